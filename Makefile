@@ -1,0 +1,67 @@
+# AOS developer commands. `make run` starts the whole system; `make test` proves it.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := python3.11
+UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+PY := .venv/bin/python
+STACK := $(PY) deploy/local/stack.py
+
+.PHONY: help install stack-up stack-down stack-status gates lint typecheck imports proto proto-check test test-unit run bench format clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	@echo "installing uv $(UV_VERSION) into .tools (once)"
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+install: $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv) ## install Python packages from uv.lock into .venv
+	$(UV) sync --all-packages --frozen --quiet
+
+stack-up: install ## start (or reuse) the local PostgreSQL and Kafka
+	$(STACK) up
+
+stack-down: ## stop the local PostgreSQL and Kafka started by this project
+	$(STACK) down
+
+stack-status:
+	$(STACK) status
+
+lint: install ## ruff lint and format check
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+typecheck: install ## mypy strict on libs/, services/ and the gateway
+	.venv/bin/mypy libs/servicekit/src/servicekit gateway/src/gateway services/*/src/*
+
+imports: install ## import boundaries (import-linter)
+	.venv/bin/lint-imports --no-cache
+
+proto: install ## regenerate Python code from proto/
+	$(PY) scripts/gen_proto.py
+
+proto-check: install
+	$(PY) scripts/gen_proto.py --check
+
+gates: lint typecheck imports proto-check ## every static gate
+
+format: install
+	.venv/bin/ruff check --fix .
+	.venv/bin/ruff format .
+
+test: gates stack-up ## gates, then the whole suite against real PostgreSQL and Kafka
+	$(PY) scripts/pytest_run.py
+
+run: stack-up ## start everything and print how to try it (Ctrl-C stops it)
+	$(PY) deploy/local/run.py
+
+bench: stack-up ## benchmarks: gateway vs direct vs nginx
+	$(PY) tests/bench/gateway_bench.py
+
+clean: stack-down ## stop the stack and delete local state
+	rm -rf .local

@@ -1,0 +1,1 @@
+"""Infrastructure shared by AOS services; holds no domain code."""

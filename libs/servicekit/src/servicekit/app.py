@@ -1,0 +1,121 @@
+"""The application factory every service uses: one place that wires the infrastructure.
+
+A service describes itself with a :class:`ServiceSpec` (routers, migrations, consumers, its own
+start-up hook); :func:`create_service_app` builds the FastAPI app with logging, problem errors,
+request ids, database, JWT verification, outbox relay, consumers, health and metrics.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from fastapi import APIRouter, FastAPI
+
+from servicekit.auth import JwksCache, TokenVerifier
+from servicekit.consumer import EventConsumer, Subscription
+from servicekit.db import Database
+from servicekit.health import KafkaProbe
+from servicekit.health import router as health_router
+from servicekit.logging import configure_logging, get_logger
+from servicekit.middleware import RequestContextMiddleware
+from servicekit.migrations import upgrade
+from servicekit.problems import install_problem_handlers
+from servicekit.relay import OutboxRelay
+from servicekit.settings import ServiceSettings
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class ConsumerSpec:
+    name: str
+    topics: list[str]
+    subscriptions: dict[str, Subscription]
+
+
+@dataclass
+class ServiceSpec:
+    title: str
+    version: str
+    routers: Sequence[APIRouter]
+    migrations_dir: Path
+    consumers: Sequence[ConsumerSpec] = ()
+    # Extra start-up/shutdown work of the service itself (clients, seed data).
+    lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None
+    description: str = ""
+    openapi_tags: list[dict[str, str]] = field(default_factory=list)
+
+
+def create_service_app(
+    settings: ServiceSettings, spec: ServiceSpec, *, jwks_http: httpx.AsyncClient | None = None
+) -> FastAPI:
+    """Build the app. ``jwks_http`` lets tests serve signing keys without an identity process."""
+    configure_logging(service=settings.service_name, level=settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.should_migrate_on_start:
+            await asyncio.to_thread(upgrade, spec.migrations_dir, settings.database_url)
+        database = Database(settings.database_url)
+        jwks = JwksCache(settings.jwks_url, http=jwks_http)
+        probe = KafkaProbe(settings.kafka_bootstrap_servers)
+        app.state.settings = settings
+        app.state.database = database
+        app.state.kafka_probe = probe
+        app.state.token_verifier = TokenVerifier(
+            jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+        )
+        tasks: list[asyncio.Task[None]] = []
+        if settings.run_background_workers:
+            relay = OutboxRelay(database, bootstrap_servers=settings.kafka_bootstrap_servers)
+            tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
+            for consumer in spec.consumers:
+                worker = EventConsumer(
+                    database,
+                    name=settings.topic(consumer.name),
+                    topics=[settings.topic(topic) for topic in consumer.topics],
+                    bootstrap_servers=settings.kafka_bootstrap_servers,
+                    subscriptions=consumer.subscriptions,
+                )
+                tasks.append(asyncio.create_task(worker.run(), name=f"consumer-{consumer.name}"))
+        try:
+            if spec.lifespan is not None:
+                async with spec.lifespan(app):
+                    log.info("service started", version=spec.version)
+                    yield
+            else:
+                log.info("service started", version=spec.version)
+                yield
+        finally:
+            for task in tasks:
+                task.cancel()
+            for task in tasks:
+                with contextlib.suppress(asyncio.CancelledError, Exception):
+                    await task
+            await probe.close()
+            await jwks.aclose()
+            await database.dispose()
+
+    app = FastAPI(
+        title=spec.title,
+        version=spec.version,
+        description=spec.description,
+        lifespan=lifespan,
+        openapi_tags=spec.openapi_tags or None,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(
+        RequestContextMiddleware,
+        service=settings.service_name,
+        max_body_bytes=settings.max_body_bytes,
+    )
+    app.include_router(health_router)
+    for router in spec.routers:
+        app.include_router(router)
+    return app

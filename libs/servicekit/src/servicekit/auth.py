@@ -1,0 +1,174 @@
+"""Access-token verification against the identity service's JWKS.
+
+Keys are cached; a token with an unknown ``kid`` triggers a refetch, at most once per
+``min_refetch_seconds``, so a flood of forged kids cannot hammer the identity service.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import httpx
+import jwt
+from fastapi import Depends, Request
+from jwt import PyJWK
+
+from servicekit.logging import get_logger
+from servicekit.problems import ProblemError, UnauthorizedError
+
+log = get_logger(__name__)
+
+ALLOWED_ALGORITHMS = ("EdDSA",)
+
+
+class InvalidTokenError(UnauthorizedError):
+    slug = "invalid-token"
+    title = "Invalid access token"
+
+
+class IdentityUnavailableError(ProblemError):
+    status = 503
+    slug = "identity-unavailable"
+    title = "Token keys unavailable"
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: a user of an organisation, from a verified access token."""
+
+    user_id: uuid.UUID
+    organization_id: uuid.UUID
+    roles: tuple[str, ...]
+    token_id: str
+    expires_at: int
+
+
+class JwksCache:
+    """Caches the signing keys published at ``url``."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        http: httpx.AsyncClient | None = None,
+        min_refetch_seconds: float = 10.0,
+        timeout: float = 3.0,
+    ) -> None:
+        self.url = url
+        self._http = http or httpx.AsyncClient(timeout=timeout)
+        self._owns_http = http is None
+        self._keys: dict[str, PyJWK] = {}
+        self._fetched_at = float("-inf")
+        self._lock = asyncio.Lock()
+        self.min_refetch_seconds = min_refetch_seconds
+        self.fetch_count = 0
+
+    async def key(self, kid: str) -> PyJWK | None:
+        """The key for ``kid``, refetching the set once if it is unknown."""
+        found = self._keys.get(kid)
+        if found is not None:
+            return found
+        async with self._lock:
+            found = self._keys.get(kid)
+            if found is None and time.monotonic() - self._fetched_at >= self.min_refetch_seconds:
+                await self._fetch()
+                found = self._keys.get(kid)
+        return found
+
+    async def _fetch(self) -> None:
+        self._fetched_at = time.monotonic()
+        self.fetch_count += 1
+        try:
+            response = await self._http.get(self.url)
+            response.raise_for_status()
+            document: dict[str, Any] = response.json()
+        except (httpx.HTTPError, ValueError) as exc:
+            log.warning("cannot fetch JWKS", url=self.url, error=str(exc))
+            if not self._keys:
+                raise IdentityUnavailableError(
+                    "The token signing keys cannot be fetched from the identity service; "
+                    "retry in a few seconds."
+                ) from exc
+            return
+        keys: dict[str, PyJWK] = {}
+        for entry in document.get("keys", []):
+            try:
+                jwk = PyJWK(entry)
+            except jwt.PyJWKError:
+                continue
+            if jwk.key_id:
+                keys[jwk.key_id] = jwk
+        self._keys = keys
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+
+class TokenVerifier:
+    """Verifies access tokens: signature by a known key, issuer, audience, expiry."""
+
+    def __init__(self, jwks: JwksCache, *, issuer: str, audience: str, leeway: int = 5) -> None:
+        self.jwks = jwks
+        self.issuer = issuer
+        self.audience = audience
+        self.leeway = leeway
+
+    async def verify(self, token: str) -> Principal:
+        """The principal of a valid token; raises InvalidTokenError otherwise."""
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError("The access token is malformed; log in again.") from exc
+        kid = header.get("kid")
+        if header.get("alg") not in ALLOWED_ALGORITHMS or not isinstance(kid, str):
+            raise InvalidTokenError("The access token is not signed by AOS; log in again.")
+        key = await self.jwks.key(kid)
+        if key is None:
+            raise InvalidTokenError("The access token is signed by an unknown key; log in again.")
+        try:
+            claims = jwt.decode(
+                token,
+                key=key,
+                algorithms=list(ALLOWED_ALGORITHMS),
+                audience=self.audience,
+                issuer=self.issuer,
+                leeway=self.leeway,
+                options={"require": ["exp", "iat", "sub", "aud", "iss", "jti"]},
+            )
+        except jwt.ExpiredSignatureError as exc:
+            raise InvalidTokenError("The access token has expired; refresh it.") from exc
+        except jwt.PyJWTError as exc:
+            raise InvalidTokenError(f"The access token is not valid here ({exc}).") from exc
+        try:
+            return Principal(
+                user_id=uuid.UUID(claims["sub"]),
+                organization_id=uuid.UUID(claims["org"]),
+                roles=tuple(claims.get("roles", ())),
+                token_id=str(claims["jti"]),
+                expires_at=int(claims["exp"]),
+            )
+        except (KeyError, ValueError, TypeError) as exc:
+            raise InvalidTokenError("The access token lacks its organisation claim.") from exc
+
+
+def bearer_token(request: Request) -> str:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError(
+            "Send an access token as 'Authorization: Bearer <token>'; get one by logging in.",
+        )
+    return token.strip()
+
+
+async def _current_principal(request: Request) -> Principal:
+    verifier: TokenVerifier = request.app.state.token_verifier
+    return await verifier.verify(bearer_token(request))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]

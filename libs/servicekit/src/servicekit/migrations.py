@@ -1,0 +1,62 @@
+"""Alembic per service: the command that applies migrations and the shared env.py body.
+
+A service keeps ``migrations/`` (env.py + versions/) beside ``src/``. Its env.py calls
+:func:`run_env` with its metadata; :func:`upgrade` applies everything up to head.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from alembic import command, context
+from alembic.config import Config
+from alembic.operations import Operations
+from sqlalchemy import MetaData, pool
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from servicekit.outbox import messaging_metadata
+
+
+def alembic_config(migrations_dir: Path, database_url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(migrations_dir))
+    config.attributes["database_url"] = database_url
+    return config
+
+
+def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+    """Apply migrations synchronously (it runs its own event loop: call it from a thread)."""
+    command.upgrade(alembic_config(migrations_dir, database_url), revision)
+
+
+def run_env(target_metadata: MetaData) -> None:
+    """The body of every service's env.py: online migrations over the async engine."""
+    url = context.config.attributes.get("database_url") or context.config.get_main_option(
+        "sqlalchemy.url"
+    )
+    if not url:
+        raise SystemExit("no database URL: pass it via alembic_config() or sqlalchemy.url")
+
+    def migrate(connection: Connection) -> None:
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+
+    async def main() -> None:
+        engine = create_async_engine(url, poolclass=pool.NullPool)
+        async with engine.connect() as connection:
+            await connection.run_sync(migrate)
+        await engine.dispose()
+
+    asyncio.run(main())
+
+
+def create_messaging_tables(op: Operations) -> None:
+    """Create the outbox and inbox tables; call from a service's first migration."""
+    messaging_metadata.create_all(op.get_bind())
+
+
+def drop_messaging_tables(op: Operations) -> None:
+    messaging_metadata.drop_all(op.get_bind())

@@ -1,0 +1,144 @@
+"""Publishes committed outbox rows to Kafka with an idempotent producer.
+
+Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several replicas of a service can run a relay
+side by side. A row is marked published only after the broker acknowledged it; if the broker is
+away the rows stay and are sent when it is back (at-least-once; consumers deduplicate).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import UTC, datetime
+from typing import Any
+
+from aiokafka import AIOKafkaProducer
+from sqlalchemy import select, update
+
+from servicekit.db import Database
+from servicekit.logging import get_logger
+from servicekit.outbox import outbox_table
+
+log = get_logger(__name__)
+
+HEADER_ID = "ce_id"
+HEADER_TYPE = "ce_type"
+HEADER_SOURCE = "ce_source"
+HEADER_TIME = "ce_time"
+HEADER_AGGREGATE = "ce_aggregateid"
+
+
+def new_producer(bootstrap_servers: str, **overrides: Any) -> AIOKafkaProducer:
+    """An idempotent producer: acks from all replicas, no duplicates from its own retries."""
+    options: dict[str, Any] = {
+        "bootstrap_servers": bootstrap_servers,
+        "enable_idempotence": True,
+        "acks": "all",
+        "linger_ms": 2,
+        "request_timeout_ms": 10_000,
+        **overrides,
+    }
+    return AIOKafkaProducer(**options)
+
+
+class OutboxRelay:
+    """Moves outbox rows to Kafka until cancelled."""
+
+    def __init__(
+        self,
+        database: Database,
+        *,
+        bootstrap_servers: str,
+        batch_size: int = 200,
+        poll_interval: float = 1.0,
+        max_backoff: float = 5.0,
+    ) -> None:
+        self.database = database
+        self.bootstrap_servers = bootstrap_servers
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.max_backoff = max_backoff
+        self._producer: AIOKafkaProducer | None = None
+
+    async def run(self) -> None:
+        """Publish forever; wakes on the in-process signal or every ``poll_interval``."""
+        backoff = 0.2
+        try:
+            while True:
+                try:
+                    while await self.publish_batch() == self.batch_size:
+                        pass
+                    backoff = 0.2
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning(
+                        "outbox relay cannot publish; will retry",
+                        error=str(exc),
+                        retry_in_s=backoff,
+                    )
+                    await self._drop_producer()
+                    await asyncio.sleep(backoff)
+                    backoff = min(backoff * 2, self.max_backoff)
+                    continue
+                signal = self.database.outbox_signal
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(signal.wait(), self.poll_interval)
+                signal.clear()
+        finally:
+            await self._drop_producer()
+
+    async def publish_batch(self) -> int:
+        """Publish up to ``batch_size`` unpublished rows in id order; returns how many."""
+        async with self.database.transaction() as session:
+            rows = (
+                await session.execute(
+                    select(outbox_table)
+                    .where(outbox_table.c.published_at.is_(None))
+                    .order_by(outbox_table.c.id)
+                    .limit(self.batch_size)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            if not rows:
+                return 0
+            producer = await self._ensure_producer()
+            futures = [
+                await producer.send(
+                    row.topic,
+                    value=row.payload,
+                    key=row.aggregate_id.encode(),
+                    headers=[
+                        (HEADER_ID, str(row.event_id).encode()),
+                        (HEADER_TYPE, row.event_type.encode()),
+                        (HEADER_SOURCE, row.source.encode()),
+                        (HEADER_TIME, row.occurred_at.astimezone(UTC).isoformat().encode()),
+                        (HEADER_AGGREGATE, row.aggregate_id.encode()),
+                    ],
+                )
+                for row in rows
+            ]
+            await asyncio.gather(*futures)
+            await session.execute(
+                update(outbox_table)
+                .where(outbox_table.c.id.in_([row.id for row in rows]))
+                .values(published_at=datetime.now(UTC))
+            )
+            return len(rows)
+
+    async def _ensure_producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            producer = new_producer(self.bootstrap_servers)
+            try:
+                await producer.start()
+            except BaseException:
+                await producer.stop()
+                raise
+            self._producer = producer
+        return self._producer
+
+    async def _drop_producer(self) -> None:
+        producer, self._producer = self._producer, None
+        if producer is not None:
+            with contextlib.suppress(Exception):
+                await producer.stop()

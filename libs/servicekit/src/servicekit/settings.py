@@ -1,0 +1,91 @@
+"""Settings base shared by every service.
+
+Each service subclasses :class:`ServiceSettings` with its own env prefix (``IDENTITY_``,
+``BILLING_`` ...). ``os.environ`` is read nowhere else. Values shared by the whole deployment
+(``KAFKA_BOOTSTRAP_SERVERS``, ``AOS_ENVIRONMENT``) are read without the prefix.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+Environment = Literal["development", "test", "production"]
+
+# Values that mean "nobody set this": refused outside development.
+PLACEHOLDER_SECRETS = frozenset({"", "changeme", "change-me", "secret", "password", "dev"})
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. Subclasses set ``model_config`` with their env prefix."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    service_name: str = "service"
+    environment: Environment = Field(
+        default="development",
+        validation_alias=AliasChoices("AOS_ENVIRONMENT", "environment"),
+    )
+    database_url: str = "postgresql+asyncpg://localhost/aos"
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:59092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
+    )
+    # Where the identity service publishes its signing keys; tokens are checked against it.
+    jwks_url: str = Field(
+        default="http://127.0.0.1:8101/.well-known/jwks.json",
+        validation_alias=AliasChoices("AOS_JWKS_URL", "jwks_url"),
+    )
+    jwt_issuer: str = Field(
+        default="aos-identity", validation_alias=AliasChoices("AOS_JWT_ISSUER", "jwt_issuer")
+    )
+    jwt_audience: str = Field(
+        default="aos", validation_alias=AliasChoices("AOS_JWT_AUDIENCE", "jwt_audience")
+    )
+    log_level: str = "INFO"
+    # Largest accepted request body in bytes; larger ones get a 413 problem.
+    max_body_bytes: int = 1_048_576
+    # Prefix for every Kafka topic and consumer group name; tests use a unique one each so that
+    # they never see each other's events.
+    topic_namespace: str = Field(
+        default="", validation_alias=AliasChoices("AOS_TOPIC_NAMESPACE", "topic_namespace")
+    )
+    # Run Alembic migrations at start; on by default only in development.
+    migrate_on_start: bool | None = None
+    # Start the outbox relay and event consumers inside the web process.
+    run_background_workers: bool = True
+
+    @property
+    def is_development(self) -> bool:
+        return self.environment == "development"
+
+    @property
+    def should_migrate_on_start(self) -> bool:
+        if self.migrate_on_start is None:
+            return self.environment != "production"
+        return self.migrate_on_start
+
+    def topic(self, name: str) -> str:
+        """The Kafka topic (or consumer group) called ``name`` in this deployment."""
+        return self.topic_namespace + name
+
+    def secret_fields(self) -> tuple[str, ...]:
+        """Names of fields that hold secrets; subclasses extend this."""
+        return ()
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> ServiceSettings:
+        if self.is_development:
+            return self
+        for name in self.secret_fields():
+            value = getattr(self, name)
+            raw = value.get_secret_value() if hasattr(value, "get_secret_value") else value
+            if raw is None or str(raw).strip().lower() in PLACEHOLDER_SECRETS:
+                prefix = str(self.model_config.get("env_prefix", ""))
+                raise ValueError(
+                    f"{prefix}{name.upper()} is unset or a placeholder; set a real secret "
+                    f"(environment={self.environment})"
+                )
+        return self

@@ -1,0 +1,227 @@
+"""Pytest fixtures for services: real PostgreSQL databases and real Kafka topics.
+
+Enable with ``pytest_plugins = ["servicekit.testing"]`` in a conftest. The servers come from
+``AOS_POSTGRES_ADMIN_URL`` and ``KAFKA_BOOTSTRAP_SERVERS``, or from ``.local/stack.env`` written by
+``deploy/local/stack.py up`` (``make test`` runs it first).
+
+Databases: each migrations folder is applied once to a template database (named after a hash of
+the migration files, so a changed migration builds a new template); every test database is a
+``CREATE DATABASE ... TEMPLATE`` clone of it, which takes milliseconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import httpx
+import jwt
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+from jwt.algorithms import OKPAlgorithm
+
+from servicekit.migrations import upgrade
+
+STACK_ENV_KEYS = ("AOS_POSTGRES_ADMIN_URL", "KAFKA_BOOTSTRAP_SERVERS")
+
+
+def _find_stack_env() -> Path | None:
+    for folder in (Path.cwd(), *Path.cwd().parents):
+        candidate = folder / ".local" / "stack.env"
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_stack_env() -> dict[str, str]:
+    """Server addresses from the environment, falling back to ``.local/stack.env``."""
+    values: dict[str, str] = {}
+    env_file = _find_stack_env()
+    if env_file is not None:
+        for line in env_file.read_text().splitlines():
+            key, sep, value = line.partition("=")
+            if sep and not line.startswith("#"):
+                values[key.strip()] = value.strip()
+    values.update({k: v for k, v in os.environ.items() if k in STACK_ENV_KEYS})
+    missing = [k for k in STACK_ENV_KEYS if not values.get(k)]
+    if missing:
+        pytest.fail(
+            f"{', '.join(missing)} not set: run `make test`, or `deploy/local/stack.py up`, "
+            "or point the variables at existing servers",
+            pytrace=False,
+        )
+    return values
+
+
+def asyncpg_dsn(url: str) -> str:
+    """A plain postgresql:// DSN for asyncpg from a SQLAlchemy-style URL."""
+    parts = urlsplit(url)
+    return urlunsplit(("postgresql", *parts[1:]))
+
+
+def with_database(url: str, name: str, *, driver: str = "postgresql+asyncpg") -> str:
+    parts = urlsplit(url)
+    return urlunsplit((driver, parts.netloc, "/" + name, parts.query, ""))
+
+
+def _migrations_hash(migrations_dir: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(migrations_dir.rglob("*.py")):
+        digest.update(path.relative_to(migrations_dir).as_posix().encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+class DatabaseFactory:
+    """Creates fresh, migrated databases by cloning one template per migrations folder."""
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_dsn = asyncpg_dsn(admin_url)
+        self.admin_url = admin_url
+        self.created: list[str] = []
+
+    async def _admin(self) -> asyncpg.Connection:
+        return await asyncpg.connect(self.admin_dsn)
+
+    async def template_for(self, migrations_dir: Path) -> str:
+        name = f"tpl_{migrations_dir.parent.name}_{_migrations_hash(migrations_dir)}"
+        conn = await self._admin()
+        try:
+            # Serialise template builds across concurrent test runs.
+            await conn.execute("SELECT pg_advisory_lock(hashtext($1))", name)
+            try:
+                exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname=$1", name)
+                if not exists:
+                    building = f"{name}_build_{uuid.uuid4().hex[:6]}"
+                    await conn.execute(f'CREATE DATABASE "{building}"')
+                    await asyncio.to_thread(
+                        upgrade, migrations_dir, with_database(self.admin_url, building)
+                    )
+                    await conn.execute(f'ALTER DATABASE "{building}" RENAME TO "{name}"')
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock(hashtext($1))", name)
+        finally:
+            await conn.close()
+        return name
+
+    async def create(self, migrations_dir: Path) -> str:
+        """A new database migrated to head; returns its SQLAlchemy asyncpg URL."""
+        template = await self.template_for(migrations_dir)
+        name = f"t_{migrations_dir.parent.name}_{uuid.uuid4().hex[:10]}"
+        conn = await self._admin()
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+        finally:
+            await conn.close()
+        self.created.append(name)
+        return with_database(self.admin_url, name)
+
+    async def drop_created(self) -> None:
+        conn = await self._admin()
+        try:
+            for name in self.created:
+                await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+        self.created.clear()
+
+
+class TestTokenIssuer:
+    """Signs access tokens like the identity service does, with a key of its own.
+
+    Serves its JWKS through an httpx mock transport: the seam for testing one service without
+    starting the identity process (the real JWKS endpoint is covered by identity's and the
+    end-to-end tests).
+    """
+
+    __test__ = False
+
+    def __init__(self, *, issuer: str = "aos-identity", audience: str = "aos") -> None:
+        self.private_key = Ed25519PrivateKey.generate()
+        self.kid = uuid.uuid4().hex[:16]
+        self.issuer = issuer
+        self.audience = audience
+        self.jwks_requests = 0
+
+    def jwks(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = OKPAlgorithm.to_jwk(self.private_key.public_key(), as_dict=True)
+        jwk.update(kid=self.kid, use="sig", alg="EdDSA")
+        return {"keys": [jwk]}
+
+    def http_client(self) -> httpx.AsyncClient:
+        def handler(request: httpx.Request) -> httpx.Response:
+            self.jwks_requests += 1
+            return httpx.Response(200, json=self.jwks())
+
+        return httpx.AsyncClient(transport=httpx.MockTransport(handler))
+
+    def token(
+        self,
+        *,
+        user_id: uuid.UUID | None = None,
+        organization_id: uuid.UUID | None = None,
+        roles: tuple[str, ...] = ("owner",),
+        ttl: int = 300,
+        **overrides: Any,
+    ) -> str:
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "sub": str(user_id or uuid.uuid4()),
+            "org": str(organization_id or uuid.uuid4()),
+            "roles": list(roles),
+            "iss": self.issuer,
+            "aud": self.audience,
+            "iat": now,
+            "exp": now + ttl,
+            "jti": uuid.uuid4().hex,
+        }
+        claims.update(overrides)
+        return jwt.encode(claims, self.private_key, algorithm="EdDSA", headers={"kid": self.kid})
+
+
+@asynccontextmanager
+async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    """Run the app's lifespan and yield an HTTP client that talks to it in-process."""
+    async with app.router.lifespan_context(app):
+        # Like a real server, answer with the app's 500 problem instead of raising into the test.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+        async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
+            yield client
+
+
+@pytest.fixture(scope="session")
+def stack_env() -> dict[str, str]:
+    return load_stack_env()
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap_servers(stack_env: dict[str, str]) -> str:
+    return stack_env["KAFKA_BOOTSTRAP_SERVERS"]
+
+
+@pytest.fixture(scope="session")
+async def database_factory(stack_env: dict[str, str]) -> AsyncIterator[DatabaseFactory]:
+    factory = DatabaseFactory(stack_env["AOS_POSTGRES_ADMIN_URL"])
+    yield factory
+    await factory.drop_created()
+
+
+@pytest.fixture
+def topic_namespace() -> str:
+    """A Kafka name prefix no other test uses."""
+    return f"t{uuid.uuid4().hex[:10]}."
+
+
+@pytest.fixture
+def token_issuer() -> TestTokenIssuer:
+    return TestTokenIssuer()
