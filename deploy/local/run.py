@@ -1,0 +1,330 @@
+"""Start the whole AOS system locally as separate processes: `make run`.
+
+Expects the local PostgreSQL and Kafka to be up (`deploy/local/stack.py up`, which `make run`
+calls first). Applies migrations, seeds demo data, starts the SMTP sink, every service and the
+gateway, waits until each answers, prints the URL and what to try. Ctrl-C stops every process it
+started, by PID. The end-to-end tests start the system through this same script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+LOCAL = ROOT / ".local"
+PYTHON = sys.executable
+READY_TIMEOUT_S = 90.0
+
+
+@dataclass(frozen=True)
+class Ports:
+    gateway: int
+    identity: int
+    billing: int
+    air: int
+    smtp: int
+
+    @classmethod
+    def from_base(cls, base: int) -> Ports:
+        """Gateway on ``base``; services at fixed offsets (8080 → 8101, 8102, 8103, SMTP 8125)."""
+        return cls(
+            gateway=base, identity=base + 21, billing=base + 22, air=base + 23, smtp=base + 45
+        )
+
+
+@dataclass
+class Process:
+    name: str
+    argv: list[str]
+    health_url: str | None
+    log_path: Path
+    popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+
+
+def progress(message: str) -> None:
+    print(f"[aos] {message}", file=sys.stderr, flush=True)
+
+
+def read_env_file(path: Path) -> dict[str, str]:
+    if not path.is_file():
+        raise SystemExit(
+            f"{path.relative_to(ROOT)} is missing: run `make run` (it starts PostgreSQL and "
+            "Kafka first) or `.venv/bin/python deploy/local/stack.py up`"
+        )
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        key, sep, value = line.partition("=")
+        if sep and not line.lstrip().startswith("#"):
+            values[key.strip()] = value.strip()
+    return values
+
+
+def service_environment(args: argparse.Namespace, ports: Ports) -> dict[str, str]:
+    """The environment every process gets: stack addresses plus how services find each other."""
+    env = dict(os.environ)
+    for key, value in read_env_file(LOCAL / "stack.env").items():
+        env.setdefault(key, value)
+    identity = f"http://127.0.0.1:{ports.identity}"
+    gateway = f"http://127.0.0.1:{ports.gateway}"
+    env.update(
+        {
+            "AOS_ENVIRONMENT": args.environment,
+            "AOS_TOPIC_NAMESPACE": args.topic_namespace,
+            "AOS_JWKS_URL": f"{identity}/.well-known/jwks.json",
+            "IDENTITY_PORT": str(ports.identity),
+            "IDENTITY_SMTP_HOST": "127.0.0.1",
+            "IDENTITY_SMTP_PORT": str(ports.smtp),
+            "IDENTITY_PORTAL_URL": gateway,
+            "IDENTITY_JWT_PRIVATE_KEY_FILE": str(LOCAL / "identity" / "jwt-signing-key.pem"),
+            "BILLING_PORT": str(ports.billing),
+            "BILLING_PAYMENT_WEBHOOK_URL": f"http://127.0.0.1:{ports.billing}/payments/webhook",
+            "AIR_PORT": str(ports.air),
+            "GATEWAY_PORT": str(ports.gateway),
+            "GATEWAY_IDENTITY_URL": identity,
+            "GATEWAY_BILLING_URL": f"http://127.0.0.1:{ports.billing}",
+            "GATEWAY_AIR_URL": f"http://127.0.0.1:{ports.air}",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    return env
+
+
+def run_step(name: str, argv: list[str], env: dict[str, str], *, show: bool = False) -> str:
+    """Run a one-off command (migrate, seed); exit with its output when it fails."""
+    progress(name)
+    result = subprocess.run(argv, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        sys.stderr.write(result.stdout + result.stderr)
+        raise SystemExit(f"{name} failed (exit {result.returncode}); see the output above")
+    if show:
+        sys.stdout.write(result.stdout)
+    return result.stdout
+
+
+def planned_processes(args: argparse.Namespace, ports: Ports, logs: Path) -> list[Process]:
+    maildir = Path(args.maildir).resolve()
+
+    def http(port: int) -> str:
+        return f"http://127.0.0.1:{port}/healthz"
+
+    return [
+        Process(
+            "mailsink",
+            [
+                PYTHON,
+                "-m",
+                "identity.mailsink",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ports.smtp),
+                "--maildir",
+                str(maildir),
+            ],
+            None,
+            logs / "mailsink.log",
+        ),
+        Process(
+            "identity",
+            [PYTHON, "-m", "identity", "serve"],
+            http(ports.identity),
+            logs / "identity.log",
+        ),
+        Process(
+            "billing", [PYTHON, "-m", "billing", "serve"], http(ports.billing), logs / "billing.log"
+        ),
+        Process("air", [PYTHON, "-m", "air", "serve"], http(ports.air), logs / "air.log"),
+        Process(
+            "gateway", [PYTHON, "-m", "gateway", "serve"], http(ports.gateway), logs / "gateway.log"
+        ),
+    ]
+
+
+def start(process: Process, env: dict[str, str]) -> None:
+    process.log_path.parent.mkdir(parents=True, exist_ok=True)
+    log = process.log_path.open("ab")
+    process.popen = subprocess.Popen(
+        process.argv,
+        env=env,
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    log.close()
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=1) as response:  # noqa: S310 (loopback URL)
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_ready(process: Process) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while time.monotonic() < deadline:
+        assert process.popen is not None
+        if process.popen.poll() is not None:
+            raise SystemExit(f"{process.name} exited during start:\n{tail(process.log_path)}")
+        if process.health_url is None or answers(process.health_url):
+            return
+        time.sleep(0.2)
+    raise SystemExit(
+        f"{process.name} did not answer within {READY_TIMEOUT_S:.0f} s:\n{tail(process.log_path)}"
+    )
+
+
+def tail(path: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop_all(processes: list[Process]) -> None:
+    """SIGTERM every started process by PID, then SIGKILL those still alive after 10 s."""
+    started = [p for p in processes if p.popen is not None and p.popen.poll() is None]
+    for process in reversed(started):
+        assert process.popen is not None
+        process.popen.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    for process in started:
+        assert process.popen is not None
+        try:
+            process.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            process.popen.kill()
+            process.popen.wait()
+
+
+def try_this(ports: Ports, demo: str) -> str:
+    api = f"http://127.0.0.1:{ports.gateway}/api"
+    return f"""
+AOS is running: {f"http://127.0.0.1:{ports.gateway}"}   (OpenAPI: {api}/openapi.json)
+{demo.strip()}
+
+Try this (the demo account has an e-mail, a password and a TOTP secret printed above):
+  # 1. log in: the TOTP code comes from the secret (or scan the otpauth URI with an app)
+  CODE=$(.venv/bin/python -c "import pyotp; print(pyotp.TOTP('<TOTP secret>').now())")
+  TOKEN=$(curl -s {api}/identity/auth/login -H 'content-type: application/json' \\
+    -d '{{"email":"demo@aos.example","password":"<password>","totp_code":"'$CODE'"}}' \\
+    | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
+  # 2. who am I
+  curl -s {api}/identity/me -H "authorization: Bearer $TOKEN"
+  # 3. passes for sale (public)
+  curl -s {api}/billing/catalog/products
+  # 4. AIR search without a pass: 403 problem telling which pass to buy
+  curl -s "{api}/air/documents/search?vin=WBA5F31080FX12345" -H "authorization: Bearer $TOKEN"
+  # 5. buy an AIR day pass and pay (the test payment provider confirms within a second)
+  ORDER=$(curl -s {api}/billing/orders -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' -H "Idempotency-Key: $(uuidgen || date +%s%N)" \\
+    -d '{{"product_code":"AIR_1D"}}' \
+    | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  curl -s -X POST {api}/billing/orders/$ORDER/payment -H "authorization: Bearer $TOKEN" \\
+    -H "Idempotency-Key: pay-$ORDER"
+  curl -s {api}/billing/entitlements -H "authorization: Bearer $TOKEN"
+  # 6. search again by VIN, then read a document
+  curl -s "{api}/air/documents/search?vin=WBA5F31080FX12345" -H "authorization: Bearer $TOKEN"
+  curl -s "{api}/air/documents/search?q=brake" -H "authorization: Bearer $TOKEN"
+
+Mail sent by the system (verification links) lands in .local/mail/. Logs: .local/logs/.
+Press Ctrl-C to stop everything started here.
+"""
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--port-base",
+        type=int,
+        default=8080,
+        help="gateway port; services use fixed offsets from it (default 8080)",
+    )
+    parser.add_argument(
+        "--maildir",
+        default=str(LOCAL / "mail"),
+        help="where the SMTP sink writes received mail as .eml files",
+    )
+    parser.add_argument("--logs", default=str(LOCAL / "logs"), help="folder for process logs")
+    parser.add_argument("--no-seed", action="store_true", help="skip the demo data")
+    parser.add_argument("--topic-namespace", default="", help="prefix for Kafka topics/groups")
+    parser.add_argument(
+        "--environment",
+        default="development",
+        choices=["development", "test"],
+        help="AOS_ENVIRONMENT of every process",
+    )
+    parser.add_argument("--ready-file", help="write the URLs as JSON here once all answer")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    ports = Ports.from_base(args.port_base)
+    env = service_environment(args, ports)
+    for service in ("identity", "billing", "air"):
+        run_step(f"migrating {service}", [PYTHON, "-m", service, "migrate"], env)
+    demo = ""
+    if not args.no_seed:
+        demo = run_step("seeding the demo workshop", [PYTHON, "-m", "identity", "seed"], env)
+        run_step("seeding the pass catalog", [PYTHON, "-m", "billing", "seed"], env)
+        run_step("loading the AIR content pack", [PYTHON, "-m", "air", "seed"], env)
+    processes = planned_processes(args, ports, Path(args.logs).resolve())
+    stopping = False
+
+    def on_signal(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        for process in processes:
+            progress(
+                f"starting {process.name} (log {process.log_path.relative_to(ROOT)})"
+                if process.log_path.is_relative_to(ROOT)
+                else f"starting {process.name}"
+            )
+            start(process, env)
+        for process in processes:
+            wait_ready(process)
+        if args.ready_file:
+            Path(args.ready_file).write_text(
+                json.dumps(
+                    {
+                        "gateway": f"http://127.0.0.1:{ports.gateway}",
+                        "maildir": str(Path(args.maildir).resolve()),
+                        "pids": {p.name: p.popen.pid for p in processes if p.popen is not None},
+                    }
+                )
+            )
+        print(try_this(ports, demo), flush=True)
+        while True:
+            for process in processes:
+                assert process.popen is not None
+                if process.popen.poll() is not None:
+                    raise SystemExit(
+                        f"{process.name} stopped unexpectedly:\n{tail(process.log_path)}"
+                    )
+            time.sleep(1)
+    except KeyboardInterrupt:
+        progress("stopping")
+        return 0
+    finally:
+        stop_all(processes)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
