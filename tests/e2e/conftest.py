@@ -1,0 +1,124 @@
+"""Starts the whole system as `make run` does, on free ports with fresh databases.
+
+The processes come from deploy/local/run.py itself (migrate, seed, mail sink, services, gateway);
+only ports, databases, the Kafka topic namespace and the mail folder differ from `make run`, so
+the tests never collide with a system a person is running.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from servicekit.testing import DatabaseFactory
+
+ROOT = Path(__file__).resolve().parents[2]
+RUN = ROOT / "deploy" / "local" / "run.py"
+SERVICES = ("identity", "billing", "air")
+START_TIMEOUT_S = 180
+
+
+@dataclass(frozen=True)
+class System:
+    gateway: str
+    maildir: Path
+    log_dir: Path
+
+    @property
+    def api(self) -> str:
+        return self.gateway + "/api"
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port_base() -> int:
+    """A gateway port whose fixed offsets (+21, +22, +23, +45) are all free as well."""
+    for _ in range(200):
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            base = int(sock.getsockname()[1])
+        if base < 60000 and all(port_free(base + off) for off in (0, 21, 22, 23, 45)):
+            return base
+    raise RuntimeError("no free port range on 127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+async def system_databases(database_factory: DatabaseFactory) -> dict[str, str]:
+    return {
+        f"{name.upper()}_DATABASE_URL": await database_factory.create(
+            ROOT / "services" / name / "migrations"
+        )
+        for name in SERVICES
+    }
+
+
+@pytest.fixture(scope="session")
+def system(
+    system_databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[System]:
+    work = tmp_path_factory.mktemp("system")
+    ready = work / "ready.json"
+    logs = ROOT / "test-artifacts" / "e2e-logs"
+    env: dict[str, Any] = {**os.environ, **system_databases}
+    run_log = work / "run.log"
+    with run_log.open("wb") as out:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                str(RUN),
+                "--port-base",
+                str(free_port_base()),
+                "--environment",
+                "test",
+                "--maildir",
+                str(work / "mail"),
+                "--logs",
+                str(logs),
+                "--ready-file",
+                str(ready),
+                "--topic-namespace",
+                f"e2e{uuid.uuid4().hex[:8]}.",
+            ],
+            env=env,
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while not ready.exists():
+            if process.poll() is not None:
+                output = run_log.read_text(errors="replace")
+                pytest.fail(f"deploy/local/run.py exited with {process.returncode}:\n{output}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"the system did not start within {START_TIMEOUT_S} s")
+            time.sleep(0.2)
+        info = json.loads(ready.read_text())
+        yield System(gateway=info["gateway"], maildir=Path(info["maildir"]), log_dir=logs)
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
