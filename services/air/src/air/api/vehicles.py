@@ -1,0 +1,28 @@
+"""GET /vehicles/{vin}: decode a VIN (no pass needed: it is the entry to buying one)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter
+
+from air.api.schemas import VehicleRead
+from air.errors import InvalidVinError
+from air.services.vehicles import decode_vehicle
+from servicekit.auth import CurrentPrincipal, IdentityUnavailableError, InvalidTokenError
+from servicekit.problems import UnauthorizedError, problem_responses
+
+router = APIRouter(prefix="/vehicles", tags=["vehicles"])
+
+
+@router.get(
+    "/{vin}",
+    summary="Decode a VIN",
+    responses=problem_responses(
+        InvalidVinError, UnauthorizedError, InvalidTokenError, IdentityUnavailableError
+    ),
+)
+async def read_vehicle(vin: str, principal: CurrentPrincipal) -> VehicleRead:
+    """Manufacturer, model year, plant, serial and (from the type-code table) series, model,
+    body and engine. A wrong check digit is reported in ``notes``, not refused."""
+    return VehicleRead.of(decode_vehicle(vin, today=datetime.now(UTC).date()))

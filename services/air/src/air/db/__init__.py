@@ -1,0 +1,1 @@
+"""Persistence of the AIR service: models and repositories (all SQL lives here)."""

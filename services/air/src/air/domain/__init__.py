@@ -1,0 +1,1 @@
+"""Pure AIR domain logic: VIN decoding, content pack, access decisions (no I/O)."""

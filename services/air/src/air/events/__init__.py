@@ -1,0 +1,1 @@
+"""Integration events the AIR service consumes."""

@@ -1,0 +1,74 @@
+"""The AIR application: ``uvicorn air.main:create_app --factory``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from air.api import documents, vehicles
+from air.config import Settings
+from air.content import load_pack
+from air.db.documents import UpsertCounts
+from air.events.entitlements import ENTITLEMENTS_CONSUMER
+from air.services.seeding import seed_content
+from servicekit.app import ServiceSpec, create_service_app
+from servicekit.db import Database
+from servicekit.logging import get_logger
+
+VERSION = "0.1.0"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+log = get_logger(__name__)
+
+
+async def seed(database: Database) -> UpsertCounts:
+    """Load the shipped content pack (idempotent), log and return what changed."""
+    pack = load_pack()
+    async with database.transaction() as session:
+        counts = await seed_content(session, pack)
+    log.info(
+        "content pack loaded",
+        pack_version=pack.version,
+        inserted=counts.inserted,
+        updated=counts.updated,
+        unchanged=counts.unchanged,
+    )
+    return counts
+
+
+def create_app(
+    settings: Settings | None = None, *, jwks_http: httpx.AsyncClient | None = None
+) -> FastAPI:
+    """Build the AIR app; ``jwks_http`` lets tests serve signing keys in-process."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.should_seed_on_start:
+            await seed(app.state.database)
+        yield
+
+    spec = ServiceSpec(
+        title="AOS AIR",
+        version=VERSION,
+        description=(
+            "Aftersales Information Research: decode VINs, search and read repair instructions, "
+            "wiring diagrams and technical bulletins. Reading content needs an AIR pass."
+        ),
+        routers=[vehicles.router, documents.router],
+        migrations_dir=MIGRATIONS_DIR,
+        consumers=[ENTITLEMENTS_CONSUMER],
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "vehicles", "description": "VIN decoding"},
+            {"name": "documents", "description": "Repair information (AIR pass required)"},
+        ],
+    )
+    return create_service_app(settings, spec, jwks_http=jwks_http)
+
+
+__all__ = ["MIGRATIONS_DIR", "create_app", "seed"]

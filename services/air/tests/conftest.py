@@ -1,0 +1,141 @@
+"""Fixtures of the AIR tests: a fresh migrated database, the app, tokens and AIR passes."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from air.config import Settings
+from air.events.entitlements import handle_entitlement_granted
+from air.main import MIGRATIONS_DIR, create_app
+from aos.events.v1 import billing_pb2
+from servicekit.consumer import IncomingEvent
+from servicekit.testing import DatabaseFactory, TestTokenIssuer, running_app
+
+Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
+
+
+def timestamp(moment: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def entitlement_granted(
+    organization_id: uuid.UUID,
+    *,
+    valid_from: datetime,
+    valid_until: datetime,
+    scope: int = billing_pb2.SCOPE_AIR,
+    entitlement_id: uuid.UUID | None = None,
+) -> billing_pb2.EntitlementGranted:
+    return billing_pb2.EntitlementGranted(
+        entitlement_id=str(entitlement_id or uuid.uuid4()),
+        organization_id=str(organization_id),
+        scope=scope,  # type: ignore[arg-type]
+        valid_from=timestamp(valid_from),
+        valid_until=timestamp(valid_until),
+        order_id=str(uuid.uuid4()),
+    )
+
+
+def incoming(
+    message: billing_pb2.EntitlementGranted,
+) -> IncomingEvent[billing_pb2.EntitlementGranted]:
+    return IncomingEvent(
+        event_id=uuid.uuid4(),
+        event_type=message.DESCRIPTOR.full_name,
+        source="billing",
+        occurred_at=datetime.now(UTC),
+        aggregate_id=message.entitlement_id,
+        message=message,
+    )
+
+
+@pytest.fixture
+def make_entitlement() -> Callable[..., billing_pb2.EntitlementGranted]:
+    return entitlement_granted
+
+
+@pytest.fixture
+def make_incoming() -> Callable[..., IncomingEvent[billing_pb2.EntitlementGranted]]:
+    return incoming
+
+
+@pytest.fixture
+async def database_url(database_factory: DatabaseFactory) -> str:
+    return await database_factory.create(MIGRATIONS_DIR)
+
+
+@pytest.fixture
+def settings(database_url: str, kafka_bootstrap_servers: str, topic_namespace: str) -> Settings:
+    return Settings(
+        database_url=database_url,
+        environment="test",
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        topic_namespace=topic_namespace,
+        migrate_on_start=False,
+        run_background_workers=False,
+        seed_on_start=True,
+    )
+
+
+@pytest.fixture
+async def app(settings: Settings, token_issuer: TestTokenIssuer) -> AsyncIterator[FastAPI]:
+    async with token_issuer.http_client() as jwks_http:
+        yield create_app(settings, jwks_http=jwks_http)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(app) as http:
+        yield http
+
+
+@pytest.fixture
+def auth(token_issuer: TestTokenIssuer) -> Callable[[uuid.UUID], dict[str, str]]:
+    """Authorization headers of a user of the given organisation."""
+
+    def headers(organization_id: uuid.UUID) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token_issuer.token(organization_id=organization_id)}"}
+
+    return headers
+
+
+@pytest.fixture
+def grant(app: FastAPI, client: httpx.AsyncClient) -> Grant:
+    """Project an EntitlementGranted through the consumer's handler (as the consumer does)."""
+
+    async def project(
+        organization_id: uuid.UUID,
+        *,
+        valid_from: datetime | None = None,
+        valid_until: datetime | None = None,
+        scope: int = billing_pb2.SCOPE_AIR,
+    ) -> billing_pb2.EntitlementGranted:
+        now = datetime.now(UTC)
+        start = valid_from or now - timedelta(minutes=5)
+        message = entitlement_granted(
+            organization_id,
+            valid_from=start,
+            valid_until=valid_until or start + timedelta(days=1),
+            scope=scope,
+        )
+        async with app.state.database.transaction() as session:
+            await handle_entitlement_granted(session, incoming(message))
+        return message
+
+    return project
+
+
+@pytest.fixture
+async def org_with_pass(grant: Grant) -> uuid.UUID:
+    organization_id = uuid.uuid4()
+    await grant(organization_id)
+    return organization_id

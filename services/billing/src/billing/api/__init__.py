@@ -1,0 +1,17 @@
+"""HTTP endpoints of billing."""
+
+from fastapi import APIRouter
+
+from billing.api.catalog import router as catalog_router
+from billing.api.entitlements import router as entitlements_router
+from billing.api.orders import router as orders_router
+from billing.api.payments import router as payments_router
+
+ROUTERS: tuple[APIRouter, ...] = (
+    catalog_router,
+    orders_router,
+    payments_router,
+    entitlements_router,
+)
+
+__all__ = ["ROUTERS"]

@@ -1,0 +1,62 @@
+"""Dependencies shared by billing's endpoints."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from billing.config import Settings
+from billing.domain.idempotency import (
+    IDEMPOTENCY_HEADER,
+    MAX_KEY_LENGTH,
+    InvalidIdempotencyKey,
+    MissingIdempotencyKey,
+    validate_idempotency_key,
+)
+from billing.errors import IdempotencyKeyInvalidError, IdempotencyKeyMissingError
+from billing.providers.base import PaymentProvider
+
+__all__ = ["IdempotencyKeyDep", "PaymentProviderDep", "SettingsDep"]
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _payment_provider(request: Request) -> PaymentProvider:
+    provider: PaymentProvider = request.app.state.payment_provider
+    return provider
+
+
+def _idempotency_key(
+    key: Annotated[
+        str | None,
+        Header(
+            alias=IDEMPOTENCY_HEADER,
+            description=(
+                f"Required. 1..{MAX_KEY_LENGTH} visible ASCII characters, unique per purchase "
+                "(a UUID is a good choice). Repeating a request with the same key returns the "
+                "first answer (with `Idempotent-Replayed: true`) instead of buying twice."
+            ),
+        ),
+    ] = None,
+) -> str:
+    try:
+        return validate_idempotency_key(key)
+    except MissingIdempotencyKey as exc:
+        raise IdempotencyKeyMissingError(
+            f"Send an {IDEMPOTENCY_HEADER} header (for example a new UUID) with every purchase "
+            "request, and the same one when you retry it.",
+        ) from exc
+    except InvalidIdempotencyKey as exc:
+        raise IdempotencyKeyInvalidError(
+            f"The {IDEMPOTENCY_HEADER} header is not usable: {exc}. Use 1..{MAX_KEY_LENGTH} "
+            "visible ASCII characters, for example a UUID.",
+        ) from exc
+
+
+SettingsDep = Annotated[Settings, Depends(_settings)]
+PaymentProviderDep = Annotated[PaymentProvider, Depends(_payment_provider)]
+IdempotencyKeyDep = Annotated[str, Depends(_idempotency_key)]

@@ -1,0 +1,48 @@
+"""Billing settings, read from ``BILLING_*`` environment variables (and the shared ``AOS_*``)."""
+
+from __future__ import annotations
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import ServiceSettings
+
+__all__ = ["Settings"]
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="BILLING_", extra="ignore", frozen=True)
+
+    service_name: str = "billing"
+    database_url: str = "postgresql+asyncpg://127.0.0.1:5432/aos_billing"
+    host: str = "127.0.0.1"
+    port: int = Field(default=8102, ge=1, le=65535)
+
+    # Where the payment provider sends its signed callbacks (this service's webhook).
+    payment_webhook_url: str = "http://127.0.0.1:8102/payments/webhook"
+    # Shared with the payment provider to sign callbacks. "dev" is a placeholder: accepted in
+    # development only, refused elsewhere (see secret_fields).
+    payment_webhook_secret: SecretStr = SecretStr("dev")
+    # Callbacks signed longer ago (or further ahead) than this are refused, in seconds.
+    payment_webhook_tolerance_seconds: int = Field(default=300, ge=1, le=3600)
+
+    # The test payment provider (a fake PSP): seconds before it sends its callback, and a switch
+    # that makes it decline every payment.
+    test_provider_delay_seconds: float = Field(default=0.2, ge=0, le=60)
+    test_provider_decline: bool = False
+
+    # VAT in whole percent on every sale: the German standard rate. Per-country rates and the
+    # reverse charge for EU businesses come later.
+    vat_rate_percent: int = Field(default=19, ge=0, le=100)
+
+    # Insert missing catalog products at start; on by default only in development.
+    seed_on_start: bool | None = None
+
+    @property
+    def should_seed_on_start(self) -> bool:
+        if self.seed_on_start is None:
+            return self.is_development
+        return self.seed_on_start
+
+    def secret_fields(self) -> tuple[str, ...]:
+        return (*super().secret_fields(), "payment_webhook_secret")

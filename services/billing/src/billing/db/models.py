@@ -1,0 +1,140 @@
+"""Billing tables. Prices and durations are copied onto each order when it is placed, so a
+later catalog change never alters what a customer was charged or what they receive."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSON, ExcludeConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from servicekit.db import new_metadata
+
+__all__ = ["Base", "Entitlement", "IdempotencyRecord", "Order", "Product"]
+
+_NOW = text("now()")
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Product(Base):
+    """A sellable pass. Rows are seeded once and may be edited in place to change prices."""
+
+    __tablename__ = "products"
+    __table_args__ = (
+        CheckConstraint("scope IN ('AIR', 'PROGRAMMING')", name="scope"),
+        CheckConstraint("duration_seconds > 0", name="duration_positive"),
+        CheckConstraint("net_minor >= 0", name="net_not_negative"),
+        CheckConstraint("char_length(currency) = 3", name="currency_iso"),
+    )
+
+    code: Mapped[str] = mapped_column(Text, primary_key=True)
+    scope: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    duration_seconds: Mapped[int] = mapped_column(Integer)
+    net_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(Text)
+    # Withdrawn products stay for the orders that reference them but are no longer sold.
+    active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
+    position: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_NOW, onupdate=func.now()
+    )
+
+
+class Order(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending_payment', 'paid', 'failed')", name="status"),
+        CheckConstraint("gross_minor = net_minor + vat_minor", name="gross_is_net_plus_vat"),
+        CheckConstraint("(status = 'paid') = (paid_at IS NOT NULL)", name="paid_at_iff_paid"),
+        Index("ix_orders_organization_id_created_at", "organization_id", "created_at"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    product_code: Mapped[str] = mapped_column(Text, ForeignKey("products.code"))
+    scope: Mapped[str] = mapped_column(Text)
+    duration_seconds: Mapped[int] = mapped_column(Integer)
+    net_minor: Mapped[int] = mapped_column(BigInteger)
+    vat_minor: Mapped[int] = mapped_column(BigInteger)
+    gross_minor: Mapped[int] = mapped_column(BigInteger)
+    vat_rate_percent: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(Text)
+    # The provider's id of the current payment attempt.
+    payment_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_NOW, onupdate=func.now()
+    )
+
+
+class Entitlement(Base):
+    """The right of an organisation to use a scope during ``[valid_from, valid_until)``."""
+
+    __tablename__ = "entitlements"
+    __table_args__ = (
+        CheckConstraint("scope IN ('AIR', 'PROGRAMMING')", name="scope"),
+        CheckConstraint("valid_until > valid_from", name="window_not_empty"),
+        # The database itself refuses overlapping windows of one organisation and scope
+        # (needs btree_gist for the equality parts); the service chains windows under a lock.
+        ExcludeConstraint(
+            ("organization_id", "="),
+            ("scope", "="),
+            (func.tstzrange(text("valid_from"), text("valid_until")), "&&"),
+            name="ex_entitlements_no_overlap",
+            using="gist",
+        ),
+        Index("ix_entitlements_chain", "organization_id", "scope", "valid_until"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    scope: Mapped[str] = mapped_column(Text)
+    # One entitlement per paid order: a repeated payment callback cannot grant twice.
+    order_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orders.id"), unique=True)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+
+
+class IdempotencyRecord(Base):
+    """The answer given to the first request with a key, replayed to its retries."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "key", name="uq_idempotency_keys_organization_key"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    key: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    request_fingerprint: Mapped[str] = mapped_column(Text)
+    response_status: Mapped[int | None] = mapped_column(Integer)
+    # json, not jsonb: the text keeps its key order, so a replay is byte-identical.
+    response_body: Mapped[Any] = mapped_column(JSON, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)

@@ -1,0 +1,54 @@
+"""SQL of orders. Reads on behalf of a caller always filter by their organisation."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from billing.db.models import Order
+
+__all__ = ["OrderRepository"]
+
+
+class OrderRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, order: Order) -> Order:
+        self.session.add(order)
+        await self.session.flush()
+        return order
+
+    async def get_for_organization(
+        self, order_id: uuid.UUID, organization_id: uuid.UUID, *, for_update: bool = False
+    ) -> Order | None:
+        """The order when it belongs to ``organization_id``; ``for_update`` locks the row."""
+        statement = select(Order).where(
+            Order.id == order_id, Order.organization_id == organization_id
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        return await self.session.scalar(statement)
+
+    async def get_for_update(self, order_id: uuid.UUID) -> Order | None:
+        """Any organisation's order, locked: only for the payment provider's signed callback,
+        which names the order itself."""
+        return await self.session.scalar(
+            select(Order).where(Order.id == order_id).with_for_update()
+        )
+
+    async def list_for_organization(
+        self, organization_id: uuid.UUID, *, limit: int, offset: int
+    ) -> Sequence[Order]:
+        """Newest first."""
+        result = await self.session.scalars(
+            select(Order)
+            .where(Order.organization_id == organization_id)
+            .order_by(Order.created_at.desc(), Order.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        return result.all()

@@ -1,0 +1,1 @@
+"""Integration events billing publishes (through the outbox) on topic ``billing.v1``."""

@@ -1,0 +1,86 @@
+"""Turns billing facts into protobuf events in the outbox of the current transaction.
+
+The aggregate id (and so the Kafka key) is the organisation: consumers see one organisation's
+payments and entitlements in the order they happened.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aos.events.v1 import billing_pb2
+from billing.db.models import Entitlement, Order
+from billing.domain.catalog import Scope
+from servicekit.outbox import RecordedEvent, record_event
+
+__all__ = [
+    "SOURCE",
+    "TOPIC",
+    "record_entitlement_granted",
+    "record_order_paid",
+    "scope_to_proto",
+]
+
+SOURCE = "billing"
+# The topic name without the deployment's namespace; callers pass settings.topic(TOPIC).
+TOPIC = "billing.v1"
+
+_SCOPES: dict[Scope, billing_pb2.Scope] = {
+    Scope.AIR: billing_pb2.SCOPE_AIR,
+    Scope.PROGRAMMING: billing_pb2.SCOPE_PROGRAMMING,
+}
+
+
+def _timestamp(moment: datetime) -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def scope_to_proto(scope: Scope) -> billing_pb2.Scope:
+    return _SCOPES[scope]
+
+
+async def record_order_paid(session: AsyncSession, order: Order, *, topic: str) -> RecordedEvent:
+    """Raises ValueError when the order has no payment time."""
+    if order.paid_at is None:
+        raise ValueError(f"order {order.id} is not paid")
+    message = billing_pb2.OrderPaid(
+        order_id=str(order.id),
+        organization_id=str(order.organization_id),
+        product_code=order.product_code,
+        amount_minor=order.gross_minor,
+        currency=order.currency,
+        paid_at=_timestamp(order.paid_at),
+    )
+    return await record_event(
+        session,
+        message,
+        topic=topic,
+        aggregate_id=str(order.organization_id),
+        source=SOURCE,
+        occurred_at=order.paid_at,
+    )
+
+
+async def record_entitlement_granted(
+    session: AsyncSession, entitlement: Entitlement, *, topic: str
+) -> RecordedEvent:
+    message = billing_pb2.EntitlementGranted(
+        entitlement_id=str(entitlement.id),
+        organization_id=str(entitlement.organization_id),
+        scope=scope_to_proto(Scope(entitlement.scope)),
+        valid_from=_timestamp(entitlement.valid_from),
+        valid_until=_timestamp(entitlement.valid_until),
+        order_id=str(entitlement.order_id),
+    )
+    return await record_event(
+        session,
+        message,
+        topic=topic,
+        aggregate_id=str(entitlement.organization_id),
+        source=SOURCE,
+    )

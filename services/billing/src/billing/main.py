@@ -1,0 +1,93 @@
+"""The billing app: ``uvicorn billing.main:create_app --factory``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from fastapi import FastAPI
+
+from billing import __version__
+from billing.api import ROUTERS
+from billing.config import Settings
+from billing.providers.test_provider import TestPaymentProvider
+from billing.services.catalog import seed_catalog
+from servicekit.app import ServiceSpec, create_service_app
+from servicekit.db import Database
+from servicekit.logging import get_logger
+
+__all__ = ["MIGRATIONS_DIR", "PaymentHttpFactory", "create_app"]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+# Builds the HTTP client the payment provider calls back through, given the app. Tests pass one
+# over httpx.ASGITransport(app) so callbacks reach the webhook in-process; the app closes it.
+PaymentHttpFactory = Callable[[FastAPI], httpx.AsyncClient]
+
+PAYMENT_HTTP_TIMEOUT_SECONDS = 5.0
+
+log = get_logger(__name__)
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    jwks_http: httpx.AsyncClient | None = None,
+    payment_http: PaymentHttpFactory | None = None,
+) -> FastAPI:
+    """Build the billing app. ``jwks_http`` serves token keys in tests; ``payment_http``
+    replaces the payment provider's HTTP client."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.should_seed_on_start:
+            database: Database = app.state.database
+            async with database.transaction() as session:
+                added = await seed_catalog(session)
+            log.info("catalog seeded", products_added=added)
+        if settings.environment == "production":
+            log.warning(
+                "the TEST payment provider is in use: passes are granted without collecting "
+                "money; integrate a real payment provider before selling"
+            )
+        http = (
+            payment_http(app)
+            if payment_http is not None
+            else httpx.AsyncClient(timeout=PAYMENT_HTTP_TIMEOUT_SECONDS)
+        )
+        provider = TestPaymentProvider(
+            http,
+            webhook_url=settings.payment_webhook_url,
+            secret=settings.payment_webhook_secret.get_secret_value().encode(),
+            delay_seconds=settings.test_provider_delay_seconds,
+            decline=settings.test_provider_decline,
+            timeout_seconds=PAYMENT_HTTP_TIMEOUT_SECONDS,
+        )
+        app.state.payment_provider = provider
+        try:
+            yield
+        finally:
+            await provider.aclose()
+            await http.aclose()
+
+    spec = ServiceSpec(
+        title="AOS billing",
+        version=__version__,
+        routers=ROUTERS,
+        migrations_dir=MIGRATIONS_DIR,
+        lifespan=lifespan,
+        description=(
+            "Passes for repair information (AIR) and remote programming: catalog, orders, "
+            "payments and the entitlements they grant. Money is in minor units (cents)."
+        ),
+        openapi_tags=[
+            {"name": "catalog", "description": "Passes on sale (public)"},
+            {"name": "orders", "description": "Orders of the caller's organisation"},
+            {"name": "payments", "description": "Paying orders; the provider's webhook"},
+            {"name": "entitlements", "description": "What the organisation may use, until when"},
+        ],
+    )
+    return create_service_app(settings, spec, jwks_http=jwks_http)

@@ -1,0 +1,1 @@
+"""Billing use cases. They receive the request's session and never commit it."""

@@ -1,0 +1,50 @@
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from billing.__main__ import main
+
+
+def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    assert exited.value.code == 0
+    out = capsys.readouterr().out
+    for command in ("migrate", "seed", "serve"):
+        assert command in out
+
+
+def test_seed_command_fills_the_catalog_once(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AOS_ENVIRONMENT", "development")
+    monkeypatch.setenv("BILLING_DATABASE_URL", database_url)
+    assert main(["seed"]) == 0
+    assert "10 product(s) added" in capsys.readouterr().out
+    assert main(["seed"]) == 0
+    assert "0 product(s) added" in capsys.readouterr().out
+
+
+def test_migrate_command_is_a_no_op_on_a_migrated_database(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AOS_ENVIRONMENT", "development")
+    monkeypatch.setenv("BILLING_DATABASE_URL", database_url)
+    assert main(["migrate"]) == 0
+    assert "migrations applied" in capsys.readouterr().out
+
+
+async def test_migrations_create_the_billing_tables(database_url: str) -> None:
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            tables = set(
+                (
+                    await connection.execute(
+                        text("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+                    )
+                ).scalars()
+            )
+    finally:
+        await engine.dispose()
+    assert {"products", "orders", "entitlements", "idempotency_keys", "outbox", "inbox"} <= tables
