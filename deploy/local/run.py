@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -96,6 +97,9 @@ def service_environment(args: argparse.Namespace, ports: Ports) -> dict[str, str
             "PYTHONUNBUFFERED": "1",
         }
     )
+    # The payment provider and billing share this secret; a fresh one per start is enough for
+    # the test provider, and nothing secret is ever written to the repository.
+    env.setdefault("BILLING_PAYMENT_WEBHOOK_SECRET", secrets.token_urlsafe(32))
     return env
 
 
@@ -278,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         run_step(f"migrating {service}", [PYTHON, "-m", service, "migrate"], env)
     demo = ""
     if not args.no_seed:
-        demo = run_step("seeding the demo workshop", [PYTHON, "-m", "identity", "seed"], env)
+        demo = run_step(
+            "seeding the demo workshop", [PYTHON, "-m", "identity", "seed", "--reset-password"], env
+        )
         run_step("seeding the pass catalog", [PYTHON, "-m", "billing", "seed"], env)
         run_step("loading the AIR content pack", [PYTHON, "-m", "air", "seed"], env)
     processes = planned_processes(args, ports, Path(args.logs).resolve())

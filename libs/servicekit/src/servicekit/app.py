@@ -8,7 +8,6 @@ request ids, database, JWT verification, outbox relay, consumers, health and met
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
@@ -30,6 +29,8 @@ from servicekit.relay import OutboxRelay
 from servicekit.settings import ServiceSettings
 
 log = get_logger(__name__)
+
+SHUTDOWN_GRACE_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -95,9 +96,11 @@ def create_service_app(
         finally:
             for task in tasks:
                 task.cancel()
-            for task in tasks:
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await task
+            if tasks:
+                # Bounded: a worker that ignores its cancellation must not hang the shutdown.
+                _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
+                for task in pending:
+                    log.warning("background task did not stop in time", task=task.get_name())
             await probe.close()
             await jwks.aclose()
             await database.dispose()

@@ -18,6 +18,7 @@ from servicekit.logging import get_logger, request_id_var
 from servicekit.problems import internal_error_response, problem_response
 
 REQUEST_ID_HEADER = b"x-request-id"
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _VALID_REQUEST_ID = re.compile(rb"^[A-Za-z0-9._:-]{1,64}$")
 
 HTTP_REQUESTS = Counter(
@@ -132,6 +133,8 @@ class RequestContextMiddleware:
             return
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         method = scope.get("method", "")
+        if method not in KNOWN_METHODS:
+            method = "OTHER"  # clients choose the method: keep the label set bounded
         HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()
         HTTP_LATENCY.labels(self.service, method, route).observe(seconds)
         if route not in ("/healthz", "/readyz", "/metrics"):

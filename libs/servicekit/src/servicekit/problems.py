@@ -45,9 +45,10 @@ class ProblemError(Exception):
     slug: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "Bad request"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: str, *, headers: dict[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = headers
         self.extra = extra
 
     @classmethod
@@ -71,6 +72,10 @@ class UnauthorizedError(ProblemError):
     status = 401
     slug = "unauthorized"
     title = "Authentication required"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        extra.setdefault("headers", {"WWW-Authenticate": "Bearer"})
+        super().__init__(detail, **extra)
 
 
 class ForbiddenError(ProblemError):
@@ -143,6 +148,7 @@ async def _on_problem(request: Request, exc: Exception) -> Response:
         title=exc.title,
         detail=exc.detail,
         instance=request.url.path,
+        headers=exc.headers,
         **exc.extra,
     )
 

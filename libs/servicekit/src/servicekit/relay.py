@@ -82,8 +82,11 @@ class OutboxRelay:
                     backoff = min(backoff * 2, self.max_backoff)
                     continue
                 signal = self.database.outbox_signal
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
+                # that arrives just as the awaited event completes.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(signal.wait(), self.poll_interval)
+                    async with asyncio.timeout(self.poll_interval):
+                        await signal.wait()
                 signal.clear()
         finally:
             await self._drop_producer()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,7 +26,7 @@ async def require_air_pass(
     decision = decide_access(summary)
     if decision.allowed:
         return
-    extra: dict[str, object] = {"buy": list(AIR_PASS_PRODUCTS)}
+    extra: dict[str, Any] = {"buy": list(AIR_PASS_PRODUCTS)}
     if decision.expired_at is not None:
         extra["expired_at"] = decision.expired_at.astimezone(UTC).isoformat()
     if decision.starts_at is not None:

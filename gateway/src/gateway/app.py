@@ -1,0 +1,378 @@
+"""The gateway as one raw ASGI application: no framework routing, no middleware stack.
+
+Per request: bind a request id, answer the gateway's own paths (probes, metrics, the merged
+OpenAPI document), otherwise resolve ``/api/<service>/<rest>``, check the access token unless the
+route is public, and hand over to the protocol's proxy. Only HTTP is proxied today; a WebSocket
+proxy slots in beside :class:`~gateway.proxy.HttpProxy` in :meth:`Gateway._websocket`, after
+the same routing and token check.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version as package_version
+from typing import Any
+from urllib.parse import quote
+
+import aiohttp
+import httpx
+import orjson
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from starlette.types import Receive, Scope, Send
+
+from gateway.config import GatewaySettings
+from gateway.errors import UnknownServiceError, UpstreamTimeoutError, UpstreamUnavailableError
+from gateway.openapi import MergedOpenApi
+from gateway.proxy import HttpProxy, ProxiedResponse, new_upstream_session
+from gateway.public import PublicRoutes
+from gateway.tokens import EdgeAuthenticator
+from servicekit.auth import IdentityUnavailableError, InvalidTokenError, JwksCache, TokenVerifier
+from servicekit.logging import get_logger, request_id_var
+from servicekit.middleware import HTTP_LATENCY, HTTP_REQUESTS, incoming_request_id
+from servicekit.problems import NotFoundError, ProblemError, UnauthorizedError, problem_response
+
+__all__ = ["Gateway", "Route"]
+
+log = get_logger("gateway.access")
+
+UPSTREAM_ERRORS = Counter(
+    "aos_gateway_upstream_errors_total",
+    "Requests the gateway could not complete with a service, by kind",
+    ["upstream", "kind"],
+)
+
+API_PREFIX = "/api/"
+OPENAPI_PATH = "/api/openapi.json"
+READY_CHECK_SECONDS = 2.0
+# Characters left unescaped when a path is escaped again (RFC 3986 pchar and "/").
+_PATH_SAFE = "/:@!$&'()*+,;=-._~"
+_QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+_JSON_HEADERS = [(b"content-type", b"application/json")]
+
+try:
+    VERSION = package_version("aos-gateway")
+except PackageNotFoundError:  # running from a source tree without an install
+    VERSION = "0.0.0"
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where ``/api/<service>/<rest>`` goes: the service and the encoded target URL."""
+
+    service: str
+    url: str
+
+    @classmethod
+    def resolve(cls, scope: Scope, upstreams: dict[str, str]) -> Route:
+        """Strip ``/api/<service>`` and keep the rest of the path and query as sent.
+
+        Raises UnknownServiceError when no service has that name.
+        """
+        path: str = scope["path"]
+        service, _, _ = path[len(API_PREFIX) :].partition("/")
+        base = upstreams.get(service)
+        if base is None:
+            raise UnknownServiceError(
+                f"There is no service called {service!r}; "
+                f"the services are {', '.join(sorted(upstreams))}."
+            )
+        # The raw path keeps the client's percent-encoding (an escaped "/" stays escaped), as
+        # long as the prefix was sent unescaped; else the decoded rest is escaped again. Either
+        # way the rest starts with "/", so it can only ever extend the service's base URL.
+        prefix = f"{API_PREFIX}{service}"
+        raw_path: bytes | None = scope.get("raw_path")
+        raw_prefix = prefix.encode()
+        raw_rest: bytes | None = None
+        if raw_path is not None and raw_path.startswith(raw_prefix):
+            candidate = raw_path[len(raw_prefix) :]
+            if not candidate or candidate.startswith(b"/"):
+                raw_rest = candidate
+        if raw_rest is not None:
+            rest = raw_rest.decode("latin-1") or "/"
+        else:
+            rest = quote(path[len(prefix) :], safe=_PATH_SAFE) or "/"
+        query: bytes = scope.get("query_string", b"")
+        url = f"{base}{rest}?{query.decode('latin-1')}" if query else f"{base}{rest}"
+        return cls(service=service, url=url)
+
+
+class Gateway:
+    """The ASGI application. Build it with :func:`gateway.main.create_app`."""
+
+    def __init__(
+        self, settings: GatewaySettings, *, jwks_http: httpx.AsyncClient | None = None
+    ) -> None:
+        self.settings = settings
+        self.upstreams = settings.upstreams
+        self.public = PublicRoutes()
+        self._jwks_http = jwks_http
+        # Built at start-up (lifespan), never at import time.
+        self._session: aiohttp.ClientSession | None = None
+        self._proxy: HttpProxy | None = None
+        self._auth: EdgeAuthenticator | None = None
+        self._openapi: MergedOpenApi | None = None
+        self._metric_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+
+    @asynccontextmanager
+    async def lifespan(self) -> AsyncIterator[None]:
+        """Open the upstream pool and the JWKS cache; close them at shutdown."""
+        settings = self.settings
+        session = new_upstream_session(
+            timeout_seconds=settings.upstream_timeout_seconds,
+            keepalive_seconds=settings.upstream_keepalive_seconds,
+            max_connections=settings.upstream_max_connections,
+        )
+        jwks = JwksCache(settings.jwks_url, http=self._jwks_http)
+        verifier = TokenVerifier(
+            jwks,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            cache_size=settings.token_cache_size,
+        )
+        self._session = session
+        self._proxy = HttpProxy(
+            session,
+            max_body_bytes=settings.max_body_bytes,
+            timeout_seconds=settings.upstream_timeout_seconds,
+            trusted_proxies=settings.trusted_proxy_addresses,
+        )
+        self._auth = EdgeAuthenticator(verifier)
+        self._openapi = MergedOpenApi(
+            session,
+            self.upstreams,
+            ttl_seconds=settings.openapi_cache_seconds,
+            version=VERSION,
+            public=self.public,
+        )
+        log.info("gateway started", version=VERSION, upstreams=self.upstreams)
+        try:
+            yield
+        finally:
+            await jwks.aclose()
+            await session.close()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            await self._http(scope, receive, send)
+        elif kind == "websocket":
+            await self._websocket(scope, receive, send)
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        message = await receive()
+        assert message["type"] == "lifespan.startup"
+        phase = "startup"
+        try:
+            async with self.lifespan():
+                await send({"type": "lifespan.startup.complete"})
+                phase = "shutdown"
+                message = await receive()
+                assert message["type"] == "lifespan.shutdown"
+        except Exception as exc:
+            log.exception(f"gateway {phase} failed")
+            await send({"type": f"lifespan.{phase}.failed", "message": repr(exc)})
+            return
+        await send({"type": "lifespan.shutdown.complete"})
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        # WebSocket proxying comes later: Route.resolve + the token check + a WebSocket proxy.
+        # Until then a handshake is refused (uvicorn answers it with 403).
+        await send({"type": "websocket.close", "code": 1008})
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = time.perf_counter()
+        request_id = incoming_request_id(scope)
+        token = request_id_var.set(request_id)
+        result = ProxiedResponse(status=500)
+        path: str = scope["path"]
+        method: str = scope["method"]
+        upstream = "-"
+        try:
+            if path.startswith(API_PREFIX) and path != OPENAPI_PATH:
+                route = Route.resolve(scope, self.upstreams)
+                upstream = route.service
+                if not self.public.matches(method, path):
+                    await self._authenticate(scope)
+                assert self._proxy is not None, "the gateway's lifespan did not run"
+                await self._proxy.forward(
+                    scope,
+                    receive,
+                    send,
+                    service=route.service,
+                    url=route.url,
+                    request_id=request_id,
+                    result=result,
+                )
+            else:
+                result.status = await self._own_endpoint(scope, send, request_id=request_id)
+        except ProblemError as exc:
+            if result.started:
+                raise
+            result.status = exc.status
+            if isinstance(exc, UpstreamUnavailableError | UpstreamTimeoutError):
+                UPSTREAM_ERRORS.labels(upstream, exc.slug).inc()
+            await self._problem(scope, receive, send, exc, request_id=request_id)
+        except Exception:
+            log.exception("request failed", method=method, path=path, upstream=upstream)
+            if result.started:
+                raise
+            result.status = 500
+            await self._problem(
+                scope,
+                receive,
+                send,
+                _InternalError("Something went wrong in the gateway; retry, quote the request id."),
+                request_id=request_id,
+            )
+        finally:
+            seconds = time.perf_counter() - started
+            self._observe(method, path, upstream, result.status, seconds)
+            request_id_var.reset(token)
+
+    async def _authenticate(self, scope: Scope) -> None:
+        authorization: bytes | None = None
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value
+                break
+        assert self._auth is not None, "the gateway's lifespan did not run"
+        await self._auth.check(authorization)
+
+    async def _own_endpoint(self, scope: Scope, send: Send, *, request_id: str) -> int:
+        """Serve the gateway's own paths; returns the status sent."""
+        path = scope["path"]
+        if scope["method"] not in ("GET", "HEAD"):
+            if path in (OPENAPI_PATH, *_QUIET_PATHS):
+                raise _MethodNotAllowedError(f"{scope['method']} is not allowed here; use GET.")
+            raise _not_found(path)
+        if path == "/healthz":
+            return await _send_json(send, {"status": "ok"}, request_id=request_id)
+        if path == "/readyz":
+            checks = await self._check_upstreams()
+            ready = all(value == "ok" for value in checks.values())
+            body = {"status": "ready" if ready else "not ready", "checks": checks}
+            return await _send_json(send, body, request_id=request_id, status=200 if ready else 503)
+        if path == "/metrics":
+            headers = [(b"content-type", CONTENT_TYPE_LATEST.encode())]
+            return await _send(send, 200, headers, generate_latest(), request_id=request_id)
+        if path == OPENAPI_PATH:
+            assert self._openapi is not None, "the gateway's lifespan did not run"
+            document = await self._openapi.document()
+            return await _send(send, 200, list(_JSON_HEADERS), document, request_id=request_id)
+        raise _not_found(path)
+
+    async def _check_upstreams(self) -> dict[str, str]:
+        """Each service's /healthz: "ok" or what went wrong."""
+        assert self._session is not None, "the gateway's lifespan did not run"
+        session = self._session
+        timeout = aiohttp.ClientTimeout(total=READY_CHECK_SECONDS)
+
+        async def check(base_url: str) -> str:
+            try:
+                async with session.get(f"{base_url}/healthz", timeout=timeout) as response:
+                    await response.read()
+                    return "ok" if response.status == 200 else f"error: HTTP {response.status}"
+            except (aiohttp.ClientError, TimeoutError) as exc:
+                return f"error: {type(exc).__name__}"
+
+        names = list(self.upstreams)
+        results = await asyncio.gather(*(check(self.upstreams[name]) for name in names))
+        return dict(zip(names, results, strict=True))
+
+    async def _problem(
+        self,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+        exc: ProblemError,
+        *,
+        request_id: str,
+    ) -> None:
+        headers: dict[str, str] = {"x-request-id": request_id}
+        if isinstance(exc, UnauthorizedError):
+            challenge = 'Bearer realm="aos"'
+            if isinstance(exc, InvalidTokenError):
+                challenge += ', error="invalid_token"'
+            headers["www-authenticate"] = challenge
+        if isinstance(exc, IdentityUnavailableError):
+            headers["retry-after"] = "5"
+        response = problem_response(
+            status=exc.status,
+            slug=exc.slug,
+            title=exc.title,
+            detail=exc.detail,
+            instance=scope["path"],
+            headers=headers,
+            **exc.extra,
+        )
+        await response(scope, receive, send)
+
+    def _observe(self, method: str, path: str, upstream: str, status: int, seconds: float) -> None:
+        own = path if path in _OWN_PATHS else "other"
+        route = f"/api/{upstream}" if upstream != "-" else own
+        # Label values come from the client: bound them, and reuse the labelled children (a
+        # labels() lookup per request is measurable at this request rate).
+        label_method = method if method in _METHODS else "OTHER"
+        key = (label_method, route, status)
+        children = self._metric_children.get(key)
+        if children is None:
+            service = self.settings.service_name
+            children = (
+                HTTP_REQUESTS.labels(service, label_method, route, str(status)),
+                HTTP_LATENCY.labels(service, label_method, route),
+            )
+            self._metric_children[key] = children
+        children[0].inc()
+        children[1].observe(seconds)
+        if path not in _QUIET_PATHS:
+            log.info(
+                "request",
+                method=method,
+                path=path,
+                status=status,
+                upstream=upstream,
+                duration_ms=round(seconds * 1000, 3),
+            )
+
+
+_OWN_PATHS = frozenset({OPENAPI_PATH, *_QUIET_PATHS})
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+class _InternalError(ProblemError):
+    status = 500
+    slug = "internal-error"
+    title = "Internal error"
+
+
+class _MethodNotAllowedError(ProblemError):
+    status = 405
+    slug = "method-not-allowed"
+    title = "Method not allowed"
+
+
+def _not_found(path: str) -> ProblemError:
+    return NotFoundError(
+        f"No route for {path}; API paths are /api/<service>/..., see /api/openapi.json."
+    )
+
+
+async def _send(
+    send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes, *, request_id: str
+) -> int:
+    headers.append((b"content-length", str(len(body)).encode()))
+    headers.append((b"x-request-id", request_id.encode()))
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+    return status
+
+
+async def _send_json(send: Send, body: Any, *, request_id: str, status: int = 200) -> int:
+    return await _send(send, status, list(_JSON_HEADERS), orjson.dumps(body), request_id=request_id)

@@ -1,0 +1,52 @@
+"""Gateway settings (env prefix ``GATEWAY_``); ``os.environ`` is read nowhere else."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import ServiceSettings
+
+# The services behind the gateway, in the order the merged OpenAPI document lists them. Each has
+# a ``<name>_url`` field below; adding a service (programming) is one name here and one field.
+UPSTREAM_SERVICES: tuple[str, ...] = ("identity", "billing", "air")
+
+
+class GatewaySettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+
+    service_name: str = "gateway"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # uvicorn worker processes; each has its own upstream pool and token cache.
+    workers: int = 1
+    # Peers (a load balancer in front) whose X-Forwarded-Proto/-Host are passed on, comma
+    # separated; "*" trusts every peer. X-Forwarded-For always gets the peer appended.
+    trusted_proxies: str = "127.0.0.1"
+
+    identity_url: str = "http://127.0.0.1:8101"
+    billing_url: str = "http://127.0.0.1:8102"
+    air_url: str = "http://127.0.0.1:8103"
+
+    # Largest accepted request body in bytes (10 MiB); larger ones get a 413 problem.
+    max_body_bytes: int = 10 * 1024 * 1024
+    # Seconds to wait for an upstream to connect, answer, or send the next piece of its body.
+    upstream_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Keep-alive connections per upstream are closed after this many idle seconds; below
+    # uvicorn's 5 s keep-alive so the gateway never reuses a connection the service just closed.
+    upstream_keepalive_seconds: float = Field(default=4.0, gt=0)
+    # Most open connections to all upstreams together (0 = no limit).
+    upstream_max_connections: int = Field(default=512, ge=0)
+    # Verified access tokens remembered until they expire (0 turns the cache off).
+    token_cache_size: int = Field(default=10_000, ge=0)
+    # Seconds the merged OpenAPI document is reused before the services are asked again.
+    openapi_cache_seconds: float = Field(default=60.0, ge=0)
+
+    @property
+    def trusted_proxy_addresses(self) -> frozenset[str]:
+        return frozenset(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
+
+    @property
+    def upstreams(self) -> dict[str, str]:
+        """Service name → base URL (no trailing slash) of every service behind the gateway."""
+        return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in UPSTREAM_SERVICES}

@@ -1,0 +1,264 @@
+"""The gateway between real services: small FastAPI apps built with servicekit, served by uvicorn
+on real loopback ports in the test's event loop, and the gateway itself on a real port too.
+
+"identity" publishes the edge token issuer's JWKS (the gateway fetches it over HTTP like it does
+from the real identity service); "billing" has public catalogue routes and protected ones; "air"
+is down (its port has no listener). Both services also verify tokens themselves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import socket
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import StreamingResponse
+from pydantic import create_model
+from pydantic_settings import SettingsConfigDict
+
+from gateway.config import GatewaySettings
+from gateway.main import create_app
+from servicekit.app import ServiceSpec, create_service_app
+from servicekit.auth import CurrentPrincipal
+from servicekit.settings import ServiceSettings
+from servicekit.testing import TestTokenIssuer
+
+MIB = 1024 * 1024
+STARTUP_SECONDS = 20.0
+
+
+class UpstreamSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GWTEST_", extra="ignore", frozen=True)
+
+    # No database or Kafka is touched by these apps: nothing migrates, nothing relays.
+    database_url: str = "postgresql+asyncpg://unused:unused@127.0.0.1:9/unused"
+    migrate_on_start: bool | None = False
+    run_background_workers: bool = False
+    # Above the gateway's limit, so a 413 in these tests is the gateway's.
+    max_body_bytes: int = 64 * 1024 * 1024
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@asynccontextmanager
+async def serve(app: Any) -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn (httptools) on a free loopback port; yields its URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(
+        app,
+        http="httptools",
+        ws="none",
+        log_config=None,
+        access_log=False,
+        lifespan="on",
+        proxy_headers=False,
+    )
+    server = uvicorn.Server(config)
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    try:
+        async with asyncio.timeout(STARTUP_SECONDS):
+            while not server.started:
+                if task.done():
+                    task.result()
+                    raise RuntimeError("uvicorn stopped during start-up")
+                await asyncio.sleep(0.01)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+# --- the services behind the gateway ---------------------------------------------------------
+
+# Both services call their item schema "ItemRead", with different fields: the merged OpenAPI
+# document has to tell them apart.
+IdentityItemRead = create_model("ItemRead", name=(str, ...))
+BillingItemRead = create_model("ItemRead", code=(str, ...), price_minor=(int, ...))
+
+
+def _echo(request: Request, **extra: Any) -> dict[str, Any]:
+    request.app.state.hits += 1
+    return {
+        "method": request.method,
+        "path": request.url.path,
+        "raw_path": request.scope["raw_path"].decode(),
+        "query": request.scope["query_string"].decode(),
+        "headers": {k: v for k, v in request.headers.items()},
+        **extra,
+    }
+
+
+def identity_app(edge_issuer: TestTokenIssuer) -> FastAPI:
+    router = APIRouter(tags=["identity"])
+
+    @router.get("/.well-known/jwks.json")
+    async def jwks() -> dict[str, Any]:
+        return edge_issuer.jwks()
+
+    @router.post("/auth/login")
+    async def login(request: Request) -> dict[str, Any]:
+        return _echo(request)
+
+    @router.get("/me")
+    async def me(principal: CurrentPrincipal) -> dict[str, str]:
+        return {"user_id": str(principal.user_id)}
+
+    async def echo(request: Request, rest: str) -> dict[str, Any]:
+        return _echo(request)
+
+    for method in ("GET", "POST", "PUT", "PATCH", "DELETE", "PROPFIND"):
+        router.add_api_route(
+            "/echo/{rest:path}", echo, methods=[method], operation_id=f"echo_{method.lower()}"
+        )
+
+    @router.post("/uploads")
+    async def upload(request: Request) -> dict[str, Any]:
+        digest = hashlib.sha256()
+        size = 0
+        async for chunk in request.stream():
+            digest.update(chunk)
+            size += len(chunk)
+        return {"size": size, "sha256": digest.hexdigest()}
+
+    @router.get("/downloads")
+    async def download(request: Request, mib: int = 4, gated: bool = False) -> StreamingResponse:
+        gate: asyncio.Event = request.app.state.download_gate
+
+        async def body() -> AsyncIterator[bytes]:
+            block = bytes(range(256)) * 4096  # 1 MiB
+            yield block
+            if gated:
+                # The rest comes only after the test has received the first MiB through the
+                # gateway: a proxy that buffers the whole body would never let it.
+                await gate.wait()
+            for _ in range(mib - 1):
+                yield block
+
+        return StreamingResponse(body(), media_type="application/octet-stream")
+
+    @router.get("/slow")
+    async def slow(seconds: float) -> dict[str, float]:
+        await asyncio.sleep(seconds)
+        return {"slept": seconds}
+
+    @router.get("/items/{name}")
+    async def item(name: str) -> IdentityItemRead:
+        return IdentityItemRead(name=name)
+
+    return _service_app("identity", router, jwks_http=edge_issuer.http_client())
+
+
+def billing_app(edge_issuer: TestTokenIssuer) -> FastAPI:
+    router = APIRouter(tags=["billing"])
+
+    @router.get("/catalog/products")
+    async def products(request: Request) -> dict[str, Any]:
+        return _echo(request)
+
+    @router.get("/catalog/products/{code}")
+    async def product(request: Request, code: str) -> dict[str, Any]:
+        return _echo(request, code=code)
+
+    @router.get("/orders")
+    async def orders(request: Request) -> dict[str, Any]:
+        return _echo(request)
+
+    @router.get("/items/{code}")
+    async def item(code: str) -> BillingItemRead:
+        return BillingItemRead(code=code, price_minor=1000)
+
+    return _service_app("billing", router, jwks_http=edge_issuer.http_client())
+
+
+def _service_app(name: str, router: APIRouter, *, jwks_http: httpx.AsyncClient) -> FastAPI:
+    settings = UpstreamSettings(service_name=name)
+    spec = ServiceSpec(
+        title=f"test {name}", version="1", routers=[router], migrations_dir=Path(__file__).parent
+    )
+    # The service verifies tokens of the edge issuer itself too, through servicekit's JWKS seam.
+    app = create_service_app(settings, spec, jwks_http=jwks_http)
+    app.state.hits = 0
+    app.state.download_gate = asyncio.Event()
+    return app
+
+
+# --- fixtures ----------------------------------------------------------------------------------
+
+
+class Services:
+    def __init__(self, *, identity: FastAPI, billing: FastAPI, urls: dict[str, str]) -> None:
+        self.identity = identity
+        self.billing = billing
+        self.urls = urls
+
+
+@pytest.fixture(scope="session")
+def edge_issuer() -> TestTokenIssuer:
+    """Signs the tokens the gateway accepts; its JWKS is served by the identity test app."""
+    return TestTokenIssuer()
+
+
+@pytest.fixture(scope="session")
+async def services(edge_issuer: TestTokenIssuer) -> AsyncIterator[Services]:
+    identity = identity_app(edge_issuer)
+    billing = billing_app(edge_issuer)
+    async with serve(identity) as identity_url, serve(billing) as billing_url:
+        urls = {
+            "identity": identity_url,
+            "billing": billing_url,
+            "air": f"http://127.0.0.1:{free_port()}",  # nothing listens: air is down
+        }
+        yield Services(identity=identity, billing=billing, urls=urls)
+
+
+GatewayFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
+
+
+@pytest.fixture(scope="session")
+def start_gateway(services: Services) -> GatewayFactory:
+    """Start a gateway in front of the services with settings overrides; yields a client."""
+
+    @asynccontextmanager
+    async def start(**overrides: Any) -> AsyncIterator[httpx.AsyncClient]:
+        values: dict[str, Any] = {
+            "identity_url": services.urls["identity"],
+            "billing_url": services.urls["billing"],
+            "air_url": services.urls["air"],
+            "jwks_url": f"{services.urls['identity']}/.well-known/jwks.json",
+        }
+        settings = GatewaySettings(**{**values, **overrides})
+        async with (
+            serve(create_app(settings)) as url,
+            httpx.AsyncClient(base_url=url, timeout=30) as client,
+        ):
+            yield client
+
+    return start
+
+
+@pytest.fixture(scope="session")
+async def gateway(start_gateway: GatewayFactory) -> AsyncIterator[httpx.AsyncClient]:
+    """A gateway with default settings."""
+    async with start_gateway() as client:
+        yield client
+
+
+@pytest.fixture
+def auth(edge_issuer: TestTokenIssuer) -> dict[str, str]:
+    """Headers with a valid access token."""
+    return {"Authorization": f"Bearer {edge_issuer.token()}"}

@@ -1,0 +1,40 @@
+"""The list of routes that need no access token."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.public import PUBLIC_ROUTES, PublicRoutes, is_public
+
+
+@pytest.mark.parametrize(("method", "path"), PUBLIC_ROUTES)
+def test_every_listed_route_is_public(method: str, path: str) -> None:
+    concrete = path.replace("{code}", "AIR-7D")
+
+    assert is_public(method, concrete)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/identity/organizations"),  # listed for POST only
+        ("POST", "/api/billing/catalog/products/AIR-7D"),
+        ("GET", "/api/billing/catalog/products/AIR-7D/prices"),
+        ("GET", "/api/billing/catalog/products/"),
+        ("GET", "/api/billing/catalog/products/.."),
+        ("GET", "/api/billing/orders"),
+        ("POST", "/api/identity/auth/login/"),
+    ],
+)
+def test_unlisted_routes_are_not_public(method: str, path: str) -> None:
+    assert not is_public(method, path)
+
+
+def test_head_is_public_where_get_is() -> None:
+    assert is_public("HEAD", "/api/billing/catalog/products")
+
+
+def test_openapi_path_templates_match_variable_segments() -> None:
+    routes = PublicRoutes((("GET", "/api/billing/catalog/products/{code}"),))
+
+    assert routes.matches("GET", "/api/billing/catalog/products/{product_code}")

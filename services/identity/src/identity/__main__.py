@@ -1,0 +1,107 @@
+"""Command line of the identity service: ``python -m identity {migrate,serve,seed}``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+
+from identity.config import Settings
+
+__all__ = ["main"]
+
+
+def _migrate(settings: Settings) -> int:
+    from identity.main import MIGRATIONS_DIR
+    from servicekit.migrations import upgrade
+
+    upgrade(MIGRATIONS_DIR, settings.database_url)
+    print("identity: migrations applied")
+    return 0
+
+
+def _serve(settings: Settings) -> int:
+    import uvicorn
+
+    from identity.errors import SigningKeyError
+    from identity.main import create_app
+    from identity.services.signing_keys import load_key_ring
+
+    try:
+        # Checked here too so a missing key is one clear line, not a start-up traceback.
+        load_key_ring(settings)
+    except SigningKeyError as exc:
+        print(f"identity: cannot start: {exc}", file=sys.stderr)
+        return 2
+    uvicorn.run(
+        create_app(settings),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        proxy_headers=False,
+    )
+    return 0
+
+
+async def _seed_async(settings: Settings, *, reset_password: bool) -> int:
+    from identity.main import MIGRATIONS_DIR
+    from identity.services.seed import seed_demo
+    from servicekit.db import Database
+    from servicekit.migrations import upgrade
+
+    # The demo data needs the tables; applying migrations is idempotent.
+    await asyncio.to_thread(upgrade, MIGRATIONS_DIR, settings.database_url)
+    database = Database(settings.database_url, pool_size=1)
+    try:
+        account = await seed_demo(database, settings, reset_password=reset_password)
+    finally:
+        await database.dispose()
+    state = "created" if account.created else "already present"
+    # The one place a secret is printed: the demo account's, so a person can try the system.
+    print(f"Demo workshop ({state}): Demo Werkstatt GmbH")
+    print(f"  e-mail:      {account.email}")
+    if account.password is not None:
+        print(f"  password:    {account.password}")
+    else:
+        print(
+            "  password:    unchanged since the first seed (run `python -m identity seed "
+            "--reset-password` or set IDENTITY_DEMO_PASSWORD to get a known one)"
+        )
+    print(f"  TOTP secret: {account.totp_secret}  (add it to an authenticator app)")
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m identity",
+        description="AOS identity service. Settings come from IDENTITY_* environment variables.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply the database migrations (IDENTITY_DATABASE_URL)")
+    commands.add_parser(
+        "serve", help="run the HTTP service on IDENTITY_HOST:IDENTITY_PORT (127.0.0.1:8101)"
+    )
+    seed = commands.add_parser(
+        "seed", help="create the demo workshop and print its login (idempotent)"
+    )
+    seed.add_argument(
+        "--reset-password",
+        action="store_true",
+        help="give an existing demo account a new password (printed)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    if args.command == "migrate":
+        return _migrate(settings)
+    if args.command == "serve":
+        return _serve(settings)
+    return asyncio.run(_seed_async(settings, reset_password=args.reset_password))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

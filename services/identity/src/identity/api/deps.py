@@ -1,0 +1,72 @@
+"""Dependencies of the identity endpoints, as named ``Annotated`` aliases."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+
+from fastapi import BackgroundTasks, Depends, Request
+
+from identity.config import Settings
+from identity.errors import EnrolmentTokenInvalidError
+from identity.services.mail_sender import MailSender
+from identity.services.signing_keys import KeyRing
+from identity.services.tokens import TokenService
+from identity.services.totp_enrolment import Enrolment, authenticate_enrolment
+from servicekit.db import Database, SessionDep
+
+__all__ = [
+    "DatabaseDep",
+    "EnrolmentDep",
+    "KeyRingDep",
+    "SettingsDep",
+    "TokenServiceDep",
+    "wake_mail_sender",
+]
+
+
+def _database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _key_ring(request: Request) -> KeyRing:
+    key_ring: KeyRing = request.app.state.key_ring
+    return key_ring
+
+
+def _token_service(request: Request) -> TokenService:
+    service: TokenService = request.app.state.token_service
+    return service
+
+
+async def _enrolment(request: Request, session: SessionDep) -> Enrolment:
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise EnrolmentTokenInvalidError(
+            "Send the enrolment_token from the login answer as "
+            "'Authorization: Bearer <enrolment_token>'."
+        )
+    return await authenticate_enrolment(session, token.strip(), now=datetime.now(UTC))
+
+
+def wake_mail_sender(request: Request, background_tasks: BackgroundTasks) -> None:
+    """Route dependency: nudge the mail sender once the response is sent.
+
+    Background tasks run after the response, and the request's transaction commits before
+    the response, so the sender finds the new mail committed.
+    """
+    sender: MailSender = request.app.state.mail_sender
+    background_tasks.add_task(sender.wake)
+
+
+DatabaseDep = Annotated[Database, Depends(_database)]
+SettingsDep = Annotated[Settings, Depends(_settings)]
+KeyRingDep = Annotated[KeyRing, Depends(_key_ring)]
+TokenServiceDep = Annotated[TokenService, Depends(_token_service)]
+EnrolmentDep = Annotated[Enrolment, Depends(_enrolment)]

@@ -1,0 +1,50 @@
+"""Settings of the identity service (env prefix ``IDENTITY_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import ServiceSettings
+
+__all__ = ["DEFAULT_SIGNING_KEY_FILE", "Settings"]
+
+# Relative to the current directory, so `make run` from the repository root keeps the generated
+# development key beside the other local state in `.local/`.
+DEFAULT_SIGNING_KEY_FILE = Path(".local/identity/jwt-signing-key.pem")
+
+
+class Settings(ServiceSettings):
+    """Everything the identity service reads from the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore", frozen=True)
+
+    service_name: str = "identity"
+    host: str = "127.0.0.1"
+    port: int = 8101
+
+    # Outgoing mail (the development sink listens here: `python -m identity.mailsink`).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 8125
+    smtp_timeout_seconds: float = 10.0
+    mail_from: str = "AOS <no-reply@aos.example>"
+    # Seconds between polls of the outgoing mail queue; requests also wake the sender at once.
+    mail_poll_seconds: float = 3.0
+    run_mail_sender: bool = True
+    # Base URL of the portal; verification links point at `{portal_url}/verify-email`.
+    portal_url: str = "http://127.0.0.1:8080"
+
+    # Ed25519 private key (PEM) that signs access tokens. The file holds a secret but its path
+    # does not; in development and test a missing file is generated (mode 0600).
+    jwt_private_key_file: Path = DEFAULT_SIGNING_KEY_FILE
+    # The public (or private) key that signed tokens before the last rotation; still published
+    # in the JWKS so tokens it signed stay valid until they expire.
+    jwt_previous_public_key_file: Path | None = None
+    access_token_ttl_seconds: int = Field(default=600, gt=0)
+    refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+
+    # Demo account of `python -m identity seed`; generated on the first seed when unset.
+    demo_password: SecretStr | None = None
+    demo_totp_secret: SecretStr | None = None

@@ -1,0 +1,1 @@
+"""Persistence: the ORM models and the repositories that hold every SQL statement."""

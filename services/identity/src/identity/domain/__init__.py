@@ -1,0 +1,1 @@
+"""Identity rules in plain Python: no web framework, no database, unit-testable."""

@@ -1,0 +1,1 @@
+"""Integration events the identity service publishes (through the outbox)."""

@@ -1,0 +1,176 @@
+"""Logging in: password, e-mail verification, TOTP (or a recovery code), brute-force guard."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from identity.db.accounts import UserRepository
+from identity.db.credentials import RecoveryCodeRepository, UserTokenRepository
+from identity.db.models import User, UserTokenPurpose
+from identity.domain.lockout import record_failure
+from identity.domain.passwords import (
+    hash_password,
+    password_needs_rehash,
+    verify_password,
+    waste_password_check,
+)
+from identity.domain.tokens import (
+    ENROLMENT_TOKEN_TTL,
+    hash_token,
+    new_token,
+    normalize_recovery_code,
+)
+from identity.domain.totp import TotpOutcome, check_totp, looks_like_totp_code
+from identity.errors import (
+    AccountLockedError,
+    EmailNotVerifiedError,
+    LoginFailedError,
+    TotpCodeReusedError,
+    TotpEnrolmentRequiredError,
+    TotpInvalidError,
+    TotpRequiredError,
+)
+from identity.services.tokens import IssuedTokens, TokenService
+from servicekit.db import Database
+from servicekit.logging import get_logger
+from servicekit.problems import ProblemError
+
+__all__ = ["LoginAttempt", "log_in"]
+
+log = get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class LoginAttempt:
+    email: str
+    # repr=False here and below: unexpected-error tracebacks may render local variables.
+    password: str = field(repr=False)
+    # A 6-digit TOTP code or a recovery code; None on the first step of a two-step form.
+    second_factor: str | None = field(default=None, repr=False)
+
+
+def _login_failed() -> LoginFailedError:
+    return LoginFailedError("Login failed: wrong e-mail or password.")
+
+
+def _locked(user: User, *, now: datetime) -> AccountLockedError:
+    assert user.locked_until is not None
+    retry_after = max(1, math.ceil((user.locked_until - now).total_seconds()))
+    return AccountLockedError(
+        "Too many failed logins: this account is locked until "
+        f"{user.locked_until.isoformat(timespec='seconds')} (in {retry_after} seconds); "
+        "retry after that.",
+        locked_until=user.locked_until.isoformat(),
+        retry_after_seconds=retry_after,
+    )
+
+
+def _fail(user: User, error: ProblemError, *, now: datetime) -> ProblemError:
+    """Count a failed attempt against ``user`` and return the error to answer with."""
+    record = record_failure(user.failed_login_count, now=now)
+    user.failed_login_count = record.failed_count
+    if record.locked_until is not None:
+        user.locked_until = record.locked_until
+        log.warning("account locked after repeated login failures", user_id=str(user.id))
+    return error
+
+
+async def _check_second_factor(
+    session: AsyncSession, user: User, code: str, *, now: datetime
+) -> ProblemError | None:
+    """None if ``code`` is a fresh TOTP code or an unused recovery code, else the error."""
+    assert user.totp_secret is not None
+    if looks_like_totp_code(code):
+        check = check_totp(
+            user.totp_secret, code, unix_time=now.timestamp(), last_used_step=user.totp_last_step
+        )
+        if check.outcome is TotpOutcome.ACCEPTED:
+            user.totp_last_step = check.step
+            return None
+        if check.outcome is TotpOutcome.REUSED:
+            return TotpCodeReusedError(
+                "This authenticator code was already used; wait for the next code and retry."
+            )
+        return TotpInvalidError(
+            "The authenticator code is wrong; check your phone's clock and enter the current code."
+        )
+    recovery_hash = hash_token(normalize_recovery_code(code))
+    if await RecoveryCodeRepository(session).use(user.id, recovery_hash, now=now):
+        log.info("recovery code used for login", user_id=str(user.id))
+        return None
+    return TotpInvalidError(
+        "The code is neither the current authenticator code nor an unused recovery code."
+    )
+
+
+def _enrolment_required(session: AsyncSession, user: User, *, now: datetime) -> ProblemError:
+    token = new_token()
+    UserTokenRepository(session).add(
+        user_id=user.id,
+        purpose=UserTokenPurpose.TOTP_ENROLMENT,
+        token_hash=hash_token(token),
+        expires_at=now + ENROLMENT_TOKEN_TTL,
+    )
+    return TotpEnrolmentRequiredError(
+        "Set up two-factor authentication to continue: send this enrolment_token as "
+        "'Authorization: Bearer <enrolment_token>' to POST /totp/enrolment, scan the QR code "
+        "with an authenticator app, then confirm a code at POST /totp/enrolment/confirm.",
+        enrolment_token=token,
+        enrolment_expires_in=int(ENROLMENT_TOKEN_TTL.total_seconds()),
+    )
+
+
+async def _attempt(
+    session: AsyncSession, attempt: LoginAttempt, *, tokens: TokenService, now: datetime
+) -> IssuedTokens | ProblemError:
+    users = UserRepository(session)
+    user = await users.get_by_email(attempt.email.strip().lower(), for_update=True)
+    if user is None:
+        await asyncio.to_thread(waste_password_check, attempt.password)
+        return _login_failed()
+    if user.locked_until is not None and user.locked_until > now:
+        return _locked(user, now=now)
+    if not await asyncio.to_thread(verify_password, user.password_hash, attempt.password):
+        return _fail(user, _login_failed(), now=now)
+    if not user.email_verified:
+        return EmailNotVerifiedError(
+            "Your e-mail address is not verified yet: click the link in the verification mail, "
+            "or request a new mail at POST /email-verifications/resend.",
+        )
+    if not user.totp_enabled:
+        return _enrolment_required(session, user, now=now)
+    if not attempt.second_factor:
+        return TotpRequiredError(
+            "Enter the 6-digit code from your authenticator app (field totp_code), or one of "
+            "your recovery codes."
+        )
+    second_factor_error = await _check_second_factor(session, user, attempt.second_factor, now=now)
+    if second_factor_error is not None:
+        return _fail(user, second_factor_error, now=now)
+    user.failed_login_count = 0
+    user.locked_until = None
+    if password_needs_rehash(user.password_hash):
+        user.password_hash = await asyncio.to_thread(hash_password, attempt.password)
+    return tokens.issue(session, user, now=now)
+
+
+async def log_in(
+    database: Database, attempt: LoginAttempt, *, tokens: TokenService, now: datetime
+) -> IssuedTokens:
+    """Check the credentials and issue tokens.
+
+    Runs in a transaction of its own that commits even when the login fails: the failure
+    counter, the lock and a new enrolment token must persist although the request answers
+    with an error. Raises LoginFailedError, AccountLockedError, EmailNotVerifiedError,
+    TotpEnrolmentRequiredError, TotpRequiredError, TotpInvalidError, TotpCodeReusedError.
+    """
+    async with database.transaction() as session:
+        outcome = await _attempt(session, attempt, tokens=tokens, now=now)
+    if isinstance(outcome, ProblemError):
+        raise outcome
+    return outcome

@@ -1,0 +1,191 @@
+"""Fixtures of the identity tests: a fresh migrated database, an in-process SMTP sink, the app.
+
+Helpers that walk a user through the flows are offered as the ``identity`` fixture (an
+:class:`IdentityClient`), because test modules cannot import each other here.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyotp
+import pytest
+from fastapi import FastAPI
+
+from identity.config import Settings
+from identity.mailsink import MailSink, extract_verification_token
+from identity.main import MIGRATIONS_DIR, create_app
+from servicekit.testing import DatabaseFactory, running_app
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+async def database_url(database_factory: DatabaseFactory) -> str:
+    return await database_factory.create(MIGRATIONS_DIR)
+
+
+@pytest.fixture
+async def mail_sink() -> AsyncIterator[MailSink]:
+    async with MailSink(port=0) as sink:
+        yield sink
+
+
+def make_settings(
+    *, database_url: str, smtp_port: int, key_dir: Path, topic_namespace: str, **overrides: Any
+) -> Settings:
+    values: dict[str, Any] = {
+        "environment": "test",
+        "database_url": database_url,
+        "smtp_port": smtp_port,
+        "jwt_private_key_file": key_dir / "jwt-signing-key.pem",
+        "topic_namespace": topic_namespace,
+        "run_background_workers": False,
+        "migrate_on_start": False,
+        "mail_poll_seconds": 0.5,
+        "portal_url": "http://portal.test",
+        "log_level": "WARNING",
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+def settings(
+    database_url: str, mail_sink: MailSink, tmp_path: Path, topic_namespace: str
+) -> Settings:
+    return make_settings(
+        database_url=database_url,
+        smtp_port=mail_sink.port,
+        key_dir=tmp_path,
+        topic_namespace=topic_namespace,
+    )
+
+
+@pytest.fixture
+def app(settings: Settings) -> FastAPI:
+    return create_app(settings)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with running_app(app) as http:
+        yield http
+
+
+@dataclass
+class Account:
+    email: str
+    password: str
+    organization_id: uuid.UUID
+    user_id: uuid.UUID
+    totp_secret: str | None = None
+    recovery_codes: list[str] | None = None
+
+    def next_code(self) -> str:
+        """A code of the next time step: accepted, and never a step used before (the step
+        of the enrolment confirmation or of an earlier login in this test)."""
+        assert self.totp_secret is not None
+        return pyotp.TOTP(self.totp_secret).at(time.time() + 30)
+
+
+class IdentityClient:
+    """Drives the public API the way the portal does."""
+
+    def __init__(self, http: httpx.AsyncClient, sink: MailSink) -> None:
+        self.http = http
+        self.sink = sink
+
+    async def register(self, *, email: str | None = None, **fields: Any) -> Account:
+        email = email or f"owner-{uuid.uuid4().hex[:8]}@workshop.example"
+        body = {
+            "company_name": "Muster Kfz-Service GmbH",
+            "country": "DE",
+            "vat_id": "DE123456789",
+            "owner_name": "Max Mustermann",
+            "email": email,
+            "password": PASSWORD,
+            **fields,
+        }
+        response = await self.http.post("/organizations", json=body)
+        assert response.status_code == 201, response.text
+        data = response.json()
+        return Account(
+            email=data["email"],
+            password=body["password"],
+            organization_id=uuid.UUID(data["organization_id"]),
+            user_id=uuid.UUID(data["user_id"]),
+        )
+
+    async def verification_token(self, email: str, *, count: int = 1) -> str:
+        mail = await self.sink.wait_for(recipient=email, count=count)
+        return extract_verification_token(mail.message)
+
+    async def verify(self, account: Account) -> None:
+        token = await self.verification_token(account.email)
+        response = await self.http.post("/email-verifications", json={"token": token})
+        assert response.status_code == 200, response.text
+
+    async def login(self, account: Account, *, totp_code: str | None = None) -> httpx.Response:
+        body: dict[str, Any] = {"email": account.email, "password": account.password}
+        if totp_code is not None:
+            body["totp_code"] = totp_code
+        return await self.http.post("/auth/login", json=body)
+
+    async def enrol(self, account: Account) -> None:
+        response = await self.login(account)
+        assert response.status_code == 403, response.text
+        enrolment_token = response.json()["enrolment_token"]
+        auth = {"Authorization": f"Bearer {enrolment_token}"}
+        started = await self.http.post("/totp/enrolment", headers=auth)
+        assert started.status_code == 200, started.text
+        secret = started.json()["secret"]
+        confirmed = await self.http.post(
+            "/totp/enrolment/confirm", headers=auth, json={"code": pyotp.TOTP(secret).now()}
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        account.totp_secret = secret
+        account.recovery_codes = confirmed.json()["recovery_codes"]
+
+    async def ready_account(self, **fields: Any) -> Account:
+        """A registered, verified account with TOTP set up."""
+        account = await self.register(**fields)
+        await self.verify(account)
+        await self.enrol(account)
+        return account
+
+    async def tokens(self, account: Account) -> dict[str, Any]:
+        response = await self.login(account, totp_code=account.next_code())
+        assert response.status_code == 200, response.text
+        data: dict[str, Any] = response.json()
+        return data
+
+
+@pytest.fixture
+def identity(client: httpx.AsyncClient, mail_sink: MailSink) -> IdentityClient:
+    return IdentityClient(client, mail_sink)
+
+
+def assert_problem(
+    response: httpx.Response, status: int, slug: str | None = None
+) -> dict[str, Any]:
+    """The problem body, after checking the status, media type and (optionally) the type."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body.get("detail")
+    if slug is not None:
+        assert body["type"] == f"/problems/{slug}"
+    return body
+
+
+@pytest.fixture
+def problem() -> Any:
+    return assert_problem

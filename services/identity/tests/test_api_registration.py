@@ -1,0 +1,146 @@
+"""POST /organizations: registration, its mail and its events (real PostgreSQL, SMTP sink)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+from fastapi import FastAPI
+from sqlalchemy import select, text
+
+from aos.events.v1 import identity_pb2
+from identity.mailsink import MailSink, extract_verification_token, message_text
+from servicekit.outbox import outbox_table
+
+
+async def test_registration_answers_201_with_ids_and_mail_sent(client, mail_sink) -> None:
+    response = await client.post(
+        "/organizations",
+        json={
+            "company_name": "  Muster Kfz-Service GmbH ",
+            "country": "de",
+            "vat_id": "de 123 456 789",
+            "owner_name": "Max Mustermann",
+            "email": "Max@Muster-Kfz.Example",
+            "password": "correct horse battery staple",
+        },
+    )
+    assert response.status_code == 201, response.text
+    body = response.json()
+    uuid.UUID(body["organization_id"])
+    uuid.UUID(body["user_id"])
+    assert body["email"] == "max@muster-kfz.example"
+    assert body["verification_email_sent"] is True
+
+
+async def test_registration_sends_a_verification_mail_with_link_and_token(
+    identity, mail_sink: MailSink
+) -> None:
+    account = await identity.register()
+    mail = await mail_sink.wait_for(recipient=account.email)
+    token = extract_verification_token(mail.message)
+    body = message_text(mail.message)
+    assert mail.recipients == (account.email,)
+    assert mail.message["From"] == "AOS <no-reply@aos.example>"
+    assert f"http://portal.test/verify-email?token={token}" in body
+    assert f"Verification code: {token}" in body
+
+
+async def test_registration_stores_the_verification_token_only_hashed(
+    identity, app: FastAPI
+) -> None:
+    account = await identity.register()
+    token = await identity.verification_token(account.email)
+    async with app.state.database.transaction() as session:
+        stored = (await session.execute(text("SELECT token_hash FROM user_tokens"))).scalars()
+        hashes = list(stored)
+    assert len(hashes) == 1
+    assert hashes[0] != token
+    assert len(hashes[0]) == 64
+
+
+async def test_delivered_mail_body_is_erased_from_the_queue(identity, app: FastAPI) -> None:
+    account = await identity.register()
+    await identity.verification_token(account.email)
+    for _ in range(50):  # the sender marks the row right after the SMTP hand-over
+        async with app.state.database.transaction() as session:
+            row = (
+                await session.execute(text("SELECT status, body, sent_at FROM outgoing_mail"))
+            ).one()
+        if row.status == "sent":
+            break
+        await asyncio.sleep(0.05)
+    assert row.status == "sent"
+    assert row.body is None
+    assert row.sent_at is not None
+
+
+async def test_duplicate_email_gets_409_problem(identity, client, problem) -> None:
+    account = await identity.register(email="dup@workshop.example")
+    response = await client.post(
+        "/organizations",
+        json={
+            "company_name": "Another GmbH",
+            "country": "AT",
+            "vat_id": "ATU12345678",
+            "owner_name": "Eva Muster",
+            "email": "DUP@workshop.example",
+            "password": "another long passphrase",
+        },
+    )
+    body = problem(response, 409, "email-taken")
+    assert account.email in body["detail"]
+
+
+async def test_registration_records_both_events_in_the_outbox(
+    identity, app: FastAPI, topic_namespace: str
+) -> None:
+    account = await identity.register(company_name="Outbox Werkstatt", country="FR")
+    async with app.state.database.transaction() as session:
+        rows = (await session.execute(select(outbox_table).order_by(outbox_table.c.id))).all()
+    assert [row.event_type for row in rows] == [
+        "aos.events.v1.OrganizationRegistered",
+        "aos.events.v1.UserRegistered",
+    ]
+    assert {row.topic for row in rows} == {f"{topic_namespace}identity.v1"}
+    assert {row.aggregate_id for row in rows} == {str(account.organization_id)}
+    organization = identity_pb2.OrganizationRegistered.FromString(rows[0].payload)
+    assert organization.organization_id == str(account.organization_id)
+    assert organization.name == "Outbox Werkstatt"
+    assert organization.country == "FR"
+    assert organization.vat_id == "DE123456789"
+    assert organization.registered_at.seconds > 0
+    user = identity_pb2.UserRegistered.FromString(rows[1].payload)
+    assert user.user_id == str(account.user_id)
+    assert user.organization_id == str(account.organization_id)
+    assert user.email == account.email
+    assert user.role == "owner"
+
+
+async def test_refused_registration_leaves_no_rows_and_no_mail(
+    identity, client, app: FastAPI, mail_sink: MailSink
+) -> None:
+    await identity.register(email="first@workshop.example")
+    await mail_sink.wait_for(recipient="first@workshop.example")
+    await client.post(
+        "/organizations",
+        json={
+            "company_name": "Second GmbH",
+            "country": "DE",
+            "vat_id": "DE999999999",
+            "owner_name": "Second Owner",
+            "email": "first@workshop.example",
+            "password": "another long passphrase",
+        },
+    )
+    async with app.state.database.transaction() as session:
+        counts = (
+            await session.execute(
+                text(
+                    "SELECT (SELECT count(*) FROM organizations) AS orgs,"
+                    " (SELECT count(*) FROM outbox) AS events,"
+                    " (SELECT count(*) FROM outgoing_mail) AS mails"
+                )
+            )
+        ).one()
+    assert (counts.orgs, counts.events, counts.mails) == (1, 2, 1)

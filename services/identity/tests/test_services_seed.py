@@ -1,0 +1,160 @@
+"""The demo seed: idempotent, a working login, and the CLI that prints it."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pyotp
+import pytest
+from sqlalchemy import func, select, text
+
+from identity.config import Settings
+from identity.services.seed import DEMO_EMAIL, seed_demo
+from servicekit.db import Database
+from servicekit.outbox import outbox_table
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url, pool_size=2)
+    yield db
+    await db.dispose()
+
+
+def seed_settings(database_url: str, tmp_path: Path, **values: object) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        jwt_private_key_file=tmp_path / "key.pem",
+        **values,
+    )
+
+
+async def test_first_seed_creates_the_demo_workshop_with_generated_secrets(
+    database: Database, database_url: str, tmp_path: Path
+) -> None:
+    account = await seed_demo(database, seed_settings(database_url, tmp_path))
+    assert account.created is True
+    assert account.email == DEMO_EMAIL == "demo@aos.example"
+    assert account.password is not None
+    assert len(account.password) >= 12
+    assert len(account.totp_secret) == 32
+    async with database.transaction() as session:
+        row = (
+            await session.execute(
+                text(
+                    "SELECT o.name, o.country, o.vat_id, u.role, u.email_verified_at,"
+                    " u.totp_enabled_at FROM users u JOIN organizations o"
+                    " ON o.id = u.organization_id"
+                )
+            )
+        ).one()
+    assert (row.name, row.country, row.vat_id, row.role) == (
+        "Demo Werkstatt GmbH",
+        "DE",
+        "DE123456789",
+        "owner",
+    )
+    assert row.email_verified_at is not None
+    assert row.totp_enabled_at is not None
+
+
+async def test_second_seed_changes_nothing(
+    database: Database, database_url: str, tmp_path: Path
+) -> None:
+    settings = seed_settings(database_url, tmp_path)
+    first = await seed_demo(database, settings)
+    second = await seed_demo(database, settings)
+    assert second.created is False
+    assert (second.organization_id, second.user_id) == (first.organization_id, first.user_id)
+    assert second.totp_secret == first.totp_secret
+    assert second.password is None
+    async with database.transaction() as session:
+        users = (await session.execute(text("SELECT count(*) FROM users"))).scalar_one()
+        events = (
+            await session.execute(select(func.count()).select_from(outbox_table))
+        ).scalar_one()
+    assert users == 1
+    assert events == 2  # OrganizationRegistered + UserRegistered, once
+
+
+async def test_configured_password_and_secret_are_used(
+    database: Database, database_url: str, tmp_path: Path
+) -> None:
+    settings = seed_settings(
+        database_url,
+        tmp_path,
+        demo_password="demo password for tests",
+        demo_totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
+    )
+    account = await seed_demo(database, settings)
+    assert account.password == "demo password for tests"
+    assert account.totp_secret == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+async def test_seeded_demo_account_can_log_in(client, settings: Settings, app) -> None:
+    account = await seed_demo(app.state.database, settings)
+    assert account.password is not None
+    response = await client.post(
+        "/auth/login",
+        json={
+            "email": account.email,
+            "password": account.password,
+            "totp_code": pyotp.TOTP(account.totp_secret).now(),
+        },
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_reset_password_gives_the_existing_account_a_new_working_password(
+    client, settings: Settings, app
+) -> None:
+    first = await seed_demo(app.state.database, settings)
+    reset = await seed_demo(app.state.database, settings, reset_password=True)
+    assert reset.password is not None
+    assert reset.password != first.password
+    old = await client.post("/auth/login", json={"email": DEMO_EMAIL, "password": first.password})
+    new = await client.post("/auth/login", json={"email": DEMO_EMAIL, "password": reset.password})
+    assert old.status_code == 401
+    assert new.json()["type"] == "/problems/totp-required"
+
+
+async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, **(env or {})},
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 60)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+async def test_seed_cli_prints_the_demo_login(database_url: str, tmp_path: Path) -> None:
+    code, out, err = await run_cli(
+        "-m",
+        "identity",
+        "seed",
+        env={
+            "IDENTITY_DATABASE_URL": database_url,
+            "AOS_ENVIRONMENT": "test",
+            "IDENTITY_DEMO_PASSWORD": "printed demo password",
+        },
+    )
+    assert code == 0, err
+    assert "demo@aos.example" in out
+    assert "printed demo password" in out
+    assert "TOTP secret:" in out
+
+
+async def test_cli_help_lists_the_commands() -> None:
+    code, out, _ = await run_cli("-m", "identity", "--help")
+    assert code == 0
+    for command in ("migrate", "serve", "seed"):
+        assert command in out

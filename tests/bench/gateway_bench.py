@@ -1,0 +1,368 @@
+"""What the gateway costs: latency and throughput direct, via the gateway, and via nginx.
+
+Starts, on 127.0.0.1 only: a small servicekit upstream (``bench_upstream.py``, uvicorn with
+uvloop + httptools), the gateway in front of it (``python -m gateway serve``, routing
+``/api/billing/`` to it, checking a real EdDSA access token against the JWKS the upstream
+publishes), the same gateway with its token cache turned off, and nginx as the reference reverse
+proxy (generated config in a temporary folder, keep-alive upstream, a non-daemon child). Each
+target is measured with ``wrk --latency`` at each connection count for ``--duration`` seconds
+after a one-second warm-up; every request carries the same Authorization header. Every process
+started here is stopped by its PID at the end.
+
+Needs ``wrk`` and ``nginx`` on PATH (``apt-get install -y wrk nginx``); installs nothing itself.
+Usage: ``python tests/bench/gateway_bench.py [--duration 5] [--connections 1,32]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from servicekit.testing import TestTokenIssuer
+
+HERE = Path(__file__).resolve().parent
+HOST = "127.0.0.1"
+# The issue's targets for the gateway.
+MAX_ADDED_P50_MS = 0.5
+MIN_THROUGHPUT_RATIO = 0.60
+
+NGINX_CONF = """\
+worker_processes 1;
+daemon off;
+pid {tmp}/nginx.pid;
+error_log {tmp}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log {tmp}/nginx-access.log;
+    client_body_temp_path {tmp}/nginx-body;
+    proxy_temp_path {tmp}/nginx-proxy;
+    fastcgi_temp_path {tmp}/nginx-fastcgi;
+    uwsgi_temp_path {tmp}/nginx-uwsgi;
+    scgi_temp_path {tmp}/nginx-scgi;
+    upstream service {{
+        server {upstream};
+        keepalive 64;
+    }}
+    server {{
+        listen {host}:{port};
+        location /api/billing/ {{
+            proxy_pass http://service/;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $proxy_host;
+            proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+            proxy_set_header X-Forwarded-Proto $scheme;
+            proxy_set_header X-Forwarded-Host $host;
+        }}
+    }}
+}}
+"""
+
+
+@dataclass
+class Target:
+    name: str
+    url: str
+    pid: int | None  # the proxy process whose CPU time is counted (None: direct)
+
+
+@dataclass
+class Cell:
+    target: str
+    connections: int
+    requests_per_second: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    proxy_cpu_us: float | None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_ready(url: str, *, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url}: the process exited with {process.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=1) as response:
+                if response.status == 200:
+                    return
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {timeout:g} s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of ``pid`` and its child processes (nginx workers)."""
+    pids = [pid]
+    with contextlib.suppress(OSError):
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(p) for p in (task / "children").read_text().split()]
+    total = 0
+    for one in pids:
+        with contextlib.suppress(OSError):
+            fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(text: str) -> float:
+    match = re.fullmatch(r"([\d.]+)(us|ms|s)", text)
+    if match is None:
+        raise ValueError(f"unexpected wrk latency {text!r}")
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _find(pattern: str, text: str) -> str:
+    match = re.search(pattern, text)
+    if match is None:
+        raise RuntimeError(f"wrk printed no {pattern!r}:\n{text}")
+    return match.group(1)
+
+
+def run_wrk(
+    url: str, *, connections: int, seconds: float, token: str
+) -> tuple[float, float, float, int, int]:
+    """(requests/s, p50 ms, p99 ms, error count, request count) of one wrk run."""
+    command = [
+        "wrk",
+        "-t1",
+        f"-c{connections}",
+        f"-d{seconds:g}s",
+        "--latency",
+        "-H",
+        f"Authorization: Bearer {token}",
+        url,
+    ]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    rps = float(_find(r"Requests/sec:\s+([\d.]+)", out))
+    p50 = _ms(_find(r"\s50%\s+(\S+)", out))
+    p99 = _ms(_find(r"\s99%\s+(\S+)", out))
+    count = int(_find(r"(\d+) requests in", out))
+    errors = 0
+    if found := re.search(r"Non-2xx or 3xx responses: (\d+)", out):
+        errors += int(found.group(1))
+    socket_errors = r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)"
+    if found := re.search(socket_errors, out):
+        errors += sum(int(n) for n in found.groups())
+    return rps, p50, p99, errors, count
+
+
+def measure(target: Target, *, connections: int, seconds: float, token: str) -> Cell:
+    run_wrk(target.url, connections=connections, seconds=1, token=token)  # warm-up
+    before = cpu_seconds(target.pid) if target.pid else 0.0
+    rps, p50, p99, errors, count = run_wrk(
+        target.url, connections=connections, seconds=seconds, token=token
+    )
+    cpu_us = None
+    if target.pid:
+        cpu_us = (cpu_seconds(target.pid) - before) / max(count, 1) * 1e6
+    return Cell(target.name, connections, rps, p50, p99, errors, cpu_us)
+
+
+@contextlib.contextmanager
+def started(processes: list[subprocess.Popen[bytes]]) -> Iterator[None]:
+    """Stop every process in the list (by PID) when the block ends."""
+    try:
+        yield
+    finally:
+        for process in reversed(processes):
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in reversed(processes):
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def spawn(
+    command: list[str], *, env: dict[str, str], log: Path, processes: list[subprocess.Popen[bytes]]
+) -> subprocess.Popen[bytes]:
+    with log.open("wb") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=HERE)
+    processes.append(process)
+    return process
+
+
+def print_table(cells: list[Cell]) -> None:
+    direct = {c.connections: c for c in cells if c.target == "direct"}
+    print()
+    header = (
+        f"{'conns':>5}  {'target':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'x direct':>10}{'added p50':>11}{'proxy CPU':>11}{'errors':>8}"
+    )
+    print(header)
+    print("-" * len(header))
+    for cell in cells:
+        base = direct[cell.connections]
+        ratio = cell.requests_per_second / base.requests_per_second
+        added = "" if cell.target == "direct" else f"{cell.p50_ms - base.p50_ms:+.3f} ms"
+        cpu = "" if cell.proxy_cpu_us is None else f"{cell.proxy_cpu_us:.0f} us/req"
+        print(
+            f"{cell.connections:>5}  {cell.target:<22}{cell.requests_per_second:>9.0f}"
+            f"{cell.p50_ms:>9.3f}{cell.p99_ms:>9.3f}{ratio:>10.2f}{added:>11}{cpu:>11}"
+            f"{cell.errors:>8}"
+        )
+    print()
+    for cell in cells:
+        base = direct[cell.connections]
+        if cell.target != "gateway":
+            continue
+        if cell.connections == 1:
+            added = cell.p50_ms - base.p50_ms
+            verdict = "met" if added <= MAX_ADDED_P50_MS else "MISSED"
+            print(f"target p50 added <= {MAX_ADDED_P50_MS} ms at 1 connection: {verdict}")
+        if cell.connections == 32:
+            ratio = cell.requests_per_second / base.requests_per_second
+            verdict = "met" if ratio >= MIN_THROUGHPUT_RATIO else "MISSED"
+            print(f"target >= {MIN_THROUGHPUT_RATIO:.0%} of direct req/s at 32: {verdict}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description="Benchmark the AOS gateway against direct calls and nginx (loopback only)."
+    )
+    parser.add_argument("--duration", type=float, default=5.0, help="seconds per cell (5)")
+    parser.add_argument(
+        "--connections", default="1,32", help="comma-separated connection counts (1,32)"
+    )
+    parser.add_argument(
+        "--no-cache-variant",
+        action="store_true",
+        help="skip the gateway variant with its token cache turned off",
+    )
+    args = parser.parse_args(argv)
+    connection_counts = [int(n) for n in args.connections.split(",")]
+    missing = [tool for tool in ("wrk", "nginx") if shutil.which(tool) is None]
+    if missing:
+        print(
+            f"missing: {', '.join(missing)}; install with: apt-get install -y wrk nginx",
+            file=sys.stderr,
+        )
+        return 2
+    nginx = shutil.which("nginx")
+    assert nginx is not None
+
+    issuer = TestTokenIssuer()
+    token = issuer.token(ttl=3600)
+    ports = {name: free_port() for name in ("upstream", "gateway", "gateway_nocache", "nginx")}
+    upstream = f"http://{HOST}:{ports['upstream']}"
+    processes: list[subprocess.Popen[bytes]] = []
+    with tempfile.TemporaryDirectory(prefix="aos-gateway-bench-") as tmp_name, started(processes):
+        tmp = Path(tmp_name)
+        tmp.chmod(0o755)  # nginx workers run as another user when started by root
+        env = {**os.environ, "BENCH_UPSTREAM_JWKS_DOCUMENT": json.dumps(issuer.jwks())}
+        upstream_process = spawn(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "bench_upstream:create_app",
+                "--factory",
+                "--host",
+                HOST,
+                "--port",
+                str(ports["upstream"]),
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            log=tmp / "upstream.log",
+            processes=processes,
+        )
+        wait_ready(f"{upstream}/healthz", process=upstream_process)
+
+        gateway_env = {
+            **os.environ,
+            "GATEWAY_HOST": HOST,
+            "GATEWAY_BILLING_URL": upstream,
+            "AOS_JWKS_URL": f"{upstream}/.well-known/jwks.json",
+            "GATEWAY_WORKERS": "1",
+        }
+        # (name, port, GATEWAY_TOKEN_CACHE_SIZE or None for the default)
+        variants: list[tuple[str, str, str | None]] = [("gateway", "gateway", None)]
+        if not args.no_cache_variant:
+            variants.append(("gateway, no token cache", "gateway_nocache", "0"))
+        targets = [Target("direct", f"{upstream}/items", None)]
+        for name, port_key, cache_size in variants:
+            env_variant = {**gateway_env, "GATEWAY_PORT": str(ports[port_key])}
+            if cache_size is not None:
+                env_variant["GATEWAY_TOKEN_CACHE_SIZE"] = cache_size
+            process = spawn(
+                [sys.executable, "-m", "gateway", "serve"],
+                env=env_variant,
+                log=tmp / f"{port_key}.log",
+                processes=processes,
+            )
+            wait_ready(f"http://{HOST}:{ports[port_key]}/healthz", process=process)
+            targets.append(
+                Target(name, f"http://{HOST}:{ports[port_key]}/api/billing/items", process.pid)
+            )
+
+        conf = tmp / "nginx.conf"
+        conf.write_text(
+            NGINX_CONF.format(
+                tmp=tmp, upstream=f"{HOST}:{ports['upstream']}", host=HOST, port=ports["nginx"]
+            )
+        )
+        nginx_process = spawn(
+            [nginx, "-p", str(tmp), "-c", str(conf), "-e", str(tmp / "nginx-error.log")],
+            env=dict(os.environ),
+            log=tmp / "nginx.log",
+            processes=processes,
+        )
+        nginx_url = f"http://{HOST}:{ports['nginx']}/api/billing/items"
+        wait_ready(f"http://{HOST}:{ports['nginx']}/api/billing/healthz", process=nginx_process)
+        targets.append(Target("nginx", nginx_url, nginx_process.pid))
+
+        print(
+            f"wrk -t1 --latency, {args.duration:g} s per cell after a 1 s warm-up; "
+            f"{os.cpu_count()} CPUs shared by wrk, the upstream and the proxy"
+        )
+        cells: list[Cell] = []
+        for connections in connection_counts:
+            for target in targets:
+                cell = measure(target, connections=connections, seconds=args.duration, token=token)
+                cells.append(cell)
+                print(
+                    f"  {connections:>3} conns  {target.name:<24} {cell.requests_per_second:8.0f}"
+                    f" req/s  p50 {cell.p50_ms:.3f} ms",
+                    flush=True,
+                )
+        print_table(cells)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
