@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import uvicorn
 
 from gateway.config import GatewaySettings
+from servicekit.settings import load_settings
 
 
 def _serve(args: argparse.Namespace, settings: GatewaySettings) -> None:
@@ -42,7 +43,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     serve.add_argument("--port", type=int, help="port to bind (GATEWAY_PORT)")
     serve.add_argument("--workers", type=int, help="worker processes (GATEWAY_WORKERS)")
     args = parser.parse_args(argv)
-    settings = GatewaySettings()
+    settings = load_settings(GatewaySettings)
     if args.command == "serve":
         _serve(args, settings)
 

@@ -18,7 +18,7 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.auth import CurrentPrincipal, JwksCache, TokenVerifier
 from servicekit.problems import NotFoundError, problem_responses
-from servicekit.settings import ServiceSettings
+from servicekit.settings import ServiceSettings, load_settings
 from servicekit.testing import TestTokenIssuer, running_app
 
 MIGRATIONS = Path(__file__).parent / "kit_migrations"
@@ -208,3 +208,9 @@ def test_placeholder_secret_is_refused_outside_development() -> None:
     assert SecretSettings(environment="development").signing_secret.get_secret_value()
     real = SecretSettings(environment="production", signing_secret=SecretStr("x" * 32))
     assert real.environment == "production"
+
+
+def test_load_settings_exits_with_the_variable_to_fix(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("KITTEST_MAX_BODY_BYTES", "lots")
+    with pytest.raises(SystemExit, match="KITTEST_MAX_BODY_BYTES: Input should be a valid integer"):
+        load_settings(SecretSettings)

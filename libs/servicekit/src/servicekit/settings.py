@@ -7,10 +7,12 @@ Each service subclasses :class:`ServiceSettings` with its own env prefix (``IDEN
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, TypeVar
 
-from pydantic import AliasChoices, Field, model_validator
+from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+S = TypeVar("S", bound="ServiceSettings")
 
 Environment = Literal["development", "test", "production"]
 
@@ -89,3 +91,22 @@ class ServiceSettings(BaseSettings):
                     f"(environment={self.environment})"
                 )
         return self
+
+
+def load_settings(settings_class: type[S]) -> S:
+    """Settings from the environment, or exit with a message that says which variable to fix.
+
+    For command-line entry points: a traceback is no help to someone who mistyped a variable.
+    """
+    try:
+        return settings_class()
+    except ValidationError as exc:
+        prefix = str(settings_class.model_config.get("env_prefix", ""))
+        problems = []
+        for error in exc.errors():
+            field = ".".join(str(part) for part in error["loc"])
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{prefix}{field.upper()}: {message}" if field else message)
+        raise SystemExit(
+            f"configuration error: {'; '.join(problems)}. Fix the environment and retry."
+        ) from None

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import Sequence
 
 from air.config import Settings
+from servicekit.settings import load_settings
 
 
 def _migrate(settings: Settings) -> None:
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--port", type=int, help="port (default AIR_PORT, 8103)")
     args = parser.parse_args(argv)
 
-    settings = Settings()
+    settings = load_settings(Settings)
     from servicekit.logging import configure_logging
 
     configure_logging(service=settings.service_name, level=settings.log_level)

@@ -11,6 +11,7 @@ from billing.main import MIGRATIONS_DIR
 from billing.services.catalog import seed_catalog
 from servicekit.db import Database
 from servicekit.migrations import upgrade
+from servicekit.settings import load_settings
 
 
 async def _seed(settings: Settings) -> int:
@@ -37,7 +38,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     serve.add_argument("--host", help="bind address (default: BILLING_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, help="port (default: BILLING_PORT or 8102)")
     args = parser.parse_args(argv)
-    settings = Settings()
+    settings = load_settings(Settings)
 
     if args.command == "migrate":
         upgrade(MIGRATIONS_DIR, settings.database_url)

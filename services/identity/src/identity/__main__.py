@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from identity.config import Settings
+from servicekit.settings import load_settings
 
 __all__ = ["main"]
 
@@ -95,7 +96,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings()
+    settings = load_settings(Settings)
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "serve":
