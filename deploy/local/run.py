@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -25,6 +26,9 @@ ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
 PYTHON = sys.executable
 READY_TIMEOUT_S = 90.0
+# A VIN of a model series the demo AIR content pack covers (type code 5F31: G20 330i, 2021).
+DEMO_VIN = "WBA5F3103MFX12345"
+DEMO_DOCUMENT = "ri-g20-rear-brake-pads-epb"
 
 
 @dataclass(frozen=True)
@@ -213,35 +217,45 @@ def stop_all(processes: list[Process]) -> None:
             process.popen.wait()
 
 
+def demo_value(seed_output: str, label: str, placeholder: str) -> str:
+    """A value the identity seed printed (``label: value``), else a placeholder to fill in."""
+    found = re.search(rf"{label}:\s+(\S+)", seed_output)
+    return found.group(1) if found else placeholder
+
+
 def try_this(ports: Ports, demo: str) -> str:
     api = f"http://127.0.0.1:{ports.gateway}/api"
+    password = demo_value(demo, "password", "<password>")
+    secret = demo_value(demo, "TOTP secret", "<TOTP secret>")
     return f"""
 AOS is running: {f"http://127.0.0.1:{ports.gateway}"}   (OpenAPI: {api}/openapi.json)
 {demo.strip()}
 
-Try this (the demo account has an e-mail, a password and a TOTP secret printed above):
-  # 1. log in: the TOTP code comes from the secret (or scan the otpauth URI with an app)
-  CODE=$(.venv/bin/python -c "import pyotp; print(pyotp.TOTP('<TOTP secret>').now())")
+Try this in another terminal, from the repository folder:
+  # 1. log in with password and TOTP code (a code is accepted once: wait 30 s to log in again)
+  CODE=$(.venv/bin/python -c "import pyotp; print(pyotp.TOTP('{secret}').now())")
   TOKEN=$(curl -s {api}/identity/auth/login -H 'content-type: application/json' \\
-    -d '{{"email":"demo@aos.example","password":"<password>","totp_code":"'$CODE'"}}' \\
+    -d '{{"email":"demo@aos.example","password":"{password}","totp_code":"'$CODE'"}}' \\
     | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["access_token"])')
   # 2. who am I
   curl -s {api}/identity/me -H "authorization: Bearer $TOKEN"
   # 3. passes for sale (public)
   curl -s {api}/billing/catalog/products
   # 4. AIR search without a pass: 403 problem telling which pass to buy
-  curl -s "{api}/air/documents/search?vin=WBA5F31080FX12345" -H "authorization: Bearer $TOKEN"
+  curl -s "{api}/air/documents/search?vin={DEMO_VIN}" -H "authorization: Bearer $TOKEN"
   # 5. buy an AIR day pass and pay (the test payment provider confirms within a second)
+  KEY=$(.venv/bin/python -c 'import uuid; print(uuid.uuid4())')
   ORDER=$(curl -s {api}/billing/orders -H "authorization: Bearer $TOKEN" \\
-    -H 'content-type: application/json' -H "Idempotency-Key: $(uuidgen || date +%s%N)" \\
-    -d '{{"product_code":"AIR_1D"}}' \
+    -H 'content-type: application/json' -H "Idempotency-Key: $KEY" \\
+    -d '{{"product_code":"AIR_1D"}}' \\
     | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   curl -s -X POST {api}/billing/orders/$ORDER/payment -H "authorization: Bearer $TOKEN" \\
     -H "Idempotency-Key: pay-$ORDER"
   curl -s {api}/billing/entitlements -H "authorization: Bearer $TOKEN"
-  # 6. search again by VIN, then read a document
-  curl -s "{api}/air/documents/search?vin=WBA5F31080FX12345" -H "authorization: Bearer $TOKEN"
-  curl -s "{api}/air/documents/search?q=brake" -H "authorization: Bearer $TOKEN"
+  # 6. search again by VIN or keyword, then read a document
+  curl -s "{api}/air/documents/search?vin={DEMO_VIN}" -H "authorization: Bearer $TOKEN"
+  curl -s "{api}/air/documents/search?q=brake+pads" -H "authorization: Bearer $TOKEN"
+  curl -s {api}/air/documents/{DEMO_DOCUMENT} -H "authorization: Bearer $TOKEN"
 
 Mail sent by the system (verification links) lands in .local/mail/. Logs: .local/logs/.
 Press Ctrl-C to stop everything started here.
@@ -274,8 +288,15 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def on_signal(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    # Installed explicitly: a shell starting us in the background may have set SIGINT to ignore.
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
     ports = Ports.from_base(args.port_base)
     env = service_environment(args, ports)
     for service in ("identity", "billing", "air"):
@@ -288,14 +309,6 @@ def main(argv: list[str] | None = None) -> int:
         run_step("seeding the pass catalog", [PYTHON, "-m", "billing", "seed"], env)
         run_step("loading the AIR content pack", [PYTHON, "-m", "air", "seed"], env)
     processes = planned_processes(args, ports, Path(args.logs).resolve())
-    stopping = False
-
-    def on_signal(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, on_signal)
     try:
         for process in processes:
             progress(

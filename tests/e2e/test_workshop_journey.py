@@ -19,7 +19,7 @@ import pyotp
 import pytest
 
 # A VIN whose type code the demo content pack knows (see services/air content pack).
-VIN = "WBA5F31080FX12345"
+VIN = "WBA5F3103MFX12345"
 POLL_TIMEOUT_S = 30.0
 
 
