@@ -10,6 +10,8 @@ UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
 PY := .venv/bin/python
 STACK := $(PY) deploy/local/stack.py
 
+
+.PHONY: bench-tools
 .PHONY: help install stack-up stack-down stack-status gates lint typecheck imports proto proto-check test test-unit run bench format clean
 
 help: ## list the commands
@@ -60,8 +62,18 @@ test: gates stack-up ## gates, then the whole suite against real PostgreSQL and 
 run: stack-up ## start everything and print how to try it (Ctrl-C stops it)
 	$(PY) deploy/local/run.py
 
-bench: stack-up ## benchmarks: gateway vs direct vs nginx
+bench: install bench-tools ## benchmarks: gateway vs direct vs nginx (table of ratios)
 	$(PY) tests/bench/gateway_bench.py
+
+bench-tools: # wrk and nginx from Debian's packages, when missing and we may install them
+	@if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing wrk and nginx with apt-get (once)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null; \
+	  else \
+	    echo "make bench needs wrk and nginx: install them (Debian: apt-get install wrk nginx)"; exit 1; \
+	  fi; \
+	fi
 
 clean: stack-down ## stop the stack and delete local state
 	rm -rf .local

@@ -214,8 +214,8 @@ def print_table(cells: list[Cell]) -> None:
     direct = {c.connections: c for c in cells if c.target == "direct"}
     print()
     header = (
-        f"{'conns':>5}  {'target':<22}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
-        f"{'x direct':>10}{'added p50':>11}{'proxy CPU':>11}{'errors':>8}"
+        f"{'conns':>5}  {'target':<25}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}"
+        f"{'x direct':>10}{'added p50':>12}{'proxy CPU':>14}{'errors':>8}"
     )
     print(header)
     print("-" * len(header))
@@ -225,8 +225,8 @@ def print_table(cells: list[Cell]) -> None:
         added = "" if cell.target == "direct" else f"{cell.p50_ms - base.p50_ms:+.3f} ms"
         cpu = "" if cell.proxy_cpu_us is None else f"{cell.proxy_cpu_us:.0f} us/req"
         print(
-            f"{cell.connections:>5}  {cell.target:<22}{cell.requests_per_second:>9.0f}"
-            f"{cell.p50_ms:>9.3f}{cell.p99_ms:>9.3f}{ratio:>10.2f}{added:>11}{cpu:>11}"
+            f"{cell.connections:>5}  {cell.target:<25}{cell.requests_per_second:>9.0f}"
+            f"{cell.p50_ms:>9.3f}{cell.p99_ms:>9.3f}{ratio:>10.2f}{added:>12}{cpu:>14}"
             f"{cell.errors:>8}"
         )
     print()
