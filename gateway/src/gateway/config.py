@@ -16,7 +16,6 @@ class GatewaySettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
 
     service_name: str = "gateway"
-    host: str = "127.0.0.1"
     port: int = 8080
     # uvicorn worker processes; each has its own upstream pool and token cache.
     workers: int = 1

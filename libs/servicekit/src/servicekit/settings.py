@@ -46,6 +46,8 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = Field(
         default="aos", validation_alias=AliasChoices("AOS_JWT_AUDIENCE", "jwt_audience")
     )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
     # Largest accepted request body in bytes; larger ones get a 413 problem.
     max_body_bytes: int = 1_048_576
@@ -56,6 +58,8 @@ class ServiceSettings(BaseSettings):
     )
     # Run Alembic migrations at start; on by default only in development.
     migrate_on_start: bool | None = None
+    # Load the service's demo or reference data at start; None: only in development.
+    seed_on_start: bool | None = None
     # Start the outbox relay and event consumers inside the web process.
     run_background_workers: bool = True
 
@@ -68,6 +72,12 @@ class ServiceSettings(BaseSettings):
         if self.migrate_on_start is None:
             return self.environment != "production"
         return self.migrate_on_start
+
+    @property
+    def should_seed_on_start(self) -> bool:
+        if self.seed_on_start is None:
+            return self.is_development
+        return self.seed_on_start
 
     def topic(self, name: str) -> str:
         """The Kafka topic (or consumer group) called ``name`` in this deployment."""

@@ -10,15 +10,8 @@ import asyncio
 from collections.abc import Sequence
 
 from air.config import Settings
+from servicekit import cli
 from servicekit.settings import load_settings
-
-
-def _migrate(settings: Settings) -> None:
-    from air.main import MIGRATIONS_DIR
-    from servicekit.migrations import upgrade
-
-    upgrade(MIGRATIONS_DIR, settings.database_url)
-    print("migrations applied")
 
 
 async def _seed(settings: Settings) -> None:
@@ -36,28 +29,13 @@ async def _seed(settings: Settings) -> None:
     )
 
 
-def _serve(settings: Settings, *, host: str | None, port: int | None) -> None:
-    import uvicorn
-
-    uvicorn.run(
-        "air.main:create_app",
-        factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m air", description="AOS AIR service (settings from AIR_* variables)."
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply database migrations to AIR_DATABASE_URL")
+    cli.add_standard_commands(commands, Settings)
     commands.add_parser("seed", help="load the shipped content pack (idempotent)")
-    serve = commands.add_parser("serve", help="run the HTTP service with uvicorn")
-    serve.add_argument("--host", help="bind address (default AIR_HOST, 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default AIR_PORT, 8103)")
     args = parser.parse_args(argv)
 
     settings = load_settings(Settings)
@@ -65,11 +43,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     configure_logging(service=settings.service_name, level=settings.log_level)
     if args.command == "migrate":
-        _migrate(settings)
+        from air.main import MIGRATIONS_DIR
+
+        cli.migrate(MIGRATIONS_DIR, settings)
     elif args.command == "seed":
         asyncio.run(_seed(settings))
     else:
-        _serve(settings, host=args.host, port=args.port)
+        cli.serve("air.main:create_app", settings, host=args.host, port=args.port)
     return 0
 
 

@@ -15,15 +15,6 @@ class Settings(ServiceSettings):
 
     service_name: str = "air"
     database_url: str = "postgresql+asyncpg://127.0.0.1:5432/aos_air"
-    host: str = "127.0.0.1"
     port: int = Field(default=DEFAULT_PORT, ge=1, le=65535)
     # Page size of /documents/search when the caller sends no ``limit`` (1..100).
     search_default_limit: int = Field(default=20, ge=1, le=100)
-    # Load the shipped content pack at start; None: only in development.
-    seed_on_start: bool | None = None
-
-    @property
-    def should_seed_on_start(self) -> bool:
-        if self.seed_on_start is None:
-            return self.is_development
-        return self.seed_on_start

@@ -9,8 +9,8 @@ from collections.abc import Sequence
 from billing.config import Settings
 from billing.main import MIGRATIONS_DIR
 from billing.services.catalog import seed_catalog
+from servicekit import cli
 from servicekit.db import Database
-from servicekit.migrations import upgrade
 from servicekit.settings import load_settings
 
 
@@ -29,33 +29,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="AOS billing service. Settings come from BILLING_* environment variables.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("migrate", help="apply database migrations to BILLING_DATABASE_URL")
+    cli.add_standard_commands(commands, Settings)
     commands.add_parser(
         "seed",
         help="add the standard catalog products that are missing (never overwrites prices)",
     )
-    serve = commands.add_parser("serve", help="run the HTTP service with uvicorn")
-    serve.add_argument("--host", help="bind address (default: BILLING_HOST or 127.0.0.1)")
-    serve.add_argument("--port", type=int, help="port (default: BILLING_PORT or 8102)")
     args = parser.parse_args(argv)
     settings = load_settings(Settings)
 
     if args.command == "migrate":
-        upgrade(MIGRATIONS_DIR, settings.database_url)
-        print("billing: migrations applied")
+        cli.migrate(MIGRATIONS_DIR, settings)
     elif args.command == "seed":
         added = asyncio.run(_seed(settings))
         print(f"billing: catalog seeded, {added} product(s) added")
     elif args.command == "serve":
-        import uvicorn
-
-        uvicorn.run(
-            "billing.main:create_app",
-            factory=True,
-            host=args.host or settings.host,
-            port=args.port or settings.port,
-            log_config=None,
-        )
+        cli.serve("billing.main:create_app", settings, host=args.host, port=args.port)
     return 0
 
 

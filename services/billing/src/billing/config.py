@@ -15,7 +15,6 @@ class Settings(ServiceSettings):
 
     service_name: str = "billing"
     database_url: str = "postgresql+asyncpg://127.0.0.1:5432/aos_billing"
-    host: str = "127.0.0.1"
     port: int = Field(default=8102, ge=1, le=65535)
 
     # Where the payment provider sends its signed callbacks (this service's webhook).
@@ -34,15 +33,6 @@ class Settings(ServiceSettings):
     # VAT in whole percent on every sale: the German standard rate. Per-country rates and the
     # reverse charge for EU businesses come later.
     vat_rate_percent: int = Field(default=19, ge=0, le=100)
-
-    # Insert missing catalog products at start; on by default only in development.
-    seed_on_start: bool | None = None
-
-    @property
-    def should_seed_on_start(self) -> bool:
-        if self.seed_on_start is None:
-            return self.is_development
-        return self.seed_on_start
 
     def secret_fields(self) -> tuple[str, ...]:
         return (*super().secret_fields(), "payment_webhook_secret")

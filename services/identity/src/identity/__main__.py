@@ -8,6 +8,7 @@ import sys
 from collections.abc import Sequence
 
 from identity.config import Settings
+from servicekit import cli
 from servicekit.settings import load_settings
 
 __all__ = ["main"]
@@ -15,16 +16,12 @@ __all__ = ["main"]
 
 def _migrate(settings: Settings) -> int:
     from identity.main import MIGRATIONS_DIR
-    from servicekit.migrations import upgrade
 
-    upgrade(MIGRATIONS_DIR, settings.database_url)
-    print("identity: migrations applied")
+    cli.migrate(MIGRATIONS_DIR, settings)
     return 0
 
 
-def _serve(settings: Settings) -> int:
-    import uvicorn
-
+def _serve(settings: Settings, *, host: str | None, port: int | None) -> int:
     from identity.errors import SigningKeyError
     from identity.main import create_app
     from identity.services.signing_keys import load_key_ring
@@ -35,13 +32,7 @@ def _serve(settings: Settings) -> int:
     except SigningKeyError as exc:
         print(f"identity: cannot start: {exc}", file=sys.stderr)
         return 2
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        log_config=None,
-        proxy_headers=False,
-    )
+    cli.serve(create_app(settings), settings, host=host, port=port)
     return 0
 
 
@@ -79,10 +70,7 @@ def _parser() -> argparse.ArgumentParser:
         description="AOS identity service. Settings come from IDENTITY_* environment variables.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="apply the database migrations (IDENTITY_DATABASE_URL)")
-    commands.add_parser(
-        "serve", help="run the HTTP service on IDENTITY_HOST:IDENTITY_PORT (127.0.0.1:8101)"
-    )
+    cli.add_standard_commands(commands, Settings)
     seed = commands.add_parser(
         "seed", help="create the demo workshop and print its login (idempotent)"
     )
@@ -100,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "migrate":
         return _migrate(settings)
     if args.command == "serve":
-        return _serve(settings)
+        return _serve(settings, host=args.host, port=args.port)
     return asyncio.run(_seed_async(settings, reset_password=args.reset_password))
 
 

@@ -22,8 +22,7 @@ class Settings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="IDENTITY_", extra="ignore", frozen=True)
 
     service_name: str = "identity"
-    host: str = "127.0.0.1"
-    port: int = 8101
+    port: int = Field(default=8101, ge=1, le=65535)
 
     # Outgoing mail (the development sink listens here: `python -m identity.mailsink`).
     smtp_host: str = "127.0.0.1"
