@@ -64,6 +64,7 @@ SERVICE_DATABASES: dict[str, str] = {
     "IDENTITY": "aos_identity",
     "BILLING": "aos_billing",
     "AIR": "aos_air",
+    "PROGRAMMING": "aos_programming",
 }
 
 PG_DIR = LOCAL_DIR / "postgres"
