@@ -277,10 +277,10 @@ async def test_five_failures_lock_the_account_even_for_the_right_password(
     for _ in range(5):
         problem(await identity.login(account), 401, "login-failed")
     account.password = right
-    body = problem(
-        await identity.login(account, totp_code=account.next_code()), 429, "account-locked"
-    )
+    response = await identity.login(account, totp_code=account.next_code())
+    body = problem(response, 429, "account-locked")
     assert 290 <= body["retry_after_seconds"] <= 300
+    assert response.headers["retry-after"] == str(body["retry_after_seconds"])
     assert "retry after" in body["detail"]
     assert body["locked_until"]
 

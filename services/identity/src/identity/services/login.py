@@ -65,6 +65,7 @@ def _locked(user: User, *, now: datetime) -> AccountLockedError:
         "Too many failed logins: this account is locked until "
         f"{user.locked_until.isoformat(timespec='seconds')} (in {retry_after} seconds); "
         "retry after that.",
+        headers={"Retry-After": str(retry_after)},
         locked_until=user.locked_until.isoformat(),
         retry_after_seconds=retry_after,
     )
