@@ -1,0 +1,124 @@
+"""DoIP (ISO 13400-2) generic header and the TCP payloads the entity sends, as exact bytes."""
+
+import struct
+from dataclasses import dataclass
+from enum import IntEnum
+
+__all__ = [
+    "HEADER_SIZE",
+    "SUPPORTED_VERSIONS",
+    "DiagnosticNackCode",
+    "GenericNackCode",
+    "Header",
+    "HeaderError",
+    "PayloadType",
+    "RoutingActivationCode",
+    "alive_check_response",
+    "diagnostic_ack",
+    "diagnostic_message",
+    "diagnostic_nack",
+    "generic_nack",
+    "pack_message",
+    "parse_header",
+    "routing_activation_response",
+]
+
+HEADER_SIZE = 8
+SUPPORTED_VERSIONS = frozenset({0x02, 0x03})  # ISO 13400-2:2012 and :2019
+_HEADER = struct.Struct(">BBHI")
+
+
+class PayloadType(IntEnum):
+    GENERIC_NACK = 0x0000
+    ROUTING_ACTIVATION_REQUEST = 0x0005
+    ROUTING_ACTIVATION_RESPONSE = 0x0006
+    ALIVE_CHECK_REQUEST = 0x0007
+    ALIVE_CHECK_RESPONSE = 0x0008
+    DIAGNOSTIC_MESSAGE = 0x8001
+    DIAGNOSTIC_ACK = 0x8002
+    DIAGNOSTIC_NACK = 0x8003
+
+
+class GenericNackCode(IntEnum):
+    INCORRECT_PATTERN = 0x00
+    UNKNOWN_PAYLOAD_TYPE = 0x01
+    MESSAGE_TOO_LARGE = 0x02
+    OUT_OF_MEMORY = 0x03
+    INVALID_PAYLOAD_LENGTH = 0x04
+
+
+class DiagnosticNackCode(IntEnum):
+    INVALID_SOURCE_ADDRESS = 0x02
+    UNKNOWN_TARGET_ADDRESS = 0x03
+    MESSAGE_TOO_LARGE = 0x04
+
+
+class RoutingActivationCode(IntEnum):
+    UNKNOWN_SOURCE_ADDRESS = 0x00
+    UNSUPPORTED_ACTIVATION_TYPE = 0x06
+    SUCCESS = 0x10
+
+
+class HeaderError(ValueError):
+    """The generic header's protocol version pattern is wrong (answer NACK 0x00, close)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Header:
+    version: int
+    payload_type: int
+    payload_length: int
+
+
+def parse_header(data: bytes | memoryview) -> Header:
+    """Parse the 8-byte generic header. Raises HeaderError on a bad version or inverse."""
+    version, inverse, payload_type, length = _HEADER.unpack_from(data)
+    if version not in SUPPORTED_VERSIONS or inverse != version ^ 0xFF:
+        raise HeaderError(f"bad protocol version pattern {version:02X} {inverse:02X}")
+    return Header(version=version, payload_type=payload_type, payload_length=length)
+
+
+def pack_message(version: int, payload_type: int, payload: bytes | memoryview) -> bytes:
+    return _HEADER.pack(version, version ^ 0xFF, payload_type, len(payload)) + payload
+
+
+def generic_nack(version: int, code: GenericNackCode) -> bytes:
+    return pack_message(version, PayloadType.GENERIC_NACK, bytes((code,)))
+
+
+def routing_activation_response(
+    version: int, *, tester: int, entity: int, code: RoutingActivationCode
+) -> bytes:
+    payload = struct.pack(">HHBI", tester, entity, code, 0)
+    return pack_message(version, PayloadType.ROUTING_ACTIVATION_RESPONSE, payload)
+
+
+def alive_check_response(version: int, *, source: int) -> bytes:
+    return pack_message(version, PayloadType.ALIVE_CHECK_RESPONSE, source.to_bytes(2, "big"))
+
+
+def diagnostic_message(
+    version: int, *, source: int, target: int, user_data: bytes | memoryview
+) -> bytes:
+    return pack_message(
+        version, PayloadType.DIAGNOSTIC_MESSAGE, struct.pack(">HH", source, target) + user_data
+    )
+
+
+def diagnostic_ack(
+    version: int, *, source: int, target: int, previous: bytes | memoryview = b""
+) -> bytes:
+    payload = struct.pack(">HHB", source, target, 0x00) + previous
+    return pack_message(version, PayloadType.DIAGNOSTIC_ACK, payload)
+
+
+def diagnostic_nack(
+    version: int,
+    *,
+    source: int,
+    target: int,
+    code: DiagnosticNackCode,
+    previous: bytes | memoryview = b"",
+) -> bytes:
+    payload = struct.pack(">HHB", source, target, code) + previous
+    return pack_message(version, PayloadType.DIAGNOSTIC_NACK, payload)

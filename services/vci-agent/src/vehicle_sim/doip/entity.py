@@ -1,0 +1,262 @@
+"""The DoIP entity: ISO 13400-2 over TCP on loopback, routing diagnostic messages to the ECUs.
+
+TCP only: no UDP vehicle discovery, announcement or broadcast.
+"""
+
+import asyncio
+import logging
+import struct
+
+from vehicle_sim.doip.codec import (
+    HEADER_SIZE,
+    DiagnosticNackCode,
+    GenericNackCode,
+    HeaderError,
+    PayloadType,
+    RoutingActivationCode,
+    alive_check_response,
+    diagnostic_ack,
+    diagnostic_message,
+    diagnostic_nack,
+    generic_nack,
+    parse_header,
+    routing_activation_response,
+)
+from vehicle_sim.faults import FaultInjector, FaultKind
+from vehicle_sim.uds import EcuServer, negative_response, pending_response
+from vehicle_sim.vehicle import SimulatedVehicle
+
+__all__ = ["CAN_500K_PAYLOAD_BYTES_PER_S", "MAX_PAYLOAD_LENGTH", "DoipEntity"]
+
+logger = logging.getLogger(__name__)
+
+# UDS payload rate of ISO-TP on classical CAN at 500 kbit/s (8-byte frames, 111 bits each).
+CAN_500K_PAYLOAD_BYTES_PER_S = 31_400.0
+MAX_PAYLOAD_LENGTH = 4 * 1024 * 1024
+# How many leading bytes of a diagnostic message the positive ACK echoes back.
+ACK_ECHO_LENGTH = 4
+_TESTER_ADDRESSES = range(0x0E00, 0x1000)
+
+
+class _Connection:
+    __slots__ = ("tester", "writer")
+
+    def __init__(self, writer: asyncio.StreamWriter) -> None:
+        self.writer = writer
+        self.tester: int | None = None  # set by a successful routing activation
+
+
+class DoipEntity:
+    """A DoIP entity on ``host``:``port`` (port 0 = any free port, see ``port`` after start).
+
+    ``payload_rate`` (bytes/s) optionally slows diagnostic messages to a bus rate such as
+    CAN_500K_PAYLOAD_BYTES_PER_S.
+    """
+
+    def __init__(
+        self,
+        vehicle: SimulatedVehicle,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        faults: FaultInjector | None = None,
+        payload_rate: float | None = None,
+    ) -> None:
+        self.vehicle = vehicle
+        self.host = host
+        self._requested_port = port
+        self.faults = faults or FaultInjector()
+        self.payload_rate = payload_rate
+        self._server: asyncio.Server | None = None
+        self._handlers: set[asyncio.Task[None]] = set()
+
+    @property
+    def address(self) -> int:
+        return self.vehicle.config.logical_address
+
+    @property
+    def port(self) -> int:
+        """The bound TCP port. Raises RuntimeError before start()."""
+        if self._server is None:
+            raise RuntimeError("the DoIP entity is not started")
+        port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(
+            self._serve, self.host, self._requested_port, limit=1 << 20
+        )
+
+    async def close(self) -> None:
+        if self._server is not None:
+            self._server.close()
+        handlers = list(self._handlers)
+        for handler in handlers:
+            handler.cancel()
+        await asyncio.gather(*handlers, return_exceptions=True)
+        if self._server is not None:
+            await self._server.wait_closed()
+            self._server = None
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        handler = asyncio.current_task()
+        if handler is not None:
+            self._handlers.add(handler)
+        connection = _Connection(writer)
+        try:
+            while await self._read_one(connection, reader):
+                pass
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass  # the tester went away; nothing to answer
+        except asyncio.CancelledError:
+            # close() cancels the connection handlers; the connection simply ends. Not
+            # re-raised: asyncio's stream callback would log it as an error.
+            pass
+        finally:
+            if handler is not None:
+                self._handlers.discard(handler)
+            writer.close()
+
+    async def _read_one(self, connection: _Connection, reader: asyncio.StreamReader) -> bool:
+        """Read and answer one DoIP message. Returns False when the socket must close."""
+        raw_header = await reader.readexactly(HEADER_SIZE)
+        writer = connection.writer
+        try:
+            header = parse_header(raw_header)
+        except HeaderError:
+            version = raw_header[0] if raw_header[0] in (0x02, 0x03) else 0x02
+            writer.write(generic_nack(version, GenericNackCode.INCORRECT_PATTERN))
+            await writer.drain()
+            return False
+        version = header.version
+        if header.payload_length > MAX_PAYLOAD_LENGTH:
+            writer.write(generic_nack(version, GenericNackCode.MESSAGE_TOO_LARGE))
+            await writer.drain()
+            return False
+        payload = memoryview(await reader.readexactly(header.payload_length))
+        kind = header.payload_type
+        if kind == PayloadType.DIAGNOSTIC_MESSAGE:
+            return await self._diagnostic(connection, version, payload)
+        if kind == PayloadType.ROUTING_ACTIVATION_REQUEST:
+            return await self._routing_activation(connection, version, payload)
+        if kind == PayloadType.ALIVE_CHECK_REQUEST:
+            if len(payload) != 0:
+                return await self._nack_close(
+                    writer, version, GenericNackCode.INVALID_PAYLOAD_LENGTH
+                )
+            writer.write(alive_check_response(version, source=self.address))
+            await writer.drain()
+            return True
+        if kind == PayloadType.ALIVE_CHECK_RESPONSE:
+            return True
+        writer.write(generic_nack(version, GenericNackCode.UNKNOWN_PAYLOAD_TYPE))
+        await writer.drain()
+        return True
+
+    async def _nack_close(
+        self, writer: asyncio.StreamWriter, version: int, code: GenericNackCode
+    ) -> bool:
+        writer.write(generic_nack(version, code))
+        await writer.drain()
+        return False
+
+    async def _routing_activation(
+        self, connection: _Connection, version: int, payload: memoryview
+    ) -> bool:
+        writer = connection.writer
+        if len(payload) not in (7, 11):
+            return await self._nack_close(writer, version, GenericNackCode.INVALID_PAYLOAD_LENGTH)
+        tester, activation_type = struct.unpack_from(">HB", payload)
+        if tester not in _TESTER_ADDRESSES:
+            code = RoutingActivationCode.UNKNOWN_SOURCE_ADDRESS
+        elif activation_type not in (0x00, 0x01):
+            code = RoutingActivationCode.UNSUPPORTED_ACTIVATION_TYPE
+        else:
+            code = RoutingActivationCode.SUCCESS
+            connection.tester = tester
+        writer.write(
+            routing_activation_response(version, tester=tester, entity=self.address, code=code)
+        )
+        await writer.drain()
+        return code is RoutingActivationCode.SUCCESS
+
+    async def _diagnostic(self, connection: _Connection, version: int, payload: memoryview) -> bool:
+        writer = connection.writer
+        if len(payload) < 5:
+            return await self._nack_close(writer, version, GenericNackCode.INVALID_PAYLOAD_LENGTH)
+        source, target = struct.unpack_from(">HH", payload)
+        uds = payload[4:]
+        echo = uds[:ACK_ECHO_LENGTH]
+        if connection.tester is None or source != connection.tester:
+            writer.write(
+                diagnostic_nack(
+                    version,
+                    source=target,
+                    target=source,
+                    code=DiagnosticNackCode.INVALID_SOURCE_ADDRESS,
+                    previous=echo,
+                )
+            )
+            await writer.drain()
+            return False
+        ecu = self.vehicle.ecu(target)
+        if ecu is None:
+            writer.write(
+                diagnostic_nack(
+                    version,
+                    source=target,
+                    target=source,
+                    code=DiagnosticNackCode.UNKNOWN_TARGET_ADDRESS,
+                    previous=echo,
+                )
+            )
+            await writer.drain()
+            return True
+        if self.payload_rate:
+            # The request is "on the bus" until it is fully transmitted: acknowledge it after.
+            await asyncio.sleep(len(uds) / self.payload_rate)
+        writer.write(diagnostic_ack(version, source=target, target=source, previous=echo))
+        return await self._uds(writer, ecu, version, tester=source, request=uds)
+
+    async def _uds(
+        self,
+        writer: asyncio.StreamWriter,
+        ecu: EcuServer,
+        version: int,
+        *,
+        tester: int,
+        request: memoryview,
+    ) -> bool:
+        def send(response: bytes) -> None:
+            writer.write(
+                diagnostic_message(version, source=ecu.address, target=tester, user_data=response)
+            )
+
+        fault = self.faults.check(ecu.address, request)
+        if fault is not None:
+            logger.info("fault %s on ECU 0x%04X SID 0x%02X", fault.kind, ecu.address, request[0])
+            if fault.kind is FaultKind.DELAY:
+                await asyncio.sleep(fault.seconds)
+            elif fault.kind is FaultKind.NRC:
+                send(negative_response(request[0], fault.nrc))
+                await writer.drain()
+                return True
+            elif fault.kind is FaultKind.LINK_LOSS:
+                return False
+            elif fault.kind is FaultKind.POWER_LOSS:
+                ecu.power_loss(request[2:] if request[0] == 0x36 else None)
+                return False
+        reply = ecu.handle(request)
+        if self.payload_rate and reply.response is not None:
+            await asyncio.sleep(len(reply.response) / self.payload_rate)
+        if fault is not None and fault.kind is FaultKind.DROP:
+            await writer.drain()
+            return True
+        if reply.pending_s > 0:
+            send(pending_response(request[0]))
+            await writer.drain()
+            await asyncio.sleep(reply.pending_s)
+        if reply.response is not None:
+            send(reply.response)
+        await writer.drain()
+        return True

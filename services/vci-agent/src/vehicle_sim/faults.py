@@ -1,0 +1,123 @@
+"""Fault injection between the transport and the ECU servers.
+
+A fault fires once, on the first request that matches it. Specification (CLI ``--fault``):
+``KIND[,ecu=ADDR][,service=SID][,block=N][,nrc=CODE][,seconds=S]`` with KIND one of
+
+- ``nrc``: answer ``7F <SID> <nrc>`` (default 0x72) instead of processing the request;
+- ``delay``: wait ``seconds`` (default 1.0) before processing the request;
+- ``drop``: process the request but send no response;
+- ``link-loss``: close the TCP connection instead of processing the request;
+- ``power-loss``: the ECU loses power: half of the block (if it is a TransferData) is written,
+  volatile state is lost, the ECU stays "in bootloader", and the connection closes.
+
+``block=N`` means the N-th TransferData (0x36) request since the last RequestDownload (0x34),
+counted per ECU, repeats included; it implies ``service=0x36``. Numbers may be hex (0x12).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+__all__ = ["Fault", "FaultInjector", "FaultKind", "fault_from_json", "parse_fault"]
+
+_TRANSFER_DATA = 0x36
+_REQUEST_DOWNLOAD = 0x34
+
+
+class FaultKind(StrEnum):
+    NRC = "nrc"
+    DELAY = "delay"
+    DROP = "drop"
+    LINK_LOSS = "link-loss"
+    POWER_LOSS = "power-loss"
+
+
+@dataclass(slots=True)
+class Fault:
+    kind: FaultKind
+    ecu: int | None = None
+    service: int | None = None
+    block: int | None = None
+    nrc: int = 0x72
+    seconds: float = 1.0
+    fired: bool = False
+
+    def matches(self, ecu: int, sid: int, block: int | None) -> bool:
+        if self.fired or (self.ecu is not None and self.ecu != ecu):
+            return False
+        service = (
+            _TRANSFER_DATA if self.block is not None and self.service is None else self.service
+        )
+        if service is not None and service != sid:
+            return False
+        return self.block is None or self.block == block
+
+
+def _number(value: Any, name: str) -> int:
+    try:
+        return value if isinstance(value, int) else int(str(value), 0)
+    except ValueError as exc:
+        raise ValueError(f"fault field {name} must be a number, got {value!r}") from exc
+
+
+def fault_from_json(raw: dict[str, Any]) -> Fault:
+    """Build a fault from a config entry like ``{"kind": "drop", "ecu": "0x12", "block": 5}``.
+
+    Raises ValueError on an unknown kind or field, or a value that is not a number.
+    """
+    fields = dict(raw)
+    try:
+        kind = FaultKind(str(fields.pop("kind")))
+    except (KeyError, ValueError) as exc:
+        kinds = ", ".join(k.value for k in FaultKind)
+        raise ValueError(f"fault kind must be one of {kinds}") from exc
+    fault = Fault(kind=kind)
+    for name, value in fields.items():
+        if name in ("ecu", "service", "block", "nrc"):
+            setattr(fault, name, _number(value, name))
+        elif name == "seconds":
+            try:
+                fault.seconds = float(value)
+            except ValueError as exc:
+                raise ValueError(f"fault field seconds must be a number, got {value!r}") from exc
+        else:
+            raise ValueError(f"unknown fault field {name!r}")
+    if fault.block is not None and fault.block < 1:
+        raise ValueError("fault block numbers start at 1")
+    return fault
+
+
+def parse_fault(spec: str) -> Fault:
+    """Parse ``KIND[,key=value...]``. Raises ValueError on a malformed specification."""
+    kind, *pairs = [part.strip() for part in spec.split(",") if part.strip()] or [""]
+    raw: dict[str, Any] = {"kind": kind}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise ValueError(f"fault option {pair!r} must be key=value")
+        raw[name.strip()] = value.strip()
+    return fault_from_json(raw)
+
+
+class FaultInjector:
+    """Decides, per request, which fault (if any) fires. Counts TransferData blocks per ECU."""
+
+    def __init__(self, faults: list[Fault] | None = None) -> None:
+        self.faults = list(faults or [])
+        self._blocks: dict[int, int] = {}
+
+    def check(self, ecu: int, request: bytes | memoryview) -> Fault | None:
+        """Return the fault to apply to ``request`` for ``ecu`` (marking it fired), or None."""
+        if len(request) == 0:
+            return None
+        sid = request[0]
+        block: int | None = None
+        if sid == _REQUEST_DOWNLOAD:
+            self._blocks[ecu] = 0
+        elif sid == _TRANSFER_DATA:
+            block = self._blocks[ecu] = self._blocks.get(ecu, 0) + 1
+        for fault in self.faults:
+            if fault.matches(ecu, sid, block):
+                fault.fired = True
+                return fault
+        return None

@@ -1,0 +1,52 @@
+"""UDS (ISO 14229-1) service identifiers and negative response codes used by the simulator."""
+
+from enum import IntEnum
+
+__all__ = ["NRC", "SID", "Session"]
+
+
+class SID(IntEnum):
+    """Request service identifiers; the positive response SID is the request SID + 0x40."""
+
+    DIAGNOSTIC_SESSION_CONTROL = 0x10
+    ECU_RESET = 0x11
+    READ_DATA_BY_IDENTIFIER = 0x22
+    SECURITY_ACCESS = 0x27
+    COMMUNICATION_CONTROL = 0x28
+    WRITE_DATA_BY_IDENTIFIER = 0x2E
+    ROUTINE_CONTROL = 0x31
+    REQUEST_DOWNLOAD = 0x34
+    TRANSFER_DATA = 0x36
+    REQUEST_TRANSFER_EXIT = 0x37
+    TESTER_PRESENT = 0x3E
+    CONTROL_DTC_SETTING = 0x85
+
+
+class NRC(IntEnum):
+    """Negative response codes (the third byte of `7F <SID> <NRC>`)."""
+
+    SERVICE_NOT_SUPPORTED = 0x11
+    SUB_FUNCTION_NOT_SUPPORTED = 0x12
+    INCORRECT_MESSAGE_LENGTH = 0x13
+    CONDITIONS_NOT_CORRECT = 0x22
+    REQUEST_SEQUENCE_ERROR = 0x24
+    REQUEST_OUT_OF_RANGE = 0x31
+    SECURITY_ACCESS_DENIED = 0x33
+    INVALID_KEY = 0x35
+    EXCEEDED_NUMBER_OF_ATTEMPTS = 0x36
+    REQUIRED_TIME_DELAY_NOT_EXPIRED = 0x37
+    UPLOAD_DOWNLOAD_NOT_ACCEPTED = 0x70
+    TRANSFER_DATA_SUSPENDED = 0x71
+    GENERAL_PROGRAMMING_FAILURE = 0x72
+    WRONG_BLOCK_SEQUENCE_COUNTER = 0x73
+    RESPONSE_PENDING = 0x78
+    SUB_FUNCTION_NOT_SUPPORTED_IN_ACTIVE_SESSION = 0x7E
+    SERVICE_NOT_SUPPORTED_IN_ACTIVE_SESSION = 0x7F
+
+
+class Session(IntEnum):
+    """Diagnostic sessions (service 0x10 sub-functions)."""
+
+    DEFAULT = 0x01
+    PROGRAMMING = 0x02
+    EXTENDED = 0x03

@@ -1,0 +1,41 @@
+"""A simulated vehicle: the ECU servers of one vehicle config, with their storage."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from vehicle_sim.config import VehicleConfig
+from vehicle_sim.storage import EcuStorage, FileStorage, InMemoryStorage
+from vehicle_sim.uds import EcuServer
+
+__all__ = ["SimulatedVehicle"]
+
+
+class SimulatedVehicle:
+    """The ECUs of ``config``. With ``state_dir`` their memory and state persist there
+    (``ecu_<address>/``), so a new SimulatedVehicle on the same directory resumes them."""
+
+    def __init__(self, config: VehicleConfig, *, state_dir: Path | None = None) -> None:
+        self.config = config
+        self.state_dir = state_dir
+        self._ecus: dict[int, EcuServer] = {}
+        for ecu_config in config.ecus:
+            storage: EcuStorage
+            if state_dir is None:
+                storage = InMemoryStorage(ecu_config.region_size)
+            else:
+                directory = state_dir / f"ecu_{ecu_config.logical_address:04x}"
+                storage = FileStorage(directory, size=ecu_config.region_size)
+            server = EcuServer(ecu_config, vin=config.vin, storage=storage)
+            # A power-on: volatile state starts fresh, persisted state is kept.
+            server.reset()
+            self._ecus[ecu_config.logical_address] = server
+
+    def ecu(self, logical_address: int) -> EcuServer | None:
+        return self._ecus.get(logical_address)
+
+    def __iter__(self) -> Iterator[EcuServer]:
+        return iter(self._ecus.values())
+
+    def close(self) -> None:
+        for server in self._ecus.values():
+            server.close()
