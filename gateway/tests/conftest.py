@@ -2,8 +2,10 @@
 on real loopback ports in the test's event loop, and the gateway itself on a real port too.
 
 "identity" publishes the edge token issuer's JWKS (the gateway fetches it over HTTP like it does
-from the real identity service); "billing" has public catalogue routes and protected ones; "air"
-is down (its port has no listener). Both services also verify tokens themselves.
+from the real identity service); "billing" has public catalogue routes and protected ones;
+"programming" has WebSocket endpoints (echo, a binary-first agent socket that closes with 4401
+without credentials, a refused handshake) and its edge-public HTTP routes; "air" is down (its
+port has no listener). identity and billing also verify tokens themselves.
 """
 
 from __future__ import annotations
@@ -19,8 +21,8 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, FastAPI, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import Response, StreamingResponse
 from pydantic import create_model
 from pydantic_settings import SettingsConfigDict
 
@@ -46,22 +48,17 @@ class UpstreamSettings(ServiceSettings):
     max_body_bytes: int = 64 * 1024 * 1024
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @asynccontextmanager
 async def serve(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn (httptools) on a free loopback port; yields its URL."""
+    """Serve an ASGI app with uvicorn (httptools, websockets-sansio) on a free loopback port;
+    yields its URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
         http="httptools",
-        ws="none",
+        ws="websockets-sansio",
         log_config=None,
         access_log=False,
         lifespan="on",
@@ -185,7 +182,106 @@ def billing_app(edge_issuer: TestTokenIssuer) -> FastAPI:
     return _service_app("billing", router, jwks_http=edge_issuer.http_client())
 
 
-def _service_app(name: str, router: APIRouter, *, jwks_http: httpx.AsyncClient) -> FastAPI:
+def programming_app() -> FastAPI:
+    """WebSocket endpoints and public routes; checks no tokens itself (the edge is under test)."""
+    router = APIRouter(tags=["programming"])
+
+    async def accept(websocket: WebSocket) -> None:
+        websocket.app.state.ws_hits += 1
+        offered = websocket.scope.get("subprotocols") or []
+        await websocket.accept(subprotocol=offered[0] if offered else None)
+
+    async def echo_until_closed(websocket: WebSocket) -> None:
+        try:
+            while True:
+                message = await websocket.receive()
+                if message["type"] == "websocket.disconnect":
+                    websocket.app.state.client_closes.append(
+                        (message.get("code"), message.get("reason") or "")
+                    )
+                    return
+                if message.get("bytes") is not None:
+                    await websocket.send_bytes(message["bytes"])
+                else:
+                    await websocket.send_text(message["text"])
+        except WebSocketDisconnect as exc:
+            websocket.app.state.client_closes.append((exc.code, exc.reason or ""))
+
+    @router.websocket("/ws/echo")
+    async def ws_echo(websocket: WebSocket) -> None:
+        await accept(websocket)
+        await echo_until_closed(websocket)
+
+    @router.websocket("/ws/hello")
+    async def ws_hello(websocket: WebSocket) -> None:
+        """Tells what the handshake looked like, then closes normally."""
+        await accept(websocket)
+        await websocket.send_json(
+            {
+                "path": websocket.url.path,
+                "query": websocket.scope["query_string"].decode(),
+                "headers": dict(websocket.headers.items()),
+            }
+        )
+        await websocket.close(1000)
+
+    @router.websocket("/ws/close/{code}")
+    async def ws_close(websocket: WebSocket, code: int) -> None:
+        await accept(websocket)
+        await websocket.close(code, reason=f"closing with {code}")
+
+    @router.websocket("/ws/flood")
+    async def ws_flood(websocket: WebSocket, count: int, size: int) -> None:
+        """Sends ``count`` binary messages as fast as the connection takes them."""
+        await accept(websocket)
+        websocket.app.state.flood_sent = 0
+        block = b"f" * size
+        for _ in range(count):
+            await websocket.send_bytes(block)
+            websocket.app.state.flood_sent += 1
+        await websocket.close(1000)
+
+    @router.websocket("/ws/refuse")
+    async def ws_refuse(websocket: WebSocket) -> None:
+        # Closing before accepting refuses the handshake (uvicorn answers HTTP 403).
+        websocket.app.state.ws_hits += 1
+        await websocket.close(1008)
+
+    @router.websocket("/agent/ws")
+    async def agent_ws(websocket: WebSocket) -> None:
+        """Like the real agent socket: a device credential or 4401; the server speaks first."""
+        await accept(websocket)
+        if not websocket.headers.get("authorization", "").startswith("Device "):
+            await websocket.close(4401, reason="device credential required")
+            return
+        for block in (b"\x00\x01", bytes(range(256)), b"\xff" * 70_000):
+            await websocket.send_bytes(block)
+        await echo_until_closed(websocket)
+
+    @router.post("/agents/pair")
+    async def pair(request: Request) -> dict[str, Any]:
+        return _echo(request)
+
+    @router.get("/releases/{release_id}/image")
+    async def image(request: Request, release_id: str) -> Response:
+        request.app.state.hits += 1
+        return Response(
+            release_id.encode() + b":" + request.headers.get("authorization", "").encode(),
+            media_type="application/octet-stream",
+        )
+
+    @router.get("/sessions")
+    async def sessions(request: Request) -> dict[str, Any]:
+        return _echo(request)
+
+    app = _service_app("programming", router, jwks_http=None)
+    app.state.ws_hits = 0
+    app.state.client_closes = []
+    app.state.flood_sent = 0
+    return app
+
+
+def _service_app(name: str, router: APIRouter, *, jwks_http: httpx.AsyncClient | None) -> FastAPI:
     settings = UpstreamSettings(service_name=name)
     spec = ServiceSpec(
         title=f"test {name}", version="1", routers=[router], migrations_dir=Path(__file__).parent
@@ -201,9 +297,12 @@ def _service_app(name: str, router: APIRouter, *, jwks_http: httpx.AsyncClient) 
 
 
 class Services:
-    def __init__(self, *, identity: FastAPI, billing: FastAPI, urls: dict[str, str]) -> None:
+    def __init__(
+        self, *, identity: FastAPI, billing: FastAPI, programming: FastAPI, urls: dict[str, str]
+    ) -> None:
         self.identity = identity
         self.billing = billing
+        self.programming = programming
         self.urls = urls
 
 
@@ -217,13 +316,26 @@ def edge_issuer() -> TestTokenIssuer:
 async def services(edge_issuer: TestTokenIssuer) -> AsyncIterator[Services]:
     identity = identity_app(edge_issuer)
     billing = billing_app(edge_issuer)
-    async with serve(identity) as identity_url, serve(billing) as billing_url:
+    programming = programming_app()
+    # air's port stays bound but never listens: connections are refused, and no other process
+    # (tests run side by side on this machine) can start listening there meanwhile.
+    down = socket.socket()
+    down.bind(("127.0.0.1", 0))
+    async with (
+        serve(identity) as identity_url,
+        serve(billing) as billing_url,
+        serve(programming) as programming_url,
+    ):
         urls = {
             "identity": identity_url,
             "billing": billing_url,
-            "air": f"http://127.0.0.1:{free_port()}",  # nothing listens: air is down
+            "programming": programming_url,
+            "air": f"http://127.0.0.1:{down.getsockname()[1]}",  # nothing listens: air is down
         }
-        yield Services(identity=identity, billing=billing, urls=urls)
+        try:
+            yield Services(identity=identity, billing=billing, programming=programming, urls=urls)
+        finally:
+            down.close()
 
 
 GatewayFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
@@ -239,6 +351,7 @@ def start_gateway(services: Services) -> GatewayFactory:
             "identity_url": services.urls["identity"],
             "billing_url": services.urls["billing"],
             "air_url": services.urls["air"],
+            "programming_url": services.urls["programming"],
             "jwks_url": f"{services.urls['identity']}/.well-known/jwks.json",
         }
         settings = GatewaySettings(**{**values, **overrides})

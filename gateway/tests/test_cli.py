@@ -9,10 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
+from websockets.asyncio.client import connect
 
 
 def _free_port() -> int:
@@ -41,9 +44,10 @@ def test_serve_help_lists_host_port_and_workers() -> None:
         assert option in result.stdout
 
 
-async def test_served_gateway_proxies_and_logs_each_request_as_a_json_line(
-    services: Any, tmp_path: Path
-) -> None:
+@asynccontextmanager
+async def served_gateway(services: Any, log_path: Path) -> AsyncIterator[int]:
+    """``python -m gateway serve`` in front of the test services, logging to ``log_path``;
+    yields its port once it answers."""
     port = _free_port()
     env = {
         **os.environ,
@@ -51,9 +55,9 @@ async def test_served_gateway_proxies_and_logs_each_request_as_a_json_line(
         "GATEWAY_IDENTITY_URL": services.urls["identity"],
         "GATEWAY_BILLING_URL": services.urls["billing"],
         "GATEWAY_AIR_URL": services.urls["air"],
+        "GATEWAY_PROGRAMMING_URL": services.urls["programming"],
         "AOS_JWKS_URL": f"{services.urls['identity']}/.well-known/jwks.json",
     }
-    log_path = tmp_path / "gateway.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "gateway", "serve", env=env, stdout=log, stderr=log
@@ -67,16 +71,30 @@ async def test_served_gateway_proxies_and_logs_each_request_as_a_json_line(
                             break
                     except httpx.TransportError:
                         await asyncio.sleep(0.2)
-            response = await client.get(
-                "/api/billing/catalog/products", headers={"X-Request-ID": "cli-test-1"}
-            )
+        yield port
     finally:
         process.send_signal(signal.SIGTERM)
         await asyncio.wait_for(process.wait(), 30)
 
+
+def _log_lines(log_path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
+
+
+async def test_served_gateway_proxies_and_logs_each_request_as_a_json_line(
+    services: Any, tmp_path: Path
+) -> None:
+    log_path = tmp_path / "gateway.log"
+    async with (
+        served_gateway(services, log_path) as port,
+        httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
+    ):
+        response = await client.get(
+            "/api/billing/catalog/products", headers={"X-Request-ID": "cli-test-1"}
+        )
+
     assert response.status_code == 200
-    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
-    access = [line for line in lines if line.get("request_id") == "cli-test-1"]
+    access = [line for line in _log_lines(log_path) if line.get("request_id") == "cli-test-1"]
     assert len(access) == 1
     entry = access[0]
     assert entry["event"] == "request"
@@ -87,4 +105,35 @@ async def test_served_gateway_proxies_and_logs_each_request_as_a_json_line(
         200,
     )
     assert entry["upstream"] == "billing"
+    assert isinstance(entry["duration_ms"], float)
+
+
+async def test_served_gateway_logs_each_websocket_session_with_its_message_counts(
+    services: Any, tmp_path: Path
+) -> None:
+    log_path = tmp_path / "gateway.log"
+    headers = {"Authorization": "Device dev-1.secret", "X-Request-ID": "cli-ws-1"}
+    async with served_gateway(services, log_path) as port:
+        url = f"ws://127.0.0.1:{port}/api/programming/agent/ws"
+        async with connect(url, additional_headers=headers, proxy=None) as ws:
+            for _ in range(3):  # the agent socket speaks first
+                await ws.recv()
+            await ws.send("hello")
+            await ws.recv()
+            await ws.close(code=4000)
+        # The session is logged when the gateway has closed its side too.
+        async with asyncio.timeout(10):
+            while not [line for line in _log_lines(log_path) if line.get("event") == "websocket"]:
+                await asyncio.sleep(0.05)
+
+    lines = [line for line in _log_lines(log_path) if line.get("request_id") == "cli-ws-1"]
+    (entry,) = [line for line in lines if line.get("event") == "websocket"]
+    assert (entry["path"], entry["upstream"], entry["outcome"]) == (
+        "/api/programming/agent/ws",
+        "programming",
+        "proxied",
+    )
+    assert (entry["status"], entry["close_code"], entry["closed_by"]) == (101, 4000, "client")
+    assert (entry["messages_to_client"], entry["messages_to_service"]) == (4, 1)
+    assert entry["size_to_service"] == len("hello")
     assert isinstance(entry["duration_ms"], float)

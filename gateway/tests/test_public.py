@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from gateway.public import PUBLIC_ROUTES, PublicRoutes, is_public
@@ -9,7 +11,7 @@ from gateway.public import PUBLIC_ROUTES, PublicRoutes, is_public
 
 @pytest.mark.parametrize(("method", "path"), PUBLIC_ROUTES)
 def test_every_listed_route_is_public(method: str, path: str) -> None:
-    concrete = path.replace("{code}", "AIR-7D")
+    concrete = re.sub(r"\{[^}]+\}", "AIR-7D", path)
 
     assert is_public(method, concrete)
 
@@ -24,6 +26,11 @@ def test_every_listed_route_is_public(method: str, path: str) -> None:
         ("GET", "/api/billing/catalog/products/.."),
         ("GET", "/api/billing/orders"),
         ("POST", "/api/identity/auth/login/"),
+        ("GET", "/api/programming/agent/ws"),  # public as a WebSocket handshake only
+        ("WEBSOCKET", "/api/programming/sessions/s-1/watch"),
+        ("POST", "/api/programming/agents"),
+        ("GET", "/api/programming/releases/r-1"),
+        ("PUT", "/api/programming/releases/r-1/image"),
     ],
 )
 def test_unlisted_routes_are_not_public(method: str, path: str) -> None:

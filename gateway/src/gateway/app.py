@@ -2,9 +2,11 @@
 
 Per request: bind a request id, answer the gateway's own paths (probes, metrics, the merged
 OpenAPI document), otherwise resolve ``/api/<service>/<rest>``, check the access token unless the
-route is public, and hand over to the protocol's proxy. Only HTTP is proxied today; a WebSocket
-proxy slots in beside :class:`~gateway.proxy.HttpProxy` in :meth:`Gateway._websocket`, after
-the same routing and token check.
+route is public, and hand over to the protocol's proxy: :class:`~gateway.proxy.HttpProxy` for
+HTTP, :class:`~gateway.websocket.WebSocketProxy` for WebSocket handshakes (same routing, same
+token check; a WebSocket refused by the gateway is closed with a code a browser can read: 4401
+without a valid token, 4404 for an unknown service, 1011 when the service is down, 1013 when
+the gateway is full or the signing keys cannot be fetched).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version as package_version
@@ -22,7 +24,7 @@ from urllib.parse import quote
 import aiohttp
 import httpx
 import orjson
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 from starlette.types import Receive, Scope, Send
 
 from gateway.config import GatewaySettings
@@ -31,6 +33,15 @@ from gateway.openapi import MergedOpenApi
 from gateway.proxy import HttpProxy, ProxiedResponse, new_upstream_session
 from gateway.public import PublicRoutes
 from gateway.tokens import EdgeAuthenticator
+from gateway.websocket import (
+    CLOSE_INTERNAL_ERROR,
+    CLOSE_TRY_AGAIN_LATER,
+    CLOSE_UNAUTHORIZED,
+    CLOSE_UNKNOWN_SERVICE,
+    WebSocketProxy,
+    WebSocketSession,
+    refuse,
+)
 from servicekit.auth import IdentityUnavailableError, InvalidTokenError, JwksCache, TokenVerifier
 from servicekit.logging import get_logger, request_id_var
 from servicekit.middleware import HTTP_LATENCY, HTTP_REQUESTS, incoming_request_id
@@ -44,6 +55,19 @@ UPSTREAM_ERRORS = Counter(
     "aos_gateway_upstream_errors_total",
     "Requests the gateway could not complete with a service, by kind",
     ["upstream", "kind"],
+)
+WEBSOCKET_SESSIONS = Counter(
+    "aos_gateway_websocket_sessions_total",
+    "WebSocket sessions that ended, by service and outcome (proxied, refused, unavailable)",
+    ["upstream", "outcome"],
+)
+WEBSOCKET_MESSAGES = Counter(
+    "aos_gateway_websocket_messages_total",
+    "WebSocket messages passed through, by service and direction (to_service, to_client)",
+    ["upstream", "direction"],
+)
+WEBSOCKET_ACTIVE = Gauge(
+    "aos_gateway_websocket_sessions_active", "Proxied WebSocket sessions open now", ["upstream"]
 )
 
 API_PREFIX = "/api/"
@@ -114,6 +138,8 @@ class Gateway:
         # Built at start-up (lifespan), never at import time.
         self._session: aiohttp.ClientSession | None = None
         self._proxy: HttpProxy | None = None
+        self._ws_proxy: WebSocketProxy | None = None
+        self._ws_open = 0
         self._auth: EdgeAuthenticator | None = None
         self._openapi: MergedOpenApi | None = None
         self._metric_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
@@ -134,7 +160,20 @@ class Gateway:
             audience=settings.jwt_audience,
             cache_size=settings.token_cache_size,
         )
+        # WebSockets hold their connection for hours: a pool of their own (bounded by
+        # websocket_max_sessions instead), so they never starve the HTTP pool.
+        ws_session = new_upstream_session(
+            timeout_seconds=settings.upstream_timeout_seconds,
+            keepalive_seconds=settings.upstream_keepalive_seconds,
+            max_connections=0,
+        )
         self._session = session
+        self._ws_proxy = WebSocketProxy(
+            ws_session,
+            heartbeat_seconds=settings.websocket_heartbeat_seconds,
+            max_message_bytes=settings.websocket_max_message_bytes,
+            trusted_proxies=settings.trusted_proxy_addresses,
+        )
         self._proxy = HttpProxy(
             session,
             max_body_bytes=settings.max_body_bytes,
@@ -155,6 +194,7 @@ class Gateway:
         finally:
             await jwks.aclose()
             await session.close()
+            await ws_session.close()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
@@ -182,9 +222,66 @@ class Gateway:
         await send({"type": "lifespan.shutdown.complete"})
 
     async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
-        # WebSocket proxying comes later: Route.resolve + the token check + a WebSocket proxy.
-        # Until then a handshake is refused (uvicorn answers it with 403).
-        await send({"type": "websocket.close", "code": 1008})
+        started = time.perf_counter()
+        request_id = incoming_request_id(scope)
+        token = request_id_var.set(request_id)
+        path: str = scope["path"]
+        upstream = "-"
+        session = WebSocketSession()
+        try:
+            if (await receive())["type"] != "websocket.connect":
+                return  # the client left before its handshake reached us
+            if not path.startswith(API_PREFIX) or path == OPENAPI_PATH:
+                reason = "No WebSocket here; WebSocket paths are /api/<service>/..."
+                await refuse(send, session, code=CLOSE_UNKNOWN_SERVICE, reason=reason)
+                return
+            try:
+                route = Route.resolve(scope, self.upstreams)
+            except UnknownServiceError as exc:
+                await refuse(send, session, code=CLOSE_UNKNOWN_SERVICE, reason=exc.detail or "")
+                return
+            upstream = route.service
+            if not self.public.matches("WEBSOCKET", path):
+                try:
+                    await self._authenticate(scope)
+                except IdentityUnavailableError as exc:
+                    await refuse(send, session, code=CLOSE_TRY_AGAIN_LATER, reason=exc.detail or "")
+                    return
+                except UnauthorizedError as exc:
+                    await refuse(send, session, code=CLOSE_UNAUTHORIZED, reason=exc.detail or "")
+                    return
+            if self._ws_open >= self.settings.websocket_max_sessions:
+                reason = "The gateway has too many WebSockets open; retry shortly."
+                await refuse(send, session, code=CLOSE_TRY_AGAIN_LATER, reason=reason)
+                return
+            assert self._ws_proxy is not None, "the gateway's lifespan did not run"
+            self._ws_open += 1
+            active = WEBSOCKET_ACTIVE.labels(upstream)
+            active.inc()
+            try:
+                await self._ws_proxy.forward(
+                    scope,
+                    receive,
+                    send,
+                    service=route.service,
+                    url=route.url,
+                    request_id=request_id,
+                    session=session,
+                )
+            finally:
+                self._ws_open -= 1
+                active.dec()
+        except Exception:
+            log.exception("websocket failed", path=path, upstream=upstream)
+            session.close_code = CLOSE_INTERNAL_ERROR
+            session.closed_by = "gateway"
+            # Before the accept this is a refusal (403), after it a close; the client may be
+            # gone already, and then there is no one left to tell.
+            with suppress(Exception):
+                await send({"type": "websocket.close", "code": CLOSE_INTERNAL_ERROR})
+        finally:
+            self._observe_websocket(path, upstream, session, time.perf_counter() - started)
+            request_id_var.reset(token)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
@@ -340,6 +437,30 @@ class Gateway:
                 upstream=upstream,
                 duration_ms=round(seconds * 1000, 3),
             )
+
+    @staticmethod
+    def _observe_websocket(
+        path: str, upstream: str, session: WebSocketSession, seconds: float
+    ) -> None:
+        WEBSOCKET_SESSIONS.labels(upstream, session.outcome).inc()
+        if session.messages_to_service:
+            WEBSOCKET_MESSAGES.labels(upstream, "to_service").inc(session.messages_to_service)
+        if session.messages_to_client:
+            WEBSOCKET_MESSAGES.labels(upstream, "to_client").inc(session.messages_to_client)
+        log.info(
+            "websocket",
+            path=path,
+            upstream=upstream,
+            outcome=session.outcome,
+            status=session.status,
+            close_code=session.close_code,
+            closed_by=session.closed_by,
+            duration_ms=round(seconds * 1000, 3),
+            messages_to_service=session.messages_to_service,
+            messages_to_client=session.messages_to_client,
+            size_to_service=session.size_to_service,
+            size_to_client=session.size_to_client,
+        )
 
 
 _OWN_PATHS = frozenset({OPENAPI_PATH, *_QUIET_PATHS})

@@ -8,8 +8,8 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings
 
 # The services behind the gateway, in the order the merged OpenAPI document lists them. Each has
-# a ``<name>_url`` field below; adding a service (programming) is one name here and one field.
-UPSTREAM_SERVICES: tuple[str, ...] = ("identity", "billing", "air")
+# a ``<name>_url`` field below; adding a service is one name here and one field.
+UPSTREAM_SERVICES: tuple[str, ...] = ("identity", "billing", "air", "programming")
 
 
 class GatewaySettings(ServiceSettings):
@@ -26,6 +26,7 @@ class GatewaySettings(ServiceSettings):
     identity_url: str = "http://127.0.0.1:8101"
     billing_url: str = "http://127.0.0.1:8102"
     air_url: str = "http://127.0.0.1:8103"
+    programming_url: str = "http://127.0.0.1:8104"
 
     # Largest accepted request body in bytes (10 MiB); larger ones get a 413 problem.
     max_body_bytes: int = 10 * 1024 * 1024
@@ -40,6 +41,15 @@ class GatewaySettings(ServiceSettings):
     token_cache_size: int = Field(default=10_000, ge=0)
     # Seconds the merged OpenAPI document is reused before the services are asked again.
     openapi_cache_seconds: float = Field(default=60.0, ge=0)
+
+    # WebSockets (/api/<service>/... upgrades). Seconds between pings on both legs (client and
+    # service); a peer that does not answer a ping within that time again is dropped. 0 = off.
+    websocket_heartbeat_seconds: float = Field(default=20.0, ge=0)
+    # Largest WebSocket message in bytes, either way (1 MiB); larger ones close with 1009. Each
+    # session holds at most about one message per direction in memory.
+    websocket_max_message_bytes: int = Field(default=1024 * 1024, gt=0)
+    # Most WebSocket sessions at once per worker; more are refused with close code 1013.
+    websocket_max_sessions: int = Field(default=10_000, gt=0)
 
     @property
     def trusted_proxy_addresses(self) -> frozenset[str]:

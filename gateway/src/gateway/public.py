@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 __all__ = ["PUBLIC_ROUTES", "PublicRoutes", "is_public"]
 
-# (method, path template); "{name}" stands for exactly one non-empty path segment.
+# (method, path template); "{name}" stands for exactly one non-empty path segment. The method
+# WEBSOCKET stands for a WebSocket handshake on that path (and only for that).
 PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     # Registration and e-mail verification.
     ("POST", "/api/identity/organizations"),
@@ -31,6 +32,15 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("GET", "/api/billing/catalog/products/{code}"),
     # The payment provider's signed callback (billing checks the signature).
     ("POST", "/api/billing/payments/webhook"),
+    # A VCI agent trading the pairing code a workshop user created for its device credential
+    # (programming checks the code; the agent has no user and no access token).
+    ("POST", "/api/programming/agents/pair"),
+    # The agent's WebSocket, authenticated by its device credential, which only programming can
+    # check (it is not a JWT).
+    ("WEBSOCKET", "/api/programming/agent/ws"),
+    # Flash image downloads by the agent (HTTP Range), authorised by the per-job download token
+    # that programming issued and checks.
+    ("GET", "/api/programming/releases/{id}/image"),
     # The gateway's own documents and probes.
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
