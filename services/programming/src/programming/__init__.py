@@ -1,1 +1,3 @@
 """AOS programming service."""
+
+__version__ = "0.1.0"

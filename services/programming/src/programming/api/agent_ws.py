@@ -1,0 +1,283 @@
+"""The agents' WebSocket: ``/agent/ws``, binary AgentFrame messages (aos.agent.v1).
+
+The agent authenticates in the handshake with ``Authorization: Bearer <device credential>``.
+Close codes: 4401 no or unknown credential, 4403 revoked, 4400 protocol error (no Hello
+first), 4408 silent for three heartbeat intervals, 4426 upgrade required (after an
+UpgradeRequired frame). A JobResult is acknowledged with a Heartbeat whose reply_to is its seq
+(or an Error "unknown-job" with that reply_to). Scale-out: see services/agent_link.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import uuid
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from google.protobuf.message import DecodeError
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from aos.agent.v1 import agent_pb2
+from programming.db.agents import AgentRepository
+from programming.services.agent_link import AgentConnection, AgentDisconnectedError
+from programming.services.agents import authenticate_agent
+from programming.services.jobs import add_trace, agent_job, record_job_result, security_key
+from programming.services.runtime import Runtime
+from servicekit.logging import get_logger
+
+router = APIRouter(tags=["agent link"])
+
+log = get_logger(__name__)
+
+PROTOCOL_VERSION = agent_pb2.PROTOCOL_VERSION_1
+HELLO_TIMEOUT_SECONDS = 10.0
+CLOSE_PROTOCOL_ERROR = 4400
+CLOSE_UNAUTHORIZED = 4401
+CLOSE_REVOKED = 4403
+CLOSE_SILENT = 4408
+CLOSE_UPGRADE_REQUIRED = 4426
+
+_PHASES = {value: name.removeprefix("JOB_PHASE_") for name, value in agent_pb2.JobPhase.items()}
+
+
+def _now_stamp() -> Timestamp:
+    stamp = Timestamp()
+    stamp.FromDatetime(datetime.now(UTC))
+    return stamp
+
+
+def _credential(websocket: WebSocket) -> str | None:
+    scheme, _, credential = websocket.headers.get("authorization", "").partition(" ")
+    return credential.strip() or None if scheme.lower() == "bearer" else None
+
+
+def _error(code: str, message: str, *, reply_to: int = 0, job_id: str = "") -> agent_pb2.AgentFrame:
+    return agent_pb2.AgentFrame(
+        reply_to=reply_to, error=agent_pb2.Error(code=code, message=message, job_id=job_id)
+    )
+
+
+async def _receive_frame(websocket: WebSocket) -> agent_pb2.AgentFrame | str | None:
+    """The next frame; a string describing what was wrong; None when the peer closed."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        return None
+    data = message.get("bytes")
+    if data is None:
+        return "frames must be binary protobuf AgentFrame messages"
+    try:
+        return agent_pb2.AgentFrame.FromString(data)
+    except DecodeError:
+        return "the frame is not a valid AgentFrame"
+
+
+@router.websocket("/agent/ws")
+async def agent_socket(websocket: WebSocket) -> None:
+    runtime: Runtime = websocket.app.state.runtime
+    credential = _credential(websocket)
+    # Accept first so that the agent sees our close code and reason (a refused handshake
+    # would only show an HTTP 403).
+    await websocket.accept()
+    if credential is None:
+        await websocket.close(CLOSE_UNAUTHORIZED, "send Authorization: Bearer <credential>")
+        return
+    async with runtime.database.transaction() as session:
+        agent = await authenticate_agent(session, credential)
+        agent_id = agent.id if agent else None
+        organization_id = agent.organization_id if agent else None
+        revoked = agent is not None and agent.revoked_at is not None
+    if agent_id is None or organization_id is None:
+        await websocket.close(CLOSE_UNAUTHORIZED, "unknown credential; pair the agent again")
+        return
+    if revoked:
+        await websocket.close(CLOSE_REVOKED, "this agent was revoked; pair it again")
+        return
+    try:
+        first = await asyncio.wait_for(_receive_frame(websocket), HELLO_TIMEOUT_SECONDS)
+    except (TimeoutError, WebSocketDisconnect):
+        await _close_quietly(websocket, CLOSE_PROTOCOL_ERROR, "no Hello received")
+        return
+    if first is None:
+        return
+    if isinstance(first, str) or first.WhichOneof("body") != "hello":
+        await websocket.send_bytes(
+            _error("hello-required", "the first frame must be Hello").SerializeToString()
+        )
+        await websocket.close(CLOSE_PROTOCOL_ERROR, "the first frame must be Hello")
+        return
+    hello = first.hello
+    if hello.max_protocol_version < PROTOCOL_VERSION:
+        upgrade = agent_pb2.AgentFrame(
+            seq=1,
+            reply_to=first.seq,
+            upgrade_required=agent_pb2.UpgradeRequired(
+                min_protocol_version=PROTOCOL_VERSION,
+                message=(
+                    f"this service speaks agent protocol {PROTOCOL_VERSION}; update the AOS "
+                    "VCI agent to version 0.1.0 or later"
+                ),
+            ),
+        )
+        await websocket.send_bytes(upgrade.SerializeToString())
+        await websocket.close(CLOSE_UPGRADE_REQUIRED, "upgrade required")
+        return
+
+    connection = AgentConnection(
+        agent_id, organization_id, websocket.send_bytes, disconnect=websocket.close
+    )
+    await connection.send(
+        agent_pb2.AgentFrame(
+            reply_to=first.seq,
+            welcome=agent_pb2.Welcome(
+                protocol_version=PROTOCOL_VERSION,
+                agent_id=str(agent_id),
+                heartbeat_interval_seconds=runtime.settings.heartbeat_interval_seconds,
+                server_time=_now_stamp(),
+            ),
+        )
+    )
+    await _mark_seen(runtime, agent_id, version=hello.agent_version, hostname=hello.hostname)
+    runtime.registry.register(connection)
+    log.info("agent connected", agent_id=str(agent_id), agent_version=hello.agent_version)
+    # An agent sends a heartbeat every interval; one silent for three is taken as gone (a
+    # half-open TCP connection would otherwise keep it "online" for a long time).
+    silence_limit = 3 * runtime.settings.heartbeat_interval_seconds
+    try:
+        while True:
+            try:
+                frame = await asyncio.wait_for(_receive_frame(websocket), silence_limit)
+            except TimeoutError:
+                await _close_quietly(websocket, CLOSE_SILENT, "no frame for three heartbeats")
+                break
+            if frame is None:
+                break
+            if isinstance(frame, str):
+                await connection.send(_error("malformed-frame", frame))
+                continue
+            await _handle(runtime, connection, frame)
+    except (WebSocketDisconnect, AgentDisconnectedError, RuntimeError):
+        # RuntimeError: Starlette's answer to receiving on a socket we closed (revocation).
+        pass
+    finally:
+        runtime.registry.unregister(connection)
+        await _mark_seen(runtime, agent_id)
+        log.info("agent disconnected", agent_id=str(agent_id))
+
+
+async def _close_quietly(websocket: WebSocket, code: int, reason: str) -> None:
+    with contextlib.suppress(RuntimeError):
+        await websocket.close(code, reason)
+
+
+async def _mark_seen(
+    runtime: Runtime,
+    agent_id: uuid.UUID,
+    *,
+    version: str | None = None,
+    hostname: str | None = None,
+) -> None:
+    async with runtime.database.transaction() as session:
+        await AgentRepository(session).mark_seen(
+            agent_id, at=datetime.now(UTC), agent_version=version or None, hostname=hostname or None
+        )
+
+
+async def _handle(
+    runtime: Runtime, connection: AgentConnection, frame: agent_pb2.AgentFrame
+) -> None:
+    body = frame.WhichOneof("body")
+    agent_id = connection.agent_id
+    if body == "heartbeat":
+        if not connection.resolve(frame):
+            await connection.send(
+                agent_pb2.AgentFrame(
+                    reply_to=frame.seq, heartbeat=agent_pb2.Heartbeat(sent_at=_now_stamp())
+                )
+            )
+        await _mark_seen(runtime, agent_id)
+    elif body in ("vehicle_report", "error", "security_key_answer"):
+        if not connection.resolve(frame) and body == "error":
+            log.warning("agent error", agent_id=str(agent_id), code=frame.error.code)
+    elif body == "security_key_request":
+        async with runtime.database.transaction() as session:
+            key = await security_key(session, frame.security_key_request, agent_id=agent_id)
+        request = frame.security_key_request
+        if key is None:
+            await connection.send(
+                _error(
+                    "unknown-job",
+                    "no running job of this agent has that id and security level",
+                    reply_to=frame.seq,
+                    job_id=request.job_id,
+                )
+            )
+        else:
+            await connection.send(
+                agent_pb2.AgentFrame(
+                    reply_to=frame.seq,
+                    security_key_answer=agent_pb2.SecurityKeyAnswer(
+                        job_id=request.job_id, level=request.level, key=key
+                    ),
+                )
+            )
+    elif body == "job_progress":
+        await _progress(runtime, connection, frame.job_progress)
+    elif body == "uds_trace":
+        async with runtime.database.transaction() as session:
+            await add_trace(session, frame.uds_trace, agent_id=agent_id)
+    elif body == "job_result":
+        await _job_result(runtime, connection, frame)
+    elif body == "hello":
+        await connection.send(_error("unexpected-hello", "Hello is only the first frame"))
+    else:
+        await connection.send(
+            _error("unsupported", f"this service does not handle {body or 'empty'} frames")
+        )
+
+
+async def _progress(
+    runtime: Runtime, connection: AgentConnection, progress: agent_pb2.JobProgress
+) -> None:
+    async with runtime.database.transaction() as session:
+        job = await agent_job(session, progress.job_id, agent_id=connection.agent_id)
+        session_id = job.session_id if job is not None else None
+    if job is None or session_id is None:
+        return
+    state = {
+        "phase": _PHASES.get(progress.phase, "UNSPECIFIED"),
+        "bytes_done": progress.bytes_done,
+        "bytes_total": progress.bytes_total,
+    }
+    runtime.progress[job.id] = state
+    runtime.events.publish(session_id, {"type": "progress", "job_id": str(job.id), **state})
+
+
+async def _job_result(
+    runtime: Runtime, connection: AgentConnection, frame: agent_pb2.AgentFrame
+) -> None:
+    """Record the result (also one that arrives after a reconnect) and acknowledge it with a
+    Heartbeat whose reply_to is the result's seq, so the agent stops resending it."""
+    result = frame.job_result
+    async with runtime.database.transaction() as session:
+        job = await record_job_result(
+            session, result, agent_id=connection.agent_id, settings=runtime.settings
+        )
+        job_id = job.id if job is not None else None
+    if job_id is None:
+        await connection.send(
+            _error(
+                "unknown-job",
+                "no job of this agent has that id; drop the result",
+                reply_to=frame.seq,
+                job_id=result.job_id,
+            )
+        )
+        return
+    runtime.progress.pop(job_id, None)
+    runtime.registry.deliver_result(job_id, result)
+    await connection.send(
+        agent_pb2.AgentFrame(
+            reply_to=frame.seq, heartbeat=agent_pb2.Heartbeat(sent_at=_now_stamp())
+        )
+    )

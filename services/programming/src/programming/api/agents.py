@@ -1,0 +1,91 @@
+"""Pairing, listing and revoking agents."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, status
+
+from programming.api.deps import RuntimeDep
+from programming.api.schemas import AgentList, AgentRead, PairCreate, PairingCodeRead, PairRead
+from programming.db.models import Agent
+from programming.errors import AgentNotFoundError, InvalidPairingCodeError
+from programming.services import agents
+from programming.services.agent_link import AgentRegistry
+from programming.services.signing import public_key_base64, public_key_pem
+from servicekit.auth import CurrentPrincipal
+from servicekit.db import SessionDep
+from servicekit.problems import problem_responses
+
+router = APIRouter(tags=["agents"])
+
+# WebSocket close code for a revoked agent (4000 + the HTTP status it stands for).
+CLOSE_REVOKED = 4403
+
+
+def agent_read(agent: Agent, registry: AgentRegistry) -> AgentRead:
+    return AgentRead(
+        id=agent.id,
+        name=agent.name,
+        online=agent.revoked_at is None and registry.is_online(agent.id),
+        created_at=agent.created_at,
+        last_seen_at=agent.last_seen_at,
+        revoked_at=agent.revoked_at,
+        agent_version=agent.agent_version,
+        hostname=agent.hostname,
+    )
+
+
+@router.post("/agents/pairing-codes", status_code=status.HTTP_201_CREATED)
+async def create_pairing_code(
+    principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+) -> PairingCodeRead:
+    """A single-use code (valid 10 minutes) to pair a VCI agent with your organisation."""
+    issued = await agents.create_pairing_code(
+        session,
+        organization_id=principal.organization_id,
+        user_id=principal.user_id,
+        ttl_seconds=runtime.settings.pairing_code_ttl_seconds,
+    )
+    return PairingCodeRead(code=issued.code, expires_at=issued.expires_at)
+
+
+@router.post(
+    "/agents/pair",
+    status_code=status.HTTP_201_CREATED,
+    responses=problem_responses(InvalidPairingCodeError),
+)
+async def pair(body: PairCreate, session: SessionDep, runtime: RuntimeDep) -> PairRead:
+    """Called by the agent (no access token): trade a pairing code for a device credential."""
+    paired = await agents.pair_agent(session, code=body.code, name=body.name)
+    return PairRead(
+        agent_id=paired.agent.id,
+        credential=paired.credential,
+        release_public_key=public_key_base64(runtime.release_key),
+        release_public_key_pem=public_key_pem(runtime.release_key),
+    )
+
+
+@router.get("/agents")
+async def list_agents(
+    principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+) -> AgentList:
+    found = await agents.list_agents(session, principal.organization_id)
+    return AgentList(items=[agent_read(agent, runtime.registry) for agent in found])
+
+
+@router.delete("/agents/{agent_id}", responses=problem_responses(AgentNotFoundError))
+async def revoke_agent(
+    agent_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    request: Request,
+) -> AgentRead:
+    """Revoke the agent's credential; a connected agent is disconnected at once."""
+    agent = await agents.revoke_agent(session, agent_id, organization_id=principal.organization_id)
+    connection = runtime.registry.get(agent.id)
+    if connection is not None:
+        runtime.registry.unregister(connection)
+        await connection.disconnect(CLOSE_REVOKED, "agent revoked")
+    return agent_read(agent, runtime.registry)

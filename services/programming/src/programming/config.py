@@ -1,0 +1,48 @@
+"""Settings of the programming service (env prefix ``PROGRAMMING_``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from servicekit.settings import ServiceSettings
+
+__all__ = ["DEFAULT_RELEASE_SIGNING_KEY_FILE", "Settings"]
+
+# Relative to the current directory, so `make run` from the repository root keeps the generated
+# development key beside the other local state in `.local/`.
+DEFAULT_RELEASE_SIGNING_KEY_FILE = Path(".local/programming/release-signing-key.pem")
+
+
+class Settings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="PROGRAMMING_", extra="ignore", frozen=True)
+
+    service_name: str = "programming"
+    database_url: str = "postgresql+asyncpg://127.0.0.1:5432/aos_programming"
+    port: int = Field(default=8104, ge=1, le=65535)
+
+    # Ed25519 private key (PEM, PKCS#8) that signs software releases. In development and test a
+    # missing file is generated (mode 0600); in production it must exist.
+    release_signing_key_file: Path = DEFAULT_RELEASE_SIGNING_KEY_FILE
+    # Base URL under which agents reach this service (through the gateway); image URLs in
+    # StartJob frames are built from it.
+    public_base_url: str = "http://127.0.0.1:8080/api/programming"
+
+    # Pairing codes are valid this long, in seconds.
+    pairing_code_ttl_seconds: int = Field(default=600, ge=10, le=3600)
+
+    # Flash time estimate: image bytes / rate + fixed overhead (erase, checks, reset).
+    # 25 kB/s is what a classical CAN link achieves; DoIP links are much faster.
+    transfer_rate_bytes_per_second: int = Field(default=25_000, ge=1)
+    job_overhead_seconds: float = Field(default=20.0, ge=0)
+    # A job starts only if the PROGRAMMING pass has its estimate plus this margin left.
+    time_margin_seconds: float = Field(default=120.0, ge=0)
+
+    # Agent link: heartbeat interval told to agents; how long to wait for a vehicle report and
+    # for a key answer round trip; a job result is awaited estimate * factor + grace seconds.
+    heartbeat_interval_seconds: int = Field(default=15, ge=1, le=300)
+    vehicle_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    job_timeout_factor: float = Field(default=3.0, ge=1)
+    job_timeout_grace_seconds: float = Field(default=120.0, ge=0)

@@ -1,0 +1,1 @@
+"""Tables and repositories (all SQL of the service lives here)."""

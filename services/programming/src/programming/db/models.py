@@ -1,0 +1,228 @@
+"""Tables of the programming database.
+
+Agents, pairing codes, the software catalog (ECU types, releases, targets), the local projection
+of PROGRAMMING entitlements, sessions, their flash jobs and the trace summary of each job.
+Whether an agent is online is live state of the process holding its WebSocket, not stored.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
+
+from servicekit.db import new_metadata
+
+__all__ = [
+    "JOB_STATES",
+    "SESSION_STATES",
+    "Agent",
+    "Base",
+    "EcuType",
+    "Entitlement",
+    "FlashJob",
+    "PairingCode",
+    "ProgrammingSession",
+    "Release",
+    "Target",
+    "TraceSummary",
+]
+
+SESSION_STATES = ("PLANNED", "RUNNING", "COMPLETED", "EXPIRED", "ABORTED", "FAILED")
+# TIMED_OUT: no result came in time (the session failed); a late result still moves the job to
+# its real outcome, since the ECU may well have been flashed.
+JOB_STATES = ("PENDING", "RUNNING", "SUCCEEDED", "FAILED", "REFUSED", "SKIPPED", "TIMED_OUT")
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Agent(Base):
+    """A paired VCI agent; its credential is stored as SHA-256 only."""
+
+    __tablename__ = "agents"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    name: Mapped[str] = mapped_column(Text)
+    credential_hash: Mapped[bytes] = mapped_column(LargeBinary, unique=True)
+    created_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    agent_version: Mapped[str | None] = mapped_column(Text)
+    hostname: Mapped[str | None] = mapped_column(Text)
+
+    __table_args__ = (Index("ix_agents_organization_id", "organization_id"),)
+
+
+class PairingCode(Base):
+    """A short single-use code shown in the portal; traded by an agent for a credential."""
+
+    __tablename__ = "pairing_codes"
+
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    created_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    agent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+
+
+class EcuType(Base):
+    """An ECU type of the catalog. ``security_secret`` never leaves this service."""
+
+    __tablename__ = "ecu_types"
+
+    key: Mapped[str] = mapped_column(Text, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    security_algorithm: Mapped[str] = mapped_column(Text, server_default=text("'AOS-DEMO-1'"))
+    security_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    security_level: Mapped[int] = mapped_column(Integer, server_default=text("17"))
+    memory_address: Mapped[int] = mapped_column(BigInteger)
+    region_size: Mapped[int] = mapped_column(BigInteger)
+
+
+class Release(Base):
+    """One signed software image of an ECU type."""
+
+    __tablename__ = "releases"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    ecu_type: Mapped[str] = mapped_column(ForeignKey("ecu_types.key"))
+    version: Mapped[str] = mapped_column(Text)
+    image: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    sha256: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    size: Mapped[int] = mapped_column(BigInteger)
+    memory_address: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("ecu_type", "version"),)
+
+
+class Target(Base):
+    """The version an ECU type should run in a model series."""
+
+    __tablename__ = "targets"
+
+    model_series: Mapped[str] = mapped_column(Text, primary_key=True)
+    ecu_type: Mapped[str] = mapped_column(ForeignKey("ecu_types.key"), primary_key=True)
+    target_version: Mapped[str] = mapped_column(Text)
+
+
+class Entitlement(Base):
+    """A PROGRAMMING window ``[valid_from, valid_until)``, projected from billing's events."""
+
+    __tablename__ = "entitlements"
+
+    entitlement_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    scope: Mapped[str] = mapped_column(Text)
+    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("valid_until > valid_from", name="window"),
+        Index("ix_entitlements_organization_scope", "organization_id", "scope", "valid_until"),
+    )
+
+
+class ProgrammingSession(Base):
+    """One vehicle on one agent: a plan of jobs, run one by one."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    agent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("agents.id"))
+    vin: Mapped[str] = mapped_column(Text)
+    model_series: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(Text)
+    abort_requested: Mapped[bool] = mapped_column(server_default=text("false"))
+    created_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_detail: Mapped[str | None] = mapped_column(Text)
+    vehicle_before: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    vehicle_after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('PLANNED', 'RUNNING', 'COMPLETED', 'EXPIRED', 'ABORTED', 'FAILED')",
+            name="state",
+        ),
+        Index("ix_sessions_organization_id", "organization_id", "created_at"),
+    )
+
+
+class FlashJob(Base):
+    """One ECU to flash within a session."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    ecu_logical_address: Mapped[int] = mapped_column(Integer)
+    ecu_name: Mapped[str] = mapped_column(Text)
+    ecu_type: Mapped[str] = mapped_column(Text)
+    release_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("releases.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    version_before: Mapped[str] = mapped_column(Text)
+    target_version: Mapped[str] = mapped_column(Text)
+    estimated_seconds: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(Text, server_default=text("'PENDING'"))
+    download_token_hash: Mapped[bytes | None] = mapped_column(LargeBinary, unique=True)
+    version_after: Mapped[str | None] = mapped_column(Text)
+    detail: Mapped[str | None] = mapped_column(Text)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    bytes_transferred: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    retried_blocks: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    resumed_times: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+
+    __table_args__ = (
+        CheckConstraint(
+            "state IN ('PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'REFUSED', 'SKIPPED', "
+            "'TIMED_OUT')",
+            name="state",
+        ),
+        UniqueConstraint("session_id", "position"),
+    )
+
+
+class TraceSummary(Base):
+    """How many UDS exchanges of one service ended with one NRC (0 = positive) in a job."""
+
+    __tablename__ = "trace_summaries"
+
+    job_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("jobs.id", ondelete="CASCADE"), primary_key=True
+    )
+    service_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    nrc: Mapped[int] = mapped_column(Integer, primary_key=True)
+    count: Mapped[int] = mapped_column(BigInteger)
+    retried: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

@@ -1,0 +1,91 @@
+"""SQL for programming sessions, their flash jobs and trace summaries."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from programming.db.models import FlashJob, ProgrammingSession, TraceSummary
+
+__all__ = ["SessionRepository"]
+
+
+class SessionRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def add(self, programming_session: ProgrammingSession, jobs: list[FlashJob]) -> None:
+        self.session.add(programming_session)
+        await self.session.flush()
+        self.session.add_all(jobs)
+        await self.session.flush()
+
+    async def get(
+        self, session_id: uuid.UUID, *, organization_id: uuid.UUID | None, lock: bool = False
+    ) -> ProgrammingSession | None:
+        """The session; ``organization_id`` None only for the service's own background work."""
+        statement = select(ProgrammingSession).where(ProgrammingSession.id == session_id)
+        if organization_id is not None:
+            statement = statement.where(ProgrammingSession.organization_id == organization_id)
+        if lock:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def running_session_ids(self) -> Sequence[uuid.UUID]:
+        statement = select(ProgrammingSession.id).where(ProgrammingSession.state == "RUNNING")
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def jobs(self, session_id: uuid.UUID) -> Sequence[FlashJob]:
+        statement = (
+            select(FlashJob).where(FlashJob.session_id == session_id).order_by(FlashJob.position)
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def job(self, job_id: uuid.UUID, *, lock: bool = False) -> FlashJob | None:
+        statement = select(FlashJob).where(FlashJob.id == job_id)
+        if lock:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def job_by_download_token(self, token_hash: bytes) -> FlashJob | None:
+        statement = select(FlashJob).where(FlashJob.download_token_hash == token_hash)
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def update_session(self, session_id: uuid.UUID, **values: Any) -> None:
+        await self.session.execute(
+            update(ProgrammingSession).where(ProgrammingSession.id == session_id).values(**values)
+        )
+
+    async def update_job(self, job_id: uuid.UUID, **values: Any) -> None:
+        await self.session.execute(update(FlashJob).where(FlashJob.id == job_id).values(**values))
+
+    async def add_trace_counts(
+        self, job_id: uuid.UUID, counts: dict[tuple[int, int], tuple[int, int]]
+    ) -> None:
+        """Add (count, retried) per (service id, NRC) to the job's summary."""
+        for (service_id, nrc), (count, retried) in counts.items():
+            statement = insert(TraceSummary).values(
+                job_id=job_id, service_id=service_id, nrc=nrc, count=count, retried=retried
+            )
+            statement = statement.on_conflict_do_update(
+                index_elements=[TraceSummary.job_id, TraceSummary.service_id, TraceSummary.nrc],
+                set_={
+                    "count": TraceSummary.count + statement.excluded.count,
+                    "retried": TraceSummary.retried + statement.excluded.retried,
+                },
+            )
+            await self.session.execute(statement)
+
+    async def trace_summaries(self, session_id: uuid.UUID) -> Sequence[TraceSummary]:
+        statement = (
+            select(TraceSummary)
+            .join(FlashJob, FlashJob.id == TraceSummary.job_id)
+            .where(FlashJob.session_id == session_id)
+            .order_by(FlashJob.position, TraceSummary.service_id, TraceSummary.nrc)
+        )
+        return (await self.session.execute(statement)).scalars().all()

@@ -1,0 +1,1 @@
+"""Pure logic of the programming service: no web framework, no database."""

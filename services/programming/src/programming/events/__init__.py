@@ -1,0 +1,1 @@
+"""Events: the entitlement consumer and what this service publishes."""

@@ -1,0 +1,100 @@
+"""Events this service writes to its outbox, on topic ``programming.v1``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aos.events.v1 import programming_pb2
+from programming.config import Settings
+from programming.db.models import FlashJob, ProgrammingSession
+from servicekit.outbox import record_event
+
+__all__ = ["TOPIC", "publish_job_finished", "publish_session_ended", "publish_session_started"]
+
+TOPIC = "programming.v1"
+SOURCE = "programming"
+
+SESSION_END_REASONS = {
+    "COMPLETED": programming_pb2.SESSION_END_REASON_COMPLETED,
+    "EXPIRED": programming_pb2.SESSION_END_REASON_EXPIRED,
+    "ABORTED": programming_pb2.SESSION_END_REASON_ABORTED,
+    "FAILED": programming_pb2.SESSION_END_REASON_FAILED,
+}
+FLASH_OUTCOMES = {
+    "SUCCEEDED": programming_pb2.FLASH_OUTCOME_SUCCEEDED,
+    "FAILED": programming_pb2.FLASH_OUTCOME_FAILED,
+    "REFUSED": programming_pb2.FLASH_OUTCOME_FAILED,
+}
+
+
+def _stamp(moment: datetime | None) -> Timestamp | None:
+    if moment is None:
+        return None
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+async def _record(
+    session: AsyncSession, message: Message, *, settings: Settings, aggregate_id: str
+) -> None:
+    await record_event(
+        session, message, topic=settings.topic(TOPIC), aggregate_id=aggregate_id, source=SOURCE
+    )
+
+
+async def publish_session_started(
+    session: AsyncSession, programming_session: ProgrammingSession, *, settings: Settings
+) -> None:
+    message = programming_pb2.SessionStarted(
+        session_id=str(programming_session.id),
+        organization_id=str(programming_session.organization_id),
+        vin=programming_session.vin,
+        agent_id=str(programming_session.agent_id),
+        started_by=str(programming_session.started_by or programming_session.created_by),
+        started_at=_stamp(programming_session.started_at),
+    )
+    await _record(session, message, settings=settings, aggregate_id=str(programming_session.id))
+
+
+async def publish_session_ended(
+    session: AsyncSession,
+    programming_session: ProgrammingSession,
+    *,
+    state: str,
+    ended_at: datetime,
+    detail: str,
+    settings: Settings,
+) -> None:
+    message = programming_pb2.SessionEnded(
+        session_id=str(programming_session.id),
+        organization_id=str(programming_session.organization_id),
+        reason=SESSION_END_REASONS[state],
+        ended_at=_stamp(ended_at),
+        detail=detail,
+    )
+    await _record(session, message, settings=settings, aggregate_id=str(programming_session.id))
+
+
+async def publish_job_finished(
+    session: AsyncSession, job: FlashJob, *, organization_id: str, settings: Settings
+) -> None:
+    message = programming_pb2.FlashJobFinished(
+        job_id=str(job.id),
+        session_id=str(job.session_id),
+        organization_id=organization_id,
+        ecu_logical_address=job.ecu_logical_address,
+        ecu_type=job.ecu_type,
+        version_before=job.version_before,
+        version_after=job.version_after or "",
+        outcome=FLASH_OUTCOMES.get(job.state, programming_pb2.FLASH_OUTCOME_ABORTED),
+        started_at=_stamp(job.started_at),
+        finished_at=_stamp(job.finished_at),
+        bytes_transferred=job.bytes_transferred,
+        detail=job.detail or "",
+    )
+    await _record(session, message, settings=settings, aggregate_id=str(job.session_id))

@@ -1,0 +1,85 @@
+"""The programming app: ``uvicorn programming.main:create_app --factory``."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from fastapi import FastAPI
+
+from programming import __version__
+from programming.api import ROUTERS
+from programming.config import Settings
+from programming.events.entitlements import ENTITLEMENTS_CONSUMER
+from programming.services.catalog import SeedCounts, seed_catalog
+from programming.services.runner import resume_sessions
+from programming.services.runtime import Runtime
+from programming.services.signing import load_release_key
+from servicekit.app import ServiceSpec, create_service_app
+from servicekit.db import Database
+from servicekit.logging import get_logger
+
+__all__ = ["MIGRATIONS_DIR", "create_app", "seed"]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+
+log = get_logger(__name__)
+
+
+async def seed(database: Database, key: Ed25519PrivateKey) -> SeedCounts:
+    """Add the demo catalog (idempotent), log and return what was added."""
+    async with database.transaction() as session:
+        counts = await seed_catalog(session, key=key)
+    log.info(
+        "catalog seeded",
+        ecu_types=counts.ecu_types,
+        releases=counts.releases,
+        targets=counts.targets,
+    )
+    return counts
+
+
+def create_app(
+    settings: Settings | None = None, *, jwks_http: httpx.AsyncClient | None = None
+) -> FastAPI:
+    """Build the programming app; ``jwks_http`` lets tests serve token keys in-process."""
+    settings = settings or Settings()
+    # Read at build time so that a missing production key stops the start at once.
+    release_key = load_release_key(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime = Runtime(settings=settings, database=app.state.database, release_key=release_key)
+        app.state.runtime = runtime
+        if settings.should_seed_on_start:
+            await seed(app.state.database, release_key)
+        resumed = await resume_sessions(runtime)
+        if resumed:
+            log.info("running sessions resumed", sessions=resumed)
+        try:
+            yield
+        finally:
+            await runtime.shutdown()
+
+    spec = ServiceSpec(
+        title="AOS programming",
+        version=__version__,
+        description=(
+            "Remote ECU programming: pair VCI agents, the software catalog, programming "
+            "sessions with flash-safe paid time. Sessions need a programming pass."
+        ),
+        routers=ROUTERS,
+        migrations_dir=MIGRATIONS_DIR,
+        consumers=[ENTITLEMENTS_CONSUMER],
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "agents", "description": "Pairing and managing VCI agents"},
+            {"name": "releases", "description": "The software catalog and images"},
+            {"name": "sessions", "description": "Programming sessions (pass required)"},
+            {"name": "agent link", "description": "The agents' WebSocket (/agent/ws)"},
+        ],
+    )
+    return create_service_app(settings, spec, jwks_http=jwks_http)

@@ -1,0 +1,102 @@
+"""The software catalog: seeding the demo data, listing releases, reading images."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from programming.db.catalog import CatalogRepository
+from programming.db.models import EcuType, Release
+from programming.domain.images import (
+    DEMO_ECU_TYPES,
+    DEMO_RELEASES,
+    DEMO_TARGETS,
+    build_image,
+    demo_payload,
+)
+from programming.errors import ReleaseNotFoundError
+
+__all__ = ["SeedCounts", "list_releases", "read_image", "seed_catalog", "signed_release"]
+
+
+@dataclass(frozen=True)
+class SeedCounts:
+    ecu_types: int
+    releases: int
+    targets: int
+
+
+def signed_release(
+    image: bytes, *, ecu_type: str, version: str, memory_address: int, key: Ed25519PrivateKey
+) -> Release:
+    """A Release row for ``image``: SHA-256 and Ed25519 signature over the whole image."""
+    return Release(
+        id=uuid.uuid4(),
+        ecu_type=ecu_type,
+        version=version,
+        image=image,
+        sha256=hashlib.sha256(image).digest(),
+        signature=key.sign(image),
+        size=len(image),
+        memory_address=memory_address,
+        created_at=datetime.now(UTC),
+    )
+
+
+async def seed_catalog(session: AsyncSession, *, key: Ed25519PrivateKey) -> SeedCounts:
+    """Add the demo ECU types, releases and G20 targets that are missing (idempotent; never
+    changes what exists)."""
+    repository = CatalogRepository(session)
+    types_added = 0
+    addresses: dict[str, int] = {}
+    for demo in DEMO_ECU_TYPES:
+        addresses[demo.key] = demo.memory_address
+        types_added += await repository.add_ecu_type_if_missing(
+            EcuType(
+                key=demo.key,
+                name=demo.name,
+                security_secret=bytes.fromhex(demo.secret_hex),
+                security_level=0x11,
+                memory_address=demo.memory_address,
+                region_size=demo.region_size,
+            )
+        )
+    releases_added = 0
+    for release in DEMO_RELEASES:
+        if await repository.release_exists(release.ecu_type, release.version):
+            continue
+        payload = demo_payload(release.ecu_type, release.version, size=release.payload_size)
+        image = build_image(release.ecu_type, release.version, payload)
+        await repository.add_release(
+            signed_release(
+                image,
+                ecu_type=release.ecu_type,
+                version=release.version,
+                memory_address=addresses[release.ecu_type],
+                key=key,
+            )
+        )
+        releases_added += 1
+    targets_added = 0
+    for series, targets in DEMO_TARGETS.items():
+        for ecu_type, version in targets.items():
+            targets_added += await repository.set_target_if_missing(series, ecu_type, version)
+    return SeedCounts(ecu_types=types_added, releases=releases_added, targets=targets_added)
+
+
+async def list_releases(session: AsyncSession) -> Sequence[Release]:
+    return await CatalogRepository(session).releases()
+
+
+async def read_image(session: AsyncSession, release_id: uuid.UUID) -> tuple[Release, bytes]:
+    """The release and its image bytes; raises ReleaseNotFoundError."""
+    found = await CatalogRepository(session).release_image(release_id)
+    if found is None:
+        raise ReleaseNotFoundError(f"There is no release {release_id}.")
+    return found

@@ -1,0 +1,108 @@
+"""What agents send about a running job: key requests, traces, progress and results."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from aos.agent.v1 import agent_pb2
+from programming.config import Settings
+from programming.db.catalog import CatalogRepository
+from programming.db.models import FlashJob
+from programming.db.sessions import SessionRepository
+from programming.domain.security import aos_demo_1_key
+from programming.events.publishing import publish_job_finished
+
+__all__ = ["add_trace", "agent_job", "record_job_result", "security_key"]
+
+_OUTCOME_STATES = {
+    agent_pb2.JOB_OUTCOME_SUCCEEDED: "SUCCEEDED",
+    agent_pb2.JOB_OUTCOME_FAILED: "FAILED",
+    agent_pb2.JOB_OUTCOME_REFUSED: "REFUSED",
+}
+
+
+async def agent_job(
+    session: AsyncSession, job_id: str, *, agent_id: uuid.UUID, lock: bool = False
+) -> FlashJob | None:
+    """The job ``job_id`` if it belongs to a session run on ``agent_id``; else None."""
+    try:
+        parsed = uuid.UUID(job_id)
+    except ValueError:
+        return None
+    repository = SessionRepository(session)
+    job = await repository.job(parsed, lock=lock)
+    if job is None:
+        return None
+    owner = await repository.get(job.session_id, organization_id=None)
+    return job if owner is not None and owner.agent_id == agent_id else None
+
+
+async def security_key(
+    session: AsyncSession, request: agent_pb2.SecurityKeyRequest, *, agent_id: uuid.UUID
+) -> bytes | None:
+    """The key for the seed of a RUNNING job of this agent (AOS-DEMO-1 with the ECU type's
+    secret, which never leaves the service); None when the job is not the agent's or not
+    running, or the level is not a requestSeed level."""
+    job = await agent_job(session, request.job_id, agent_id=agent_id)
+    if job is None or job.state != "RUNNING" or request.level % 2 == 0 or request.level > 0xFF:
+        return None
+    ecu_type = await CatalogRepository(session).ecu_type(job.ecu_type)
+    if ecu_type is None:
+        return None
+    return aos_demo_1_key(ecu_type.security_secret, level=request.level, seed=request.seed)
+
+
+async def add_trace(
+    session: AsyncSession, trace: agent_pb2.UdsTrace, *, agent_id: uuid.UUID
+) -> bool:
+    """Add a batch of trace records to the job's counts per (service, NRC)."""
+    job = await agent_job(session, trace.job_id, agent_id=agent_id)
+    if job is None:
+        return False
+    counts: dict[tuple[int, int], tuple[int, int]] = {}
+    for record in trace.records:
+        key = (record.service_id, 0 if record.positive else record.nrc)
+        count, retried = counts.get(key, (0, 0))
+        counts[key] = (count + 1, retried + int(record.retried))
+    await SessionRepository(session).add_trace_counts(job.id, counts)
+    return True
+
+
+async def record_job_result(
+    session: AsyncSession,
+    result: agent_pb2.JobResult,
+    *,
+    agent_id: uuid.UUID,
+    settings: Settings,
+) -> FlashJob | None:
+    """Record a job's result once (also when it arrives after a reconnect, or after the session
+    gave up waiting) and write FlashJobFinished to the outbox.
+
+    Returns the job, or None when it is not this agent's. A repeated result changes nothing.
+    """
+    job = await agent_job(session, result.job_id, agent_id=agent_id, lock=True)
+    if job is None:
+        return None
+    if job.state not in ("RUNNING", "TIMED_OUT"):
+        return job
+    now = datetime.now(UTC)
+    job.state = _OUTCOME_STATES.get(result.outcome, "FAILED")
+    job.version_after = result.version_after or None
+    job.detail = result.detail or None
+    job.finished_at = (
+        result.finished_at.ToDatetime(tzinfo=UTC) if result.HasField("finished_at") else now
+    )
+    job.bytes_transferred = result.bytes_transferred
+    job.retried_blocks = result.retried_blocks
+    job.resumed_times = result.resumed_times
+    job.download_token_hash = None  # the image link dies with the job
+    owner = await SessionRepository(session).get(job.session_id, organization_id=None)
+    assert owner is not None  # agent_job found it
+    await session.flush()
+    await publish_job_finished(
+        session, job, organization_id=str(owner.organization_id), settings=settings
+    )
+    return job

@@ -1,0 +1,274 @@
+"""Runs a started session: its jobs one by one through the agent, guarded by paid time.
+
+A job starts only when the PROGRAMMING pass has the job's estimate plus the margin left; a job
+that started always runs to its result (the ECU must not be left half-flashed). When time is
+short between jobs, the session ends EXPIRED.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Literal
+
+from aos.agent.v1 import agent_pb2
+from programming.db.catalog import CatalogRepository
+from programming.db.sessions import SessionRepository
+from programming.domain.credentials import digest, new_credential
+from programming.domain.timeguard import EXPIRED_DETAIL, check_job_fits
+from programming.errors import AgentOfflineError, AgentTimeoutError
+from programming.services.agent_link import AgentDisconnectedError
+from programming.services.entitlements import paid_windows
+from programming.services.runtime import Runtime
+from programming.services.sessions import end_session
+from programming.services.vehicle import read_vehicle, report_to_json
+from servicekit.logging import get_logger
+
+__all__ = ["resume_sessions", "run_session"]
+
+log = get_logger(__name__)
+
+ENDED: Literal["ended"] = "ended"
+
+
+@dataclass(frozen=True)
+class _Next:
+    job_id: uuid.UUID
+    agent_id: uuid.UUID
+    frame: agent_pb2.AgentFrame | None  # None: the job is already in flight
+    timeout: float
+
+
+async def run_session(runtime: Runtime, session_id: uuid.UUID) -> None:
+    """Run the session to its end; any unexpected error ends it FAILED (never silently)."""
+    try:
+        await _run(runtime, session_id)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        log.error("session runner failed", session_id=str(session_id), exc_info=exc)
+        async with runtime.database.transaction() as session:
+            found = await SessionRepository(session).get(session_id, organization_id=None)
+            if found is not None and found.state == "RUNNING":
+                await end_session(
+                    session, runtime, found, state="FAILED", detail=f"internal error: {exc}"
+                )
+
+
+async def _end(runtime: Runtime, session_id: uuid.UUID, *, state: str, detail: str) -> None:
+    async with runtime.database.transaction() as session:
+        found = await SessionRepository(session).get(session_id, organization_id=None, lock=True)
+        if found is not None and found.state == "RUNNING":
+            await end_session(session, runtime, found, state=state, detail=detail)
+
+
+async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Literal["ended"] | None:
+    """Claim the next job (RUNNING, with a fresh download token) and build its StartJob.
+
+    Returns None when every job ran, or ENDED when the session ended here (expired, aborted,
+    agent gone) or elsewhere.
+    """
+    settings = runtime.settings
+    async with runtime.database.transaction() as session:
+        repository = SessionRepository(session)
+        found = await repository.get(session_id, organization_id=None, lock=True)
+        if found is None or found.state != "RUNNING":
+            return ENDED
+        if found.abort_requested:
+            await end_session(
+                session, runtime, found, state="ABORTED", detail="aborted by the user"
+            )
+            return ENDED
+        job = next((j for j in await repository.jobs(session_id) if j.state == "PENDING"), None)
+        if job is None:
+            return None
+        now = datetime.now(UTC)
+        check = check_job_fits(
+            await paid_windows(session, found.organization_id, now=now),
+            now=now,
+            estimate_seconds=job.estimated_seconds,
+            margin_seconds=settings.time_margin_seconds,
+        )
+        if not check.allowed:
+            detail = (
+                f"{EXPIRED_DETAIL} (the next job, {job.ecu_name} to {job.target_version}, needs "
+                f"{check.seconds_needed:.0f} s including the safety margin; "
+                f"{max(check.seconds_left, 0):.0f} s of paid time are left)"
+            )
+            await end_session(session, runtime, found, state="EXPIRED", detail=detail)
+            return ENDED
+        if not runtime.registry.is_online(found.agent_id):
+            await end_session(
+                session, runtime, found, state="FAILED", detail="the agent is not connected"
+            )
+            return ENDED
+        catalog = CatalogRepository(session)
+        release = await catalog.release(job.release_id)
+        ecu_type = await catalog.ecu_type(job.ecu_type)
+        if release is None or ecu_type is None:
+            raise RuntimeError(f"job {job.id} refers to a release or ECU type that is gone")
+        token = new_credential()
+        job.state = "RUNNING"
+        job.started_at = now
+        job.download_token_hash = digest(token)
+        frame = agent_pb2.AgentFrame(
+            start_job=agent_pb2.StartJob(
+                job_id=str(job.id),
+                session_id=str(session_id),
+                ecu_logical_address=job.ecu_logical_address,
+                ecu_type=job.ecu_type,
+                target_version=job.target_version,
+                image_url=f"{settings.public_base_url.rstrip('/')}/releases/{release.id}/image",
+                image_sha256=release.sha256,
+                image_signature=release.signature,
+                image_size=release.size,
+                memory_address=release.memory_address,
+                security_level=ecu_type.security_level,
+                download_token=token,
+            )
+        )
+        timeout = (
+            job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
+        )
+        return _Next(job_id=job.id, agent_id=found.agent_id, frame=frame, timeout=timeout)
+
+
+async def _in_flight(runtime: Runtime, session_id: uuid.UUID) -> _Next | None:
+    """A job an earlier process left RUNNING (it restarted mid-job): its result is awaited
+    until the job's original deadline; nothing is sent again."""
+    settings = runtime.settings
+    async with runtime.database.transaction() as session:
+        repository = SessionRepository(session)
+        found = await repository.get(session_id, organization_id=None)
+        jobs = await repository.jobs(session_id)
+    job = next((j for j in jobs if j.state == "RUNNING"), None)
+    if found is None or job is None or job.started_at is None:
+        return None
+    budget = (
+        job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
+    )
+    left = (job.started_at + timedelta(seconds=budget) - datetime.now(UTC)).total_seconds()
+    return _Next(job_id=job.id, agent_id=found.agent_id, frame=None, timeout=max(left, 0.0))
+
+
+async def _job_state(runtime: Runtime, job_id: uuid.UUID) -> tuple[str, str | None]:
+    async with runtime.database.transaction() as session:
+        job = await SessionRepository(session).job(job_id)
+        assert job is not None
+        return job.state, job.detail
+
+
+async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool:
+    """Send the job (unless it is already in flight) and wait for its result; False when the
+    session ended."""
+    registry = runtime.registry
+    runtime.events.publish(
+        session_id, {"type": "job", "job_id": str(step.job_id), "state": "RUNNING"}
+    )
+    future = registry.expect_result(step.job_id)
+    try:
+        if step.frame is not None:
+            connection = registry.get(step.agent_id)
+            if connection is None:
+                raise AgentDisconnectedError(f"agent {step.agent_id} is not connected")
+            await connection.send(step.frame)
+        if step.frame is not None or (await _job_state(runtime, step.job_id))[0] == "RUNNING":
+            # The result may come on a later connection after a reconnect: wait on the
+            # registry's future, not on this connection.
+            await asyncio.wait_for(asyncio.shield(future), step.timeout)
+    except (TimeoutError, AgentDisconnectedError) as exc:
+        timed_out = isinstance(exc, TimeoutError)
+        reason = (
+            f"no result from the agent within {step.timeout:.0f} s"
+            if timed_out
+            else "the agent was not connected when the job was to start"
+        )
+        state = "TIMED_OUT" if timed_out else "FAILED"
+        await _fail_job(runtime, session_id, step.job_id, reason, state=state)
+        return False
+    finally:
+        registry.forget_result(step.job_id)
+    state, detail = await _job_state(runtime, step.job_id)
+    runtime.events.publish(session_id, {"type": "job", "job_id": str(step.job_id), "state": state})
+    if state != "SUCCEEDED":
+        await _end(
+            runtime,
+            session_id,
+            state="FAILED",
+            detail=f"job {step.job_id} {state.lower()}: {detail or 'no detail'}",
+        )
+        return False
+    return True
+
+
+async def _run(runtime: Runtime, session_id: uuid.UUID) -> None:
+    step: _Next | Literal["ended"] | None = await _in_flight(runtime, session_id)
+    while True:
+        if step is None:
+            step = await _prepare_next(runtime, session_id)
+            if step is None:
+                break
+        if step == ENDED:
+            return
+        if not await _run_job(runtime, session_id, step):
+            return
+        step = None
+    await _finish(runtime, session_id)
+
+
+async def resume_sessions(runtime: Runtime) -> int:
+    """Start a runner for every session left RUNNING by an earlier process; returns how many.
+
+    A job that was in flight is not sent again: its result (which the agent resends after
+    reconnecting) is awaited until the job's deadline.
+    """
+    async with runtime.database.transaction() as session:
+        running = await SessionRepository(session).running_session_ids()
+    for session_id in running:
+        runtime.spawn_runner(session_id, run_session(runtime, session_id))
+    return len(running)
+
+
+async def _fail_job(
+    runtime: Runtime, session_id: uuid.UUID, job_id: uuid.UUID, reason: str, *, state: str
+) -> None:
+    """End the session because its job did not finish: ``FAILED`` when it never reached the
+    agent, ``TIMED_OUT`` when its result is missing (a late one is still recorded, since the
+    ECU may well have been flashed)."""
+    async with runtime.database.transaction() as session:
+        repository = SessionRepository(session)
+        job = await repository.job(job_id, lock=True)
+        if job is not None and job.state == "RUNNING":
+            job.state = state
+            job.detail = reason
+            if state == "FAILED":
+                job.finished_at = datetime.now(UTC)
+                job.download_token_hash = None
+    await _end(runtime, session_id, state="FAILED", detail=f"job {job_id} failed: {reason}")
+
+
+async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
+    """Every job ran: read the vehicle again for the report, then end COMPLETED."""
+    async with runtime.database.transaction() as session:
+        found = await SessionRepository(session).get(session_id, organization_id=None)
+        agent_id = found.agent_id if found is not None else None
+    connection = runtime.registry.get(agent_id) if agent_id is not None else None
+    after = None
+    note = "all planned jobs succeeded"
+    if connection is not None:
+        try:
+            report = await read_vehicle(
+                connection, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
+            )
+            after = report_to_json(report)
+        except (AgentOfflineError, AgentTimeoutError) as exc:
+            note += f"; the vehicle could not be read again ({exc.detail})"
+    else:
+        note += "; the vehicle could not be read again (agent offline)"
+    async with runtime.database.transaction() as session:
+        found = await SessionRepository(session).get(session_id, organization_id=None, lock=True)
+        if found is not None and found.state == "RUNNING":
+            found.vehicle_after = after
+            await end_session(session, runtime, found, state="COMPLETED", detail=note)

@@ -1,0 +1,235 @@
+"""Programming sessions: plan one vehicle, start, abort, read state and report."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from programming.db.catalog import CatalogRepository
+from programming.db.models import FlashJob, ProgrammingSession, TraceSummary
+from programming.db.sessions import SessionRepository
+from programming.domain.plan import TargetRelease, plan_jobs
+from programming.domain.vin import is_valid_vin, model_series
+from programming.errors import (
+    AgentOfflineError,
+    InvalidVinError,
+    SessionNotFoundError,
+    SessionStateError,
+    UnknownVehicleError,
+    VinMismatchError,
+)
+from programming.events.publishing import publish_session_ended, publish_session_started
+from programming.services.agents import get_agent
+from programming.services.entitlements import require_programming_pass
+from programming.services.runtime import Runtime
+from programming.services.vehicle import ecu_states, read_vehicle, report_to_json
+from servicekit.auth import Principal
+
+__all__ = [
+    "SessionView",
+    "abort_session",
+    "create_session",
+    "end_session",
+    "get_session",
+    "start_session",
+]
+
+TERMINAL_STATES = frozenset({"COMPLETED", "EXPIRED", "ABORTED", "FAILED"})
+
+
+@dataclass(frozen=True)
+class SessionView:
+    session: ProgrammingSession
+    jobs: Sequence[FlashJob]
+    traces: Sequence[TraceSummary] = ()
+
+
+async def create_session(
+    session: AsyncSession,
+    runtime: Runtime,
+    *,
+    principal: Principal,
+    agent_id: uuid.UUID,
+    vin: str,
+) -> SessionView:
+    """Read the vehicle through the agent and store the plan (state PLANNED).
+
+    Raises InvalidVinError, UnknownVehicleError, ProgrammingPassRequiredError,
+    AgentNotFoundError, AgentOfflineError, AgentTimeoutError, VinMismatchError.
+    """
+    vin = vin.strip().upper()
+    if not is_valid_vin(vin):
+        raise InvalidVinError(
+            f"{vin!r} is not a VIN: 17 characters, digits and capital letters except I, O, Q."
+        )
+    series = model_series(vin)
+    if series is None:
+        raise UnknownVehicleError(f"The programming catalog has no model series for VIN {vin}.")
+    now = datetime.now(UTC)
+    await require_programming_pass(session, principal.organization_id, now=now)
+    agent = await get_agent(session, agent_id, organization_id=principal.organization_id)
+    connection = runtime.registry.get(agent.id) if agent.revoked_at is None else None
+    if connection is None:
+        raise AgentOfflineError(
+            f"The agent {agent.name!r} is not connected; start it on the workshop PC and retry."
+        )
+    report = await read_vehicle(
+        connection, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
+    )
+    if report.vin != vin:
+        raise VinMismatchError(
+            f"The agent is connected to the vehicle {report.vin or '(no VIN read)'}, not {vin}."
+        )
+    releases = await CatalogRepository(session).target_releases(series)
+    targets = {
+        release.ecu_type: TargetRelease(
+            ecu_type=release.ecu_type,
+            version=release.version,
+            release_id=str(release.id),
+            image_size=release.size,
+        )
+        for release in releases
+    }
+    planned = plan_jobs(
+        ecu_states(report),
+        targets,
+        rate_bytes_per_second=runtime.settings.transfer_rate_bytes_per_second,
+        overhead_seconds=runtime.settings.job_overhead_seconds,
+    )
+    programming_session = ProgrammingSession(
+        id=uuid.uuid4(),
+        organization_id=principal.organization_id,
+        agent_id=agent.id,
+        vin=vin,
+        model_series=series,
+        state="PLANNED",
+        abort_requested=False,
+        created_by=principal.user_id,
+        created_at=now,
+        vehicle_before=report_to_json(report),
+    )
+    jobs = [
+        FlashJob(
+            id=uuid.uuid4(),
+            session_id=programming_session.id,
+            position=position,
+            ecu_logical_address=job.ecu.logical_address,
+            ecu_name=job.ecu.name,
+            ecu_type=job.ecu.ecu_type,
+            release_id=uuid.UUID(job.target.release_id),
+            reason=job.reason,
+            version_before=job.ecu.software_version,
+            target_version=job.target.version,
+            estimated_seconds=job.estimated_seconds,
+            state="PENDING",
+            bytes_transferred=0,
+            retried_blocks=0,
+            resumed_times=0,
+        )
+        for position, job in enumerate(planned, start=1)
+    ]
+    await SessionRepository(session).add(programming_session, jobs)
+    return SessionView(session=programming_session, jobs=jobs)
+
+
+async def get_session(
+    session: AsyncSession,
+    session_id: uuid.UUID,
+    *,
+    organization_id: uuid.UUID,
+    with_traces: bool = False,
+) -> SessionView:
+    """The organisation's session and its jobs; raises SessionNotFoundError."""
+    repository = SessionRepository(session)
+    found = await repository.get(session_id, organization_id=organization_id)
+    if found is None:
+        raise SessionNotFoundError(f"Your organisation has no programming session {session_id}.")
+    traces = await repository.trace_summaries(session_id) if with_traces else ()
+    return SessionView(session=found, jobs=await repository.jobs(session_id), traces=traces)
+
+
+async def start_session(
+    session: AsyncSession,
+    runtime: Runtime,
+    session_id: uuid.UUID,
+    *,
+    principal: Principal,
+) -> SessionView:
+    """Move a PLANNED session to RUNNING (the caller then spawns its runner).
+
+    Raises SessionNotFoundError, SessionStateError, ProgrammingPassRequiredError,
+    AgentOfflineError.
+    """
+    repository = SessionRepository(session)
+    found = await repository.get(session_id, organization_id=principal.organization_id, lock=True)
+    if found is None:
+        raise SessionNotFoundError(f"Your organisation has no programming session {session_id}.")
+    if found.state != "PLANNED":
+        raise SessionStateError(
+            f"The session is {found.state}; only a PLANNED session can be started."
+        )
+    now = datetime.now(UTC)
+    await require_programming_pass(session, principal.organization_id, now=now)
+    if not runtime.registry.is_online(found.agent_id):
+        raise AgentOfflineError("The session's agent is not connected; start it and retry.")
+    found.state = "RUNNING"
+    found.started_by = principal.user_id
+    found.started_at = now
+    await session.flush()
+    await publish_session_started(session, found, settings=runtime.settings)
+    return SessionView(session=found, jobs=await repository.jobs(session_id))
+
+
+async def end_session(
+    session: AsyncSession,
+    runtime: Runtime,
+    programming_session: ProgrammingSession,
+    *,
+    state: str,
+    detail: str,
+) -> None:
+    """Give the session its final state, skip the jobs that never started, publish
+    SessionEnded."""
+    now = datetime.now(UTC)
+    repository = SessionRepository(session)
+    for job in await repository.jobs(programming_session.id):
+        if job.state == "PENDING":
+            job.state = "SKIPPED"
+    programming_session.state = state
+    programming_session.ended_at = now
+    programming_session.end_detail = detail
+    await session.flush()
+    await publish_session_ended(
+        session,
+        programming_session,
+        state=state,
+        ended_at=now,
+        detail=detail,
+        settings=runtime.settings,
+    )
+    runtime.events.publish(
+        programming_session.id, {"type": "session", "state": state, "detail": detail}
+    )
+
+
+async def abort_session(
+    session: AsyncSession, runtime: Runtime, session_id: uuid.UUID, *, principal: Principal
+) -> SessionView:
+    """A PLANNED session ends ABORTED at once; a RUNNING one after its current job.
+
+    Raises SessionNotFoundError, SessionStateError (already ended).
+    """
+    repository = SessionRepository(session)
+    found = await repository.get(session_id, organization_id=principal.organization_id, lock=True)
+    if found is None:
+        raise SessionNotFoundError(f"Your organisation has no programming session {session_id}.")
+    if found.state in TERMINAL_STATES:
+        raise SessionStateError(f"The session already ended ({found.state}).")
+    found.abort_requested = True
+    if found.state == "PLANNED":
+        await end_session(session, runtime, found, state="ABORTED", detail="aborted by the user")
+    return SessionView(session=found, jobs=await repository.jobs(session_id))

@@ -1,0 +1,115 @@
+"""Versions, VINs, security keys, ranges and the AOSIMG1 image format."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+
+from programming.domain.images import (
+    DEMO_ECU_TYPES,
+    HEADER_SIZE,
+    build_image,
+    demo_payload,
+    parse_header,
+)
+from programming.domain.ranges import RangeNotSatisfiable, parse_range
+from programming.domain.security import aos_demo_1_key
+from programming.domain.versions import is_older, version_key
+from programming.domain.vin import is_valid_vin, model_series
+
+
+def test_versions_compare_numerically_not_as_text() -> None:
+    assert is_older("1.9.0", "1.10.0")
+    assert not is_older("1.10.0", "1.9.0")
+    assert not is_older("1.1.0", "1.1.0")
+
+
+def test_pre_release_is_older_than_its_release() -> None:
+    assert is_older("1.1.0-rc1", "1.1.0")
+
+
+def test_unreadable_installed_version_counts_as_older() -> None:
+    assert is_older("garbage", "1.0.0")
+
+
+def test_malformed_version_key_raises() -> None:
+    with pytest.raises(ValueError, match="semantic version"):
+        version_key("1.0")
+
+
+def test_demo_vin_maps_to_g20() -> None:
+    assert model_series("WBA5F3103MFX12345") == "G20"
+
+
+def test_unknown_type_code_has_no_series() -> None:
+    assert model_series("WBAZZZZ03MFX12345") is None
+
+
+def test_vin_with_letter_o_is_invalid() -> None:
+    assert not is_valid_vin("WBA5F3103MFO12345")
+    assert model_series("WBA5F3103MFO12345") is None
+
+
+def test_aos_demo_1_key_is_sha256_of_secret_level_and_seed_truncated() -> None:
+    secret = bytes.fromhex("d3e1f2a4b5c6d7e8f9a0b1c2d3e4f506")
+    seed = bytes.fromhex("11223344")
+    expected = hashlib.sha256(secret + b"\x11" + seed).digest()[:4]
+    assert aos_demo_1_key(secret, level=0x11, seed=seed) == expected
+    assert len(expected) == 4
+
+
+def test_aos_demo_1_key_depends_on_the_level() -> None:
+    secret, seed = b"s" * 16, b"\x01\x02\x03\x04"
+    assert aos_demo_1_key(secret, level=0x11, seed=seed) != aos_demo_1_key(
+        secret, level=0x01, seed=seed
+    )
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("bytes=0-9", (0, 9)),
+        ("bytes=10-", (10, 99)),
+        ("bytes=-10", (90, 99)),
+        ("bytes=90-500", (90, 99)),
+        ("bytes=-500", (0, 99)),
+    ],
+)
+def test_parse_range_accepts_single_byte_ranges(header: str, expected: tuple[int, int]) -> None:
+    assert parse_range(header, size=100) == expected
+
+
+@pytest.mark.parametrize(
+    "header", ["bytes=100-", "bytes=5-2", "bytes=-0", "bytes=0-1,5-6", "items=0-1", "bytes=-"]
+)
+def test_parse_range_refuses_unsatisfiable_or_unsupported(header: str) -> None:
+    with pytest.raises(RangeNotSatisfiable):
+        parse_range(header, size=100)
+
+
+def test_image_header_layout() -> None:
+    image = build_image("DME_B48", "1.1.0", b"\xaa" * 10)
+    assert image[:8] == b"AOSIMG1\0"
+    assert image[8:32] == b"DME_B48".ljust(24, b"\0")
+    assert image[32:48] == b"1.1.0".ljust(16, b"\0")
+    assert image[48:52] == (10).to_bytes(4, "big")
+    assert image[52:64] == bytes(12)
+    assert len(image) == HEADER_SIZE + 10
+    assert parse_header(image) == ("DME_B48", "1.1.0", 10)
+
+
+def test_demo_payload_is_deterministic_and_depends_on_the_version() -> None:
+    first = demo_payload("DME_B48", "1.1.0", size=1000)
+    assert first == demo_payload("DME_B48", "1.1.0", size=1000)
+    assert first != demo_payload("DME_B48", "1.0.0", size=1000)
+    assert first[:32] == hashlib.sha256(b"DME_B48:1.1.0" + bytes(8)).digest()
+
+
+def test_too_long_names_do_not_fit_the_header() -> None:
+    with pytest.raises(ValueError, match="too long"):
+        build_image("X" * 25, "1.0.0", b"")
+
+
+def test_demo_secrets_are_16_bytes() -> None:
+    assert all(len(bytes.fromhex(ecu.secret_hex)) == 16 for ecu in DEMO_ECU_TYPES)

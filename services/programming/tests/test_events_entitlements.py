@@ -1,0 +1,71 @@
+"""The entitlement projection fed by billing's EntitlementGranted events (handler path)."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import text
+
+from aos.events.v1 import billing_pb2
+from programming.events.entitlements import (
+    CONSUMER_NAME,
+    ENTITLEMENTS_CONSUMER,
+    handle_entitlement_granted,
+)
+from servicekit.consumer import IncomingEvent
+
+Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
+
+
+async def scopes(app: FastAPI) -> list[str]:
+    async with app.state.database.transaction() as session:
+        return list((await session.execute(text("SELECT scope FROM entitlements"))).scalars())
+
+
+async def test_programming_grant_is_projected(
+    app: FastAPI, client: httpx.AsyncClient, grant: Grant
+) -> None:
+    await grant(uuid.uuid4())
+    assert await scopes(app) == ["PROGRAMMING"]
+
+
+async def test_air_grant_is_ignored(app: FastAPI, client: httpx.AsyncClient, grant: Grant) -> None:
+    await grant(uuid.uuid4(), scope=billing_pb2.SCOPE_AIR)
+    assert await scopes(app) == []
+
+
+async def test_replayed_grant_is_stored_once(
+    app: FastAPI, client: httpx.AsyncClient, grant: Grant
+) -> None:
+    message = await grant(uuid.uuid4())
+    event: IncomingEvent[Any] = IncomingEvent(
+        event_id=uuid.uuid4(),
+        event_type=message.DESCRIPTOR.full_name,
+        source="billing",
+        occurred_at=datetime.now(UTC),
+        aggregate_id=message.entitlement_id,
+        message=message,
+    )
+    async with app.state.database.transaction() as session:
+        await handle_entitlement_granted(session, event)
+    assert await scopes(app) == ["PROGRAMMING"]
+
+
+async def test_grant_that_ends_before_it_starts_is_refused(
+    app: FastAPI, client: httpx.AsyncClient, grant: Grant
+) -> None:
+    now = datetime.now(UTC)
+    with pytest.raises(ValueError, match="ends before it starts"):
+        await grant(uuid.uuid4(), valid_from=now, valid_until=now - timedelta(seconds=1))
+
+
+def test_consumer_listens_to_billing_under_its_own_name() -> None:
+    assert CONSUMER_NAME == "programming.entitlements"
+    assert ENTITLEMENTS_CONSUMER.topics == ["billing.v1"]
+    assert "aos.events.v1.EntitlementGranted" in ENTITLEMENTS_CONSUMER.subscriptions
