@@ -1,0 +1,344 @@
+"""The agent's command line: ``aos-vci-agent`` / ``python -m vci_agent``.
+
+* ``flash``: flash an image file into one ECU at a DoIP address, without any server (bench and
+  workshop use), verifying SHA-256 and the Ed25519 signature first; an interrupted job for the
+  same ECU and image is resumed from the journal.
+* ``read-vehicle``: print the VIN and each ECU's software as JSON.
+* ``pair``: trade a pairing code from the portal for the device credential (stored 0600).
+* ``connect``: keep the link to the programming service and run its vehicle reads and jobs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import signal
+import socket
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import TextIO
+
+import httpx
+from platformdirs import user_config_dir, user_state_dir
+
+from vci_agent.agent import run_agent
+from vci_agent.flash import (
+    Flasher,
+    FlashError,
+    FlashOptions,
+    FlashProgress,
+)
+from vci_agent.image import ImageError, load_public_key, verify_image
+from vci_agent.journal import JobPhase, Journal, JournalEntry
+from vci_agent.keys import KEY_ALGORITHMS, local_key_provider
+from vci_agent.link import LinkError
+from vci_agent.pairing import (
+    DEFAULT_API_PREFIX,
+    PairingError,
+    load_credential,
+    pair,
+    save_credential,
+)
+from vci_agent.regions import KNOWN_REGIONS
+from vci_agent.transport.doip import doip_connection
+from vci_agent.uds import UdsTiming
+from vci_agent.vehicle import EcuInfo, read_vehicle
+
+__all__ = ["build_parser", "main"]
+
+APP_NAME = "aos-vci-agent"
+CREDENTIAL_FILE = "credential.json"
+DEFAULT_DOIP_PORT = 13400
+# The AOS demo vehicle's ECUs, read when no --ecu is given.
+DEMO_ECUS = (
+    EcuInfo(0x0012, "DME", "DME_B48"),
+    EcuInfo(0x0040, "BDC", "BDC_G20"),
+    EcuInfo(0x0063, "HU", "HU_MGU"),
+)
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r} (use 0x.. for hex)") from None
+
+
+def _hex_bytes(text: str) -> bytes:
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not hex bytes: {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=APP_NAME, description="AOS VCI agent")
+    parser.add_argument(
+        "--state-dir", type=Path, help="journal and image cache (default: the user state dir)"
+    )
+    parser.add_argument(
+        "--config-dir", type=Path, help="device credential (default: the user config dir)"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    pairing = commands.add_parser("pair", help="pair this agent with a code from the portal")
+    pairing.add_argument("--server", required=True, help="AOS base URL, e.g. http://127.0.0.1:8080")
+    pairing.add_argument("--code", required=True, help="the pairing code shown in the portal")
+    pairing.add_argument("--name", default=socket.gethostname(), help="name shown in the portal")
+    pairing.add_argument(
+        "--api-prefix", default=DEFAULT_API_PREFIX, help="programming API path on the server"
+    )
+
+    def doip_options(command: argparse.ArgumentParser) -> None:
+        command.add_argument("--host", default="127.0.0.1", help="DoIP entity address")
+        command.add_argument("--port", type=int, default=DEFAULT_DOIP_PORT, help="DoIP TCP port")
+        command.add_argument(
+            "--protocol-version", type=_int, default=2, help="DoIP protocol version (2 or 3)"
+        )
+
+    flash = commands.add_parser("flash", help="flash an image file into one ECU (no server)")
+    doip_options(flash)
+    flash.add_argument("--ecu", type=_int, required=True, help="ECU logical address, e.g. 0x0012")
+    flash.add_argument("--image", type=Path, required=True, help="AOSIMG1 image file")
+    flash.add_argument("--signature", type=Path, required=True, help="Ed25519 signature file")
+    flash.add_argument(
+        "--public-key", type=Path, required=True, help="release public key (PEM, raw or hex)"
+    )
+    flash.add_argument("--sha256", type=_hex_bytes, help="expected SHA-256 of the image (hex)")
+    flash.add_argument(
+        "--key-algorithm", default="aos-demo-1", choices=sorted(KEY_ALGORITHMS), help="seed/key"
+    )
+    secret = flash.add_mutually_exclusive_group(required=True)
+    secret.add_argument("--secret", type=_hex_bytes, help="security-access secret (hex)")
+    secret.add_argument("--secret-file", type=Path, help="file holding the secret as hex")
+    flash.add_argument("--security-level", type=_int, default=0x11, help="requestSeed level")
+    flash.add_argument("--block-size", type=int, help="data bytes per TransferData (max: ECU's)")
+    flash.add_argument("--address", type=_int, help="memory address (default: known region)")
+    flash.add_argument("--erase-size", type=_int, help="bytes to erase (default: known region)")
+    flash.add_argument("--p2", type=float, default=1.0, help="seconds to wait for an answer")
+    flash.add_argument(
+        "--resume-attempts",
+        type=int,
+        default=2,
+        help="reconnect and resume this often after a link or power loss (the journal keeps "
+        "the job; running the same command again resumes it)",
+    )
+
+    serve = commands.add_parser(
+        "connect", help="keep the link to the programming service and run its jobs"
+    )
+    doip_options(serve)
+    serve.add_argument(
+        "--ecu",
+        type=_int,
+        action="append",
+        help="ECU logical address to report (repeatable; default: the demo vehicle's ECUs)",
+    )
+
+    read = commands.add_parser("read-vehicle", help="print VIN and ECU software as JSON")
+    doip_options(read)
+    read.add_argument(
+        "--ecu",
+        type=_int,
+        action="append",
+        help="ECU logical address to read (repeatable; default: the demo vehicle's ECUs)",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    state_dir: Path = args.state_dir or Path(user_state_dir(APP_NAME))
+    config_dir: Path = args.config_dir or Path(user_config_dir(APP_NAME))
+    try:
+        if args.command == "pair":
+            return _pair(args, config_dir, sys.stdout)
+        if args.command == "flash":
+            return _flash(args, state_dir, sys.stdout)
+        if args.command == "connect":
+            return _connect(args, config_dir, state_dir, sys.stdout)
+        return _read_vehicle(args, sys.stdout)
+    except (ImageError, FlashError, PairingError, LinkError, ValueError, OSError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _pair(args: argparse.Namespace, config_dir: Path, out: TextIO) -> int:
+    with httpx.Client(timeout=30) as client:
+        credential = pair(
+            client, args.server, args.code, name=args.name, api_prefix=args.api_prefix
+        )
+    path = config_dir / CREDENTIAL_FILE
+    save_credential(path, credential)
+    print(
+        f"paired as agent {credential.agent_id}; credential stored in {path} (mode 0600)", file=out
+    )
+    return 0
+
+
+def _flash(args: argparse.Namespace, state_dir: Path, out: TextIO) -> int:
+    secret: bytes = args.secret
+    if args.secret_file is not None:
+        secret = bytes.fromhex(args.secret_file.read_text().strip())
+    image = verify_image(
+        args.image.read_bytes(),
+        signature=args.signature.read_bytes(),
+        public_key=load_public_key(args.public_key.read_bytes()),
+        sha256=args.sha256,
+    )
+    region = KNOWN_REGIONS.get(image.header.ecu_type)
+    address = args.address if args.address is not None else region.address if region else None
+    if address is None:
+        raise ValueError(f"unknown ECU type {image.header.ecu_type}: give --address")
+    erase_size = args.erase_size if args.erase_size is not None else region and region.size
+    print(
+        f"image {image.header.ecu_type} {image.header.version}: {image.size} bytes, "
+        f"SHA-256 and signature verified",
+        file=out,
+    )
+    journal = Journal(state_dir / "journal")
+    entry = _resumable_entry(journal, args.ecu, image.sha256.hex())
+    if entry is None:
+        entry = journal.save(
+            JournalEntry(
+                job_id=str(uuid.uuid4()),
+                ecu_logical_address=args.ecu,
+                image_path=str(args.image.resolve()),
+                image_sha256=image.sha256.hex(),
+                image_size=image.size,
+                memory_address=address,
+            )
+        )
+    else:
+        print(f"resuming job {entry.job_id} at byte {entry.acked_offset}", file=out)
+
+    display = _ProgressDisplay(out)
+    flasher = Flasher(
+        lambda: doip_connection(
+            args.host, args.port, args.ecu, protocol_version=args.protocol_version
+        ),
+        journal,
+        key_for=local_key_provider(args.key_algorithm, secret),
+        options=FlashOptions(
+            security_level=args.security_level,
+            block_size=args.block_size,
+            erase_address=address,
+            erase_size=erase_size or None,
+            timing=UdsTiming(p2=args.p2),
+            resume_attempts=args.resume_attempts,
+        ),
+        on_progress=display.update,
+    )
+    started = time.perf_counter()
+    final = flasher.run(image, entry)
+    elapsed = time.perf_counter() - started
+    display.finish()
+    print(
+        f"done: ECU 0x{final.ecu_logical_address:04X} now runs {final.version_after}; "
+        f"{final.image_size} bytes in {elapsed:.2f} s, "
+        f"{final.retried_blocks} blocks retried, resumed {final.resumed_times} times "
+        f"(job {final.job_id})",
+        file=out,
+    )
+    return 0
+
+
+def _resumable_entry(journal: Journal, ecu: int, sha256: str) -> JournalEntry | None:
+    for entry in reversed(journal.unfinished()):
+        if entry.ecu_logical_address == ecu and entry.image_sha256 == sha256:
+            return entry
+    return None
+
+
+class _ProgressDisplay:
+    """One rewritten line: phase, percentage, bytes and throughput, at most 10 times a second."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._started: float | None = None
+        self._first_done = 0
+        self._shown = 0.0
+        self._line = False
+
+    def update(self, progress: FlashProgress) -> None:
+        now = time.perf_counter()
+        if progress.phase != JobPhase.TRANSFERRING:
+            self._end_line()
+            print(f"{progress.phase.value}…", file=self._out)
+            return
+        if self._started is None:
+            self._started, self._first_done = now, progress.bytes_done
+        last = progress.bytes_done == progress.bytes_total
+        if now - self._shown < 0.1 and not last:
+            return
+        self._shown = now
+        rate = (progress.bytes_done - self._first_done) / max(now - self._started, 1e-6)
+        percent = 100.0 * progress.bytes_done / max(progress.bytes_total, 1)
+        self._out.write(
+            f"\rtransferring {percent:5.1f}%  {progress.bytes_done}/{progress.bytes_total} B  "
+            f"{rate / 1e6:6.2f} MB/s  BSC 0x{progress.block_counter:02X}"
+        )
+        self._out.flush()
+        self._line = True
+
+    def finish(self) -> None:
+        self._end_line()
+
+    def _end_line(self) -> None:
+        if self._line:
+            self._out.write("\n")
+            self._line = False
+
+
+def _connect(args: argparse.Namespace, config_dir: Path, state_dir: Path, out: TextIO) -> int:
+    credential = load_credential(config_dir / CREDENTIAL_FILE)
+    print(f"agent {credential.agent_id} connecting to {credential.api_base}", file=out)
+    out.flush()
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await run_agent(
+            credential,
+            state_dir=state_dir,
+            connect=lambda address: doip_connection(
+                args.host, args.port, address, protocol_version=args.protocol_version
+            ),
+            ecus=_ecus(args.ecu),
+            stop=stop,
+        )
+
+    asyncio.run(serve())
+    print("agent stopped", file=out)
+    return 0
+
+
+def _ecus(addresses: list[int] | None) -> tuple[EcuInfo, ...]:
+    known = {ecu.logical_address: ecu for ecu in DEMO_ECUS}
+    if not addresses:
+        return DEMO_ECUS
+    return tuple(known.get(address, EcuInfo(address)) for address in addresses)
+
+
+def _read_vehicle(args: argparse.Namespace, out: TextIO) -> int:
+    ecus = _ecus(args.ecu)
+    state = read_vehicle(
+        lambda address: doip_connection(
+            args.host, args.port, address, protocol_version=args.protocol_version
+        ),
+        ecus,
+    )
+    document = {
+        "vin": state.vin,
+        "read_at": state.read_at.isoformat(),
+        "ecus": [asdict(ecu) for ecu in state.ecus],
+    }
+    print(json.dumps(document, indent=2), file=out)
+    return 0

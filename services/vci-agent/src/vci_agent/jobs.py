@@ -1,0 +1,331 @@
+"""Serving the programming service over the agent link: vehicle reads and flash jobs.
+
+A flash job downloads its image (HTTP Range into the cache), verifies SHA-256 and the Ed25519
+signature with the release key from pairing (a refused image never reaches the ECU), asks the
+service for each security key, streams progress and the UDS trace, and journals everything.
+The flash does not depend on the link: if it drops mid-flash the flash carries on, and the
+result stays in the journal (``result_synced`` false) until the service acknowledges it, which
+``sync_results`` retries after every reconnect.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from google.protobuf.timestamp_pb2 import Timestamp
+from udsoncan.connections import BaseConnection
+
+from aos.agent.v1 import agent_pb2
+from vci_agent.flash import Flasher, FlashError, FlashOptions, FlashProgress
+from vci_agent.image import ImageError, VerifiedImage, download_image, verify_image
+from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry
+from vci_agent.link import AgentLink
+from vci_agent.transport.tracing import TraceRecord
+from vci_agent.vehicle import EcuInfo, read_vehicle
+
+__all__ = ["JobRunner"]
+
+_PHASES = {
+    JobPhase.DOWNLOADING: agent_pb2.JOB_PHASE_DOWNLOADING,
+    JobPhase.VERIFYING: agent_pb2.JOB_PHASE_VERIFYING,
+    JobPhase.PREPARING: agent_pb2.JOB_PHASE_PREPARING,
+    JobPhase.ERASING: agent_pb2.JOB_PHASE_ERASING,
+    JobPhase.TRANSFERRING: agent_pb2.JOB_PHASE_TRANSFERRING,
+    JobPhase.CHECKING: agent_pb2.JOB_PHASE_CHECKING,
+    JobPhase.RESETTING: agent_pb2.JOB_PHASE_RESETTING,
+    JobPhase.DONE: agent_pb2.JOB_PHASE_DONE,
+}
+_OUTCOMES = {
+    JobResultState.SUCCEEDED: agent_pb2.JOB_OUTCOME_SUCCEEDED,
+    JobResultState.FAILED: agent_pb2.JOB_OUTCOME_FAILED,
+    JobResultState.REFUSED: agent_pb2.JOB_OUTCOME_REFUSED,
+}
+_TRACE_BATCH = 256
+_PROGRESS_INTERVAL_S = 0.25
+
+
+class JobRunner:
+    """The link's frame handler. ``connect(logical_address)`` opens a UDS connection to one
+    ECU; ``ecus`` are the ECUs a vehicle read reports; ``release_key`` verifies images."""
+
+    def __init__(
+        self,
+        *,
+        journal: Journal,
+        cache_dir: Path,
+        release_key: Ed25519PublicKey,
+        connect: Callable[[int], BaseConnection],
+        ecus: Sequence[EcuInfo],
+        flash_options: FlashOptions | None = None,
+        key_timeout: float = 30.0,
+    ) -> None:
+        self._journal = journal
+        self._cache_dir = cache_dir
+        self._release_key = release_key
+        self._connect = connect
+        self._ecus = tuple(ecus)
+        self._flash_options = flash_options or FlashOptions()
+        self._key_timeout = key_timeout
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._link: AgentLink | None = None
+
+    @staticmethod
+    def release_key_from_base64(text: str) -> Ed25519PublicKey:
+        return Ed25519PublicKey.from_public_bytes(base64.b64decode(text))
+
+    async def handle(self, frame: agent_pb2.AgentFrame, link: AgentLink) -> None:
+        """Start the work a frame asks for as a task (the link's receive loop goes on)."""
+        self._link = link
+        body = frame.WhichOneof("body")
+        if body == "read_vehicle":
+            self._spawn(self._read_vehicle(frame))
+        elif body == "start_job":
+            self._spawn(self._run_job(frame.start_job))
+        elif body != "error":
+            await _send_quietly(
+                link,
+                agent_pb2.AgentFrame(
+                    reply_to=frame.seq,
+                    error=agent_pb2.Error(code="unsupported", message=f"no handler for {body}"),
+                ),
+            )
+
+    def attach(self, link: AgentLink) -> None:
+        """Use ``link`` for keys, progress and results (call before ``link.run``)."""
+        self._link = link
+
+    async def on_welcome(self, welcome: agent_pb2.Welcome) -> None:
+        """The link's ``on_welcome``: sync pending results in the background (their
+        acknowledgements arrive through the receive loop, which must not be blocked)."""
+        if self._link is not None:
+            self._spawn(self.sync_results(self._link))
+
+    async def sync_results(self, link: AgentLink) -> None:
+        """Send every journaled result the service has not acknowledged yet."""
+        self._link = link
+        for entry in self._journal.unsynced_results():
+            await self._send_result(entry)
+
+    async def wait_idle(self) -> None:
+        """Wait until every started read and job has finished (for orderly shutdown)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _read_vehicle(self, frame: agent_pb2.AgentFrame) -> None:
+        request_id = frame.read_vehicle.request_id
+        try:
+            state = await asyncio.to_thread(read_vehicle, self._connect, self._ecus)
+            answer = agent_pb2.AgentFrame(
+                reply_to=frame.seq, vehicle_report=state.to_proto(request_id)
+            )
+        except Exception as exc:  # any failure of the vehicle is reported, not raised
+            answer = agent_pb2.AgentFrame(
+                reply_to=frame.seq,
+                error=agent_pb2.Error(code="vehicle-unreachable", message=str(exc)),
+            )
+        await self._send(answer)
+
+    async def _run_job(self, job: agent_pb2.StartJob) -> None:
+        entry = self._journal.save(
+            JournalEntry(
+                job_id=job.job_id,
+                ecu_logical_address=job.ecu_logical_address,
+                image_path="",
+                image_sha256=job.image_sha256.hex(),
+                image_size=job.image_size,
+                memory_address=job.memory_address,
+                phase=JobPhase.DOWNLOADING,
+            )
+        )
+        await self._progress(job.job_id, JobPhase.DOWNLOADING, 0, job.image_size)
+        try:
+            path = await asyncio.to_thread(self._download, job)
+            entry = self._journal.update(entry, image_path=str(path), phase=JobPhase.VERIFYING)
+            await self._progress(job.job_id, JobPhase.VERIFYING, 0, job.image_size)
+            image = verify_image(
+                await asyncio.to_thread(path.read_bytes),
+                signature=job.image_signature,
+                public_key=self._release_key,
+                sha256=job.image_sha256,
+            )
+        except ImageError as exc:
+            entry = self._finish(entry, JobResultState.REFUSED, str(exc))
+            await self._send_result(entry)
+            return
+        entry = await self._flash(job, image, entry)
+        await self._send_result(entry)
+
+    def _download(self, job: agent_pb2.StartJob) -> Path:
+        with httpx.Client(timeout=60) as client:
+            return download_image(
+                client,
+                job.image_url,
+                cache_dir=self._cache_dir,
+                sha256=job.image_sha256,
+                size=job.image_size,
+                headers={"X-Download-Token": job.download_token},
+            )
+
+    async def _flash(
+        self, job: agent_pb2.StartJob, image: VerifiedImage, entry: JournalEntry
+    ) -> JournalEntry:
+        loop = asyncio.get_running_loop()
+        traces: list[TraceRecord] = []
+        last_progress = 0.0
+
+        async def key_for(level: int, seed: bytes) -> bytes:
+            link = self._require_link()
+            answer = await link.request(
+                agent_pb2.AgentFrame(
+                    security_key_request=agent_pb2.SecurityKeyRequest(
+                        job_id=job.job_id,
+                        ecu_logical_address=job.ecu_logical_address,
+                        level=level,
+                        seed=seed,
+                    )
+                ),
+                answer_within=self._key_timeout,
+            )
+            if answer.WhichOneof("body") != "security_key_answer":
+                raise FlashError(f"the service gave no key: {answer.error.message}")
+            return bytes(answer.security_key_answer.key)
+
+        def on_progress(progress: FlashProgress) -> None:
+            nonlocal last_progress
+            now = loop.time()
+            if (
+                progress.phase is JobPhase.TRANSFERRING
+                and now - last_progress < _PROGRESS_INTERVAL_S
+            ):
+                return
+            last_progress = now
+            asyncio.run_coroutine_threadsafe(
+                self._progress(
+                    job.job_id,
+                    progress.phase,
+                    progress.bytes_done,
+                    progress.bytes_total,
+                    progress.block_counter,
+                ),
+                loop,
+            )
+
+        def on_trace(record: TraceRecord) -> None:
+            traces.append(record)
+            if len(traces) >= _TRACE_BATCH:
+                batch = traces[:]
+                traces.clear()
+                asyncio.run_coroutine_threadsafe(self._send_trace(job.job_id, batch), loop)
+
+        options = replace(self._flash_options, security_level=job.security_level or 0x11)
+        flasher = Flasher(
+            lambda: self._connect(job.ecu_logical_address),
+            self._journal,
+            key_for=key_for,
+            options=options,
+            on_progress=on_progress,
+            on_trace=on_trace,
+            loop=loop,
+        )
+        try:
+            final = await asyncio.to_thread(flasher.run, image, entry)
+        except FlashError as exc:
+            final = self._journal.load(entry.job_id)
+            if not final.finished:
+                final = self._finish(final, JobResultState.FAILED, str(exc))
+        await self._send_trace(job.job_id, traces)
+        return final
+
+    def _finish(self, entry: JournalEntry, result: JobResultState, detail: str) -> JournalEntry:
+        return self._journal.update(
+            entry, result=result, detail=detail, finished_at=datetime.now(UTC).isoformat()
+        )
+
+    async def _send_result(self, entry: JournalEntry) -> None:
+        assert entry.result is not None
+        result = agent_pb2.JobResult(
+            job_id=entry.job_id,
+            outcome=_OUTCOMES[entry.result],
+            version_after=entry.version_after,
+            detail=entry.detail,
+            bytes_transferred=entry.acked_offset,
+            retried_blocks=entry.retried_blocks,
+            resumed_times=entry.resumed_times,
+        )
+        result.started_at.FromDatetime(datetime.fromisoformat(entry.started_at))
+        if entry.finished_at:
+            result.finished_at.FromDatetime(datetime.fromisoformat(entry.finished_at))
+        link = self._link
+        if link is None or not link.connected:
+            return  # stays unsynced in the journal; sync_results sends it after a reconnect
+        with contextlib.suppress(ConnectionError, TimeoutError):
+            answer = await link.request(agent_pb2.AgentFrame(job_result=result))
+            # A Heartbeat answer acknowledges; an Error (unknown job) means drop it too.
+            if answer.WhichOneof("body") in ("heartbeat", "error"):
+                self._journal.update(self._journal.load(entry.job_id), result_synced=True)
+
+    async def _progress(
+        self, job_id: str, phase: JobPhase, done: int, total: int, counter: int = 0
+    ) -> None:
+        await self._send(
+            agent_pb2.AgentFrame(
+                job_progress=agent_pb2.JobProgress(
+                    job_id=job_id,
+                    phase=_PHASES[phase],
+                    bytes_done=done,
+                    bytes_total=total,
+                    block_counter=counter,
+                )
+            )
+        )
+
+    async def _send_trace(self, job_id: str, records: Sequence[TraceRecord]) -> None:
+        if not records:
+            return
+        trace = agent_pb2.UdsTrace(job_id=job_id)
+        for record in records:
+            at = Timestamp()
+            at.FromDatetime(record.at)
+            trace.records.append(
+                agent_pb2.UdsTraceRecord(
+                    at=at,
+                    service_id=record.service_id,
+                    subfunction_or_id=record.subfunction_or_id,
+                    positive=record.positive,
+                    nrc=record.nrc,
+                    block_counter=record.block_counter,
+                    duration_us=record.duration_us,
+                    request_length=record.request_length,
+                    retried=record.retried,
+                )
+            )
+        await self._send(agent_pb2.AgentFrame(uds_trace=trace))
+
+    async def _send(self, frame: agent_pb2.AgentFrame) -> None:
+        if self._link is not None:
+            await _send_quietly(self._link, frame)
+
+    def _require_link(self) -> AgentLink:
+        if self._link is None or not self._link.connected:
+            raise ConnectionError("no link to the programming service for the security key")
+        return self._link
+
+
+async def _send_quietly(link: AgentLink, frame: agent_pb2.AgentFrame) -> None:
+    """Progress, traces and errors are best effort: a dropped link must not stop a flash."""
+    with contextlib.suppress(ConnectionError):
+        await link.send(frame)

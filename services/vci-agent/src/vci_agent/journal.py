@@ -1,0 +1,146 @@
+"""The on-disk job journal: one JSON file per flash job, written atomically.
+
+Every write goes to a temporary file in the same directory, is fsynced, then renamed over the
+old file (and the directory fsynced), so a power cut leaves either the old or the new state.
+The acked offset tells a resumed job where the ECU's memory stands.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, replace
+from datetime import UTC, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+__all__ = ["JobPhase", "JobResultState", "Journal", "JournalEntry", "JournalError"]
+
+
+class JournalError(Exception):
+    """A journal file is missing or unreadable."""
+
+
+class JobPhase(StrEnum):
+    DOWNLOADING = "downloading"
+    VERIFYING = "verifying"
+    PREPARING = "preparing"
+    ERASING = "erasing"
+    TRANSFERRING = "transferring"
+    CHECKING = "checking"
+    RESETTING = "resetting"
+    DONE = "done"
+
+
+class JobResultState(StrEnum):
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+    REFUSED = "refused"
+
+
+@dataclass(frozen=True, slots=True)
+class JournalEntry:
+    """The durable state of one job. ``acked_offset``: image bytes the ECU acknowledged."""
+
+    job_id: str
+    ecu_logical_address: int
+    image_path: str
+    image_sha256: str
+    image_size: int
+    memory_address: int
+    phase: JobPhase = JobPhase.PREPARING
+    acked_offset: int = 0
+    erased: bool = False
+    result: JobResultState | None = None
+    detail: str = ""
+    version_after: str = ""
+    retried_blocks: int = 0
+    resumed_times: int = 0
+    result_synced: bool = False
+    started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
+    finished_at: str | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.result is not None
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> JournalEntry:
+        values = dict(data)
+        values["phase"] = JobPhase(values["phase"])
+        if values.get("result") is not None:
+            values["result"] = JobResultState(values["result"])
+        return cls(**values)
+
+
+class Journal:
+    """Journal files ``<directory>/<job_id>.json``."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        directory.mkdir(parents=True, exist_ok=True)
+
+    def path(self, job_id: str) -> Path:
+        if not job_id or "/" in job_id or "\\" in job_id or job_id.startswith("."):
+            raise JournalError(f"invalid job id {job_id!r}")
+        return self.directory / f"{job_id}.json"
+
+    def save(self, entry: JournalEntry) -> JournalEntry:
+        """Write ``entry`` atomically and durably; returns it for chaining."""
+        target = self.path(entry.job_id)
+        payload = json.dumps(entry.to_json(), indent=2, sort_keys=True).encode()
+        fd, temp = tempfile.mkstemp(prefix=f".{entry.job_id}.", dir=self.directory)
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(payload)
+                out.flush()
+                os.fsync(out.fileno())
+            os.replace(temp, target)
+        except BaseException:
+            Path(temp).unlink(missing_ok=True)
+            raise
+        _fsync_directory(self.directory)
+        return entry
+
+    def update(self, entry: JournalEntry, **changes: Any) -> JournalEntry:
+        """Save a copy of ``entry`` with ``changes`` applied and return it."""
+        return self.save(replace(entry, **changes))
+
+    def load(self, job_id: str) -> JournalEntry:
+        """Raises ``JournalError`` when the job has no readable journal."""
+        try:
+            data = json.loads(self.path(job_id).read_text())
+            return JournalEntry.from_json(data)
+        except FileNotFoundError:
+            raise JournalError(f"no journal for job {job_id}") from None
+        except (ValueError, TypeError, KeyError) as exc:
+            raise JournalError(f"journal of job {job_id} is unreadable: {exc}") from exc
+
+    def entries(self) -> list[JournalEntry]:
+        """Every readable journal entry, oldest first (unreadable files are skipped)."""
+        found = []
+        for path in sorted(self.directory.glob("*.json")):
+            try:
+                found.append(self.load(path.stem))
+            except JournalError:
+                continue
+        return sorted(found, key=lambda entry: entry.started_at)
+
+    def unfinished(self) -> list[JournalEntry]:
+        return [entry for entry in self.entries() if not entry.finished]
+
+    def unsynced_results(self) -> list[JournalEntry]:
+        return [entry for entry in self.entries() if entry.finished and not entry.result_synced]
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,288 @@
+"""Fixtures of the agent tests: a signing key made at run time, a signed AOSIMG1 image and a
+Range-capable HTTP file server on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import os
+import re
+import socket
+import threading
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from vci_agent import aosimg
+
+
+@dataclass(frozen=True)
+class SignedImage:
+    data: bytes
+    signature: bytes
+    sha256: bytes
+    public_key: Ed25519PublicKey
+    private_key: Ed25519PrivateKey
+
+
+def make_signed_image(
+    private_key: Ed25519PrivateKey,
+    *,
+    ecu_type: str = "DME_B48",
+    version: str = "1.1.0",
+    payload_size: int = 384 * 1024,
+) -> SignedImage:
+    data = aosimg.build(ecu_type, version, os.urandom(payload_size))
+    return SignedImage(
+        data=data,
+        signature=private_key.sign(data),
+        sha256=hashlib.sha256(data).digest(),
+        public_key=private_key.public_key(),
+        private_key=private_key,
+    )
+
+
+@pytest.fixture(scope="session")
+def release_key() -> Ed25519PrivateKey:
+    return Ed25519PrivateKey.generate()
+
+
+@pytest.fixture(scope="session")
+def signed_image(release_key: Ed25519PrivateKey) -> SignedImage:
+    return make_signed_image(release_key)
+
+
+# A minimal HTTP/1.1 file server with single-range Range support, on loopback, in a thread.
+# It stands for any HTTP server holding release images and records the Range headers asked.
+
+
+@dataclass
+class ServedFile:
+    data: bytes
+    honour_range: bool = True
+    ranges_seen: list[str | None] = field(default_factory=list)
+
+
+@contextmanager
+def _serve(data: bytes, *, honour_range: bool = True) -> Iterator[tuple[str, ServedFile]]:
+    served = ServedFile(data, honour_range)
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            asked = self.headers.get("Range")
+            served.ranges_seen.append(asked)
+            match = re.fullmatch(r"bytes=(\d+)-", asked or "")
+            if match and served.honour_range:
+                start = int(match.group(1))
+                if start >= len(served.data):
+                    self.send_response(416)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                body = served.data[start:]
+                self.send_response(206)
+                self.send_header(
+                    "Content-Range", f"bytes {start}-{len(served.data) - 1}/{len(served.data)}"
+                )
+            else:
+                body = served.data
+                self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/images/dme.img", served
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture
+def range_server() -> Callable[..., AbstractContextManager[tuple[str, ServedFile]]]:
+    return _serve
+
+
+@pytest.fixture(scope="session")
+def signed_image_factory() -> Callable[..., SignedImage]:
+    return make_signed_image
+
+
+# --- The real programming service (uvicorn on loopback, real PostgreSQL) --------------------
+
+
+@dataclass
+class ProgrammingServer:
+    url: str
+    app: Any
+    token_issuer: Any
+
+    def auth(self, organization_id: uuid.UUID) -> dict[str, str]:
+        token = self.token_issuer.token(organization_id=organization_id)
+        return {"Authorization": f"Bearer {token}"}
+
+    async def pairing_code(self, organization_id: uuid.UUID) -> str:
+        async with httpx.AsyncClient(base_url=self.url) as http:
+            answer = await http.post("/agents/pairing-codes", headers=self.auth(organization_id))
+        assert answer.status_code == 201, answer.text
+        return str(answer.json()["code"])
+
+    async def grant_programming_time(self, organization_id: uuid.UUID) -> None:
+        """Project a PROGRAMMING entitlement as the service's billing consumer would."""
+        from aos.events.v1 import billing_pb2
+        from programming.events.entitlements import handle_entitlement_granted
+        from servicekit.consumer import IncomingEvent
+
+        start = datetime.now(UTC) - timedelta(minutes=5)
+        valid_from, valid_until = Timestamp(), Timestamp()
+        valid_from.FromDatetime(start)
+        valid_until.FromDatetime(start + timedelta(hours=1))
+        message = billing_pb2.EntitlementGranted(
+            entitlement_id=str(uuid.uuid4()),
+            organization_id=str(organization_id),
+            scope=billing_pb2.SCOPE_PROGRAMMING,
+            valid_from=valid_from,
+            valid_until=valid_until,
+            order_id=str(uuid.uuid4()),
+        )
+        event = IncomingEvent(
+            event_id=uuid.uuid4(),
+            event_type=message.DESCRIPTOR.full_name,
+            source="billing",
+            occurred_at=datetime.now(UTC),
+            aggregate_id=message.entitlement_id,
+            message=message,
+        )
+        async with self.app.state.database.transaction() as session:
+            await handle_entitlement_granted(session, event)
+
+
+@pytest.fixture
+async def programming_server(
+    database_factory: Any,
+    kafka_bootstrap_servers: str,
+    topic_namespace: str,
+    token_issuer: Any,
+    tmp_path: Path,
+) -> AsyncIterator[ProgrammingServer]:
+    """The programming service behind a real uvicorn on a free port."""
+    import uvicorn
+
+    from programming.config import Settings
+    from programming.main import MIGRATIONS_DIR, create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    url = f"http://127.0.0.1:{port}"
+    settings = Settings(
+        database_url=await database_factory.create(MIGRATIONS_DIR),
+        environment="test",
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
+        topic_namespace=topic_namespace,
+        migrate_on_start=False,
+        run_background_workers=False,
+        seed_on_start=True,
+        release_signing_key_file=tmp_path / "keys" / "release.pem",
+        heartbeat_interval_seconds=1,
+        public_base_url=url,
+    )
+    async with token_issuer.http_client() as jwks_http:
+        app = create_app(settings, jwks_http=jwks_http)
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=port,
+            lifespan="on",
+            log_config=None,
+            ws="websockets-sansio",
+        )
+        uvicorn_server = uvicorn.Server(config)
+        task = asyncio.create_task(uvicorn_server.serve())
+        for _ in range(500):
+            if uvicorn_server.started:
+                break
+            await asyncio.sleep(0.01)
+        assert uvicorn_server.started
+        try:
+            yield ProgrammingServer(url=url, app=app, token_issuer=token_issuer)
+        finally:
+            uvicorn_server.should_exit = True
+            await asyncio.wait_for(task, 15)
+
+
+class Relay:
+    """Forwards TCP connections to ``upstream_port``; ``cut()`` drops every open one, as a
+    network failure would, and ``refusing`` keeps the network down."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.writers: list[asyncio.StreamWriter] = []
+        self.server: asyncio.Server | None = None
+        self.refusing = False
+
+    async def start(self) -> int:
+        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
+        return int(self.server.sockets[0].getsockname()[1])
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        if self.refusing:  # the network is down: new connections die at once
+            writer.transport.abort()
+            return
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
+        self.writers += [writer, up_writer]
+
+        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+            with contextlib.suppress(ConnectionError):
+                while data := await source.read(65536):
+                    sink.write(data)
+                    await sink.drain()
+            sink.close()
+
+        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
+
+    def cut(self) -> None:
+        for writer in self.writers:
+            writer.transport.abort()
+        self.writers.clear()
+
+    async def close(self) -> None:
+        self.cut()
+        if self.server is not None:
+            self.server.close()
+            await self.server.wait_closed()
+
+
+@pytest.fixture
+async def relay_factory() -> AsyncIterator[Callable[[int], Awaitable[tuple[Relay, int]]]]:
+    relays: list[Relay] = []
+
+    async def start(upstream_port: int) -> tuple[Relay, int]:
+        relay = Relay(upstream_port)
+        relays.append(relay)
+        return relay, await relay.start()
+
+    yield start
+    for relay in relays:
+        await relay.close()

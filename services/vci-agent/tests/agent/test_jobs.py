@@ -1,0 +1,213 @@
+"""Flash jobs from the real programming service through the agent link to the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from vci_agent.flash import FlashOptions
+from vci_agent.jobs import JobRunner
+from vci_agent.journal import JobResultState, Journal
+from vci_agent.link import AgentLink, Backoff
+from vci_agent.pairing import DeviceCredential, pair
+from vci_agent.transport.doip import doip_connection
+from vci_agent.uds import UdsTiming
+from vci_agent.vehicle import EcuInfo
+from vehicle_sim.testing import RunningVehicle, running_vehicle
+
+VIN = "WBA5F3103MFX12345"
+DME = 0x0012
+ECUS = (
+    EcuInfo(0x0012, "DME", "DME_B48"),
+    EcuInfo(0x0040, "BDC", "BDC_G20"),
+    EcuInfo(0x0063, "HU", "HU_MGU"),
+)
+
+
+async def _paired(server: Any, organization_id: uuid.UUID) -> DeviceCredential:
+    code = await server.pairing_code(organization_id)
+
+    def trade() -> DeviceCredential:
+        with httpx.Client() as client:
+            return pair(client, server.url, code, name="bay 1", api_prefix="")
+
+    return await asyncio.to_thread(trade)
+
+
+@asynccontextmanager
+async def _agent(
+    credential: DeviceCredential,
+    sim: RunningVehicle,
+    journal: Journal,
+    cache: Path,
+    *,
+    release_key: Ed25519PublicKey | None = None,
+) -> AsyncIterator[AgentLink]:
+    runner = JobRunner(
+        journal=journal,
+        cache_dir=cache,
+        release_key=release_key or JobRunner.release_key_from_base64(credential.release_public_key),
+        connect=lambda address: doip_connection(sim.host, sim.port, address),
+        ecus=ECUS,
+        flash_options=FlashOptions(timing=UdsTiming(p2=3.0), reset_wait=0.05),
+    )
+    link = AgentLink(
+        credential,
+        handler=runner.handle,
+        on_welcome=runner.on_welcome,
+        backoff=Backoff(base=0.05, cap=0.2),
+        pending_results=lambda: len(journal.unsynced_results()),
+    )
+    runner.attach(link)
+    stop = asyncio.Event()
+    running = asyncio.create_task(link.run(stop))
+    try:
+        async with asyncio.timeout(10):
+            while not link.connected:
+                await asyncio.sleep(0.02)
+        yield link
+    finally:
+        await runner.wait_idle()
+        stop.set()
+        await asyncio.wait_for(running, 5)
+
+
+async def _run_session(
+    server: Any, organization_id: uuid.UUID, agent_id: str, *, during: Callable[[], None] | None
+) -> dict[str, Any]:
+    headers = server.auth(organization_id)
+    async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+        planned = await http.post(
+            "/sessions", json={"agent_id": agent_id, "vin": VIN}, headers=headers
+        )
+        assert planned.status_code == 201, planned.text
+        session_id = planned.json()["id"]
+        started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+        assert started.status_code == 202, started.text
+        body: dict[str, Any] = {}
+        async with asyncio.timeout(60):
+            while True:
+                body = (await http.get(f"/sessions/{session_id}", headers=headers)).json()
+                if during is not None:
+                    during()
+                if body["state"] not in ("PLANNED", "RUNNING"):
+                    break
+                await asyncio.sleep(0.05)
+        report = (await http.get(f"/sessions/{session_id}/report", headers=headers)).json()
+    return {"session": body, "report": report}
+
+
+async def test_a_session_flashes_the_outdated_ecu_through_the_agent(
+    programming_server: Any, tmp_path: Path
+) -> None:
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    credential = await _paired(programming_server, organization_id)
+    journal = Journal(tmp_path / "journal")
+    async with (
+        running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim,
+        _agent(credential, sim, journal, tmp_path / "cache"),
+    ):
+        outcome = await _run_session(
+            programming_server, organization_id, credential.agent_id, during=None
+        )
+
+        assert sim.ecu(DME).persistent.version == "1.1.0"
+    assert outcome["session"]["state"] == "COMPLETED", outcome["session"]
+    dme = next(v for v in outcome["report"]["versions"] if v["name"] == "DME")
+    assert (dme["before"], dme["after"]) == ("1.0.0", "1.1.0")
+    [entry] = journal.entries()
+    assert entry.result is JobResultState.SUCCEEDED
+    assert entry.result_synced
+
+
+async def test_a_link_down_mid_flash_lets_the_flash_finish_and_the_result_sync_after_reconnect(
+    programming_server: Any, tmp_path: Path, relay_factory: Any
+) -> None:
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    direct = await _paired(programming_server, organization_id)
+    relay, relay_port = await relay_factory(int(programming_server.url.rsplit(":", 1)[1]))
+    credential = DeviceCredential(
+        server=f"http://127.0.0.1:{relay_port}",
+        api_prefix="",
+        agent_id=direct.agent_id,
+        credential=direct.credential,
+        release_public_key=direct.release_public_key,
+    )
+    journal = Journal(tmp_path / "journal")
+    # Block 20's answer is held back for 1 s: the test takes the network down then, and brings
+    # it back only once the journal holds the finished (unsynced) result.
+    faults = ["delay,ecu=0x12,block=20,seconds=1.0"]
+    cut_at: list[int] = []
+
+    synced_while_down: list[bool] = []
+
+    async with (
+        running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim,
+        _agent(credential, sim, journal, tmp_path / "cache") as link,
+    ):
+
+        def network_down_until_the_flash_has_finished() -> None:
+            if sim.faults.faults[0].fired and not cut_at:
+                cut_at.append(link.connections)
+                relay.refusing = True
+                relay.cut()
+            entries = journal.entries()
+            if relay.refusing and entries and entries[0].finished:
+                synced_while_down.append(entries[0].result_synced)
+                relay.refusing = False
+
+        outcome = await _run_session(
+            programming_server,
+            organization_id,
+            credential.agent_id,
+            during=network_down_until_the_flash_has_finished,
+        )
+
+        assert sim.ecu(DME).persistent.version == "1.1.0"
+        assert link.connections >= 2
+    assert cut_at == [1]
+    assert synced_while_down == [False]
+    assert outcome["session"]["state"] == "COMPLETED", outcome["session"]
+    [entry] = journal.entries()
+    assert entry.result is JobResultState.SUCCEEDED
+    assert entry.result_synced
+
+
+async def test_an_image_whose_signature_does_not_verify_is_refused_before_the_ecu_is_touched(
+    programming_server: Any, tmp_path: Path
+) -> None:
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    credential = await _paired(programming_server, organization_id)
+    journal = Journal(tmp_path / "journal")
+    someone_else = Ed25519PrivateKey.generate().public_key()
+    # Fires on the first programming-session request to the DME: it must stay unfired.
+    faults = ["nrc,ecu=0x12,service=0x10"]
+    async with (
+        running_vehicle(tmp_path / "sim", faults=faults) as sim,
+        _agent(credential, sim, journal, tmp_path / "cache", release_key=someone_else),
+    ):
+        outcome = await _run_session(
+            programming_server, organization_id, credential.agent_id, during=None
+        )
+
+        assert not sim.faults.faults[0].fired
+        assert sim.ecu(DME).persistent.version == "1.0.0"
+        assert not sim.ecu(DME).persistent.erased
+    assert outcome["session"]["state"] != "COMPLETED"
+    [entry] = journal.entries()
+    assert entry.result is JobResultState.REFUSED
+    assert "signature" in entry.detail
+    assert entry.result_synced
