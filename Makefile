@@ -38,8 +38,9 @@ lint: install ## ruff lint and format check
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
 
-typecheck: install ## mypy strict on libs/, services/ and the gateway
+typecheck: install ## mypy strict on libs/, services/, the gateway and deploy/local
 	.venv/bin/mypy libs/servicekit/src/servicekit gateway/src/gateway services/*/src/*
+	cd deploy/local && ../../.venv/bin/mypy --strict stack.py run.py demo_agent.py
 
 imports: install ## import boundaries (import-linter)
 	.venv/bin/lint-imports --no-cache

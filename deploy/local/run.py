@@ -22,6 +22,8 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import demo_agent
+
 ROOT = Path(__file__).resolve().parents[2]
 LOCAL = ROOT / ".local"
 PYTHON = sys.executable
@@ -37,13 +39,22 @@ class Ports:
     identity: int
     billing: int
     air: int
+    programming: int
     smtp: int
+    doip: int
 
     @classmethod
     def from_base(cls, base: int) -> Ports:
-        """Gateway on ``base``; services at fixed offsets (8080 → 8101, 8102, 8103, SMTP 8125)."""
+        """Gateway on ``base``; the rest at fixed offsets (8080 → services 8101-8104, SMTP 8125,
+        the simulated vehicle's DoIP entity 13400, the standard DoIP port)."""
         return cls(
-            gateway=base, identity=base + 21, billing=base + 22, air=base + 23, smtp=base + 45
+            gateway=base,
+            identity=base + 21,
+            billing=base + 22,
+            air=base + 23,
+            programming=base + 24,
+            smtp=base + 45,
+            doip=base + 5320,
         )
 
 
@@ -94,10 +105,16 @@ def service_environment(args: argparse.Namespace, ports: Ports) -> dict[str, str
             "BILLING_PORT": str(ports.billing),
             "BILLING_PAYMENT_WEBHOOK_URL": f"http://127.0.0.1:{ports.billing}/payments/webhook",
             "AIR_PORT": str(ports.air),
+            "PROGRAMMING_PORT": str(ports.programming),
+            "PROGRAMMING_PUBLIC_BASE_URL": f"{gateway}/api/programming",
+            "PROGRAMMING_RELEASE_SIGNING_KEY_FILE": str(
+                LOCAL / "programming" / "release-signing-key.pem"
+            ),
             "GATEWAY_PORT": str(ports.gateway),
             "GATEWAY_IDENTITY_URL": identity,
             "GATEWAY_BILLING_URL": f"http://127.0.0.1:{ports.billing}",
             "GATEWAY_AIR_URL": f"http://127.0.0.1:{ports.air}",
+            "GATEWAY_PROGRAMMING_URL": f"http://127.0.0.1:{ports.programming}",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -153,9 +170,59 @@ def planned_processes(args: argparse.Namespace, ports: Ports, logs: Path) -> lis
         ),
         Process("air", [PYTHON, "-m", "air", "serve"], http(ports.air), logs / "air.log"),
         Process(
+            "programming",
+            [PYTHON, "-m", "programming", "serve"],
+            http(ports.programming),
+            logs / "programming.log",
+        ),
+        Process(
             "gateway", [PYTHON, "-m", "gateway", "serve"], http(ports.gateway), logs / "gateway.log"
         ),
+        Process(
+            "vehicle-sim",
+            [
+                PYTHON,
+                "-m",
+                "vehicle_sim",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(ports.doip),
+                "--state-dir",
+                str(Path(args.vehicle_state).resolve()),
+            ],
+            None,
+            logs / "vehicle-sim.log",
+        ),
     ]
+
+
+def agent_dir(args: argparse.Namespace) -> Path:
+    return Path(args.vehicle_state).resolve().parent / "vci-agent"
+
+
+def agent_process(args: argparse.Namespace, ports: Ports, logs: Path) -> Process:
+    """The VCI agent, connected to the gateway and to the simulated vehicle."""
+    return Process(
+        "vci-agent",
+        [
+            PYTHON,
+            "-m",
+            "vci_agent",
+            "--config-dir",
+            str(agent_dir(args) / "config"),
+            "--state-dir",
+            str(agent_dir(args) / "state"),
+            "connect",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(ports.doip),
+        ],
+        None,
+        logs / "vci-agent.log",
+    )
 
 
 def start(process: Process, env: dict[str, str]) -> None:
@@ -257,9 +324,63 @@ Try this in another terminal, from the repository folder:
   curl -s "{api}/air/documents/search?q=brake+pads" -H "authorization: Bearer $TOKEN"
   curl -s {api}/air/documents/{DEMO_DOCUMENT} -H "authorization: Bearer $TOKEN"
 
+  # 7. remote programming: buy a PROGRAMMING hour, pick the demo agent, plan a session
+  KEY=$(.venv/bin/python -c 'import uuid; print(uuid.uuid4())')
+  ORDER=$(curl -s {api}/billing/orders -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' -H "Idempotency-Key: $KEY" \\
+    -d '{{"product_code":"PROGRAMMING_1H"}}' \\
+    | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  curl -s -X POST {api}/billing/orders/$ORDER/payment -H "authorization: Bearer $TOKEN" \\
+    -H "Idempotency-Key: pay-$ORDER"
+  AGENT=$(curl -s {api}/programming/agents -H "authorization: Bearer $TOKEN" \\
+    | .venv/bin/python -c 'import json,sys
+print([a["id"] for a in json.load(sys.stdin)["items"] if a["online"]][0])')
+  SESSION=$(curl -s {api}/programming/sessions -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' -d '{{"agent_id":"'$AGENT'","vin":"{DEMO_VIN}"}}' \\
+    | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  curl -s {api}/programming/sessions/$SESSION -H "authorization: Bearer $TOKEN"   # the plan
+  # 8. flash the outdated DME, follow it live, read the report
+  curl -s -X POST {api}/programming/sessions/$SESSION/start -H "authorization: Bearer $TOKEN"
+  curl -s -N --max-time 20 {api}/programming/sessions/$SESSION/events \\
+    -H "authorization: Bearer $TOKEN"
+  curl -s {api}/programming/sessions/$SESSION/report -H "authorization: Bearer $TOKEN"
+
+The simulated car keeps its software in .local/vehicle-sim/: delete that folder (with the
+system stopped) to get the old DME software back. A VCI agent for the car runs already; its log is
+.local/logs/vci-agent.log.
 Mail sent by the system (verification links) lands in .local/mail/. Logs: .local/logs/.
 Press Ctrl-C to stop everything started here.
 """
+
+
+def start_demo_agent(
+    args: argparse.Namespace,
+    ports: Ports,
+    env: dict[str, str],
+    demo: str,
+    processes: list[Process],
+) -> str:
+    """Pair the agent with the demo workshop, start it, wait until it is online."""
+    gateway = f"http://127.0.0.1:{ports.gateway}"
+    api = gateway + "/api"
+    progress("pairing the demo VCI agent with the demo workshop")
+    try:
+        token = demo_agent.log_in(
+            api,
+            email=demo_value(demo, "e-mail", "demo@aos.example"),
+            password=demo_value(demo, "password", ""),
+            totp_secret=demo_value(demo, "TOTP secret", ""),
+        )
+        agent_id = demo_agent.pair_demo_agent(
+            api, gateway=gateway, config_dir=agent_dir(args) / "config", token=token, env=env
+        )
+        process = agent_process(args, ports, Path(args.logs).resolve())
+        processes.append(process)
+        start(process, env)
+        demo_agent.wait_online(api, agent_id, token=token)
+    except demo_agent.DemoAgentError as exc:
+        raise SystemExit(f"{exc}\nLogs: {Path(args.logs)}") from None
+    return agent_id
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -284,6 +405,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         choices=["development", "test"],
         help="AOS_ENVIRONMENT of every process",
     )
+    parser.add_argument(
+        "--vehicle-state",
+        default=str(LOCAL / "vehicle-sim"),
+        help="state folder of the simulated vehicle (delete it to reset the car)",
+    )
+    parser.add_argument(
+        "--no-agent", action="store_true", help="do not pair and start the demo VCI agent"
+    )
     parser.add_argument("--ready-file", help="write the URLs as JSON here once all answer")
     return parser.parse_args(argv)
 
@@ -299,7 +428,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGINT, on_signal)
     ports = Ports.from_base(args.port_base)
     env = service_environment(args, ports)
-    for service in ("identity", "billing", "air"):
+    for service in ("identity", "billing", "air", "programming"):
         run_step(f"migrating {service}", [PYTHON, "-m", service, "migrate"], env)
     demo = ""
     if not args.no_seed:
@@ -308,6 +437,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         run_step("seeding the pass catalog", [PYTHON, "-m", "billing", "seed"], env)
         run_step("loading the AIR content pack", [PYTHON, "-m", "air", "seed"], env)
+        run_step("seeding the software catalog", [PYTHON, "-m", "programming", "seed"], env)
     processes = planned_processes(args, ports, Path(args.logs).resolve())
     try:
         for process in processes:
@@ -319,6 +449,9 @@ def main(argv: list[str] | None = None) -> int:
             start(process, env)
         for process in processes:
             wait_ready(process)
+        if not args.no_agent and not args.no_seed:
+            agent_id = start_demo_agent(args, ports, env, demo, processes)
+            progress(f"the demo VCI agent {agent_id} is online")
         if args.ready_file:
             Path(args.ready_file).write_text(
                 json.dumps(
@@ -326,6 +459,7 @@ def main(argv: list[str] | None = None) -> int:
                         "gateway": f"http://127.0.0.1:{ports.gateway}",
                         "maildir": str(Path(args.maildir).resolve()),
                         "pids": {p.name: p.popen.pid for p in processes if p.popen is not None},
+                        "doip_port": ports.doip,
                     }
                 )
             )
