@@ -20,14 +20,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from servicekit.testing import DatabaseFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "deploy" / "local" / "run.py"
-SERVICES = ("identity", "billing", "air")
+SERVICES = ("identity", "billing", "air", "programming")
 START_TIMEOUT_S = 180
+# Offsets from the gateway port of every port run.py opens (Ports.from_base).
+OFFSETS = (0, 21, 22, 23, 24, 45, 5320)
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,7 @@ class System:
     gateway: str
     maildir: Path
     log_dir: Path
+    doip_port: int
 
     @property
     def api(self) -> str:
@@ -51,12 +55,12 @@ def port_free(port: int) -> bool:
 
 
 def free_port_base() -> int:
-    """A gateway port whose fixed offsets (+21, +22, +23, +45) are all free as well."""
+    """A gateway port whose fixed offsets (see deploy/local/run.py Ports) are all free too."""
     for _ in range(200):
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
             base = int(sock.getsockname()[1])
-        if base < 60000 and all(port_free(base + off) for off in (0, 21, 22, 23, 45)):
+        if base + max(OFFSETS) < 65536 and all(port_free(base + off) for off in OFFSETS):
             return base
     raise RuntimeError("no free port range on 127.0.0.1")
 
@@ -97,6 +101,9 @@ def system(
                 str(ready),
                 "--topic-namespace",
                 f"e2e{uuid.uuid4().hex[:8]}.",
+                "--vehicle-state",
+                str(work / "vehicle"),
+                "--no-agent",
             ],
             env=env,
             cwd=ROOT,
@@ -113,7 +120,12 @@ def system(
                 pytest.fail(f"the system did not start within {START_TIMEOUT_S} s")
             time.sleep(0.2)
         info = json.loads(ready.read_text())
-        yield System(gateway=info["gateway"], maildir=Path(info["maildir"]), log_dir=logs)
+        yield System(
+            gateway=info["gateway"],
+            maildir=Path(info["maildir"]),
+            log_dir=logs,
+            doip_port=int(info["doip_port"]),
+        )
     finally:
         if process.poll() is None:
             process.send_signal(signal.SIGTERM)
@@ -122,3 +134,9 @@ def system(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@pytest.fixture
+def http(system: System) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=system.api, timeout=15) as client:
+        yield client
