@@ -63,8 +63,9 @@ test: gates stack-up ## gates, then the whole suite against real PostgreSQL and 
 run: stack-up ## start everything and print how to try it (Ctrl-C stops it)
 	$(PY) deploy/local/run.py
 
-bench: install bench-tools ## benchmarks: gateway vs direct vs nginx (table of ratios)
+bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus
 	$(PY) tests/bench/gateway_bench.py
+	$(PY) tests/bench/flash_bench.py --stock-doipclient
 
 bench-tools: # wrk and nginx from Debian's packages, when missing and we may install them
 	@if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then \

@@ -7,7 +7,7 @@ its ratio to the 100BASE-TX line rate, and the agent's CPU seconds per MB over t
 then a flash over ISO-TP on python-can's virtual bus at the classical CAN 500 kbit/s rate and its
 ratio to the 31.4 kB/s limit.
 
-    .venv/bin/python services/vci-agent/bench_flash.py [--runs 3] [--json]
+    .venv/bin/python tests/bench/flash_bench.py [--runs 3] [--json]
 """
 
 from __future__ import annotations
