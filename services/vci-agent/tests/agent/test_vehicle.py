@@ -41,7 +41,7 @@ async def test_an_ecu_answering_an_empty_version_is_reported_in_bootloader(
     tmp_path: Path,
 ) -> None:
     async with running_vehicle(tmp_path / "sim") as sim:
-        sim.ecu(0x0040).persistent.version = ""
+        sim.ecu(0x0040).persistent.in_bootloader = True  # as after an interrupted flash
         state = await asyncio.to_thread(
             read_vehicle, lambda address: doip_connection(sim.host, sim.port, address), ECUS
         )

@@ -120,5 +120,7 @@ def test_reset_after_failed_check_stays_in_bootloader(erased: EcuServer) -> None
     _check_memory(erased, 0)
     erased.handle(b"\x31\x01\xff\x01")
     erased.handle(b"\x11\x01")
-    assert erased.handle(b"\x22\xf1\x89").response == b"\x62\xf1\x891.0.0"
     assert erased.persistent.in_bootloader
+    assert erased.persistent.version == "1.0.0"  # the new image did not become the application
+    # ...and the bootloader reports no application version at all.
+    assert erased.handle(b"\x22\xf1\x89").response == b"\x62\xf1\x89"

@@ -29,7 +29,9 @@ def _read(ecu: "EcuServer", did: int) -> bytes:
     if did == DID.VIN:
         return ecu.vin.encode("ascii")
     if did == DID.APPLICATION_SOFTWARE_VERSION:
-        return state.version.encode("ascii")
+        # In the bootloader no valid application runs, so there is no version to report: an
+        # empty answer is how a tester tells an interrupted flash.
+        return b"" if state.in_bootloader else state.version.encode("ascii")
     if did == DID.SUPPLIER_SOFTWARE_VERSION:
         return ecu.config.supplier_version.encode("ascii")
     if did == DID.SERIAL_NUMBER:
