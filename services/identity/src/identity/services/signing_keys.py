@@ -8,7 +8,6 @@ verifying until they expire, because its public key stays in the published set.
 from __future__ import annotations
 
 import contextlib
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,9 +15,6 @@ from typing import Any
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
     load_pem_private_key,
     load_pem_public_key,
 )
@@ -26,6 +22,7 @@ from cryptography.hazmat.primitives.serialization import (
 from identity.config import Settings
 from identity.domain.jwk import JWT_ALGORITHM, public_jwk
 from identity.errors import SigningKeyError
+from servicekit.keyfiles import KeyFileError, load_or_create_ed25519_key
 
 __all__ = ["KeyRing", "load_key_ring"]
 
@@ -62,33 +59,6 @@ class KeyRing:
         return {"keys": keys}
 
 
-def _write_new_key(path: Path) -> None:
-    pem = Ed25519PrivateKey.generate().private_bytes(
-        Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()
-    )
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        # O_EXCL: if another process generated the key in the meantime, keep and use theirs.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return
-    with os.fdopen(fd, "wb") as out:
-        out.write(pem)
-
-
-def _load_private(path: Path) -> Ed25519PrivateKey:
-    try:
-        key = load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as exc:
-        raise SigningKeyError(
-            f"cannot read the JWT signing key {path}: {exc}; it must be an unencrypted "
-            "PKCS#8 PEM Ed25519 private key"
-        ) from exc
-    if not isinstance(key, Ed25519PrivateKey):
-        raise SigningKeyError(f"the JWT signing key {path} is not an Ed25519 key")
-    return key
-
-
 def _load_public(path: Path) -> Ed25519PublicKey:
     try:
         data = path.read_bytes()
@@ -115,16 +85,15 @@ def load_key_ring(settings: Settings) -> KeyRing:
 
     Raises SigningKeyError with a message saying what to do when a key cannot be used.
     """
-    path = settings.jwt_private_key_file
-    if not path.is_file():
-        if settings.environment not in _GENERATE_KEY_ENVIRONMENTS:
-            raise SigningKeyError(
-                f"the JWT signing key file {path} does not exist; create one with "
-                "`openssl genpkey -algorithm ed25519 -out <file>` (mode 0600) and set "
-                "IDENTITY_JWT_PRIVATE_KEY_FILE to its path"
-            )
-        _write_new_key(path)
-    private_key = _load_private(path)
+    try:
+        private_key = load_or_create_ed25519_key(
+            settings.jwt_private_key_file,
+            may_create=settings.environment in _GENERATE_KEY_ENVIRONMENTS,
+            purpose="JWT signing key",
+            setting="IDENTITY_JWT_PRIVATE_KEY_FILE",
+        )
+    except KeyFileError as exc:
+        raise SigningKeyError(str(exc)) from exc
     previous: tuple[Ed25519PublicKey, ...] = ()
     if settings.jwt_previous_public_key_file is not None:
         previous = (_load_public(settings.jwt_previous_public_key_file),)
