@@ -26,7 +26,9 @@ async def run_agent(
     stop: asyncio.Event,
 ) -> None:
     """Serve the programming service until ``stop`` is set; a running flash job always
-    finishes first. Raises ``LinkError`` when the service refuses this agent."""
+    finishes first. Flash jobs an earlier process left unfinished in ``state_dir``'s journal
+    are resumed after the first Welcome, before new jobs run. Raises ``LinkError`` when the
+    service refuses this agent."""
     journal = Journal(state_dir / "journal")
     runner = JobRunner(
         journal=journal,

@@ -5,7 +5,8 @@
   same ECU and image is resumed from the journal.
 * ``read-vehicle``: print the VIN and each ECU's software as JSON.
 * ``pair``: trade a pairing code from the portal for the device credential (stored 0600).
-* ``connect``: keep the link to the programming service and run its vehicle reads and jobs.
+* ``connect``: keep the link to the programming service and run its vehicle reads and jobs;
+  a job an earlier (crashed or killed) agent process left unfinished is resumed first.
 """
 
 from __future__ import annotations

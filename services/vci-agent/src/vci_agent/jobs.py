@@ -6,6 +6,17 @@ service for each security key, streams progress and the UDS trace, and journals 
 The flash does not depend on the link: if it drops mid-flash the flash carries on, and the
 result stays in the journal (``result_synced`` false) until the service acknowledges it, which
 ``sync_results`` retries after every reconnect.
+
+A job the agent PROCESS did not finish (crash, kill, power cut of the PC) is resumed from its
+journal when the next process is welcomed: before any new StartJob runs, each unfinished entry
+is taken up in turn, its cached image verified again (SHA-256 and signature, refetched with
+HTTP Range if the cache lost it) before any UDS request, then the flasher's resume path runs
+(programming session, unlock with a key from the service, RequestDownload at address + acked,
+else erase and restart; the final check decides). Flash jobs run one at a time (one vehicle,
+one tester): a StartJob that arrives meanwhile waits its turn (the service only logs an Error
+frame, so answering "busy" would leave that job RUNNING there until its deadline). A StartJob
+for a job id that is already journaled resumes that job (or resends its result) instead of
+restarting it.
 """
 
 from __future__ import annotations
@@ -26,8 +37,15 @@ from udsoncan.connections import BaseConnection
 
 from aos.agent.v1 import agent_pb2
 from vci_agent.flash import Flasher, FlashError, FlashOptions, FlashProgress
-from vci_agent.image import ImageError, VerifiedImage, download_image, verify_image
-from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry
+from vci_agent.image import (
+    ImageDownloadError,
+    ImageError,
+    ImageSignatureError,
+    VerifiedImage,
+    download_image,
+    verify_image,
+)
+from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry, JournalError
 from vci_agent.link import AgentLink
 from vci_agent.transport.tracing import TraceRecord
 from vci_agent.vehicle import EcuInfo, read_vehicle
@@ -77,6 +95,11 @@ class JobRunner:
         self._key_timeout = key_timeout
         self._tasks: set[asyncio.Task[None]] = set()
         self._link: AgentLink | None = None
+        # One flash at a time; asyncio.Lock wakes its waiters in order, so work claimed in
+        # on_welcome (which runs before the connection's first frame is dispatched) goes first.
+        self._flash_lock = asyncio.Lock()
+        # Jobs this process has taken up and not ended: a reconnect must not start them again.
+        self._active: set[str] = set()
 
     @staticmethod
     def release_key_from_base64(text: str) -> Ed25519PublicKey:
@@ -104,10 +127,23 @@ class JobRunner:
         self._link = link
 
     async def on_welcome(self, welcome: agent_pb2.Welcome) -> None:
-        """The link's ``on_welcome``: sync pending results in the background (their
+        """The link's ``on_welcome``: resume the unfinished jobs an earlier process left in the
+        journal, and sync pending results, in the background (their key answers and
         acknowledgements arrive through the receive loop, which must not be blocked)."""
-        if self._link is not None:
-            self._spawn(self.sync_results(self._link))
+        if self._link is None:
+            return
+        # Only the service's jobs (they carry the image address): an interrupted offline
+        # ``flash`` job in the same journal stays for that command to resume.
+        unfinished = [
+            entry
+            for entry in self._journal.unfinished()
+            if entry.image_url and entry.job_id not in self._active
+        ]
+        if unfinished:
+            # Claimed now, before any StartJob of this connection can be dispatched.
+            self._active.update(entry.job_id for entry in unfinished)
+            self._spawn(self._resume_all(unfinished))
+        self._spawn(self.sync_results(self._link))
 
     async def sync_results(self, link: AgentLink) -> None:
         """Send every journaled result the service has not acknowledged yet."""
@@ -140,7 +176,40 @@ class JobRunner:
         await self._send(answer)
 
     async def _run_job(self, job: agent_pb2.StartJob) -> None:
-        entry = self._journal.save(
+        async with self._flash_lock:
+            try:
+                known: JournalEntry | None = self._journal.load(job.job_id)
+            except JournalError:
+                known = None
+            if known is not None and known.finished:
+                await self._send_result(known)  # a repeated StartJob: the result stands
+                return
+            self._active.add(job.job_id)
+            try:
+                if known is None:
+                    entry = self._new_entry(job)
+                elif known.image_sha256 != job.image_sha256.hex():
+                    entry = self._finish(
+                        known, JobResultState.REFUSED, "the job is journaled for another image"
+                    )
+                    await self._send_result(entry)
+                    return
+                else:
+                    # Resume, never restart: the ECU may hold part of the image already. The
+                    # StartJob's download token and signature are the current ones.
+                    entry = self._journal.update(
+                        known,
+                        image_signature=job.image_signature.hex(),
+                        image_url=job.image_url,
+                        download_token=job.download_token,
+                        security_level=job.security_level or 0x11,
+                    )
+                await self._continue(entry)
+            finally:
+                self._active.discard(job.job_id)
+
+    def _new_entry(self, job: agent_pb2.StartJob) -> JournalEntry:
+        return self._journal.save(
             JournalEntry(
                 job_id=job.job_id,
                 ecu_logical_address=job.ecu_logical_address,
@@ -148,42 +217,80 @@ class JobRunner:
                 image_sha256=job.image_sha256.hex(),
                 image_size=job.image_size,
                 memory_address=job.memory_address,
+                image_signature=job.image_signature.hex(),
+                image_url=job.image_url,
+                download_token=job.download_token,
+                security_level=job.security_level or 0x11,
                 phase=JobPhase.DOWNLOADING,
             )
         )
-        await self._progress(job.job_id, JobPhase.DOWNLOADING, 0, job.image_size)
+
+    async def _resume_all(self, entries: Sequence[JournalEntry]) -> None:
+        """Resume the jobs an earlier agent process left unfinished, one after another."""
         try:
-            path = await asyncio.to_thread(self._download, job)
-            entry = self._journal.update(entry, image_path=str(path), phase=JobPhase.VERIFYING)
-            await self._progress(job.job_id, JobPhase.VERIFYING, 0, job.image_size)
+            async with self._flash_lock:
+                for entry in entries:
+                    current = self._journal.load(entry.job_id)
+                    if not current.finished:
+                        await self._continue(current)
+                    self._active.discard(entry.job_id)
+        finally:
+            # Whatever went wrong, the next Welcome may take the rest up again.
+            self._active.difference_update(entry.job_id for entry in entries)
+
+    async def _continue(self, entry: JournalEntry) -> None:
+        """Get the image (cache, else download), verify it, flash from the journal's state and
+        send the result. A fresh entry and an interrupted one take the same path."""
+        if entry.phase is JobPhase.DOWNLOADING or not entry.image_path:
+            await self._progress(entry.job_id, JobPhase.DOWNLOADING, 0, entry.image_size)
+        try:
+            path = await asyncio.to_thread(self._image_file, entry)
+            if entry.image_path != str(path) or entry.phase is JobPhase.DOWNLOADING:
+                phase = JobPhase.VERIFYING if entry.phase is JobPhase.DOWNLOADING else entry.phase
+                entry = self._journal.update(entry, image_path=str(path), phase=phase)
+            await self._progress(entry.job_id, JobPhase.VERIFYING, 0, entry.image_size)
+            if not entry.image_signature:
+                raise ImageSignatureError(
+                    "the journal holds no signature for the image: it cannot be verified again"
+                )
             image = verify_image(
                 await asyncio.to_thread(path.read_bytes),
-                signature=job.image_signature,
+                signature=bytes.fromhex(entry.image_signature),
                 public_key=self._release_key,
-                sha256=job.image_sha256,
+                sha256=bytes.fromhex(entry.image_sha256),
             )
         except ImageError as exc:
             entry = self._finish(entry, JobResultState.REFUSED, str(exc))
             await self._send_result(entry)
             return
-        entry = await self._flash(job, image, entry)
+        entry = await self._flash(image, entry)
         await self._send_result(entry)
 
-    def _download(self, job: agent_pb2.StartJob) -> Path:
+    def _image_file(self, entry: JournalEntry) -> Path:
+        """The cached image of ``entry``, downloaded (HTTP Range resume) when the cache lacks
+        it. Raises ``ImageDownloadError``/``ImageDigestError``."""
+        sha256 = bytes.fromhex(entry.image_sha256)
+        cached = Path(entry.image_path) if entry.image_path else None
+        if cached is not None and cached.is_file():
+            return cached
+        if not entry.image_url:
+            raise ImageDownloadError(
+                f"the image of job {entry.job_id} is not cached and its address is unknown"
+            )
         with httpx.Client(timeout=60) as client:
             return download_image(
                 client,
-                job.image_url,
+                entry.image_url,
                 cache_dir=self._cache_dir,
-                sha256=job.image_sha256,
-                size=job.image_size,
-                headers={"X-Download-Token": job.download_token},
+                sha256=sha256,
+                size=entry.image_size,
+                headers={"X-Download-Token": entry.download_token},
             )
 
-    async def _flash(
-        self, job: agent_pb2.StartJob, image: VerifiedImage, entry: JournalEntry
-    ) -> JournalEntry:
+    async def _flash(self, image: VerifiedImage, entry: JournalEntry) -> JournalEntry:
         loop = asyncio.get_running_loop()
+        job_id = entry.job_id
+        ecu_address = entry.ecu_logical_address
         traces: list[TraceRecord] = []
         last_progress = 0.0
 
@@ -192,8 +299,8 @@ class JobRunner:
             answer = await link.request(
                 agent_pb2.AgentFrame(
                     security_key_request=agent_pb2.SecurityKeyRequest(
-                        job_id=job.job_id,
-                        ecu_logical_address=job.ecu_logical_address,
+                        job_id=job_id,
+                        ecu_logical_address=ecu_address,
                         level=level,
                         seed=seed,
                     )
@@ -215,7 +322,7 @@ class JobRunner:
             last_progress = now
             asyncio.run_coroutine_threadsafe(
                 self._progress(
-                    job.job_id,
+                    job_id,
                     progress.phase,
                     progress.bytes_done,
                     progress.bytes_total,
@@ -229,11 +336,11 @@ class JobRunner:
             if len(traces) >= _TRACE_BATCH:
                 batch = traces[:]
                 traces.clear()
-                asyncio.run_coroutine_threadsafe(self._send_trace(job.job_id, batch), loop)
+                asyncio.run_coroutine_threadsafe(self._send_trace(job_id, batch), loop)
 
-        options = replace(self._flash_options, security_level=job.security_level or 0x11)
+        options = replace(self._flash_options, security_level=entry.security_level or 0x11)
         flasher = Flasher(
-            lambda: self._connect(job.ecu_logical_address),
+            lambda: self._connect(ecu_address),
             self._journal,
             key_for=key_for,
             options=options,
@@ -247,7 +354,7 @@ class JobRunner:
             final = self._journal.load(entry.job_id)
             if not final.finished:
                 final = self._finish(final, JobResultState.FAILED, str(exc))
-        await self._send_trace(job.job_id, traces)
+        await self._send_trace(job_id, traces)
         return final
 
     def _finish(self, entry: JournalEntry, result: JobResultState, detail: str) -> JournalEntry:

@@ -42,7 +42,11 @@ class JobResultState(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class JournalEntry:
-    """The durable state of one job. ``acked_offset``: image bytes the ECU acknowledged."""
+    """The durable state of one job. ``acked_offset``: image bytes the ECU acknowledged.
+
+    ``image_signature`` (hex), ``image_url``, ``download_token`` and ``security_level`` let a
+    restarted agent fetch and re-verify the image and unlock the ECU again; empty for jobs of
+    the offline ``flash`` command and for journals written before they existed."""
 
     job_id: str
     ecu_logical_address: int
@@ -50,6 +54,10 @@ class JournalEntry:
     image_sha256: str
     image_size: int
     memory_address: int
+    image_signature: str = ""
+    image_url: str = ""
+    download_token: str = ""
+    security_level: int = 0x11
     phase: JobPhase = JobPhase.PREPARING
     acked_offset: int = 0
     erased: bool = False

@@ -64,3 +64,26 @@ def test_load_of_a_corrupt_file_raises_journal_error(tmp_path: Path) -> None:
 def test_job_ids_that_are_paths_are_refused(tmp_path: Path) -> None:
     with pytest.raises(JournalError, match="invalid job id"):
         Journal(tmp_path).path("../escape")
+
+
+def test_an_entry_written_before_the_resume_fields_existed_loads_with_empty_ones(
+    tmp_path: Path,
+) -> None:
+    journal = Journal(tmp_path)
+    older = _entry().to_json()
+    for name in ("image_signature", "image_url", "download_token", "security_level"):
+        del older[name]
+    (tmp_path / "job-1.json").write_text(json.dumps(older))
+
+    loaded = journal.load("job-1")
+
+    assert (loaded.image_signature, loaded.image_url, loaded.download_token) == ("", "", "")
+    assert loaded.security_level == 0x11
+
+
+def test_journal_files_are_readable_by_the_owner_only(tmp_path: Path) -> None:
+    # They may hold a job's download token.
+    journal = Journal(tmp_path)
+    journal.save(_entry())
+
+    assert (tmp_path / "job-1.json").stat().st_mode & 0o077 == 0
