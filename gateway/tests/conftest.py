@@ -342,7 +342,7 @@ GatewayFactory = Callable[..., AbstractAsyncContextManager[httpx.AsyncClient]]
 
 
 @pytest.fixture(scope="session")
-def start_gateway(services: Services) -> GatewayFactory:
+def start_gateway(services: Services, tmp_path_factory: pytest.TempPathFactory) -> GatewayFactory:
     """Start a gateway in front of the services with settings overrides; yields a client."""
 
     @asynccontextmanager
@@ -353,6 +353,8 @@ def start_gateway(services: Services) -> GatewayFactory:
             "air_url": services.urls["air"],
             "programming_url": services.urls["programming"],
             "jwks_url": f"{services.urls['identity']}/.well-known/jwks.json",
+            # No portal unless a test builds one: tests must not depend on web/dist.
+            "web_root": tmp_path_factory.mktemp("no-portal") / "dist",
         }
         settings = GatewaySettings(**{**values, **overrides})
         async with (

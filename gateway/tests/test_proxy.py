@@ -79,10 +79,13 @@ async def test_unknown_service_is_a_404_problem(
     assert "nosuch" in problem["detail"]
 
 
-async def test_path_outside_the_api_is_a_404_problem(gateway: httpx.AsyncClient) -> None:
+async def test_path_outside_the_api_without_a_built_portal_is_a_problem(
+    gateway: httpx.AsyncClient,
+) -> None:
+    # Paths outside /api belong to the web portal (see test_spa.py); here none is built.
     response = await gateway.get("/wp-admin")
 
-    assert response.status_code == 404
+    assert response.status_code == 503
     assert response.headers["content-type"] == PROBLEM
 
 

@@ -32,6 +32,7 @@ from gateway.errors import UnknownServiceError, UpstreamTimeoutError, UpstreamUn
 from gateway.openapi import MergedOpenApi
 from gateway.proxy import HttpProxy, ProxiedResponse, new_upstream_session
 from gateway.public import PublicRoutes
+from gateway.spa import SinglePageApp
 from gateway.tokens import EdgeAuthenticator
 from gateway.websocket import (
     CLOSE_INTERNAL_ERROR,
@@ -134,6 +135,7 @@ class Gateway:
         self.settings = settings
         self.upstreams = settings.upstreams
         self.public = PublicRoutes()
+        self.portal = SinglePageApp(settings.web_root)
         self._jwks_http = jwks_http
         # Built at start-up (lifespan), never at import time.
         self._session: aiohttp.ClientSession | None = None
@@ -363,6 +365,17 @@ class Gateway:
             assert self._openapi is not None, "the gateway's lifespan did not run"
             document = await self._openapi.document()
             return await _send(send, 200, list(_JSON_HEADERS), document, request_id=request_id)
+        if not path.startswith(API_PREFIX):
+            if not self.portal.built:
+                raise _PortalNotBuiltError(
+                    f"The web portal is not built in {self.portal.root}: run `make run` (it "
+                    "builds web/) or `npm ci && npm run build` in web/."
+                )
+            file = self.portal.resolve(path)
+            if file is not None:
+                return await self.portal.send_file(
+                    send, file, head=scope["method"] == "HEAD", request_id=request_id
+                )
         raise _not_found(path)
 
     async def _check_upstreams(self) -> dict[str, str]:
@@ -471,6 +484,12 @@ class _InternalError(ProblemError):
     status = 500
     slug = "internal-error"
     title = "Internal error"
+
+
+class _PortalNotBuiltError(ProblemError):
+    status = 503
+    slug = "portal-not-built"
+    title = "Portal not built"
 
 
 class _MethodNotAllowedError(ProblemError):

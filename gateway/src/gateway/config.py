@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
@@ -50,6 +52,10 @@ class GatewaySettings(ServiceSettings):
     websocket_max_message_bytes: int = Field(default=1024 * 1024, gt=0)
     # Most WebSocket sessions at once per worker; more are refused with close code 1013.
     websocket_max_sessions: int = Field(default=10_000, gt=0)
+
+    # The built web portal served at / (relative to the working directory; `make run` starts
+    # the gateway in the repository root). Missing: / answers a problem saying how to build it.
+    web_root: Path = Path("web/dist")
 
     @property
     def trusted_proxy_addresses(self) -> frozenset[str]:
