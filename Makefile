@@ -11,7 +11,7 @@ PY := .venv/bin/python
 STACK := $(PY) deploy/local/stack.py
 
 
-.PHONY: bench-tools
+.PHONY: bench-tools web-install web-build web-check openapi
 .PHONY: help install stack-up stack-down stack-status gates lint typecheck imports proto proto-check test test-unit run bench format clean
 
 help: ## list the commands
@@ -41,6 +41,7 @@ lint: install ## ruff lint and format check
 typecheck: install ## mypy strict on libs/, services/, the gateway and deploy/local
 	.venv/bin/mypy libs/servicekit/src/servicekit gateway/src/gateway services/*/src/*
 	cd deploy/local && ../../.venv/bin/mypy --strict stack.py run.py demo_agent.py
+	.venv/bin/mypy --strict scripts
 
 imports: install ## import boundaries (import-linter)
 	.venv/bin/lint-imports --no-cache
@@ -57,10 +58,25 @@ format: install
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
 
-test: gates stack-up ## gates, then the whole suite against real PostgreSQL and Kafka
+web-install: ## npm packages of the web portal, from web/package-lock.json
+	@command -v npm >/dev/null || { echo "the web portal needs Node.js >= 20.19 with npm: install them (Debian: apt-get install nodejs npm, or from nodejs.org)"; exit 1; }
+	cd web && npm ci --no-audit --no-fund --loglevel=error
+
+web-build: web-install ## build the web portal into web/dist (the gateway serves it at /)
+	cd web && npm run build
+
+web-check: install web-install ## portal gates: API client fresh, typecheck, lint, unit tests, build
+	$(PY) scripts/export_openapi.py --check
+	cd web && npm run check:api && npm run typecheck && npm run lint && npm test && npm run build
+
+openapi: install web-install ## regenerate web/openapi.json and the portal's API types (commit them)
+	$(PY) scripts/export_openapi.py
+	cd web && npm run gen:api
+
+test: gates web-check stack-up ## gates, then the whole suite against real PostgreSQL and Kafka
 	$(PY) scripts/pytest_run.py
 
-run: stack-up ## start everything and print how to try it (Ctrl-C stops it)
+run: stack-up web-build ## start everything and print how to try it (Ctrl-C stops it)
 	$(PY) deploy/local/run.py
 
 bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus

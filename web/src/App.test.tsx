@@ -1,0 +1,45 @@
+import { screen } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, describe, expect, it } from "vitest";
+import { App } from "./App";
+import { clearTokens } from "./auth/tokens";
+import { json, renderWithApp } from "./test/render";
+
+describe("App", () => {
+  afterEach(clearTokens);
+
+  it("switches between English and German", async () => {
+    renderWithApp(<App />);
+    expect(screen.getByRole("heading", { name: "Welcome to AOS" })).toBeInTheDocument();
+    await userEvent.click(screen.getByText("DE"));
+    expect(await screen.findByRole("heading", { name: "Willkommen bei AOS" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Anmelden" })).toBeInTheDocument();
+    expect(document.documentElement.lang).toBe("de");
+  });
+
+  it("sends a visitor who is not signed in from a private page to the login", async () => {
+    renderWithApp(<App />, { route: "/passes" });
+    expect(await screen.findByRole("heading", { name: "Log in" })).toBeInTheDocument();
+  });
+
+  it("shows the private pages once signed in and returns to the login after logout", async () => {
+    renderWithApp(<App />, {
+      route: "/login",
+      handler: (request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/identity/auth/login") {
+          return json({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" });
+        }
+        if (path === "/api/billing/catalog/products" || path === "/api/billing/entitlements") return json({ items: [] });
+        return new Response(null, { status: 204 });
+      },
+    });
+    await userEvent.type(screen.getByLabelText(/E-mail/), "owner@example.com");
+    await userEvent.type(screen.getByLabelText(/Password/), "secret secret");
+    await userEvent.click(screen.getByRole("button", { name: "Log in" }));
+    expect(await screen.findByRole("heading", { name: "Passes" })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Log out" }));
+    expect(await screen.findByRole("heading", { name: "Log in" })).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Passes" })).not.toBeInTheDocument();
+  });
+});

@@ -1,0 +1,42 @@
+import { Anchor, Badge, Image, Loader, Stack, Text, Title } from "@mantine/core";
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { useNavigate, useParams } from "react-router";
+import { useApi } from "../api/ApiProvider";
+import { unwrap } from "../api/client";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { svgDataUrl } from "../lib/svg";
+
+/** One AIR document. The body is Markdown, shown as plain text (never as HTML). */
+export function DocumentPage() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const navigate = useNavigate();
+  const { documentId = "" } = useParams();
+  const doc = useQuery({
+    queryKey: ["air-document", documentId],
+    queryFn: () => unwrap(api.GET("/api/air/documents/{document_id}", { params: { path: { document_id: documentId } } })),
+  });
+  return (
+    <Stack>
+      <Anchor component="button" type="button" onClick={() => void navigate(-1)} style={{ alignSelf: "start" }}>
+        {t("air.back")}
+      </Anchor>
+      {doc.isPending && <Loader aria-label={t("app.loading")} />}
+      {doc.isError && <ErrorMessage error={doc.error} />}
+      {doc.isSuccess && (
+        <>
+          <Title order={1} size="h2">
+            {doc.data.title}
+          </Title>
+          <Badge variant="light">{t(`air.types.${doc.data.type}`)}</Badge>
+          <Text fw={500}>{doc.data.summary}</Text>
+          {doc.data.svg && <Image src={svgDataUrl(doc.data.svg)} alt={t("air.diagramAlt", { title: doc.data.title })} fit="contain" />}
+          <Text component="div" style={{ whiteSpace: "pre-wrap" }}>
+            {doc.data.body}
+          </Text>
+        </>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,34 @@
+import { render } from "@testing-library/react";
+import type { ReactElement } from "react";
+import { MemoryRouter } from "react-router";
+import { createApiClient } from "../api/client";
+import { getAccessToken } from "../auth/tokens";
+import { newQueryClient, Providers } from "../Providers";
+
+type Handler = (request: Request) => Response | Promise<Response>;
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
+}
+
+/** A component with every provider; API calls go to `handler` (the fake gateway). */
+export function renderWithApp(ui: ReactElement, { handler, route = "/" }: { handler?: Handler; route?: string } = {}) {
+  const requests: Request[] = [];
+  const client = createApiClient({
+    baseUrl: "http://portal.test",
+    accessToken: getAccessToken,
+    fetch: async (request) => {
+      requests.push(request.clone());
+      if (!handler) throw new TypeError("no fake gateway in this test");
+      return handler(request);
+    },
+  });
+  const queryClient = newQueryClient();
+  queryClient.setDefaultOptions({ queries: { retry: false } });
+  const result = render(
+    <Providers client={client} queryClient={queryClient}>
+      <MemoryRouter initialEntries={[route]}>{ui}</MemoryRouter>
+    </Providers>,
+  );
+  return { ...result, requests };
+}
