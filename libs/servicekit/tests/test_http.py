@@ -19,7 +19,7 @@ from servicekit.app import ServiceSpec, create_service_app
 from servicekit.auth import CurrentPrincipal, JwksCache, TokenVerifier
 from servicekit.problems import NotFoundError, problem_responses
 from servicekit.settings import ServiceSettings, load_settings
-from servicekit.testing import TestTokenIssuer, running_app
+from servicekit.testing import TestTokenIssuer, assert_problem, running_app
 
 MIGRATIONS = Path(__file__).parent / "kit_migrations"
 
@@ -70,16 +70,6 @@ async def client(
     )
     async with running_app(app) as http:
         yield http
-
-
-def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    assert body["status"] == status
-    assert body["detail"]
-    return body
 
 
 async def test_malformed_json_is_a_400_problem(client: httpx.AsyncClient) -> None:

@@ -9,22 +9,21 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fastapi import FastAPI
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from air.config import Settings
 from air.events.entitlements import handle_entitlement_granted
 from air.main import MIGRATIONS_DIR, create_app
 from aos.events.v1 import billing_pb2
 from servicekit.consumer import IncomingEvent
-from servicekit.testing import DatabaseFactory, TestTokenIssuer, running_app
+from servicekit.testing import (
+    DatabaseFactory,
+    TestTokenIssuer,
+    incoming_event,
+    running_app,
+    timestamp,
+)
 
 Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
-
-
-def timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
 
 
 def entitlement_granted(
@@ -48,14 +47,7 @@ def entitlement_granted(
 def incoming(
     message: billing_pb2.EntitlementGranted,
 ) -> IncomingEvent[billing_pb2.EntitlementGranted]:
-    return IncomingEvent(
-        event_id=uuid.uuid4(),
-        event_type=message.DESCRIPTOR.full_name,
-        source="billing",
-        occurred_at=datetime.now(UTC),
-        aggregate_id=message.entitlement_id,
-        message=message,
-    )
+    return incoming_event(message, source="billing", aggregate_id=message.entitlement_id)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 from air.config import Settings
 from air.main import create_app
 from aos.events.v1 import billing_pb2
-from servicekit.testing import TestTokenIssuer, running_app
+from servicekit.testing import TestTokenIssuer, assert_problem, running_app
 
 Auth = Callable[[uuid.UUID], dict[str, str]]
 Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
@@ -36,14 +36,6 @@ G21_2021 = GENERIC | {
     "ri-g21-tailgate-spindle-drive",
     "tb-g20-2021-001-coolant-pump-noise",
 }
-
-
-def assert_problem(response: httpx.Response, status: int, slug: str) -> dict[str, object]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"] == "application/problem+json"
-    body: dict[str, object] = response.json()
-    assert body["type"] == f"/problems/{slug}"
-    return body
 
 
 async def test_search_by_vin_returns_exactly_the_documents_for_its_series_and_year(

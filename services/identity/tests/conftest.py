@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from identity.config import Settings
 from identity.mailsink import MailSink, extract_verification_token
 from identity.main import MIGRATIONS_DIR, create_app
-from servicekit.testing import DatabaseFactory, running_app
+from servicekit.testing import DatabaseFactory, assert_problem, running_app
 
 PASSWORD = "correct horse battery staple"
 
@@ -170,20 +170,6 @@ class IdentityClient:
 @pytest.fixture
 def identity(client: httpx.AsyncClient, mail_sink: MailSink) -> IdentityClient:
     return IdentityClient(client, mail_sink)
-
-
-def assert_problem(
-    response: httpx.Response, status: int, slug: str | None = None
-) -> dict[str, Any]:
-    """The problem body, after checking the status, media type and (optionally) the type."""
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    body: dict[str, Any] = response.json()
-    assert body["status"] == status
-    assert body.get("detail")
-    if slug is not None:
-        assert body["type"] == f"/problems/{slug}"
-    return body
 
 
 @pytest.fixture

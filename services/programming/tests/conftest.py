@@ -20,7 +20,6 @@ import uvicorn
 import websockets
 import websockets.asyncio.client
 from fastapi import FastAPI
-from google.protobuf.timestamp_pb2 import Timestamp
 from websockets.asyncio.client import ClientConnection
 
 from aos.agent.v1 import agent_pb2
@@ -29,29 +28,22 @@ from programming.config import Settings
 from programming.events.entitlements import handle_entitlement_granted
 from programming.main import MIGRATIONS_DIR, create_app
 from servicekit.consumer import IncomingEvent
-from servicekit.testing import DatabaseFactory, TestTokenIssuer, running_app
+from servicekit.testing import (
+    DatabaseFactory,
+    TestTokenIssuer,
+    incoming_event,
+    running_app,
+    timestamp,
+)
 
 Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
 Auth = Callable[..., dict[str, str]]
 
 
-def timestamp(moment: datetime) -> Timestamp:
-    stamp = Timestamp()
-    stamp.FromDatetime(moment)
-    return stamp
-
-
 def incoming(
     message: billing_pb2.EntitlementGranted,
 ) -> IncomingEvent[billing_pb2.EntitlementGranted]:
-    return IncomingEvent(
-        event_id=uuid.uuid4(),
-        event_type=message.DESCRIPTOR.full_name,
-        source="billing",
-        occurred_at=datetime.now(UTC),
-        aggregate_id=message.entitlement_id,
-        message=message,
-    )
+    return incoming_event(message, source="billing", aggregate_id=message.entitlement_id)
 
 
 @pytest.fixture

@@ -18,8 +18,9 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
@@ -28,8 +29,11 @@ import jwt
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
+from google.protobuf.message import Message
+from google.protobuf.timestamp_pb2 import Timestamp
 from jwt.algorithms import OKPAlgorithm
 
+from servicekit.consumer import IncomingEvent
 from servicekit.migrations import upgrade
 
 STACK_ENV_KEYS = ("AOS_POSTGRES_ADMIN_URL", "KAFKA_BOOTSTRAP_SERVERS")
@@ -187,6 +191,42 @@ class TestTokenIssuer:
         }
         claims.update(overrides)
         return jwt.encode(claims, self.private_key, algorithm="EdDSA", headers={"kid": self.kid})
+
+
+M = TypeVar("M", bound=Message)
+
+
+def incoming_event(message: M, *, source: str, aggregate_id: str) -> IncomingEvent[M]:
+    """``message`` as a consumer handler receives it from Kafka, with a fresh event id."""
+    return IncomingEvent(
+        event_id=uuid.uuid4(),
+        event_type=message.DESCRIPTOR.full_name,
+        source=source,
+        occurred_at=datetime.now(UTC),
+        aggregate_id=aggregate_id,
+        message=message,
+    )
+
+
+def timestamp(moment: datetime) -> Timestamp:
+    """A protobuf Timestamp of a timezone-aware datetime."""
+    stamp = Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def assert_problem(
+    response: httpx.Response, status: int, slug: str | None = None
+) -> dict[str, Any]:
+    """The problem+json body, after checking status, media type, detail and (optionally) type."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert body.get("detail")
+    if slug is not None:
+        assert body["type"] == f"/problems/{slug}"
+    return body
 
 
 @asynccontextmanager
