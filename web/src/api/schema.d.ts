@@ -459,6 +459,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/programming/agents/{agent_id}/vehicle": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Connected Vehicle
+         * @description Read the vehicle the agent is connected to: VIN, model series and each ECU's software
+         *     version (no programming pass needed).
+         */
+        get: operations["connected_vehicle_agents__agent_id__vehicle_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/programming/releases": {
         parameters: {
             query?: never;
@@ -506,7 +527,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * List Sessions
+         * @description Your organisation's programming sessions, newest first.
+         */
+        get: operations["list_sessions_sessions_get"];
         put?: never;
         /**
          * Create Session
@@ -680,7 +705,7 @@ export interface components {
              */
             total: number;
             /** @description The decoded VIN when one was given */
-            vehicle: components["schemas"]["VehicleRead"] | null;
+            vehicle: components["schemas"]["air_VehicleRead"] | null;
         };
         /** DocumentListItem */
         DocumentListItem: {
@@ -729,6 +754,24 @@ export interface components {
          * @enum {string}
          */
         DocumentType: "repair_instruction" | "wiring_diagram" | "technical_bulletin";
+        /** EcuRead */
+        EcuRead: {
+            /** Ecu Type */
+            ecu_type: string;
+            /** In Bootloader */
+            in_bootloader: boolean;
+            /** Logical Address */
+            logical_address: number;
+            /** Name */
+            name: string;
+            /** Serial Number */
+            serial_number: string;
+            /**
+             * Software Version
+             * @description empty while the ECU is in its bootloader
+             */
+            software_version: string;
+        };
         /** EcuVersions */
         EcuVersions: {
             /** After */
@@ -1236,6 +1279,14 @@ export interface components {
              */
             vin: string;
         };
+        /** SessionList */
+        SessionList: {
+            /**
+             * Items
+             * @description newest first
+             */
+            items: components["schemas"]["SessionSummary"][];
+        };
         /** SessionRead */
         SessionRead: {
             /** Abort Requested */
@@ -1297,6 +1348,43 @@ export interface components {
             };
             /** Versions */
             versions: components["schemas"]["EcuVersions"][];
+        };
+        /** SessionSummary */
+        SessionSummary: {
+            /**
+             * Agent Id
+             * Format: uuid
+             */
+            agent_id: string;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /** End Detail */
+            end_detail: string | null;
+            /** Ended At */
+            ended_at: string | null;
+            /**
+             * Estimated Seconds
+             * @description sum of the jobs' estimates
+             */
+            estimated_seconds: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Job Count */
+            job_count: number;
+            /** Model Series */
+            model_series: string;
+            /** Started At */
+            started_at: string | null;
+            /** State */
+            state: string;
+            /** Vin */
+            vin: string;
         };
         /** TokenRead */
         TokenRead: {
@@ -1406,11 +1494,25 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** WebhookAck */
+        WebhookAck: {
+            /**
+             * Changed
+             * @description False when the callback repeated one already applied
+             */
+            changed: boolean;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            order_status: components["schemas"]["OrderStatus"];
+        };
         /**
          * VehicleRead
          * @description A decoded VIN. Series, model, body and engine are null for an unknown type code.
          */
-        VehicleRead: {
+        air_VehicleRead: {
             /** Body */
             body: string | null;
             /**
@@ -1480,19 +1582,32 @@ export interface components {
              */
             wmi: string;
         };
-        /** WebhookAck */
-        WebhookAck: {
+        /** VehicleRead */
+        programming_VehicleRead: {
             /**
-             * Changed
-             * @description False when the callback repeated one already applied
-             */
-            changed: boolean;
-            /**
-             * Order Id
+             * Agent Id
              * Format: uuid
              */
-            order_id: string;
-            order_status: components["schemas"]["OrderStatus"];
+            agent_id: string;
+            /** Ecus */
+            ecus: components["schemas"]["EcuRead"][];
+            /**
+             * Model Series
+             * @description None: not in the programming catalog
+             */
+            model_series: string | null;
+            /**
+             * Read At
+             * Format: date-time
+             */
+            read_at: string;
+            /**
+             * Vin
+             * @description as the vehicle reports it (empty when it could not be read)
+             */
+            vin: string;
+            /** Vin Valid */
+            vin_valid: boolean;
         };
     };
     responses: never;
@@ -1661,7 +1776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["VehicleRead"];
+                    "application/json": components["schemas"]["air_VehicleRead"];
                 };
             };
             /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
@@ -2693,6 +2808,67 @@ export interface operations {
             };
         };
     };
+    connected_vehicle_agents__agent_id__vehicle_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                agent_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["programming_VehicleRead"];
+                };
+            };
+            /** @description Agent not found (/problems/agent-not-found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Agent offline (/problems/agent-offline) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+            /** @description Agent did not answer (/problems/agent-timeout) */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+        };
+    };
     releases_releases_get: {
         parameters: {
             query?: never;
@@ -2775,6 +2951,38 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                     "application/problem+json": unknown;
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    list_sessions_sessions_get: {
+        parameters: {
+            query?: {
+                /** @description how many, newest first */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SessionList"];
                 };
             };
             /** @description Validation Error */

@@ -7,12 +7,25 @@ import uuid
 from fastapi import APIRouter, Request, status
 
 from programming.api.deps import RuntimeDep
-from programming.api.schemas import AgentList, AgentRead, PairCreate, PairingCodeRead, PairRead
+from programming.api.schemas import (
+    AgentList,
+    AgentRead,
+    PairCreate,
+    PairingCodeRead,
+    PairRead,
+    VehicleRead,
+)
 from programming.db.models import Agent
-from programming.errors import AgentNotFoundError, InvalidPairingCodeError
-from programming.services import agents
+from programming.errors import (
+    AgentNotFoundError,
+    AgentOfflineError,
+    AgentTimeoutError,
+    InvalidPairingCodeError,
+)
+from programming.services import agents, sessions
 from programming.services.agent_link import AgentRegistry
 from programming.services.signing import public_key_base64, public_key_pem
+from programming.services.vehicle import report_to_json
 from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
@@ -72,6 +85,28 @@ async def list_agents(
 ) -> AgentList:
     found = await agents.list_agents(session, principal.organization_id)
     return AgentList(items=[agent_read(agent, runtime.registry) for agent in found])
+
+
+@router.get(
+    "/agents/{agent_id}/vehicle",
+    responses=problem_responses(AgentNotFoundError, AgentOfflineError, AgentTimeoutError),
+)
+async def connected_vehicle(
+    agent_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+) -> VehicleRead:
+    """Read the vehicle the agent is connected to: VIN, model series and each ECU's software
+    version (no programming pass needed)."""
+    vehicle = await sessions.read_connected_vehicle(
+        session, runtime, agent_id, organization_id=principal.organization_id
+    )
+    return VehicleRead.model_validate(
+        {
+            **report_to_json(vehicle.report),
+            "agent_id": vehicle.agent_id,
+            "vin_valid": vehicle.vin_valid,
+            "model_series": vehicle.model_series,
+        }
+    )
 
 
 @router.delete("/agents/{agent_id}", responses=problem_responses(AgentNotFoundError))

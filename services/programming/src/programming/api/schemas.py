@@ -107,6 +107,42 @@ class SessionRead(BaseModel):
     jobs: list[JobRead]
 
 
+class SessionSummary(BaseModel):
+    id: uuid.UUID
+    agent_id: uuid.UUID
+    vin: str
+    model_series: str
+    state: str
+    created_at: datetime
+    started_at: datetime | None
+    ended_at: datetime | None
+    end_detail: str | None
+    job_count: int
+    estimated_seconds: int = Field(description="sum of the jobs' estimates")
+
+
+class SessionList(BaseModel):
+    items: list[SessionSummary] = Field(description="newest first")
+
+
+class EcuRead(BaseModel):
+    logical_address: int
+    name: str
+    ecu_type: str
+    software_version: str = Field(description="empty while the ECU is in its bootloader")
+    serial_number: str
+    in_bootloader: bool
+
+
+class VehicleRead(BaseModel):
+    agent_id: uuid.UUID
+    vin: str = Field(description="as the vehicle reports it (empty when it could not be read)")
+    vin_valid: bool
+    model_series: str | None = Field(description="None: not in the programming catalog")
+    read_at: datetime
+    ecus: list[EcuRead]
+
+
 class EcuVersions(BaseModel):
     logical_address: int
     name: str

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Request, status
+from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 from fastapi.responses import StreamingResponse
 
 from programming.api.deps import RuntimeDep
@@ -17,8 +17,10 @@ from programming.api.schemas import (
     JobProgressRead,
     JobRead,
     SessionCreate,
+    SessionList,
     SessionRead,
     SessionReport,
+    SessionSummary,
     TraceCount,
 )
 from programming.errors import (
@@ -108,6 +110,36 @@ async def create_session(
         session, runtime, principal=principal, agent_id=body.agent_id, vin=body.vin
     )
     return session_read(view, runtime)
+
+
+@router.get("/sessions")
+async def list_sessions(
+    principal: CurrentPrincipal,
+    session: SessionDep,
+    limit: int = Query(20, ge=1, le=sessions.MAX_RECENT, description="how many, newest first"),
+) -> SessionList:
+    """Your organisation's programming sessions, newest first."""
+    found = await sessions.recent_sessions(
+        session, organization_id=principal.organization_id, limit=limit
+    )
+    return SessionList(
+        items=[
+            SessionSummary(
+                id=item.id,
+                agent_id=item.agent_id,
+                vin=item.vin,
+                model_series=item.model_series,
+                state=item.state,
+                created_at=item.created_at,
+                started_at=item.started_at,
+                ended_at=item.ended_at,
+                end_detail=item.end_detail,
+                job_count=job_count,
+                estimated_seconds=estimated,
+            )
+            for item, job_count, estimated in found
+        ]
+    )
 
 
 @router.get("/sessions/{session_id}", responses=problem_responses(SessionNotFoundError))

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -35,6 +35,28 @@ class SessionRepository:
         if lock:
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def recent(
+        self, organization_id: uuid.UUID, *, limit: int
+    ) -> list[tuple[ProgrammingSession, int, int]]:
+        """The organisation's newest sessions with their job count and summed estimate."""
+        statement = (
+            select(ProgrammingSession)
+            .where(ProgrammingSession.organization_id == organization_id)
+            .order_by(ProgrammingSession.created_at.desc(), ProgrammingSession.id)
+            .limit(limit)
+        )
+        found = (await self.session.execute(statement)).scalars().all()
+        if not found:
+            return []
+        totals = select(
+            FlashJob.session_id, func.count(), func.sum(FlashJob.estimated_seconds)
+        ).where(FlashJob.session_id.in_([item.id for item in found]))
+        by_session = {
+            row[0]: (int(row[1]), int(row[2] or 0))
+            for row in await self.session.execute(totals.group_by(FlashJob.session_id))
+        }
+        return [(item, *by_session.get(item.id, (0, 0))) for item in found]
 
     async def running_session_ids(self) -> Sequence[uuid.UUID]:
         statement = select(ProgrammingSession.id).where(ProgrammingSession.state == "RUNNING")

@@ -9,8 +9,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aos.agent.v1 import agent_pb2
 from programming.db.catalog import CatalogRepository
-from programming.db.models import FlashJob, ProgrammingSession, TraceSummary
+from programming.db.models import Agent, FlashJob, ProgrammingSession, TraceSummary
 from programming.db.sessions import SessionRepository
 from programming.domain.plan import TargetRelease, plan_jobs
 from programming.domain.vin import is_valid_vin, model_series
@@ -23,6 +24,7 @@ from programming.errors import (
     VinMismatchError,
 )
 from programming.events.publishing import publish_session_ended, publish_session_started
+from programming.services.agent_link import AgentConnection
 from programming.services.agents import get_agent
 from programming.services.entitlements import require_programming_pass
 from programming.services.runtime import Runtime
@@ -30,15 +32,20 @@ from programming.services.vehicle import ecu_states, read_vehicle, report_to_jso
 from servicekit.auth import Principal
 
 __all__ = [
+    "ConnectedVehicle",
     "SessionView",
     "abort_session",
     "create_session",
     "end_session",
     "get_session",
+    "read_connected_vehicle",
+    "recent_sessions",
     "start_session",
 ]
 
 TERMINAL_STATES = frozenset({"COMPLETED", "EXPIRED", "ABORTED", "FAILED"})
+# The most sessions one list call returns.
+MAX_RECENT = 100
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,60 @@ class SessionView:
     session: ProgrammingSession
     jobs: Sequence[FlashJob]
     traces: Sequence[TraceSummary] = ()
+
+
+@dataclass(frozen=True)
+class ConnectedVehicle:
+    agent_id: uuid.UUID
+    report: agent_pb2.VehicleReport
+    vin_valid: bool
+    model_series: str | None
+
+
+async def _connection(
+    session: AsyncSession, runtime: Runtime, agent_id: uuid.UUID, *, organization_id: uuid.UUID
+) -> tuple[Agent, AgentConnection]:
+    """The organisation's agent and its live link; raises AgentNotFoundError or
+    AgentOfflineError."""
+    agent = await get_agent(session, agent_id, organization_id=organization_id)
+    connection = runtime.registry.get(agent.id) if agent.revoked_at is None else None
+    if connection is None:
+        raise AgentOfflineError(
+            f"The agent {agent.name!r} is not connected; start it on the workshop PC and retry."
+        )
+    return agent, connection
+
+
+async def read_connected_vehicle(
+    session: AsyncSession, runtime: Runtime, agent_id: uuid.UUID, *, organization_id: uuid.UUID
+) -> ConnectedVehicle:
+    """What the agent's vehicle reports now: VIN and ECUs with their versions. Reading needs
+    no programming pass, so a workshop sees the car before it buys time.
+
+    Raises AgentNotFoundError, AgentOfflineError, AgentTimeoutError.
+    """
+    agent, connection = await _connection(
+        session, runtime, agent_id, organization_id=organization_id
+    )
+    report = await read_vehicle(
+        connection, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
+    )
+    valid = is_valid_vin(report.vin)
+    return ConnectedVehicle(
+        agent_id=agent.id,
+        report=report,
+        vin_valid=valid,
+        model_series=model_series(report.vin) if valid else None,
+    )
+
+
+async def recent_sessions(
+    session: AsyncSession, *, organization_id: uuid.UUID, limit: int
+) -> list[tuple[ProgrammingSession, int, int]]:
+    """The organisation's newest sessions (at most MAX_RECENT) with job count and estimate."""
+    return await SessionRepository(session).recent(
+        organization_id, limit=max(1, min(limit, MAX_RECENT))
+    )
 
 
 async def create_session(
@@ -71,12 +132,9 @@ async def create_session(
         raise UnknownVehicleError(f"The programming catalog has no model series for VIN {vin}.")
     now = datetime.now(UTC)
     await require_programming_pass(session, principal.organization_id, now=now)
-    agent = await get_agent(session, agent_id, organization_id=principal.organization_id)
-    connection = runtime.registry.get(agent.id) if agent.revoked_at is None else None
-    if connection is None:
-        raise AgentOfflineError(
-            f"The agent {agent.name!r} is not connected; start it on the workshop PC and retry."
-        )
+    agent, connection = await _connection(
+        session, runtime, agent_id, organization_id=principal.organization_id
+    )
     report = await read_vehicle(
         connection, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
     )
