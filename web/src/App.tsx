@@ -8,7 +8,9 @@ import { AirSearchPage } from "./pages/AirSearchPage";
 import { DocumentPage } from "./pages/DocumentPage";
 import { LoginPage } from "./pages/LoginPage";
 import { PassesPage } from "./pages/PassesPage";
+import { ProgrammingPage } from "./pages/ProgrammingPage";
 import { RegisterPage } from "./pages/RegisterPage";
+import { SessionPage } from "./pages/SessionPage";
 import { TotpEnrolmentPage } from "./pages/TotpEnrolmentPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 
@@ -43,6 +45,9 @@ function Header() {
             </Anchor>
             <Anchor component={Link} to="/air">
               {t("nav.air")}
+            </Anchor>
+            <Anchor component={Link} to="/programming">
+              {t("nav.programming")}
             </Anchor>
           </>
         )}
@@ -124,6 +129,22 @@ export function App() {
             element={
               <RequireAuth>
                 <DocumentPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/programming"
+            element={
+              <RequireAuth>
+                <ProgrammingPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/programming/sessions/:sessionId"
+            element={
+              <RequireAuth>
+                <SessionPage />
               </RequireAuth>
             }
           />

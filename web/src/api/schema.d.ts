@@ -691,6 +691,33 @@ export interface components {
              */
             series: string[];
         };
+        /** ConnectedVehicleRead */
+        ConnectedVehicleRead: {
+            /**
+             * Agent Id
+             * Format: uuid
+             */
+            agent_id: string;
+            /** Ecus */
+            ecus: components["schemas"]["EcuRead"][];
+            /**
+             * Model Series
+             * @description None: not in the programming catalog
+             */
+            model_series: string | null;
+            /**
+             * Read At
+             * Format: date-time
+             */
+            read_at: string;
+            /**
+             * Vin
+             * @description as the vehicle reports it (empty when it could not be read)
+             */
+            vin: string;
+            /** Vin Valid */
+            vin_valid: boolean;
+        };
         /** DocumentList */
         DocumentList: {
             /** Items */
@@ -705,7 +732,7 @@ export interface components {
              */
             total: number;
             /** @description The decoded VIN when one was given */
-            vehicle: components["schemas"]["air_VehicleRead"] | null;
+            vehicle: components["schemas"]["VehicleRead"] | null;
         };
         /** DocumentListItem */
         DocumentListItem: {
@@ -1494,25 +1521,11 @@ export interface components {
             /** Error Type */
             type: string;
         };
-        /** WebhookAck */
-        WebhookAck: {
-            /**
-             * Changed
-             * @description False when the callback repeated one already applied
-             */
-            changed: boolean;
-            /**
-             * Order Id
-             * Format: uuid
-             */
-            order_id: string;
-            order_status: components["schemas"]["OrderStatus"];
-        };
         /**
          * VehicleRead
          * @description A decoded VIN. Series, model, body and engine are null for an unknown type code.
          */
-        air_VehicleRead: {
+        VehicleRead: {
             /** Body */
             body: string | null;
             /**
@@ -1582,32 +1595,19 @@ export interface components {
              */
             wmi: string;
         };
-        /** VehicleRead */
-        programming_VehicleRead: {
+        /** WebhookAck */
+        WebhookAck: {
             /**
-             * Agent Id
+             * Changed
+             * @description False when the callback repeated one already applied
+             */
+            changed: boolean;
+            /**
+             * Order Id
              * Format: uuid
              */
-            agent_id: string;
-            /** Ecus */
-            ecus: components["schemas"]["EcuRead"][];
-            /**
-             * Model Series
-             * @description None: not in the programming catalog
-             */
-            model_series: string | null;
-            /**
-             * Read At
-             * Format: date-time
-             */
-            read_at: string;
-            /**
-             * Vin
-             * @description as the vehicle reports it (empty when it could not be read)
-             */
-            vin: string;
-            /** Vin Valid */
-            vin_valid: boolean;
+            order_id: string;
+            order_status: components["schemas"]["OrderStatus"];
         };
     };
     responses: never;
@@ -1776,7 +1776,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["air_VehicleRead"];
+                    "application/json": components["schemas"]["VehicleRead"];
                 };
             };
             /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
@@ -2825,7 +2825,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["programming_VehicleRead"];
+                    "application/json": components["schemas"]["ConnectedVehicleRead"];
                 };
             };
             /** @description Agent not found (/problems/agent-not-found) */

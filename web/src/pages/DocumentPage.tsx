@@ -1,9 +1,10 @@
-import { Anchor, Badge, Image, Loader, Stack, Text, Title } from "@mantine/core";
+import { Anchor, Badge, Loader, Stack, Text, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router";
 import { useApi } from "../api/ApiProvider";
 import { unwrap } from "../api/client";
+import { DiagramViewer } from "../components/DiagramViewer";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { svgDataUrl } from "../lib/svg";
 
@@ -31,7 +32,7 @@ export function DocumentPage() {
           </Title>
           <Badge variant="light">{t(`air.types.${doc.data.type}`)}</Badge>
           <Text fw={500}>{doc.data.summary}</Text>
-          {doc.data.svg && <Image src={svgDataUrl(doc.data.svg)} alt={t("air.diagramAlt", { title: doc.data.title })} fit="contain" />}
+          {doc.data.svg && <DiagramViewer src={svgDataUrl(doc.data.svg)} alt={t("air.diagramAlt", { title: doc.data.title })} />}
           <Text component="div" style={{ whiteSpace: "pre-wrap" }}>
             {doc.data.body}
           </Text>

@@ -1,4 +1,4 @@
-import { Alert, Button, Paper, PasswordInput, Stack, TextInput, Title } from "@mantine/core";
+import { Alert, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -16,6 +16,11 @@ export function RegisterPage() {
   const register = useMutation({
     mutationFn: () => unwrap(api.POST("/api/identity/organizations", { body: form })),
   });
+  // Always answered 202 (it does not say whether the address has an account); the service
+  // sends at most one mail a minute per account and silently skips the rest.
+  const resend = useMutation({
+    mutationFn: (email: string) => unwrap(api.POST("/api/identity/email-verifications/resend", { body: { email } })),
+  });
   const field = (name: keyof Form) => ({
     value: form[name],
     required: true,
@@ -30,10 +35,30 @@ export function RegisterPage() {
   };
 
   if (register.isSuccess) {
+    const { email } = register.data;
     return (
-      <Alert color="green" title={t("register.title")} role="status" maw={560} mx="auto">
-        {t("register.done", { email: register.data.email })}
-      </Alert>
+      <Stack maw={560} mx="auto">
+        <Alert color="green" title={t("register.title")} role="status">
+          {t("register.done", { email })}
+        </Alert>
+        <Text size="sm">{t("register.resendPrompt")}</Text>
+        {resend.isError && <ErrorMessage error={resend.error} />}
+        {resend.isSuccess && (
+          <Alert color="blue" role="status">
+            {t("verify.resent")}
+          </Alert>
+        )}
+        <Button
+          variant="default"
+          loading={resend.isPending}
+          onClick={() => {
+            if (!resend.isPending) resend.mutate(email);
+          }}
+          style={{ alignSelf: "start" }}
+        >
+          {t("verify.resend")}
+        </Button>
+      </Stack>
     );
   }
   return (

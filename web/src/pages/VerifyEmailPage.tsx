@@ -1,6 +1,6 @@
-import { Alert, Button, Loader, Stack, Title } from "@mantine/core";
+import { Alert, Button, Loader, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
-import { useEffect, useRef } from "react";
+import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { useApi } from "../api/ApiProvider";
@@ -34,6 +34,7 @@ export function VerifyEmailPage() {
       {!token && <Alert color="yellow">{t("verify.missing")}</Alert>}
       {verify.isPending && <Loader aria-label={t("verify.pending")} />}
       {verify.isError && <ErrorMessage error={verify.error} />}
+      {(!token || verify.isError) && <ResendForm />}
       {verify.isSuccess && (
         <>
           <Alert color="green" role="status">
@@ -45,5 +46,50 @@ export function VerifyEmailPage() {
         </>
       )}
     </Stack>
+  );
+}
+
+/** Asks for a new verification mail, for a link that expired, was used or got lost. */
+function ResendForm() {
+  const { t } = useTranslation();
+  const api = useApi();
+  const [email, setEmail] = useState("");
+  // Always answered 202 (it does not say whether the address has an account); the service
+  // sends at most one mail a minute per account and silently skips the rest.
+  const resend = useMutation({
+    mutationFn: (value: string) => unwrap(api.POST("/api/identity/email-verifications/resend", { body: { email: value } })),
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!resend.isPending) resend.mutate(email.trim());
+  };
+  return (
+    <Paper p="md" withBorder>
+      <form onSubmit={submit} noValidate>
+        <Stack>
+          <Title order={2} size="h4">
+            {t("verify.resendTitle")}
+          </Title>
+          <Text size="sm">{t("verify.resendIntro")}</Text>
+          {resend.isError && <ErrorMessage error={resend.error} />}
+          {resend.isSuccess && (
+            <Alert color="blue" role="status">
+              {t("verify.resent")}
+            </Alert>
+          )}
+          <TextInput
+            label={t("verify.resendEmail")}
+            type="email"
+            autoComplete="email"
+            required
+            value={email}
+            onChange={(event) => setEmail(event.currentTarget.value)}
+          />
+          <Button type="submit" loading={resend.isPending} style={{ alignSelf: "start" }}>
+            {t("verify.resend")}
+          </Button>
+        </Stack>
+      </form>
+    </Paper>
   );
 }

@@ -10,10 +10,10 @@ from programming.api.deps import RuntimeDep
 from programming.api.schemas import (
     AgentList,
     AgentRead,
+    ConnectedVehicleRead,
     PairCreate,
     PairingCodeRead,
     PairRead,
-    VehicleRead,
 )
 from programming.db.models import Agent
 from programming.errors import (
@@ -93,13 +93,13 @@ async def list_agents(
 )
 async def connected_vehicle(
     agent_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
-) -> VehicleRead:
+) -> ConnectedVehicleRead:
     """Read the vehicle the agent is connected to: VIN, model series and each ECU's software
     version (no programming pass needed)."""
     vehicle = await sessions.read_connected_vehicle(
         session, runtime, agent_id, organization_id=principal.organization_id
     )
-    return VehicleRead.model_validate(
+    return ConnectedVehicleRead.model_validate(
         {
             **report_to_json(vehicle.report),
             "agent_id": vehicle.agent_id,

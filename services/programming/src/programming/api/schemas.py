@@ -134,7 +134,7 @@ class EcuRead(BaseModel):
     in_bootloader: bool
 
 
-class VehicleRead(BaseModel):
+class ConnectedVehicleRead(BaseModel):
     agent_id: uuid.UUID
     vin: str = Field(description="as the vehicle reports it (empty when it could not be read)")
     vin_valid: bool

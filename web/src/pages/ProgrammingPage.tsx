@@ -1,0 +1,352 @@
+import { Alert, Badge, Button, Card, Code, CopyButton, Group, Loader, Modal, Stack, Table, Text, Title } from "@mantine/core";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate } from "react-router";
+import { useApi } from "../api/ApiProvider";
+import { type Schemas, unwrap } from "../api/client";
+import { Countdown } from "../components/Countdown";
+import { ErrorMessage } from "../components/ErrorMessage";
+import { formatSeconds, hexAddress, stateColor } from "../programming/format";
+import { useProgrammingTime } from "../programming/useProgrammingTime";
+
+type Agent = Schemas["AgentRead"];
+
+/** How often the agents' online state is looked at again. */
+const AGENTS_POLL_MS = 3000;
+
+function ProgrammingTime() {
+  const { t } = useTranslation();
+  const time = useProgrammingTime();
+  return (
+    <Card withBorder component="section" aria-labelledby="programming-time">
+      <Title order={2} size="h4" id="programming-time">
+        {t("programming.time.title")}
+      </Title>
+      {time.isPending && <Loader aria-label={t("app.loading")} />}
+      {time.isError && <ErrorMessage error={time.error} />}
+      {time.isSuccess &&
+        (time.data.active && time.data.valid_until ? (
+          <Group>
+            <Text>{t("programming.time.left")}:</Text>
+            <Text fw={700}>
+              <Countdown validUntil={time.data.valid_until} />
+            </Text>
+            <Button component={Link} to="/passes" variant="subtle" size="xs">
+              {t("programming.time.buy")}
+            </Button>
+          </Group>
+        ) : (
+          <Stack align="start" gap="xs">
+            <Text>{t("programming.time.none")}</Text>
+            <Button component={Link} to="/passes">
+              {t("programming.time.buy")}
+            </Button>
+          </Stack>
+        ))}
+    </Card>
+  );
+}
+
+function PairingCode() {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const create = useMutation({ mutationFn: () => unwrap(api.POST("/api/programming/agents/pairing-codes")) });
+  const command = create.data ? `aos-vci-agent pair --server ${window.location.origin} --code ${create.data.code}` : "";
+  return (
+    <Stack align="start" gap="xs">
+      <Button onClick={() => create.mutate()} loading={create.isPending}>
+        {t("programming.pairing.button")}
+      </Button>
+      {create.isError && <ErrorMessage error={create.error} />}
+      {create.isSuccess && (
+        <Alert color="blue" title={t("programming.pairing.title")} role="status" w="100%">
+          <Stack gap="xs">
+            <Group>
+              <Text>{t("programming.pairing.code")}:</Text>
+              <Text ff="monospace" fz="xl" fw={700} data-testid="pairing-code">
+                {create.data.code}
+              </Text>
+              <Text size="sm">
+                {t("programming.pairing.expires")}: {new Date(create.data.expires_at).toLocaleTimeString(i18n.language)} (
+                <Countdown validUntil={create.data.expires_at} />)
+              </Text>
+            </Group>
+            <Text size="sm">{t("programming.pairing.intro")}</Text>
+            <Code block>{command}</Code>
+            <Group>
+              <CopyButton value={command}>
+                {({ copied, copy }) => (
+                  <Button size="xs" variant="default" onClick={copy}>
+                    {copied ? t("programming.pairing.copied") : t("programming.pairing.copy")}
+                  </Button>
+                )}
+              </CopyButton>
+              <Text size="sm" c="dimmed">
+                {t("programming.pairing.waiting")}
+              </Text>
+            </Group>
+          </Stack>
+        </Alert>
+      )}
+    </Stack>
+  );
+}
+
+function ConnectedVehicle({ agent }: { agent: Agent }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const vehicle = useQuery({
+    queryKey: ["agent-vehicle", agent.id],
+    queryFn: () => unwrap(api.GET("/api/programming/agents/{agent_id}/vehicle", { params: { path: { agent_id: agent.id } } })),
+    staleTime: 0,
+    gcTime: 0,
+  });
+  const plan = useMutation({
+    mutationFn: (vin: string) => unwrap(api.POST("/api/programming/sessions", { body: { agent_id: agent.id, vin } })),
+    onSuccess: (session) => {
+      void queryClient.invalidateQueries({ queryKey: ["programming-sessions"] });
+      void navigate(`/programming/sessions/${session.id}`);
+    },
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="connected-vehicle">
+      <Stack>
+        <Group justify="space-between">
+          <Title order={2} size="h4" id="connected-vehicle">
+            {t("programming.vehicle.title")} — {agent.name}
+          </Title>
+          <Button size="xs" variant="default" onClick={() => void vehicle.refetch()} loading={vehicle.isFetching}>
+            {t("programming.agents.readVehicle")}
+          </Button>
+        </Group>
+        {vehicle.isFetching && <Text role="status">{t("programming.vehicle.reading")}</Text>}
+        {vehicle.isError && <ErrorMessage error={vehicle.error} />}
+        {vehicle.isSuccess && (
+          <>
+            <Group>
+              <Text>
+                {t("programming.vehicle.vin")}:{" "}
+                <Text span ff="monospace" fw={700} data-testid="vehicle-vin">
+                  {vehicle.data.vin || "—"}
+                </Text>
+              </Text>
+              <Text>
+                {t("programming.vehicle.series")}: <strong>{vehicle.data.model_series ?? t("programming.vehicle.unknownSeries")}</strong>
+              </Text>
+            </Group>
+            {!vehicle.data.vin_valid && (
+              <Alert color="yellow" role="alert">
+                {t("programming.vehicle.noVin")}
+              </Alert>
+            )}
+            <Table>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th scope="col">{t("programming.vehicle.ecu")}</Table.Th>
+                  <Table.Th scope="col">{t("programming.vehicle.address")}</Table.Th>
+                  <Table.Th scope="col">{t("programming.vehicle.type")}</Table.Th>
+                  <Table.Th scope="col">{t("programming.vehicle.software")}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {vehicle.data.ecus.map((ecu) => (
+                  <Table.Tr key={ecu.logical_address}>
+                    <Table.Td>{ecu.name}</Table.Td>
+                    <Table.Td ff="monospace">{hexAddress(ecu.logical_address)}</Table.Td>
+                    <Table.Td>{ecu.ecu_type}</Table.Td>
+                    <Table.Td>
+                      {ecu.in_bootloader ? (
+                        <Badge color="orange" variant="light">
+                          {t("programming.vehicle.inBootloader")}
+                        </Badge>
+                      ) : (
+                        ecu.software_version
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            {plan.isError && <ErrorMessage error={plan.error} />}
+            <Button
+              style={{ alignSelf: "start" }}
+              disabled={!vehicle.data.vin_valid || vehicle.data.model_series === null || plan.isPending}
+              loading={plan.isPending}
+              onClick={() => plan.mutate(vehicle.data.vin)}
+            >
+              {t("programming.vehicle.plan")}
+            </Button>
+          </>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+function RevokeDialog({ agent, onClose }: { agent: Agent | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const api = useApi();
+  const queryClient = useQueryClient();
+  const revoke = useMutation({
+    mutationFn: (agentId: string) => unwrap(api.DELETE("/api/programming/agents/{agent_id}", { params: { path: { agent_id: agentId } } })),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ["agents"] });
+      onClose();
+    },
+  });
+  return (
+    <Modal opened={agent !== null} onClose={onClose} title={t("programming.agents.revokeTitle", { name: agent?.name ?? "" })}>
+      <Stack>
+        <Text>{t("programming.agents.revokeText")}</Text>
+        {revoke.isError && <ErrorMessage error={revoke.error} />}
+        <Group justify="end">
+          <Button variant="default" onClick={onClose}>
+            {t("programming.agents.cancel")}
+          </Button>
+          <Button color="red" loading={revoke.isPending} onClick={() => agent && revoke.mutate(agent.id)}>
+            {t("programming.agents.revokeConfirm")}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+function Agents({ onRead }: { onRead: (agent: Agent) => void }) {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const [revoking, setRevoking] = useState<Agent | null>(null);
+  const agents = useQuery({
+    queryKey: ["agents"],
+    queryFn: () => unwrap(api.GET("/api/programming/agents")),
+    refetchInterval: AGENTS_POLL_MS,
+    staleTime: 0,
+  });
+  const active = agents.data?.items.filter((agent) => agent.revoked_at === null) ?? [];
+  return (
+    <Card withBorder component="section" aria-labelledby="agents">
+      <Stack>
+        <Title order={2} size="h4" id="agents">
+          {t("programming.agents.title")}
+        </Title>
+        <Text size="sm">{t("programming.agents.intro")}</Text>
+        {agents.isPending && <Loader aria-label={t("app.loading")} />}
+        {agents.isError && <ErrorMessage error={agents.error} />}
+        {agents.isSuccess && active.length === 0 && <Text>{t("programming.agents.none")}</Text>}
+        {active.length > 0 && (
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">{t("programming.agents.name")}</Table.Th>
+                <Table.Th scope="col">{t("programming.agents.host")}</Table.Th>
+                <Table.Th scope="col">{t("programming.agents.version")}</Table.Th>
+                <Table.Th scope="col">{t("programming.agents.status")}</Table.Th>
+                <Table.Th scope="col">{t("programming.agents.lastSeen")}</Table.Th>
+                <Table.Th scope="col">{t("programming.agents.actions")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {active.map((agent) => (
+                <Table.Tr key={agent.id} data-testid="agent-row">
+                  <Table.Td>{agent.name}</Table.Td>
+                  <Table.Td>{agent.hostname ?? "—"}</Table.Td>
+                  <Table.Td>{agent.agent_version ?? "—"}</Table.Td>
+                  <Table.Td>
+                    <Badge color={agent.online ? "green" : "gray"} variant={agent.online ? "filled" : "light"}>
+                      {agent.online ? t("programming.agents.online") : t("programming.agents.offline")}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{agent.last_seen_at ? new Date(agent.last_seen_at).toLocaleString(i18n.language) : t("programming.agents.never")}</Table.Td>
+                  <Table.Td>
+                    <Group gap="xs" wrap="nowrap">
+                      <Button size="xs" disabled={!agent.online} onClick={() => onRead(agent)} aria-label={`${t("programming.agents.readVehicle")}: ${agent.name}`}>
+                        {t("programming.agents.readVehicle")}
+                      </Button>
+                      <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking(agent)} aria-label={`${t("programming.agents.revoke")}: ${agent.name}`}>
+                        {t("programming.agents.revoke")}
+                      </Button>
+                    </Group>
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+        <PairingCode />
+      </Stack>
+      <RevokeDialog agent={revoking} onClose={() => setRevoking(null)} />
+    </Card>
+  );
+}
+
+function Sessions() {
+  const { t, i18n } = useTranslation();
+  const api = useApi();
+  const sessions = useQuery({
+    queryKey: ["programming-sessions"],
+    queryFn: () => unwrap(api.GET("/api/programming/sessions", { params: { query: { limit: 20 } } })),
+    staleTime: 0,
+  });
+  return (
+    <Card withBorder component="section" aria-labelledby="sessions">
+      <Stack>
+        <Title order={2} size="h4" id="sessions">
+          {t("programming.sessions.title")}
+        </Title>
+        {sessions.isPending && <Loader aria-label={t("app.loading")} />}
+        {sessions.isError && <ErrorMessage error={sessions.error} />}
+        {sessions.isSuccess && sessions.data.items.length === 0 && <Text>{t("programming.sessions.none")}</Text>}
+        {sessions.isSuccess && sessions.data.items.length > 0 && (
+          <Table>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">{t("programming.sessions.created")}</Table.Th>
+                <Table.Th scope="col">{t("programming.sessions.vin")}</Table.Th>
+                <Table.Th scope="col">{t("programming.sessions.state")}</Table.Th>
+                <Table.Th scope="col">{t("programming.sessions.jobs")}</Table.Th>
+                <Table.Th scope="col">{t("programming.sessions.estimate")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {sessions.data.items.map((session) => (
+                <Table.Tr key={session.id}>
+                  <Table.Td>
+                    <Link to={`/programming/sessions/${session.id}`}>{new Date(session.created_at).toLocaleString(i18n.language)}</Link>
+                  </Table.Td>
+                  <Table.Td ff="monospace">{session.vin}</Table.Td>
+                  <Table.Td>
+                    <Badge color={stateColor(session.state)} variant="light">
+                      {t(`programming.states.${session.state}`, { defaultValue: session.state })}
+                    </Badge>
+                  </Table.Td>
+                  <Table.Td>{session.job_count}</Table.Td>
+                  <Table.Td>{formatSeconds(session.estimated_seconds)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </Stack>
+    </Card>
+  );
+}
+
+/** Agents, the connected vehicle, planning a session, and the session history. */
+export function ProgrammingPage() {
+  const { t } = useTranslation();
+  const [reading, setReading] = useState<Agent | null>(null);
+  return (
+    <Stack>
+      <Title order={1} size="h2">
+        {t("programming.title")}
+      </Title>
+      <ProgrammingTime />
+      <Agents onRead={setReading} />
+      {reading && <ConnectedVehicle key={reading.id} agent={reading} />}
+      <Sessions />
+    </Stack>
+  );
+}
