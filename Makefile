@@ -11,7 +11,7 @@ PY := .venv/bin/python
 STACK := $(PY) deploy/local/stack.py
 
 
-.PHONY: bench-tools web-install web-build web-check openapi
+.PHONY: bench-tools browser web-install web-build web-check openapi
 .PHONY: help install stack-up stack-down stack-status gates lint typecheck imports proto proto-check test test-unit run bench format clean
 
 help: ## list the commands
@@ -73,7 +73,17 @@ openapi: install web-install ## regenerate web/openapi.json and the portal's API
 	$(PY) scripts/export_openapi.py
 	cd web && npm run gen:api
 
-test: gates web-check stack-up ## gates, then the whole suite against real PostgreSQL and Kafka
+browser: ## Debian's Chromium for the browser tests (installed with apt-get when missing and root)
+	@if [ -z "$${AOS_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's chromium with apt-get (once; Playwright drives it, no browser download)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "the browser tests need Chromium: apt-get install chromium, or set AOS_CHROMIUM to its executable"; exit 1; \
+	  fi; \
+	fi
+
+test: gates web-check browser stack-up ## gates, then the whole suite (incl. the portal in Chromium) against real PostgreSQL and Kafka
 	$(PY) scripts/pytest_run.py
 
 run: stack-up web-build ## start everything and print how to try it (Ctrl-C stops it)

@@ -57,13 +57,18 @@ def wait_for_mail(maildir: Path, recipient: str) -> EmailMessage:
     raise AssertionError(f"no mail to {recipient} within {POLL_TIMEOUT_S} s in {maildir}")
 
 
-def verification_token(message: EmailMessage) -> str:
+def verification_link(message: EmailMessage) -> str:
+    """The portal link in the verification mail's plain-text body."""
     body = message.get_body(preferencelist=("plain",))
     assert body is not None
     for word in body.get_content().split():
         if "verify-email?token=" in word:
-            return parse_qs(urlsplit(word.strip("<>()")).query)["token"][0]
+            return word.strip("<>()")
     raise AssertionError("the verification mail has no link")
+
+
+def verification_token(message: EmailMessage) -> str:
+    return parse_qs(urlsplit(verification_link(message)).query)["token"][0]
 
 
 def register_and_log_in(http: httpx.Client, maildir: Path, *, company: str) -> Workshop:

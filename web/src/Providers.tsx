@@ -5,6 +5,7 @@ import { ApiProvider } from "./api/ApiProvider";
 import type { ApiClient } from "./api/client";
 import { AuthProvider } from "./auth/AuthProvider";
 import { ApiError } from "./lib/problem";
+import { cssVariablesResolver, theme } from "./theme";
 
 export function newQueryClient(): QueryClient {
   return new QueryClient({
@@ -23,7 +24,7 @@ export function newQueryClient(): QueryClient {
 export function Providers({ children, client, queryClient }: { children: ReactNode; client?: ApiClient; queryClient?: QueryClient }) {
   const [defaultQueryClient] = useState(newQueryClient);
   return (
-    <MantineProvider>
+    <MantineProvider theme={theme} cssVariablesResolver={cssVariablesResolver}>
       <QueryClientProvider client={queryClient ?? defaultQueryClient}>
         <ApiProvider client={client}>
           <AuthProvider>{children}</AuthProvider>

@@ -41,7 +41,7 @@ function Vehicle({ vehicle }: { vehicle: Schemas["VehicleRead"] }) {
         ))}
       </Group>
       {vehicle.notes.map((note) => (
-        <Text key={note} size="sm" c="orange">
+        <Text key={note} size="sm" c="red.9">
           {note}
         </Text>
       ))}

@@ -68,9 +68,9 @@ function TimeBudget({ session }: { session: Session }) {
         </div>
       </Group>
       {left >= needed ? (
-        <Text c="green" mt="xs" role="status">
+        <Alert color="green" mt="xs" role="status">
           {t("programming.session.enoughTime")}
-        </Text>
+        </Alert>
       ) : (
         <Alert color="yellow" mt="xs" role="alert">
           <Stack gap="xs" align="start">

@@ -1,0 +1,387 @@
+"""The web portal in a real browser: Debian's Chromium driven by Playwright, against the whole
+system started as `make run` starts it, with a vehicle simulator and the real VCI agent.
+
+A new workshop registers, reads the verification mail from the SMTP sink, enrols TOTP (codes
+computed from the secret the page shows), logs in, is refused AIR content, buys an AIR pass,
+finds documents by VIN, opens one and zooms its wiring diagram, buys programming time, pairs
+the agent with the code the page shows, runs a session on the simulator and reads the report.
+
+Each screen is saved as a PNG under test-artifacts/portal/, and the main screens are checked
+with axe-core (no serious or critical violations).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from workshop import verification_link, wait_for_mail
+
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "portal"
+AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
+VIN = "WBA5F3103MFX12345"
+DEMO_DOCUMENT = "ri-g20-rear-brake-pads-epb"
+PASSWORD = "correct horse battery staple"
+# A page waits this long for what it expects; the flash itself gets longer.
+STEP_TIMEOUT_MS = 20_000
+FLASH_TIMEOUT_MS = 90_000
+# Chromium on a machine without a network: no background connections, no first-run work.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = pytest.mark.timeout(300)
+
+
+def chromium_path() -> str:
+    path = os.environ.get("AOS_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail(
+            "The browser tests need Debian's Chromium: run `make browser` (apt-get install "
+            "chromium) or point AOS_CHROMIUM at a Chromium executable."
+        )
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser, system: Any) -> Iterator[Page]:
+    """A fresh browser context (no cookies, no storage) on the system's portal, in English."""
+    context = browser.new_context(
+        base_url=system.gateway, locale="en-GB", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    page = context.new_page()
+    problems: list[str] = []
+
+    def on_console(message: ConsoleMessage) -> None:
+        # An answered 4xx (the AIR refusal) is logged by Chromium as a failed resource; that is
+        # the API's problem answer, shown on the page, not a fault of the portal.
+        if message.type == "error" and "Failed to load resource" not in message.text:
+            problems.append(message.text)
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    yield page
+    context.close()
+    assert problems == [], f"the browser reported errors (CSP, scripts): {problems}"
+
+
+def shot(page: Page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
+
+
+def check_accessibility(page: Page, screen: str) -> None:
+    """axe-core's WCAG 2.1 A/AA rules on the current page: no serious or critical violation."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        """async () => {
+            const r = await axe.run(document, {
+                runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+            });
+            return r.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+            }));
+        }"""
+    )
+    serious = [v for v in result if v["impact"] in ("serious", "critical")]
+    assert serious == [], f"accessibility violations on the {screen} screen: {serious}"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"the vehicle simulator exited with {process.returncode}")
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"the vehicle simulator did not listen on {port} within {timeout} s")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def vehicle(system: Any) -> Iterator[int]:
+    """This journey's own simulated car (DME on 1.0.0), in memory; yields its DoIP port."""
+    port = free_port()
+    log = (system.log_dir / "browser-vehicle-sim.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "vehicle_sim", "serve", "--port", str(port), "--in-memory"],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_for_port(port, process)
+        yield port
+    finally:
+        stop(process)
+        log.close()
+
+
+class Agent:
+    """The real VCI agent on 'the workshop PC', paired with a code the page shows."""
+
+    def __init__(self, system: Any, workdir: Path, doip_port: int) -> None:
+        self.system = system
+        self.base = [
+            sys.executable,
+            "-m",
+            "vci_agent",
+            "--config-dir",
+            str(workdir / "config"),
+            "--state-dir",
+            str(workdir / "state"),
+        ]
+        self.doip_port = doip_port
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log = system.log_dir / "browser-vci-agent.log"
+
+    def pair(self, code: str) -> None:
+        paired = subprocess.run(
+            [*self.base, "pair", "--server", self.system.gateway, "--code", code,
+             "--name", "Bay 3 laptop"],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert paired.returncode == 0, paired.stdout + paired.stderr
+
+    def connect(self) -> None:
+        with self.log.open("wb") as log:
+            self.process = subprocess.Popen(
+                [*self.base, "connect", "--host", "127.0.0.1", "--port", str(self.doip_port)],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def close(self) -> None:
+        if self.process is not None:
+            stop(self.process)
+
+
+@pytest.fixture
+def agent(system: Any, vehicle: int, tmp_path: Path) -> Iterator[Agent]:
+    agent = Agent(system, tmp_path / "agent", vehicle)
+    yield agent
+    agent.close()
+
+
+def buy(page: Page, product: str) -> None:
+    page.get_by_role("link", name="Passes").click()
+    page.get_by_role("button", name=f"Buy: {product}").click()
+    expect(page.get_by_text("Payment received: your pass is active.")).to_be_visible()
+
+
+def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
+    page: Page, system: Any, agent: Agent
+) -> None:
+    email = f"owner-{uuid.uuid4().hex[:8]}@werkstatt.example"
+
+    # Register the company and its owner.
+    page.goto("/register")
+    page.get_by_label("Company name").fill("Karosserie Weber GmbH")
+    page.get_by_label("Country (ISO code, e.g. DE)").fill("DE")
+    page.get_by_label("VAT ID").fill("DE811907980")
+    page.get_by_label("Your name").fill("Jonas Weber")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
+    check_accessibility(page, "register")
+    shot(page, "01-register")
+    page.get_by_role("button", name="Register").click()
+    expect(page.get_by_text(f"we sent a verification link to {email}")).to_be_visible()
+    shot(page, "02-register-mail-sent")
+
+    # The link from the mail the SMTP sink caught opens the portal and verifies the address.
+    page.goto(verification_link(wait_for_mail(system.maildir, email)))
+    expect(page.get_by_text("Your e-mail address is verified.")).to_be_visible()
+    shot(page, "03-email-verified")
+    page.get_by_role("link", name="Go to login").click()
+
+    # The first login asks for TOTP enrolment: QR code, secret, confirmation, recovery codes.
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
+    check_accessibility(page, "login")
+    shot(page, "04-login")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
+    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text().strip())
+    check_accessibility(page, "TOTP enrolment")
+    shot(page, "05-totp-enrolment")
+    page.get_by_label("Code from the app").fill(totp.now())
+    page.get_by_role("button", name="Confirm").click()
+    recovery = page.get_by_role("list", name="Your recovery codes").get_by_role("listitem")
+    expect(recovery).not_to_have_count(0)
+    shot(page, "06-recovery-codes")
+    page.get_by_role("link", name="Continue to login").click()
+
+    # Log in with password and code. The confirmation used the current time step, which is never
+    # accepted twice, so the app's next code is typed (inside the accepted window).
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
+    page.get_by_label("Authenticator code").fill(totp.at(time.time() + 30))
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Passes", exact=True)).to_be_visible()
+    expect(page.get_by_text("You have no active pass.")).to_be_visible()
+    check_accessibility(page, "passes")
+    shot(page, "07-passes")
+
+    # A reload keeps the user signed in (the refresh token gets a new access token).
+    page.reload()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+
+    # Repair information without a pass: refused, with a way to buy one.
+    page.get_by_role("link", name="Repair information").click()
+    page.get_by_label("VIN or keywords").fill(VIN)
+    page.get_by_role("button", name="Search").click()
+    refusal = page.get_by_role("alert").filter(has_text="An AIR pass is needed")
+    expect(refusal).to_be_visible()
+    shot(page, "08-air-refused")
+    refusal.get_by_role("link", name="Buy a pass").click()
+
+    # Buy a day of AIR; the pass shows with its countdown.
+    page.get_by_role("button", name="Buy: AIR repair information pass, 1 day").click()
+    expect(page.get_by_text("Payment received: your pass is active.")).to_be_visible()
+    expect(page.get_by_role("timer").first).to_have_text(re.compile(r"^23h 59m \d\ds left$"))
+    shot(page, "09-air-pass-bought")
+
+    # Search by VIN: the decoded vehicle and only its documents.
+    page.get_by_role("link", name="Repair information").click()
+    page.get_by_label("VIN or keywords").fill(VIN)
+    page.get_by_role("button", name="Search").click()
+    vehicle_card = page.get_by_role("region", name="Vehicle")
+    expect(vehicle_card).to_contain_text(VIN)
+    expect(vehicle_card).to_contain_text("G20")
+    expect(
+        page.get_by_role("status").filter(has_text=re.compile(r"documents? found"))
+    ).to_be_visible()
+    check_accessibility(page, "AIR results")
+    shot(page, "10-air-results-by-vin")
+    page.locator(f"a[href='/air/documents/{DEMO_DOCUMENT}']").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("brake pads")
+    check_accessibility(page, "document")
+    shot(page, "11-document")
+
+    # A wiring diagram, zoomed in with the button.
+    page.get_by_role("link", name="Back to the results").or_(
+        page.get_by_role("button", name="Back to the results")
+    ).click()
+    page.get_by_role("checkbox", name="Wiring diagram").check()
+    page.get_by_role("listitem").filter(has_text="Wiring diagram").first.get_by_role("link").click()
+    diagram = page.get_by_role("region", name="Zoomable diagram")
+    expect(diagram.get_by_role("img")).to_be_visible()
+    expect(page.get_by_text("Zoom: 100%")).to_be_visible()
+    page.get_by_role("button", name="Zoom in").click()
+    page.get_by_role("button", name="Zoom in").click()
+    expect(page.get_by_text("Zoom: 150%")).to_be_visible()
+    shot(page, "12-wiring-diagram-zoomed")
+
+    # Programming: no time yet, so buy an hour first.
+    page.get_by_role("link", name="Programming").click()
+    expect(page.get_by_text("You have no programming time.")).to_be_visible()
+    buy(page, "Remote programming pass, 1 hour")
+    page.get_by_role("link", name="Programming").click()
+    expect(page.get_by_role("timer").first).to_have_text(re.compile(r"^59m \d\ds left$"))
+
+    # Pair the agent on the workshop PC with the code the page shows; it comes online.
+    page.get_by_role("button", name="Pair an agent").click()
+    code = page.get_by_test_id("pairing-code").inner_text().strip()
+    expect(
+        page.get_by_text(f"aos-vci-agent pair --server {system.gateway} --code {code}")
+    ).to_be_visible()
+    check_accessibility(page, "programming")
+    shot(page, "13-pairing-code")
+    agent.pair(code)
+    agent.connect()
+    row = page.get_by_test_id("agent-row").filter(has_text="Bay 3 laptop")
+    expect(row.get_by_text("Online")).to_be_visible()
+    shot(page, "14-agent-online")
+
+    # Read the connected car and plan a session: the DME is outdated.
+    row.get_by_role("button", name="Read vehicle: Bay 3 laptop").click()
+    expect(page.get_by_test_id("vehicle-vin")).to_have_text(VIN)
+    dme = page.get_by_role("row").filter(has_text="0x0012")
+    expect(dme).to_contain_text("1.0.0")
+    shot(page, "15-connected-vehicle")
+    page.get_by_role("button", name="Plan programming session").click()
+
+    # The plan, its estimate against the hour bought, then the flash with live progress.
+    expect(page.get_by_role("heading", name="Programming session")).to_be_visible()
+    job = page.get_by_test_id("job-row").filter(has_text="DME")
+    expect(job).to_contain_text("1.0.0 → 1.1.0")
+    expect(job).to_contain_text("Pending")
+    expect(page.get_by_text("Your programming time covers the plan.")).to_be_visible()
+    check_accessibility(page, "session plan")
+    shot(page, "16-session-plan")
+    page.get_by_role("button", name="Start programming").click()
+    expect(page.get_by_test_id("session-state")).to_have_text(re.compile("Running|Completed"))
+    shot(page, "17-session-running")
+
+    # The report: DME now on 1.1.0, the others unchanged, the UDS trace summarised.
+    expect(page.get_by_role("heading", name="Session report")).to_be_visible(
+        timeout=FLASH_TIMEOUT_MS
+    )
+    expect(page.get_by_test_id("session-state")).to_have_text("Completed")
+    versions = page.get_by_test_id("report-version")
+    expect(versions.filter(has_text="DME")).to_contain_text("1.1.0")
+    expect(versions.filter(has_text="BDC")).to_contain_text("unchanged")
+    expect(page.get_by_role("cell", name="0x36 TransferData")).to_be_visible()
+    check_accessibility(page, "session report")
+    shot(page, "18-session-report")
+
+    # The same report in German.
+    page.get_by_role("navigation", name="main").get_by_text("DE", exact=True).click()
+    expect(page.get_by_role("heading", name="Sitzungsbericht")).to_be_visible()
+    shot(page, "19-session-report-de")
+
+    # The session is in the history, and logging out ends the session in this tab.
+    page.get_by_role("link", name="Zurück zur Programmierung").click()
+    expect(page.get_by_role("cell", name=VIN)).to_be_visible()
+    page.get_by_role("button", name="Abmelden").click()
+    page.goto("/programming")
+    expect(page).to_have_url(re.compile(r"/login$"))
