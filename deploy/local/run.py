@@ -294,11 +294,25 @@ def try_this(ports: Ports, demo: str) -> str:
     api = f"http://127.0.0.1:{ports.gateway}/api"
     password = demo_value(demo, "password", "<password>")
     secret = demo_value(demo, "TOTP secret", "<TOTP secret>")
+    portal = f"http://127.0.0.1:{ports.gateway}/"
+    built = (ROOT / "web" / "dist" / "index.html").exists()
+    portal_note = (
+        ""
+        if built
+        else "\n  (the portal is not built: run `make web-build`, or start with `make run`)"
+    )
     return f"""
-AOS is running: {f"http://127.0.0.1:{ports.gateway}"}   (OpenAPI: {api}/openapi.json)
+AOS is running. Open the web portal: {portal}{portal_note}
+  Log in as demo@aos.example with the password {password}; the authenticator code comes from an
+  app set up with the TOTP secret {secret}, or from this command:
+    .venv/bin/python -c "import pyotp; print(pyotp.TOTP('{secret}').now())"
+  Then: Passes → buy a pass; Repair information → search {DEMO_VIN}; Programming → read the
+  vehicle of the demo agent, plan a session, start it and read the report.
+  Or register a new workshop: the verification mail lands in .local/mail/ (open the link in it).
+OpenAPI: {api}/openapi.json
 {demo.strip()}
 
-Try this in another terminal, from the repository folder:
+The same through the API, in another terminal, from the repository folder:
   # 1. log in with password and TOTP code (a code is accepted once: wait 30 s to log in again)
   CODE=$(.venv/bin/python -c "import pyotp; print(pyotp.TOTP('{secret}').now())")
   TOKEN=$(curl -s {api}/identity/auth/login -H 'content-type: application/json' \\

@@ -6,9 +6,10 @@ import { useApi } from "../api/ApiProvider";
 import { unwrap } from "../api/client";
 import { DiagramViewer } from "../components/DiagramViewer";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { Markdown } from "../components/Markdown";
 import { svgDataUrl } from "../lib/svg";
 
-/** One AIR document. The body is Markdown, shown as plain text (never as HTML). */
+/** One AIR document: title, type, summary, its wiring diagram if it has one, and the Markdown body. */
 export function DocumentPage() {
   const { t } = useTranslation();
   const api = useApi();
@@ -33,9 +34,7 @@ export function DocumentPage() {
           <Badge variant="light">{t(`air.types.${doc.data.type}`)}</Badge>
           <Text fw={500}>{doc.data.summary}</Text>
           {doc.data.svg && <DiagramViewer src={svgDataUrl(doc.data.svg)} alt={t("air.diagramAlt", { title: doc.data.title })} />}
-          <Text component="div" style={{ whiteSpace: "pre-wrap" }}>
-            {doc.data.body}
-          </Text>
+          <Markdown>{doc.data.body}</Markdown>
         </>
       )}
     </Stack>
