@@ -68,10 +68,20 @@ describe("PassesPage", () => {
 
   it("buys once on a double click, pays, waits for the payment and shows the new pass", async () => {
     storeTokens({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 1, token_type: "Bearer" as const });
-    const { requests } = renderWithApp(<PassesPage purchase={{ pollMs: 5 }} />, { handler: billing() });
+    // The order's answer is held back until all clicks are done, as on a slow connection.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const fake = billing();
+    const { requests } = renderWithApp(<PassesPage purchase={{ pollMs: 5 }} />, {
+      handler: async (request) => {
+        if (request.method === "POST" && new URL(request.url).pathname === "/api/billing/orders") await held;
+        return fake(request);
+      },
+    });
     const buy = await screen.findByRole("button", { name: "Buy: AIR 1 hour" });
     await userEvent.dblClick(buy);
     await userEvent.click(buy);
+    release();
     expect(await screen.findByText("Payment received: your pass is active.")).toBeInTheDocument();
     const orders = requests.filter((r) => r.method === "POST" && new URL(r.url).pathname === "/api/billing/orders");
     expect(orders).toHaveLength(1);
