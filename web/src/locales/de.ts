@@ -144,6 +144,7 @@ export const de: Messages = {
       copy: "Befehl kopieren",
       copied: "Kopiert",
       waiting: "Warten, bis sich der Agent verbindet…",
+      paired: "Der Agent {{name}} ist gekoppelt und online. Lesen Sie sein Fahrzeug aus, um eine Sitzung zu planen.",
     },
     vehicle: {
       title: "Verbundenes Fahrzeug",

@@ -142,6 +142,7 @@ export const en = {
       copy: "Copy command",
       copied: "Copied",
       waiting: "Waiting for the agent to connect…",
+      paired: "The agent {{name}} is paired and online. Read its vehicle to plan a session.",
     },
     vehicle: {
       title: "Connected vehicle",

@@ -80,6 +80,19 @@ describe("ProgrammingPage", () => {
     expect(screen.getByText(`aos-vci-agent pair --server ${window.location.origin} --code ABCD-EFGH`)).toBeInTheDocument();
   });
 
+  it("replaces the pairing code with a confirmation once the new agent is online", async () => {
+    let agents: Schemas["AgentRead"][] = [];
+    renderWithApp(page(), {
+      route: "/programming",
+      handler: gateway({ override: (_request, path) => (path === "/api/programming/agents" ? json({ items: agents }) : undefined) }),
+    });
+    await userEvent.click(await screen.findByRole("button", { name: "Pair an agent" }));
+    expect(await screen.findByTestId("pairing-code")).toHaveTextContent("ABCD-EFGH");
+    agents = [AGENT];
+    expect(await screen.findByText("The agent Bay 3 laptop is paired and online. Read its vehicle to plan a session.", undefined, { timeout: 6000 })).toBeInTheDocument();
+    expect(screen.queryByTestId("pairing-code")).not.toBeInTheDocument();
+  });
+
   it("lists agents with their online state and only lets an online agent read the vehicle", async () => {
     const offline = { ...AGENT, id: "00000000-0000-4000-8000-0000000000a2", name: "Bay 1 laptop", online: false, last_seen_at: null };
     renderWithApp(page(), { route: "/programming", handler: gateway({ agents: [AGENT, offline] }) });

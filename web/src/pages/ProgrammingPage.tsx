@@ -48,18 +48,32 @@ function ProgrammingTime() {
   );
 }
 
-function PairingCode() {
+/**
+ * A pairing code and the command that uses it. Once an agent that was not there when the code
+ * was made shows up online, the code has been used: the card says so instead.
+ */
+function PairingCode({ agents }: { agents: Agent[] }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
-  const create = useMutation({ mutationFn: () => unwrap(api.POST("/api/programming/agents/pairing-codes")) });
+  const [known, setKnown] = useState<ReadonlySet<string>>(new Set());
+  const create = useMutation({
+    mutationFn: () => unwrap(api.POST("/api/programming/agents/pairing-codes")),
+    onMutate: () => setKnown(new Set(agents.map((agent) => agent.id))),
+  });
   const command = create.data ? `aos-vci-agent pair --server ${window.location.origin} --code ${create.data.code}` : "";
+  const paired = create.isSuccess ? agents.find((agent) => agent.online && !known.has(agent.id)) : undefined;
   return (
     <Stack align="start" gap="xs">
       <Button onClick={() => create.mutate()} loading={create.isPending}>
         {t("programming.pairing.button")}
       </Button>
       {create.isError && <ErrorMessage error={create.error} />}
-      {create.isSuccess && (
+      {paired && (
+        <Alert color="green" role="status" w="100%">
+          {t("programming.pairing.paired", { name: paired.name })}
+        </Alert>
+      )}
+      {create.isSuccess && !paired && (
         <Alert color="blue" title={t("programming.pairing.title")} role="status" w="100%">
           <Stack gap="xs">
             <Group>
@@ -275,7 +289,7 @@ function Agents({ onRead }: { onRead: (agent: Agent) => void }) {
             </Table.Tbody>
           </Table>
         )}
-        <PairingCode />
+        <PairingCode agents={active} />
       </Stack>
       <RevokeDialog agent={revoking} onClose={() => setRevoking(null)} />
     </Card>
