@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -22,6 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
+from workshop import stop_process
 
 from servicekit.testing import DatabaseFactory
 
@@ -127,13 +127,7 @@ def system(
             doip_port=int(info["doip_port"]),
         )
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        stop_process(process, timeout=30)
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -28,7 +27,7 @@ from typing import Any
 import pyotp
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
-from workshop import verification_link, wait_for_mail
+from workshop import stop_process, verification_link, wait_for_mail
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "portal"
@@ -137,16 +136,6 @@ def wait_for_port(port: int, process: subprocess.Popen[bytes], timeout: float = 
     raise AssertionError(f"the vehicle simulator did not listen on {port} within {timeout} s")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 @pytest.fixture
 def vehicle(system: Any) -> Iterator[int]:
     """This journey's own simulated car (DME on 1.0.0), in memory; yields its DoIP port."""
@@ -161,7 +150,7 @@ def vehicle(system: Any) -> Iterator[int]:
         wait_for_port(port, process)
         yield port
     finally:
-        stop(process)
+        stop_process(process)
         log.close()
 
 
@@ -201,7 +190,7 @@ class Agent:
 
     def close(self) -> None:
         if self.process is not None:
-            stop(self.process)
+            stop_process(self.process)
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from workshop import Workshop, buy_pass, poll, problem, register_and_log_in
+from workshop import Workshop, buy_pass, poll, problem, register_and_log_in, stop_process
 
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
@@ -95,12 +94,7 @@ def paired_agent(
         assert any(a["id"] == agent_id and a["online"] for a in online.json()["items"])
         yield agent_id
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         log.close()
 
 

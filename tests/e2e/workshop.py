@@ -7,6 +7,8 @@ step that broke.
 from __future__ import annotations
 
 import email
+import signal
+import subprocess
 import time
 import uuid
 from dataclasses import dataclass
@@ -26,6 +28,17 @@ POLL_TIMEOUT_S = 30.0
 class Workshop:
     email: str
     auth: dict[str, str]
+
+
+def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 15.0) -> None:
+    """SIGTERM a process this test started, SIGKILL it when it does not end in ``timeout``."""
+    if process.poll() is None:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
 
 
 def problem(response: httpx.Response, status: int) -> dict[str, Any]:
