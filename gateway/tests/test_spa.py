@@ -41,6 +41,31 @@ async def test_hashed_assets_are_served_immutable(start_gateway, dist: Path) -> 
     assert "immutable" in response.headers["cache-control"]
 
 
+async def test_a_new_build_is_served_without_restarting_the_gateway(
+    start_gateway, dist: Path
+) -> None:
+    async with start_gateway(web_root=dist) as client:
+        assert (await client.get("/")).content == INDEX
+        rebuilt = b"<!doctype html><title>AOS</title><script src=/assets/index-def456.js></script>"
+        (dist / "index.html").write_bytes(rebuilt)
+        (dist / "assets" / "index-def456.js").write_bytes(b"console.log('new')")
+        (dist / "assets" / "index-abc123.js").unlink()
+        assert (await client.get("/passes")).content == rebuilt
+        assert (await client.get("/assets/index-def456.js")).content == b"console.log('new')"
+        gone = await client.get("/assets/index-abc123.js")
+    assert gone.status_code == 404
+    assert gone.headers["content-type"] == "application/problem+json"
+
+
+def test_a_file_that_vanished_after_it_was_resolved_reads_as_none(dist: Path) -> None:
+    portal = SinglePageApp(dist)
+    file = portal.resolve("/assets/index-abc123.js")
+    assert file is not None
+    assert portal.read(file) == ASSET
+    file.unlink()
+    assert portal.read(file) is None
+
+
 async def test_head_sends_headers_without_a_body(start_gateway, dist: Path) -> None:
     async with start_gateway(web_root=dist) as client:
         response = await client.head("/assets/index-abc123.js")

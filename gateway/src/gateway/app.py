@@ -373,9 +373,11 @@ class Gateway:
                 )
             file = self.portal.resolve(path)
             if file is not None:
-                return await self.portal.send_file(
+                status = await self.portal.send_file(
                     send, file, head=scope["method"] == "HEAD", request_id=request_id
                 )
+                if status is not None:
+                    return status
         raise _not_found(path)
 
     async def _check_upstreams(self) -> dict[str, str]:

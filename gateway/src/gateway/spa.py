@@ -1,8 +1,9 @@
 """Serving the built web portal (web/dist) at ``/``.
 
 Files under the root are served as they are; a path that names no file and has no file
-extension is a client-side route of the single-page app and gets ``index.html``. Files are read
-once and kept in memory: the build is small and does not change while the gateway runs.
+extension is a client-side route of the single-page app and gets ``index.html``. Files are kept
+in memory and read again when their size or modification time changed, so a new build (`make
+web-build` while the system runs) is served at once: index.html names the new hashed assets.
 """
 
 from __future__ import annotations
@@ -36,7 +37,8 @@ class SinglePageApp:
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self._cache: dict[Path, bytes] = {}
+        # path -> (mtime_ns, size, body)
+        self._cache: dict[Path, tuple[int, int, bytes]] = {}
 
     @property
     def built(self) -> bool:
@@ -59,15 +61,25 @@ class SinglePageApp:
             return self.root / "index.html"
         return None
 
-    def read(self, file: Path) -> bytes:
-        body = self._cache.get(file)
-        if body is None:
+    def read(self, file: Path) -> bytes | None:
+        """The file's bytes, from memory while it is unchanged; None when it is gone."""
+        try:
+            stat = file.stat()
+            cached = self._cache.get(file)
+            if cached is not None and cached[:2] == (stat.st_mtime_ns, stat.st_size):
+                return cached[2]
             body = file.read_bytes()
-            self._cache[file] = body
+        except (FileNotFoundError, NotADirectoryError):
+            self._cache.pop(file, None)
+            return None
+        self._cache[file] = (stat.st_mtime_ns, stat.st_size, body)
         return body
 
-    async def send_file(self, send: Send, file: Path, *, head: bool, request_id: str) -> int:
+    async def send_file(self, send: Send, file: Path, *, head: bool, request_id: str) -> int | None:
+        """Send the file; None (nothing sent) when it vanished since it was resolved."""
         body = self.read(file)
+        if body is None:
+            return None
         content_type = mimetypes.guess_type(file.name)[0] or "application/octet-stream"
         if content_type.startswith("text/") or content_type in (
             "application/javascript",

@@ -160,6 +160,7 @@ export const de: Messages = {
       inBootloader: "im Bootloader",
       plan: "Programmiersitzung planen",
       planning: "Wird geplant…",
+      readAgain: "Erneut auslesen",
     },
     sessions: {
       title: "Sitzungen",

@@ -158,6 +158,7 @@ export const en = {
       inBootloader: "in bootloader",
       plan: "Plan programming session",
       planning: "Planning…",
+      readAgain: "Read again",
     },
     sessions: {
       title: "Sessions",

@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Checkbox, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -132,7 +132,9 @@ export function AirSearchPage() {
             {search.data.items.map((doc) => (
               <Card component="li" key={doc.id} withBorder>
                 <Group justify="space-between">
-                  <Link to={`/air/documents/${encodeURIComponent(doc.id)}`}>{doc.title}</Link>
+                  <Anchor component={Link} to={`/air/documents/${encodeURIComponent(doc.id)}`} fw={500}>
+                    {doc.title}
+                  </Anchor>
                   <Badge variant="light">{t(`air.types.${doc.type}`)}</Badge>
                 </Group>
                 <Text size="sm">

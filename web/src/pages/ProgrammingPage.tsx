@@ -1,4 +1,4 @@
-import { Alert, Badge, Button, Card, Code, CopyButton, Group, Loader, Modal, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Code, CopyButton, Group, Loader, Modal, Stack, Table, Text, Title } from "@mantine/core";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -115,8 +115,12 @@ function ConnectedVehicle({ agent }: { agent: Agent }) {
   const vehicle = useQuery({
     queryKey: ["agent-vehicle", agent.id],
     queryFn: () => unwrap(api.GET("/api/programming/agents/{agent_id}/vehicle", { params: { path: { agent_id: agent.id } } })),
-    staleTime: 0,
+    // Each read goes to the car through the agent: only when asked, never again on its own.
+    staleTime: Infinity,
     gcTime: 0,
+    retry: false,
+    refetchOnWindowFocus: false,
+    refetchOnReconnect: false,
   });
   const plan = useMutation({
     mutationFn: (vin: string) => unwrap(api.POST("/api/programming/sessions", { body: { agent_id: agent.id, vin } })),
@@ -132,8 +136,8 @@ function ConnectedVehicle({ agent }: { agent: Agent }) {
           <Title order={2} size="h4" id="connected-vehicle">
             {t("programming.vehicle.title")} — {agent.name}
           </Title>
-          <Button size="xs" variant="default" onClick={() => void vehicle.refetch()} loading={vehicle.isFetching}>
-            {t("programming.agents.readVehicle")}
+          <Button size="xs" variant="default" onClick={() => void vehicle.refetch()} disabled={vehicle.isFetching}>
+            {t("programming.vehicle.readAgain")}
           </Button>
         </Group>
         {vehicle.isFetching && <Text role="status">{t("programming.vehicle.reading")}</Text>}
@@ -328,7 +332,9 @@ function Sessions() {
               {sessions.data.items.map((session) => (
                 <Table.Tr key={session.id}>
                   <Table.Td>
-                    <Link to={`/programming/sessions/${session.id}`}>{new Date(session.created_at).toLocaleString(i18n.language)}</Link>
+                    <Anchor component={Link} to={`/programming/sessions/${session.id}`}>
+                      {new Date(session.created_at).toLocaleString(i18n.language)}
+                    </Anchor>
                   </Table.Td>
                   <Table.Td ff="monospace">{session.vin}</Table.Td>
                   <Table.Td>

@@ -1,4 +1,4 @@
-import { Alert, Button, Code, Image, List, Loader, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Anchor, Button, Code, Image, List, Loader, Paper, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -40,7 +40,9 @@ export function TotpEnrolmentPage() {
     return (
       <Alert color="yellow" maw={560} mx="auto">
         {t("totp.noToken")}{" "}
-        <Link to="/login">{t("nav.login")}</Link>
+        <Anchor component={Link} to="/login">
+          {t("nav.login")}
+        </Anchor>
       </Alert>
     );
   }
