@@ -195,6 +195,7 @@ class FakeAgent:
         ecus: list[agent_pb2.EcuReport] | None = None,
         job_seconds: float = 0.0,
         outcome: int = agent_pb2.JOB_OUTCOME_SUCCEEDED,
+        report_gate: asyncio.Event | None = None,
     ) -> None:
         self.base_url = base_url
         self.credential = credential
@@ -203,6 +204,9 @@ class FakeAgent:
         self.ecus = {ecu.logical_address: ecu for ecu in (ecus or demo_ecus())}
         self.job_seconds = job_seconds
         self.outcome = outcome
+        # When set, a vehicle report is sent only once the gate opens (a slow car).
+        self.report_gate = report_gate
+        self.read_requests = asyncio.Event()
         self.start_jobs: list[agent_pb2.StartJob] = []
         self.keys: list[tuple[int, bytes, bytes]] = []  # (level, seed, key) per job
         self.images: dict[str, bytes] = {}
@@ -267,12 +271,23 @@ class FakeAgent:
                     continue
                 body = frame.WhichOneof("body")
                 if body == "read_vehicle":
-                    await self.send(self.report(reply_to=frame.seq))
+                    self.read_requests.set()
+                    if self.report_gate is None:
+                        await self.send(self.report(reply_to=frame.seq))
+                    else:
+                        task = asyncio.create_task(self.report_later(frame.seq))
+                        self._tasks.add(task)
+                        task.add_done_callback(self._tasks.discard)
                 elif body == "start_job":
                     self.start_jobs.append(frame.start_job)
                     task = asyncio.create_task(self.flash(frame.start_job))
                     self._tasks.add(task)
                     task.add_done_callback(self._tasks.discard)
+
+    async def report_later(self, reply_to: int) -> None:
+        assert self.report_gate is not None
+        await self.report_gate.wait()
+        await self.send(self.report(reply_to=reply_to))
 
     def report(self, *, reply_to: int) -> agent_pb2.AgentFrame:
         return agent_pb2.AgentFrame(

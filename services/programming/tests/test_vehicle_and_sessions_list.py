@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
@@ -126,3 +130,49 @@ async def test_sessions_list_refuses_a_limit_out_of_range(
         assert response.status_code == 422, limit
         assert response.headers["content-type"] == PROBLEM
         assert response.json()["errors"][0]["field"] == "query.limit"
+
+
+async def idle_in_transaction(database_url: str) -> int:
+    """Connections of the service's database that hold a transaction open and do nothing."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.connect() as connection:
+            count = await connection.scalar(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND state = 'idle in transaction' AND pid <> pg_backend_pid()"
+                )
+            )
+            return int(count or 0)
+    finally:
+        await engine.dispose()
+
+
+@pytest.mark.parametrize("call", ["vehicle", "plan"])
+async def test_waiting_for_the_car_holds_no_database_transaction(
+    http: httpx.AsyncClient,
+    auth: Auth,
+    grant: Grant,
+    paired_agent: AgentFactory,
+    database_url: str,
+    call: str,
+) -> None:
+    organization_id = uuid.uuid4()
+    await grant(organization_id)
+    gate = asyncio.Event()
+    agent = await paired_agent(organization_id, report_gate=gate)
+    headers = auth(organization_id)
+    request = (
+        http.get(f"/agents/{agent.agent_id}/vehicle", headers=headers)
+        if call == "vehicle"
+        else http.post("/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers)
+    )
+    pending = asyncio.create_task(request)
+    await asyncio.wait_for(agent.read_requests.wait(), 10)
+
+    # The car is slow to answer (up to the read timeout): no connection may sit in a transaction.
+    assert await idle_in_transaction(database_url) == 0
+
+    gate.set()
+    response = await asyncio.wait_for(pending, 10)
+    assert response.status_code in (200, 201), response.text

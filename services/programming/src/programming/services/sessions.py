@@ -66,14 +66,17 @@ class ConnectedVehicle:
 async def _connection(
     session: AsyncSession, runtime: Runtime, agent_id: uuid.UUID, *, organization_id: uuid.UUID
 ) -> tuple[Agent, AgentConnection]:
-    """The organisation's agent and its live link; raises AgentNotFoundError or
-    AgentOfflineError."""
+    """The organisation's agent and its live link, with the request's transaction ended; raises
+    AgentNotFoundError or AgentOfflineError."""
     agent = await get_agent(session, agent_id, organization_id=organization_id)
     connection = runtime.registry.get(agent.id) if agent.revoked_at is None else None
     if connection is None:
         raise AgentOfflineError(
             f"The agent {agent.name!r} is not connected; start it on the workshop PC and retry."
         )
+    # Reading the car can take up to the read timeout: end the transaction (nothing is written
+    # yet) so no pooled connection sits idle in it meanwhile; the next statement starts anew.
+    await session.commit()
     return agent, connection
 
 
