@@ -18,6 +18,11 @@ export default defineConfig({
         codeSplitting: {
           groups: [
             { name: "mantine", test: /node_modules[\\/]@mantine/ },
+            // Markdown rendering is needed only on a document page, which is loaded lazily.
+            {
+              name: "markdown",
+              test: /node_modules[\\/](react-markdown|remark-|micromark|mdast-|unified|hast-|unist-|vfile|property-information|space-separated-tokens|comma-separated-tokens|decode-named-character-reference|character-entities|devlop|bail|trough|is-plain-obj|zwitch|longest-streak|markdown-table|ccount|escape-string-regexp|html-url-attributes|trim-lines|estree-util|style-to-|inline-style-parser|@ungap|extend)/,
+            },
             { name: "vendor", test: /node_modules/ },
           ],
         },

@@ -37,6 +37,7 @@ DEMO_DOCUMENT = "ri-g20-rear-brake-pads-epb"
 PASSWORD = "correct horse battery staple"
 # A page waits this long for what it expects; the flash itself gets longer.
 STEP_TIMEOUT_MS = 20_000
+ERASE_SECONDS = 4
 FLASH_TIMEOUT_MS = 90_000
 # Chromium on a machine without a network: no background connections, no first-run work.
 CHROMIUM_ARGS = [
@@ -50,6 +51,8 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.timeout(300)
+# Playwright's assertions wait 5 s by default; a loaded CI machine may need longer.
+expect.set_options(timeout=STEP_TIMEOUT_MS)
 
 
 def chromium_path() -> str:
@@ -142,7 +145,18 @@ def vehicle(system: Any) -> Iterator[int]:
     port = free_port()
     log = (system.log_dir / "browser-vehicle-sim.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "vehicle_sim", "serve", "--port", str(port), "--in-memory"],
+        # Erasing takes a few seconds, as on a real ECU, so the live progress can be seen.
+        [
+            sys.executable,
+            "-m",
+            "vehicle_sim",
+            "serve",
+            "--port",
+            str(port),
+            "--in-memory",
+            "--erase-time",
+            str(ERASE_SECONDS),
+        ],
         stdout=log,
         stderr=subprocess.STDOUT,
     )
@@ -354,7 +368,11 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     check_accessibility(page, "session plan")
     shot(page, "16-session-plan")
     page.get_by_role("button", name="Start programming").click()
-    expect(page.get_by_test_id("session-state")).to_have_text(re.compile("Running|Completed"))
+    # Live progress, pushed over server-sent events through the gateway while the DME erases.
+    expect(page.get_by_test_id("session-state")).to_have_text("Running")
+    expect(page.get_by_test_id("progress-DME")).to_have_text(re.compile(r"^erasing \d+ %$"))
+    expect(page.get_by_role("progressbar", name=re.compile(r"^DME: erasing"))).to_have_count(1)
+    expect(page.get_by_text("Live", exact=True)).to_be_visible()
     shot(page, "17-session-running")
 
     # The report: DME now on 1.1.0, the others unchanged, the UDS trace summarised.

@@ -1,18 +1,20 @@
 import { Anchor, AppShell, Button, Center, Group, Loader, SegmentedControl, Text, Title } from "@mantine/core";
-import type { ReactNode } from "react";
+import { lazy, type ReactNode, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes } from "react-router";
 import { useAuth } from "./auth/AuthProvider";
 import { type Language, setLanguage } from "./i18n";
 import { AirSearchPage } from "./pages/AirSearchPage";
-import { DocumentPage } from "./pages/DocumentPage";
 import { LoginPage } from "./pages/LoginPage";
 import { PassesPage } from "./pages/PassesPage";
-import { ProgrammingPage } from "./pages/ProgrammingPage";
 import { RegisterPage } from "./pages/RegisterPage";
-import { SessionPage } from "./pages/SessionPage";
 import { TotpEnrolmentPage } from "./pages/TotpEnrolmentPage";
 import { VerifyEmailPage } from "./pages/VerifyEmailPage";
+
+// Screens that bring their own libraries (Markdown, live sessions) load when first opened.
+const DocumentPage = lazy(() => import("./pages/DocumentPage").then((m) => ({ default: m.DocumentPage })));
+const ProgrammingPage = lazy(() => import("./pages/ProgrammingPage").then((m) => ({ default: m.ProgrammingPage })));
+const SessionPage = lazy(() => import("./pages/SessionPage").then((m) => ({ default: m.SessionPage })));
 
 function RequireAuth({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
@@ -24,7 +26,18 @@ function RequireAuth({ children }: { children: ReactNode }) {
       </Center>
     );
   }
-  return status === "signed-in" ? children : <Navigate to="/login" replace />;
+  if (status !== "signed-in") return <Navigate to="/login" replace />;
+  return (
+    <Suspense
+      fallback={
+        <Center>
+          <Loader aria-label={t("app.loading")} />
+        </Center>
+      }
+    >
+      {children}
+    </Suspense>
+  );
 }
 
 function Header() {
