@@ -7,8 +7,8 @@ import { clearTokens, storeTokens } from "../auth/tokens";
 import { json, renderWithApp } from "../test/render";
 import { SessionPage } from "./SessionPage";
 
-const SESSION_ID = "00000000-0000-4000-8000-00000000000s".replace("s", "5");
-const JOB_ID = "00000000-0000-4000-8000-0000000000j1".replace("j1", "01");
+const SESSION_ID = "00000000-0000-4000-8000-000000000005";
+const JOB_ID = "00000000-0000-4000-8000-000000000001";
 const ROUTE = `/programming/sessions/${SESSION_ID}`;
 
 function session(state: string, job: Partial<Schemas["JobRead"]> = {}): Schemas["SessionRead"] {
@@ -50,8 +50,8 @@ function session(state: string, job: Partial<Schemas["JobRead"]> = {}): Schemas[
 
 const REPORT = {
   session: session("COMPLETED"),
-  created_by: "00000000-0000-4000-8000-0000000000u1",
-  started_by: "00000000-0000-4000-8000-0000000000u1",
+  created_by: "00000000-0000-4000-8000-0000000000b1",
+  started_by: "00000000-0000-4000-8000-0000000000b1",
   versions: [
     { logical_address: 0x12, name: "DME", ecu_type: "DME_B48", before: "1.0.0", after: "1.1.0" },
     { logical_address: 0x40, name: "BDC", ecu_type: "BDC_G20", before: "2.3.0", after: "2.3.0" },
