@@ -1981,7 +1981,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Required. 1..255 visible ASCII characters, unique per purchase (a UUID is a good choice). Repeating a request with the same key returns the first answer (with `Idempotent-Replayed: true`) instead of buying twice. */
+                /** @description Required. 1..255 visible ASCII characters, unique per purchase (a UUID is a good choice). Repeating a request with the same key returns the first answer (with `Idempotent-Replayed: true`) instead of buying twice. A key is kept for 24 hours (BILLING_IDEMPOTENCY_RETENTION_HOURS). */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2089,7 +2089,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Required. 1..255 visible ASCII characters, unique per purchase (a UUID is a good choice). Repeating a request with the same key returns the first answer (with `Idempotent-Replayed: true`) instead of buying twice. */
+                /** @description Required. 1..255 visible ASCII characters, unique per purchase (a UUID is a good choice). Repeating a request with the same key returns the first answer (with `Idempotent-Replayed: true`) instead of buying twice. A key is kept for 24 hours (BILLING_IDEMPOTENCY_RETENTION_HOURS). */
                 "Idempotency-Key"?: string | null;
             };
             path: {

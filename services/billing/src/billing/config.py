@@ -30,6 +30,11 @@ class Settings(ServiceSettings):
     test_provider_delay_seconds: float = Field(default=0.2, ge=0, le=60)
     test_provider_decline: bool = False
 
+    # An Idempotency-Key and its stored answer are kept this long; a retry after that is a new
+    # request. The sweep runs every idempotency_sweep_seconds (0: never, e.g. in tests).
+    idempotency_retention_hours: int = Field(default=24, ge=1, le=24 * 30)
+    idempotency_sweep_seconds: float = Field(default=3600, ge=0, le=86_400)
+
     # VAT in whole percent on every sale: the German standard rate. Per-country rates and the
     # reverse charge for EU businesses come later.
     vat_rate_percent: int = Field(default=19, ge=0, le=100)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -14,6 +17,7 @@ from billing.api import ROUTERS
 from billing.config import Settings
 from billing.providers.test_provider import TestPaymentProvider
 from billing.services.catalog import seed_catalog
+from billing.services.idempotency import sweep_expired_keys
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
 from servicekit.logging import get_logger
@@ -29,6 +33,20 @@ PaymentHttpFactory = Callable[[FastAPI], httpx.AsyncClient]
 PAYMENT_HTTP_TIMEOUT_SECONDS = 5.0
 
 log = get_logger(__name__)
+
+
+async def sweep_idempotency_keys_forever(database: Database, settings: Settings) -> None:
+    """Delete expired Idempotency-Keys now and then every ``idempotency_sweep_seconds``; a
+    failed sweep (the database away) is logged and tried again next time."""
+    retention = timedelta(hours=settings.idempotency_retention_hours)
+    while True:
+        try:
+            deleted = await sweep_expired_keys(database, retention=retention)
+            if deleted:
+                log.info("expired idempotency keys deleted", count=deleted)
+        except Exception:
+            log.exception("sweeping expired idempotency keys failed; retrying later")
+        await asyncio.sleep(settings.idempotency_sweep_seconds)
 
 
 def create_app(
@@ -67,9 +85,18 @@ def create_app(
             timeout_seconds=PAYMENT_HTTP_TIMEOUT_SECONDS,
         )
         app.state.payment_provider = provider
+        sweeper = (
+            asyncio.create_task(sweep_idempotency_keys_forever(app.state.database, settings))
+            if settings.run_background_workers and settings.idempotency_sweep_seconds > 0
+            else None
+        )
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
             await provider.aclose()
             await http.aclose()
 

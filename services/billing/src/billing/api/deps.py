@@ -38,7 +38,8 @@ def _idempotency_key(
             description=(
                 f"Required. 1..{MAX_KEY_LENGTH} visible ASCII characters, unique per purchase "
                 "(a UUID is a good choice). Repeating a request with the same key returns the "
-                "first answer (with `Idempotent-Replayed: true`) instead of buying twice."
+                "first answer (with `Idempotent-Replayed: true`) instead of buying twice. A key "
+                "is kept for 24 hours (BILLING_IDEMPOTENCY_RETENTION_HOURS)."
             ),
         ),
     ] = None,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -64,3 +65,23 @@ class IdempotencyRepository:
             )
             .values(response_status=status, response_body=body)
         )
+
+    async def delete_older_than(self, cutoff: datetime, *, limit: int) -> int:
+        """Delete up to ``limit`` keys created before ``cutoff``; how many were deleted.
+
+        Rows another transaction holds are skipped (SKIP LOCKED), so a sweep never waits for,
+        nor blocks, a request.
+        """
+        old = (
+            select(IdempotencyRecord.id)
+            .where(IdempotencyRecord.created_at < cutoff)
+            .order_by(IdempotencyRecord.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        deleted = await self.session.scalars(
+            delete(IdempotencyRecord)
+            .where(IdempotencyRecord.id.in_(old.scalar_subquery()))
+            .returning(IdempotencyRecord.id)
+        )
+        return len(deleted.all())

@@ -127,6 +127,7 @@ class IdempotencyRecord(Base):
     __tablename__ = "idempotency_keys"
     __table_args__ = (
         UniqueConstraint("organization_id", "key", name="uq_idempotency_keys_organization_key"),
+        Index("ix_idempotency_keys_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.db.idempotency import IdempotencyRepository
 from billing.errors import IdempotencyKeyReusedError, IdempotencyRequestInProgressError
+from servicekit.db import Database
 
-__all__ = ["StoredResponse", "claim_key", "store_response"]
+__all__ = ["StoredResponse", "claim_key", "store_response", "sweep_expired_keys"]
+
+# Keys deleted per transaction by the sweep: short transactions, small lock footprint.
+SWEEP_BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -59,3 +64,19 @@ async def store_response(
     await IdempotencyRepository(session).store_response(
         organization_id, key, status=status, body=body
     )
+
+
+async def sweep_expired_keys(
+    database: Database, *, retention: timedelta, now: datetime | None = None
+) -> int:
+    """Delete the keys older than ``retention``, a batch per transaction; how many in all."""
+    cutoff = (now or datetime.now(UTC)) - retention
+    total = 0
+    while True:
+        async with database.transaction() as session:
+            deleted = await IdempotencyRepository(session).delete_older_than(
+                cutoff, limit=SWEEP_BATCH
+            )
+        total += deleted
+        if deleted < SWEEP_BATCH:
+            return total
