@@ -236,6 +236,7 @@ export const de: Messages = {
       count: "Anzahl",
       retried: "Wiederholt",
       noTrace: "Es wurden keine UDS-Anfragen aufgezeichnet.",
+      positive: "positiv",
       started: "Gestartet",
       ended: "Beendet",
       detail: "Ergebnis",

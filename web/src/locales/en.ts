@@ -234,6 +234,7 @@ export const en = {
       count: "Count",
       retried: "Retried",
       noTrace: "No UDS requests were recorded.",
+      positive: "positive",
       started: "Started",
       ended: "Ended",
       detail: "Outcome",

@@ -182,7 +182,8 @@ describe("SessionPage", () => {
     const [dme, bdc] = screen.getAllByTestId("report-version");
     expect(within(dme!).getByText("1.1.0")).toBeInTheDocument();
     expect(within(bdc!).getByText("2.3.0 (unchanged)")).toBeInTheDocument();
-    expect(screen.getByText("0x36 TransferData")).toBeInTheDocument();
+    const transfer = screen.getByText("0x36 TransferData").closest("tr")!;
+    expect(within(transfer).getByText("positive")).toBeInTheDocument();
     expect(screen.getByText("0x78 requestCorrectlyReceived-ResponsePending")).toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Abort" })).not.toBeInTheDocument();
   });

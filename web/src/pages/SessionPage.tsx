@@ -228,7 +228,7 @@ function Report({ sessionId }: { sessionId: string }) {
               {report.data.trace_summary.map((row) => (
                 <Table.Tr key={`${row.job_id}-${row.service_id}-${row.nrc}`}>
                   <Table.Td ff="monospace">{serviceName(row.service_id)}</Table.Td>
-                  <Table.Td ff="monospace">{nrcName(row.nrc)}</Table.Td>
+                  <Table.Td ff="monospace">{row.nrc === 0 ? t("programming.report.positive") : nrcName(row.nrc)}</Table.Td>
                   <Table.Td>{row.count}</Table.Td>
                   <Table.Td>{row.retried}</Table.Td>
                 </Table.Tr>
