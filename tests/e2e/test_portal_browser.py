@@ -27,7 +27,7 @@ from typing import Any
 import pyotp
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
-from workshop import stop_process, verification_link, wait_for_mail
+from workshop import agent_command, stop_process, verification_link, wait_for_mail
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "portal"
@@ -173,31 +173,23 @@ class Agent:
 
     def __init__(self, system: Any, workdir: Path, doip_port: int) -> None:
         self.system = system
-        self.base = [
-            sys.executable,
-            "-m",
-            "vci_agent",
-            "--config-dir",
-            str(workdir / "config"),
-            "--state-dir",
-            str(workdir / "state"),
-        ]
+        self.dirs = (workdir / "config", workdir / "state")
         self.doip_port = doip_port
         self.process: subprocess.Popen[bytes] | None = None
         self.log = system.log_dir / "browser-vci-agent.log"
 
     def pair(self, code: str) -> None:
-        paired = subprocess.run(
-            [*self.base, "pair", "--server", self.system.gateway, "--code", code,
-             "--name", "Bay 3 laptop"],
-            capture_output=True, text=True, timeout=60, check=False,
-        )  # fmt: skip
+        command = agent_command(*self.dirs, "pair", "--server", self.system.gateway,
+                                "--code", code, "--name", "Bay 3 laptop")  # fmt: skip
+        paired = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
         assert paired.returncode == 0, paired.stdout + paired.stderr
 
     def connect(self) -> None:
         with self.log.open("wb") as log:
             self.process = subprocess.Popen(
-                [*self.base, "connect", "--host", "127.0.0.1", "--port", str(self.doip_port)],
+                agent_command(
+                    *self.dirs, "connect", "--host", "127.0.0.1", "--port", str(self.doip_port)
+                ),
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )

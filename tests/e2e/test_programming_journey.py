@@ -10,31 +10,25 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from workshop import Workshop, buy_pass, poll, problem, register_and_log_in, stop_process
+from workshop import (
+    Workshop,
+    agent_command,
+    buy_pass,
+    poll,
+    problem,
+    register_and_log_in,
+    stop_process,
+)
 
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
 FLASH_TIMEOUT_S = 60.0
-
-
-def agent_command(config_dir: Path, state_dir: Path, *args: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "vci_agent",
-        "--config-dir",
-        str(config_dir),
-        "--state-dir",
-        str(state_dir),
-        *args,
-    ]
 
 
 @pytest.fixture

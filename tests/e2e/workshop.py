@@ -9,6 +9,7 @@ from __future__ import annotations
 import email
 import signal
 import subprocess
+import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -28,6 +29,20 @@ POLL_TIMEOUT_S = 30.0
 class Workshop:
     email: str
     auth: dict[str, str]
+
+
+def agent_command(config_dir: Path, state_dir: Path, *args: str) -> list[str]:
+    """The real VCI agent's command line with its own credential and state folders."""
+    return [
+        sys.executable,
+        "-m",
+        "vci_agent",
+        "--config-dir",
+        str(config_dir),
+        "--state-dir",
+        str(state_dir),
+        *args,
+    ]
 
 
 def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 15.0) -> None:

@@ -3,12 +3,11 @@ import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearTokens, storeTokens } from "../auth/tokens";
-import { json, renderWithApp } from "../test/render";
+import { json, renderWithApp, TOKENS } from "../test/render";
 import { AirSearchPage } from "./AirSearchPage";
 import { DocumentPage } from "./DocumentPage";
 
 const VIN = "WVWZZZ1JZ3W386752";
-const TOKENS = { access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" as const };
 const VEHICLE = {
   vin: VIN, manufacturer: "Volkswagen", region: "Europe", type_code: "ZZZ1", series: "Golf IV", model: "Golf", body: null, engine: "1.6",
   model_year: 2003, model_year_code: "3", plant_code: "W", serial_number: "386752", check_digit: "Z", check_digit_expected: "Z",

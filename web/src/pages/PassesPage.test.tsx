@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearTokens, storeTokens } from "../auth/tokens";
-import { json, renderWithApp } from "../test/render";
+import { json, renderWithApp, TOKENS } from "../test/render";
 import { PassesPage } from "./PassesPage";
 
 const PRODUCT = {
@@ -35,7 +35,7 @@ function billing() {
   return (request: Request) => {
     const path = new URL(request.url).pathname;
     // The page is shown after a reload: the session is restored with the refresh token.
-    if (path === "/api/identity/auth/refresh") return json({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" });
+    if (path === "/api/identity/auth/refresh") return json(TOKENS);
     if (path === "/api/billing/catalog/products") return json({ items: [PRODUCT] });
     if (path === "/api/billing/entitlements") {
       const items = paid
@@ -58,7 +58,7 @@ describe("PassesPage", () => {
   afterEach(clearTokens);
 
   it("lists the catalog with gross prices in the user's locale", async () => {
-    storeTokens({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 1, token_type: "Bearer" as const });
+    storeTokens(TOKENS);
     renderWithApp(<PassesPage />, { handler: billing() });
     const row = (await screen.findByText("AIR 1 hour")).closest("tr")!;
     expect(within(row).getByText("€11.90")).toBeInTheDocument();
@@ -67,7 +67,7 @@ describe("PassesPage", () => {
   });
 
   it("buys once on a double click, pays, waits for the payment and shows the new pass", async () => {
-    storeTokens({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 1, token_type: "Bearer" as const });
+    storeTokens(TOKENS);
     // The order's answer is held back until all clicks are done, as on a slow connection.
     let release = () => {};
     const held = new Promise<void>((resolve) => (release = resolve));
@@ -93,7 +93,7 @@ describe("PassesPage", () => {
   });
 
   it("reuses the Idempotency-Key when the connection failed before an answer", async () => {
-    storeTokens({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 1, token_type: "Bearer" as const });
+    storeTokens(TOKENS);
     const fake = billing();
     let failNext = true;
     const { requests } = renderWithApp(<PassesPage purchase={{ pollMs: 5 }} />, {
@@ -118,7 +118,7 @@ describe("PassesPage", () => {
   });
 
   it("shows the problem when buying is refused", async () => {
-    storeTokens({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 1, token_type: "Bearer" as const });
+    storeTokens(TOKENS);
     const fake = billing();
     renderWithApp(<PassesPage />, {
       handler: (request) =>

@@ -4,7 +4,7 @@ import { Route, Routes, useParams } from "react-router";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Schemas } from "../api/client";
 import { clearTokens, storeTokens } from "../auth/tokens";
-import { json, renderWithApp } from "../test/render";
+import { json, renderWithApp, TOKENS } from "../test/render";
 import { ProgrammingPage } from "./ProgrammingPage";
 
 const AGENT: Schemas["AgentRead"] = {
@@ -54,7 +54,7 @@ function gateway({ agents = [AGENT], programmingSeconds = 3600, override }: { ag
     const path = new URL(request.url).pathname;
     const answer = await override?.(request, path);
     if (answer) return answer;
-    if (path === "/api/identity/auth/refresh") return json({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" });
+    if (path === "/api/identity/auth/refresh") return json(TOKENS);
     if (path === "/api/billing/entitlements/summary")
       return json({
         as_of: new Date().toISOString(),
@@ -69,7 +69,7 @@ function gateway({ agents = [AGENT], programmingSeconds = 3600, override }: { ag
 }
 
 describe("ProgrammingPage", () => {
-  beforeEach(() => storeTokens({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 1, token_type: "Bearer" as const }));
+  beforeEach(() => storeTokens(TOKENS));
   afterEach(clearTokens);
 
   it("shows a pairing code with the command to run on the workshop PC", async () => {

@@ -7,7 +7,8 @@ import { useApi } from "../api/ApiProvider";
 import { type Schemas, unwrap } from "../api/client";
 import { Countdown } from "../components/Countdown";
 import { ErrorMessage } from "../components/ErrorMessage";
-import { formatSeconds, hexAddress, stateColor } from "../programming/format";
+import { formatSeconds, hexAddress } from "../programming/format";
+import { StateBadge } from "../programming/StateBadge";
 import { useProgrammingTime } from "../programming/useProgrammingTime";
 
 type Agent = Schemas["AgentRead"];
@@ -338,9 +339,7 @@ function Sessions() {
                   </Table.Td>
                   <Table.Td ff="monospace">{session.vin}</Table.Td>
                   <Table.Td>
-                    <Badge color={stateColor(session.state)} variant="light">
-                      {t(`programming.states.${session.state}`, { defaultValue: session.state })}
-                    </Badge>
+                    <StateBadge state={session.state} />
                   </Table.Td>
                   <Table.Td>{session.job_count}</Table.Td>
                   <Table.Td>{formatSeconds(session.estimated_seconds)}</Table.Td>

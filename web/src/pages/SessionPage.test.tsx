@@ -4,7 +4,7 @@ import { Route, Routes } from "react-router";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Schemas } from "../api/client";
 import { clearTokens, storeTokens } from "../auth/tokens";
-import { json, renderWithApp } from "../test/render";
+import { json, renderWithApp, TOKENS } from "../test/render";
 import { SessionPage } from "./SessionPage";
 
 const SESSION_ID = "00000000-0000-4000-8000-000000000005";
@@ -98,7 +98,7 @@ function eventStream() {
 function gateway(handler: (request: Request) => Response | Promise<Response>) {
   return (request: Request) =>
     new URL(request.url).pathname === "/api/identity/auth/refresh"
-      ? json({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" })
+      ? json(TOKENS)
       : handler(request);
 }
 
@@ -111,7 +111,7 @@ function page() {
 }
 
 describe("SessionPage", () => {
-  beforeEach(() => storeTokens({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 1, token_type: "Bearer" as const }));
+  beforeEach(() => storeTokens(TOKENS));
   afterEach(clearTokens);
 
   it("shows the plan's estimate against the programming time left and warns when it does not fit", async () => {

@@ -8,6 +8,7 @@ import { type Schemas, unwrap } from "../api/client";
 import { Countdown } from "../components/Countdown";
 import { ErrorMessage } from "../components/ErrorMessage";
 import { formatSeconds, hexAddress, nrcName, serviceName, stateColor, TERMINAL_STATES } from "../programming/format";
+import { StateBadge, useStateLabel } from "../programming/StateBadge";
 import { type LiveOptions, sessionKey, useLiveSession } from "../programming/useLiveSession";
 import { useProgrammingTime } from "../programming/useProgrammingTime";
 
@@ -27,15 +28,6 @@ function useNow(): number {
 /** Seconds the jobs that have not finished yet are expected to take. */
 export function secondsStillNeeded(session: Session): number {
   return session.jobs.filter((job) => job.state === "PENDING" || job.state === "RUNNING").reduce((sum, job) => sum + job.estimated_seconds, 0);
-}
-
-function StateBadge({ state }: { state: string }) {
-  const { t } = useTranslation();
-  return (
-    <Badge color={stateColor(state)} variant="light">
-      {t(`programming.states.${state}`, { defaultValue: state })}
-    </Badge>
-  );
 }
 
 /** The plan's estimate against the paid programming time that is left. */
@@ -246,6 +238,7 @@ export function SessionPage({ live }: { live?: LiveOptions }) {
   const { t } = useTranslation();
   const api = useApi();
   const queryClient = useQueryClient();
+  const stateLabel = useStateLabel();
   const { sessionId = "" } = useParams();
   const { session, link } = useLiveSession(sessionId, live);
   const onSession = (updated: Session) => {
@@ -276,7 +269,7 @@ export function SessionPage({ live }: { live?: LiveOptions }) {
           <Group>
             <Text>{t("programming.session.vehicle", { vin: session.data.vin, series: session.data.model_series })}</Text>
             <Text>
-              {t("programming.session.state")}: <span data-testid="session-state">{t(`programming.states.${session.data.state}`, { defaultValue: session.data.state })}</span>
+              {t("programming.session.state")}: <span data-testid="session-state">{stateLabel(session.data.state)}</span>
             </Text>
             {link === "live" && (
               <Badge color="blue" variant="dot">
@@ -316,7 +309,7 @@ export function SessionPage({ live }: { live?: LiveOptions }) {
             )}
           </Group>
           {session.data.end_detail && TERMINAL_STATES.has(session.data.state) && (
-            <Alert color={stateColor(session.data.state)} role="status" title={t(`programming.states.${session.data.state}`, { defaultValue: session.data.state })}>
+            <Alert color={stateColor(session.data.state)} role="status" title={stateLabel(session.data.state)}>
               {session.data.end_detail}
             </Alert>
           )}

@@ -7,6 +7,9 @@ import { newQueryClient, Providers } from "../Providers";
 
 type Handler = (request: Request) => Response | Promise<Response>;
 
+/** Tokens of a signed-in user, as login and refresh answer them. */
+export const TOKENS = { access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" as const };
+
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
