@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -10,6 +11,8 @@ import httpx
 import pytest
 import websockets
 import websockets.asyncio.client
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 from websockets.exceptions import ConnectionClosed
 
 from aos.agent.v1 import agent_pb2
@@ -101,6 +104,41 @@ async def test_hello_gets_welcome_and_agent_is_listed_online(
     assert listed[0]["last_seen_at"] is not None
     assert listed[0]["agent_version"] == "0.0.1-test"
     assert listed[0]["id"] == agent.agent_id
+
+
+async def test_an_agent_is_online_as_soon_as_it_has_its_welcome(
+    server: str, http: httpx.AsyncClient, auth: Auth, database_url: str
+) -> None:
+    """An agent may plan a session the moment Welcome arrives, so it must be online by then.
+
+    The agent's row is held locked so that recording the connection is slow: a Welcome sent
+    before the agent was registered arrives while it is still listed offline."""
+    organization_id = uuid.uuid4()
+    paired = await pair(http, auth, organization_id)
+    headers = {"Authorization": f"Bearer {paired['credential']}"}
+    engine = create_async_engine(database_url)
+    try:
+        async with (
+            engine.connect() as locker,
+            websockets.asyncio.client.connect(ws_url(server), additional_headers=headers) as ws,
+        ):
+            transaction = await locker.begin()
+            await locker.execute(
+                text("SELECT id FROM agents WHERE id = :id FOR UPDATE"), {"id": paired["agent_id"]}
+            )
+            await ws.send(hello())
+            welcome = asyncio.ensure_future(ws.recv(decode=False))
+            done, _ = await asyncio.wait({welcome}, timeout=1.0)
+            if not done:
+                await transaction.rollback()
+                await welcome
+            listed = (await http.get("/agents", headers=auth(organization_id))).json()["items"]
+            if done:
+                await transaction.rollback()
+    finally:
+        await engine.dispose()
+    assert agent_pb2.AgentFrame.FromString(welcome.result()).WhichOneof("body") == "welcome"
+    assert listed[0]["online"] is True
 
 
 async def test_welcome_carries_protocol_and_agent_id(

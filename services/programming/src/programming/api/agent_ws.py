@@ -126,17 +126,9 @@ async def agent_socket(websocket: WebSocket) -> None:
     connection = AgentConnection(
         agent_id, organization_id, websocket.send_bytes, disconnect=websocket.close
     )
-    await connection.send(
-        agent_pb2.AgentFrame(
-            reply_to=first.seq,
-            welcome=agent_pb2.Welcome(
-                protocol_version=PROTOCOL_VERSION,
-                agent_id=str(agent_id),
-                heartbeat_interval_seconds=runtime.settings.heartbeat_interval_seconds,
-                server_time=_now_stamp(),
-            ),
-        )
-    )
+    # Online before Welcome: an agent that has its Welcome may be used at once (a session
+    # planned right after connecting must not find it offline). Welcome is still the first
+    # frame on the wire: nothing awaits between register() and its send taking the free lock.
     await _mark_seen(runtime, agent_id, version=hello.agent_version, hostname=hello.hostname)
     runtime.registry.register(connection)
     log.info("agent connected", agent_id=str(agent_id), agent_version=hello.agent_version)
@@ -144,6 +136,17 @@ async def agent_socket(websocket: WebSocket) -> None:
     # half-open TCP connection would otherwise keep it "online" for a long time).
     silence_limit = 3 * runtime.settings.heartbeat_interval_seconds
     try:
+        await connection.send(
+            agent_pb2.AgentFrame(
+                reply_to=first.seq,
+                welcome=agent_pb2.Welcome(
+                    protocol_version=PROTOCOL_VERSION,
+                    agent_id=str(agent_id),
+                    heartbeat_interval_seconds=runtime.settings.heartbeat_interval_seconds,
+                    server_time=_now_stamp(),
+                ),
+            )
+        )
         while True:
             try:
                 frame = await asyncio.wait_for(_receive_frame(websocket), silence_limit)
