@@ -13,7 +13,7 @@ NO_TESTS_COLLECTED = 5
 
 
 def main() -> int:
-    code = int(pytest.main(["-q", "-ra", *sys.argv[1:]]))
+    code = int(pytest.main(["-q", "-ra", "--tb=short", *sys.argv[1:]]))
     if code == NO_TESTS_COLLECTED:
         print("pytest collected no tests", file=sys.stderr)
         return 0

@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 import pytest
-from workshop import stop_process
+from workshop import PHASE_REPORTS, stop_process
 
 from servicekit.testing import DatabaseFactory
 
@@ -63,6 +63,15 @@ def free_port_base() -> int:
         if base + max(OFFSETS) < 65536 and all(port_free(base + off) for off in OFFSETS):
             return base
     raise RuntimeError("no free port range on 127.0.0.1")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    """Keep each phase's report on the test item, so that fixtures can tell a failed test
+    (the browser journey then saves what the page showed)."""
+    outcome = yield
+    report = outcome.get_result()
+    item.stash.setdefault(PHASE_REPORTS, {})[report.when] = report
 
 
 @pytest.fixture(scope="session")

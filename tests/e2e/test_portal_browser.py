@@ -27,7 +27,7 @@ from typing import Any
 import pyotp
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
-from workshop import agent_command, stop_process, verification_link, wait_for_mail
+from workshop import PHASE_REPORTS, agent_command, stop_process, verification_link, wait_for_mail
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "portal"
@@ -37,6 +37,9 @@ DEMO_DOCUMENT = "ri-g20-rear-brake-pads-epb"
 PASSWORD = "correct horse battery staple"
 # A page waits this long for what it expects; the flash itself gets longer.
 STEP_TIMEOUT_MS = 20_000
+# A slow workshop PC (or a busy CI machine) on demand: AOS_BROWSER_CPU_SLOWDOWN=8 runs the page's
+# scripts eight times slower, which shows races between the page's renders and the test's steps.
+CPU_SLOWDOWN = float(os.environ.get("AOS_BROWSER_CPU_SLOWDOWN", "1"))
 ERASE_SECONDS = 4
 FLASH_TIMEOUT_MS = 90_000
 # Chromium on a machine without a network: no background connections, no first-run work.
@@ -76,13 +79,18 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def page(browser: Browser, system: Any) -> Iterator[Page]:
-    """A fresh browser context (no cookies, no storage) on the system's portal, in English."""
+def page(browser: Browser, system: Any, request: pytest.FixtureRequest) -> Iterator[Page]:
+    """A fresh browser context (no cookies, no storage) on the system's portal, in English.
+
+    When the test fails, the page as it was is saved as ``failure.png`` and the API answers
+    that were errors are printed, so that a failure in CI can be understood from its log."""
     context = browser.new_context(
         base_url=system.gateway, locale="en-GB", viewport={"width": 1280, "height": 900}
     )
     context.set_default_timeout(STEP_TIMEOUT_MS)
     page = context.new_page()
+    if CPU_SLOWDOWN > 1:
+        context.new_cdp_session(page).send("Emulation.setCPUThrottlingRate", {"rate": CPU_SLOWDOWN})
     problems: list[str] = []
 
     def on_console(message: ConsoleMessage) -> None:
@@ -93,7 +101,22 @@ def page(browser: Browser, system: Any) -> Iterator[Page]:
 
     page.on("console", on_console)
     page.on("pageerror", lambda error: problems.append(f"uncaught: {error}"))
+    failed_answers: list[str] = []
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400
+            and failed_answers.append(
+                f"{response.request.method} {response.url} -> {response.status}"
+            )
+        ),
+    )
     yield page
+    call = request.node.stash.get(PHASE_REPORTS, {}).get("call")
+    if call is not None and call.failed:
+        shot(page, "failure")
+        print(f"the page was at {page.url}; its screenshot is {SHOTS / 'failure.png'}")
+        print("API answers that were errors:", *failed_answers or ["none"], sep="\n  ")
     context.close()
     assert problems == [], f"the browser reported errors (CSP, scripts): {problems}"
 

@@ -21,8 +21,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pyotp
+import pytest
 
 POLL_TIMEOUT_S = 30.0
+# Where conftest's report hook keeps each phase's report of a test ("setup", "call", ...).
+PHASE_REPORTS = pytest.StashKey[dict[str, pytest.TestReport]]()
 
 
 @dataclass(frozen=True)

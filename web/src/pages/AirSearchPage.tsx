@@ -1,6 +1,6 @@
 import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, startTransition, useOptimistic, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { useApi } from "../api/ApiProvider";
@@ -59,6 +59,9 @@ export function AirSearchPage() {
   const q = params.get("q");
   const types = params.getAll("type").filter(isDocumentType);
   const [input, setInput] = useState(vin ?? q ?? "");
+  // A URL change is rendered in a transition (React Router), so a filter shown straight from the
+  // URL would spring back unchecked until that render lands; the choice is shown at once.
+  const [shownTypes, showTypes] = useOptimistic(types);
 
   const search = useQuery({
     queryKey: ["air-search", vin, q, types],
@@ -103,7 +106,17 @@ export function AirSearchPage() {
           <Button type="submit">{t("air.search")}</Button>
         </Group>
       </form>
-      <Checkbox.Group label={t("air.filter")} value={types} onChange={(value) => apply({ types: value.filter(isDocumentType) })}>
+      <Checkbox.Group
+        label={t("air.filter")}
+        value={shownTypes}
+        onChange={(value) => {
+          const chosen = value.filter(isDocumentType);
+          startTransition(() => {
+            showTypes(chosen);
+            apply({ types: chosen });
+          });
+        }}
+      >
         <Group mt="xs">
           {DOCUMENT_TYPES.map((type) => (
             <Checkbox key={type} value={type} label={t(`air.types.${type}`)} />
