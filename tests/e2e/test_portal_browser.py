@@ -115,7 +115,8 @@ def page(browser: Browser, system: Any, request: pytest.FixtureRequest) -> Itera
     call = request.node.stash.get(PHASE_REPORTS, {}).get("call")
     if call is not None and call.failed:
         shot(page, "failure")
-        print(f"the page was at {page.url}; its screenshot is {SHOTS / 'failure.png'}")
+        screenshot = (SHOTS / "failure.png").relative_to(ROOT)
+        print(f"the page was at {page.url}; its screenshot is {screenshot}")
         print("API answers that were errors:", *failed_answers or ["none"], sep="\n  ")
     context.close()
     assert problems == [], f"the browser reported errors (CSP, scripts): {problems}"
