@@ -97,7 +97,8 @@ async def test_sessions_list_is_newest_first_with_job_totals_and_scoped_to_the_o
     await grant(theirs)
     agent = await paired_agent(mine)
     their_agent = await paired_agent(theirs)
-    assert (await http.get("/sessions", headers=auth(mine))).json() == {"items": []}
+    empty = (await http.get("/sessions", headers=auth(mine))).json()
+    assert empty == {"items": [], "total": 0, "limit": 20, "offset": 0}
 
     created = []
     for _ in range(2):
@@ -118,11 +119,21 @@ async def test_sessions_list_is_newest_first_with_job_totals_and_scoped_to_the_o
     assert (first["job_count"], first["estimated_seconds"]) == (1, 36)
     assert their.json()["id"] not in {item["id"] for item in listed}
 
-    one = (await http.get("/sessions", params={"limit": 1}, headers=auth(mine))).json()
-    assert [item["id"] for item in one["items"]] == [created[1]]
+    # A page at a time: the total counts only my sessions, and the pages do not overlap.
+    pages = [
+        (await http.get("/sessions", params={"limit": 1, "offset": n}, headers=auth(mine))).json()
+        for n in range(3)
+    ]
+    assert [[item["id"] for item in page["items"]] for page in pages] == [
+        [created[1]],
+        [created[0]],
+        [],
+    ]
+    assert {page["total"] for page in pages} == {2}
+    assert [(page["limit"], page["offset"]) for page in pages] == [(1, 0), (1, 1), (1, 2)]
 
 
-async def test_sessions_list_refuses_a_limit_out_of_range(
+async def test_sessions_list_refuses_a_limit_or_offset_out_of_range(
     http: httpx.AsyncClient, auth: Auth
 ) -> None:
     for limit in ("0", "101", "many"):
@@ -130,6 +141,13 @@ async def test_sessions_list_refuses_a_limit_out_of_range(
         assert response.status_code == 422, limit
         assert response.headers["content-type"] == PROBLEM
         assert response.json()["errors"][0]["field"] == "query.limit"
+    for offset in ("-1", "1000001", "first"):
+        response = await http.get(
+            "/sessions", params={"offset": offset}, headers=auth(uuid.uuid4())
+        )
+        assert response.status_code == 422, offset
+        assert response.headers["content-type"] == PROBLEM
+        assert response.json()["errors"][0]["field"] == "query.offset"
 
 
 async def idle_in_transaction(database_url: str) -> int:

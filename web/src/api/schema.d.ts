@@ -529,7 +529,7 @@ export interface paths {
         };
         /**
          * List Sessions
-         * @description Your organisation's programming sessions, newest first.
+         * @description Your organisation's programming sessions, newest first, a page at a time.
          */
         get: operations["list_sessions_sessions_get"];
         put?: never;
@@ -1313,6 +1313,15 @@ export interface components {
              * @description newest first
              */
             items: components["schemas"]["SessionSummary"][];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
+            /**
+             * Total
+             * @description the organisation's sessions in all
+             */
+            total: number;
         };
         /** SessionRead */
         SessionRead: {
@@ -2969,6 +2978,8 @@ export interface operations {
             query?: {
                 /** @description how many, newest first */
                 limit?: number;
+                /** @description how many newer ones to skip */
+                offset?: number;
             };
             header?: never;
             path?: never;

@@ -61,12 +61,88 @@ function gateway({ agents = [AGENT], programmingSeconds = 3600, override }: { ag
         scopes: [{ scope: "PROGRAMMING", active: programmingSeconds > 0, valid_until: programmingSeconds > 0 ? new Date(Date.now() + programmingSeconds * 1000).toISOString() : null, seconds_left: programmingSeconds }],
       });
     if (path === "/api/programming/agents") return json({ items: agents });
-    if (path === "/api/programming/sessions" && request.method === "GET") return json({ items: [] });
+    if (path === "/api/programming/sessions" && request.method === "GET") return json({ items: [], total: 0, limit: 20, offset: 0 });
     if (path === "/api/programming/agents/pairing-codes") return json({ code: "ABCD-EFGH", expires_at: new Date(Date.now() + 600_000).toISOString() }, 201);
     if (path === `/api/programming/agents/${AGENT.id}/vehicle`) return json(VEHICLE);
     return json({ title: "Not found", status: 404, detail: `no fake for ${request.method} ${path}` }, 404);
   };
 }
+
+/** `total` sessions of the organisation, newest first, answered a page at a time as the API does. */
+function sessionPages(total: number): Handler {
+  return (request, path) => {
+    if (path !== "/api/programming/sessions" || request.method !== "GET") return undefined;
+    const query = new URL(request.url).searchParams;
+    const limit = Number(query.get("limit"));
+    const offset = Number(query.get("offset"));
+    const items = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, index) => {
+      const n = total - offset - index; // session n was the n-th created
+      return {
+        id: `00000000-0000-4000-8000-${String(n).padStart(12, "0")}`,
+        agent_id: AGENT.id,
+        vin: `WBA5F3103MFX${String(n).padStart(5, "0")}`,
+        model_series: "G20",
+        state: "COMPLETED",
+        created_at: new Date(Date.UTC(2026, 2, 1, 0, n)).toISOString(),
+        started_at: null,
+        ended_at: null,
+        end_detail: null,
+        job_count: 1,
+        estimated_seconds: 36,
+      };
+    });
+    return json({ items, total, limit, offset });
+  };
+}
+
+function sessionRequests(requests: Request[]) {
+  return requests
+    .filter((r) => r.method === "GET" && new URL(r.url).pathname === "/api/programming/sessions")
+    .map((r) => Object.fromEntries(new URL(r.url).searchParams));
+}
+
+describe("ProgrammingPage sessions", () => {
+  beforeEach(() => storeTokens(TOKENS));
+  afterEach(clearTokens);
+
+  it("says when there are no sessions yet", async () => {
+    renderWithApp(page(), { route: "/programming", handler: gateway() });
+    expect(await screen.findByText("No programming sessions yet.")).toBeInTheDocument();
+    expect(screen.queryByLabelText("Pages of sessions")).not.toBeInTheDocument();
+  });
+
+  it("lists the newest sessions a page at a time", async () => {
+    const { requests } = renderWithApp(page(), { route: "/programming", handler: gateway({ override: sessionPages(45) }) });
+    const sessions = await screen.findByRole("region", { name: "Sessions" });
+    expect(await within(sessions).findByText("Sessions 1–20 of 45")).toBeInTheDocument();
+    expect(within(sessions).getAllByRole("row")).toHaveLength(21); // the header and 20 sessions
+    expect(within(sessions).getByLabelText("Pages of sessions")).toBeInTheDocument();
+    expect(within(sessions).getByText("WBA5F3103MFX00045")).toBeInTheDocument();
+    expect(within(sessions).queryByText("WBA5F3103MFX00025")).not.toBeInTheDocument();
+
+    await userEvent.click(within(sessions).getByRole("button", { name: "Page 3" }));
+    expect(await within(sessions).findByText("Sessions 41–45 of 45")).toBeInTheDocument();
+    expect(within(sessions).getAllByRole("row")).toHaveLength(6);
+    expect(within(sessions).getByText("WBA5F3103MFX00001")).toBeInTheDocument();
+    expect(within(sessions).getByRole("button", { name: "Next page" })).toBeDisabled();
+    expect(sessionRequests(requests).map((query) => query.offset)).toEqual(["0", "40"]);
+    expect(new Set(sessionRequests(requests).map((query) => query.limit))).toEqual(new Set(["20"]));
+  });
+
+  it("opens on the page kept in the URL, so coming back from a report keeps the place", async () => {
+    const { requests } = renderWithApp(page(), { route: "/programming?sessions_page=2", handler: gateway({ override: sessionPages(45) }) });
+    expect(await screen.findByText("Sessions 21–40 of 45")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Page 2" })).toHaveAttribute("aria-current", "page");
+    expect(sessionRequests(requests).map((query) => query.offset)).toEqual(["20"]);
+  });
+
+  it("offers the newest sessions when the URL asks for a page past the end", async () => {
+    renderWithApp(page(), { route: "/programming?sessions_page=9", handler: gateway({ override: sessionPages(45) }) });
+    expect(await screen.findByText(/There is no page 9 of sessions/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Go to the newest sessions" }));
+    expect(await screen.findByText("Sessions 1–20 of 45")).toBeInTheDocument();
+  });
+});
 
 describe("ProgrammingPage", () => {
   beforeEach(() => storeTokens(TOKENS));

@@ -1,8 +1,8 @@
-import { Alert, Anchor, Badge, Button, Card, Code, CopyButton, Group, Loader, Modal, Stack, Table, Text, Title } from "@mantine/core";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { Alert, Anchor, Badge, Button, Card, Code, CopyButton, Group, Loader, Modal, Pagination, Stack, Table, Text, Title } from "@mantine/core";
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router";
+import { Link, useNavigate, useSearchParams } from "react-router";
 import { useApi } from "../api/ApiProvider";
 import { type Schemas, unwrap } from "../api/client";
 import { Countdown } from "../components/Countdown";
@@ -301,14 +301,34 @@ function Agents({ onRead }: { onRead: (agent: Agent) => void }) {
   );
 }
 
+export const SESSIONS_PER_PAGE = 20;
+// The API refuses offsets above 1,000,000.
+const MAX_SESSIONS_PAGE = Math.floor(1_000_000 / SESSIONS_PER_PAGE) + 1;
+
 function Sessions() {
   const { t, i18n } = useTranslation();
   const api = useApi();
+  // The page is kept in the URL, so coming back from a session report returns to it.
+  const [params, setParams] = useSearchParams();
+  const page = Math.min(MAX_SESSIONS_PAGE, Math.max(1, Math.trunc(Number(params.get("sessions_page") ?? "1")) || 1));
   const sessions = useQuery({
-    queryKey: ["programming-sessions"],
-    queryFn: () => unwrap(api.GET("/api/programming/sessions", { params: { query: { limit: 20 } } })),
+    queryKey: ["programming-sessions", page],
+    queryFn: () =>
+      unwrap(
+        api.GET("/api/programming/sessions", {
+          params: { query: { limit: SESSIONS_PER_PAGE, offset: (page - 1) * SESSIONS_PER_PAGE } },
+        }),
+      ),
+    placeholderData: keepPreviousData,
     staleTime: 0,
   });
+  const pages = sessions.isSuccess ? Math.ceil(sessions.data.total / SESSIONS_PER_PAGE) : 0;
+  const turnTo = (next: number) => {
+    const out = new URLSearchParams(params);
+    if (next === 1) out.delete("sessions_page");
+    else out.set("sessions_page", String(next));
+    setParams(out, { replace: true });
+  };
   return (
     <Card withBorder component="section" aria-labelledby="sessions">
       <Stack>
@@ -317,7 +337,15 @@ function Sessions() {
         </Title>
         {sessions.isPending && <Loader aria-label={t("app.loading")} />}
         {sessions.isError && <ErrorMessage error={sessions.error} />}
-        {sessions.isSuccess && sessions.data.items.length === 0 && <Text>{t("programming.sessions.none")}</Text>}
+        {sessions.isSuccess && sessions.data.total === 0 && <Text>{t("programming.sessions.none")}</Text>}
+        {sessions.isSuccess && sessions.data.total > 0 && sessions.data.items.length === 0 && (
+          <Text>
+            {t("programming.sessions.pastTheEnd", { page })}{" "}
+            <Anchor component="button" type="button" onClick={() => turnTo(1)}>
+              {t("programming.sessions.toFirstPage")}
+            </Anchor>
+          </Text>
+        )}
         {sessions.isSuccess && sessions.data.items.length > 0 && (
           <Table>
             <Table.Thead>
@@ -347,6 +375,27 @@ function Sessions() {
               ))}
             </Table.Tbody>
           </Table>
+        )}
+        {sessions.isSuccess && sessions.data.items.length > 0 && (
+          <Group justify="space-between">
+            <Text size="sm" role="status">
+              {t("programming.sessions.showing", {
+                from: sessions.data.offset + 1,
+                to: sessions.data.offset + sessions.data.items.length,
+                total: sessions.data.total,
+              })}
+            </Text>
+            {pages > 1 && (
+              <Pagination
+                total={pages}
+                value={Math.min(page, pages)}
+                onChange={turnTo}
+                aria-label={t("programming.sessions.pages")}
+                getItemProps={(n) => ({ "aria-label": t("programming.sessions.page", { page: n }) })}
+                getControlProps={(control) => ({ "aria-label": t(`programming.sessions.${control}Page`) })}
+              />
+            )}
+          </Group>
         )}
       </Stack>
     </Card>

@@ -123,6 +123,9 @@ class SessionSummary(BaseModel):
 
 class SessionList(BaseModel):
     items: list[SessionSummary] = Field(description="newest first")
+    total: int = Field(description="the organisation's sessions in all")
+    limit: int
+    offset: int
 
 
 class EcuRead(BaseModel):

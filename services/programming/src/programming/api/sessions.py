@@ -117,12 +117,16 @@ async def list_sessions(
     principal: CurrentPrincipal,
     session: SessionDep,
     limit: int = Query(20, ge=1, le=sessions.MAX_RECENT, description="how many, newest first"),
+    offset: int = Query(0, ge=0, le=sessions.MAX_OFFSET, description="how many newer ones to skip"),
 ) -> SessionList:
-    """Your organisation's programming sessions, newest first."""
-    found = await sessions.recent_sessions(
-        session, organization_id=principal.organization_id, limit=limit
+    """Your organisation's programming sessions, newest first, a page at a time."""
+    found, total = await sessions.recent_sessions(
+        session, organization_id=principal.organization_id, limit=limit, offset=offset
     )
     return SessionList(
+        total=total,
+        limit=limit,
+        offset=offset,
         items=[
             SessionSummary(
                 id=item.id,
@@ -138,7 +142,7 @@ async def list_sessions(
                 estimated_seconds=estimated,
             )
             for item, job_count, estimated in found
-        ]
+        ],
     )
 
 

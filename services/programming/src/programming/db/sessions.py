@@ -36,15 +36,23 @@ class SessionRepository:
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
 
+    async def count(self, organization_id: uuid.UUID) -> int:
+        """How many sessions the organisation has."""
+        statement = select(func.count()).where(
+            ProgrammingSession.organization_id == organization_id
+        )
+        return int(await self.session.scalar(statement) or 0)
+
     async def recent(
-        self, organization_id: uuid.UUID, *, limit: int
+        self, organization_id: uuid.UUID, *, limit: int, offset: int = 0
     ) -> list[tuple[ProgrammingSession, int, int]]:
-        """The organisation's newest sessions with their job count and summed estimate."""
+        """The organisation's sessions, newest first, with their job count and summed estimate."""
         statement = (
             select(ProgrammingSession)
             .where(ProgrammingSession.organization_id == organization_id)
             .order_by(ProgrammingSession.created_at.desc(), ProgrammingSession.id)
             .limit(limit)
+            .offset(offset)
         )
         found = (await self.session.execute(statement)).scalars().all()
         if not found:

@@ -46,6 +46,8 @@ __all__ = [
 TERMINAL_STATES = frozenset({"COMPLETED", "EXPIRED", "ABORTED", "FAILED"})
 # The most sessions one list call returns.
 MAX_RECENT = 100
+# Paging deeper than this is refused (422) rather than scanned.
+MAX_OFFSET = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -104,12 +106,15 @@ async def read_connected_vehicle(
 
 
 async def recent_sessions(
-    session: AsyncSession, *, organization_id: uuid.UUID, limit: int
-) -> list[tuple[ProgrammingSession, int, int]]:
-    """The organisation's newest sessions (at most MAX_RECENT) with job count and estimate."""
-    return await SessionRepository(session).recent(
-        organization_id, limit=max(1, min(limit, MAX_RECENT))
+    session: AsyncSession, *, organization_id: uuid.UUID, limit: int, offset: int = 0
+) -> tuple[list[tuple[ProgrammingSession, int, int]], int]:
+    """One page of the organisation's sessions, newest first (at most MAX_RECENT), with job
+    count and estimate; and how many sessions there are in all."""
+    repository = SessionRepository(session)
+    page = await repository.recent(
+        organization_id, limit=max(1, min(limit, MAX_RECENT)), offset=max(0, offset)
     )
+    return page, await repository.count(organization_id)
 
 
 async def create_session(
