@@ -301,7 +301,7 @@ function Agents({ onRead }: { onRead: (agent: Agent) => void }) {
   );
 }
 
-export const SESSIONS_PER_PAGE = 20;
+const SESSIONS_PER_PAGE = 20;
 // The API refuses offsets above 1,000,000.
 const MAX_SESSIONS_PAGE = Math.floor(1_000_000 / SESSIONS_PER_PAGE) + 1;
 
