@@ -4,6 +4,7 @@ import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useApi } from "../api/ApiProvider";
 import { type Schemas, unwrap } from "../api/client";
+import { ResendOutcome, useResendVerification } from "../auth/resendVerification";
 import { ErrorMessage } from "../components/ErrorMessage";
 
 type Form = Schemas["OrganizationCreate"];
@@ -16,11 +17,7 @@ export function RegisterPage() {
   const register = useMutation({
     mutationFn: () => unwrap(api.POST("/api/identity/organizations", { body: form })),
   });
-  // Always answered 202 (it does not say whether the address has an account); the service
-  // sends at most one mail a minute per account and silently skips the rest.
-  const resend = useMutation({
-    mutationFn: (email: string) => unwrap(api.POST("/api/identity/email-verifications/resend", { body: { email } })),
-  });
+  const { resend, send } = useResendVerification();
   const field = (name: keyof Form) => ({
     value: form[name],
     required: true,
@@ -42,18 +39,11 @@ export function RegisterPage() {
           {t("register.done", { email })}
         </Alert>
         <Text size="sm">{t("register.resendPrompt")}</Text>
-        {resend.isError && <ErrorMessage error={resend.error} />}
-        {resend.isSuccess && (
-          <Alert color="blue" role="status">
-            {t("verify.resent")}
-          </Alert>
-        )}
+        <ResendOutcome resend={resend} />
         <Button
           variant="default"
           loading={resend.isPending}
-          onClick={() => {
-            if (!resend.isPending) resend.mutate(email);
-          }}
+          onClick={() => send(email)}
           style={{ alignSelf: "start" }}
         >
           {t("verify.resend")}

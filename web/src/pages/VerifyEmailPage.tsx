@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { useApi } from "../api/ApiProvider";
 import { unwrap } from "../api/client";
+import { ResendOutcome, useResendVerification } from "../auth/resendVerification";
 import { ErrorMessage } from "../components/ErrorMessage";
 
 /** The page the verification e-mail links to: /verify-email?token=... */
@@ -52,16 +53,11 @@ export function VerifyEmailPage() {
 /** Asks for a new verification mail, for a link that expired, was used or got lost. */
 function ResendForm() {
   const { t } = useTranslation();
-  const api = useApi();
   const [email, setEmail] = useState("");
-  // Always answered 202 (it does not say whether the address has an account); the service
-  // sends at most one mail a minute per account and silently skips the rest.
-  const resend = useMutation({
-    mutationFn: (value: string) => unwrap(api.POST("/api/identity/email-verifications/resend", { body: { email: value } })),
-  });
+  const { resend, send } = useResendVerification();
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!resend.isPending) resend.mutate(email.trim());
+    send(email.trim());
   };
   return (
     <Paper p="md" withBorder>
@@ -71,12 +67,7 @@ function ResendForm() {
             {t("verify.resendTitle")}
           </Title>
           <Text size="sm">{t("verify.resendIntro")}</Text>
-          {resend.isError && <ErrorMessage error={resend.error} />}
-          {resend.isSuccess && (
-            <Alert color="blue" role="status">
-              {t("verify.resent")}
-            </Alert>
-          )}
+          <ResendOutcome resend={resend} />
           <TextInput
             label={t("verify.resendEmail")}
             type="email"
