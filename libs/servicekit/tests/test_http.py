@@ -54,11 +54,12 @@ async def whoami(principal: CurrentPrincipal) -> dict[str, str]:
 
 @pytest.fixture
 async def client(
-    database_factory: Any, token_issuer: TestTokenIssuer
+    database_factory: Any, token_issuer: TestTokenIssuer, kafka_bootstrap_servers: str
 ) -> AsyncIterator[httpx.AsyncClient]:
     settings = ServiceSettings(
         service_name="kit-test",
         database_url=await database_factory.create(MIGRATIONS),
+        kafka_bootstrap_servers=kafka_bootstrap_servers,
         environment="test",
         max_body_bytes=1024,
         run_background_workers=False,
