@@ -27,6 +27,8 @@ import asyncpg
 import httpx
 import jwt
 import pytest
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from google.protobuf.message import Message
@@ -237,6 +239,31 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             yield client
+
+
+async def topic_size(bootstrap_servers: str, topic: str) -> int:
+    """How many records ``topic`` holds over all partitions (0 when nobody ever wrote to it)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers)
+    await consumer.start()
+    try:
+        if topic not in await consumer.topics():
+            return 0
+        partitions = consumer.partitions_for_topic(topic) or set()
+        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        return sum(ends.values())
+    finally:
+        await consumer.stop()
+
+
+async def committed_offsets(bootstrap_servers: str, group: str) -> dict[TopicPartition, int]:
+    """The offsets consumer group ``group`` has committed (empty when it committed none)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
 
 
 @pytest.fixture(scope="session")
