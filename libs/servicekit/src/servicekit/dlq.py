@@ -16,13 +16,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from google.protobuf.message import DecodeError
 
 from aos.events.v1.envelope_pb2 import Envelope
 from servicekit.consumer import DEAD_LETTER_SUFFIX
 from servicekit.relay import new_producer
 
-__all__ = ["ReplayReport", "replay_dead_letters", "replay_group"]
+__all__ = ["ReplayReport", "replay_dead_letters", "replay_group", "topic_partitions"]
 
 Progress = Callable[[str], None]
 
@@ -36,6 +37,22 @@ class ReplayReport:
     replayed: int = 0
     other_consumers: int = 0
     unreadable: int = 0
+
+
+async def topic_partitions(bootstrap_servers: str, topics: Sequence[str]) -> list[TopicPartition]:
+    """The partitions of those of ``topics`` that exist (asking creates none)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        described = await admin.describe_topics(list(topics))
+    finally:
+        await admin.close()
+    return [
+        TopicPartition(topic["topic"], partition["partition"])
+        for topic in described
+        if topic["error_code"] == 0
+        for partition in sorted(topic["partitions"], key=lambda p: int(p["partition"]))
+    ]
 
 
 def replay_group(consumer: str) -> str:
@@ -66,14 +83,10 @@ async def replay_dead_letters(
     )
     producer = None if dry_run else new_producer(bootstrap_servers)
     try:
+        partitions = await topic_partitions(
+            bootstrap_servers, [name + dead_letter_suffix for name in topics]
+        )
         await reader.start()
-        existing = await reader.topics()
-        partitions = [
-            TopicPartition(topic, partition)
-            for topic in (name + dead_letter_suffix for name in topics)
-            if topic in existing
-            for partition in sorted(reader.partitions_for_topic(topic) or ())
-        ]
         if not partitions:
             progress(f"{consumer}: no dead-letter topic exists, nothing to replay")
             return report

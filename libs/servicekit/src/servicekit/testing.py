@@ -36,6 +36,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from jwt.algorithms import OKPAlgorithm
 
 from servicekit.consumer import IncomingEvent
+from servicekit.dlq import topic_partitions
 from servicekit.migrations import upgrade
 
 STACK_ENV_KEYS = ("AOS_POSTGRES_ADMIN_URL", "KAFKA_BOOTSTRAP_SERVERS")
@@ -243,13 +244,14 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
 
 async def topic_size(bootstrap_servers: str, topic: str) -> int:
     """How many records ``topic`` holds over all partitions (0 when nobody ever wrote to it)."""
+    partitions = await topic_partitions(bootstrap_servers, [topic])
+    if not partitions:
+        return 0
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers)
     await consumer.start()
     try:
-        if topic not in await consumer.topics():
-            return 0
-        partitions = consumer.partitions_for_topic(topic) or set()
-        ends = await consumer.end_offsets([TopicPartition(topic, p) for p in partitions])
+        consumer.assign(partitions)
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
         return sum(ends.values())
     finally:
         await consumer.stop()
