@@ -12,13 +12,12 @@ import io
 import json
 import logging
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
 import aiokafka.client
 import pytest
-import structlog
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,18 +45,11 @@ async def database(database_factory: Any) -> AsyncIterator[Database]:
 
 
 @pytest.fixture
-def log_stream() -> Iterator[io.StringIO]:
-    """Logging set up as in a service, into a buffer; the previous setup comes back after."""
-    root = logging.getLogger()
-    saved = (root.handlers[:], root.level, structlog.get_config())
-    aiokafka_level = logging.getLogger("aiokafka").level
+def log_stream(restore_logging: None) -> io.StringIO:
+    """Logging set up as in a service, into a buffer."""
     stream = io.StringIO()
     configure_logging(service="kit", stream=stream)
-    yield stream
-    root.handlers[:], level, config = saved
-    root.setLevel(level)
-    structlog.configure(**config)
-    logging.getLogger("aiokafka").setLevel(aiokafka_level)
+    return stream
 
 
 class RecordCounter(logging.Handler):

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,7 @@ import asyncpg
 import httpx
 import jwt
 import pytest
+import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -283,6 +285,20 @@ async def database_factory(stack_env: dict[str, str]) -> AsyncIterator[DatabaseF
     factory = DatabaseFactory(stack_env["AOS_POSTGRES_ADMIN_URL"])
     yield factory
     await factory.drop_created()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Put back the logging setup after a test that calls ``configure_logging`` (it is
+    process-wide: a later test would otherwise write to this test's closed capture stream)."""
+    root = logging.getLogger()
+    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    aiokafka_level = logging.getLogger("aiokafka").level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**config)
+    logging.getLogger("aiokafka").setLevel(aiokafka_level)
 
 
 @pytest.fixture
