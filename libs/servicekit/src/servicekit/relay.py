@@ -71,6 +71,7 @@ class OutboxRelay:
         # Bound here, not at import: the logger writes where logging was configured last.
         self._log = get_logger(__name__)
         self.broker = BrokerConnection(self._log, service=service, role="relay", client="outbox")
+        self._database_down = False
 
     async def run(self) -> None:
         """Publish forever; wakes on the in-process signal or every ``poll_interval``."""
@@ -90,6 +91,9 @@ class OutboxRelay:
                         await self._check_broker()
                         next_check = loop.time() + self.broker_check_seconds
                     backoff = 0.2
+                    if self._database_down:
+                        self._database_down = False
+                        self._log.info("outbox relay reaches its database again")
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -113,7 +117,10 @@ class OutboxRelay:
         if isinstance(error, KafkaError):
             self.broker.down(error)  # logs once per outage, not once per retry
         elif is_infrastructure_error(error):
-            self._log.warning(
+            # Once per outage, like the broker: the retries in between say nothing new.
+            level = "debug" if self._database_down else "warning"
+            self._database_down = True
+            getattr(self._log, level)(
                 "outbox relay cannot reach its database; will retry",
                 error=describe_error(error),
                 retry_in_s=retry_in_s,
