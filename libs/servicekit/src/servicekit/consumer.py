@@ -10,6 +10,11 @@ that cannot be decoded, or a handler raising :class:`BadEvent` (or the database 
 without limit: the partition is paused and sought back to the failed record, and resumed after
 a capped exponential backoff, so nothing is lost and events of one key keep their order. The
 consumer keeps polling meanwhile, so it stays in its group however long the outage lasts.
+
+An error that is neither (a bug in a handler) is retried the same way, with one ERROR and its
+traceback: the partition waits for the fix instead of letting later events overtake the one
+that failed. ``aos_consumer_retries_total{reason="unexpected"}`` and
+``aos_consumer_paused_partitions`` show it.
 """
 
 from __future__ import annotations
@@ -25,13 +30,12 @@ from typing import Any, Generic, TypeVar
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from google.protobuf.message import DecodeError, Message
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aos.events.v1.envelope_pb2 import Envelope
 from servicekit.db import Database
+from servicekit.dlq import DEAD_LETTER_SUFFIX, dead_letter_envelope, record_headers
 from servicekit.failures import is_infrastructure_error
 from servicekit.logging import describe_error, get_logger
 from servicekit.metrics import (
@@ -50,7 +54,6 @@ from servicekit.relay import (
     new_producer,
 )
 
-DEAD_LETTER_SUFFIX = ".dlq"
 BROKER_CHECK_TIMEOUT_SECONDS = 10.0
 
 M = TypeVar("M", bound=Message)
@@ -94,10 +97,6 @@ class Subscription:
     handler: Handler
 
 
-def _headers(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
-    return {name: value.decode(errors="replace") for name, value in (record.headers or ())}
-
-
 def decode(
     record: ConsumerRecord[bytes, bytes], subscriptions: dict[str, Subscription]
 ) -> IncomingEvent[Any] | None:
@@ -105,7 +104,7 @@ def decode(
 
     Raises PoisonMessage when the record breaks the envelope conventions.
     """
-    headers = _headers(record)
+    headers = record_headers(record)
     event_type = headers.get(HEADER_TYPE)
     if event_type is None:
         raise PoisonMessage(f"record has no {HEADER_TYPE} header")
@@ -359,20 +358,8 @@ class EventConsumer:
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], producer: Any, *, failure: str, attempts: int
     ) -> None:
-        headers = _headers(record)
-        occurred = Timestamp()
-        with contextlib.suppress(KeyError, ValueError):
-            occurred.FromDatetime(datetime.fromisoformat(headers[HEADER_TIME]))
-        envelope = Envelope(
-            event_id=headers.get(HEADER_ID, ""),
-            event_type=headers.get(HEADER_TYPE, ""),
-            source=headers.get(HEADER_SOURCE, ""),
-            occurred_at=occurred,
-            aggregate_id=headers.get(HEADER_AGGREGATE, ""),
-            payload=record.value or b"",
-            failure=failure[:2000],
-            attempts=attempts,
-            consumer=self.name,
+        envelope = dead_letter_envelope(
+            record, consumer=self.name, failure=failure, attempts=attempts
         )
         await producer.send_and_wait(
             record.topic + self.dead_letter_suffix,
@@ -400,7 +387,6 @@ def subscribe(
 
 
 __all__ = [
-    "DEAD_LETTER_SUFFIX",
     "BadEvent",
     "EventConsumer",
     "IncomingEvent",

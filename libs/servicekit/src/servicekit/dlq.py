@@ -1,4 +1,8 @@
-"""Replaying dead letters: a consumer's dead-lettered events go back to their original topic.
+"""Dead letters: how a consumer writes them, and how they go back to their original topic.
+
+A dead letter is an :class:`Envelope` on ``<topic>.dlq``: the original payload, the event's
+metadata, the failure, and the consumer that gave up; its Kafka key and headers are the
+original record's.
 
 Each service exposes this as ``python -m <service> replay-dlq``. A dead letter is republished
 with its original key (so the same partition and order per aggregate), headers and event id;
@@ -12,18 +16,64 @@ to the end the dead-letter topics had when it started and then stops.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 from google.protobuf.message import DecodeError
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from aos.events.v1.envelope_pb2 import Envelope
-from servicekit.consumer import DEAD_LETTER_SUFFIX
-from servicekit.relay import new_producer
+from servicekit.relay import (
+    HEADER_AGGREGATE,
+    HEADER_ID,
+    HEADER_SOURCE,
+    HEADER_TIME,
+    HEADER_TYPE,
+    new_producer,
+)
 
-__all__ = ["ReplayReport", "replay_dead_letters", "replay_group", "topic_partitions"]
+__all__ = [
+    "DEAD_LETTER_SUFFIX",
+    "ReplayReport",
+    "dead_letter_envelope",
+    "record_headers",
+    "replay_dead_letters",
+    "replay_group",
+    "topic_partitions",
+]
+
+DEAD_LETTER_SUFFIX = ".dlq"
+FAILURE_MAX_CHARS = 2000
+
+
+def record_headers(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
+    return {name: value.decode(errors="replace") for name, value in (record.headers or ())}
+
+
+def dead_letter_envelope(
+    record: ConsumerRecord[bytes, bytes], *, consumer: str, failure: str, attempts: int
+) -> Envelope:
+    """The dead letter of ``record``, which ``consumer`` gave up on after ``attempts``."""
+    headers = record_headers(record)
+    occurred = Timestamp()
+    with contextlib.suppress(KeyError, ValueError):
+        occurred.FromDatetime(datetime.fromisoformat(headers[HEADER_TIME]))
+    return Envelope(
+        event_id=headers.get(HEADER_ID, ""),
+        event_type=headers.get(HEADER_TYPE, ""),
+        source=headers.get(HEADER_SOURCE, ""),
+        occurred_at=occurred,
+        aggregate_id=headers.get(HEADER_AGGREGATE, ""),
+        payload=record.value or b"",
+        failure=failure[:FAILURE_MAX_CHARS],
+        attempts=attempts,
+        consumer=consumer,
+    )
+
 
 Progress = Callable[[str], None]
 

@@ -7,13 +7,14 @@ written once per window, and the next one written says how many were held back.
 
 from __future__ import annotations
 
+import io
 import logging
 import sys
 import threading
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
-from typing import TextIO
+from typing import TextIO, cast
 
 import orjson
 import structlog
@@ -48,7 +49,7 @@ class RepeatFilter(logging.Filter):
     ``window_seconds``; the next one let through carries how many were dropped in between.
 
     Keyed by the template (``record.msg``), so "Unable connect to node %s: %s" repeats whatever
-    its arguments. Records below WARNING pass untouched: they are off in production anyway.
+    its arguments. Records below WARNING pass untouched: INFO is what code says on purpose.
     """
 
     MAX_KEYS = 1000
@@ -87,6 +88,21 @@ class RepeatFilter(logging.Filter):
             self._seen.clear()
 
 
+class _CurrentStderr(io.TextIOBase):
+    """``sys.stderr`` as it is when a line is written, not when logging was configured.
+
+    structlog caches each logger with its output file on first use; a test that captures
+    stderr swaps ``sys.stderr`` and closes its stand-in afterwards, which must not leave cached
+    loggers writing to a closed file.
+    """
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def describe_error(error: BaseException) -> str:
     """``"ConnectionRefusedError: [Errno 111] ..."``: the type says more than the text alone."""
     text = str(error)
@@ -105,7 +121,7 @@ def configure_logging(
 
     ``repeat_window_seconds``: see :class:`RepeatFilter` (0 writes every repeat).
     """
-    stream = stream or sys.stderr
+    output: TextIO = stream or cast(TextIO, _CurrentStderr())
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         _add_request_id,
@@ -120,10 +136,10 @@ def configure_logging(
             structlog.processors.JSONRenderer(serializer=_dumps),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=stream),
+        logger_factory=structlog.PrintLoggerFactory(file=output),
         cache_logger_on_first_use=True,
     )
-    handler = logging.StreamHandler(stream)
+    handler = logging.StreamHandler(output)
     handler.addFilter(RepeatFilter(repeat_window_seconds))
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
