@@ -283,8 +283,10 @@ class EventConsumer:
             self._log.error(
                 "event failed unexpectedly; pausing the partition", exc_info=error, **context
             )
-        consumer.seek(partition, record.offset)
-        consumer.pause(partition)
+        # A partition revoked meanwhile needs nothing: its next owner starts at this record.
+        if partition in consumer.assignment():
+            consumer.seek(partition, record.offset)
+            consumer.pause(partition)
         self._paused_gauge.set(sum(retry.paused for retry in self._retrying.values()))
 
     def _resume_due(self, consumer: AIOKafkaConsumer, now: float) -> None:
