@@ -16,10 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.events.v1.billing_pb2 import SCOPE_AIR, EntitlementGranted
 from aos.events.v1.envelope_pb2 import Envelope
-from servicekit.consumer import EventConsumer, IncomingEvent, subscribe
+from servicekit.consumer import BadEvent, EventConsumer, IncomingEvent, subscribe
 from servicekit.db import Database
 from servicekit.outbox import outbox_table, record_event
 from servicekit.relay import OutboxRelay, new_producer
+from servicekit.testing import topic_size
 
 MIGRATIONS = Path(__file__).parent / "kit_migrations"
 
@@ -145,17 +146,17 @@ async def test_consumer_applies_a_redelivered_event_once(
     assert await note_count(database) == 1
 
 
-async def test_consumer_retries_a_failing_handler_then_applies_it_once(
+async def test_consumer_loop_retries_a_network_failure_then_applies_the_event_once(
     database: Database, kafka_bootstrap_servers: str, topic_namespace: str
 ) -> None:
     topic = topic_namespace + "billing.v1"
-    failures = {"left": 2}
+    failures = {"left": 3}
 
     async def flaky(session: AsyncSession, event: IncomingEvent[EntitlementGranted]) -> None:
         await write_note(session, event)  # rolled back with the failure below
         if failures["left"]:
             failures["left"] -= 1
-            raise ConnectionError("transient")
+            raise ConnectionRefusedError("database away")
 
     async with database.transaction() as session:
         await record_event(
@@ -166,27 +167,36 @@ async def test_consumer_retries_a_failing_handler_then_applies_it_once(
         await relay.publish_batch()
     finally:
         await relay._drop_producer()
-    [record] = await fetch_records(kafka_bootstrap_servers, topic, 1)
     consumer = EventConsumer(
         database,
-        name="flaky",
+        name=topic_namespace + "flaky",
         topics=[topic],
         bootstrap_servers=kafka_bootstrap_servers,
         subscriptions=dict([subscribe(EntitlementGranted, flaky)]),
-        backoff_seconds=0.01,
+        backoff_seconds=0.05,
     )
-    assert await consumer.process(record, producer=None) is True
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(30):
+            while await note_count(database) < 1:
+                await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
     assert failures["left"] == 0
     assert await note_count(database) == 1
+    assert await topic_size(kafka_bootstrap_servers, topic + ".dlq") == 0
 
 
-async def test_poison_and_exhausted_events_go_to_the_dead_letter_topic(
+async def test_poison_and_bad_events_go_to_the_dead_letter_topic_at_once(
     database: Database, kafka_bootstrap_servers: str, topic_namespace: str
 ) -> None:
     topic = topic_namespace + "billing.v1"
+    calls = {"n": 0}
 
-    async def broken(session: AsyncSession, event: IncomingEvent[EntitlementGranted]) -> None:
-        raise ValueError("this handler never succeeds")
+    async def strict(session: AsyncSession, event: IncomingEvent[EntitlementGranted]) -> None:
+        calls["n"] += 1
+        raise BadEvent("this grant breaks a rule")
 
     producer = new_producer(kafka_bootstrap_servers)
     await producer.start()
@@ -211,27 +221,57 @@ async def test_poison_and_exhausted_events_go_to_the_dead_letter_topic(
                 ("ce_time", b"2026-01-01T00:00:00+00:00"),
             ],
         )
-        poison, failing = await fetch_records(kafka_bootstrap_servers, topic, 2)
+        poison, bad = await fetch_records(kafka_bootstrap_servers, topic, 2)
         consumer = EventConsumer(
             database,
             name="dlq-test",
             topics=[topic],
             bootstrap_servers=kafka_bootstrap_servers,
-            subscriptions=dict([subscribe(EntitlementGranted, broken)]),
-            max_attempts=3,
-            backoff_seconds=0.01,
+            subscriptions=dict([subscribe(EntitlementGranted, strict)]),
         )
         assert await consumer.process(poison, producer) is False
-        assert await consumer.process(failing, producer) is False
+        assert await consumer.process(bad, producer) is False
     finally:
         await producer.stop()
 
     dead = await fetch_records(kafka_bootstrap_servers, topic + ".dlq", 2)
     envelopes = sorted((Envelope.FromString(r.value) for r in dead), key=lambda e: e.attempts)
     assert envelopes[0].attempts == 0 and "cannot decode" in envelopes[0].failure
-    assert envelopes[1].attempts == 3 and "never succeeds" in envelopes[1].failure
+    assert envelopes[1].attempts == 1 and "breaks a rule" in envelopes[1].failure
     assert envelopes[1].consumer == "dlq-test"
     assert EntitlementGranted.FromString(envelopes[1].payload).scope == SCOPE_AIR
+    assert calls["n"] == 1
+    assert await note_count(database) == 0
+
+
+async def test_an_unexpected_handler_error_is_raised_for_a_retry_not_dead_lettered(
+    database: Database, kafka_bootstrap_servers: str, topic_namespace: str
+) -> None:
+    topic = topic_namespace + "billing.v1"
+
+    async def buggy(session: AsyncSession, event: IncomingEvent[EntitlementGranted]) -> None:
+        await write_note(session, event)
+        raise KeyError("a bug, not the event's fault")
+
+    async with database.transaction() as session:
+        await record_event(
+            session, granted(uuid.uuid4()), topic=topic, aggregate_id="k", source="billing"
+        )
+    relay = OutboxRelay(database, bootstrap_servers=kafka_bootstrap_servers)
+    try:
+        await relay.publish_batch()
+    finally:
+        await relay._drop_producer()
+    [record] = await fetch_records(kafka_bootstrap_servers, topic, 1)
+    consumer = EventConsumer(
+        database,
+        name=topic_namespace + "buggy",
+        topics=[topic],
+        bootstrap_servers=kafka_bootstrap_servers,
+        subscriptions=dict([subscribe(EntitlementGranted, buggy)]),
+    )
+    with pytest.raises(KeyError):
+        await consumer.process(record, producer=None)
     assert await note_count(database) == 0
 
 

@@ -16,6 +16,7 @@ from air.events.entitlements import (
     scope_name,
 )
 from aos.events.v1 import billing_pb2
+from servicekit.consumer import BadEvent
 from servicekit.db import Database
 
 MakeEntitlement = Callable[..., billing_pb2.EntitlementGranted]
@@ -81,7 +82,7 @@ async def test_event_without_an_end_is_refused_and_nothing_is_stored(
     message = make_entitlement(uuid.uuid4(), valid_from=START, valid_until=START)
     message.ClearField("valid_until")
 
-    with pytest.raises(ValueError, match="has no valid_until"):
+    with pytest.raises(BadEvent, match="has no valid_until"):
         await project(app.state.database, make_incoming(message))
     assert await rows(app.state.database) == []
 
@@ -93,7 +94,7 @@ async def test_event_that_ends_before_it_starts_is_refused(
         uuid.uuid4(), valid_from=START, valid_until=START - timedelta(seconds=1)
     )
 
-    with pytest.raises(ValueError, match="ends before it starts"):
+    with pytest.raises(BadEvent, match="ends before it starts"):
         await project(app.state.database, make_incoming(message))
 
 
@@ -105,7 +106,7 @@ async def test_event_with_a_malformed_organisation_id_is_refused(
     )
     message.organization_id = "not-a-uuid"
 
-    with pytest.raises(ValueError, match="badly formed"):
+    with pytest.raises(BadEvent, match="badly formed"):
         await project(app.state.database, make_incoming(message))
 
 

@@ -14,7 +14,7 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exited.value.code == 0
     out = capsys.readouterr().out
-    for command in ("migrate", "seed", "serve"):
+    for command in ("migrate", "seed", "serve", "replay-dlq"):
         assert command in out
 
 

@@ -18,7 +18,7 @@ from programming.events.entitlements import (
     ENTITLEMENTS_CONSUMER,
     handle_entitlement_granted,
 )
-from servicekit.consumer import IncomingEvent
+from servicekit.consumer import BadEvent, IncomingEvent
 
 Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
 
@@ -61,7 +61,7 @@ async def test_grant_that_ends_before_it_starts_is_refused(
     app: FastAPI, client: httpx.AsyncClient, grant: Grant
 ) -> None:
     now = datetime.now(UTC)
-    with pytest.raises(ValueError, match="ends before it starts"):
+    with pytest.raises(BadEvent, match="ends before it starts"):
         await grant(uuid.uuid4(), valid_from=now, valid_until=now - timedelta(seconds=1))
 
 

@@ -57,7 +57,11 @@ def create_service_app(
     settings: ServiceSettings, spec: ServiceSpec, *, jwks_http: httpx.AsyncClient | None = None
 ) -> FastAPI:
     """Build the app. ``jwks_http`` lets tests serve signing keys without an identity process."""
-    configure_logging(service=settings.service_name, level=settings.log_level)
+    configure_logging(
+        service=settings.service_name,
+        level=settings.log_level,
+        repeat_window_seconds=settings.log_repeat_window_seconds,
+    )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -74,7 +78,11 @@ def create_service_app(
         )
         tasks: list[asyncio.Task[None]] = []
         if settings.run_background_workers:
-            relay = OutboxRelay(database, bootstrap_servers=settings.kafka_bootstrap_servers)
+            relay = OutboxRelay(
+                database,
+                bootstrap_servers=settings.kafka_bootstrap_servers,
+                service=settings.service_name,
+            )
             tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
             for consumer in spec.consumers:
                 worker = EventConsumer(
@@ -83,6 +91,7 @@ def create_service_app(
                     topics=[settings.topic(topic) for topic in consumer.topics],
                     bootstrap_servers=settings.kafka_bootstrap_servers,
                     subscriptions=consumer.subscriptions,
+                    service=settings.service_name,
                 )
                 tasks.append(asyncio.create_task(worker.run(), name=f"consumer-{consumer.name}"))
         try:

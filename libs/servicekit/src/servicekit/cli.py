@@ -1,4 +1,5 @@
-"""The two commands every service's ``python -m <service>`` has: ``migrate`` and ``serve``.
+"""The commands every service's ``python -m <service>`` has: ``migrate`` and ``serve``, and
+``replay-dlq`` for a service that consumes events.
 
 Each service's ``__main__`` builds its own parser (it has commands of its own, such as ``seed``)
 and calls these for the shared ones, so they behave the same everywhere.
@@ -7,11 +8,16 @@ and calls these for the shared ones, so they behave the same everywhere.
 from __future__ import annotations
 
 import argparse
+import asyncio
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from servicekit.migrations import upgrade
 from servicekit.settings import ServiceSettings
+
+if TYPE_CHECKING:
+    from servicekit.app import ConsumerSpec
 
 
 def add_standard_commands(
@@ -53,3 +59,62 @@ def serve(
         log_config=None,
         proxy_headers=False,
     )
+
+
+def add_replay_dlq_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], *, service: str
+) -> None:
+    """Add ``replay-dlq [--consumer NAME] [--dry-run]`` to a subparser set."""
+    replay = commands.add_parser(
+        "replay-dlq",
+        help="republish a consumer's dead-lettered events to their original topic",
+        description=(
+            f"Republish the events a consumer of {service} dead-lettered (to <topic>.dlq) to "
+            "their original topic, with their original key, headers and event id. Consumers "
+            "deduplicate by event id, so replaying an event that was applied after all is "
+            "harmless. A second run sends only dead letters that arrived since the first. "
+            "Uses KAFKA_BOOTSTRAP_SERVERS and AOS_TOPIC_NAMESPACE."
+        ),
+    )
+    replay.add_argument(
+        "--consumer",
+        metavar="NAME",
+        help="the consumer whose dead letters to replay (default: the service's only consumer)",
+    )
+    replay.add_argument(
+        "--dry-run", action="store_true", help="only list what would be replayed; send nothing"
+    )
+
+
+def replay_dlq(
+    settings: ServiceSettings,
+    consumers: Sequence[ConsumerSpec],
+    *,
+    consumer: str | None,
+    dry_run: bool,
+) -> int:
+    """Run ``replay-dlq``; returns the exit status (0, or 2 for an unknown consumer)."""
+    from servicekit.dlq import replay_dead_letters
+
+    names = [spec.name for spec in consumers]
+    if consumer is None and len(consumers) == 1:
+        consumer = names[0]
+    chosen = [spec for spec in consumers if spec.name == consumer]
+    if not chosen:
+        print(
+            f"{settings.service_name}: choose a consumer with --consumer: {', '.join(names)}"
+            if consumer is None
+            else f"{settings.service_name}: no consumer {consumer!r}; it has: {', '.join(names)}"
+        )
+        return 2
+    spec = chosen[0]
+    asyncio.run(
+        replay_dead_letters(
+            bootstrap_servers=settings.kafka_bootstrap_servers,
+            consumer=settings.topic(spec.name),
+            topics=[settings.topic(topic) for topic in spec.topics],
+            dry_run=dry_run,
+            progress=lambda line: print(line, flush=True),
+        )
+    )
+    return 0

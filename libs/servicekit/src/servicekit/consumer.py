@@ -1,8 +1,20 @@
-"""Idempotent event consumer: inbox deduplication, retry with backoff, dead-letter topic.
+"""Idempotent event consumer: inbox deduplication, patient retries, dead-letter topic.
 
 For every record the handler's effect and the ``(consumer, event_id)`` inbox row commit in one
 transaction, so a redelivered event changes nothing. Offsets are committed to Kafka only after
 that transaction, so a crash between the two means a redelivery, never a lost event.
+
+Only an event that fails because of its own content goes to the dead-letter topic: a record
+that cannot be decoded, or a handler raising :class:`BadEvent` (or the database refusing a value,
+``DataError``). Any other failure, above all a database or network that is away, is retried
+without limit: the partition is paused and sought back to the failed record, and resumed after
+a capped exponential backoff, so nothing is lost and events of one key keep their order. The
+consumer keeps polling meanwhile, so it stays in its group however long the outage lasts.
+
+An error that is neither (a bug in a handler) is retried the same way, with one ERROR and its
+traceback: the partition waits for the fix instead of letting later events overtake the one
+that failed. ``aos_consumer_retries_total{reason="unexpected"}`` and
+``aos_consumer_paused_partitions`` show it.
 """
 
 from __future__ import annotations
@@ -15,15 +27,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import KafkaError
 from google.protobuf.message import DecodeError, Message
-from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aos.events.v1.envelope_pb2 import Envelope
 from servicekit.db import Database
-from servicekit.logging import get_logger
+from servicekit.dlq import DEAD_LETTER_SUFFIX, dead_letter_envelope, record_headers
+from servicekit.failures import is_infrastructure_error
+from servicekit.logging import describe_error, get_logger
+from servicekit.metrics import (
+    CONSUMER_DEAD_LETTERS,
+    CONSUMER_PAUSED_PARTITIONS,
+    CONSUMER_RETRIES,
+    BrokerConnection,
+)
 from servicekit.outbox import inbox_table
 from servicekit.relay import (
     HEADER_AGGREGATE,
@@ -34,7 +54,7 @@ from servicekit.relay import (
     new_producer,
 )
 
-log = get_logger(__name__)
+BROKER_CHECK_TIMEOUT_SECONDS = 10.0
 
 M = TypeVar("M", bound=Message)
 
@@ -56,14 +76,25 @@ class PoisonMessage(Exception):
     """A record that can never be processed: missing headers or an undecodable payload."""
 
 
+class BadEvent(ValueError):
+    """Raised by a handler for an event that breaks a rule of its contract (a window that ends
+    before it starts, an id that is no UUID): retrying cannot help, so it is dead-lettered."""
+
+
+@dataclass
+class _Retry:
+    """The record a paused partition waits to retry."""
+
+    offset: int
+    attempts: int = 0
+    due: float = 0.0
+    paused: bool = False
+
+
 @dataclass(frozen=True)
 class Subscription:
     message_type: type[Message]
     handler: Handler
-
-
-def _headers(record: ConsumerRecord[bytes, bytes]) -> dict[str, str]:
-    return {name: value.decode(errors="replace") for name, value in (record.headers or ())}
 
 
 def decode(
@@ -73,7 +104,7 @@ def decode(
 
     Raises PoisonMessage when the record breaks the envelope conventions.
     """
-    headers = _headers(record)
+    headers = record_headers(record)
     event_type = headers.get(HEADER_TYPE)
     if event_type is None:
         raise PoisonMessage(f"record has no {HEADER_TYPE} header")
@@ -107,18 +138,29 @@ class EventConsumer:
         topics: list[str],
         bootstrap_servers: str,
         subscriptions: dict[str, Subscription],
-        max_attempts: int = 5,
+        service: str | None = None,
         backoff_seconds: float = 0.2,
-        dead_letter_suffix: str = ".dlq",
+        max_backoff_seconds: float = 10.0,
+        broker_check_seconds: float = 5.0,
+        dead_letter_suffix: str = DEAD_LETTER_SUFFIX,
     ) -> None:
         self.database = database
         self.name = name
         self.topics = topics
         self.bootstrap_servers = bootstrap_servers
         self.subscriptions = subscriptions
-        self.max_attempts = max_attempts
+        self.service = service or name
         self.backoff_seconds = backoff_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+        self.broker_check_seconds = broker_check_seconds
         self.dead_letter_suffix = dead_letter_suffix
+        # Bound here, not at import: the logger writes where logging was configured last.
+        self._log = get_logger(__name__).bind(consumer=name)
+        self.broker = BrokerConnection(
+            self._log, service=self.service, role="consumer", client=name
+        )
+        self._paused_gauge = CONSUMER_PAUSED_PARTITIONS.labels(service=self.service, consumer=name)
+        self._retrying: dict[TopicPartition, _Retry] = {}
 
     async def run(self) -> None:
         """Consume until cancelled; reconnects with backoff when the broker is away."""
@@ -129,12 +171,12 @@ class EventConsumer:
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                log.warning(
-                    "consumer lost the broker; reconnecting",
-                    consumer=self.name,
-                    error=str(exc),
-                    retry_in_s=delay,
-                )
+                if self.broker.connected:
+                    delay = 0.5  # it was working a moment ago: try again promptly
+                if isinstance(exc, KafkaError) or is_infrastructure_error(exc):
+                    self.broker.down(exc)
+                else:
+                    self._log.error("consumer loop failed; restarting it", exc_info=exc)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 5.0)
 
@@ -148,23 +190,141 @@ class EventConsumer:
             metadata_max_age_ms=5_000,
         )
         producer = new_producer(self.bootstrap_servers)
-        await consumer.start()
+        self._retrying.clear()
         try:
+            await consumer.start()
             await producer.start()
+            self.broker.up()
+            loop = asyncio.get_running_loop()
+            next_check = loop.time() + self.broker_check_seconds
             while True:
-                batches = await consumer.getmany(timeout_ms=1_000, max_records=100)
+                self._resume_due(consumer, loop.time())
+                batches = await consumer.getmany(
+                    timeout_ms=self._poll_timeout_ms(loop.time()), max_records=100
+                )
                 for partition, records in batches.items():
                     for record in records:
-                        await self.process(record, producer)
-                        await consumer.commit({partition: record.offset + 1})
+                        if not await self._handle(consumer, producer, partition, record):
+                            break
+                if loop.time() >= next_check:
+                    await self._check_broker(consumer)
+                    next_check = loop.time() + self.broker_check_seconds
         finally:
+            self._retrying.clear()
+            self._paused_gauge.set(0)
             with contextlib.suppress(Exception):
                 await producer.stop()
             with contextlib.suppress(Exception):
                 await consumer.stop()
 
+    async def _handle(
+        self,
+        consumer: AIOKafkaConsumer,
+        producer: Any,
+        partition: TopicPartition,
+        record: ConsumerRecord[bytes, bytes],
+    ) -> bool:
+        """Process one record and commit its offset; False when it must be retried later."""
+        try:
+            await self.process(record, producer)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._schedule_retry(consumer, partition, record, exc)
+            return False
+        retry = self._retrying.pop(partition, None)
+        if retry is not None:
+            self._log.info(
+                "event applied after retries",
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+                failed_attempts=retry.attempts,
+            )
+        # Only now, after the effect's transaction committed: a crash before this line means
+        # a redelivery, which the inbox turns into a no-op.
+        await consumer.commit({partition: record.offset + 1})
+        return True
+
+    def _schedule_retry(
+        self,
+        consumer: AIOKafkaConsumer,
+        partition: TopicPartition,
+        record: ConsumerRecord[bytes, bytes],
+        error: Exception,
+    ) -> None:
+        """Pause the partition at ``record`` and resume it after a capped, growing delay."""
+        retry = self._retrying.get(partition)
+        if retry is None or retry.offset != record.offset:
+            retry = self._retrying[partition] = _Retry(offset=record.offset)
+        retry.attempts += 1
+        delay = min(self.backoff_seconds * 2 ** (retry.attempts - 1), self.max_backoff_seconds)
+        retry.due = asyncio.get_running_loop().time() + delay
+        retry.paused = True
+        infrastructure = is_infrastructure_error(error)
+        CONSUMER_RETRIES.labels(
+            service=self.service,
+            consumer=self.name,
+            reason="infrastructure" if infrastructure else "unexpected",
+        ).inc()
+        context = {
+            "topic": record.topic,
+            "partition": record.partition,
+            "offset": record.offset,
+            "attempt": retry.attempts,
+            "retry_in_s": round(delay, 2),
+            "error": describe_error(error),
+        }
+        if retry.attempts > 1:
+            self._log.debug("event failed again; partition stays paused", **context)
+        elif infrastructure:
+            self._log.warning("event failed, infrastructure away; pausing the partition", **context)
+        else:
+            self._log.error(
+                "event failed unexpectedly; pausing the partition", exc_info=error, **context
+            )
+        # A partition revoked meanwhile needs nothing: its next owner starts at this record.
+        if partition in consumer.assignment():
+            consumer.seek(partition, record.offset)
+            consumer.pause(partition)
+        self._paused_gauge.set(sum(retry.paused for retry in self._retrying.values()))
+
+    def _resume_due(self, consumer: AIOKafkaConsumer, now: float) -> None:
+        assigned = consumer.assignment()
+        paused = consumer.paused()
+        for partition, retry in list(self._retrying.items()):
+            if partition not in assigned:
+                # Revoked in a rebalance: its next owner starts at the uncommitted record.
+                del self._retrying[partition]
+            elif retry.paused and (retry.due <= now or partition not in paused):
+                retry.paused = False
+                if partition in paused:
+                    consumer.resume(partition)
+        self._paused_gauge.set(sum(retry.paused for retry in self._retrying.values()))
+
+    def _poll_timeout_ms(self, now: float) -> int:
+        """Poll at most a second, and no longer than until the next paused partition is due."""
+        waits = [retry.due - now for retry in self._retrying.values() if retry.paused]
+        return max(int(min([1.0, *waits]) * 1000), 0)
+
+    async def _check_broker(self, consumer: AIOKafkaConsumer) -> None:
+        """Ask the broker for metadata: an idle consumer otherwise cannot tell it is away."""
+        try:
+            async with asyncio.timeout(BROKER_CHECK_TIMEOUT_SECONDS):
+                await consumer.topics()
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.broker.down(exc)
+        else:
+            self.broker.up()
+
     async def process(self, record: ConsumerRecord[bytes, bytes], producer: Any) -> bool:
-        """Apply one record; returns True when a handler ran (False: duplicate, skipped, DLQ)."""
+        """Apply one record; True when a handler ran (False: duplicate, not ours, dead-lettered).
+
+        An event that fails on its own content is dead-lettered here; any other failure is
+        raised for the caller to retry, and nothing of the attempt is kept.
+        """
         try:
             event = decode(record, self.subscriptions)
         except PoisonMessage as exc:
@@ -173,32 +333,11 @@ class EventConsumer:
         if event is None:
             return False
         handler = self.subscriptions[event.event_type].handler
-        for attempt in range(1, self.max_attempts + 1):
-            try:
-                return await self._apply(event, handler)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                if attempt == self.max_attempts:
-                    log.error(
-                        "event failed; dead-lettered",
-                        consumer=self.name,
-                        event_id=str(event.event_id),
-                        event_type=event.event_type,
-                        attempts=attempt,
-                        error=repr(exc),
-                    )
-                    await self._dead_letter(record, producer, failure=repr(exc), attempts=attempt)
-                    return False
-                log.warning(
-                    "event failed; retrying",
-                    consumer=self.name,
-                    event_id=str(event.event_id),
-                    attempt=attempt,
-                    error=repr(exc),
-                )
-                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
-        return False
+        try:
+            return await self._apply(event, handler)
+        except (BadEvent, DataError) as exc:
+            await self._dead_letter(record, producer, failure=describe_error(exc), attempts=1)
+            return False
 
     async def _apply(self, event: IncomingEvent[Any], handler: Handler) -> bool:
         async with self.database.transaction() as session:
@@ -221,26 +360,24 @@ class EventConsumer:
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], producer: Any, *, failure: str, attempts: int
     ) -> None:
-        headers = _headers(record)
-        occurred = Timestamp()
-        with contextlib.suppress(KeyError, ValueError):
-            occurred.FromDatetime(datetime.fromisoformat(headers[HEADER_TIME]))
-        envelope = Envelope(
-            event_id=headers.get(HEADER_ID, ""),
-            event_type=headers.get(HEADER_TYPE, ""),
-            source=headers.get(HEADER_SOURCE, ""),
-            occurred_at=occurred,
-            aggregate_id=headers.get(HEADER_AGGREGATE, ""),
-            payload=record.value or b"",
-            failure=failure[:2000],
-            attempts=attempts,
-            consumer=self.name,
+        envelope = dead_letter_envelope(
+            record, consumer=self.name, failure=failure, attempts=attempts
         )
         await producer.send_and_wait(
             record.topic + self.dead_letter_suffix,
             value=envelope.SerializeToString(),
             key=record.key,
             headers=list(record.headers or ()),
+        )
+        CONSUMER_DEAD_LETTERS.labels(service=self.service, consumer=self.name).inc()
+        self._log.error(
+            "event dead-lettered: its content cannot be processed",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            event_id=envelope.event_id,
+            event_type=envelope.event_type,
+            failure=envelope.failure,
         )
 
 
@@ -252,6 +389,7 @@ def subscribe(
 
 
 __all__ = [
+    "BadEvent",
     "EventConsumer",
     "IncomingEvent",
     "PoisonMessage",

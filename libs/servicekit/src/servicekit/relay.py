@@ -3,6 +3,9 @@
 Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several replicas of a service can run a relay
 side by side. A row is marked published only after the broker acknowledged it; if the broker is
 away the rows stay and are sent when it is back (at-least-once; consumers deduplicate).
+
+While idle the relay asks the broker for metadata every ``broker_check_seconds``, so
+``aos_kafka_connected{role="relay"}`` tells the truth even when nothing is being published.
 """
 
 from __future__ import annotations
@@ -13,19 +16,22 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import KafkaError, KafkaTimeoutError
 from sqlalchemy import select, update
 
 from servicekit.db import Database
-from servicekit.logging import get_logger
+from servicekit.failures import is_infrastructure_error
+from servicekit.logging import describe_error, get_logger
+from servicekit.metrics import BrokerConnection
 from servicekit.outbox import outbox_table
-
-log = get_logger(__name__)
 
 HEADER_ID = "ce_id"
 HEADER_TYPE = "ce_type"
 HEADER_SOURCE = "ce_source"
 HEADER_TIME = "ce_time"
 HEADER_AGGREGATE = "ce_aggregateid"
+
+BROKER_CHECK_TIMEOUT_SECONDS = 10.0
 
 
 def new_producer(bootstrap_servers: str, **overrides: Any) -> AIOKafkaProducer:
@@ -49,37 +55,53 @@ class OutboxRelay:
         database: Database,
         *,
         bootstrap_servers: str,
+        service: str = "service",
         batch_size: int = 200,
         poll_interval: float = 1.0,
         max_backoff: float = 5.0,
+        broker_check_seconds: float = 5.0,
     ) -> None:
         self.database = database
         self.bootstrap_servers = bootstrap_servers
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
+        self.broker_check_seconds = broker_check_seconds
         self._producer: AIOKafkaProducer | None = None
+        # Bound here, not at import: the logger writes where logging was configured last.
+        self._log = get_logger(__name__)
+        self.broker = BrokerConnection(self._log, service=service, role="relay", client="outbox")
+        self._database_down = False
 
     async def run(self) -> None:
         """Publish forever; wakes on the in-process signal or every ``poll_interval``."""
         backoff = 0.2
+        loop = asyncio.get_running_loop()
+        next_check = loop.time()
         try:
             while True:
                 try:
-                    while await self.publish_batch() == self.batch_size:
-                        pass
+                    published = await self.publish_batch()
+                    while published == self.batch_size:
+                        published = await self.publish_batch()
+                    if published:
+                        self.broker.up()
+                        next_check = loop.time() + self.broker_check_seconds
+                    elif loop.time() >= next_check:
+                        await self._check_broker()
+                        next_check = loop.time() + self.broker_check_seconds
                     backoff = 0.2
+                    if self._database_down:
+                        self._database_down = False
+                        self._log.info("outbox relay reaches its database again")
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    log.warning(
-                        "outbox relay cannot publish; will retry",
-                        error=str(exc),
-                        retry_in_s=backoff,
-                    )
+                    self._failed(exc, retry_in_s=backoff)
                     await self._drop_producer()
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, self.max_backoff)
+                    next_check = loop.time()
                     continue
                 signal = self.database.outbox_signal
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
@@ -90,6 +112,33 @@ class OutboxRelay:
                 signal.clear()
         finally:
             await self._drop_producer()
+
+    def _failed(self, error: Exception, *, retry_in_s: float) -> None:
+        if isinstance(error, KafkaError):
+            self.broker.down(error)  # logs once per outage, not once per retry
+        elif is_infrastructure_error(error):
+            # Once per outage, like the broker: the retries in between say nothing new.
+            level = "debug" if self._database_down else "warning"
+            self._database_down = True
+            getattr(self._log, level)(
+                "outbox relay cannot reach its database; will retry",
+                error=describe_error(error),
+                retry_in_s=retry_in_s,
+            )
+        else:
+            self._log.error(
+                "outbox relay failed; will retry", exc_info=error, retry_in_s=retry_in_s
+            )
+
+    async def _check_broker(self) -> None:
+        """Ask the broker for metadata; raises when it does not answer."""
+        producer = await self._ensure_producer()
+        try:
+            async with asyncio.timeout(BROKER_CHECK_TIMEOUT_SECONDS):
+                await producer.client.fetch_all_metadata()
+        except TimeoutError as exc:
+            raise KafkaTimeoutError("the broker did not answer a metadata request") from exc
+        self.broker.up()
 
     async def publish_batch(self) -> int:
         """Publish up to ``batch_size`` unpublished rows in id order; returns how many."""

@@ -49,6 +49,9 @@ class ServiceSettings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"
+    # The same library warning (e.g. aiokafka's "Unable connect to node") is written once per
+    # this many seconds, with a count of the repeats held back; 0 writes every one.
+    log_repeat_window_seconds: float = Field(default=30.0, ge=0)
     # Largest accepted request body in bytes; larger ones get a 413 problem.
     max_body_bytes: int = 1_048_576
     # Prefix for every Kafka topic and consumer group name; tests use a unique one each so that

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import os
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +28,9 @@ import asyncpg
 import httpx
 import jwt
 import pytest
+import structlog
+from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import FastAPI
 from google.protobuf.message import Message
@@ -34,6 +38,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from jwt.algorithms import OKPAlgorithm
 
 from servicekit.consumer import IncomingEvent
+from servicekit.dlq import topic_partitions
 from servicekit.migrations import upgrade
 
 STACK_ENV_KEYS = ("AOS_POSTGRES_ADMIN_URL", "KAFKA_BOOTSTRAP_SERVERS")
@@ -239,6 +244,32 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
             yield client
 
 
+async def topic_size(bootstrap_servers: str, topic: str) -> int:
+    """How many records ``topic`` holds over all partitions (0 when nobody ever wrote to it)."""
+    partitions = await topic_partitions(bootstrap_servers, [topic])
+    if not partitions:
+        return 0
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap_servers)
+    await consumer.start()
+    try:
+        consumer.assign(partitions)
+        ends: dict[TopicPartition, int] = await consumer.end_offsets(partitions)
+        return sum(ends.values())
+    finally:
+        await consumer.stop()
+
+
+async def committed_offsets(bootstrap_servers: str, group: str) -> dict[TopicPartition, int]:
+    """The offsets consumer group ``group`` has committed (empty when it committed none)."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await admin.start()
+    try:
+        offsets = await admin.list_consumer_group_offsets(group)
+    finally:
+        await admin.close()
+    return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+
+
 @pytest.fixture(scope="session")
 def stack_env() -> dict[str, str]:
     return load_stack_env()
@@ -254,6 +285,20 @@ async def database_factory(stack_env: dict[str, str]) -> AsyncIterator[DatabaseF
     factory = DatabaseFactory(stack_env["AOS_POSTGRES_ADMIN_URL"])
     yield factory
     await factory.drop_created()
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """Put back the logging setup after a test that calls ``configure_logging`` (it is
+    process-wide: a later test would otherwise write to this test's closed capture stream)."""
+    root = logging.getLogger()
+    handlers, level, config = root.handlers[:], root.level, structlog.get_config()
+    aiokafka_level = logging.getLogger("aiokafka").level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    structlog.configure(**config)
+    logging.getLogger("aiokafka").setLevel(aiokafka_level)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Command line of the AIR service: ``python -m air {migrate,seed,serve}``.
+"""Command line of the AIR service: ``python -m air {migrate,seed,serve,replay-dlq}``.
 
 The commands import the application lazily, so ``--help`` answers at once.
 """
@@ -35,6 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     cli.add_standard_commands(commands, Settings)
+    cli.add_replay_dlq_command(commands, service="air")
     commands.add_parser("seed", help="load the shipped content pack (idempotent)")
     args = parser.parse_args(argv)
 
@@ -48,6 +49,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli.migrate(MIGRATIONS_DIR, settings)
     elif args.command == "seed":
         asyncio.run(_seed(settings))
+    elif args.command == "replay-dlq":
+        from air.main import CONSUMERS
+
+        return cli.replay_dlq(settings, CONSUMERS, consumer=args.consumer, dry_run=args.dry_run)
     else:
         cli.serve("air.main:create_app", settings, host=args.host, port=args.port)
     return 0

@@ -21,6 +21,8 @@ from servicekit.logging import get_logger
 
 VERSION = "0.1.0"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# The event consumers the service runs (and ``replay-dlq`` knows).
+CONSUMERS = (ENTITLEMENTS_CONSUMER,)
 
 log = get_logger(__name__)
 
@@ -61,7 +63,7 @@ def create_app(
         ),
         routers=[vehicles.router, documents.router],
         migrations_dir=MIGRATIONS_DIR,
-        consumers=[ENTITLEMENTS_CONSUMER],
+        consumers=CONSUMERS,
         lifespan=lifespan,
         openapi_tags=[
             {"name": "vehicles", "description": "VIN decoding"},
@@ -71,4 +73,4 @@ def create_app(
     return create_service_app(settings, spec, jwks_http=jwks_http)
 
 
-__all__ = ["MIGRATIONS_DIR", "create_app", "seed"]
+__all__ = ["CONSUMERS", "MIGRATIONS_DIR", "create_app", "seed"]

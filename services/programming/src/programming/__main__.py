@@ -1,4 +1,4 @@
-"""``python -m programming``: migrate, seed, serve.
+"""``python -m programming``: migrate, seed, serve, replay-dlq.
 
 The commands import the application lazily, so ``--help`` answers at once.
 """
@@ -37,6 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     cli.add_standard_commands(commands, Settings)
+    cli.add_replay_dlq_command(commands, service="programming")
     commands.add_parser(
         "seed",
         help="add the demo ECU types, signed releases and G20 targets that are missing",
@@ -52,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(asyncio.run(_seed(settings)))
     elif args.command == "serve":
         cli.serve("programming.main:create_app", settings, host=args.host, port=args.port)
+    elif args.command == "replay-dlq":
+        from programming.main import CONSUMERS
+
+        return cli.replay_dlq(settings, CONSUMERS, consumer=args.consumer, dry_run=args.dry_run)
     return 0
 
 

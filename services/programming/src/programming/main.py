@@ -22,9 +22,11 @@ from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
 from servicekit.logging import get_logger
 
-__all__ = ["MIGRATIONS_DIR", "create_app", "seed"]
+__all__ = ["CONSUMERS", "MIGRATIONS_DIR", "create_app", "seed"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# The event consumers the service runs (and ``replay-dlq`` knows).
+CONSUMERS = (ENTITLEMENTS_CONSUMER,)
 
 log = get_logger(__name__)
 
@@ -73,7 +75,7 @@ def create_app(
         ),
         routers=ROUTERS,
         migrations_dir=MIGRATIONS_DIR,
-        consumers=[ENTITLEMENTS_CONSUMER],
+        consumers=CONSUMERS,
         lifespan=lifespan,
         openapi_tags=[
             {"name": "agents", "description": "Pairing and managing VCI agents"},

@@ -15,7 +15,7 @@ from air.domain.access import Entitlement
 from air.services.access import record_entitlement
 from aos.events.v1 import billing_pb2
 from servicekit.app import ConsumerSpec
-from servicekit.consumer import IncomingEvent, subscribe
+from servicekit.consumer import BadEvent, IncomingEvent, subscribe
 from servicekit.logging import get_logger
 
 log = get_logger(__name__)
@@ -34,26 +34,32 @@ def scope_name(value: int) -> str:
 
 
 def entitlement_from_event(message: billing_pb2.EntitlementGranted) -> Entitlement:
-    """The window an event announces; raises ValueError for an event that breaks the contract
-    (the consumer then retries and dead-letters it)."""
+    """The window an event announces.
+
+    Raises BadEvent for an event that breaks the contract: the consumer dead-letters it at once,
+    as retrying cannot mend it.
+    """
     for field in ("valid_from", "valid_until"):
         if not message.HasField(field):
-            raise ValueError(f"EntitlementGranted {message.entitlement_id!r} has no {field}")
+            raise BadEvent(f"EntitlementGranted {message.entitlement_id!r} has no {field}")
     valid_from = message.valid_from.ToDatetime(tzinfo=UTC)
     valid_until = message.valid_until.ToDatetime(tzinfo=UTC)
     if valid_until <= valid_from:
-        raise ValueError(
+        raise BadEvent(
             f"EntitlementGranted {message.entitlement_id!r} ends before it starts "
             f"({valid_from.isoformat()} .. {valid_until.isoformat()})"
         )
-    return Entitlement(
-        entitlement_id=uuid.UUID(message.entitlement_id),
-        organization_id=uuid.UUID(message.organization_id),
-        scope=scope_name(message.scope),
-        valid_from=valid_from,
-        valid_until=valid_until,
-        order_id=uuid.UUID(message.order_id) if message.order_id else None,
-    )
+    try:
+        return Entitlement(
+            entitlement_id=uuid.UUID(message.entitlement_id),
+            organization_id=uuid.UUID(message.organization_id),
+            scope=scope_name(message.scope),
+            valid_from=valid_from,
+            valid_until=valid_until,
+            order_id=uuid.UUID(message.order_id) if message.order_id else None,
+        )
+    except ValueError as exc:
+        raise BadEvent(f"EntitlementGranted {message.entitlement_id!r}: {exc}") from exc
 
 
 async def handle_entitlement_granted(
