@@ -193,6 +193,8 @@ class TestPaymentProvider:
             accepted, reason = False, repr(exc)
         else:
             accepted, reason = response.is_success, f"HTTP {response.status_code}"
+        if accepted:
+            self.delivered.append(event)
         now = datetime.now(UTC)
         async with self.database.transaction() as session:
             payments = TestProviderPaymentRepository(session)
@@ -201,9 +203,7 @@ class TestPaymentProvider:
             else:
                 retry_at = now + timedelta(seconds=self._backoff(payment.attempts))
                 await payments.record_failed_attempt(payment.payment_id, retry_at=retry_at)
-        if accepted:
-            self.delivered.append(event)
-        else:
+        if not accepted:
             log.warning(
                 "test payment provider: callback not accepted; will retry",
                 payment_id=payment.payment_id,
