@@ -83,6 +83,8 @@ browser: ## Debian's Chromium for the browser tests (installed with apt-get when
 	  fi; \
 	fi
 
+# The test suite may run PostgreSQL without fsync (its data is recreated); `make run` never does.
+test: export AOS_POSTGRES_FAST := 1
 test: gates web-check browser stack-up ## gates, then the whole suite (incl. the portal in Chromium) against real PostgreSQL and Kafka
 	$(PY) scripts/pytest_run.py
 

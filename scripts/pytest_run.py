@@ -1,6 +1,7 @@
-"""Run the test suite; exit 0 when pytest collected nothing (exit code 5) but say so loudly.
+"""Run the test suite the way `make test` does, and fail when pytest collected nothing.
 
-Used by `make test` so that CI distinguishes "no tests" from "tests failed".
+pytest exits 5 when no test was collected. Our suite always has tests, so "none collected" means a
+renamed test path or a `-k`/`-m` that matches nothing: reported as a failure, never as a green run.
 """
 
 from __future__ import annotations
@@ -15,8 +16,11 @@ NO_TESTS_COLLECTED = 5
 def main() -> int:
     code = int(pytest.main(["-q", "-ra", "--tb=short", *sys.argv[1:]]))
     if code == NO_TESTS_COLLECTED:
-        print("pytest collected no tests", file=sys.stderr)
-        return 0
+        print(
+            "FAILED: pytest collected no tests. Check the test paths and any -k/-m expression: "
+            "a suite that runs nothing proves nothing.",
+            file=sys.stderr,
+        )
     return code
 
 

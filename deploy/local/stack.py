@@ -75,6 +75,8 @@ PG_CONF_NAME = "aos-local.conf"  # included from postgresql.conf, rewritten befo
 PG_SUPERUSER = "aos"
 PG_DEFAULT_PORT = 55432
 PG_FALLBACK_SYSTEM_USER = "aos-pg"
+PG_RELOAD_TIMEOUT_S = 10.0
+FAST_ENV = "AOS_POSTGRES_FAST"  # "1": fast, non-durable settings for the test suite only
 DB_NAME_RE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 
 KAFKA_POM = HERE / "kafka" / "pom.xml"
@@ -450,7 +452,7 @@ def pg_tool(bindir: Path, tool: str, *args: str) -> list[str]:
     return [str(bindir / tool), *args]
 
 
-def init_cluster(bindir: Path, user: str | None) -> None:
+def init_cluster(bindir: Path, user: str | None, *, fast: bool) -> None:
     progress(f"initialising PostgreSQL cluster in {rel(PG_DATA)} (first run only)...")
     run(
         pg_tool(
@@ -463,7 +465,8 @@ def init_cluster(bindir: Path, user: str | None) -> None:
             f"--pwfile={PG_PASSWORD_FILE}",
             "--encoding=UTF8",
             f"--locale={pick_locale()}",
-            "--no-sync",  # throwaway dev/test cluster; see the durability note in write_pg_conf
+            # Only a test cluster may skip the final flush; see pg_conf_text.
+            *(["--no-sync"] if fast else []),
         ),
         as_user=user,
         cwd=PG_DIR,
@@ -472,10 +475,28 @@ def init_cluster(bindir: Path, user: str | None) -> None:
         conf.write(f"\n# Added by deploy/local/stack.py\ninclude '{PG_CONF_NAME}'\n")
 
 
-def write_pg_conf(port: int, user: str | None) -> None:
-    """Settings applied at every start, so changing AOS_POSTGRES_PORT needs no re-init."""
-    conf = PG_DATA / PG_CONF_NAME
-    conf.write_text(
+def fast_postgres() -> bool:
+    """True when AOS_POSTGRES_FAST asks for the fast, non-durable settings (`make test` sets it)."""
+    return os.environ.get(FAST_ENV, "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def pg_conf_text(port: int, *, fast: bool) -> str:
+    """The settings file applied at every start (and reload) of the local cluster.
+
+    Durable by default: `make run` answers 201 and 202 to people, and what it acknowledged must
+    survive a crash. Only the test suite may trade that for speed (its databases are recreated).
+    All three durability settings can be changed by a reload (PostgreSQL 15: fsync and
+    full_page_writes are `sighup`, synchronous_commit is `user`), so a running cluster is
+    switched without a restart.
+    """
+    durable = "off" if fast else "on"
+    why = (
+        "# Durability off (AOS_POSTGRES_FAST=1, set by `make test`): the test suite's databases\n"
+        "# are recreated, and tests run much faster without fsyncs. Never use this for real data.\n"
+        if fast
+        else "# Durable: what `make run` acknowledged survives a crash of PostgreSQL or the host.\n"
+    )
+    return (
         "# Written by deploy/local/stack.py before each start; edits are overwritten.\n"
         f"listen_addresses = '{LOOPBACK}'\n"
         f"port = {port}\n"
@@ -483,15 +504,52 @@ def write_pg_conf(port: int, user: str | None) -> None:
         "unix_socket_directories = ''\n"
         "max_connections = 300\n"
         "shared_buffers = 128MB\n"
-        "# Durability off: this cluster only holds local dev/test data that can be recreated,\n"
-        "# and tests run much faster without fsyncs. Never copy these three to a real server.\n"
-        "fsync = off\n"
-        "synchronous_commit = off\n"
-        "full_page_writes = off\n",
-        encoding="utf-8",
+        f"{why}"
+        f"fsync = {durable}\n"
+        f"synchronous_commit = {durable}\n"
+        f"full_page_writes = {durable}\n"
     )
+
+
+def write_pg_conf(port: int, user: str | None, *, fast: bool) -> bool:
+    """Write the settings file; True when its content changed (a running cluster must reload)."""
+    conf = PG_DATA / PG_CONF_NAME
+    text = pg_conf_text(port, fast=fast)
+    old = conf.read_text(encoding="utf-8") if conf.exists() else None
+    conf.write_text(text, encoding="utf-8")
     if user is not None:
         chown_tree(conf, user)
+    return old != text
+
+
+async def current_setting(dsn: str, name: str) -> str:
+    conn = await import_asyncpg().connect(dsn=dsn, timeout=5)
+    try:
+        return str(await conn.fetchval("SELECT current_setting($1)", name))
+    finally:
+        await conn.close()
+
+
+def reload_cluster(bindir: Path, user: str | None, *, dsn: str, fast: bool) -> None:
+    """Apply a changed settings file to the running cluster (shared by `make run` and tests).
+
+    Switching to durable also flushes what was written while fsync was off, as the PostgreSQL
+    manual asks when fsync is turned back on; otherwise a crash could still lose it.
+    """
+    mode = "fast, NOT durable" if fast else "durable"
+    progress(f"PostgreSQL runs with other durability settings; reloading them ({mode})...")
+    run(pg_tool(bindir, "pg_ctl", "reload", "-D", str(PG_DATA)), as_user=user, cwd=PG_DIR)
+    wanted = "off" if fast else "on"
+    deadline = time.monotonic() + PG_RELOAD_TIMEOUT_S
+    while asyncio.run(current_setting(dsn, "fsync")) != wanted:
+        if time.monotonic() > deadline:
+            raise StackError(
+                f"PostgreSQL did not take fsync={wanted} after a reload. Last lines of "
+                f"{rel(PG_LOG)}:\n{log_tail(PG_LOG)}\nRestart it: `stack.py down` then `up`."
+            )
+        time.sleep(0.1)
+    if not fast:
+        run(pg_tool(bindir, "initdb", "--sync-only", "-D", str(PG_DATA)), as_user=user, cwd=PG_DIR)
 
 
 def pg_running(bindir: Path, user: str | None) -> bool:
@@ -516,9 +574,9 @@ def postmaster_info() -> tuple[int, int] | None:
         return None
 
 
-def start_cluster(bindir: Path, user: str | None, port: int) -> None:
+def start_cluster(bindir: Path, user: str | None, port: int, *, fast: bool) -> None:
     require_free_port(port, "AOS_POSTGRES_PORT", "PostgreSQL")
-    write_pg_conf(port, user)
+    write_pg_conf(port, user, fast=fast)
     progress(f"starting PostgreSQL on {LOOPBACK}:{port} (log: {rel(PG_LOG)})...")
     cmd = pg_tool(
         bindir, "pg_ctl", "start", "-w", "-t", "60", "-D", str(PG_DATA), "-l", str(PG_LOG)
@@ -539,8 +597,9 @@ def local_pg_up() -> PgServer:
     user = pg_os_user(create=True)
     prepare_pg_dir(user)
     password = ensure_password(user)
+    fast = fast_postgres()
     if not (PG_DATA / "PG_VERSION").exists():
-        init_cluster(bindir, user)
+        init_cluster(bindir, user, fast=fast)
     if pg_running(bindir, user):
         info = postmaster_info()
         if info is not None:
@@ -551,10 +610,16 @@ def local_pg_up() -> PgServer:
                 )
             port = info[1]
         progress(f"PostgreSQL already running on {LOOPBACK}:{port}; reusing it")
+        # `make run` and `make test` share this cluster but want other durability settings.
+        if write_pg_conf(port, user, fast=fast):
+            reload_cluster(bindir, user, dsn=local_admin_url(password, port), fast=fast)
     else:
-        start_cluster(bindir, user, port)
-    url = f"postgresql://{PG_SUPERUSER}:{password}@{LOOPBACK}:{port}/postgres"
-    return PgServer(admin_url=url, external=False)
+        start_cluster(bindir, user, port, fast=fast)
+    return PgServer(admin_url=local_admin_url(password, port), external=False)
+
+
+def local_admin_url(password: str, port: int) -> str:
+    return f"postgresql://{PG_SUPERUSER}:{password}@{LOOPBACK}:{port}/postgres"
 
 
 def import_asyncpg() -> Any:

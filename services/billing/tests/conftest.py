@@ -90,6 +90,15 @@ class Billing:
                 raise AssertionError(f"order {order_id} is {order['status']}, not {status}")
             await asyncio.sleep(0.02)
 
+    async def delivered_callbacks(self, count: int = 1, *, timeout: float = 10.0) -> list[Any]:
+        """The callbacks the test provider delivered, once there are ``count``: the order may
+        show paid a moment before the provider has the webhook's answer in hand."""
+        deadline = time.monotonic() + timeout
+        while len(self.provider.delivered) < count:
+            assert time.monotonic() < deadline, f"fewer than {count} callbacks delivered"
+            await asyncio.sleep(0.02)
+        return list(self.provider.delivered)
+
     async def buy(self, org: Org, product_code: str = "AIR_1H") -> dict[str, Any]:
         """Order and pay through the test provider; returns the paid order."""
         order = await self.order(org, product_code)

@@ -45,7 +45,7 @@ async def test_payment_records_order_paid_and_entitlement_granted_in_the_outbox(
 async def test_repeated_callback_records_no_further_events(billing) -> None:
     org = billing.org()
     await billing.buy(org)
-    [delivered] = billing.provider.delivered
+    [delivered] = await billing.delivered_callbacks()
     await billing.post_callback(delivered)
     assert len(await outbox(billing)) == 2
 

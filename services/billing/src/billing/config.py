@@ -30,6 +30,12 @@ class Settings(ServiceSettings):
     test_provider_delay_seconds: float = Field(default=0.2, ge=0, le=60)
     test_provider_decline: bool = False
 
+    # A payment still pending this long after it started is asked from the provider and then
+    # settled or failed (its callback may have been lost); the check runs every
+    # payment_reconcile_interval_seconds (0: never).
+    payment_reconcile_after_seconds: float = Field(default=300, ge=1, le=7 * 86_400)
+    payment_reconcile_interval_seconds: float = Field(default=60, ge=0, le=86_400)
+
     # An Idempotency-Key and its stored answer are kept this long; a retry after that is a new
     # request. The sweep runs every idempotency_sweep_seconds (0: never, e.g. in tests).
     idempotency_retention_hours: int = Field(default=24, ge=1, le=24 * 30)

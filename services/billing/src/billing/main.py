@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -15,9 +15,12 @@ from fastapi import FastAPI
 from billing import __version__
 from billing.api import ROUTERS
 from billing.config import Settings
+from billing.events.publishing import TOPIC
+from billing.providers.base import PaymentProvider
 from billing.providers.test_provider import TestPaymentProvider
 from billing.services.catalog import seed_catalog
 from billing.services.idempotency import sweep_expired_keys
+from billing.services.reconciliation import reconcile_pending_payments
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
 from servicekit.logging import get_logger
@@ -33,6 +36,35 @@ PaymentHttpFactory = Callable[[FastAPI], httpx.AsyncClient]
 PAYMENT_HTTP_TIMEOUT_SECONDS = 5.0
 
 log = get_logger(__name__)
+
+
+async def reconcile_payments_forever(
+    database: Database, provider: PaymentProvider, settings: Settings
+) -> None:
+    """Every ``payment_reconcile_interval_seconds``, settle the payments pending longer than
+    ``payment_reconcile_after_seconds``; a failed run (database or provider away) is logged and
+    tried again next time."""
+    older_than = timedelta(seconds=settings.payment_reconcile_after_seconds)
+    while True:
+        try:
+            result = await reconcile_pending_payments(
+                database,
+                provider,
+                older_than=older_than,
+                topic=settings.topic(TOPIC),
+                now=datetime.now(UTC),
+            )
+            if result.checked:
+                log.info(
+                    "overdue payments reconciled",
+                    checked=result.checked,
+                    paid=result.paid,
+                    failed=result.failed,
+                    still_pending=result.still_pending,
+                )
+        except Exception:
+            log.exception("reconciling overdue payments failed; retrying later")
+        await asyncio.sleep(settings.payment_reconcile_interval_seconds)
 
 
 async def sweep_idempotency_keys_forever(database: Database, settings: Settings) -> None:
@@ -77,6 +109,7 @@ def create_app(
             else httpx.AsyncClient(timeout=PAYMENT_HTTP_TIMEOUT_SECONDS)
         )
         provider = TestPaymentProvider(
+            app.state.database,
             http,
             webhook_url=settings.payment_webhook_url,
             secret=settings.payment_webhook_secret.get_secret_value().encode(),
@@ -85,18 +118,28 @@ def create_app(
             timeout_seconds=PAYMENT_HTTP_TIMEOUT_SECONDS,
         )
         app.state.payment_provider = provider
-        sweeper = (
-            asyncio.create_task(sweep_idempotency_keys_forever(app.state.database, settings))
-            if settings.run_background_workers and settings.idempotency_sweep_seconds > 0
-            else None
-        )
+        # The fake PSP's own callback delivery: outside billing, so it runs whatever billing's
+        # background-worker setting says.
+        provider.start()
+        workers: list[asyncio.Task[None]] = []
+        if settings.run_background_workers and settings.idempotency_sweep_seconds > 0:
+            workers.append(
+                asyncio.create_task(sweep_idempotency_keys_forever(app.state.database, settings))
+            )
+        if settings.run_background_workers and settings.payment_reconcile_interval_seconds > 0:
+            workers.append(
+                asyncio.create_task(
+                    reconcile_payments_forever(app.state.database, provider, settings)
+                )
+            )
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
+            for worker in workers:
+                worker.cancel()
+            for worker in workers:
                 with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                    await worker
             await provider.aclose()
             await http.aclose()
 

@@ -27,7 +27,14 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicekit.db import new_metadata
 
-__all__ = ["Base", "Entitlement", "IdempotencyRecord", "Order", "Product"]
+__all__ = [
+    "Base",
+    "Entitlement",
+    "IdempotencyRecord",
+    "Order",
+    "Product",
+    "TestProviderPayment",
+]
 
 _NOW = text("now()")
 
@@ -69,6 +76,12 @@ class Order(Base):
         CheckConstraint("gross_minor = net_minor + vat_minor", name="gross_is_net_plus_vat"),
         CheckConstraint("(status = 'paid') = (paid_at IS NOT NULL)", name="paid_at_iff_paid"),
         Index("ix_orders_organization_id_created_at", "organization_id", "created_at"),
+        # Reconciliation looks for payments pending since before a cutoff.
+        Index(
+            "ix_orders_pending_payment_started_at",
+            "payment_started_at",
+            postgresql_where=text("status = 'pending_payment' AND payment_id IS NOT NULL"),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
@@ -85,6 +98,8 @@ class Order(Base):
     status: Mapped[str] = mapped_column(Text)
     # The provider's id of the current payment attempt.
     payment_id: Mapped[str | None] = mapped_column(Text, unique=True)
+    # When the current payment attempt started; a payment pending long after it is reconciled.
+    payment_started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     paid_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
@@ -139,3 +154,37 @@ class IdempotencyRecord(Base):
     # json, not jsonb: the text keeps its key order, so a replay is byte-identical.
     response_body: Mapped[Any] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+
+
+class TestProviderPayment(Base):
+    """A payment of the TEST payment provider (a fake PSP), and its callback to billing.
+
+    A real PSP keeps its payments on its own servers; the fake keeps them here so that a
+    restart of billing neither forgets a payment nor drops its pending callback.
+    """
+
+    __test__ = False  # not a pytest test class, despite the name
+    __tablename__ = "test_provider_payments"
+    __table_args__ = (
+        CheckConstraint("outcome IN ('succeeded', 'failed')", name="outcome"),
+        Index(
+            "ix_test_provider_payments_undelivered",
+            "next_attempt_at",
+            postgresql_where=text("delivered_at IS NULL"),
+        ),
+    )
+
+    payment_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    # Like a real PSP, one payment per idempotency key.
+    idempotency_key: Mapped[str] = mapped_column(Text, unique=True)
+    order_reference: Mapped[str] = mapped_column(Text)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(Text)
+    # What the payment will end as, decided at creation; reported from settles_at on.
+    outcome: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+    settles_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The callback is (re)sent from then on until billing's webhook answers 2xx.
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.db.models import Order
+from billing.domain.orders import OrderStatus
 
 __all__ = ["OrderRepository"]
 
@@ -52,3 +54,20 @@ class OrderRepository:
             .offset(offset)
         )
         return result.all()
+
+    async def list_pending_payments(
+        self, *, started_before: datetime, limit: int
+    ) -> Sequence[tuple[uuid.UUID, str]]:
+        """(order id, payment id) of every organisation's payments still pending that started
+        before ``started_before``, oldest first: for reconciliation with the provider."""
+        result = await self.session.execute(
+            select(Order.id, Order.payment_id)
+            .where(
+                Order.status == OrderStatus.PENDING_PAYMENT.value,
+                Order.payment_id.is_not(None),
+                Order.payment_started_at < started_before,
+            )
+            .order_by(Order.payment_started_at)
+            .limit(limit)
+        )
+        return [(order_id, str(payment_id)) for order_id, payment_id in result.all()]

@@ -5,7 +5,18 @@
 is integrated yet.
 """
 
-from billing.providers.base import CreatedPayment, PaymentProvider, PaymentProviderError
+from billing.providers.base import (
+    CreatedPayment,
+    PaymentProvider,
+    PaymentProviderError,
+    ProviderPayment,
+)
 from billing.providers.test_provider import TestPaymentProvider
 
-__all__ = ["CreatedPayment", "PaymentProvider", "PaymentProviderError", "TestPaymentProvider"]
+__all__ = [
+    "CreatedPayment",
+    "PaymentProvider",
+    "PaymentProviderError",
+    "ProviderPayment",
+    "TestPaymentProvider",
+]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
-__all__ = ["CreatedPayment", "PaymentProvider", "PaymentProviderError"]
+__all__ = ["CreatedPayment", "PaymentProvider", "PaymentProviderError", "ProviderPayment"]
 
 
 class PaymentProviderError(Exception):
@@ -18,6 +18,17 @@ class CreatedPayment:
 
     payment_id: str
     status: Literal["pending"] = "pending"
+
+
+@dataclass(frozen=True)
+class ProviderPayment:
+    """A payment as the provider reports it when asked; amounts in minor units."""
+
+    payment_id: str
+    order_reference: str
+    status: Literal["pending", "succeeded", "failed"]
+    amount_minor: int
+    currency: str
 
 
 class PaymentProvider(Protocol):
@@ -35,6 +46,12 @@ class PaymentProvider(Protocol):
         ``order_reference``. The same ``idempotency_key`` returns the same payment, so a retry
         never charges twice. Raises PaymentProviderError.
         """
+        ...
+
+    async def get_payment(self, payment_id: str) -> ProviderPayment | None:
+        """The payment's state at the provider now; None when the provider has no such
+        payment. Reconciliation asks this when a callback is overdue. Raises
+        PaymentProviderError when the provider cannot be asked."""
         ...
 
     async def aclose(self) -> None:

@@ -1,10 +1,16 @@
 """FAKE BOUNDARY: a test payment service provider, not a real one.
 
 It stands in for a real PSP in development and tests and behaves like one from billing's point
-of view: it answers ``create_payment`` at once with a pending payment, and a moment later
-(``delay_seconds``) POSTs a signed callback to the webhook URL over HTTP, retrying with backoff
-while the webhook does not answer 2xx. It never moves money. Set ``decline=True`` to have every
+of view: it answers ``create_payment`` at once with a pending payment, settles it a moment later
+(``delay_seconds``) and then POSTs a signed callback to the webhook URL over HTTP, retrying
+with capped backoff, without limit, until the webhook answers 2xx. ``get_payment`` reports a
+payment's state, as a PSP's API does. It never moves money. Set ``decline=True`` to have every
 payment fail.
+
+A real PSP keeps its payments on its own servers. This fake keeps them in billing's database,
+each committed before ``create_payment`` returns, so that a restart of billing (even a kill
+right after it answered 202) neither forgets a payment nor drops its callback: the delivery
+loop started by :meth:`TestPaymentProvider.start` sends every callback still undelivered.
 """
 
 from __future__ import annotations
@@ -14,51 +20,71 @@ import contextlib
 import json
 import secrets
 import time
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 import httpx
 
+from billing.db.models import TestProviderPayment
+from billing.db.test_provider import TestProviderPaymentRepository
 from billing.domain.orders import PaymentOutcome
 from billing.domain.signatures import SIGNATURE_HEADER, signature_header
-from billing.providers.base import CreatedPayment
+from billing.providers.base import CreatedPayment, ProviderPayment
+from servicekit.db import Database
 from servicekit.logging import get_logger
 
 __all__ = ["TestPaymentProvider"]
 
 log = get_logger(__name__)
 
+# Callbacks sent per pass of the delivery loop before it looks again.
+DELIVERY_BATCH = 50
+# 2**n grows past any sensible backoff long before this; keeps the float finite.
+MAX_BACKOFF_EXPONENT = 30
+
 
 class TestPaymentProvider:
-    """A fake PSP that calls back through ``http`` (any httpx client: real network in
-    development, an in-process ASGI transport in tests)."""
+    """A fake PSP that keeps its payments in ``database`` and calls back through ``http`` (any
+    httpx client: real network in development, an in-process ASGI transport in tests)."""
 
     # Not a pytest test class, despite the name.
     __test__ = False
 
     def __init__(
         self,
+        database: Database,
         http: httpx.AsyncClient,
         *,
         webhook_url: str,
         secret: bytes,
         delay_seconds: float = 0.2,
         decline: bool = False,
-        max_attempts: int = 5,
         backoff_seconds: float = 0.2,
+        max_backoff_seconds: float = 30.0,
+        poll_seconds: float = 5.0,
         timeout_seconds: float = 5.0,
     ) -> None:
+        self.database = database
         self.http = http
         self.webhook_url = webhook_url
         self.secret = secret
         self.delay_seconds = delay_seconds
         self.decline = decline
-        self.max_attempts = max_attempts
         self.backoff_seconds = backoff_seconds
+        self.max_backoff_seconds = max_backoff_seconds
+        # The loop wakes at the next due callback, at a new payment, and at least this often.
+        self.poll_seconds = poll_seconds
         self.timeout_seconds = timeout_seconds
-        # Like a real PSP, one payment per idempotency key.
-        self._payments: dict[str, CreatedPayment] = {}
-        self._callbacks: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+        self._runner: asyncio.Task[None] | None = None
+        self._store_failing = False
+        # Callbacks this process delivered, for tests to look at.
         self.delivered: list[dict[str, Any]] = []
+
+    def start(self) -> None:
+        """Start delivering callbacks, including those a previous process left undelivered."""
+        if self._runner is None:
+            self._runner = asyncio.create_task(self.run(), name="test-psp-callbacks")
 
     async def create_payment(
         self,
@@ -68,70 +94,130 @@ class TestPaymentProvider:
         currency: str,
         idempotency_key: str,
     ) -> CreatedPayment:
-        existing = self._payments.get(idempotency_key)
-        if existing is not None:
-            return existing
-        payment = CreatedPayment(payment_id=f"pay_test_{secrets.token_hex(12)}")
-        self._payments[idempotency_key] = payment
+        settles_at = datetime.now(UTC) + timedelta(seconds=self.delay_seconds)
         outcome = PaymentOutcome.FAILED if self.decline else PaymentOutcome.SUCCEEDED
+        candidate = TestProviderPayment(
+            payment_id=f"pay_test_{secrets.token_hex(12)}",
+            idempotency_key=idempotency_key,
+            order_reference=order_reference,
+            amount_minor=amount_minor,
+            currency=currency,
+            outcome=outcome.value,
+            settles_at=settles_at,
+            next_attempt_at=settles_at,
+        )
+        # Its own transaction, committed before we answer: like a PSP's, the payment exists
+        # whatever becomes of billing's transaction.
+        async with self.database.transaction() as session:
+            stored = await TestProviderPaymentRepository(session).add_once(candidate)
+        self._wake.set()
+        return CreatedPayment(payment_id=stored.payment_id)
+
+    async def get_payment(self, payment_id: str) -> ProviderPayment | None:
+        async with self.database.transaction() as session:
+            stored = await TestProviderPaymentRepository(session).get(payment_id)
+        if stored is None:
+            return None
+        status: Literal["pending", "succeeded", "failed"] = "pending"
+        if datetime.now(UTC) >= stored.settles_at:
+            status = "failed" if stored.outcome == PaymentOutcome.FAILED else "succeeded"
+        return ProviderPayment(
+            payment_id=stored.payment_id,
+            order_reference=stored.order_reference,
+            status=status,
+            amount_minor=stored.amount_minor,
+            currency=stored.currency,
+        )
+
+    async def run(self) -> None:
+        """Deliver due callbacks for ever. When billing's database is away, try again every
+        ``backoff_seconds`` (capped): a callback is retried, never dropped."""
+        failures = 0
+        while True:
+            self._wake.clear()
+            try:
+                wait = await self._deliver_due()
+            except Exception as exc:  # database away (or any other failure): retry later
+                failures += 1
+                wait = self._backoff(failures - 1)
+                if not self._store_failing:
+                    log.warning(
+                        "test payment provider: cannot deliver callbacks; retrying",
+                        error=repr(exc),
+                    )
+                self._store_failing = True
+            else:
+                if self._store_failing:
+                    log.info("test payment provider: delivering callbacks again")
+                self._store_failing = False
+                failures = 0
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+
+    async def _deliver_due(self) -> float:
+        """Send the callbacks due now; returns the seconds until the next one is due."""
+        async with self.database.transaction() as session:
+            due = await TestProviderPaymentRepository(session).list_due(
+                datetime.now(UTC), limit=DELIVERY_BATCH
+            )
+        for payment in due:
+            await self._deliver(payment)
+        if len(due) == DELIVERY_BATCH:
+            return 0.0
+        async with self.database.transaction() as session:
+            next_at = await TestProviderPaymentRepository(session).next_attempt_at()
+        if next_at is None:
+            return self.poll_seconds
+        seconds = (next_at - datetime.now(UTC)).total_seconds()
+        return min(max(seconds, 0.0), self.poll_seconds)
+
+    async def _deliver(self, payment: TestProviderPayment) -> None:
         event = {
             "payment_id": payment.payment_id,
-            "order_reference": order_reference,
-            "status": outcome.value,
-            "amount_minor": amount_minor,
-            "currency": currency,
+            "order_reference": payment.order_reference,
+            "status": payment.outcome,
+            "amount_minor": payment.amount_minor,
+            "currency": payment.currency,
         }
-        task = asyncio.create_task(
-            self._deliver(event), name=f"test-psp-callback-{payment.payment_id}"
-        )
-        self._callbacks.add(task)
-        task.add_done_callback(self._callbacks.discard)
-        return payment
-
-    async def _deliver(self, event: dict[str, Any]) -> None:
-        await asyncio.sleep(self.delay_seconds)
         body = json.dumps(event, separators=(",", ":")).encode()
-        for attempt in range(1, self.max_attempts + 1):
-            # Signed afresh per attempt, as PSPs do, so a late retry is not refused as stale.
-            header = signature_header(body, secret=self.secret, timestamp=int(time.time()))
-            try:
-                response = await self.http.post(
-                    self.webhook_url,
-                    content=body,
-                    headers={"content-type": "application/json", SIGNATURE_HEADER: header},
-                    timeout=self.timeout_seconds,
-                )
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # a PSP retries whatever went wrong on the way
-                log.warning(
-                    "test payment provider: callback failed",
-                    payment_id=event["payment_id"],
-                    attempt=attempt,
-                    error=repr(exc),
-                )
+        # Signed afresh per attempt, as PSPs do, so a late retry is not refused as stale.
+        header = signature_header(body, secret=self.secret, timestamp=int(time.time()))
+        try:
+            response = await self.http.post(
+                self.webhook_url,
+                content=body,
+                headers={"content-type": "application/json", SIGNATURE_HEADER: header},
+                timeout=self.timeout_seconds,
+            )
+        except Exception as exc:  # a PSP retries whatever went wrong on the way
+            accepted, reason = False, repr(exc)
+        else:
+            accepted, reason = response.is_success, f"HTTP {response.status_code}"
+        if accepted:
+            self.delivered.append(event)
+        now = datetime.now(UTC)
+        async with self.database.transaction() as session:
+            payments = TestProviderPaymentRepository(session)
+            if accepted:
+                await payments.mark_delivered(payment.payment_id, at=now)
             else:
-                if response.is_success:
-                    self.delivered.append(event)
-                    return
-                log.warning(
-                    "test payment provider: callback refused",
-                    payment_id=event["payment_id"],
-                    attempt=attempt,
-                    status=response.status_code,
-                )
-            if attempt < self.max_attempts:
-                await asyncio.sleep(self.backoff_seconds * 2 ** (attempt - 1))
-        log.error(
-            "test payment provider: gave up delivering the callback",
-            payment_id=event["payment_id"],
-            attempts=self.max_attempts,
-        )
+                retry_at = now + timedelta(seconds=self._backoff(payment.attempts))
+                await payments.record_failed_attempt(payment.payment_id, retry_at=retry_at)
+        if not accepted:
+            log.warning(
+                "test payment provider: callback not accepted; will retry",
+                payment_id=payment.payment_id,
+                attempt=payment.attempts + 1,
+                reason=reason,
+            )
+
+    def _backoff(self, attempts: int) -> float:
+        exponent = min(attempts, MAX_BACKOFF_EXPONENT)
+        return float(min(self.backoff_seconds * 2**exponent, self.max_backoff_seconds))
 
     async def aclose(self) -> None:
-        tasks = list(self._callbacks)
-        for task in tasks:
-            task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        if self._runner is not None:
+            self._runner.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._runner
+            self._runner = None

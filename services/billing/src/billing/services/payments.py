@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -51,7 +51,8 @@ async def start_payment(
     ``pending_payment`` until the provider's callback arrives.
 
     Raises OrderNotFoundError, OrderAlreadyPaidError, PaymentInProgressError (a payment is
-    already under way), PaymentProviderUnavailableError.
+    already under way; reconciliation ends it if its callback never comes),
+    PaymentProviderUnavailableError.
     """
     # Locked, so a concurrent payment request or callback for this order waits for us.
     order = await get_order(session, principal.organization_id, order_id, for_update=True)
@@ -81,6 +82,7 @@ async def start_payment(
     # A declined earlier attempt (failed) is replaced by this one.
     order.status = OrderStatus.PENDING_PAYMENT.value
     order.payment_id = payment.payment_id
+    order.payment_started_at = datetime.now(UTC)
     await session.flush()
     return order, payment
 
