@@ -311,6 +311,14 @@ class FakeAgent:
         image = first.content + rest.content
         self.images[job.job_id] = image
         assert hashlib.sha256(image).digest() == job.image_sha256
+        # As the real agent: the unlock phase is reported before the key is asked for.
+        await self.send(
+            agent_pb2.AgentFrame(
+                job_progress=agent_pb2.JobProgress(
+                    job_id=job.job_id, phase=agent_pb2.JOB_PHASE_PREPARING
+                )
+            )
+        )
         seed = secrets.token_bytes(3) + b"\x01"
         answer = await self.request(
             agent_pb2.AgentFrame(
@@ -396,6 +404,31 @@ async def paired_agent(
         agent.agent_id = paired.json()["agent_id"]
         welcome = await agent.connect()
         assert welcome.WhichOneof("body") == "welcome", welcome
+        agents.append(agent)
+        serving.append(asyncio.create_task(agent.serve()))
+        return agent
+
+    yield make
+    for agent in agents:
+        await agent.close()
+    for task in serving:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@pytest.fixture
+async def agent_connection(server: str, settings: Settings) -> AsyncIterator[AgentFactory]:
+    """Open one more connection with an agent's credential (Welcome checked), answered in the
+    background like ``paired_agent``: e.g. a second connection beside the agent's own."""
+    agents: list[FakeAgent] = []
+    serving: list[asyncio.Task[None]] = []
+
+    async def make(credential: str, **options: Any) -> FakeAgent:
+        agent = FakeAgent(server, credential, public_base_url=settings.public_base_url, **options)
+        welcome = await agent.connect()
+        assert welcome.WhichOneof("body") == "welcome", welcome
+        agent.agent_id = welcome.welcome.agent_id
         agents.append(agent)
         serving.append(asyncio.create_task(agent.serve()))
         return agent

@@ -22,8 +22,9 @@ from aos.agent.v1 import agent_pb2
 from programming.db.agents import AgentRepository
 from programming.services.agent_link import AgentConnection, AgentDisconnectedError
 from programming.services.agents import authenticate_agent
-from programming.services.jobs import add_trace, agent_job, record_job_result, security_key
+from programming.services.jobs import add_trace, agent_job, record_job_result
 from programming.services.runtime import Runtime
+from programming.services.security_keys import KeyRefusal, security_key
 from servicekit.logging import get_logger
 
 router = APIRouter(tags=["agent link"])
@@ -203,17 +204,12 @@ async def _handle(
         if not connection.resolve(frame) and body == "error":
             log.warning("agent error", agent_id=str(agent_id), code=frame.error.code)
     elif body == "security_key_request":
-        async with runtime.database.transaction() as session:
-            key = await security_key(session, frame.security_key_request, agent_id=agent_id)
         request = frame.security_key_request
-        if key is None:
+        async with runtime.database.transaction() as session:
+            key = await security_key(session, runtime, request, connection=connection)
+        if isinstance(key, KeyRefusal):
             await connection.send(
-                _error(
-                    "unknown-job",
-                    "no running job of this agent has that id and security level",
-                    reply_to=frame.seq,
-                    job_id=request.job_id,
-                )
+                _error(key.reason, key.message, reply_to=frame.seq, job_id=request.job_id)
             )
         else:
             await connection.send(

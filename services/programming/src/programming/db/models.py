@@ -203,6 +203,8 @@ class FlashJob(Base):
     bytes_transferred: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     retried_blocks: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     resumed_times: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # SecurityKeyAnswers given for this job; capped by PROGRAMMING_SECURITY_KEYS_PER_JOB.
+    security_keys_issued: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     __table_args__ = (
         CheckConstraint(

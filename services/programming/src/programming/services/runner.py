@@ -173,6 +173,8 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
             connection = registry.get(step.agent_id)
             if connection is None:
                 raise AgentDisconnectedError(f"agent {step.agent_id} is not connected")
+            # Bound before the send: the job's key requests are answered on this link only.
+            registry.bind_job(step.job_id, connection)
             await connection.send(step.frame)
         if step.frame is not None or (await _job_state(runtime, step.job_id))[0] == "RUNNING":
             # The result may come on a later connection after a reconnect: wait on the
@@ -190,6 +192,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
         return False
     finally:
         registry.forget_result(step.job_id)
+        registry.release_job(step.job_id)
     state, detail = await _job_state(runtime, step.job_id)
     runtime.events.publish(session_id, {"type": "job", "job_id": str(step.job_id), "state": state})
     if state != "SUCCEEDED":
