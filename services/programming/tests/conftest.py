@@ -302,7 +302,8 @@ class FakeAgent:
         async with httpx.AsyncClient(base_url=self.base_url) as http:
             half = job.image_size // 2
             first = await http.get(
-                path, params={"token": job.download_token}, headers={"Range": f"bytes=0-{half - 1}"}
+                path,
+                headers={"X-Download-Token": job.download_token, "Range": f"bytes=0-{half - 1}"},
             )
             rest = await http.get(
                 path, headers={"X-Download-Token": job.download_token, "Range": f"bytes={half}-"}

@@ -196,6 +196,8 @@ class FlashJob(Base):
     estimated_seconds: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(Text, server_default=text("'PENDING'"))
     download_token_hash: Mapped[bytes | None] = mapped_column(LargeBinary, unique=True)
+    # The download token dies with the job, and at the job's deadline at the latest.
+    download_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version_after: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -110,9 +110,13 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
         if release is None or ecu_type is None:
             raise RuntimeError(f"job {job.id} refers to a release or ECU type that is gone")
         token = new_credential()
+        timeout = (
+            job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
+        )
         job.state = "RUNNING"
         job.started_at = now
         job.download_token_hash = digest(token)
+        job.download_token_expires_at = now + timedelta(seconds=timeout)
         frame = agent_pb2.AgentFrame(
             start_job=agent_pb2.StartJob(
                 job_id=str(job.id),
@@ -128,9 +132,6 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
                 security_level=ecu_type.security_level,
                 download_token=token,
             )
-        )
-        timeout = (
-            job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
         )
         return _Next(job_id=job.id, agent_id=found.agent_id, frame=frame, timeout=timeout)
 

@@ -1,4 +1,4 @@
-"""Count the security keys answered per flash job (capped per job).
+"""Flash jobs: count the security keys answered (capped per job); expiry of the download token.
 
 Revision ID: programming_0002
 Revises: programming_0001
@@ -21,7 +21,11 @@ def upgrade() -> None:
         "jobs",
         sa.Column("security_keys_issued", sa.Integer(), server_default=sa.text("0"), nullable=False),
     )
+    op.add_column(
+        "jobs", sa.Column("download_token_expires_at", sa.DateTime(timezone=True), nullable=True)
+    )
 
 
 def downgrade() -> None:
+    op.drop_column("jobs", "download_token_expires_at")
     op.drop_column("jobs", "security_keys_issued")
