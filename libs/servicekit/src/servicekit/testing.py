@@ -130,6 +130,17 @@ class DatabaseFactory:
         self.created.append(name)
         return with_database(self.admin_url, name)
 
+    async def create_empty(self, label: str) -> str:
+        """A new database with no tables (e.g. to migrate step by step); returns its URL."""
+        name = f"t_{label}_{uuid.uuid4().hex[:10]}"
+        conn = await self._admin()
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        self.created.append(name)
+        return with_database(self.admin_url, name)
+
     async def drop_created(self) -> None:
         conn = await self._admin()
         try:
