@@ -27,6 +27,7 @@ from aos.events.v1 import billing_pb2
 from programming.config import Settings
 from programming.events.entitlements import handle_entitlement_granted
 from programming.main import MIGRATIONS_DIR, create_app
+from programming.services.runtime import Clock, system_clock
 from servicekit.consumer import IncomingEvent
 from servicekit.testing import (
     DatabaseFactory,
@@ -74,6 +75,7 @@ def settings(
         "run_background_workers": False,
         "seed_on_start": True,
         "release_signing_key_file": tmp_path / "keys" / "release.pem",
+        "secret_keys_file": tmp_path / "keys" / "secret-keys",
         "vehicle_read_timeout_seconds": 5.0,
     }
     values.update(settings_overrides)
@@ -81,9 +83,17 @@ def settings(
 
 
 @pytest.fixture
-async def app(settings: Settings, token_issuer: TestTokenIssuer) -> AsyncIterator[FastAPI]:
+def clock() -> Clock:
+    """The app's clock; override in a test module to control time (see test_time_guard)."""
+    return system_clock
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, token_issuer: TestTokenIssuer, clock: Clock
+) -> AsyncIterator[FastAPI]:
     async with token_issuer.http_client() as jwks_http:
-        yield create_app(settings, jwks_http=jwks_http)
+        yield create_app(settings, jwks_http=jwks_http, clock=clock)
 
 
 @pytest.fixture

@@ -88,14 +88,15 @@ class PairingCode(Base):
 
 
 class EcuType(Base):
-    """An ECU type of the catalog. ``security_secret`` never leaves this service."""
+    """An ECU type of the catalog. Its security secret never leaves this service and is stored
+    sealed only (services/ecu_secrets.py)."""
 
     __tablename__ = "ecu_types"
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     security_algorithm: Mapped[str] = mapped_column(Text, server_default=text("'AOS-DEMO-1'"))
-    security_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    security_secret_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     security_level: Mapped[int] = mapped_column(Integer, server_default=text("17"))
     memory_address: Mapped[int] = mapped_column(BigInteger)
     region_size: Mapped[int] = mapped_column(BigInteger)

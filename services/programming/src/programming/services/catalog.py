@@ -23,6 +23,8 @@ from programming.domain.images import (
     demo_payload,
 )
 from programming.errors import DownloadNotAuthorizedError, ReleaseNotFoundError
+from programming.services.ecu_secrets import seal_ecu_secret
+from servicekit.envelope import EnvelopeCipher
 
 __all__ = [
     "SeedCounts",
@@ -58,9 +60,11 @@ def signed_release(
     )
 
 
-async def seed_catalog(session: AsyncSession, *, key: Ed25519PrivateKey) -> SeedCounts:
-    """Add the demo ECU types, releases and G20 targets that are missing (idempotent; never
-    changes what exists)."""
+async def seed_catalog(
+    session: AsyncSession, *, key: Ed25519PrivateKey, cipher: EnvelopeCipher
+) -> SeedCounts:
+    """Add the demo ECU types (secrets sealed with ``cipher``), releases and G20 targets that
+    are missing (idempotent; never changes what exists)."""
     repository = CatalogRepository(session)
     types_added = 0
     addresses: dict[str, int] = {}
@@ -70,7 +74,9 @@ async def seed_catalog(session: AsyncSession, *, key: Ed25519PrivateKey) -> Seed
             EcuType(
                 key=demo.key,
                 name=demo.name,
-                security_secret=bytes.fromhex(demo.secret_hex),
+                security_secret_sealed=seal_ecu_secret(
+                    cipher, demo.key, bytes.fromhex(demo.secret_hex)
+                ),
                 security_level=0x11,
                 memory_address=demo.memory_address,
                 region_size=demo.region_size,

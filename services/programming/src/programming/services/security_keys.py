@@ -20,6 +20,7 @@ from aos.agent.v1 import agent_pb2
 from programming.db.catalog import CatalogRepository
 from programming.domain.security import aos_demo_1_key
 from programming.services.agent_link import AgentConnection
+from programming.services.ecu_secrets import unseal_ecu_secret
 from programming.services.jobs import agent_job
 from programming.services.runtime import Runtime
 from servicekit.logging import get_logger
@@ -111,4 +112,5 @@ async def _decide(
             "key-limit-reached", f"the job has had its {allowance} security keys"
         ), None
     job.security_keys_issued += 1
-    return None, aos_demo_1_key(ecu_type.security_secret, level=request.level, seed=request.seed)
+    secret = unseal_ecu_secret(runtime.secret_cipher, ecu_type.key, ecu_type.security_secret_sealed)
+    return None, aos_demo_1_key(secret, level=request.level, seed=request.seed)
