@@ -260,7 +260,11 @@ async def _job_result(
     result = frame.job_result
     async with runtime.database.transaction() as session:
         job = await record_job_result(
-            session, result, agent_id=connection.agent_id, settings=runtime.settings
+            session,
+            result,
+            agent_id=connection.agent_id,
+            settings=runtime.settings,
+            now=runtime.now(),
         )
         job_id = job.id if job is not None else None
     if job_id is None:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import base64
 import uuid
-from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from programming.api.schemas import ReleaseList, ReleaseRead
 from programming.domain.ranges import RangeNotSatisfiable, parse_range
 from programming.errors import DownloadNotAuthorizedError, InvalidRangeError, ReleaseNotFoundError
 from programming.services.catalog import authorize_image_download, list_releases, read_image
+from programming.services.runtime import Runtime
 from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
@@ -51,6 +51,7 @@ async def releases(principal: CurrentPrincipal, session: SessionDep) -> ReleaseL
 )
 async def image(
     release_id: uuid.UUID,
+    request: Request,
     session: SessionDep,
     x_download_token: Annotated[str | None, Header(max_length=128)] = None,
     range_header: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
@@ -58,7 +59,8 @@ async def image(
     """The image bytes, for the agent running a flash job of this release only (its job's
     download token in ``X-Download-Token``); supports a single ``Range: bytes=first-last``
     (206) for resuming."""
-    await authorize_image_download(session, release_id, x_download_token, now=datetime.now(UTC))
+    runtime: Runtime = request.app.state.runtime
+    await authorize_image_download(session, release_id, x_download_token, now=runtime.now())
     release, data = await read_image(session, release_id)
     headers = {"Accept-Ranges": "bytes", "ETag": f'"{release.sha256.hex()}"'}
     if range_header is None:

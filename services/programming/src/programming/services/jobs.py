@@ -61,6 +61,7 @@ async def record_job_result(
     *,
     agent_id: uuid.UUID,
     settings: Settings,
+    now: datetime,
 ) -> FlashJob | None:
     """Record a job's result once (also when it arrives after a reconnect, or after the session
     gave up waiting) and write FlashJobFinished to the outbox.
@@ -72,7 +73,6 @@ async def record_job_result(
         return None
     if job.state not in ("RUNNING", "TIMED_OUT"):
         return job
-    now = datetime.now(UTC)
     job.state = _OUTCOME_STATES.get(result.outcome, "FAILED")
     job.version_after = result.version_after or None
     job.detail = result.detail or None

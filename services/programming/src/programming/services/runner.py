@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from aos.agent.v1 import agent_pb2
@@ -84,7 +84,7 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
         job = next((j for j in await repository.jobs(session_id) if j.state == "PENDING"), None)
         if job is None:
             return None
-        now = datetime.now(UTC)
+        now = runtime.now()
         check = check_job_fits(
             await paid_windows(session, found.organization_id, now=now),
             now=now,
@@ -150,7 +150,7 @@ async def _in_flight(runtime: Runtime, session_id: uuid.UUID) -> _Next | None:
     budget = (
         job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
     )
-    left = (job.started_at + timedelta(seconds=budget) - datetime.now(UTC)).total_seconds()
+    left = (job.started_at + timedelta(seconds=budget) - runtime.now()).total_seconds()
     return _Next(job_id=job.id, agent_id=found.agent_id, frame=None, timeout=max(left, 0.0))
 
 
@@ -248,7 +248,7 @@ async def _fail_job(
             job.state = state
             job.detail = reason
             if state == "FAILED":
-                job.finished_at = datetime.now(UTC)
+                job.finished_at = runtime.now()
                 job.download_token_hash = None
     await _end(runtime, session_id, state="FAILED", detail=f"job {job_id} failed: {reason}")
 
