@@ -15,6 +15,7 @@ from prometheus_client import REGISTRY
 
 from aos.agent.v1 import agent_pb2
 from programming.domain.security import aos_demo_1_key
+from servicekit.testing import ManualClock
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
@@ -211,3 +212,55 @@ async def test_a_job_moves_to_the_agents_new_connection_once_its_own_is_gone(
     answer = await back.request(key_request(job, seed=seed))
     assert answer.WhichOneof("body") == "security_key_answer", answer
     assert answer.security_key_answer.key == aos_demo_1_key(DME_SECRET, level=0x11, seed=seed)
+
+
+class TestAConnectionSilentForTwoHeartbeats:
+    """A job's connection that has gone silent (half-open after a network change) hands the
+    job to the agent's newest connection; a live one does not."""
+
+    @pytest.fixture
+    def clock(self) -> ManualClock:
+        return ManualClock()
+
+    async def test_hands_its_job_to_the_agents_new_connection(
+        self,
+        http: httpx.AsyncClient,
+        auth: Auth,
+        grant: Grant,
+        paired_agent: AgentFactory,
+        agent_connection: AgentFactory,
+        clock: ManualClock,
+        settings: Any,
+    ) -> None:
+        organization_id = uuid.uuid4()
+        headers = auth(organization_id)
+        await grant(organization_id)
+        agent = await paired_agent(organization_id)
+        started: asyncio.Queue[agent_pb2.StartJob] = asyncio.Queue()
+
+        async def hold(job: agent_pb2.StartJob) -> None:
+            await started.put(job)
+
+        agent.flash = hold
+        planned = await http.post(
+            "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
+        )
+        await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
+        job = await asyncio.wait_for(started.get(), 10)
+        await agent.send(progress(job, agent_pb2.JOB_PHASE_PREPARING))
+        await heartbeat(agent)
+        # The agent comes back on a new connection; the old one stays open but falls silent.
+        back = await agent_connection(agent.credential)
+        await back.send(progress(job, agent_pb2.JOB_PHASE_PREPARING))
+        seed = secrets.token_bytes(4)
+        # One heartbeat interval of silence: the old connection may still be alive.
+        clock.advance(settings.heartbeat_interval_seconds)
+        assert refusal(await back.request(key_request(job, seed=seed))) == "not-job-connection"
+        # Two intervals: it is taken as gone, and the job moves to the new connection.
+        clock.advance(settings.heartbeat_interval_seconds + 1)
+        answer = await back.request(key_request(job, seed=seed))
+        assert answer.WhichOneof("body") == "security_key_answer", answer
+        assert answer.security_key_answer.key == aos_demo_1_key(DME_SECRET, level=0x11, seed=seed)
+        # From now on the old connection is not the job's, even if it speaks again.
+        await heartbeat(agent)
+        assert refusal(await agent.request(key_request(job, seed=seed))) == ("not-job-connection")

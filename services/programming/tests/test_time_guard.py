@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from aos.agent.v1 import agent_pb2
 from aos.events.v1 import programming_pb2
+from servicekit.testing import ManualClock
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
@@ -34,22 +35,10 @@ def settings_overrides() -> dict[str, Any]:
     }
 
 
-class ManualClock:
-    """The service's clock, moved only by the test: pairing, reading the car, planning and
-    starting take no paid time, however slow the machine."""
-
-    def __init__(self) -> None:
-        self.current = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, seconds: float) -> None:
-        self.current += timedelta(seconds=seconds)
-
-
 @pytest.fixture
 def clock() -> ManualClock:
+    # Pairing, reading the car, planning and starting take no paid time, however slow the
+    # machine; the flash below moves the clock.
     return ManualClock()
 
 

@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -217,6 +217,20 @@ def incoming_event(message: M, *, source: str, aggregate_id: str) -> IncomingEve
         aggregate_id=aggregate_id,
         message=message,
     )
+
+
+class ManualClock:
+    """A clock that moves only when the test says so (for code that takes a ``clock``
+    callable): time-dependent behaviour is then tested without racing the machine's speed."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
 
 
 def timestamp(moment: datetime) -> Timestamp:

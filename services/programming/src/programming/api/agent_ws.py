@@ -127,6 +127,7 @@ async def agent_socket(websocket: WebSocket) -> None:
     connection = AgentConnection(
         agent_id, organization_id, websocket.send_bytes, disconnect=websocket.close
     )
+    connection.last_frame_at = runtime.now()  # its Hello
     # Online before Welcome: an agent that has its Welcome may be used at once (a session
     # planned right after connecting must not find it offline). Welcome is still the first
     # frame on the wire: nothing awaits between register() and its send taking the free lock.
@@ -156,6 +157,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                 break
             if frame is None:
                 break
+            connection.last_frame_at = runtime.now()
             if isinstance(frame, str):
                 await connection.send(_error("malformed-frame", frame))
                 continue

@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from aos.agent.v1 import agent_pb2
@@ -44,6 +45,8 @@ class AgentConnection:
         self._lock = asyncio.Lock()
         self._pending: dict[int, asyncio.Future[agent_pb2.AgentFrame]] = {}
         self.closed = False
+        # When the agent last sent a frame on this connection (see AgentRegistry.claim_job).
+        self.last_frame_at: datetime | None = None
 
     async def send(self, frame: agent_pb2.AgentFrame) -> int:
         """Send ``frame`` with the next sequence number; returns that number."""
@@ -151,15 +154,27 @@ class AgentRegistry:
     def release_job(self, job_id: uuid.UUID) -> None:
         self._job_links.pop(job_id, None)
 
-    def claim_job(self, job_id: uuid.UUID, connection: AgentConnection) -> bool:
+    def claim_job(
+        self,
+        job_id: uuid.UUID,
+        connection: AgentConnection,
+        *,
+        now: datetime,
+        silent_after: timedelta,
+    ) -> bool:
         """True when ``connection`` runs the job. A job whose connection is gone (the agent
         reconnected, or the service restarted mid-job) moves to the agent's newest connection,
-        and only to it; while the job's own connection is open no other one gets it."""
+        and only to it; while the job's own connection is open and not silent for
+        ``silent_after`` (a live agent sends heartbeats), no other one gets it. The silence
+        rule lets an agent that reconnected after a network change get its keys before its
+        old, half-open connection times out."""
         current = self._job_links.get(job_id)
         if current is connection:
             return True
         if current is not None and not current.closed:
-            return False
+            heard = current.last_frame_at
+            if heard is None or now - heard < silent_after:
+                return False
         if self.get(connection.agent_id) is not connection:
             return False
         self._job_links[job_id] = connection

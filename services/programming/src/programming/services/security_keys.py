@@ -12,6 +12,7 @@ counted in ``aos_programming_security_key_refused_total{reason}``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -96,7 +97,10 @@ async def _decide(
         return KeyRefusal(
             "wrong-level", f"the job unlocks security level 0x{ecu_type.security_level:02X} only"
         ), None
-    if not runtime.registry.claim_job(job.id, connection):
+    silent_after = timedelta(seconds=2 * runtime.settings.heartbeat_interval_seconds)
+    if not runtime.registry.claim_job(
+        job.id, connection, now=runtime.now(), silent_after=silent_after
+    ):
         return KeyRefusal(
             "not-job-connection", "the job runs on another connection of this agent"
         ), None
