@@ -102,6 +102,7 @@ def service_environment(args: argparse.Namespace, ports: Ports) -> dict[str, str
             "IDENTITY_SMTP_PORT": str(ports.smtp),
             "IDENTITY_PORTAL_URL": gateway,
             "IDENTITY_JWT_PRIVATE_KEY_FILE": str(LOCAL / "identity" / "jwt-signing-key.pem"),
+            "IDENTITY_SECRET_KEYS_FILE": str(LOCAL / "identity" / "secret-keys"),
             "BILLING_PORT": str(ports.billing),
             "BILLING_PAYMENT_WEBHOOK_URL": f"http://127.0.0.1:{ports.billing}/payments/webhook",
             "AIR_PORT": str(ports.air),
@@ -110,6 +111,7 @@ def service_environment(args: argparse.Namespace, ports: Ports) -> dict[str, str
             "PROGRAMMING_RELEASE_SIGNING_KEY_FILE": str(
                 LOCAL / "programming" / "release-signing-key.pem"
             ),
+            "PROGRAMMING_SECRET_KEYS_FILE": str(LOCAL / "programming" / "secret-keys"),
             "GATEWAY_PORT": str(ports.gateway),
             "GATEWAY_IDENTITY_URL": identity,
             "GATEWAY_BILLING_URL": f"http://127.0.0.1:{ports.billing}",

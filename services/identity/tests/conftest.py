@@ -45,6 +45,7 @@ def make_settings(
         "database_url": database_url,
         "smtp_port": smtp_port,
         "jwt_private_key_file": key_dir / "jwt-signing-key.pem",
+        "secret_keys_file": key_dir / "secret-keys",
         "topic_namespace": topic_namespace,
         "run_background_workers": False,
         "migrate_on_start": False,

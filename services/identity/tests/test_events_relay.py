@@ -29,6 +29,7 @@ async def test_organization_registered_is_published_on_the_identity_topic(
         database_url=database_url,
         smtp_port=mail_sink.port,
         jwt_private_key_file=tmp_path / "key.pem",
+        secret_keys_file=tmp_path / "secret-keys",
         topic_namespace=topic_namespace,
         kafka_bootstrap_servers=kafka_bootstrap_servers,
         run_background_workers=True,

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 
 from identity.config import Settings
 from identity.services.seed import DEMO_EMAIL, seed_demo
+from identity.services.totp_secrets import TotpSecrets, load_secret_cipher
 from servicekit.db import Database
 from servicekit.outbox import outbox_table
 
@@ -30,14 +31,20 @@ def seed_settings(database_url: str, tmp_path: Path, **values: object) -> Settin
         environment="test",
         database_url=database_url,
         jwt_private_key_file=tmp_path / "key.pem",
+        secret_keys_file=tmp_path / "secret-keys",
         **values,
     )
+
+
+def secrets_of(settings: Settings) -> TotpSecrets:
+    return TotpSecrets(load_secret_cipher(settings))
 
 
 async def test_first_seed_creates_the_demo_workshop_with_generated_secrets(
     database: Database, database_url: str, tmp_path: Path
 ) -> None:
-    account = await seed_demo(database, seed_settings(database_url, tmp_path))
+    settings = seed_settings(database_url, tmp_path)
+    account = await seed_demo(database, settings, secrets=secrets_of(settings))
     assert account.created is True
     assert account.email == DEMO_EMAIL == "demo@aos.example"
     assert account.password is not None
@@ -67,8 +74,8 @@ async def test_second_seed_changes_nothing(
     database: Database, database_url: str, tmp_path: Path
 ) -> None:
     settings = seed_settings(database_url, tmp_path)
-    first = await seed_demo(database, settings)
-    second = await seed_demo(database, settings)
+    first = await seed_demo(database, settings, secrets=secrets_of(settings))
+    second = await seed_demo(database, settings, secrets=secrets_of(settings))
     assert second.created is False
     assert (second.organization_id, second.user_id) == (first.organization_id, first.user_id)
     assert second.totp_secret == first.totp_secret
@@ -91,13 +98,13 @@ async def test_configured_password_and_secret_are_used(
         demo_password="demo password for tests",
         demo_totp_secret="JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP",
     )
-    account = await seed_demo(database, settings)
+    account = await seed_demo(database, settings, secrets=secrets_of(settings))
     assert account.password == "demo password for tests"
     assert account.totp_secret == "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 async def test_seeded_demo_account_can_log_in(client, settings: Settings, app) -> None:
-    account = await seed_demo(app.state.database, settings)
+    account = await seed_demo(app.state.database, settings, secrets=app.state.totp_secrets)
     assert account.password is not None
     response = await client.post(
         "/auth/login",
@@ -113,8 +120,10 @@ async def test_seeded_demo_account_can_log_in(client, settings: Settings, app) -
 async def test_reset_password_gives_the_existing_account_a_new_working_password(
     client, settings: Settings, app
 ) -> None:
-    first = await seed_demo(app.state.database, settings)
-    reset = await seed_demo(app.state.database, settings, reset_password=True)
+    first = await seed_demo(app.state.database, settings, secrets=app.state.totp_secrets)
+    reset = await seed_demo(
+        app.state.database, settings, secrets=app.state.totp_secrets, reset_password=True
+    )
     assert reset.password is not None
     assert reset.password != first.password
     old = await client.post("/auth/login", json={"email": DEMO_EMAIL, "password": first.password})
@@ -145,6 +154,7 @@ async def test_seed_cli_prints_the_demo_login(database_url: str, tmp_path: Path)
             "IDENTITY_DATABASE_URL": database_url,
             "AOS_ENVIRONMENT": "test",
             "IDENTITY_DEMO_PASSWORD": "printed demo password",
+            "IDENTITY_SECRET_KEYS_FILE": str(tmp_path / "secret-keys"),
         },
     )
     assert code == 0, err

@@ -27,6 +27,7 @@ from aos.events.v1 import billing_pb2
 from programming.config import Settings
 from programming.events.entitlements import handle_entitlement_granted
 from programming.main import MIGRATIONS_DIR, create_app
+from programming.services.runtime import Clock, system_clock
 from servicekit.consumer import IncomingEvent
 from servicekit.testing import (
     DatabaseFactory,
@@ -74,6 +75,7 @@ def settings(
         "run_background_workers": False,
         "seed_on_start": True,
         "release_signing_key_file": tmp_path / "keys" / "release.pem",
+        "secret_keys_file": tmp_path / "keys" / "secret-keys",
         "vehicle_read_timeout_seconds": 5.0,
     }
     values.update(settings_overrides)
@@ -81,9 +83,17 @@ def settings(
 
 
 @pytest.fixture
-async def app(settings: Settings, token_issuer: TestTokenIssuer) -> AsyncIterator[FastAPI]:
+def clock() -> Clock:
+    """The app's clock; override in a test module to control time (see test_time_guard)."""
+    return system_clock
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, token_issuer: TestTokenIssuer, clock: Clock
+) -> AsyncIterator[FastAPI]:
     async with token_issuer.http_client() as jwks_http:
-        yield create_app(settings, jwks_http=jwks_http)
+        yield create_app(settings, jwks_http=jwks_http, clock=clock)
 
 
 @pytest.fixture
@@ -302,7 +312,8 @@ class FakeAgent:
         async with httpx.AsyncClient(base_url=self.base_url) as http:
             half = job.image_size // 2
             first = await http.get(
-                path, params={"token": job.download_token}, headers={"Range": f"bytes=0-{half - 1}"}
+                path,
+                headers={"X-Download-Token": job.download_token, "Range": f"bytes=0-{half - 1}"},
             )
             rest = await http.get(
                 path, headers={"X-Download-Token": job.download_token, "Range": f"bytes={half}-"}
@@ -311,6 +322,14 @@ class FakeAgent:
         image = first.content + rest.content
         self.images[job.job_id] = image
         assert hashlib.sha256(image).digest() == job.image_sha256
+        # As the real agent: the unlock phase is reported before the key is asked for.
+        await self.send(
+            agent_pb2.AgentFrame(
+                job_progress=agent_pb2.JobProgress(
+                    job_id=job.job_id, phase=agent_pb2.JOB_PHASE_PREPARING
+                )
+            )
+        )
         seed = secrets.token_bytes(3) + b"\x01"
         answer = await self.request(
             agent_pb2.AgentFrame(
@@ -396,6 +415,31 @@ async def paired_agent(
         agent.agent_id = paired.json()["agent_id"]
         welcome = await agent.connect()
         assert welcome.WhichOneof("body") == "welcome", welcome
+        agents.append(agent)
+        serving.append(asyncio.create_task(agent.serve()))
+        return agent
+
+    yield make
+    for agent in agents:
+        await agent.close()
+    for task in serving:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+@pytest.fixture
+async def agent_connection(server: str, settings: Settings) -> AsyncIterator[AgentFactory]:
+    """Open one more connection with an agent's credential (Welcome checked), answered in the
+    background like ``paired_agent``: e.g. a second connection beside the agent's own."""
+    agents: list[FakeAgent] = []
+    serving: list[asyncio.Task[None]] = []
+
+    async def make(credential: str, **options: Any) -> FakeAgent:
+        agent = FakeAgent(server, credential, public_base_url=settings.public_base_url, **options)
+        welcome = await agent.connect()
+        assert welcome.WhichOneof("body") == "welcome", welcome
+        agent.agent_id = welcome.welcome.agent_id
         agents.append(agent)
         serving.append(asyncio.create_task(agent.serve()))
         return agent

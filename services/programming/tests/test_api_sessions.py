@@ -68,6 +68,20 @@ async def test_expired_pass_says_when_it_expired(
     assert "expired at" in response.json()["detail"]
 
 
+async def test_another_organisations_programming_pass_does_not_let_a_session_start(
+    client: httpx.AsyncClient, auth: Auth, grant: Grant
+) -> None:
+    holder, other = uuid.uuid4(), uuid.uuid4()
+    await grant(holder)  # only the holder paid; its pass must not count for anyone else
+    agent_id = await paired_agent_id(client, auth, other)
+    response = await client.post(
+        "/sessions", json={"agent_id": agent_id, "vin": VIN}, headers=auth(other)
+    )
+    assert response.status_code == 403, response.text
+    assert response.json()["type"] == "/problems/programming-pass-required"
+    assert "no active programming pass" in response.json()["detail"]
+
+
 async def test_pass_via_the_consumer_handler_gets_past_the_gate_to_the_offline_agent(
     client: httpx.AsyncClient, auth: Auth, grant: Grant
 ) -> None:

@@ -300,7 +300,7 @@ async def test_download_token_dies_with_its_job(
     await wait_until_ended(http, session_id, headers)
     [job] = agent.start_jobs  # the agent downloaded with this token while the job ran
     path = job.image_url.removeprefix(settings.public_base_url)
-    response = await http.get(path, params={"token": job.download_token})
+    response = await http.get(path, headers={"X-Download-Token": job.download_token})
     assert response.status_code == 401
 
 

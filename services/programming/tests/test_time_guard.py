@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from aos.agent.v1 import agent_pb2
 from aos.events.v1 import programming_pb2
+from servicekit.testing import ManualClock
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
@@ -32,6 +33,13 @@ def settings_overrides() -> dict[str, Any]:
         "job_overhead_seconds": 1.0,
         "time_margin_seconds": 1.0,
     }
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    # Pairing, reading the car, planning and starting take no paid time, however slow the
+    # machine; the flash below moves the clock.
+    return ManualClock()
 
 
 def two_outdated_ecus() -> list[agent_pb2.EcuReport]:
@@ -68,11 +76,16 @@ async def start(http: httpx.AsyncClient, headers: dict[str, str], agent: Any) ->
 
 
 async def test_job_that_does_not_fit_is_not_started_and_session_expires(
-    app: FastAPI, http: httpx.AsyncClient, auth: Auth, grant: Grant, paired_agent: AgentFactory
+    app: FastAPI,
+    http: httpx.AsyncClient,
+    auth: Auth,
+    grant: Grant,
+    paired_agent: AgentFactory,
+    clock: ManualClock,
 ) -> None:
     organization_id = uuid.uuid4()
     headers = auth(organization_id)
-    now = datetime.now(UTC)
+    now = clock()
     await grant(
         organization_id,
         valid_from=now - timedelta(hours=1),
@@ -98,15 +111,26 @@ async def test_job_that_does_not_fit_is_not_started_and_session_expires(
 
 
 async def test_running_job_finishes_after_the_pass_ends_and_the_next_is_not_started(
-    http: httpx.AsyncClient, auth: Auth, grant: Grant, paired_agent: AgentFactory
+    http: httpx.AsyncClient,
+    auth: Auth,
+    grant: Grant,
+    paired_agent: AgentFactory,
+    clock: ManualClock,
 ) -> None:
     organization_id = uuid.uuid4()
     headers = auth(organization_id)
-    now = datetime.now(UTC)
+    now = clock()
     # Enough for the first job to start (3 s needed), but the job takes longer than the pass.
     pass_end = now + timedelta(seconds=4)
     await grant(organization_id, valid_from=now - timedelta(hours=1), valid_until=pass_end)
-    agent = await paired_agent(organization_id, ecus=two_outdated_ecus(), job_seconds=4.5)
+    agent = await paired_agent(organization_id, ecus=two_outdated_ecus())
+    flash = agent.flash
+
+    async def flash_for_4_5_seconds(job: agent_pb2.StartJob) -> None:
+        clock.advance(4.5)  # the flash outlasts the pass
+        await flash(job)
+
+    agent.flash = flash_for_4_5_seconds
 
     ended = await wait_until_ended(http, await start(http, headers, agent), headers)
 
@@ -117,14 +141,19 @@ async def test_running_job_finishes_after_the_pass_ends_and_the_next_is_not_star
     assert len(agent.start_jobs) == 1
     assert ended["state"] == "EXPIRED"
     assert "buy more time" in ended["end_detail"]
+    assert "0 s of paid time are left" in ended["end_detail"]
 
 
 async def test_buying_more_time_extends_the_window_without_a_gap(
-    http: httpx.AsyncClient, auth: Auth, grant: Grant, paired_agent: AgentFactory
+    http: httpx.AsyncClient,
+    auth: Auth,
+    grant: Grant,
+    paired_agent: AgentFactory,
+    clock: ManualClock,
 ) -> None:
     organization_id = uuid.uuid4()
     headers = auth(organization_id)
-    now = datetime.now(UTC)
+    now = clock()
     first_end = now + timedelta(seconds=2.5)  # too short alone for a 3 s job
     await grant(organization_id, valid_from=now - timedelta(hours=1), valid_until=first_end)
     await grant(organization_id, valid_from=first_end, valid_until=first_end + timedelta(hours=1))

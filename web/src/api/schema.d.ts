@@ -509,7 +509,9 @@ export interface paths {
         };
         /**
          * Image
-         * @description The image bytes; supports a single ``Range: bytes=first-last`` (206) for resuming.
+         * @description The image bytes, for the agent running a flash job of this release only (its job's
+         *     download token in ``X-Download-Token``); supports a single ``Range: bytes=first-last``
+         *     (206) for resuming.
          */
         get: operations["image_releases__release_id__image_get"];
         put?: never;
@@ -2900,9 +2902,7 @@ export interface operations {
     };
     image_releases__release_id__image_get: {
         parameters: {
-            query?: {
-                token?: string | null;
-            };
+            query?: never;
             header?: {
                 "x-download-token"?: string | null;
                 Range?: string | null;

@@ -7,7 +7,9 @@ A service keeps ``migrations/`` (env.py + versions/) beside ``src/``. Its env.py
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from alembic import command, context
 from alembic.config import Config
@@ -19,16 +21,43 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from servicekit.outbox import messaging_metadata
 
 
-def alembic_config(migrations_dir: Path, database_url: str) -> Config:
+def alembic_config(
+    migrations_dir: Path, database_url: str, *, attributes: Mapping[str, Any] | None = None
+) -> Config:
+    """``attributes`` reach the migrations as ``context.config.attributes`` (e.g. the cipher
+    a data migration seals with, see :func:`migration_attribute`)."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
+    config.attributes.update(attributes or {})
     config.attributes["database_url"] = database_url
     return config
 
 
-def upgrade(migrations_dir: Path, database_url: str, revision: str = "head") -> None:
+def upgrade(
+    migrations_dir: Path,
+    database_url: str,
+    revision: str = "head",
+    *,
+    attributes: Mapping[str, Any] | None = None,
+) -> None:
     """Apply migrations synchronously (it runs its own event loop: call it from a thread)."""
-    command.upgrade(alembic_config(migrations_dir, database_url), revision)
+    command.upgrade(alembic_config(migrations_dir, database_url, attributes=attributes), revision)
+
+
+def downgrade(
+    migrations_dir: Path,
+    database_url: str,
+    revision: str,
+    *,
+    attributes: Mapping[str, Any] | None = None,
+) -> None:
+    """Revert migrations down to ``revision`` synchronously (call it from a thread)."""
+    command.downgrade(alembic_config(migrations_dir, database_url, attributes=attributes), revision)
+
+
+def migration_attribute(name: str) -> Any:
+    """An attribute the caller of :func:`upgrade` passed, or None (from inside a migration)."""
+    return context.config.attributes.get(name)
 
 
 def run_env(target_metadata: MetaData) -> None:

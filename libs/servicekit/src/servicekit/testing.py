@@ -19,7 +19,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
@@ -135,6 +135,17 @@ class DatabaseFactory:
         self.created.append(name)
         return with_database(self.admin_url, name)
 
+    async def create_empty(self, label: str) -> str:
+        """A new database with no tables (e.g. to migrate step by step); returns its URL."""
+        name = f"t_{label}_{uuid.uuid4().hex[:10]}"
+        conn = await self._admin()
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        self.created.append(name)
+        return with_database(self.admin_url, name)
+
     async def drop_created(self) -> None:
         conn = await self._admin()
         try:
@@ -211,6 +222,20 @@ def incoming_event(message: M, *, source: str, aggregate_id: str) -> IncomingEve
         aggregate_id=aggregate_id,
         message=message,
     )
+
+
+class ManualClock:
+    """A clock that moves only when the test says so (for code that takes a ``clock``
+    callable): time-dependent behaviour is then tested without racing the machine's speed."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.current = start or datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, seconds: float) -> None:
+        self.current += timedelta(seconds=seconds)
 
 
 def timestamp(moment: datetime) -> Timestamp:

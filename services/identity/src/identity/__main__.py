@@ -1,4 +1,5 @@
-"""Command line of the identity service: ``python -m identity {migrate,serve,seed}``."""
+"""Command line of the identity service:
+``python -m identity {migrate,serve,seed,rotate-secret-keys}``."""
 
 from __future__ import annotations
 
@@ -25,11 +26,13 @@ def _serve(settings: Settings, *, host: str | None, port: int | None) -> int:
     from identity.errors import SigningKeyError
     from identity.main import create_app
     from identity.services.signing_keys import load_key_ring
+    from identity.services.totp_secrets import SecretKeyError, load_secret_cipher
 
     try:
         # Checked here too so a missing key is one clear line, not a start-up traceback.
         load_key_ring(settings)
-    except SigningKeyError as exc:
+        load_secret_cipher(settings)
+    except (SigningKeyError, SecretKeyError) as exc:
         print(f"identity: cannot start: {exc}", file=sys.stderr)
         return 2
     cli.serve(create_app(settings), settings, host=host, port=port)
@@ -39,14 +42,23 @@ def _serve(settings: Settings, *, host: str | None, port: int | None) -> int:
 async def _seed_async(settings: Settings, *, reset_password: bool) -> int:
     from identity.main import MIGRATIONS_DIR
     from identity.services.seed import seed_demo
+    from identity.services.totp_secrets import TotpSecrets, load_secret_cipher
     from servicekit.db import Database
     from servicekit.migrations import upgrade
 
+    secrets = TotpSecrets(load_secret_cipher(settings))
     # The demo data needs the tables; applying migrations is idempotent.
-    await asyncio.to_thread(upgrade, MIGRATIONS_DIR, settings.database_url)
+    await asyncio.to_thread(
+        upgrade,
+        MIGRATIONS_DIR,
+        settings.database_url,
+        attributes={"envelope_cipher": secrets.cipher},
+    )
     database = Database(settings.database_url, pool_size=1)
     try:
-        account = await seed_demo(database, settings, reset_password=reset_password)
+        account = await seed_demo(
+            database, settings, secrets=secrets, reset_password=reset_password
+        )
     finally:
         await database.dispose()
     state = "created" if account.created else "already present"
@@ -61,6 +73,24 @@ async def _seed_async(settings: Settings, *, reset_password: bool) -> int:
             "--reset-password` or set IDENTITY_DEMO_PASSWORD to get a known one)"
         )
     print(f"  TOTP secret: {account.totp_secret}  (add it to an authenticator app)")
+    return 0
+
+
+async def _rotate_secret_keys(settings: Settings) -> int:
+    from identity.services.totp_secrets import load_secret_cipher, rewrap_totp_secrets
+    from servicekit.db import Database
+
+    cipher = load_secret_cipher(settings)
+    database = Database(settings.database_url, pool_size=1)
+    try:
+        async with database.transaction() as session:
+            changed = await rewrap_totp_secrets(session, cipher)
+    finally:
+        await database.dispose()
+    print(
+        f"identity: {changed} TOTP secret(s) rewrapped to key {cipher.current_key_id}; keys no "
+        "longer named by any row may now leave the key file"
+    )
     return 0
 
 
@@ -79,6 +109,10 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="give an existing demo account a new password (printed)",
     )
+    commands.add_parser(
+        "rotate-secret-keys",
+        help="rewrap every sealed TOTP secret with the current key-encryption key",
+    )
     return parser
 
 
@@ -89,6 +123,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(settings)
     if args.command == "serve":
         return _serve(settings, host=args.host, port=args.port)
+    if args.command == "rotate-secret-keys":
+        return asyncio.run(_rotate_secret_keys(settings))
     return asyncio.run(_seed_async(settings, reset_password=args.reset_password))
 
 

@@ -9,11 +9,12 @@ from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
 
-__all__ = ["DEFAULT_SIGNING_KEY_FILE", "Settings"]
+__all__ = ["DEFAULT_SECRET_KEYS_FILE", "DEFAULT_SIGNING_KEY_FILE", "Settings"]
 
 # Relative to the current directory, so `make run` from the repository root keeps the generated
 # development key beside the other local state in `.local/`.
 DEFAULT_SIGNING_KEY_FILE = Path(".local/identity/jwt-signing-key.pem")
+DEFAULT_SECRET_KEYS_FILE = Path(".local/identity/secret-keys")
 
 
 class Settings(ServiceSettings):
@@ -43,6 +44,12 @@ class Settings(ServiceSettings):
     jwt_previous_public_key_file: Path | None = None
     access_token_ttl_seconds: int = Field(default=600, gt=0)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+
+    # Key-encryption keys that seal TOTP secrets at rest: one "<id> <base64 of 32 bytes>" per
+    # line; generated in development and test, required in production. New values are sealed
+    # with ``secret_key_id`` (default: the file's last key); older ids still unseal.
+    secret_keys_file: Path = DEFAULT_SECRET_KEYS_FILE
+    secret_key_id: str | None = None
 
     # Demo account of `python -m identity seed`; generated on the first seed when unset.
     demo_password: SecretStr | None = None

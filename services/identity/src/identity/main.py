@@ -16,6 +16,7 @@ from identity.config import Settings
 from identity.services.mail_sender import MailSender
 from identity.services.signing_keys import load_key_ring
 from identity.services.tokens import TokenService
+from identity.services.totp_secrets import TotpSecrets, load_secret_cipher
 from servicekit.app import ServiceSpec, create_service_app
 
 __all__ = ["MIGRATIONS_DIR", "VERSION", "create_app"]
@@ -75,8 +76,12 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 def create_app(
     settings: Settings | None = None, *, jwks_http: httpx.AsyncClient | None = None
 ) -> FastAPI:
-    """Build the app; ``jwks_http`` replaces the in-process key lookup (tests)."""
+    """Build the app; ``jwks_http`` replaces the in-process key lookup (tests).
+
+    Raises SecretKeyError (the service does not start) when the keys that seal TOTP secrets
+    are missing outside development and test, or unusable."""
     settings = settings or Settings()
+    totp_secrets = TotpSecrets(load_secret_cipher(settings))
     spec = ServiceSpec(
         title="AOS identity",
         version=VERSION,
@@ -93,4 +98,5 @@ def create_app(
         settings, spec, jwks_http=jwks_http or httpx.AsyncClient(transport=local_jwks)
     )
     local_jwks.app = app
+    app.state.totp_secrets = totp_secrets
     return app

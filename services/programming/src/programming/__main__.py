@@ -1,4 +1,4 @@
-"""``python -m programming``: migrate, seed, serve, replay-dlq.
+"""``python -m programming``: migrate, seed, rotate-secret-keys, serve, replay-dlq.
 
 The commands import the application lazily, so ``--help`` answers at once.
 """
@@ -16,17 +16,35 @@ from servicekit.settings import load_settings
 
 async def _seed(settings: Settings) -> str:
     from programming.main import seed
+    from programming.services.ecu_secrets import load_secret_cipher
     from programming.services.signing import load_release_key
     from servicekit.db import Database
 
     database = Database(settings.database_url, pool_size=1)
     try:
-        counts = await seed(database, load_release_key(settings))
+        counts = await seed(database, load_release_key(settings), load_secret_cipher(settings))
     finally:
         await database.dispose()
     return (
         f"programming: catalog seeded, {counts.ecu_types} ECU type(s), "
         f"{counts.releases} release(s), {counts.targets} target(s) added"
+    )
+
+
+async def _rotate_secret_keys(settings: Settings) -> str:
+    from programming.services.ecu_secrets import load_secret_cipher, rewrap_ecu_secrets
+    from servicekit.db import Database
+
+    cipher = load_secret_cipher(settings)
+    database = Database(settings.database_url, pool_size=1)
+    try:
+        async with database.transaction() as session:
+            changed = await rewrap_ecu_secrets(session, cipher)
+    finally:
+        await database.dispose()
+    return (
+        f"programming: {changed} ECU secret(s) rewrapped to key {cipher.current_key_id}; "
+        "keys no longer named by any row may now leave the key file"
     )
 
 
@@ -42,6 +60,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed",
         help="add the demo ECU types, signed releases and G20 targets that are missing",
     )
+    commands.add_parser(
+        "rotate-secret-keys",
+        help="rewrap every sealed ECU secret with the current key-encryption key",
+    )
     args = parser.parse_args(argv)
     settings = load_settings(Settings)
 
@@ -51,6 +73,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         cli.migrate(MIGRATIONS_DIR, settings)
     elif args.command == "seed":
         print(asyncio.run(_seed(settings)))
+    elif args.command == "rotate-secret-keys":
+        print(asyncio.run(_rotate_secret_keys(settings)))
     elif args.command == "serve":
         cli.serve("programming.main:create_app", settings, host=args.host, port=args.port)
     elif args.command == "replay-dlq":

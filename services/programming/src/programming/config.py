@@ -9,11 +9,12 @@ from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
 
-__all__ = ["DEFAULT_RELEASE_SIGNING_KEY_FILE", "Settings"]
+__all__ = ["DEFAULT_RELEASE_SIGNING_KEY_FILE", "DEFAULT_SECRET_KEYS_FILE", "Settings"]
 
 # Relative to the current directory, so `make run` from the repository root keeps the generated
 # development key beside the other local state in `.local/`.
 DEFAULT_RELEASE_SIGNING_KEY_FILE = Path(".local/programming/release-signing-key.pem")
+DEFAULT_SECRET_KEYS_FILE = Path(".local/programming/secret-keys")
 
 
 class Settings(ServiceSettings):
@@ -26,6 +27,11 @@ class Settings(ServiceSettings):
     # Ed25519 private key (PEM, PKCS#8) that signs software releases. In development and test a
     # missing file is generated (mode 0600); in production it must exist.
     release_signing_key_file: Path = DEFAULT_RELEASE_SIGNING_KEY_FILE
+    # Key-encryption keys that seal the ECU security secrets at rest: one "<id> <base64 of 32
+    # bytes>" per line; generated in development and test, required in production. New values
+    # are sealed with ``secret_key_id`` (default: the file's last key); older ids still open.
+    secret_keys_file: Path = DEFAULT_SECRET_KEYS_FILE
+    secret_key_id: str | None = None
     # Base URL under which agents reach this service (through the gateway); image URLs in
     # StartJob frames are built from it.
     public_base_url: str = "http://127.0.0.1:8080/api/programming"
@@ -46,3 +52,6 @@ class Settings(ServiceSettings):
     vehicle_read_timeout_seconds: float = Field(default=30.0, gt=0)
     job_timeout_factor: float = Field(default=3.0, ge=1)
     job_timeout_grace_seconds: float = Field(default=120.0, ge=0)
+    # Security keys answered per job: the first unlock plus a few resumes after a lost link or
+    # power. A key unlocks every ECU of the type, so the allowance stays small.
+    security_keys_per_job: int = Field(default=3, ge=1, le=100)

@@ -15,11 +15,13 @@ from programming.api import ROUTERS
 from programming.config import Settings
 from programming.events.entitlements import ENTITLEMENTS_CONSUMER
 from programming.services.catalog import SeedCounts, seed_catalog
+from programming.services.ecu_secrets import load_secret_cipher
 from programming.services.runner import resume_sessions
-from programming.services.runtime import Runtime
+from programming.services.runtime import Clock, Runtime, system_clock
 from programming.services.signing import load_release_key
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
+from servicekit.envelope import EnvelopeCipher
 from servicekit.logging import get_logger
 
 __all__ = ["CONSUMERS", "MIGRATIONS_DIR", "create_app", "seed"]
@@ -31,10 +33,10 @@ CONSUMERS = (ENTITLEMENTS_CONSUMER,)
 log = get_logger(__name__)
 
 
-async def seed(database: Database, key: Ed25519PrivateKey) -> SeedCounts:
+async def seed(database: Database, key: Ed25519PrivateKey, cipher: EnvelopeCipher) -> SeedCounts:
     """Add the demo catalog (idempotent), log and return what was added."""
     async with database.transaction() as session:
-        counts = await seed_catalog(session, key=key)
+        counts = await seed_catalog(session, key=key, cipher=cipher)
     log.info(
         "catalog seeded",
         ecu_types=counts.ecu_types,
@@ -45,19 +47,30 @@ async def seed(database: Database, key: Ed25519PrivateKey) -> SeedCounts:
 
 
 def create_app(
-    settings: Settings | None = None, *, jwks_http: httpx.AsyncClient | None = None
+    settings: Settings | None = None,
+    *,
+    jwks_http: httpx.AsyncClient | None = None,
+    clock: Clock = system_clock,
 ) -> FastAPI:
-    """Build the programming app; ``jwks_http`` lets tests serve token keys in-process."""
+    """Build the programming app; ``jwks_http`` lets tests serve token keys in-process, and
+    ``clock`` lets them control the time that paid time and job deadlines are measured by."""
     settings = settings or Settings()
     # Read at build time so that a missing production key stops the start at once.
     release_key = load_release_key(settings)
+    secret_cipher = load_secret_cipher(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        runtime = Runtime(settings=settings, database=app.state.database, release_key=release_key)
+        runtime = Runtime(
+            settings=settings,
+            database=app.state.database,
+            release_key=release_key,
+            secret_cipher=secret_cipher,
+            clock=clock,
+        )
         app.state.runtime = runtime
         if settings.should_seed_on_start:
-            await seed(app.state.database, release_key)
+            await seed(app.state.database, release_key, secret_cipher)
         resumed = await resume_sessions(runtime)
         if resumed:
             log.info("running sessions resumed", sessions=resumed)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response, status
 
-from identity.api.deps import DatabaseDep, TokenServiceDep
+from identity.api.deps import DatabaseDep, TokenServiceDep, TotpSecretsDep
 from identity.api.schemas import LoginCreate, LogoutCreate, TokenRead, TokenRefreshCreate
 from identity.errors import (
     AccountLockedError,
@@ -53,7 +53,11 @@ def _token_read(tokens: IssuedTokens, response: Response) -> TokenRead:
     ),
 )
 async def login(
-    body: LoginCreate, database: DatabaseDep, tokens: TokenServiceDep, response: Response
+    body: LoginCreate,
+    database: DatabaseDep,
+    tokens: TokenServiceDep,
+    secrets: TotpSecretsDep,
+    response: Response,
 ) -> TokenRead:
     issued = await log_in(
         database,
@@ -63,6 +67,7 @@ async def login(
             second_factor=body.totp_code,
         ),
         tokens=tokens,
+        secrets=secrets,
         now=datetime.now(UTC),
     )
     return _token_read(issued, response)

@@ -13,6 +13,7 @@ from identity.services.mail_sender import MailSender
 from identity.services.signing_keys import KeyRing
 from identity.services.tokens import TokenService
 from identity.services.totp_enrolment import Enrolment, authenticate_enrolment
+from identity.services.totp_secrets import TotpSecrets
 from servicekit.db import Database, SessionDep
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "KeyRingDep",
     "SettingsDep",
     "TokenServiceDep",
+    "TotpSecretsDep",
     "wake_mail_sender",
 ]
 
@@ -43,6 +45,11 @@ def _key_ring(request: Request) -> KeyRing:
 def _token_service(request: Request) -> TokenService:
     service: TokenService = request.app.state.token_service
     return service
+
+
+def _totp_secrets(request: Request) -> TotpSecrets:
+    secrets: TotpSecrets = request.app.state.totp_secrets
+    return secrets
 
 
 async def _enrolment(request: Request, session: SessionDep) -> Enrolment:
@@ -70,3 +77,4 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 KeyRingDep = Annotated[KeyRing, Depends(_key_ring)]
 TokenServiceDep = Annotated[TokenService, Depends(_token_service)]
 EnrolmentDep = Annotated[Enrolment, Depends(_enrolment)]
+TotpSecretsDep = Annotated[TotpSecrets, Depends(_totp_secrets)]

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 
-from identity.api.deps import EnrolmentDep
+from identity.api.deps import EnrolmentDep, TotpSecretsDep
 from identity.api.schemas import (
     TotpEnrolmentConfirmationRead,
     TotpEnrolmentConfirmCreate,
@@ -31,8 +31,10 @@ router = APIRouter(prefix="/totp", tags=["authentication"])
     description="Authorization: Bearer <enrolment_token> from the login answer.",
     responses=problem_responses(EnrolmentTokenInvalidError, TotpAlreadyEnabledError),
 )
-async def create_totp_enrolment(enrolment: EnrolmentDep) -> TotpEnrolmentRead:
-    started = start_enrolment(enrolment)
+async def create_totp_enrolment(
+    enrolment: EnrolmentDep, secrets: TotpSecretsDep
+) -> TotpEnrolmentRead:
+    started = start_enrolment(enrolment, secrets=secrets)
     return TotpEnrolmentRead(
         secret=started.secret, otpauth_uri=started.otpauth_uri, qr_svg=started.qr_svg
     )
@@ -50,7 +52,12 @@ async def create_totp_enrolment(enrolment: EnrolmentDep) -> TotpEnrolmentRead:
     ),
 )
 async def confirm_totp_enrolment(
-    body: TotpEnrolmentConfirmCreate, enrolment: EnrolmentDep, session: SessionDep
+    body: TotpEnrolmentConfirmCreate,
+    enrolment: EnrolmentDep,
+    session: SessionDep,
+    secrets: TotpSecretsDep,
 ) -> TotpEnrolmentConfirmationRead:
-    codes = await confirm_enrolment(session, enrolment, body.code, now=datetime.now(UTC))
+    codes = await confirm_enrolment(
+        session, enrolment, body.code, secrets=secrets, now=datetime.now(UTC)
+    )
     return TotpEnrolmentConfirmationRead(totp_enabled=True, recovery_codes=codes)

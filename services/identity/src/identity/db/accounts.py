@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,6 +51,15 @@ class UserRepository:
             # TOTP step cannot be raced past.
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def with_totp_secrets(self, *, for_update: bool = False) -> Sequence[User]:
+        """Every user holding a TOTP secret (confirmed or pending)."""
+        statement = select(User).where(
+            (User.totp_secret_sealed.is_not(None)) | (User.totp_pending_secret_sealed.is_not(None))
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalars().all()
 
     async def email_exists(self, email: str) -> bool:
         found = await self.session.execute(select(User.id).where(User.email == email))

@@ -2,7 +2,8 @@
 
 Secrets handed to users (verification and enrolment tokens, refresh tokens, recovery codes) are
 stored only as SHA-256 hex digests; passwords as argon2id hashes. The TOTP secret must stay
-readable to check codes, so it is stored as is: the database is the trust boundary for it.
+readable to check codes, so it is sealed with envelope encryption (services/totp_secrets.py):
+a copy of the database alone does not give it away.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     Uuid,
@@ -72,10 +74,11 @@ class User(Base):
     role: Mapped[str] = mapped_column(Text, nullable=False)
     password_hash: Mapped[str] = mapped_column(Text, nullable=False)
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    totp_secret: Mapped[str | None] = mapped_column(Text)
+    # Sealed (servicekit.envelope); read and written through services.totp_secrets only.
+    totp_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # The secret of an enrolment that is started but not yet confirmed.
-    totp_pending_secret: Mapped[str | None] = mapped_column(Text)
+    # The sealed secret of an enrolment that is started but not yet confirmed.
+    totp_pending_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The last RFC 6238 time step accepted for this user; codes of it or earlier are refused.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
     failed_login_count: Mapped[int] = mapped_column(
@@ -92,7 +95,7 @@ class User(Base):
 
     @property
     def totp_enabled(self) -> bool:
-        return self.totp_enabled_at is not None and self.totp_secret is not None
+        return self.totp_enabled_at is not None and self.totp_secret_sealed is not None
 
 
 class UserTokenPurpose:

@@ -36,6 +36,7 @@ from identity.errors import (
     TotpRequiredError,
 )
 from identity.services.tokens import IssuedTokens, TokenService
+from identity.services.totp_secrets import TotpSecrets
 from servicekit.db import Database
 from servicekit.logging import get_logger
 from servicekit.problems import ProblemError
@@ -82,13 +83,14 @@ def _fail(user: User, error: ProblemError, *, now: datetime) -> ProblemError:
 
 
 async def _check_second_factor(
-    session: AsyncSession, user: User, code: str, *, now: datetime
+    session: AsyncSession, user: User, code: str, *, secrets: TotpSecrets, now: datetime
 ) -> ProblemError | None:
     """None if ``code`` is a fresh TOTP code or an unused recovery code, else the error."""
-    assert user.totp_secret is not None
+    secret = secrets.active(user)
+    assert secret is not None
     if looks_like_totp_code(code):
         check = check_totp(
-            user.totp_secret, code, unix_time=now.timestamp(), last_used_step=user.totp_last_step
+            secret, code, unix_time=now.timestamp(), last_used_step=user.totp_last_step
         )
         if check.outcome is TotpOutcome.ACCEPTED:
             user.totp_last_step = check.step
@@ -127,7 +129,12 @@ def _enrolment_required(session: AsyncSession, user: User, *, now: datetime) -> 
 
 
 async def _attempt(
-    session: AsyncSession, attempt: LoginAttempt, *, tokens: TokenService, now: datetime
+    session: AsyncSession,
+    attempt: LoginAttempt,
+    *,
+    tokens: TokenService,
+    secrets: TotpSecrets,
+    now: datetime,
 ) -> IssuedTokens | ProblemError:
     users = UserRepository(session)
     user = await users.get_by_email(attempt.email.strip().lower(), for_update=True)
@@ -150,7 +157,9 @@ async def _attempt(
             "Enter the 6-digit code from your authenticator app (field totp_code), or one of "
             "your recovery codes."
         )
-    second_factor_error = await _check_second_factor(session, user, attempt.second_factor, now=now)
+    second_factor_error = await _check_second_factor(
+        session, user, attempt.second_factor, secrets=secrets, now=now
+    )
     if second_factor_error is not None:
         return _fail(user, second_factor_error, now=now)
     user.failed_login_count = 0
@@ -161,7 +170,12 @@ async def _attempt(
 
 
 async def log_in(
-    database: Database, attempt: LoginAttempt, *, tokens: TokenService, now: datetime
+    database: Database,
+    attempt: LoginAttempt,
+    *,
+    tokens: TokenService,
+    secrets: TotpSecrets,
+    now: datetime,
 ) -> IssuedTokens:
     """Check the credentials and issue tokens.
 
@@ -171,7 +185,7 @@ async def log_in(
     TotpEnrolmentRequiredError, TotpRequiredError, TotpInvalidError, TotpCodeReusedError.
     """
     async with database.transaction() as session:
-        outcome = await _attempt(session, attempt, tokens=tokens, now=now)
+        outcome = await _attempt(session, attempt, tokens=tokens, secrets=secrets, now=now)
     if isinstance(outcome, ProblemError):
         raise outcome
     return outcome

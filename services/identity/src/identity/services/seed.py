@@ -15,6 +15,7 @@ from identity.domain.passwords import hash_password, verify_password
 from identity.domain.totp import new_totp_secret
 from identity.events.publishing import publish_registration
 from identity.services.registration import OWNER_ROLE
+from identity.services.totp_secrets import TotpSecrets
 from servicekit.db import Database
 
 __all__ = [
@@ -50,7 +51,7 @@ def _new_demo_password() -> str:
 
 
 async def seed_demo(
-    database: Database, settings: Settings, *, reset_password: bool = False
+    database: Database, settings: Settings, *, secrets: TotpSecrets, reset_password: bool = False
 ) -> DemoAccount:
     """Create the demo workshop and its owner if missing (e-mail verified, TOTP on).
 
@@ -90,12 +91,12 @@ async def seed_demo(
                     role=OWNER_ROLE,
                     password_hash=await asyncio.to_thread(hash_password, password),
                     email_verified_at=now,
-                    totp_secret=totp_secret,
                     totp_enabled_at=now,
                     failed_login_count=0,
                     created_at=now,
                 )
             )
+            secrets.set_active(user, totp_secret)
             await users.flush()
             await publish_registration(
                 session, organization, user, settings=settings, registered_at=now
@@ -120,20 +121,23 @@ async def seed_demo(
             user.password_hash = await asyncio.to_thread(hash_password, password_out)
         elif configured_password is not None:
             password_out = configured_password
-        if configured_secret is not None and user.totp_secret != configured_secret:
-            user.totp_secret = configured_secret
+        stored_secret = secrets.active(user)
+        if configured_secret is not None and stored_secret != configured_secret:
+            secrets.set_active(user, configured_secret)
+            stored_secret = configured_secret
             user.totp_last_step = None
         user.email_verified_at = user.email_verified_at or now
         user.totp_enabled_at = user.totp_enabled_at or now
         user.failed_login_count = 0
         user.locked_until = None
-        if user.totp_secret is None:
-            user.totp_secret = configured_secret or new_totp_secret()
+        if stored_secret is None:
+            stored_secret = configured_secret or new_totp_secret()
+            secrets.set_active(user, stored_secret)
         return DemoAccount(
             organization_id=user.organization_id,
             user_id=user.id,
             email=DEMO_EMAIL,
             password=password_out,
-            totp_secret=user.totp_secret,
+            totp_secret=stored_secret,
             created=False,
         )

@@ -24,6 +24,7 @@ from identity.errors import (
     EnrolmentTokenInvalidError,
     TotpAlreadyEnabledError,
 )
+from identity.services.totp_secrets import TotpSecrets
 
 __all__ = [
     "Enrolment",
@@ -74,18 +75,24 @@ def _refuse_if_enabled(user: User) -> None:
         )
 
 
-def start_enrolment(enrolment: Enrolment) -> EnrolmentStarted:
-    """Generate a new secret (replacing any unconfirmed one) and how to import it."""
+def start_enrolment(enrolment: Enrolment, *, secrets: TotpSecrets) -> EnrolmentStarted:
+    """Generate a new secret (replacing any unconfirmed one; stored sealed) and how to import
+    it."""
     user = enrolment.user
     _refuse_if_enabled(user)
     secret = new_totp_secret()
-    user.totp_pending_secret = secret
+    secrets.set_pending(user, secret)
     uri = provisioning_uri(secret, account=user.email)
     return EnrolmentStarted(secret=secret, otpauth_uri=uri, qr_svg=qr_svg(uri))
 
 
 async def confirm_enrolment(
-    session: AsyncSession, enrolment: Enrolment, code: str, *, now: datetime
+    session: AsyncSession,
+    enrolment: Enrolment,
+    code: str,
+    *,
+    secrets: TotpSecrets,
+    now: datetime,
 ) -> list[str]:
     """Turn TOTP on once a code of the new secret proves the app has it; returns the
     plain recovery codes (shown once, stored only hashed).
@@ -95,7 +102,7 @@ async def confirm_enrolment(
     """
     user = enrolment.user
     _refuse_if_enabled(user)
-    secret = user.totp_pending_secret
+    secret = secrets.pending(user)
     if secret is None:
         raise EnrolmentNotStartedError(
             "Start the enrolment first (POST /totp/enrolment) to get a secret to confirm."
@@ -106,8 +113,8 @@ async def confirm_enrolment(
             "The code does not match the new secret; enter the current 6-digit code shown by "
             "the authenticator app for AOS (and check the phone's clock)."
         )
-    user.totp_secret = secret
-    user.totp_pending_secret = None
+    secrets.set_active(user, secret)
+    secrets.set_pending(user, None)
     user.totp_enabled_at = now
     user.totp_last_step = check.step
     enrolment.token.used_at = now

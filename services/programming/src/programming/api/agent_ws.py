@@ -22,8 +22,9 @@ from aos.agent.v1 import agent_pb2
 from programming.db.agents import AgentRepository
 from programming.services.agent_link import AgentConnection, AgentDisconnectedError
 from programming.services.agents import authenticate_agent
-from programming.services.jobs import add_trace, agent_job, record_job_result, security_key
+from programming.services.jobs import add_trace, agent_job, record_job_result
 from programming.services.runtime import Runtime
+from programming.services.security_keys import KeyRefusal, security_key
 from servicekit.logging import get_logger
 
 router = APIRouter(tags=["agent link"])
@@ -126,6 +127,7 @@ async def agent_socket(websocket: WebSocket) -> None:
     connection = AgentConnection(
         agent_id, organization_id, websocket.send_bytes, disconnect=websocket.close
     )
+    connection.last_frame_at = runtime.now()  # its Hello
     # Online before Welcome: an agent that has its Welcome may be used at once (a session
     # planned right after connecting must not find it offline). Welcome is still the first
     # frame on the wire: nothing awaits between register() and its send taking the free lock.
@@ -155,6 +157,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                 break
             if frame is None:
                 break
+            connection.last_frame_at = runtime.now()
             if isinstance(frame, str):
                 await connection.send(_error("malformed-frame", frame))
                 continue
@@ -203,17 +206,12 @@ async def _handle(
         if not connection.resolve(frame) and body == "error":
             log.warning("agent error", agent_id=str(agent_id), code=frame.error.code)
     elif body == "security_key_request":
-        async with runtime.database.transaction() as session:
-            key = await security_key(session, frame.security_key_request, agent_id=agent_id)
         request = frame.security_key_request
-        if key is None:
+        async with runtime.database.transaction() as session:
+            key = await security_key(session, runtime, request, connection=connection)
+        if isinstance(key, KeyRefusal):
             await connection.send(
-                _error(
-                    "unknown-job",
-                    "no running job of this agent has that id and security level",
-                    reply_to=frame.seq,
-                    job_id=request.job_id,
-                )
+                _error(key.reason, key.message, reply_to=frame.seq, job_id=request.job_id)
             )
         else:
             await connection.send(
@@ -264,7 +262,11 @@ async def _job_result(
     result = frame.job_result
     async with runtime.database.transaction() as session:
         job = await record_job_result(
-            session, result, agent_id=connection.agent_id, settings=runtime.settings
+            session,
+            result,
+            agent_id=connection.agent_id,
+            settings=runtime.settings,
+            now=runtime.now(),
         )
         job_id = job.id if job is not None else None
     if job_id is None:

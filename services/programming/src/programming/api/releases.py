@@ -6,15 +6,14 @@ import base64
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from programming.api.schemas import ReleaseList, ReleaseRead
-from programming.db.sessions import SessionRepository
-from programming.domain.credentials import digest
 from programming.domain.ranges import RangeNotSatisfiable, parse_range
 from programming.errors import DownloadNotAuthorizedError, InvalidRangeError, ReleaseNotFoundError
-from programming.services.catalog import list_releases, read_image
-from servicekit.auth import CurrentPrincipal, TokenVerifier, bearer_token
+from programming.services.catalog import authorize_image_download, list_releases, read_image
+from programming.services.runtime import Runtime
+from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
 
@@ -41,26 +40,6 @@ async def releases(principal: CurrentPrincipal, session: SessionDep) -> ReleaseL
     )
 
 
-async def _authorize_download(
-    request: Request, session: SessionDep, release_id: uuid.UUID, token: str | None
-) -> None:
-    """A download token of a running job for this release, or a valid access token."""
-    if token:
-        job = await SessionRepository(session).job_by_download_token(digest(token))
-        if job is None or job.release_id != release_id or job.state != "RUNNING":
-            raise DownloadNotAuthorizedError(
-                "The download token is not valid for this image (it is valid for one running "
-                "job only)."
-            )
-        return
-    if not request.headers.get("authorization"):
-        raise DownloadNotAuthorizedError(
-            "Send the job's download token (?token= or X-Download-Token) or an access token."
-        )
-    verifier: TokenVerifier = request.app.state.token_verifier
-    await verifier.verify(bearer_token(request))
-
-
 @router.get(
     "/releases/{release_id}/image",
     response_class=Response,
@@ -74,12 +53,14 @@ async def image(
     release_id: uuid.UUID,
     request: Request,
     session: SessionDep,
-    token: Annotated[str | None, Query(max_length=128)] = None,
     x_download_token: Annotated[str | None, Header(max_length=128)] = None,
     range_header: Annotated[str | None, Header(alias="Range", max_length=200)] = None,
 ) -> Response:
-    """The image bytes; supports a single ``Range: bytes=first-last`` (206) for resuming."""
-    await _authorize_download(request, session, release_id, token or x_download_token)
+    """The image bytes, for the agent running a flash job of this release only (its job's
+    download token in ``X-Download-Token``); supports a single ``Range: bytes=first-last``
+    (206) for resuming."""
+    runtime: Runtime = request.app.state.runtime
+    await authorize_image_download(session, release_id, x_download_token, now=runtime.now())
     release, data = await read_image(session, release_id)
     headers = {"Accept-Ranges": "bytes", "ETag": f'"{release.sha256.hex()}"'}
     if range_header is None:

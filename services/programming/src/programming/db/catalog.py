@@ -24,7 +24,7 @@ class CatalogRepository:
             .values(
                 key=ecu_type.key,
                 name=ecu_type.name,
-                security_secret=ecu_type.security_secret,
+                security_secret_sealed=ecu_type.security_secret_sealed,
                 security_level=ecu_type.security_level,
                 memory_address=ecu_type.memory_address,
                 region_size=ecu_type.region_size,
@@ -36,6 +36,12 @@ class CatalogRepository:
 
     async def ecu_type(self, key: str) -> EcuType | None:
         return await self.session.get(EcuType, key)
+
+    async def ecu_types(self, *, for_update: bool = False) -> Sequence[EcuType]:
+        statement = select(EcuType).order_by(EcuType.key)
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalars().all()
 
     async def release_exists(self, ecu_type: str, version: str) -> bool:
         statement = select(Release.id).where(

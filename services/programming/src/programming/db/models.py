@@ -88,14 +88,15 @@ class PairingCode(Base):
 
 
 class EcuType(Base):
-    """An ECU type of the catalog. ``security_secret`` never leaves this service."""
+    """An ECU type of the catalog. Its security secret never leaves this service and is stored
+    sealed only (services/ecu_secrets.py)."""
 
     __tablename__ = "ecu_types"
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     name: Mapped[str] = mapped_column(Text)
     security_algorithm: Mapped[str] = mapped_column(Text, server_default=text("'AOS-DEMO-1'"))
-    security_secret: Mapped[bytes] = mapped_column(LargeBinary)
+    security_secret_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     security_level: Mapped[int] = mapped_column(Integer, server_default=text("17"))
     memory_address: Mapped[int] = mapped_column(BigInteger)
     region_size: Mapped[int] = mapped_column(BigInteger)
@@ -196,6 +197,8 @@ class FlashJob(Base):
     estimated_seconds: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(Text, server_default=text("'PENDING'"))
     download_token_hash: Mapped[bytes | None] = mapped_column(LargeBinary, unique=True)
+    # The download token dies with the job, and at the job's deadline at the latest.
+    download_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version_after: Mapped[str | None] = mapped_column(Text)
     detail: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -203,6 +206,8 @@ class FlashJob(Base):
     bytes_transferred: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     retried_blocks: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     resumed_times: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # SecurityKeyAnswers given for this job; capped by PROGRAMMING_SECURITY_KEYS_PER_JOB.
+    security_keys_issued: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     __table_args__ = (
         CheckConstraint(

@@ -10,7 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from programming.db.models import FlashJob, ProgrammingSession, TraceSummary
+from programming.db.models import Agent, FlashJob, ProgrammingSession, TraceSummary
 
 __all__ = ["SessionRepository"]
 
@@ -82,9 +82,18 @@ class SessionRepository:
             statement = statement.with_for_update()
         return (await self.session.execute(statement)).scalar_one_or_none()
 
-    async def job_by_download_token(self, token_hash: bytes) -> FlashJob | None:
-        statement = select(FlashJob).where(FlashJob.download_token_hash == token_hash)
-        return (await self.session.execute(statement)).scalar_one_or_none()
+    async def job_by_download_token(
+        self, token_hash: bytes
+    ) -> tuple[FlashJob, ProgrammingSession, Agent] | None:
+        """The job holding this download token, with its session and the agent running it."""
+        statement = (
+            select(FlashJob, ProgrammingSession, Agent)
+            .join(ProgrammingSession, ProgrammingSession.id == FlashJob.session_id)
+            .join(Agent, Agent.id == ProgrammingSession.agent_id)
+            .where(FlashJob.download_token_hash == token_hash)
+        )
+        row = (await self.session.execute(statement)).first()
+        return None if row is None else (row[0], row[1], row[2])
 
     async def update_session(self, session_id: uuid.UUID, **values: Any) -> None:
         await self.session.execute(

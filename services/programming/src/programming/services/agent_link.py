@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from aos.agent.v1 import agent_pb2
@@ -44,6 +45,8 @@ class AgentConnection:
         self._lock = asyncio.Lock()
         self._pending: dict[int, asyncio.Future[agent_pb2.AgentFrame]] = {}
         self.closed = False
+        # When the agent last sent a frame on this connection (see AgentRegistry.claim_job).
+        self.last_frame_at: datetime | None = None
 
     async def send(self, frame: agent_pb2.AgentFrame) -> int:
         """Send ``frame`` with the next sequence number; returns that number."""
@@ -97,33 +100,85 @@ class AgentConnection:
 
 
 class AgentRegistry:
-    """Connected agents by id, and futures of job results awaited by session runners.
+    """Connected agents by id, the connection each running job was sent on, and futures of job
+    results awaited by session runners.
 
     Job results are kept apart from connections: a result may arrive on a later connection
-    after the agent reconnected.
+    after the agent reconnected. The newest connection of an agent gets new work; an older one
+    that still carries a running job stays open beside it, so that a second connection with
+    the same credential can neither take the job over nor cut it off (see ``claim_job``).
     """
 
     def __init__(self) -> None:
-        self._connections: dict[uuid.UUID, AgentConnection] = {}
+        self._connections: dict[uuid.UUID, list[AgentConnection]] = {}
+        self._job_links: dict[uuid.UUID, AgentConnection] = {}
         self._results: dict[uuid.UUID, asyncio.Future[agent_pb2.JobResult]] = {}
 
     def register(self, connection: AgentConnection) -> None:
-        """Make ``connection`` the agent's link; an older one of the same agent is closed."""
-        previous = self._connections.get(connection.agent_id)
-        if previous is not None and previous is not connection:
-            previous.close()
-        self._connections[connection.agent_id] = connection
+        """Make ``connection`` the agent's link for new work; older ones of the same agent are
+        closed unless a running job was sent on them."""
+        running_on = {id(link) for link in self._job_links.values()}
+        kept = []
+        for previous in self._connections.get(connection.agent_id, []):
+            if previous is connection:
+                continue
+            if id(previous) in running_on and not previous.closed:
+                kept.append(previous)
+            else:
+                previous.close()
+        self._connections[connection.agent_id] = [*kept, connection]
 
     def unregister(self, connection: AgentConnection) -> None:
         connection.close()
-        if self._connections.get(connection.agent_id) is connection:
-            del self._connections[connection.agent_id]
+        links = self._connections.get(connection.agent_id, [])
+        remaining = [link for link in links if link is not connection]
+        if remaining:
+            self._connections[connection.agent_id] = remaining
+        else:
+            self._connections.pop(connection.agent_id, None)
+        for job_id in [job for job, link in self._job_links.items() if link is connection]:
+            del self._job_links[job_id]
 
     def get(self, agent_id: uuid.UUID) -> AgentConnection | None:
-        return self._connections.get(agent_id)
+        """The agent's newest open connection."""
+        links = self._connections.get(agent_id)
+        return links[-1] if links else None
 
     def is_online(self, agent_id: uuid.UUID) -> bool:
         return agent_id in self._connections
+
+    def bind_job(self, job_id: uuid.UUID, connection: AgentConnection) -> None:
+        """``connection`` runs the job (its StartJob goes out on it)."""
+        self._job_links[job_id] = connection
+
+    def release_job(self, job_id: uuid.UUID) -> None:
+        self._job_links.pop(job_id, None)
+
+    def claim_job(
+        self,
+        job_id: uuid.UUID,
+        connection: AgentConnection,
+        *,
+        now: datetime,
+        silent_after: timedelta,
+    ) -> bool:
+        """True when ``connection`` runs the job. A job whose connection is gone (the agent
+        reconnected, or the service restarted mid-job) moves to the agent's newest connection,
+        and only to it; while the job's own connection is open and not silent for
+        ``silent_after`` (a live agent sends heartbeats), no other one gets it. The silence
+        rule lets an agent that reconnected after a network change get its keys before its
+        old, half-open connection times out."""
+        current = self._job_links.get(job_id)
+        if current is connection:
+            return True
+        if current is not None and not current.closed:
+            heard = current.last_frame_at
+            if heard is None or now - heard < silent_after:
+                return False
+        if self.get(connection.agent_id) is not connection:
+            return False
+        self._job_links[job_id] = connection
+        return True
 
     def expect_result(self, job_id: uuid.UUID) -> asyncio.Future[agent_pb2.JobResult]:
         future = self._results.get(job_id)
@@ -141,9 +196,11 @@ class AgentRegistry:
             future.set_result(result)
 
     def close_all(self) -> None:
-        for connection in list(self._connections.values()):
-            connection.close()
+        for links in self._connections.values():
+            for connection in links:
+                connection.close()
         self._connections.clear()
+        self._job_links.clear()
 
 
 class SessionEvents:

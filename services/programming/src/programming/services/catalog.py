@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from programming.db.catalog import CatalogRepository
 from programming.db.models import EcuType, Release
+from programming.db.sessions import SessionRepository
+from programming.domain.credentials import digest
 from programming.domain.images import (
     DEMO_ECU_TYPES,
     DEMO_RELEASES,
@@ -20,9 +22,18 @@ from programming.domain.images import (
     build_image,
     demo_payload,
 )
-from programming.errors import ReleaseNotFoundError
+from programming.errors import DownloadNotAuthorizedError, ReleaseNotFoundError
+from programming.services.ecu_secrets import seal_ecu_secret
+from servicekit.envelope import EnvelopeCipher
 
-__all__ = ["SeedCounts", "list_releases", "read_image", "seed_catalog", "signed_release"]
+__all__ = [
+    "SeedCounts",
+    "authorize_image_download",
+    "list_releases",
+    "read_image",
+    "seed_catalog",
+    "signed_release",
+]
 
 
 @dataclass(frozen=True)
@@ -49,9 +60,11 @@ def signed_release(
     )
 
 
-async def seed_catalog(session: AsyncSession, *, key: Ed25519PrivateKey) -> SeedCounts:
-    """Add the demo ECU types, releases and G20 targets that are missing (idempotent; never
-    changes what exists)."""
+async def seed_catalog(
+    session: AsyncSession, *, key: Ed25519PrivateKey, cipher: EnvelopeCipher
+) -> SeedCounts:
+    """Add the demo ECU types (secrets sealed with ``cipher``), releases and G20 targets that
+    are missing (idempotent; never changes what exists)."""
     repository = CatalogRepository(session)
     types_added = 0
     addresses: dict[str, int] = {}
@@ -61,7 +74,9 @@ async def seed_catalog(session: AsyncSession, *, key: Ed25519PrivateKey) -> Seed
             EcuType(
                 key=demo.key,
                 name=demo.name,
-                security_secret=bytes.fromhex(demo.secret_hex),
+                security_secret_sealed=seal_ecu_secret(
+                    cipher, demo.key, bytes.fromhex(demo.secret_hex)
+                ),
                 security_level=0x11,
                 memory_address=demo.memory_address,
                 region_size=demo.region_size,
@@ -100,3 +115,32 @@ async def read_image(session: AsyncSession, release_id: uuid.UUID) -> tuple[Rele
     if found is None:
         raise ReleaseNotFoundError(f"There is no release {release_id}.")
     return found
+
+
+async def authorize_image_download(
+    session: AsyncSession, release_id: uuid.UUID, token: str | None, *, now: datetime
+) -> None:
+    """Image bytes go only to an agent running a flash job of this release: ``token`` must be
+    the download token its StartJob carried, the job still RUNNING, the token not past the
+    job's deadline and the agent not revoked. A user's access token is not enough (any
+    account could otherwise fetch every image). Raises DownloadNotAuthorizedError."""
+    if not token:
+        raise DownloadNotAuthorizedError(
+            "Images are downloaded only by a VCI agent running a flash job: send the job's "
+            "download token in the X-Download-Token header (an access token is not enough)."
+        )
+    found = await SessionRepository(session).job_by_download_token(digest(token))
+    job, _, agent = found if found is not None else (None, None, None)
+    if (
+        job is None
+        or agent is None
+        or job.release_id != release_id
+        or job.state != "RUNNING"
+        or job.download_token_expires_at is None
+        or job.download_token_expires_at <= now
+        or agent.revoked_at is not None
+    ):
+        raise DownloadNotAuthorizedError(
+            "The download token is not valid for this image: it is valid for one running job "
+            "of one agent, for that job's image, until the job ends."
+        )

@@ -1,4 +1,5 @@
-"""What agents send about a running job: key requests, traces, progress and results."""
+"""What agents send about a running job: traces, progress and results (keys:
+services/security_keys.py)."""
 
 from __future__ import annotations
 
@@ -9,13 +10,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.agent.v1 import agent_pb2
 from programming.config import Settings
-from programming.db.catalog import CatalogRepository
 from programming.db.models import FlashJob
 from programming.db.sessions import SessionRepository
-from programming.domain.security import aos_demo_1_key
 from programming.events.publishing import publish_job_finished
 
-__all__ = ["add_trace", "agent_job", "record_job_result", "security_key"]
+__all__ = ["add_trace", "agent_job", "record_job_result"]
 
 _OUTCOME_STATES = {
     agent_pb2.JOB_OUTCOME_SUCCEEDED: "SUCCEEDED",
@@ -40,21 +39,6 @@ async def agent_job(
     return job if owner is not None and owner.agent_id == agent_id else None
 
 
-async def security_key(
-    session: AsyncSession, request: agent_pb2.SecurityKeyRequest, *, agent_id: uuid.UUID
-) -> bytes | None:
-    """The key for the seed of a RUNNING job of this agent (AOS-DEMO-1 with the ECU type's
-    secret, which never leaves the service); None when the job is not the agent's or not
-    running, or the level is not a requestSeed level."""
-    job = await agent_job(session, request.job_id, agent_id=agent_id)
-    if job is None or job.state != "RUNNING" or request.level % 2 == 0 or request.level > 0xFF:
-        return None
-    ecu_type = await CatalogRepository(session).ecu_type(job.ecu_type)
-    if ecu_type is None:
-        return None
-    return aos_demo_1_key(ecu_type.security_secret, level=request.level, seed=request.seed)
-
-
 async def add_trace(
     session: AsyncSession, trace: agent_pb2.UdsTrace, *, agent_id: uuid.UUID
 ) -> bool:
@@ -77,6 +61,7 @@ async def record_job_result(
     *,
     agent_id: uuid.UUID,
     settings: Settings,
+    now: datetime,
 ) -> FlashJob | None:
     """Record a job's result once (also when it arrives after a reconnect, or after the session
     gave up waiting) and write FlashJobFinished to the outbox.
@@ -88,7 +73,6 @@ async def record_job_result(
         return None
     if job.state not in ("RUNNING", "TIMED_OUT"):
         return job
-    now = datetime.now(UTC)
     job.state = _OUTCOME_STATES.get(result.outcome, "FAILED")
     job.version_after = result.version_after or None
     job.detail = result.detail or None

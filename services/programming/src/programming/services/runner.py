@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Literal
 
 from aos.agent.v1 import agent_pb2
@@ -84,7 +84,7 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
         job = next((j for j in await repository.jobs(session_id) if j.state == "PENDING"), None)
         if job is None:
             return None
-        now = datetime.now(UTC)
+        now = runtime.now()
         check = check_job_fits(
             await paid_windows(session, found.organization_id, now=now),
             now=now,
@@ -110,9 +110,13 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
         if release is None or ecu_type is None:
             raise RuntimeError(f"job {job.id} refers to a release or ECU type that is gone")
         token = new_credential()
+        timeout = (
+            job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
+        )
         job.state = "RUNNING"
         job.started_at = now
         job.download_token_hash = digest(token)
+        job.download_token_expires_at = now + timedelta(seconds=timeout)
         frame = agent_pb2.AgentFrame(
             start_job=agent_pb2.StartJob(
                 job_id=str(job.id),
@@ -128,9 +132,6 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
                 security_level=ecu_type.security_level,
                 download_token=token,
             )
-        )
-        timeout = (
-            job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
         )
         return _Next(job_id=job.id, agent_id=found.agent_id, frame=frame, timeout=timeout)
 
@@ -149,7 +150,7 @@ async def _in_flight(runtime: Runtime, session_id: uuid.UUID) -> _Next | None:
     budget = (
         job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
     )
-    left = (job.started_at + timedelta(seconds=budget) - datetime.now(UTC)).total_seconds()
+    left = (job.started_at + timedelta(seconds=budget) - runtime.now()).total_seconds()
     return _Next(job_id=job.id, agent_id=found.agent_id, frame=None, timeout=max(left, 0.0))
 
 
@@ -173,6 +174,8 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
             connection = registry.get(step.agent_id)
             if connection is None:
                 raise AgentDisconnectedError(f"agent {step.agent_id} is not connected")
+            # Bound before the send: the job's key requests are answered on this link only.
+            registry.bind_job(step.job_id, connection)
             await connection.send(step.frame)
         if step.frame is not None or (await _job_state(runtime, step.job_id))[0] == "RUNNING":
             # The result may come on a later connection after a reconnect: wait on the
@@ -190,6 +193,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
         return False
     finally:
         registry.forget_result(step.job_id)
+        registry.release_job(step.job_id)
     state, detail = await _job_state(runtime, step.job_id)
     runtime.events.publish(session_id, {"type": "job", "job_id": str(step.job_id), "state": state})
     if state != "SUCCEEDED":
@@ -244,7 +248,7 @@ async def _fail_job(
             job.state = state
             job.detail = reason
             if state == "FAILED":
-                job.finished_at = datetime.now(UTC)
+                job.finished_at = runtime.now()
                 job.download_token_hash = None
     await _end(runtime, session_id, state="FAILED", detail=f"job {job_id} failed: {reason}")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -138,7 +137,7 @@ async def create_session(
     series = model_series(vin)
     if series is None:
         raise UnknownVehicleError(f"The programming catalog has no model series for VIN {vin}.")
-    now = datetime.now(UTC)
+    now = runtime.now()
     await require_programming_pass(session, principal.organization_id, now=now)
     agent, connection = await _connection(
         session, runtime, agent_id, organization_id=principal.organization_id
@@ -238,7 +237,7 @@ async def start_session(
         raise SessionStateError(
             f"The session is {found.state}; only a PLANNED session can be started."
         )
-    now = datetime.now(UTC)
+    now = runtime.now()
     await require_programming_pass(session, principal.organization_id, now=now)
     if not runtime.registry.is_online(found.agent_id):
         raise AgentOfflineError("The session's agent is not connected; start it and retry.")
@@ -260,7 +259,7 @@ async def end_session(
 ) -> None:
     """Give the session its final state, skip the jobs that never started, publish
     SessionEnded."""
-    now = datetime.now(UTC)
+    now = runtime.now()
     repository = SessionRepository(session)
     for job in await repository.jobs(programming_session.id):
         if job.state == "PENDING":
