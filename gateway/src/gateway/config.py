@@ -30,6 +30,8 @@ class GatewaySettings(ServiceSettings):
     air_url: str = "http://127.0.0.1:8103"
     programming_url: str = "http://127.0.0.1:8104"
 
+    # The request line and headers a client may send, in bytes (16 KiB); larger get a 431 problem.
+    max_header_bytes: int = Field(default=16 * 1024, gt=0)
     # Largest accepted request body in bytes (10 MiB); larger ones get a 413 problem.
     max_body_bytes: int = 10 * 1024 * 1024
     # Seconds to wait for an upstream to connect, answer, or send the next piece of its body.
