@@ -112,7 +112,7 @@ def identity_app(edge_issuer: TestTokenIssuer) -> FastAPI:
 
     @router.post("/auth/login")
     async def login(request: Request) -> dict[str, Any]:
-        return _echo(request)
+        return _echo(request, body=(await request.body()).decode())
 
     @router.get("/me")
     async def me(principal: CurrentPrincipal) -> dict[str, str]:
