@@ -95,8 +95,11 @@ async def test_a_client_cannot_choose_its_address_from_an_untrusted_peer(
     async with start_gateway(
         trusted_proxies="", rate_limit_login_per_ip="1/minute", rate_limit_login_per_account=HIGH
     ) as client:
+        # Nor by naming it in X-Real-IP, the gateway's own header to the services.
         first = await client.post(
-            LOGIN, json={"email": "a@example.com"}, headers=_from("192.0.2.1")
+            LOGIN,
+            json={"email": "a@example.com"},
+            headers={**_from("192.0.2.1"), "X-Real-IP": "192.0.2.99"},
         )
         second = await client.post(
             LOGIN, json={"email": "b@example.com"}, headers=_from("192.0.2.2")

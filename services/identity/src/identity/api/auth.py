@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response, status
 
-from identity.api.deps import DatabaseDep, TokenServiceDep
+from identity.api.deps import ClientAddressDep, DatabaseDep, TokenServiceDep
 from identity.api.schemas import LoginCreate, LogoutCreate, TokenRead, TokenRefreshCreate
 from identity.errors import (
     AccountLockedError,
@@ -53,7 +53,11 @@ def _token_read(tokens: IssuedTokens, response: Response) -> TokenRead:
     ),
 )
 async def login(
-    body: LoginCreate, database: DatabaseDep, tokens: TokenServiceDep, response: Response
+    body: LoginCreate,
+    database: DatabaseDep,
+    tokens: TokenServiceDep,
+    client: ClientAddressDep,
+    response: Response,
 ) -> TokenRead:
     issued = await log_in(
         database,
@@ -61,6 +65,7 @@ async def login(
             email=body.email,
             password=body.password.get_secret_value(),
             second_factor=body.totp_code,
+            client=client,
         ),
         tokens=tokens,
         now=datetime.now(UTC),

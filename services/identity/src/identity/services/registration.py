@@ -79,7 +79,6 @@ async def register_organization(
             name=registration.owner_name,
             role=OWNER_ROLE,
             password_hash=password_hash,
-            failed_login_count=0,
             created_at=now,
         )
     )
