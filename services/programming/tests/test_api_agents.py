@@ -82,8 +82,7 @@ async def test_unknown_used_and_expired_pairing_codes_get_one_and_the_same_probl
     async with app.state.database.transaction() as session:
         await session.execute(
             text(
-                "UPDATE pairing_codes SET expires_at = now() - interval '1 s' "
-                "WHERE used_at IS NULL"
+                "UPDATE pairing_codes SET expires_at = now() - interval '1 s' WHERE used_at IS NULL"
             )
         )
 
