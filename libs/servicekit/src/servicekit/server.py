@@ -13,7 +13,8 @@ Neither can be fixed in ASGI middleware, which runs only once the headers are pa
 they arrive, and arms one deadline for the headers (from the connection, or from the first byte
 of a following request) and one for the body (from the end of the headers). Beyond the size it
 answers 431, past a deadline 408 (unless the app already started its answer), both as
-problem+json with ``Connection: close``, and closes the connection.
+problem+json with ``Connection: close``, and closes the connection (lingering briefly, so that
+the answer is not lost to a reset).
 """
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ __all__ = ["ConnectionLimits", "LimitedHttpProtocol", "http_protocol"]
 # counted so that the limit is on bytes sent, not only on names and values.
 _REQUEST_LINE_OVERHEAD = 16
 _HEADER_LINE_OVERHEAD = 4
+# How long a refused connection is still read (and the bytes dropped) before it is closed.
+_LINGER_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -221,11 +224,27 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             ]
         )
         self.transport.write(b"".join(head))
-        self.transport.close()
+        self._close_lingering()
         if self.cycle is not None and not self.cycle.response_complete:
             # The app may be waiting for the rest of the body: tell it the client is gone.
             self.cycle.disconnected = True
             self.cycle.message_event.set()
+
+
+    def _close_lingering(self) -> None:
+        """Close after the answer, without losing it to a reset.
+
+        Closing a socket that still has unread bytes (a client halfway through sending 8 MB of
+        headers) sends a TCP reset, and the client's stack may drop our answer with it. So only
+        our side is shut (FIN after the answer), what else arrives is read and dropped
+        (``data_received`` ignores it once refused), and the connection is closed when the
+        client closes its side (``eof_received``) or after :data:`_LINGER_SECONDS`.
+        """
+        if not self.transport.can_write_eof():
+            self.transport.close()
+            return
+        self.transport.write_eof()
+        self.loop.call_later(_LINGER_SECONDS, self.transport.close)
 
 
 def http_protocol(limits: ConnectionLimits) -> Any:
