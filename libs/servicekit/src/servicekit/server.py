@@ -230,7 +230,6 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             self.cycle.disconnected = True
             self.cycle.message_event.set()
 
-
     def _close_lingering(self) -> None:
         """Close after the answer, without losing it to a reset.
 
