@@ -3,6 +3,8 @@ slow bodies. Checked on ``python -m gateway serve`` as its own process, over raw
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -87,3 +89,20 @@ async def test_a_body_shorter_than_its_content_length_gets_408_and_the_connectio
 async def test_an_idle_connection_without_a_request_is_closed(port: int) -> None:
     with pytest.raises(AssertionError, match="without answering"):
         await raw_exchange(port, b"")
+
+
+async def test_a_kept_alive_connection_times_out_the_next_requests_slow_headers(port: int) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(
+            b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n\r\n"
+            b"GET /healthz HTTP/1.1\r\nHost: gateway\r\n"  # the second never ends
+        )
+        await writer.drain()
+        async with asyncio.timeout(30):  # a hang guard only; the gateway closes after 1 s
+            answers = await reader.read()
+    finally:
+        writer.close()
+
+    # The status lines (the first answer's body runs straight into the second's status line).
+    assert re.findall(rb"HTTP/1\.1 (\d{3}) ", answers) == [b"200", b"408"]

@@ -78,6 +78,8 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         # the bytes received meanwhile are counted against the header limit.
         self._in_headers = True
         self._header_bytes = 0
+        # True from a request's first byte to its end (parser callbacks).
+        self._message_begun = False
         self._refused = False
 
     # Connection events
@@ -128,6 +130,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
+        self._message_begun = True
         if self._deadline is None:  # a following request on a kept-alive connection
             self._arm(self.limits.header_timeout_seconds)
 
@@ -143,6 +146,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         self._disarm()
         # Bytes from here on belong to the next request's headers.
+        self._message_begun = False
         self._in_headers = True
         self._header_bytes = 0
         super().on_message_complete()
@@ -162,14 +166,17 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._deadline = None
         if self.transport.is_closing():
             return
-        if self._in_headers and self._header_bytes == 0 and self.cycle is None:
-            # A connection that never sent a byte: nothing to answer, just close it.
+        if not self._message_begun:
+            # Not a byte of a request (a fresh connection left idle): nothing to answer.
             self.transport.close()
             return
-        if self.cycle is not None and self.cycle.response_started:
-            # The app answers already (it did not wait for the body); a 408 would corrupt it.
-            self.transport.close()
-            return
+        if self.cycle is not None and not self.cycle.response_complete:
+            # In the headers: an earlier pipelined request's answer is still being written. In
+            # the body: the app answers already without waiting for it. Either way a 408 now
+            # would corrupt an answer.
+            if self._in_headers or self.cycle.response_started:
+                self.transport.close()
+                return
         self._refuse(408)
 
     def _bad_request(self) -> None:
