@@ -170,13 +170,13 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             # Not a byte of a request (a fresh connection left idle): nothing to answer.
             self.transport.close()
             return
-        if self.cycle is not None and not self.cycle.response_complete:
-            # In the headers: an earlier pipelined request's answer is still being written. In
-            # the body: the app answers already without waiting for it. Either way a 408 now
-            # would corrupt an answer.
-            if self._in_headers or self.cycle.response_started:
-                self.transport.close()
-                return
+        # In the headers: an earlier pipelined request's answer may still be being written. In
+        # the body: the app may answer already without waiting for it. Either way a 408 now
+        # would corrupt an answer.
+        answering = self.cycle is not None and not self.cycle.response_complete
+        if answering and (self._in_headers or self.cycle.response_started):
+            self.transport.close()
+            return
         self._refuse(408)
 
     def _bad_request(self) -> None:
