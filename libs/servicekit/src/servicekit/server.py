@@ -164,7 +164,7 @@ class LimitedHttpProtocol(HttpToolsProtocol):
 
     def _on_deadline(self) -> None:
         self._deadline = None
-        if self.transport.is_closing():
+        if self._refused or self.transport.is_closing():
             return
         if not self._message_begun:
             # Not a byte of a request (a fresh connection left idle): nothing to answer.
@@ -184,8 +184,6 @@ class LimitedHttpProtocol(HttpToolsProtocol):
         self._write_problem(400, "bad-request", "Bad request", "The request is not valid HTTP/1.1.")
 
     def _refuse(self, status: int) -> None:
-        self._refused = True
-        self._disarm()
         if status == 431:
             limit = self.limits.max_header_bytes
             self._write_problem(
@@ -210,6 +208,9 @@ class LimitedHttpProtocol(HttpToolsProtocol):
             )
 
     def _write_problem(self, status: int, slug: str, title: str, detail: str) -> None:
+        # Whatever arrives after this is dropped unparsed (see _close_lingering).
+        self._refused = True
+        self._disarm()
         body = orjson.dumps(
             {
                 "type": f"/problems/{slug}",
