@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
+import signal
 import socket
+import sys
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -109,7 +112,7 @@ def identity_app(edge_issuer: TestTokenIssuer) -> FastAPI:
 
     @router.post("/auth/login")
     async def login(request: Request) -> dict[str, Any]:
-        return _echo(request)
+        return _echo(request, body=(await request.body()).decode())
 
     @router.get("/me")
     async def me(principal: CurrentPrincipal) -> dict[str, str]:
@@ -377,3 +380,49 @@ async def gateway(start_gateway: GatewayFactory) -> AsyncIterator[httpx.AsyncCli
 def auth(edge_issuer: TestTokenIssuer) -> dict[str, str]:
     """Headers with a valid access token."""
     return {"Authorization": f"Bearer {edge_issuer.token()}"}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def served_gateway(services: Services) -> Callable[..., AbstractAsyncContextManager[int]]:
+    """``python -m gateway serve`` as its own process in front of the test services:
+    ``served_gateway(log_path, GATEWAY_X="...")`` logs to ``log_path`` with those environment
+    overrides and yields its port once it answers."""
+
+    @asynccontextmanager
+    async def start(log_path: Path, **env: str) -> AsyncIterator[int]:
+        port = free_port()
+        environment = {
+            **os.environ,
+            "GATEWAY_PORT": str(port),
+            "GATEWAY_IDENTITY_URL": services.urls["identity"],
+            "GATEWAY_BILLING_URL": services.urls["billing"],
+            "GATEWAY_AIR_URL": services.urls["air"],
+            "GATEWAY_PROGRAMMING_URL": services.urls["programming"],
+            "AOS_JWKS_URL": f"{services.urls['identity']}/.well-known/jwks.json",
+            **env,
+        }
+        with log_path.open("wb") as log:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "gateway", "serve", env=environment, stdout=log, stderr=log
+            )
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                async with asyncio.timeout(60):
+                    while True:
+                        try:
+                            if (await client.get("/healthz")).status_code == 200:
+                                break
+                        except httpx.TransportError:
+                            await asyncio.sleep(0.2)
+            yield port
+        finally:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 30)
+
+    return start

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import signal
-import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import httpx
 from websockets.asyncio.client import connect
 
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+ServedGateway = Any  # the served_gateway fixture (conftest)
 
 
 def test_help_lists_the_serve_command() -> None:
@@ -44,49 +35,16 @@ def test_serve_help_lists_host_port_and_workers() -> None:
         assert option in result.stdout
 
 
-@asynccontextmanager
-async def served_gateway(services: Any, log_path: Path) -> AsyncIterator[int]:
-    """``python -m gateway serve`` in front of the test services, logging to ``log_path``;
-    yields its port once it answers."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "GATEWAY_PORT": str(port),
-        "GATEWAY_IDENTITY_URL": services.urls["identity"],
-        "GATEWAY_BILLING_URL": services.urls["billing"],
-        "GATEWAY_AIR_URL": services.urls["air"],
-        "GATEWAY_PROGRAMMING_URL": services.urls["programming"],
-        "AOS_JWKS_URL": f"{services.urls['identity']}/.well-known/jwks.json",
-    }
-    with log_path.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "gateway", "serve", env=env, stdout=log, stderr=log
-        )
-    try:
-        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
-            async with asyncio.timeout(60):
-                while True:
-                    try:
-                        if (await client.get("/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.2)
-        yield port
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 30)
-
-
 def _log_lines(log_path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in log_path.read_text().splitlines() if line.startswith("{")]
 
 
 async def test_served_gateway_proxies_and_logs_each_request_as_a_json_line(
-    services: Any, tmp_path: Path
+    served_gateway: ServedGateway, tmp_path: Path
 ) -> None:
     log_path = tmp_path / "gateway.log"
     async with (
-        served_gateway(services, log_path) as port,
+        served_gateway(log_path) as port,
         httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client,
     ):
         response = await client.get(
@@ -109,11 +67,11 @@ async def test_served_gateway_proxies_and_logs_each_request_as_a_json_line(
 
 
 async def test_served_gateway_logs_each_websocket_session_with_its_message_counts(
-    services: Any, tmp_path: Path
+    served_gateway: ServedGateway, tmp_path: Path
 ) -> None:
     log_path = tmp_path / "gateway.log"
     headers = {"Authorization": "Device dev-1.secret", "X-Request-ID": "cli-ws-1"}
-    async with served_gateway(services, log_path) as port:
+    async with served_gateway(log_path) as port:
         url = f"ws://127.0.0.1:{port}/api/programming/agent/ws"
         async with connect(url, additional_headers=headers, proxy=None) as ws:
             for _ in range(3):  # the agent socket speaks first

@@ -26,6 +26,13 @@ from workshop import PHASE_REPORTS, stop_process
 from servicekit.testing import DatabaseFactory
 
 ROOT = Path(__file__).resolve().parents[2]
+# Every test client reaches the gateway from 127.0.0.1, like many users behind one workshop's
+# NAT: the per-IP limits are raised for them. The per-account limits and the per-token API limit
+# keep their defaults (each test's accounts log in a few times; polls run at 4-5 per second).
+E2E_RATE_LIMITS = {
+    f"GATEWAY_RATE_LIMIT_{name}_PER_IP": "10000/minute"
+    for name in ("LOGIN", "REGISTRATION", "REFRESH", "RESEND", "TOTP_CONFIRM", "PAIRING")
+}
 RUN = ROOT / "deploy" / "local" / "run.py"
 SERVICES = ("identity", "billing", "air", "programming")
 START_TIMEOUT_S = 180
@@ -91,7 +98,7 @@ def system(
     work = tmp_path_factory.mktemp("system")
     ready = work / "ready.json"
     logs = ROOT / "test-artifacts" / "e2e-logs"
-    env: dict[str, Any] = {**os.environ, **system_databases}
+    env: dict[str, Any] = {**os.environ, **system_databases, **E2E_RATE_LIMITS}
     run_log = work / "run.log"
     with run_log.open("wb") as out:
         process = subprocess.Popen(

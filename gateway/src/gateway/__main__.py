@@ -1,4 +1,4 @@
-"""``python -m gateway serve``: run the gateway with uvicorn (uvloop + httptools)."""
+"""``python -m gateway serve``: run the gateway with uvicorn (uvloop + httptools, limited)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import uvicorn
 
 from gateway.config import GatewaySettings
+from servicekit.server import http_protocol
 from servicekit.settings import load_settings
 
 
@@ -19,7 +20,8 @@ def _serve(args: argparse.Namespace, settings: GatewaySettings) -> None:
         port=args.port or settings.port,
         workers=args.workers or settings.workers,
         loop="uvloop",
-        http="httptools",
+        # httptools, with the header size limit and header/body timeouts of the settings.
+        http=http_protocol(settings.connection_limits),
         # Logging is ours (JSON lines with request ids); uvicorn's access log would repeat it.
         log_config=None,
         access_log=False,

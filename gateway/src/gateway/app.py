@@ -30,8 +30,9 @@ from starlette.types import Receive, Scope, Send
 from gateway.config import GatewaySettings
 from gateway.errors import UnknownServiceError, UpstreamTimeoutError, UpstreamUnavailableError
 from gateway.openapi import MergedOpenApi
-from gateway.proxy import HttpProxy, ProxiedResponse, new_upstream_session
+from gateway.proxy import HttpProxy, ProxiedResponse, client_address, new_upstream_session
 from gateway.public import PublicRoutes
+from gateway.ratelimit import EdgeRateLimiter
 from gateway.spa import SinglePageApp
 from gateway.tokens import EdgeAuthenticator
 from gateway.websocket import (
@@ -144,6 +145,7 @@ class Gateway:
         self._ws_open = 0
         self._auth: EdgeAuthenticator | None = None
         self._openapi: MergedOpenApi | None = None
+        self._limiter: EdgeRateLimiter | None = None
         self._metric_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
 
     @asynccontextmanager
@@ -183,6 +185,8 @@ class Gateway:
             trusted_proxies=settings.trusted_proxy_addresses,
         )
         self._auth = EdgeAuthenticator(verifier)
+        if settings.rate_limits_enabled:
+            self._limiter = EdgeRateLimiter(settings.rate_limits)
         self._openapi = MergedOpenApi(
             session,
             self.upstreams,
@@ -297,8 +301,10 @@ class Gateway:
             if path.startswith(API_PREFIX) and path != OPENAPI_PATH:
                 route = Route.resolve(scope, self.upstreams)
                 upstream = route.service
+                receive = await self._rate_limit(scope, receive)
                 if not self.public.matches(method, path):
                     await self._authenticate(scope)
+                    await self._rate_limit_token(scope)
                 assert self._proxy is not None, "the gateway's lifespan did not run"
                 await self._proxy.forward(
                     scope,
@@ -343,6 +349,18 @@ class Gateway:
                 break
         assert self._auth is not None, "the gateway's lifespan did not run"
         await self._auth.check(authorization)
+
+    async def _rate_limit(self, scope: Scope, receive: Receive) -> Receive:
+        """Per client IP and account on the routes that check secrets (gateway.ratelimit)."""
+        if self._limiter is None:
+            return receive
+        client = client_address(scope, trusted_proxies=self.settings.trusted_proxy_addresses)
+        return await self._limiter.check_route(scope, receive, client=client)
+
+    async def _rate_limit_token(self, scope: Scope) -> None:
+        if self._limiter is not None:
+            authorization = next((v for n, v in scope["headers"] if n == b"authorization"), None)
+            await self._limiter.check_token(authorization)
 
     async def _own_endpoint(self, scope: Scope, send: Send, *, request_id: str) -> int:
         """Serve the gateway's own paths; returns the status sent."""
@@ -415,6 +433,8 @@ class Gateway:
             headers["www-authenticate"] = challenge
         if isinstance(exc, IdentityUnavailableError):
             headers["retry-after"] = "5"
+        for name, value in (exc.headers or {}).items():
+            headers.setdefault(name.lower(), value)  # the gateway's own (above) come first
         response = problem_response(
             status=exc.status,
             slug=exc.slug,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from gateway.ratelimit import parse_rate
 from servicekit.settings import ServiceSettings
 
 # The services behind the gateway, in the order the merged OpenAPI document lists them. Each has
@@ -30,6 +31,8 @@ class GatewaySettings(ServiceSettings):
     air_url: str = "http://127.0.0.1:8103"
     programming_url: str = "http://127.0.0.1:8104"
 
+    # The request line and headers a client may send, in bytes (16 KiB); larger get a 431 problem.
+    max_header_bytes: int = Field(default=16 * 1024, gt=0)
     # Largest accepted request body in bytes (10 MiB); larger ones get a 413 problem.
     max_body_bytes: int = 10 * 1024 * 1024
     # Seconds to wait for an upstream to connect, answer, or send the next piece of its body.
@@ -53,9 +56,65 @@ class GatewaySettings(ServiceSettings):
     # Most WebSocket sessions at once per worker; more are refused with close code 1013.
     websocket_max_sessions: int = Field(default=10_000, gt=0)
 
+    # Rate limits (gateway.ratelimit), counted in this process's memory: each replica and each
+    # worker counts on its own. Rates are "<n>/<second|minute|hour|day>". Per client IP and per
+    # account (the e-mail, refresh or enrolment token, pairing code the request names) on the
+    # routes that check a secret or send mail; the per-account rates are above the per-IP ones,
+    # so that one client alone cannot use up another's account budget.
+    rate_limits_enabled: bool = True
+    rate_limit_login_per_ip: str = "10/minute"
+    rate_limit_login_per_account: str = "30/minute"
+    rate_limit_registration_per_ip: str = "20/hour"
+    rate_limit_registration_per_account: str = "5/hour"
+    rate_limit_refresh_per_ip: str = "120/minute"
+    rate_limit_refresh_per_account: str = "10/minute"
+    rate_limit_resend_per_ip: str = "20/hour"
+    rate_limit_resend_per_account: str = "5/hour"
+    rate_limit_totp_confirm_per_ip: str = "20/minute"
+    rate_limit_totp_confirm_per_account: str = "10/minute"
+    rate_limit_pairing_per_ip: str = "10/minute"
+    rate_limit_pairing_per_account: str = "10/minute"
+    # Every request with an access token, per token.
+    rate_limit_api_per_token: str = "1200/minute"
+
     # The built web portal served at / (relative to the working directory; `make run` starts
     # the gateway in the repository root). Missing: / answers a problem saying how to build it.
     web_root: Path = Path("web/dist")
+
+    @field_validator(
+        "rate_limit_login_per_ip",
+        "rate_limit_login_per_account",
+        "rate_limit_registration_per_ip",
+        "rate_limit_registration_per_account",
+        "rate_limit_refresh_per_ip",
+        "rate_limit_refresh_per_account",
+        "rate_limit_resend_per_ip",
+        "rate_limit_resend_per_account",
+        "rate_limit_totp_confirm_per_ip",
+        "rate_limit_totp_confirm_per_account",
+        "rate_limit_pairing_per_ip",
+        "rate_limit_pairing_per_account",
+        "rate_limit_api_per_token",
+    )
+    @classmethod
+    def _rate(cls, value: str) -> str:
+        try:
+            parse_rate(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate; write it as <count>/<second|minute|hour|day>"
+            ) from None
+        return value
+
+    @property
+    def rate_limits(self) -> dict[str, str]:
+        """``<route>_per_ip`` / ``<route>_per_account`` / ``api_per_token`` → rate."""
+        prefix = "rate_limit_"
+        return {
+            name.removeprefix(prefix): str(getattr(self, name))
+            for name in type(self).model_fields
+            if name.startswith(prefix)
+        }
 
     @property
     def trusted_proxy_addresses(self) -> frozenset[str]:

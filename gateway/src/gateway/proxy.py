@@ -46,7 +46,13 @@ from yarl import URL
 
 from gateway.errors import PayloadTooLargeError, UpstreamTimeoutError, UpstreamUnavailableError
 
-__all__ = ["HttpProxy", "ProxiedResponse", "forwarded_headers", "new_upstream_session"]
+__all__ = [
+    "HttpProxy",
+    "ProxiedResponse",
+    "client_address",
+    "forwarded_headers",
+    "new_upstream_session",
+]
 
 # Hop-by-hop headers (RFC 9110 §7.6.1) and ours to rewrite: never copied from the client.
 _REQUEST_DROP = frozenset(
@@ -63,6 +69,7 @@ _REQUEST_DROP = frozenset(
         b"x-forwarded-for",
         b"x-forwarded-proto",
         b"x-forwarded-host",
+        b"x-real-ip",  # the gateway's own: the client address it resolved (client_address)
     }
 )
 # The same for the service's answer; uvicorn writes its own Date and framing.
@@ -107,6 +114,28 @@ def new_upstream_session(
     )
 
 
+def client_address(scope: Scope, *, trusted_proxies: frozenset[str]) -> str:
+    """The client's IP address: the peer, or, when the peer is a trusted proxy, the nearest
+    X-Forwarded-For entry that is not one (a client can prepend anything, but not append).
+    """
+    client = scope.get("client")
+    peer: str = client[0] if client else "unknown"
+    trust_all = "*" in trusted_proxies
+    if not (trust_all or peer in trusted_proxies):
+        return peer
+    forwarded_for = b""
+    for name, value in scope["headers"]:
+        if name == b"x-forwarded-for":
+            forwarded_for = value
+    hops = [hop.strip() for hop in forwarded_for.decode("latin-1").split(",") if hop.strip()]
+    if trust_all:
+        return hops[0] if hops else peer
+    for hop in reversed(hops):
+        if hop not in trusted_proxies:
+            return hop
+    return peer
+
+
 def forwarded_headers(
     scope: Scope, *, request_id: str, trusted_proxies: frozenset[str]
 ) -> list[tuple[str, str]]:
@@ -116,7 +145,8 @@ def forwarded_headers(
     unchanged (the service verifies the token again). Host becomes the service's own.
     X-Forwarded-For gets the peer's address appended; X-Forwarded-Proto and -Host are taken
     from the peer only when it is a trusted proxy (a load balancer in front), else they say
-    what the gateway itself saw.
+    what the gateway itself saw. X-Real-IP is the client address (:func:`client_address`),
+    which services use to tell clients apart (identity's login throttle).
     """
     out: list[tuple[str, str]] = []
     connection_named: set[bytes] = set()
@@ -144,6 +174,7 @@ def forwarded_headers(
     out.append(("x-forwarded-proto", (trusted and forwarded_proto) or scope.get("scheme", "http")))
     if (trusted and forwarded_host) or host:
         out.append(("x-forwarded-host", (trusted and forwarded_host) or host))
+    out.append(("x-real-ip", client_address(scope, trusted_proxies=trusted_proxies)))
     out.append(("x-request-id", request_id))
     return out
 

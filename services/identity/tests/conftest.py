@@ -133,11 +133,15 @@ class IdentityClient:
         response = await self.http.post("/email-verifications", json={"token": token})
         assert response.status_code == 200, response.text
 
-    async def login(self, account: Account, *, totp_code: str | None = None) -> httpx.Response:
+    async def login(
+        self, account: Account, *, totp_code: str | None = None, client: str | None = None
+    ) -> httpx.Response:
+        """Log in; ``client`` is the address the gateway would pass on (X-Real-IP)."""
         body: dict[str, Any] = {"email": account.email, "password": account.password}
         if totp_code is not None:
             body["totp_code"] = totp_code
-        return await self.http.post("/auth/login", json=body)
+        headers = {"X-Real-IP": client} if client is not None else None
+        return await self.http.post("/auth/login", json=body, headers=headers)
 
     async def enrol(self, account: Account) -> None:
         response = await self.login(account)

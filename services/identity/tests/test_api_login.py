@@ -10,6 +10,10 @@ import pyotp
 from fastapi import FastAPI
 from sqlalchemy import text
 
+# Addresses the gateway passes on as X-Real-IP.
+ATTACKER = "203.0.113.66"
+OWNER = "198.51.100.20"
+
 
 async def test_full_flow_from_registration_to_me(identity, client, mail_sink) -> None:
     account = await identity.register(company_name="Flow Werkstatt", country="AT")
@@ -268,21 +272,38 @@ async def test_recovery_codes_are_stored_only_hashed(identity, app: FastAPI) -> 
     assert not stored & set(account.recovery_codes or [])
 
 
-async def test_five_failures_lock_the_account_even_for_the_right_password(
+async def test_five_failures_from_one_client_pause_that_client_even_with_the_right_password(
     identity, problem
 ) -> None:
     account = await identity.ready_account()
     right = account.password
     account.password = "not the password at all"
     for _ in range(5):
-        problem(await identity.login(account), 401, "login-failed")
+        problem(await identity.login(account, client=ATTACKER), 401, "login-failed")
     account.password = right
-    response = await identity.login(account, totp_code=account.next_code())
+    response = await identity.login(account, totp_code=account.next_code(), client=ATTACKER)
     body = problem(response, 429, "account-locked")
     assert 290 <= body["retry_after_seconds"] <= 300
     assert response.headers["retry-after"] == str(body["retry_after_seconds"])
     assert "retry after" in body["detail"]
     assert body["locked_until"]
+
+
+async def test_the_owner_logs_in_from_another_client_while_a_stranger_is_paused(
+    identity, problem
+) -> None:
+    account = await identity.ready_account()
+    right = account.password
+    account.password = "a stranger's guess"
+    for _ in range(10):  # two rounds: the stranger is paused, and stays paused
+        await identity.login(account, client=ATTACKER)
+    problem(await identity.login(account, client=ATTACKER), 429, "account-locked")
+
+    account.password = right
+    owner = await identity.login(account, totp_code=account.next_code(), client=OWNER)
+
+    assert owner.status_code == 200, owner.text
+    assert owner.json()["access_token"]
 
 
 async def test_wrong_totp_codes_count_towards_the_lock(identity, problem) -> None:
@@ -314,5 +335,7 @@ async def test_login_works_again_after_the_lock_has_passed(identity, app: FastAP
         await identity.login(account)
     account.password = right
     async with app.state.database.transaction() as session:
-        await session.execute(text("UPDATE users SET locked_until = now() - interval '1 second'"))
+        await session.execute(
+            text("UPDATE login_throttles SET locked_until = now() - interval '1 second'")
+        )
     assert (await identity.login(account, totp_code=account.next_code())).status_code == 200

@@ -334,7 +334,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Register a workshop organisation with its owner */
+        /**
+         * Register a workshop organisation with its owner
+         * @description Answers alike whether or not the e-mail address already has an account, so that it cannot be used to find out who is registered; an existing account's owner gets a mail saying someone tried, and nothing is created.
+         */
         post: operations["create_organization_organizations_post"];
         delete?: never;
         options?: never;
@@ -2578,16 +2581,6 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrganizationRegistrationRead"];
-                };
-            };
-            /** @description E-mail address already registered (/problems/email-taken) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
                 };
             };
             /** @description Validation Error */

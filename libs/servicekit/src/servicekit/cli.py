@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from servicekit.migrations import upgrade
+from servicekit.server import http_protocol
 from servicekit.settings import ServiceSettings
 
 if TYPE_CHECKING:
@@ -47,7 +48,8 @@ def serve(
     """Run ``app`` (an ASGI app, or an import string of a factory) with uvicorn.
 
     Our JSON logging stays in charge (``log_config=None``); X-Forwarded-* headers are not
-    trusted by the services: only the gateway faces clients.
+    trusted by the services: only the gateway faces clients. The HTTP protocol enforces the
+    settings' header size limit and header/body timeouts (:mod:`servicekit.server`).
     """
     import uvicorn
 
@@ -58,6 +60,7 @@ def serve(
         port=port or settings.port,
         log_config=None,
         proxy_headers=False,
+        http=http_protocol(settings.connection_limits),
     )
 
 

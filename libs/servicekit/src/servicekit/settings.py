@@ -12,6 +12,8 @@ from typing import Literal, TypeVar
 from pydantic import AliasChoices, Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from servicekit.server import ConnectionLimits
+
 S = TypeVar("S", bound="ServiceSettings")
 
 Environment = Literal["development", "test", "production"]
@@ -54,6 +56,13 @@ class ServiceSettings(BaseSettings):
     log_repeat_window_seconds: float = Field(default=30.0, ge=0)
     # Largest accepted request body in bytes; larger ones get a 413 problem.
     max_body_bytes: int = 1_048_576
+    # What a client may send before the app sees its request (see servicekit.server): the request
+    # line and headers in bytes (431 beyond; above the gateway's 16 KiB so that what it forwards,
+    # plus its own X-Forwarded-* and X-Request-Id, always fits), and the seconds allowed for the
+    # headers and for the body (408 after, then the connection is closed).
+    max_header_bytes: int = Field(default=32 * 1024, gt=0)
+    header_timeout_seconds: float = Field(default=10.0, gt=0)
+    body_timeout_seconds: float = Field(default=30.0, gt=0)
     # Prefix for every Kafka topic and consumer group name; tests use a unique one each so that
     # they never see each other's events.
     topic_namespace: str = Field(
@@ -69,6 +78,14 @@ class ServiceSettings(BaseSettings):
     @property
     def is_development(self) -> bool:
         return self.environment == "development"
+
+    @property
+    def connection_limits(self) -> ConnectionLimits:
+        return ConnectionLimits(
+            max_header_bytes=self.max_header_bytes,
+            header_timeout_seconds=self.header_timeout_seconds,
+            body_timeout_seconds=self.body_timeout_seconds,
+        )
 
     @property
     def should_migrate_on_start(self) -> bool:

@@ -19,6 +19,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -27,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 import asyncpg
 import httpx
 import jwt
+import orjson
 import pytest
 import structlog
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -257,6 +259,46 @@ def assert_problem(
     if slug is not None:
         assert body["type"] == f"/problems/{slug}"
     return body
+
+
+@dataclass(frozen=True)
+class RawAnswer:
+    """What a server wrote on a raw connection before closing it."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def problem(self) -> dict[str, Any]:
+        assert self.headers.get("content-type") == "application/problem+json", self.headers
+        body: dict[str, Any] = orjson.loads(self.body)
+        assert body["status"] == self.status
+        return body
+
+
+async def raw_exchange(port: int, data: bytes, *, wait_seconds: float = 30.0) -> RawAnswer:
+    """Write ``data`` on a new loopback connection as it is, then read until the server closes.
+
+    For requests no HTTP client sends (unfinished headers, a body shorter than its
+    Content-Length). ``wait_seconds`` only guards against a hang: a server that never closes
+    fails the test with TimeoutError.
+    """
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        writer.write(data)
+        await writer.drain()
+        async with asyncio.timeout(wait_seconds):
+            answer = await reader.read()  # until end of file: the server closed the connection
+    finally:
+        writer.close()
+    assert answer, "the server closed the connection without answering"
+    head, _, body = answer.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = {}
+    for line in header_lines:
+        name, _, value = line.partition(":")
+        headers[name.strip().lower()] = value.strip()
+    return RawAnswer(status=int(status_line.split(" ")[1]), headers=headers, body=body)
 
 
 @asynccontextmanager

@@ -8,7 +8,6 @@ __all__ = [
     "AccountLockedError",
     "AccountNotFoundError",
     "EmailNotVerifiedError",
-    "EmailTakenError",
     "EnrolmentCodeInvalidError",
     "EnrolmentNotStartedError",
     "EnrolmentTokenInvalidError",
@@ -30,11 +29,6 @@ __all__ = [
 
 class SigningKeyError(RuntimeError):
     """The token signing key cannot be loaded; the service must not start."""
-
-
-class EmailTakenError(ConflictError):
-    slug = "email-taken"
-    title = "E-mail address already registered"
 
 
 class VerificationTokenInvalidError(ProblemError):

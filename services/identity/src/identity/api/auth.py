@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter, Response, status
 
-from identity.api.deps import DatabaseDep, TokenServiceDep, TotpSecretsDep
+from identity.api.deps import ClientAddressDep, DatabaseDep, TokenServiceDep, TotpSecretsDep
 from identity.api.schemas import LoginCreate, LogoutCreate, TokenRead, TokenRefreshCreate
 from identity.errors import (
     AccountLockedError,
@@ -57,6 +57,7 @@ async def login(
     database: DatabaseDep,
     tokens: TokenServiceDep,
     secrets: TotpSecretsDep,
+    client: ClientAddressDep,
     response: Response,
 ) -> TokenRead:
     issued = await log_in(
@@ -65,6 +66,7 @@ async def login(
             email=body.email,
             password=body.password.get_secret_value(),
             second_factor=body.totp_code,
+            client=client,
         ),
         tokens=tokens,
         secrets=secrets,

@@ -17,6 +17,7 @@ from identity.services.totp_secrets import TotpSecrets
 from servicekit.db import Database, SessionDep
 
 __all__ = [
+    "ClientAddressDep",
     "DatabaseDep",
     "EnrolmentDep",
     "KeyRingDep",
@@ -62,6 +63,19 @@ async def _enrolment(request: Request, session: SessionDep) -> Enrolment:
     return await authenticate_enrolment(session, token.strip(), now=datetime.now(UTC))
 
 
+# Longer values are cut: the address is a key, and no real address is this long.
+_CLIENT_ADDRESS_MAX = 64
+
+
+def _client_address(request: Request) -> str:
+    """The client's address as the gateway resolved it (X-Real-IP, set by the gateway from
+    its trusted proxies; services face only the gateway), else the peer's."""
+    forwarded = request.headers.get("x-real-ip", "").strip()
+    if forwarded:
+        return forwarded[:_CLIENT_ADDRESS_MAX]
+    return request.client.host if request.client else "unknown"
+
+
 def wake_mail_sender(request: Request, background_tasks: BackgroundTasks) -> None:
     """Route dependency: nudge the mail sender once the response is sent.
 
@@ -78,3 +92,4 @@ KeyRingDep = Annotated[KeyRing, Depends(_key_ring)]
 TokenServiceDep = Annotated[TokenService, Depends(_token_service)]
 EnrolmentDep = Annotated[Enrolment, Depends(_enrolment)]
 TotpSecretsDep = Annotated[TotpSecrets, Depends(_totp_secrets)]
+ClientAddressDep = Annotated[str, Depends(_client_address)]

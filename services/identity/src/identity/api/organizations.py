@@ -8,10 +8,8 @@ from fastapi import APIRouter, Depends, status
 
 from identity.api.deps import SettingsDep, wake_mail_sender
 from identity.api.schemas import OrganizationCreate, OrganizationRegistrationRead
-from identity.errors import EmailTakenError
 from identity.services.registration import Registration, register_organization
 from servicekit.db import SessionDep
-from servicekit.problems import problem_responses
 
 router = APIRouter(tags=["registration"])
 
@@ -20,7 +18,11 @@ router = APIRouter(tags=["registration"])
     "/organizations",
     status_code=status.HTTP_201_CREATED,
     summary="Register a workshop organisation with its owner",
-    responses=problem_responses(EmailTakenError),
+    description=(
+        "Answers alike whether or not the e-mail address already has an account, so that it "
+        "cannot be used to find out who is registered; an existing account's owner gets a mail "
+        "saying someone tried, and nothing is created."
+    ),
     dependencies=[Depends(wake_mail_sender)],
 )
 async def create_organization(

@@ -81,10 +81,6 @@ class User(Base):
     totp_pending_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The last RFC 6238 time step accepted for this user; codes of it or earlier are refused.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
-    failed_login_count: Mapped[int] = mapped_column(
-        Integer, nullable=False, server_default=text("0")
-    )
-    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()
 
     organization: Mapped[Organization] = relationship(back_populates="users", lazy="raise")
@@ -96,6 +92,24 @@ class User(Base):
     @property
     def totp_enabled(self) -> bool:
         return self.totp_enabled_at is not None and self.totp_secret_sealed is not None
+
+
+class LoginThrottle(Base):
+    """Failed logins to one account from one client (its address, as the gateway saw it).
+
+    Keyed on both, so that failures from one client pause only that client: a stranger cannot
+    lock the owner out (see domain.lockout).
+    """
+
+    __tablename__ = "login_throttles"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    client: Mapped[str] = mapped_column(Text, primary_key=True)
+    failed_count: Mapped[int] = mapped_column(Integer, nullable=False)
+    locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
 
 
 class UserTokenPurpose:

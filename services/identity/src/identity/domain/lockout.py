@@ -1,4 +1,8 @@
-"""The brute-force guard: consecutive failed logins lock an account for a while."""
+"""The brute-force guard: consecutive failed logins pause one client for one account a while.
+
+The count is kept per account and client (services.login), never per account alone: a lock for
+everyone would let anyone lock the owner out with five requests.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +22,7 @@ class FailureRecord:
 
 
 def record_failure(failed_count: int, *, now: datetime) -> FailureRecord:
-    """The account state after one more failure.
+    """The state of one client's attempts on one account after one more failure.
 
     The 5th consecutive failure locks the account for 5 minutes and restarts the count, so
     after the lock the guesser again has 5 tries before the next lock: about one guess per

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import quote
 
-__all__ = ["MailContent", "verification_link", "verification_mail"]
+__all__ = ["MailContent", "registration_attempt_mail", "verification_link", "verification_mail"]
 
 
 @dataclass(frozen=True)
@@ -39,3 +39,28 @@ def verification_mail(*, name: str, portal_url: str, token: str, hours_valid: in
         "AOS Aftersales Online System\n"
     )
     return MailContent(subject="Confirm your e-mail address for AOS", body=body)
+
+
+def registration_attempt_mail(*, name: str, portal_url: str) -> MailContent:
+    """The mail to an account's owner when someone registers again with its address.
+
+    The registration answers as if it had worked (so it cannot be used to find out who has an
+    account); this mail tells the one person who may know.
+    """
+    login = f"{portal_url.rstrip('/')}/login"
+    body = (
+        f"Hello {name},\n"
+        "\n"
+        "someone just tried to register a new workshop with AOS using this e-mail address.\n"
+        "It already belongs to your account, so no new account was created.\n"
+        "\n"
+        "If that was you, log in to your existing account instead:\n"
+        "\n"
+        f"{login}\n"
+        "\n"
+        "If it was not you, you need not do anything: your account is unchanged.\n"
+        "\n"
+        "-- \n"
+        "AOS Aftersales Online System\n"
+    )
+    return MailContent(subject="Someone tried to register with your e-mail address", body=body)

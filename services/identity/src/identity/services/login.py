@@ -1,4 +1,9 @@
-"""Logging in: password, e-mail verification, TOTP (or a recovery code), brute-force guard."""
+"""Logging in: password, e-mail verification, TOTP (or a recovery code), brute-force guard.
+
+The guard counts failures per account and client (the address the gateway saw): a client that
+fails five times in a row is paused for that account, while the owner, on another client, logs
+in as usual. Guessing from many clients is bounded by the gateway's per-account rate limit.
+"""
 
 from __future__ import annotations
 
@@ -11,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.db.accounts import UserRepository
 from identity.db.credentials import RecoveryCodeRepository, UserTokenRepository
-from identity.db.models import User, UserTokenPurpose
+from identity.db.login_throttles import LoginThrottleRepository
+from identity.db.models import LoginThrottle, User, UserTokenPurpose
 from identity.domain.lockout import record_failure
 from identity.domain.passwords import (
     hash_password,
@@ -53,32 +59,46 @@ class LoginAttempt:
     password: str = field(repr=False)
     # A 6-digit TOTP code or a recovery code; None on the first step of a two-step form.
     second_factor: str | None = field(default=None, repr=False)
+    # Who tries: the client's address; failures lock out only this client (see module doc).
+    client: str = "unknown"
 
 
 def _login_failed() -> LoginFailedError:
     return LoginFailedError("Login failed: wrong e-mail or password.")
 
 
-def _locked(user: User, *, now: datetime) -> AccountLockedError:
-    assert user.locked_until is not None
-    retry_after = max(1, math.ceil((user.locked_until - now).total_seconds()))
+def _locked(locked_until: datetime, *, now: datetime) -> AccountLockedError:
+    retry_after = max(1, math.ceil((locked_until - now).total_seconds()))
     return AccountLockedError(
-        "Too many failed logins: this account is locked until "
-        f"{user.locked_until.isoformat(timespec='seconds')} (in {retry_after} seconds); "
-        "retry after that.",
+        "Too many failed logins from here: logins to this account from this address are "
+        f"paused until {locked_until.isoformat(timespec='seconds')} (in {retry_after} "
+        "seconds); retry after that.",
         headers={"Retry-After": str(retry_after)},
-        locked_until=user.locked_until.isoformat(),
+        locked_until=locked_until.isoformat(),
         retry_after_seconds=retry_after,
     )
 
 
-def _fail(user: User, error: ProblemError, *, now: datetime) -> ProblemError:
-    """Count a failed attempt against ``user`` and return the error to answer with."""
-    record = record_failure(user.failed_login_count, now=now)
-    user.failed_login_count = record.failed_count
+def _fail(
+    session: AsyncSession,
+    user: User,
+    throttle: LoginThrottle | None,
+    error: ProblemError,
+    *,
+    client: str,
+    now: datetime,
+) -> ProblemError:
+    """Count a failed attempt against ``user`` from ``client``; return the error to answer."""
+    if throttle is None:
+        throttle = LoginThrottleRepository(session).add(
+            LoginThrottle(user_id=user.id, client=client, failed_count=0, updated_at=now)
+        )
+    record = record_failure(throttle.failed_count, now=now)
+    throttle.failed_count = record.failed_count
+    throttle.updated_at = now
     if record.locked_until is not None:
-        user.locked_until = record.locked_until
-        log.warning("account locked after repeated login failures", user_id=str(user.id))
+        throttle.locked_until = record.locked_until
+        log.warning("login paused for a client after repeated failures", user_id=str(user.id))
     return error
 
 
@@ -141,10 +161,12 @@ async def _attempt(
     if user is None:
         await asyncio.to_thread(waste_password_check, attempt.password)
         return _login_failed()
-    if user.locked_until is not None and user.locked_until > now:
-        return _locked(user, now=now)
+    throttles = LoginThrottleRepository(session)
+    throttle = await throttles.get(user.id, attempt.client)
+    if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
+        return _locked(throttle.locked_until, now=now)
     if not await asyncio.to_thread(verify_password, user.password_hash, attempt.password):
-        return _fail(user, _login_failed(), now=now)
+        return _fail(session, user, throttle, _login_failed(), client=attempt.client, now=now)
     if not user.email_verified:
         return EmailNotVerifiedError(
             "Your e-mail address is not verified yet: click the link in the verification mail, "
@@ -161,9 +183,9 @@ async def _attempt(
         session, user, attempt.second_factor, secrets=secrets, now=now
     )
     if second_factor_error is not None:
-        return _fail(user, second_factor_error, now=now)
-    user.failed_login_count = 0
-    user.locked_until = None
+        return _fail(session, user, throttle, second_factor_error, client=attempt.client, now=now)
+    if throttle is not None:
+        await throttles.clear(user.id, attempt.client)
     if password_needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(hash_password, attempt.password)
     return tokens.issue(session, user, now=now)

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.config import Settings
 from identity.db.accounts import OrganizationRepository, UserRepository
+from identity.db.mail import OutgoingMailRepository
 from identity.db.models import Organization, User
+from identity.domain.mail import registration_attempt_mail
 from identity.domain.passwords import hash_password
-from identity.errors import EmailTakenError
 from identity.events.publishing import publish_registration
 from identity.services.email_verification import queue_verification_mail
 
@@ -43,50 +44,59 @@ class RegistrationResult:
     email: str
 
 
-def _taken(email: str) -> EmailTakenError:
-    return EmailTakenError(
-        f"An account with the e-mail address {email} already exists; log in, or reset the "
-        "password of that account.",
-    )
-
-
 async def register_organization(
     session: AsyncSession, registration: Registration, *, settings: Settings, now: datetime
 ) -> RegistrationResult:
     """Create the organisation and its owner, queue the verification mail, record the events.
 
-    All in the caller's transaction. Raises EmailTakenError when the address has an account.
+    All in the caller's transaction. When the address already has an account, nothing is
+    created: the owner gets a mail saying someone tried, and the result looks like a new
+    registration (fresh ids that exist nowhere), so that the answer does not tell whether an
+    address is registered.
     """
     users = UserRepository(session)
-    if await users.email_exists(registration.email):
-        raise _taken(registration.email)
-    # argon2 costs ~50 ms of CPU: run it off the event loop so other requests keep flowing.
+    # argon2 costs ~50 ms of CPU: run it off the event loop so other requests keep flowing. It
+    # runs for a taken address too, so that both answers take the same time.
     password_hash = await asyncio.to_thread(hash_password, registration.password)
-    organization = OrganizationRepository(session).add(
-        Organization(
-            id=uuid.uuid4(),
-            name=registration.company_name,
-            country=registration.country,
-            vat_id=registration.vat_id,
-            created_at=now,
-        )
+    existing = await users.get_by_email(registration.email)
+    if existing is not None:
+        return _tell_owner(session, existing, settings=settings)
+    organization = Organization(
+        id=uuid.uuid4(),
+        name=registration.company_name,
+        country=registration.country,
+        vat_id=registration.vat_id,
+        created_at=now,
     )
-    owner = users.add(
-        User(
-            id=uuid.uuid4(),
-            organization_id=organization.id,
-            email=registration.email,
-            name=registration.owner_name,
-            role=OWNER_ROLE,
-            password_hash=password_hash,
-            failed_login_count=0,
-            created_at=now,
-        )
+    owner = User(
+        id=uuid.uuid4(),
+        organization_id=organization.id,
+        email=registration.email,
+        name=registration.owner_name,
+        role=OWNER_ROLE,
+        password_hash=password_hash,
+        created_at=now,
     )
     try:
-        await users.flush()
-    except IntegrityError as exc:  # a concurrent registration of the same address won
-        raise _taken(registration.email) from exc
+        # A savepoint: if a concurrent registration of the same address won, this one is
+        # undone alone and the transaction goes on to mail the (new) owner.
+        async with session.begin_nested():
+            OrganizationRepository(session).add(organization)
+            users.add(owner)
+            await users.flush()
+    except IntegrityError:
+        winner = await users.get_by_email(registration.email)
+        if winner is None:
+            raise
+        return _tell_owner(session, winner, settings=settings)
     await publish_registration(session, organization, owner, settings=settings, registered_at=now)
     queue_verification_mail(session, owner, settings=settings, now=now)
     return RegistrationResult(organization_id=organization.id, user_id=owner.id, email=owner.email)
+
+
+def _tell_owner(session: AsyncSession, owner: User, *, settings: Settings) -> RegistrationResult:
+    mail = registration_attempt_mail(name=owner.name, portal_url=settings.portal_url)
+    OutgoingMailRepository(session).enqueue(
+        recipient=owner.email, subject=mail.subject, body=mail.body
+    )
+    return RegistrationResult(organization_id=uuid.uuid4(), user_id=uuid.uuid4(), email=owner.email)

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 
 from identity.config import Settings
 from identity.db.accounts import OrganizationRepository, UserRepository
+from identity.db.login_throttles import LoginThrottleRepository
 from identity.db.models import Organization, User
 from identity.domain.passwords import hash_password, verify_password
 from identity.domain.totp import new_totp_secret
@@ -92,7 +93,6 @@ async def seed_demo(
                     password_hash=await asyncio.to_thread(hash_password, password),
                     email_verified_at=now,
                     totp_enabled_at=now,
-                    failed_login_count=0,
                     created_at=now,
                 )
             )
@@ -128,8 +128,7 @@ async def seed_demo(
             user.totp_last_step = None
         user.email_verified_at = user.email_verified_at or now
         user.totp_enabled_at = user.totp_enabled_at or now
-        user.failed_login_count = 0
-        user.locked_until = None
+        await LoginThrottleRepository(session).clear_user(user.id)
         if stored_secret is None:
             stored_secret = configured_secret or new_totp_secret()
             secrets.set_active(user, stored_secret)

@@ -55,9 +55,6 @@ class AgentRepository:
         )
         return (await self.session.execute(statement)).scalar_one_or_none()
 
-    async def pairing_code(self, code_hash: bytes) -> PairingCode | None:
-        return await self.session.get(PairingCode, code_hash)
-
     async def add(self, agent: Agent) -> None:
         self.session.add(agent)
         await self.session.flush()

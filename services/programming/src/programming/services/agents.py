@@ -66,7 +66,8 @@ async def create_pairing_code(
 async def pair_agent(session: AsyncSession, *, code: str, name: str) -> PairedAgent:
     """Trade a pairing code for a new agent and its credential.
 
-    Raises InvalidPairingCodeError for a code that is malformed, unknown, expired or used.
+    Raises InvalidPairingCodeError for a code that is malformed, or (with one and the same
+    answer) unknown, expired or used.
     """
     normalized = normalize_pairing_code(code)
     if normalized is None:
@@ -77,16 +78,11 @@ async def pair_agent(session: AsyncSession, *, code: str, name: str) -> PairedAg
     repository = AgentRepository(session)
     claimed = await repository.claim_pairing_code(digest(normalized), now=now)
     if claimed is None:
-        known = await repository.pairing_code(digest(normalized))
-        if known is None:
-            reason = "is not known"
-        elif known.used_at is not None:
-            reason = "was already used"
-        else:
-            reason = "has expired"
+        # One answer whether the code is unknown, used or expired: telling them apart would
+        # tell a guesser which codes exist (and that a workshop is pairing right now).
         raise InvalidPairingCodeError(
-            f"The pairing code {reason}; create a new one in the portal (codes are single use "
-            "and valid for 10 minutes)."
+            "This pairing code cannot be used: it is wrong, used already or expired. Create a "
+            "new one in the portal (codes are single use and valid for 10 minutes)."
         )
     credential = new_credential()
     agent = Agent(
