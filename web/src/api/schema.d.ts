@@ -884,6 +884,22 @@ export interface components {
             /** Scopes */
             scopes: components["schemas"]["ScopeSummaryRead"][];
         };
+        /**
+         * FieldError
+         * @description One rejected field of a validation problem, for a client to show next to that field.
+         */
+        FieldError: {
+            /** Code */
+            code: string;
+            /** Field */
+            field: string;
+            /** Message */
+            message: string;
+            /** Params */
+            params?: {
+                [key: string]: unknown;
+            };
+        };
         /** HTTPValidationError */
         HTTPValidationError: {
             /** Detail */
@@ -1196,8 +1212,12 @@ export interface components {
          * @description The body of an ``application/problem+json`` response.
          */
         Problem: {
+            /** Code */
+            code: string;
             /** Detail */
             detail?: string | null;
+            /** Errors */
+            errors?: components["schemas"]["FieldError"][] | null;
             /** Instance */
             instance?: string | null;
             /** Request Id */

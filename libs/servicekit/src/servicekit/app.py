@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from servicekit.auth import JwksCache, TokenVerifier
 from servicekit.consumer import EventConsumer, Subscription
 from servicekit.db import Database
 from servicekit.health import KafkaProbe
 from servicekit.health import router as health_router
+from servicekit.inputs import reject_nul_characters
 from servicekit.logging import configure_logging, get_logger
 from servicekit.middleware import RequestContextMiddleware
 from servicekit.migrations import upgrade
@@ -111,6 +112,8 @@ def create_service_app(
         description=spec.description,
         lifespan=lifespan,
         openapi_tags=spec.openapi_tags or None,
+        # Once for every route, before its own dependencies (see servicekit.inputs).
+        dependencies=[Depends(reject_nul_characters)],
     )
     install_problem_handlers(app)
     app.add_middleware(

@@ -7,13 +7,14 @@ the errors they raise with :func:`problem_responses` so they show in OpenAPI.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from http import HTTPStatus
 from typing import Any, ClassVar
 
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -25,17 +26,36 @@ TYPE_PREFIX = "/problems/"
 log = get_logger(__name__)
 
 
+class FieldError(BaseModel):
+    """One rejected field of a validation problem, for a client to show next to that field."""
+
+    # Dotted location: body fields without a leading "body" ("owner.email", "items.0.name"),
+    # path and query parameters with theirs ("path.product_code", "query.q").
+    field: str
+    # pydantic's error type (missing, string_too_short, ...) or a kebab-case code of our own
+    # raised with PydanticCustomError (nul-character, country-unknown, ...).
+    code: str
+    # The English message; clients translate by ``code`` and ``params``.
+    message: str
+    # The rule's parameters (e.g. {"min_length": 2}), JSON values only; may be empty.
+    params: dict[str, Any] = Field(default_factory=dict)
+
+
 class Problem(BaseModel):
     """The body of an ``application/problem+json`` response."""
 
     model_config = ConfigDict(extra="allow")
 
     type: str
+    # Stable machine code, the slug at the end of ``type``: clients switch and translate on it.
+    code: str
     title: str
     status: int
     detail: str | None = None
     instance: str | None = None
     request_id: str | None = None
+    # Only on validation problems (422): which fields were rejected and why.
+    errors: list[FieldError] | None = None
 
 
 class ProblemError(Exception):
@@ -94,7 +114,12 @@ def problem_response(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> Response:
-    body: dict[str, Any] = {"type": TYPE_PREFIX + slug, "title": title, "status": status}
+    body: dict[str, Any] = {
+        "type": TYPE_PREFIX + slug,
+        "code": slug,
+        "title": title,
+        "status": status,
+    }
     if detail is not None:
         body["detail"] = detail
     if instance is not None:
@@ -125,17 +150,48 @@ def problem_responses(*errors: type[ProblemError]) -> dict[int | str, dict[str, 
     return out
 
 
+# Context keys that only repeat the message (the exception a validator raised).
+_MESSAGE_ONLY_CONTEXT = frozenset({"error"})
+_VALUE_ERROR_PREFIXES = ("Value error, ", "Assertion failed, ")
+
+
+def _json_safe(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    return str(value)
+
+
+def field_error(error: Mapping[str, Any]) -> dict[str, Any]:
+    """One pydantic error as a :class:`FieldError` body entry (never echoes the input)."""
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] == "body":
+        loc = loc[1:]
+    message = str(error.get("msg", "invalid"))
+    for prefix in _VALUE_ERROR_PREFIXES:
+        message = message.removeprefix(prefix)
+    context = error.get("ctx") or {}
+    params = {
+        str(key): _json_safe(value)
+        for key, value in context.items()
+        if key not in _MESSAGE_ONLY_CONTEXT
+    }
+    return {
+        "field": ".".join(loc) or "body",
+        "code": str(error.get("type", "invalid")),
+        "message": message,
+        "params": params,
+    }
+
+
 def _validation_detail(errors: list[dict[str, Any]]) -> tuple[str, str, list[dict[str, Any]]]:
     """Turn pydantic errors into (slug, detail, fields) a person can act on."""
     if any(e.get("type") == "json_invalid" for e in errors):
         return "malformed-json", "The request body is not valid JSON; send a JSON document.", []
-    fields = [
-        {
-            "field": ".".join(str(p) for p in e.get("loc", ()) if p != "body") or "body",
-            "message": str(e.get("msg", "invalid")),
-        }
-        for e in errors
-    ]
+    fields = [field_error(e) for e in errors]
     listed = "; ".join(f"{f['field']}: {f['message']}" for f in fields[:5])
     return "validation-error", f"Fix these fields and retry: {listed}", fields
 

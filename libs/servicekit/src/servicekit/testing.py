@@ -218,12 +218,15 @@ def timestamp(moment: datetime) -> Timestamp:
 def assert_problem(
     response: httpx.Response, status: int, slug: str | None = None
 ) -> dict[str, Any]:
-    """The problem+json body, after checking status, media type, detail and (optionally) type."""
+    """The problem+json body, after checking status, media type, detail, code and (optionally)
+    type."""
     assert response.status_code == status, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, Any] = response.json()
     assert body["status"] == status
     assert body.get("detail")
+    # The contract clients rely on: a stable code, the slug at the end of the type.
+    assert body["code"] == body["type"].rsplit("/", 1)[-1], body
     if slug is not None:
         assert body["type"] == f"/problems/{slug}"
     return body
