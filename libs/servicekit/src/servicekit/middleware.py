@@ -15,7 +15,7 @@ from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.logging import get_logger, request_id_var
-from servicekit.problems import internal_error_response, problem_response
+from servicekit.problems import problem_response, unexpected_error_response
 
 REQUEST_ID_HEADER = b"x-request-id"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -102,11 +102,11 @@ class RequestContextMiddleware:
                 elif status_holder["started"]:
                     raise
                 else:
-                    # Answer here, inside the request context, so the 500 problem carries the
-                    # request id and the error is logged once, with it.
-                    log.error("unhandled error", path=scope.get("path"), exc_info=exc)
-                    status_holder["status"] = 500
-                    response = internal_error_response(scope.get("path"))
+                    # Answer here, inside the request context, so the problem (500, or 503
+                    # when the database is away) carries the request id and the error is
+                    # logged once, with it.
+                    response = unexpected_error_response(exc, scope.get("path"))
+                    status_holder["status"] = response.status_code
                     await response(scope, receive, send_with_id)
             if overflowed and not status_holder["started"]:
                 await self._too_large(scope, receive, send, status_holder)

@@ -18,10 +18,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+from servicekit.db import is_database_unavailable
 from servicekit.logging import get_logger, request_id_var
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"
 TYPE_PREFIX = "/problems/"
+# Seconds a client is asked to wait when the service's database is away.
+UNAVAILABLE_RETRY_AFTER_SECONDS = 5
 
 log = get_logger(__name__)
 
@@ -249,9 +252,28 @@ def internal_error_response(path: str | None) -> Response:
     )
 
 
+def unexpected_error_response(exc: BaseException, path: str | None) -> Response:
+    """The answer to an exception no handler expected, logged once.
+
+    The database being away is an outage, not a bug: 503 ``service-unavailable`` with
+    Retry-After, so clients and the gateway's callers retry instead of reporting an error.
+    """
+    if is_database_unavailable(exc):
+        log.warning("database unavailable", path=path, error=f"{type(exc).__name__}: {exc}")
+        return problem_response(
+            status=503,
+            slug="service-unavailable",
+            title="Service unavailable",
+            detail="The service cannot reach its database right now; retry in a few seconds.",
+            instance=path,
+            headers={"Retry-After": str(UNAVAILABLE_RETRY_AFTER_SECONDS)},
+        )
+    log.error("unhandled error", path=path, exc_info=exc)
+    return internal_error_response(path)
+
+
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    log.error("unhandled error", path=request.url.path, exc_info=exc)
-    return internal_error_response(request.url.path)
+    return unexpected_error_response(exc, request.url.path)
 
 
 def install_problem_handlers(app: FastAPI) -> None:
