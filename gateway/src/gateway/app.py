@@ -160,6 +160,7 @@ class Gateway:
             jwks,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
+            max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
             cache_size=settings.token_cache_size,
         )
         # WebSockets hold their connection for hours: a pool of their own (bounded by

@@ -71,7 +71,10 @@ def create_service_app(
         app.state.database = database
         app.state.kafka_probe = probe
         app.state.token_verifier = TokenVerifier(
-            jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            jwks,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
         )
         tasks: list[asyncio.Task[None]] = []
         if settings.run_background_workers:
