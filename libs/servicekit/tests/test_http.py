@@ -89,6 +89,8 @@ async def test_wrong_types_are_a_422_problem_naming_the_field(client: httpx.Asyn
 async def test_oversized_body_is_a_413_problem(client: httpx.AsyncClient) -> None:
     response = await client.post("/items", json={"name": "x" * 5000, "quantity": 1})
     assert_problem(response, 413, "payload-too-large")
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 async def test_streamed_oversized_body_is_a_413_problem(client: httpx.AsyncClient) -> None:

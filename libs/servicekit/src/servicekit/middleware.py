@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids, body size limit, access log and HTTP metrics.
+"""Pure ASGI middleware: request ids, body size limit, default response headers, access log
+and HTTP metrics.
 
 Written as raw ASGI rather than ``BaseHTTPMiddleware`` because the latter buffers and adds
 measurable latency per request, and it cannot limit a streamed body while it is received.
@@ -9,6 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from prometheus_client import Counter, Histogram
@@ -34,6 +36,23 @@ HTTP_LATENCY = Histogram(
 log = get_logger("servicekit.access")
 
 
+# Every answer of a service's API, unless the route set its own: answers carry tokens, TOTP
+# secrets, pairing codes and credentials, and a shared or browser cache must never keep them;
+# browsers must not guess a type other than the declared one (JSON read as HTML).
+DEFAULT_RESPONSE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+)
+
+
+def with_default_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` plus each of :data:`DEFAULT_RESPONSE_HEADERS` they do not already set."""
+    out = list(headers)
+    present = {name.lower() for name, _ in out}
+    out.extend(item for item in DEFAULT_RESPONSE_HEADERS if item[0] not in present)
+    return out
+
+
 def incoming_request_id(scope: Scope) -> str:
     """The caller's X-Request-ID when it is well-formed, else a new one."""
     for name, value in scope.get("headers", ()):
@@ -43,7 +62,8 @@ def incoming_request_id(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Binds a request id, limits the body size, logs and counts every HTTP request."""
+    """Binds a request id, limits the body size, adds the default response headers, logs and
+    counts every HTTP request."""
 
     def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
         self.app = app
@@ -89,7 +109,7 @@ class RequestContextMiddleware:
                 if message["type"] == "http.response.start":
                     status_holder["status"] = message["status"]
                     status_holder["started"] = True
-                    headers = list(message.get("headers", []))
+                    headers = with_default_headers(message.get("headers", []))
                     headers.append((REQUEST_ID_HEADER, rid.encode()))
                     message = {**message, "headers": headers}
                 await send(message)
@@ -126,6 +146,7 @@ class RequestContextMiddleware:
             instance=scope.get("path"),
         )
         response.headers["x-request-id"] = request_id_var.get() or ""
+        response.raw_headers[:] = with_default_headers(response.raw_headers)
         await response(scope, receive, send)
 
     def _observe(self, scope: Scope, status: int, seconds: float) -> None:
