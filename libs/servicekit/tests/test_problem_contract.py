@@ -167,3 +167,15 @@ async def test_text_without_nul_passes(client: httpx.AsyncClient) -> None:
 
 
 _JSON = {"content-type": "application/json"}
+
+
+async def test_openapi_documents_validation_answers_as_problems(client: httpx.AsyncClient) -> None:
+    document = (await client.get("/openapi.json")).json()
+    answer = document["paths"]["/companies/{slug}"]["post"]["responses"]["422"]
+    assert answer["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    schemas = document["components"]["schemas"]
+    assert "HTTPValidationError" not in schemas
+    assert {"code", "errors"} <= set(schemas["Problem"]["properties"])
+    assert set(schemas["FieldError"]["properties"]) == {"field", "code", "message", "params"}

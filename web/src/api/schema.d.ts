@@ -900,11 +900,6 @@ export interface components {
                 [key: string]: unknown;
             };
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** JobProgressRead */
         JobProgressRead: {
             /** Bytes Done */
@@ -1537,19 +1532,6 @@ export interface components {
             /** Totp Enabled */
             totp_enabled: boolean;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-        };
         /**
          * VehicleRead
          * @description A decoded VIN. Series, model, body and engine are null for an unknown type code.
@@ -1695,7 +1677,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Invalid VIN (/problems/invalid-vin); Invalid search query (/problems/invalid-query); Search needs a query or a VIN (/problems/search-criteria-missing) */
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid search query (/problems/invalid-query); Search needs a query or a VIN (/problems/search-criteria-missing); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1767,13 +1749,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Token keys unavailable (/problems/identity-unavailable) */
@@ -1818,7 +1800,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Invalid VIN (/problems/invalid-vin) */
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1890,13 +1872,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1933,13 +1915,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1995,13 +1977,13 @@ export interface operations {
                     "application/json": components["schemas"]["OrderList"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2051,7 +2033,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency key reused (/problems/idempotency-key-reused); Unknown product (/problems/unknown-product) */
+            /** @description Idempotency key reused (/problems/idempotency-key-reused); Unknown product (/problems/unknown-product); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2103,13 +2085,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2177,7 +2159,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency key reused (/problems/idempotency-key-reused) */
+            /** @description Idempotency key reused (/problems/idempotency-key-reused); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2271,7 +2253,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Payment amount mismatch (/problems/payment-amount-mismatch) */
+            /** @description Payment amount mismatch (/problems/payment-amount-mismatch); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2345,13 +2327,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Account temporarily locked (/problems/account-locked) */
@@ -2386,13 +2368,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2429,13 +2411,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2492,13 +2474,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2525,13 +2507,13 @@ export interface operations {
                     "application/json": components["schemas"]["ResendAcceptedRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2608,13 +2590,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2701,7 +2683,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Authenticator code does not match (/problems/enrolment-code-invalid) */
+            /** @description Authenticator code does not match (/problems/enrolment-code-invalid); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2765,13 +2747,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2826,13 +2808,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2877,13 +2859,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Agent did not answer (/problems/agent-timeout) */
@@ -2982,13 +2964,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3016,13 +2998,13 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3079,7 +3061,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Invalid VIN (/problems/invalid-vin); Vehicle not in the programming catalog (/problems/unknown-vehicle) */
+            /** @description Invalid VIN (/problems/invalid-vin); Vehicle not in the programming catalog (/problems/unknown-vehicle); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3131,13 +3113,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3182,13 +3164,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3223,13 +3205,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3264,13 +3246,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3325,13 +3307,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

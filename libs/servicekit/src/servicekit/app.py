@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 from fastapi import APIRouter, Depends, FastAPI
@@ -25,7 +26,7 @@ from servicekit.inputs import reject_nul_characters
 from servicekit.logging import configure_logging, get_logger
 from servicekit.middleware import RequestContextMiddleware
 from servicekit.migrations import upgrade
-from servicekit.problems import install_problem_handlers
+from servicekit.problems import document_validation_problems, install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.settings import ServiceSettings
 
@@ -119,6 +120,12 @@ def create_service_app(
         dependencies=[Depends(reject_nul_characters)],
     )
     install_problem_handlers(app)
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return document_validation_problems(generate_openapi())
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(
         RequestContextMiddleware,
         service=settings.service_name,

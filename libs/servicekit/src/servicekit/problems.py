@@ -276,6 +276,42 @@ async def _on_unexpected(request: Request, exc: Exception) -> Response:
     return unexpected_error_response(exc, request.url.path)
 
 
+_COMPONENTS = "#/components/schemas/"
+
+
+def document_validation_problems(schema: dict[str, Any]) -> dict[str, Any]:
+    """Describe 422 answers in an OpenAPI document as what they are: a Problem with ``errors``.
+
+    FastAPI documents its own HTTPValidationError (``{"detail": [...]}``) for every operation
+    with parameters or a body, but :func:`_on_validation` answers a problem. Changes ``schema``
+    in place (idempotent) and returns it.
+    """
+    description = "Invalid request (/problems/validation-error); errors names each field"
+    response = {
+        "description": description,
+        "content": {PROBLEM_CONTENT_TYPE: {"schema": {"$ref": _COMPONENTS + "Problem"}}},
+    }
+    default_ref = _COMPONENTS + "HTTPValidationError"
+    for item in (schema.get("paths") or {}).values():
+        for operation in item.values():
+            responses = operation.get("responses") if isinstance(operation, dict) else None
+            if not responses or "422" not in responses:
+                continue
+            if default_ref in orjson.dumps(responses["422"]).decode():
+                responses["422"] = response
+            elif "validation-error" not in responses["422"].get("description", ""):
+                # The route lists 422 problems of its own; the validation one happens too.
+                responses["422"]["description"] += "; " + description
+    schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    if "Problem" not in schemas:
+        problem = Problem.model_json_schema(ref_template=_COMPONENTS + "{model}")
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
+    return schema
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_validation)
