@@ -9,7 +9,6 @@ valid access token, so it gets past authentication to validation.
 
 from __future__ import annotations
 
-import secrets
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import AsyncExitStack
@@ -20,20 +19,8 @@ from typing import Any
 import httpx
 import pytest
 
-from air.config import Settings as AirSettings
-from air.main import MIGRATIONS_DIR as AIR_MIGRATIONS
-from air.main import create_app as create_air
-from billing.config import Settings as BillingSettings
-from billing.main import MIGRATIONS_DIR as BILLING_MIGRATIONS
-from billing.main import create_app as create_billing
 from gateway.openapi import merge_openapi
 from gateway.public import PublicRoutes
-from identity.config import Settings as IdentitySettings
-from identity.main import MIGRATIONS_DIR as IDENTITY_MIGRATIONS
-from identity.main import create_app as create_identity
-from programming.config import Settings as ProgrammingSettings
-from programming.main import MIGRATIONS_DIR as PROGRAMMING_MIGRATIONS
-from programming.main import create_app as create_programming
 from servicekit.testing import DatabaseFactory, TestTokenIssuer, running_app
 
 NUL = "\x00"
@@ -190,60 +177,14 @@ def generate_cases(document: dict[str, Any]) -> Iterator[Case]:
 
 @pytest.fixture(scope="module")
 async def services(
-    database_factory: DatabaseFactory,
-    kafka_bootstrap_servers: str,
-    tmp_path_factory: pytest.TempPathFactory,
+    database_factory: DatabaseFactory, build_apps: Any, migrations: dict[str, Path]
 ) -> AsyncIterator[tuple[dict[str, httpx.AsyncClient], TestTokenIssuer, dict[str, Any]]]:
     """All four services running in-process, their clients, and the merged OpenAPI document."""
-    keys: Path = tmp_path_factory.mktemp("keys")
     issuer = TestTokenIssuer()
-    common: dict[str, Any] = {
-        "environment": "test",
-        "kafka_bootstrap_servers": kafka_bootstrap_servers,
-        "topic_namespace": f"t{uuid.uuid4().hex[:10]}.",
-        "migrate_on_start": False,
-        "run_background_workers": False,
-        "log_level": "WARNING",
-    }
+    urls = {name: await database_factory.create(folder) for name, folder in migrations.items()}
     async with AsyncExitStack() as stack:
         jwks_http = await stack.enter_async_context(issuer.http_client())
-        apps = {
-            "identity": create_identity(
-                IdentitySettings(
-                    **common,
-                    database_url=await database_factory.create(IDENTITY_MIGRATIONS),
-                    smtp_port=9,  # nothing is mailed: no background workers
-                    jwt_private_key_file=keys / "jwt.pem",
-                ),
-                jwks_http=jwks_http,
-            ),
-            "billing": create_billing(
-                BillingSettings(
-                    **common,
-                    database_url=await database_factory.create(BILLING_MIGRATIONS),
-                    payment_webhook_secret=secrets.token_urlsafe(32),
-                    seed_on_start=True,
-                ),
-                jwks_http=jwks_http,
-            ),
-            "air": create_air(
-                AirSettings(
-                    **common,
-                    database_url=await database_factory.create(AIR_MIGRATIONS),
-                    seed_on_start=True,
-                ),
-                jwks_http=jwks_http,
-            ),
-            "programming": create_programming(
-                ProgrammingSettings(
-                    **common,
-                    database_url=await database_factory.create(PROGRAMMING_MIGRATIONS),
-                    release_signing_key_file=keys / "release.pem",
-                    seed_on_start=True,
-                ),
-                jwks_http=jwks_http,
-            ),
-        }
+        apps = build_apps(urls, jwks_http=jwks_http, seed=True)
         clients = {
             name: await stack.enter_async_context(running_app(app)) for name, app in apps.items()
         }

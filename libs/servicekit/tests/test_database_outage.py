@@ -4,7 +4,6 @@ Retry-After, never a 500, whether it was never reachable or went away under runn
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import socket
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from sqlalchemy import text
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import SessionDep, is_database_unavailable
 from servicekit.settings import ServiceSettings
-from servicekit.testing import assert_problem, asyncpg_dsn, running_app
+from servicekit.testing import TcpProxy, assert_problem, asyncpg_dsn, running_app
 
 MIGRATIONS = Path(__file__).parent / "kit_migrations"
 
@@ -36,47 +35,6 @@ async def count(session: SessionDep) -> dict[str, int]:
 async def slow(session: SessionDep) -> dict[str, str]:
     await session.execute(text("SELECT pg_sleep(30)"))
     return {"status": "slept"}
-
-
-class TcpProxy:
-    """Forwards connections to PostgreSQL until closed; closing drops every forwarded one."""
-
-    def __init__(self, target_host: str, target_port: int) -> None:
-        self.target = (target_host, target_port)
-        self._server: asyncio.Server | None = None
-        self._writers: set[asyncio.StreamWriter] = set()
-        self._tasks: set[asyncio.Task[None]] = set()
-
-    async def start(self) -> int:
-        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
-        return int(self._server.sockets[0].getsockname()[1])
-
-    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        upstream_reader, upstream_writer = await asyncio.open_connection(*self.target)
-        self._writers |= {writer, upstream_writer}
-        for source, sink in ((reader, upstream_writer), (upstream_reader, writer)):
-            task = asyncio.create_task(self._pipe(source, sink))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-    @staticmethod
-    async def _pipe(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-        with contextlib.suppress(OSError, asyncio.CancelledError):
-            while data := await source.read(65536):
-                sink.write(data)
-                await sink.drain()
-        sink.close()
-
-    async def close(self) -> None:
-        """Stop listening (new connections are refused) and cut every open connection."""
-        if self._server is not None:
-            self._server.close()
-            self._server = None
-        for writer in self._writers:
-            writer.transport.abort()
-        for task in list(self._tasks):
-            task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
 
 
 def _via_port(url: str, port: int) -> str:
