@@ -896,7 +896,7 @@ export interface components {
             /** Message */
             message: string;
             /** Params */
-            params?: {
+            params: {
                 [key: string]: unknown;
             };
         };

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
@@ -41,7 +41,7 @@ class FieldError(BaseModel):
     # The English message; clients translate by ``code`` and ``params``.
     message: str
     # The rule's parameters (e.g. {"min_length": 2}), JSON values only; may be empty.
-    params: dict[str, Any] = Field(default_factory=dict)
+    params: dict[str, Any]
 
 
 class Problem(BaseModel):
