@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from servicekit.testing import TestTokenIssuer
@@ -102,6 +103,42 @@ async def test_expired_token_is_refused_at_the_gateway(
 
     assert response.status_code == 401
     assert "expired" in response.json()["detail"]
+
+
+@pytest.mark.parametrize("lifetime", [10 * 365 * 24 * 3600, 3601])
+async def test_token_that_lives_too_long_is_refused_at_the_gateway(
+    gateway: httpx.AsyncClient, edge_issuer: TestTokenIssuer, services: Services, lifetime: int
+) -> None:
+    hits = services.billing.state.hits
+    token = edge_issuer.token(ttl=lifetime)  # signed by the real key
+
+    response = await gateway.get(
+        "/api/billing/orders", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid-token"
+    assert "3600 s" in response.json()["detail"]
+    assert services.billing.state.hits == hits
+
+
+async def test_token_without_iat_is_refused_at_the_gateway(
+    gateway: httpx.AsyncClient, edge_issuer: TestTokenIssuer, services: Services
+) -> None:
+    hits = services.billing.state.hits
+    claims = jwt.decode(edge_issuer.token(), options={"verify_signature": False})
+    del claims["iat"]
+    token = jwt.encode(
+        claims, edge_issuer.private_key, algorithm="EdDSA", headers={"kid": edge_issuer.kid}
+    )
+
+    response = await gateway.get(
+        "/api/billing/orders", headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert response.status_code == 401
+    assert response.json()["code"] == "invalid-token"
+    assert services.billing.state.hits == hits
 
 
 async def test_valid_token_reaches_the_service(

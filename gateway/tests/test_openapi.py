@@ -59,8 +59,8 @@ async def test_schemas_with_the_same_name_are_prefixed_and_refs_follow(
     ref = billing_item["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     assert ref == "#/components/schemas/billing_ItemRead"
     # Identical definitions from both services stay one shared schema.
-    assert "HTTPValidationError" in schemas
-    assert "billing_HTTPValidationError" not in schemas
+    assert "Problem" in schemas
+    assert "billing_Problem" not in schemas
 
 
 async def test_protected_operations_need_the_bearer_scheme_and_public_ones_do_not(

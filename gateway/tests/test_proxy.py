@@ -47,6 +47,17 @@ async def test_percent_encoding_of_the_path_is_kept(
     assert response.json()["raw_path"] == "/echo/a%2Fb%20c"
 
 
+async def test_a_nul_in_a_public_path_reaches_the_service_and_is_a_422_naming_it(
+    gateway: httpx.AsyncClient,
+) -> None:
+    # The audit's request: no token needed, and it used to end in a 500 in the service.
+    response = await gateway.get("/api/billing/catalog/products/%00")
+
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"][0]["field"] == "path.code"
+    assert response.json()["errors"][0]["code"] == "nul-character"
+
+
 async def test_escaped_service_name_still_only_extends_that_services_url(
     gateway: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:

@@ -76,7 +76,16 @@ async def test_head_sends_headers_without_a_body(start_gateway, dist: Path) -> N
 
 @pytest.mark.parametrize(
     "path",
-    ["/assets/missing.js", "/../secret.txt", "/%2e%2e/secret.txt", "/assets/../../secret.txt"],
+    [
+        "/assets/missing.js",
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/assets/../../secret.txt",
+        # A NUL cannot be in a file name; the file system refuses to even look it up.
+        "/index.html%00.js",
+        "/assets/%00",
+        "/passes%00",
+    ],
 )
 async def test_missing_files_and_paths_outside_the_root_are_not_found(
     start_gateway, dist: Path, path: str

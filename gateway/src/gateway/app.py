@@ -28,8 +28,14 @@ from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_late
 from starlette.types import Receive, Scope, Send
 
 from gateway.config import GatewaySettings
-from gateway.errors import UnknownServiceError, UpstreamTimeoutError, UpstreamUnavailableError
-from gateway.openapi import MergedOpenApi
+from gateway.errors import (
+    NotPublishedError,
+    UnknownServiceError,
+    UpstreamTimeoutError,
+    UpstreamUnavailableError,
+)
+from gateway.headers import ResponseHeaders
+from gateway.openapi import INTERNAL_PATHS, MergedOpenApi
 from gateway.proxy import HttpProxy, ProxiedResponse, client_address, new_upstream_session
 from gateway.public import PublicRoutes
 from gateway.ratelimit import EdgeRateLimiter
@@ -97,7 +103,8 @@ class Route:
     def resolve(cls, scope: Scope, upstreams: dict[str, str]) -> Route:
         """Strip ``/api/<service>`` and keep the rest of the path and query as sent.
 
-        Raises UnknownServiceError when no service has that name.
+        Raises UnknownServiceError when no service has that name, and NotPublishedError (a
+        subclass) for a service's own probes and metrics, which are for the platform only.
         """
         path: str = scope["path"]
         service, _, _ = path[len(API_PREFIX) :].partition("/")
@@ -106,6 +113,10 @@ class Route:
             raise UnknownServiceError(
                 f"There is no service called {service!r}; "
                 f"the services are {', '.join(sorted(upstreams))}."
+            )
+        if _normalised(path[len(API_PREFIX) + len(service) :]) in INTERNAL_PATHS:
+            raise NotPublishedError(
+                f"No route for {path}; API paths are /api/<service>/..., see /api/openapi.json."
             )
         # The raw path keeps the client's percent-encoding (an escaped "/" stays escaped), as
         # long as the prefix was sent unescaped; else the decoded rest is escaped again. Either
@@ -137,6 +148,7 @@ class Gateway:
         self.upstreams = settings.upstreams
         self.public = PublicRoutes()
         self.portal = SinglePageApp(settings.web_root)
+        self.response_headers = ResponseHeaders(hsts_max_age_seconds=settings.hsts_seconds)
         self._jwks_http = jwks_http
         # Built at start-up (lifespan), never at import time.
         self._session: aiohttp.ClientSession | None = None
@@ -162,6 +174,7 @@ class Gateway:
             jwks,
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
+            max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
             cache_size=settings.token_cache_size,
         )
         # WebSockets hold their connection for hours: a pool of their own (bounded by
@@ -290,6 +303,7 @@ class Gateway:
             request_id_var.reset(token)
 
     async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
+        send = self.response_headers.wrap(send)
         started = time.perf_counter()
         request_id = incoming_request_id(scope)
         token = request_id_var.set(request_id)
@@ -500,6 +514,18 @@ class Gateway:
 
 _OWN_PATHS = frozenset({OPENAPI_PATH, *_QUIET_PATHS})
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def _normalised(path: str) -> str:
+    """``path`` as a server would route it: empty and dot segments resolved."""
+    segments: list[str] = []
+    for part in path.split("/"):
+        if part == "..":
+            if segments:
+                segments.pop()
+        elif part not in ("", "."):
+            segments.append(part)
+    return "/" + "/".join(segments)
 
 
 class _InternalError(ProblemError):

@@ -76,6 +76,9 @@ class GatewaySettings(ServiceSettings):
     rate_limit_pairing_per_account: str = "10/minute"
     # Every request with an access token, per token.
     rate_limit_api_per_token: str = "1200/minute"
+    # Strict-Transport-Security max-age in seconds, sent on every answer in production only
+    # (behind a TLS-terminating proxy; development runs on plain HTTP). 0 turns it off.
+    hsts_max_age_seconds: int = Field(default=365 * 24 * 3600, ge=0)
 
     # The built web portal served at / (relative to the working directory; `make run` starts
     # the gateway in the repository root). Missing: / answers a problem saying how to build it.
@@ -119,6 +122,13 @@ class GatewaySettings(ServiceSettings):
     @property
     def trusted_proxy_addresses(self) -> frozenset[str]:
         return frozenset(part.strip() for part in self.trusted_proxies.split(",") if part.strip())
+
+    @property
+    def hsts_seconds(self) -> int | None:
+        """The HSTS max-age to send, None when none is sent (outside production)."""
+        if self.environment != "production" or self.hsts_max_age_seconds == 0:
+            return None
+        return self.hsts_max_age_seconds
 
     @property
     def upstreams(self) -> dict[str, str]:

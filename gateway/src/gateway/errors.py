@@ -5,6 +5,7 @@ from __future__ import annotations
 from servicekit.problems import NotFoundError, ProblemError
 
 __all__ = [
+    "NotPublishedError",
     "PayloadTooLargeError",
     "UnknownServiceError",
     "UpstreamTimeoutError",
@@ -15,6 +16,13 @@ __all__ = [
 class UnknownServiceError(NotFoundError):
     slug = "unknown-service"
     title = "Unknown service"
+
+
+class NotPublishedError(UnknownServiceError):
+    """A service path kept off the public API (probes, metrics): answered as no route at all."""
+
+    slug = "not-found"
+    title = "Not found"
 
 
 class UpstreamUnavailableError(ProblemError):

@@ -47,8 +47,10 @@ class SinglePageApp:
     def resolve(self, path: str) -> Path | None:
         """The file for a request path, index.html for a client route, None when not found.
 
-        Paths that would leave the root (``..``, symlinks out) are not found.
+        Paths that would leave the root (``..``, symlinks out) or hold a NUL are not found.
         """
+        if "\x00" in path:
+            return None  # no file name holds a NUL, and os calls raise on one
         relative = PurePosixPath(path.lstrip("/"))
         if any(part in ("..", "") for part in relative.parts):
             return None

@@ -247,6 +247,7 @@ class WebSocketProxy:
         body = orjson.dumps(
             {
                 "type": "/problems/websocket-refused",
+                "code": "websocket-refused",
                 "title": "WebSocket refused",
                 "status": status,
                 "detail": detail,

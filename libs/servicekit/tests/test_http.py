@@ -89,6 +89,8 @@ async def test_wrong_types_are_a_422_problem_naming_the_field(client: httpx.Asyn
 async def test_oversized_body_is_a_413_problem(client: httpx.AsyncClient) -> None:
     response = await client.post("/items", json={"name": "x" * 5000, "quantity": 1})
     assert_problem(response, 413, "payload-too-large")
+    assert response.headers["cache-control"] == "no-store"
+    assert response.headers["x-content-type-options"] == "nosniff"
 
 
 async def test_streamed_oversized_body_is_a_413_problem(client: httpx.AsyncClient) -> None:
@@ -156,6 +158,10 @@ async def test_valid_token_yields_the_principal(
         pytest.param(
             lambda issuer: jwt.encode({"sub": "x"}, "k" * 32, algorithm="HS256"), id="hmac"
         ),
+        # Signed by the real key, but claiming to live too long, or not saying since when.
+        pytest.param(lambda issuer: issuer.token(ttl=10 * 365 * 24 * 3600), id="ten-years"),
+        pytest.param(lambda issuer: issuer.token(ttl=3601), id="just-over-an-hour"),
+        pytest.param(lambda issuer: _token_without_iat(issuer), id="no-iat"),
     ],
 )
 async def test_bad_tokens_are_refused(
@@ -165,6 +171,20 @@ async def test_bad_tokens_are_refused(
         "/whoami", headers={"authorization": f"Bearer {make_token(token_issuer)}"}
     )
     assert_problem(response, 401, "invalid-token")
+
+
+def _token_without_iat(issuer: TestTokenIssuer) -> str:
+    claims = jwt.decode(issuer.token(), options={"verify_signature": False})
+    del claims["iat"]
+    return jwt.encode(claims, issuer.private_key, algorithm="EdDSA", headers={"kid": issuer.kid})
+
+
+async def test_token_of_the_longest_accepted_lifetime_passes(
+    client: httpx.AsyncClient, token_issuer: TestTokenIssuer
+) -> None:
+    token = token_issuer.token(ttl=3600)
+    response = await client.get("/whoami", headers={"authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
 
 
 async def test_missing_token_is_refused(client: httpx.AsyncClient) -> None:

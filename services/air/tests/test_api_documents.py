@@ -233,15 +233,28 @@ async def test_very_long_unknown_document_id_is_a_404_with_a_short_detail(
     assert len(str(body["detail"])) < 200
 
 
-async def test_document_id_with_a_nul_byte_is_a_404_problem(
+async def test_document_id_with_a_nul_byte_is_a_422_problem_naming_it(
     client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
 ) -> None:
     response = await client.get("/documents/wd-f40-horn%00", headers=auth(org_with_pass))
 
-    assert_problem(response, 404, "document-not-found")
+    body = assert_problem(response, 422, "validation-error")
+    assert body["errors"][0]["field"] == "path.document_id"
+    assert body["errors"][0]["code"] == "nul-character"
 
 
-@pytest.mark.parametrize("query", ["brake\x00", "\x07bell", "brake\x1b[0m"])
+async def test_query_with_a_nul_byte_is_a_422_problem_naming_it(
+    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
+) -> None:
+    response = await client.get(
+        "/documents/search", params={"q": "brake\x00"}, headers=auth(org_with_pass)
+    )
+
+    body = assert_problem(response, 422, "validation-error")
+    assert [(e["field"], e["code"]) for e in body["errors"]] == [("query.q", "nul-character")]
+
+
+@pytest.mark.parametrize("query", ["\x07bell", "brake\x1b[0m"])
 async def test_query_with_control_characters_is_a_422_problem(
     client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID, query: str
 ) -> None:

@@ -164,3 +164,16 @@ async def test_revoke_with_malformed_id_is_a_validation_problem(
     response = await client.delete("/agents/not-a-uuid", headers=auth(uuid.uuid4()))
     assert response.status_code == 422
     assert response.headers["content-type"] == PROBLEM
+
+
+async def test_pairing_code_and_device_credential_are_never_cached(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    created = await client.post("/agents/pairing-codes", headers=auth(uuid.uuid4()))
+    paired = await client.post(
+        "/agents/pair", json={"code": created.json()["code"], "name": "Bay 3"}
+    )
+    for response in (created, paired):
+        assert response.status_code == 201, response.text
+        assert response.headers["cache-control"] == "no-store"
+        assert response.headers["x-content-type-options"] == "nosniff"

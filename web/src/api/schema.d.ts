@@ -889,10 +889,21 @@ export interface components {
             /** Scopes */
             scopes: components["schemas"]["ScopeSummaryRead"][];
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
+        /**
+         * FieldError
+         * @description One rejected field of a validation problem, for a client to show next to that field.
+         */
+        FieldError: {
+            /** Code */
+            code: string;
+            /** Field */
+            field: string;
+            /** Message */
+            message: string;
+            /** Params */
+            params: {
+                [key: string]: unknown;
+            };
         };
         /** JobProgressRead */
         JobProgressRead: {
@@ -1201,8 +1212,12 @@ export interface components {
          * @description The body of an ``application/problem+json`` response.
          */
         Problem: {
+            /** Code */
+            code: string;
             /** Detail */
             detail?: string | null;
+            /** Errors */
+            errors?: components["schemas"]["FieldError"][] | null;
             /** Instance */
             instance?: string | null;
             /** Request Id */
@@ -1522,19 +1537,6 @@ export interface components {
             /** Totp Enabled */
             totp_enabled: boolean;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-        };
         /**
          * VehicleRead
          * @description A decoded VIN. Series, model, body and engine are null for an unknown type code.
@@ -1680,7 +1682,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Invalid VIN (/problems/invalid-vin); Invalid search query (/problems/invalid-query); Search needs a query or a VIN (/problems/search-criteria-missing) */
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid search query (/problems/invalid-query); Search needs a query or a VIN (/problems/search-criteria-missing); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1752,13 +1754,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Token keys unavailable (/problems/identity-unavailable) */
@@ -1803,7 +1805,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Invalid VIN (/problems/invalid-vin) */
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -1875,13 +1877,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1918,13 +1920,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1980,13 +1982,13 @@ export interface operations {
                     "application/json": components["schemas"]["OrderList"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2036,7 +2038,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency key reused (/problems/idempotency-key-reused); Unknown product (/problems/unknown-product) */
+            /** @description Idempotency key reused (/problems/idempotency-key-reused); Unknown product (/problems/unknown-product); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2088,13 +2090,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2162,7 +2164,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency key reused (/problems/idempotency-key-reused) */
+            /** @description Idempotency key reused (/problems/idempotency-key-reused); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2256,7 +2258,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Payment amount mismatch (/problems/payment-amount-mismatch) */
+            /** @description Payment amount mismatch (/problems/payment-amount-mismatch); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2330,13 +2332,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Account temporarily locked (/problems/account-locked) */
@@ -2371,13 +2373,13 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2414,13 +2416,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2477,13 +2479,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2510,13 +2512,13 @@ export interface operations {
                     "application/json": components["schemas"]["ResendAcceptedRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2583,13 +2585,13 @@ export interface operations {
                     "application/json": components["schemas"]["OrganizationRegistrationRead"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2676,7 +2678,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Authenticator code does not match (/problems/enrolment-code-invalid) */
+            /** @description Authenticator code does not match (/problems/enrolment-code-invalid); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -2740,13 +2742,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2801,13 +2803,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2852,13 +2854,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Agent did not answer (/problems/agent-timeout) */
@@ -2955,13 +2957,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -2989,13 +2991,13 @@ export interface operations {
                     "application/json": components["schemas"]["SessionList"];
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3052,7 +3054,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Invalid VIN (/problems/invalid-vin); Vehicle not in the programming catalog (/problems/unknown-vehicle) */
+            /** @description Invalid VIN (/problems/invalid-vin); Vehicle not in the programming catalog (/problems/unknown-vehicle); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3104,13 +3106,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3155,13 +3157,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3196,13 +3198,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3237,13 +3239,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -3298,13 +3300,13 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Validation Error */
+            /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -12,19 +12,21 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 
 from servicekit.auth import JwksCache, TokenVerifier
 from servicekit.consumer import EventConsumer, Subscription
 from servicekit.db import Database
 from servicekit.health import KafkaProbe
 from servicekit.health import router as health_router
+from servicekit.inputs import reject_nul_characters
 from servicekit.logging import configure_logging, get_logger
 from servicekit.middleware import RequestContextMiddleware
 from servicekit.migrations import upgrade
-from servicekit.problems import install_problem_handlers
+from servicekit.problems import document_validation_problems, install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.settings import ServiceSettings
 
@@ -74,7 +76,10 @@ def create_service_app(
         app.state.database = database
         app.state.kafka_probe = probe
         app.state.token_verifier = TokenVerifier(
-            jwks, issuer=settings.jwt_issuer, audience=settings.jwt_audience
+            jwks,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
         )
         tasks: list[asyncio.Task[None]] = []
         if settings.run_background_workers:
@@ -120,8 +125,16 @@ def create_service_app(
         description=spec.description,
         lifespan=lifespan,
         openapi_tags=spec.openapi_tags or None,
+        # Once for every route, before its own dependencies (see servicekit.inputs).
+        dependencies=[Depends(reject_nul_characters)],
     )
     install_problem_handlers(app)
+    generate_openapi = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        return document_validation_problems(generate_openapi())
+
+    app.openapi = openapi  # type: ignore[method-assign]
     app.add_middleware(
         RequestContextMiddleware,
         service=settings.service_name,

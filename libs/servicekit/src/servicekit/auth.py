@@ -25,6 +25,8 @@ from servicekit.problems import ProblemError, UnauthorizedError
 log = get_logger(__name__)
 
 ALLOWED_ALGORITHMS = ("EdDSA",)
+# Longest accepted exp - iat of an access token, in seconds (identity issues 600 s tokens).
+DEFAULT_MAX_TOKEN_LIFETIME_SECONDS = 3600
 
 
 class InvalidTokenError(UnauthorizedError):
@@ -149,7 +151,8 @@ class VerifiedTokenCache:
 
 
 class TokenVerifier:
-    """Verifies access tokens: signature by a known key, issuer, audience, expiry."""
+    """Verifies access tokens: signature by a known key, issuer, audience, expiry, and a
+    lifetime (``exp - iat``, both required) of at most ``max_lifetime_seconds``."""
 
     def __init__(
         self,
@@ -157,12 +160,14 @@ class TokenVerifier:
         *,
         issuer: str,
         audience: str,
+        max_lifetime_seconds: int = DEFAULT_MAX_TOKEN_LIFETIME_SECONDS,
         leeway: int = 5,
         cache_size: int = 10_000,
     ) -> None:
         self.jwks = jwks
         self.issuer = issuer
         self.audience = audience
+        self.max_lifetime_seconds = max_lifetime_seconds
         self.leeway = leeway
         self.cache = VerifiedTokenCache(cache_size)
 
@@ -200,6 +205,14 @@ class TokenVerifier:
             raise InvalidTokenError("The access token has expired; refresh it.") from exc
         except jwt.PyJWTError as exc:
             raise InvalidTokenError(f"The access token is not valid here ({exc}).") from exc
+        # A valid signature is not enough: a token minted to live for years (a leaked signing
+        # key, a bug in the issuer) would stay usable long after anyone could notice.
+        lifetime = int(claims["exp"]) - int(claims["iat"])
+        if lifetime > self.max_lifetime_seconds:
+            raise InvalidTokenError(
+                f"The access token was issued for {lifetime} s, longer than the "
+                f"{self.max_lifetime_seconds} s accepted here; log in again."
+            )
         try:
             return Principal(
                 user_id=uuid.UUID(claims["sub"]),

@@ -1,4 +1,5 @@
-"""Pure ASGI middleware: request ids, body size limit, access log and HTTP metrics.
+"""Pure ASGI middleware: request ids, body size limit, default response headers, access log
+and HTTP metrics.
 
 Written as raw ASGI rather than ``BaseHTTPMiddleware`` because the latter buffers and adds
 measurable latency per request, and it cannot limit a streamed body while it is received.
@@ -9,13 +10,14 @@ from __future__ import annotations
 import re
 import time
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from prometheus_client import Counter, Histogram
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from servicekit.logging import get_logger, request_id_var
-from servicekit.problems import internal_error_response, problem_response
+from servicekit.problems import problem_response, unexpected_error_response
 
 REQUEST_ID_HEADER = b"x-request-id"
 KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -34,6 +36,23 @@ HTTP_LATENCY = Histogram(
 log = get_logger("servicekit.access")
 
 
+# Every answer of a service's API, unless the route set its own: answers carry tokens, TOTP
+# secrets, pairing codes and credentials, and a shared or browser cache must never keep them;
+# browsers must not guess a type other than the declared one (JSON read as HTML).
+DEFAULT_RESPONSE_HEADERS: tuple[tuple[bytes, bytes], ...] = (
+    (b"cache-control", b"no-store"),
+    (b"x-content-type-options", b"nosniff"),
+)
+
+
+def with_default_headers(headers: Iterable[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """``headers`` plus each of :data:`DEFAULT_RESPONSE_HEADERS` they do not already set."""
+    out = list(headers)
+    present = {name.lower() for name, _ in out}
+    out.extend(item for item in DEFAULT_RESPONSE_HEADERS if item[0] not in present)
+    return out
+
+
 def incoming_request_id(scope: Scope) -> str:
     """The caller's X-Request-ID when it is well-formed, else a new one."""
     for name, value in scope.get("headers", ()):
@@ -43,7 +62,8 @@ def incoming_request_id(scope: Scope) -> str:
 
 
 class RequestContextMiddleware:
-    """Binds a request id, limits the body size, logs and counts every HTTP request."""
+    """Binds a request id, limits the body size, adds the default response headers, logs and
+    counts every HTTP request."""
 
     def __init__(self, app: ASGIApp, *, service: str, max_body_bytes: int) -> None:
         self.app = app
@@ -89,7 +109,7 @@ class RequestContextMiddleware:
                 if message["type"] == "http.response.start":
                     status_holder["status"] = message["status"]
                     status_holder["started"] = True
-                    headers = list(message.get("headers", []))
+                    headers = with_default_headers(message.get("headers", []))
                     headers.append((REQUEST_ID_HEADER, rid.encode()))
                     message = {**message, "headers": headers}
                 await send(message)
@@ -102,11 +122,11 @@ class RequestContextMiddleware:
                 elif status_holder["started"]:
                     raise
                 else:
-                    # Answer here, inside the request context, so the 500 problem carries the
-                    # request id and the error is logged once, with it.
-                    log.error("unhandled error", path=scope.get("path"), exc_info=exc)
-                    status_holder["status"] = 500
-                    response = internal_error_response(scope.get("path"))
+                    # Answer here, inside the request context, so the problem (500, or 503
+                    # when the database is away) carries the request id and the error is
+                    # logged once, with it.
+                    response = unexpected_error_response(exc, scope.get("path"))
+                    status_holder["status"] = response.status_code
                     await response(scope, receive, send_with_id)
             if overflowed and not status_holder["started"]:
                 await self._too_large(scope, receive, send, status_holder)
@@ -126,6 +146,7 @@ class RequestContextMiddleware:
             instance=scope.get("path"),
         )
         response.headers["x-request-id"] = request_id_var.get() or ""
+        response.raw_headers[:] = with_default_headers(response.raw_headers)
         await response(scope, receive, send)
 
     def _observe(self, scope: Scope, status: int, seconds: float) -> None:

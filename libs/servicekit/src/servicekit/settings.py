@@ -48,6 +48,13 @@ class ServiceSettings(BaseSettings):
     jwt_audience: str = Field(
         default="aos", validation_alias=AliasChoices("AOS_JWT_AUDIENCE", "jwt_audience")
     )
+    # Longest lifetime (exp - iat) of an access token accepted, in seconds; tokens that claim
+    # to live longer are refused even with a valid signature.
+    jwt_max_lifetime_seconds: int = Field(
+        default=3600,
+        gt=0,
+        validation_alias=AliasChoices("AOS_JWT_MAX_LIFETIME_SECONDS", "jwt_max_lifetime_seconds"),
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"

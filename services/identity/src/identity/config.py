@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from servicekit.settings import ServiceSettings
@@ -54,3 +54,14 @@ class Settings(ServiceSettings):
     # Demo account of `python -m identity seed`; generated on the first seed when unset.
     demo_password: SecretStr | None = None
     demo_totp_secret: SecretStr | None = None
+
+    @model_validator(mode="after")
+    def _tokens_outlive_no_verifier(self) -> Settings:
+        # Every service (and the gateway) refuses tokens living longer than this maximum.
+        if self.access_token_ttl_seconds > self.jwt_max_lifetime_seconds:
+            raise ValueError(
+                f"IDENTITY_ACCESS_TOKEN_TTL_SECONDS ({self.access_token_ttl_seconds}) exceeds "
+                f"AOS_JWT_MAX_LIFETIME_SECONDS ({self.jwt_max_lifetime_seconds}): every token "
+                "would be refused; lower the one or raise the other"
+            )
+        return self

@@ -1,0 +1,98 @@
+"""All four services built in-process, each with the database given, for tests of the public API
+as a whole (its merged OpenAPI document, behaviour every service shares)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from air.config import Settings as AirSettings
+from air.main import MIGRATIONS_DIR as AIR_MIGRATIONS
+from air.main import create_app as create_air
+from billing.config import Settings as BillingSettings
+from billing.main import MIGRATIONS_DIR as BILLING_MIGRATIONS
+from billing.main import create_app as create_billing
+from identity.config import Settings as IdentitySettings
+from identity.main import MIGRATIONS_DIR as IDENTITY_MIGRATIONS
+from identity.main import create_app as create_identity
+from programming.config import Settings as ProgrammingSettings
+from programming.main import MIGRATIONS_DIR as PROGRAMMING_MIGRATIONS
+from programming.main import create_app as create_programming
+
+MIGRATIONS: dict[str, Path] = {
+    "identity": IDENTITY_MIGRATIONS,
+    "billing": BILLING_MIGRATIONS,
+    "air": AIR_MIGRATIONS,
+    "programming": PROGRAMMING_MIGRATIONS,
+}
+
+BuildApps = Callable[..., dict[str, FastAPI]]
+
+
+@pytest.fixture(scope="module")
+def migrations() -> dict[str, Path]:
+    """Service name → its migrations folder (for DatabaseFactory.create)."""
+    return dict(MIGRATIONS)
+
+
+@pytest.fixture(scope="module")
+def build_apps(kafka_bootstrap_servers: str, tmp_path_factory: pytest.TempPathFactory) -> BuildApps:
+    """``build_apps(database_urls, jwks_http=..., seed=...)``: service name → app (not started).
+
+    No background workers run (no mail, no relay, no consumers): only the HTTP API.
+    """
+    keys = tmp_path_factory.mktemp("keys")
+
+    def build(
+        database_urls: dict[str, str], *, jwks_http: httpx.AsyncClient, seed: bool
+    ) -> dict[str, FastAPI]:
+        common: dict[str, Any] = {
+            "environment": "test",
+            "kafka_bootstrap_servers": kafka_bootstrap_servers,
+            "topic_namespace": f"t{uuid.uuid4().hex[:10]}.",
+            "migrate_on_start": False,
+            "run_background_workers": False,
+            "log_level": "WARNING",
+        }
+        return {
+            "identity": create_identity(
+                IdentitySettings(
+                    **common,
+                    database_url=database_urls["identity"],
+                    smtp_port=9,  # nothing is mailed: no background workers
+                    jwt_private_key_file=keys / "jwt.pem",
+                ),
+                jwks_http=jwks_http,
+            ),
+            "billing": create_billing(
+                BillingSettings(
+                    **common,
+                    database_url=database_urls["billing"],
+                    payment_webhook_secret=secrets.token_urlsafe(32),
+                    seed_on_start=seed,
+                ),
+                jwks_http=jwks_http,
+            ),
+            "air": create_air(
+                AirSettings(**common, database_url=database_urls["air"], seed_on_start=seed),
+                jwks_http=jwks_http,
+            ),
+            "programming": create_programming(
+                ProgrammingSettings(
+                    **common,
+                    database_url=database_urls["programming"],
+                    release_signing_key_file=keys / "release.pem",
+                    seed_on_start=seed,
+                ),
+                jwks_http=jwks_http,
+            ),
+        }
+
+    return build
