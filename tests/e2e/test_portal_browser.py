@@ -26,7 +26,14 @@ from typing import Any
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    expect,
+    sync_playwright,
+)
 from workshop import PHASE_REPORTS, agent_command, stop_process, verification_link, wait_for_mail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,6 +237,17 @@ def agent(system: Any, vehicle: int, tmp_path: Path) -> Iterator[Agent]:
     agent.close()
 
 
+def expect_decoded(image: Locator) -> None:
+    """The image is shown as a picture: loaded and decoded, not its alt text in a broken frame.
+
+    A broken <img> with a size and an alt text is still "visible", which is how a QR code that
+    never decoded once passed this journey; only a decoded image has a natural width."""
+    expect(image).to_be_visible()
+    # decode() waits for the load and rejects when the bytes are no image.
+    width = image.evaluate("img => img.decode().then(() => img.naturalWidth, () => 0)")
+    assert width > 0, f"the image {image} did not decode (naturalWidth {width})"
+
+
 def buy(page: Page, product: str) -> None:
     page.get_by_role("link", name="Passes").click()
     page.get_by_role("button", name=f"Buy: {product}").click()
@@ -268,7 +286,7 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     shot(page, "04-login")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
-    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    expect_decoded(page.get_by_role("img", name="QR code for your authenticator app"))
     totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text().strip())
     check_accessibility(page, "TOTP enrolment")
     shot(page, "05-totp-enrolment")
