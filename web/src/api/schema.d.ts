@@ -1066,7 +1066,8 @@ export interface components {
             password: string;
             /**
              * Vat Id
-             * @example DE123456789
+             * @description With the country's prefix (Greece: EL); an EU VAT id must pass its check digits
+             * @example DE123456704
              */
             vat_id: string;
         };
