@@ -1,4 +1,4 @@
-import { screen } from "@testing-library/react";
+import { screen, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
@@ -15,6 +15,21 @@ describe("App", () => {
     expect(await screen.findByRole("heading", { name: "Willkommen bei AOS" })).toBeInTheDocument();
     expect(screen.getByRole("link", { name: "Anmelden" })).toBeInTheDocument();
     expect(document.documentElement.lang).toBe("de");
+  });
+
+  it("opens the phone menu with the burger button and closes it after a link was chosen", async () => {
+    renderWithApp(<App />);
+    const burger = screen.getByRole("button", { name: "Menu" });
+    expect(burger).toHaveAttribute("aria-expanded", "false");
+    // The menu holds no links while closed (no second copy of the header's links).
+    expect(screen.getAllByRole("link", { name: "Register" })).toHaveLength(1);
+    await userEvent.click(burger);
+    expect(burger).toHaveAttribute("aria-expanded", "true");
+    const menu = document.getElementById("main-menu")!;
+    await userEvent.click(within(menu).getByRole("link", { name: "Register" }));
+    expect(await screen.findByRole("heading", { name: "Register your company" })).toBeInTheDocument();
+    expect(burger).toHaveAttribute("aria-expanded", "false");
+    expect(within(menu).queryByRole("link")).toBeNull();
   });
 
   it("sends a visitor who is not signed in from a private page to the login", async () => {
