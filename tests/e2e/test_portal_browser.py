@@ -394,7 +394,7 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     # listed as queued behind the day.
     page.get_by_role("button", name="Buy: AIR repair information pass, 1 hour").click()
     confirm_purchase(page)
-    expect(air.get_by_role("timer")).to_have_text(re.compile(r"^24h 59m \d\ds left$"))
+    expect(air.get_by_role("timer")).to_have_text(re.compile(r"^1d 00h 59m \d\ds left$"))
     expect(air.get_by_role("listitem")).to_have_count(2)
     expect(air.get_by_role("listitem").nth(1)).to_contain_text("queued")
     shot(page, "09b-air-hour-on-top")

@@ -151,7 +151,7 @@ export function App() {
       <AppShell.Header>
         <Header menuOpen={menuOpen} toggleMenu={menu.toggle} />
       </AppShell.Header>
-      <AppShell.Navbar p="md" id="main-menu" aria-label={t("nav.menu")}>
+      <AppShell.Navbar p="md" id="main-menu" aria-label={t("nav.menu")} withBorder={false}>
         {/* Rendered only while open, so that its links are not a second copy of the header's. */}
         {menuOpen && (
           <Stack gap="md">
