@@ -26,7 +26,14 @@ from typing import Any
 
 import pyotp
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    ConsoleMessage,
+    Locator,
+    Page,
+    expect,
+    sync_playwright,
+)
 from workshop import PHASE_REPORTS, agent_command, stop_process, verification_link, wait_for_mail
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,10 +237,65 @@ def agent(system: Any, vehicle: int, tmp_path: Path) -> Iterator[Agent]:
     agent.close()
 
 
+def expect_decoded(image: Locator) -> None:
+    """The image is shown as a picture: loaded and decoded, not its alt text in a broken frame.
+
+    A broken <img> with a size and an alt text is still "visible", which is how a QR code that
+    never decoded once passed this journey; only a decoded image has a natural width."""
+    expect(image).to_be_visible()
+    # decode() waits for the load and rejects when the bytes are no image.
+    width = image.evaluate("img => img.decode().then(() => img.naturalWidth, () => 0)")
+    assert width > 0, f"the image {image} did not decode (naturalWidth {width})"
+
+
 def buy(page: Page, product: str) -> None:
     page.get_by_role("link", name="Passes").click()
     page.get_by_role("button", name=f"Buy: {product}").click()
+    confirm_purchase(page)
+
+
+def confirm_purchase(page: Page) -> None:
+    """The summary is shown first; only its confirm button buys."""
+    dialog = page.get_by_role("dialog", name="Confirm your purchase")
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name=re.compile(r"^Buy for ")).click()
     expect(page.get_by_text("Payment received: your pass is active.")).to_be_visible()
+
+
+PHONE = {"width": 390, "height": 844}
+# What sticks out on the right: the page's own width, then any element's right edge.
+OVERFLOW_JS = """() => {
+    const width = document.documentElement.clientWidth;
+    const scroll = document.documentElement.scrollWidth;
+    const found = scroll > width ? [`the page scrolls sideways: ${scroll} > ${width}`] : [];
+    for (const element of document.body.querySelectorAll("*")) {
+        const box = element.getBoundingClientRect();
+        if (box.width === 0 || box.height === 0 || box.right <= width + 0.5) continue;
+        const text = (element.textContent || "").trim().slice(0, 40);
+        const tag = element.tagName.toLowerCase();
+        found.push(`<${tag}> "${text}" ends at ${Math.round(box.right)} > ${width}`);
+    }
+    return found.slice(0, 10);
+}"""
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def check_phone_layout(page: Page, screen: str) -> None:
+    """At 390x844 the screen fits: no horizontal scrolling, no element past the right edge, and
+    the header (one line) does not cover the page's title. Saves a phone-sized screenshot."""
+    page.set_viewport_size(PHONE)
+    page.evaluate("window.scrollTo(0, 0)")
+    try:
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        overflow = page.evaluate(OVERFLOW_JS)
+        assert overflow == [], f"the {screen} screen overflows at 390 px: {overflow}"
+        header = page.locator("header").bounding_box()
+        title = page.get_by_role("heading", level=1).bounding_box()
+        assert header is not None and title is not None
+        assert title["y"] >= header["y"] + header["height"], f"the header covers the {screen} title"
+        shot(page, f"phone-{screen}")
+    finally:
+        page.set_viewport_size(DESKTOP)
 
 
 def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
@@ -244,7 +306,7 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     # Register the company and its owner.
     page.goto("/register")
     page.get_by_label("Company name").fill("Karosserie Weber GmbH")
-    page.get_by_label("Country (ISO code, e.g. DE)").fill("DE")
+    page.get_by_label("Country").select_option(label="Germany")
     page.get_by_label("VAT ID").fill("DE811907980")
     page.get_by_label("Your name").fill("Jonas Weber")
     page.get_by_label("E-mail").fill(email)
@@ -268,7 +330,7 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     shot(page, "04-login")
     page.get_by_role("button", name="Log in").click()
     expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
-    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    expect_decoded(page.get_by_role("img", name="QR code for your authenticator app"))
     totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text().strip())
     check_accessibility(page, "TOTP enrolment")
     shot(page, "05-totp-enrolment")
@@ -295,6 +357,7 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     expect(page.get_by_text("You have no active pass.")).to_be_visible()
     check_accessibility(page, "passes")
     shot(page, "07-passes")
+    check_phone_layout(page, "passes")
 
     # A reload keeps the user signed in (the refresh token gets a new access token).
     page.reload()
@@ -309,11 +372,32 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     shot(page, "08-air-refused")
     refusal.get_by_role("link", name="Buy a pass").click()
 
-    # Buy a day of AIR; the pass shows with its countdown.
+    # Buy a day of AIR: a summary first (net, VAT, total, the access it gives), and neither a
+    # click on Buy nor Enter buys; only the dialog's confirm button does. Then the countdown.
     page.get_by_role("button", name="Buy: AIR repair information pass, 1 day").click()
-    expect(page.get_by_text("Payment received: your pass is active.")).to_be_visible()
-    expect(page.get_by_role("timer").first).to_have_text(re.compile(r"^23h 59m \d\ds left$"))
+    dialog = page.get_by_role("dialog", name="Confirm your purchase")
+    expect(dialog.get_by_role("row", name=re.compile("^Total"))).to_be_visible()
+    expect(dialog.get_by_test_id("purchase-window")).to_have_text(
+        re.compile(r"^AIR access until .+")
+    )
+    shot(page, "09-air-purchase-summary")
+    page.keyboard.press("Enter")  # the focus is on Cancel
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_text("You have no active pass.")).to_be_visible()
+    page.get_by_role("button", name="Buy: AIR repair information pass, 1 day").click()
+    confirm_purchase(page)
+    air = page.get_by_test_id("pass-AIR")
+    expect(air.get_by_role("timer")).to_have_text(re.compile(r"^23h 59m \d\ds left$"))
     shot(page, "09-air-pass-bought")
+
+    # An hour on top of the running day: the combined end moves on by the hour, and the hour is
+    # listed as queued behind the day.
+    page.get_by_role("button", name="Buy: AIR repair information pass, 1 hour").click()
+    confirm_purchase(page)
+    expect(air.get_by_role("timer")).to_have_text(re.compile(r"^1d 00h 59m \d\ds left$"))
+    expect(air.get_by_role("listitem")).to_have_count(2)
+    expect(air.get_by_role("listitem").nth(1)).to_contain_text("queued")
+    shot(page, "09b-air-hour-on-top")
 
     # Search by VIN: the decoded vehicle and only its documents.
     page.get_by_role("link", name="Repair information").click()
@@ -327,6 +411,7 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     ).to_be_visible()
     check_accessibility(page, "AIR results")
     shot(page, "10-air-results-by-vin")
+    check_phone_layout(page, "air-results")
     page.locator(f"a[href='/air/documents/{DEMO_DOCUMENT}']").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("brake pads")
     check_accessibility(page, "document")
@@ -373,6 +458,7 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     dme = page.get_by_role("row").filter(has_text="0x0012")
     expect(dme).to_contain_text("1.0.0")
     shot(page, "15-connected-vehicle")
+    check_phone_layout(page, "programming")
     page.get_by_role("button", name="Plan programming session").click()
 
     # The plan, its estimate against the hour bought, then the flash with live progress.

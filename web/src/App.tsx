@@ -1,4 +1,5 @@
-import { Anchor, AppShell, Button, Center, Group, Loader, SegmentedControl, Text, Title } from "@mantine/core";
+import { Anchor, AppShell, Burger, Button, Center, Group, Loader, SegmentedControl, Stack, Text, Title } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
 import { lazy, type ReactNode, Suspense } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Navigate, Route, Routes } from "react-router";
@@ -40,32 +41,78 @@ function RequireAuth({ children }: { children: ReactNode }) {
   );
 }
 
-function Header() {
+/** The pages of the main navigation, for the header (wide screens) and the menu (phones). */
+function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
+  const { t } = useTranslation();
+  const auth = useAuth();
+  if (auth.status === "signed-in") {
+    return (
+      <>
+        <Anchor component={Link} to="/passes" onClick={onNavigate}>
+          {t("nav.passes")}
+        </Anchor>
+        <Anchor component={Link} to="/air" onClick={onNavigate}>
+          {t("nav.air")}
+        </Anchor>
+        <Anchor component={Link} to="/programming" onClick={onNavigate}>
+          {t("nav.programming")}
+        </Anchor>
+      </>
+    );
+  }
+  return (
+    <>
+      <Anchor component={Link} to="/login" onClick={onNavigate}>
+        {t("nav.login")}
+      </Anchor>
+      <Anchor component={Link} to="/register" onClick={onNavigate}>
+        {t("nav.register")}
+      </Anchor>
+    </>
+  );
+}
+
+function LogoutButton({ onDone }: { onDone?: () => void }) {
+  const { t } = useTranslation();
+  const auth = useAuth();
+  if (auth.status !== "signed-in") return null;
+  return (
+    <Button
+      variant="default"
+      size="xs"
+      onClick={() => {
+        onDone?.();
+        void auth.signOut();
+      }}
+    >
+      {t("nav.logout")}
+    </Button>
+  );
+}
+
+/**
+ * The header keeps to one line at any width, so it never covers the page: on phones the links
+ * move into a menu behind the burger button.
+ */
+function Header({ menuOpen, toggleMenu }: { menuOpen: boolean; toggleMenu: () => void }) {
   const { t, i18n } = useTranslation();
   const auth = useAuth();
   return (
-    <Group h="100%" px="md" justify="space-between" component="nav" aria-label="main">
-      <Group>
+    <Group h="100%" px="md" justify="space-between" wrap="nowrap" component="nav" aria-label="main">
+      <Group wrap="nowrap" gap="sm">
+        <Burger opened={menuOpen} onClick={toggleMenu} hiddenFrom="sm" size="sm" aria-label={t("nav.menu")} aria-expanded={menuOpen} aria-controls="main-menu" />
         <Anchor component={Link} to="/" underline="never">
           <Title order={2} size="h4">
             {t("app.name")}
           </Title>
         </Anchor>
         {auth.status === "signed-in" && (
-          <>
-            <Anchor component={Link} to="/passes">
-              {t("nav.passes")}
-            </Anchor>
-            <Anchor component={Link} to="/air">
-              {t("nav.air")}
-            </Anchor>
-            <Anchor component={Link} to="/programming">
-              {t("nav.programming")}
-            </Anchor>
-          </>
+          <Group visibleFrom="sm" wrap="nowrap">
+            <NavLinks />
+          </Group>
         )}
       </Group>
-      <Group>
+      <Group wrap="nowrap" gap="sm">
         <SegmentedControl
           aria-label={t("app.language")}
           size="xs"
@@ -76,20 +123,9 @@ function Header() {
             { value: "de", label: "DE" },
           ]}
         />
-        {auth.status === "signed-in" ? (
-          <Button variant="default" size="xs" onClick={() => void auth.signOut()}>
-            {t("nav.logout")}
-          </Button>
-        ) : (
-          <>
-            <Anchor component={Link} to="/login">
-              {t("nav.login")}
-            </Anchor>
-            <Anchor component={Link} to="/register">
-              {t("nav.register")}
-            </Anchor>
-          </>
-        )}
+        <Group visibleFrom="sm" wrap="nowrap">
+          {auth.status === "signed-in" ? <LogoutButton /> : <NavLinks />}
+        </Group>
       </Group>
     </Group>
   );
@@ -109,11 +145,21 @@ function Home() {
 
 export function App() {
   const { t } = useTranslation();
+  const [menuOpen, menu] = useDisclosure(false);
   return (
-    <AppShell header={{ height: 56 }} padding="md">
+    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: "sm", collapsed: { mobile: !menuOpen, desktop: true } }} padding="md">
       <AppShell.Header>
-        <Header />
+        <Header menuOpen={menuOpen} toggleMenu={menu.toggle} />
       </AppShell.Header>
+      <AppShell.Navbar p="md" id="main-menu" aria-label={t("nav.menu")} withBorder={false}>
+        {/* Rendered only while open, so that its links are not a second copy of the header's. */}
+        {menuOpen && (
+          <Stack gap="md">
+            <NavLinks onNavigate={menu.close} />
+            <LogoutButton onDone={menu.close} />
+          </Stack>
+        )}
+      </AppShell.Navbar>
       <AppShell.Main>
         <Routes>
           <Route path="/" element={<Home />} />

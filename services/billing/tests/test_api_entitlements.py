@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -70,8 +70,14 @@ async def test_summary_lists_every_scope_with_nothing_left_when_nothing_was_boug
     response = await billing.client.get("/entitlements/summary", headers=org.headers)
     assert response.status_code == 200
     assert response.json()["scopes"] == [
-        {"scope": "AIR", "active": False, "valid_until": None, "seconds_left": 0},
-        {"scope": "PROGRAMMING", "active": False, "valid_until": None, "seconds_left": 0},
+        {"scope": "AIR", "active": False, "valid_until": None, "seconds_left": 0, "windows": []},
+        {
+            "scope": "PROGRAMMING",
+            "active": False,
+            "valid_until": None,
+            "seconds_left": 0,
+            "windows": [],
+        },
     ]
 
 
@@ -85,6 +91,37 @@ async def test_summary_shows_the_end_of_the_running_chain_per_scope(billing) -> 
     assert 7190 <= programming["seconds_left"] <= 7200
     air = next(s for s in summary["scopes"] if s["scope"] == "AIR")
     assert air["active"] is False
+
+
+async def test_summary_shows_time_bought_on_top_of_a_running_pass(billing) -> None:
+    """An hour bought while a day pass runs: the combined end moves by the hour, and both
+    windows are listed, the day running and the hour queued right behind it."""
+    org = billing.org()
+    day = await billing.buy(org, "AIR_1D")
+    hour = await billing.buy(org, "AIR_1H")
+    entitlements = {
+        e["order_id"]: e
+        for e in (await billing.client.get("/entitlements", headers=org.headers)).json()["items"]
+    }
+    day_window, hour_window = entitlements[day["id"]], entitlements[hour["id"]]
+    summary = (await billing.client.get("/entitlements/summary", headers=org.headers)).json()
+    air = next(s for s in summary["scopes"] if s["scope"] == "AIR")
+    assert air["active"] is True
+    assert air["valid_until"] == hour_window["valid_until"]
+    assert air["windows"] == [
+        {
+            "valid_from": day_window["valid_from"],
+            "valid_until": day_window["valid_until"],
+            "active": True,
+        },
+        {
+            "valid_from": day_window["valid_until"],
+            "valid_until": hour_window["valid_until"],
+            "active": False,
+        },
+    ]
+    end = datetime.fromisoformat(air["valid_until"])
+    assert end - datetime.fromisoformat(day_window["valid_from"]) == timedelta(hours=25)
 
 
 async def test_entitlements_need_a_token(billing) -> None:

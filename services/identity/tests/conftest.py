@@ -24,6 +24,13 @@ from identity.main import MIGRATIONS_DIR, create_app
 from servicekit.testing import DatabaseFactory, assert_problem, running_app
 
 PASSWORD = "correct horse battery staple"
+# VAT ids with right check digits, one per country the tests register in.
+SAMPLE_VAT_IDS = {
+    "DE": "DE123456704",
+    "AT": "ATU12345602",
+    "FR": "FR40303265045",
+    "NL": "NL123456708B01",
+}
 
 
 @pytest.fixture
@@ -108,7 +115,7 @@ class IdentityClient:
         body = {
             "company_name": "Muster Kfz-Service GmbH",
             "country": "DE",
-            "vat_id": "DE123456789",
+            "vat_id": SAMPLE_VAT_IDS[fields.get("country", "DE")],
             "owner_name": "Max Mustermann",
             "email": email,
             "password": PASSWORD,

@@ -9,7 +9,7 @@ import pytest
 VALID = {
     "company_name": "Muster Kfz-Service GmbH",
     "country": "DE",
-    "vat_id": "DE123456789",
+    "vat_id": "DE123456704",
     "owner_name": "Max Mustermann",
     "email": "bad-input@workshop.example",
     "password": "correct horse battery staple",
@@ -41,6 +41,9 @@ async def test_wrong_types_are_422_problem_naming_the_field(
     ("field", "value", "message"),
     [
         ("country", "XX", "ISO 3166-1 alpha-2"),
+        ("country", "Germany", "ISO 3166-1 alpha-2"),
+        ("vat_id", "DE811907981", "check digits"),
+        ("vat_id", "ATU13585627", "starts with DE, not AT"),
         ("vat_id", "123456789", "two-letter country prefix"),
         ("password", "short", "at least 12"),
         ("password", "x" * 129, "at most 128"),
@@ -54,6 +57,7 @@ async def test_invalid_values_are_422_problem_with_the_rule(
     response = await client.post("/organizations", json={**VALID, field: value})
     body = problem(response, 422, "validation-error")
     assert message in body["detail"]
+    assert [error["field"] for error in body["errors"]] == [field]
 
 
 async def test_password_never_echoed_in_the_problem(client, problem) -> None:

@@ -58,7 +58,7 @@ async def test_full_flow_from_registration_to_me(identity, client, mail_sink) ->
             "id": str(account.organization_id),
             "name": "Flow Werkstatt",
             "country": "AT",
-            "vat_id": "DE123456789",
+            "vat_id": "ATU12345602",
         },
     }
 

@@ -20,7 +20,7 @@ async def test_registration_answers_201_with_ids_and_mail_sent(client, mail_sink
         json={
             "company_name": "  Muster Kfz-Service GmbH ",
             "country": "de",
-            "vat_id": "de 123 456 789",
+            "vat_id": "de 123 456 704",
             "owner_name": "Max Mustermann",
             "email": "Max@Muster-Kfz.Example",
             "password": "correct horse battery staple",
@@ -83,7 +83,7 @@ async def test_a_taken_email_answers_like_a_new_registration_and_mails_the_owner
     registration = {
         "company_name": "Another GmbH",
         "country": "AT",
-        "vat_id": "ATU12345678",
+        "vat_id": "ATU12345602",
         "owner_name": "Eva Muster",
         "password": "another long passphrase",
     }
@@ -136,7 +136,7 @@ async def test_registration_records_both_events_in_the_outbox(
     assert organization.organization_id == str(account.organization_id)
     assert organization.name == "Outbox Werkstatt"
     assert organization.country == "FR"
-    assert organization.vat_id == "DE123456789"
+    assert organization.vat_id == "FR40303265045"
     assert organization.registered_at.seconds > 0
     user = identity_pb2.UserRegistered.FromString(rows[1].payload)
     assert user.user_id == str(account.user_id)
@@ -155,7 +155,7 @@ async def test_registration_with_a_taken_email_leaves_no_rows_and_only_the_owner
         json={
             "company_name": "Second GmbH",
             "country": "DE",
-            "vat_id": "DE999999999",
+            "vat_id": "DE999999903",
             "owner_name": "Second Owner",
             "email": "first@workshop.example",
             "password": "another long passphrase",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
+from xml.etree import ElementTree
 
 import pyotp
 
@@ -118,7 +119,12 @@ def test_provisioning_uri_names_issuer_aos_and_the_account() -> None:
     assert query.get("algorithm", ["SHA1"]) == ["SHA1"]
 
 
-def test_qr_code_is_an_inline_svg() -> None:
+def test_qr_code_is_a_standalone_svg_document_a_browser_decodes_as_an_image() -> None:
     svg = qr_svg("otpauth://totp/AOS:x?secret=" + SECRET)
     assert svg.startswith("<svg")
     assert svg.rstrip().endswith("</svg>")
+    # Shown through <img> (a data: URL) the SVG is a document of its own: without the SVG
+    # namespace on its root, browsers show a broken image.
+    root = ElementTree.fromstring(svg)
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert int(root.attrib["width"]) > 0

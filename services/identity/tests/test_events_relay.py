@@ -43,7 +43,7 @@ async def test_organization_registered_is_published_on_the_identity_topic(
             json={
                 "company_name": "Kafka Werkstatt",
                 "country": "NL",
-                "vat_id": "NL123456789B01",
+                "vat_id": "NL123456708B01",
                 "owner_name": "Kees Kafka",
                 "email": f"kafka-{uuid.uuid4().hex[:8]}@workshop.example",
                 "password": "correct horse battery staple",
@@ -91,4 +91,4 @@ async def test_organization_registered_is_published_on_the_identity_topic(
     assert event.organization_id == organization_id
     assert event.name == "Kafka Werkstatt"
     assert event.country == "NL"
-    assert event.vat_id == "NL123456789B01"
+    assert event.vat_id == "NL123456708B01"

@@ -20,7 +20,7 @@ def test_registration_repr_hides_the_password() -> None:
     registration = Registration(
         company_name="Muster GmbH",
         country="DE",
-        vat_id="DE123456789",
+        vat_id="DE123456704",
         owner_name="Max",
         email="a@b.example",
         password="hunter2-hunter2",

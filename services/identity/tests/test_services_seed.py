@@ -63,7 +63,7 @@ async def test_first_seed_creates_the_demo_workshop_with_generated_secrets(
     assert (row.name, row.country, row.vat_id, row.role) == (
         "Demo Werkstatt GmbH",
         "DE",
-        "DE123456789",
+        "DE123456704",
         "owner",
     )
     assert row.email_verified_at is not None

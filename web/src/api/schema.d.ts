@@ -1082,7 +1082,8 @@ export interface components {
             password: string;
             /**
              * Vat Id
-             * @example DE123456789
+             * @description With the country's prefix (Greece: EL); an EU VAT id must pass its check digits
+             * @example DE123456704
              */
             vat_id: string;
         };
@@ -1312,6 +1313,11 @@ export interface components {
              * @description End of the uninterrupted run of passes that covers now; null when none
              */
             valid_until: string | null;
+            /**
+             * Windows
+             * @description The windows not yet over, by start: the running one, then the queued ones
+             */
+            windows: components["schemas"]["WindowRead"][];
         };
         /** SessionCreate */
         SessionCreate: {
@@ -1624,6 +1630,25 @@ export interface components {
              */
             order_id: string;
             order_status: components["schemas"]["OrderStatus"];
+        };
+        /** WindowRead */
+        WindowRead: {
+            /**
+             * Active
+             * @description The window covers the current time; false when queued
+             */
+            active: boolean;
+            /**
+             * Valid From
+             * Format: date-time
+             */
+            valid_from: string;
+            /**
+             * Valid Until
+             * Format: date-time
+             * @description Exclusive end of the window
+             */
+            valid_until: string;
         };
     };
     responses: never;

@@ -19,10 +19,17 @@ export function useResendVerification() {
   return { resend, send };
 }
 
-/** What became of the last resend: the problem, or that a link is on its way. */
-export function ResendOutcome({ resend }: { resend: ReturnType<typeof useResendVerification>["resend"] }) {
+/** What became of the last resend: the problem, or that a link is on its way. `fields`: the
+ * fields the form shows with their own errors. */
+export function ResendOutcome({
+  resend,
+  fields = [],
+}: {
+  resend: ReturnType<typeof useResendVerification>["resend"];
+  fields?: readonly string[];
+}) {
   const { t } = useTranslation();
-  if (resend.isError) return <ErrorMessage error={resend.error} />;
+  if (resend.isError) return <ErrorMessage error={resend.error} fields={fields} />;
   if (resend.isSuccess)
     return (
       <Alert color="blue" role="status">

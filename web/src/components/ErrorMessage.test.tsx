@@ -1,6 +1,7 @@
 import { MantineProvider } from "@mantine/core";
-import { render, screen } from "@testing-library/react";
+import { act, render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
+import i18n from "../i18n";
 import { ApiError } from "../lib/problem";
 import { ErrorMessage } from "./ErrorMessage";
 
@@ -12,7 +13,28 @@ const show = (error: unknown) =>
   );
 
 describe("ErrorMessage", () => {
-  it("renders the problem's title and detail as an alert", () => {
+  it("translates a problem by its code, in English and German", async () => {
+    const locked = new ApiError(429, { type: "/problems/rate-limited", code: "rate-limited", title: "Too Many Requests", detail: "limit: 5 per 1 minute" });
+    show(locked);
+    expect(screen.getByRole("alert")).toHaveTextContent("Too many requestsWait a moment, then try again.");
+    expect(screen.getByRole("alert")).not.toHaveTextContent("per 1 minute");
+    await act(() => i18n.changeLanguage("de"));
+    expect(screen.getByRole("alert")).toHaveTextContent("Zu viele Anfragen");
+  });
+
+  it("lists field errors for fields the form does not show, translated, with their field's name", async () => {
+    await i18n.changeLanguage("de");
+    show(
+      new ApiError(422, {
+        code: "validation-error",
+        title: "Invalid request",
+        errors: [{ field: "email", code: "missing", message: "Field required", params: {} }],
+      }),
+    );
+    expect(screen.getByRole("alert")).toHaveTextContent("E-Mail: Bitte füllen Sie dieses Feld aus.");
+  });
+
+  it("renders the server's title and detail for a problem the portal does not know", () => {
     show(new ApiError(422, { title: "Validation failed", detail: "Fix these fields and retry: email: invalid" }));
     const alert = screen.getByRole("alert");
     expect(alert).toHaveTextContent("Validation failed");

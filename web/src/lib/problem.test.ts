@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError, asProblem, describeError } from "./problem";
+import { ApiError, asProblem, describeError, fieldErrorsOf, problemCode } from "./problem";
 
 const fallbacks = { generic: "Generic", network: "Network", http: (status: number) => `HTTP ${status}` };
 
@@ -39,5 +39,38 @@ describe("ApiError", () => {
 
   it("keeps the problem's extra fields", () => {
     expect(asProblem({ title: "t", enrolment_token: "abc" })?.enrolment_token).toBe("abc");
+  });
+});
+
+describe("problem codes and field errors", () => {
+  it("takes the code from `code`, else from the slug of `type`", () => {
+    expect(problemCode({ title: "t", code: "rate-limited", type: "/problems/other" })).toBe("rate-limited");
+    expect(problemCode({ title: "t", type: "/problems/email-taken" })).toBe("email-taken");
+    expect(problemCode({ title: "t" })).toBeNull();
+  });
+
+  it("translates a known code and falls back to the server's text for an unknown one", () => {
+    const translate = (code: string) => (code === "login-failed" ? { title: "Anmeldung fehlgeschlagen", detail: null } : null);
+    const known = new ApiError(401, { type: "/problems/login-failed", code: "login-failed", title: "Login failed", detail: "Wrong." });
+    const unknown = new ApiError(409, { code: "brand-new", title: "Brand new", detail: "Said by the server." });
+    expect(describeError(known, { ...fallbacks, translate })).toEqual({ title: "Anmeldung fehlgeschlagen", detail: null });
+    expect(describeError(unknown, { ...fallbacks, translate })).toEqual({ title: "Brand new", detail: "Said by the server." });
+  });
+
+  it("reads the field errors and drops malformed entries", () => {
+    const error = new ApiError(422, {
+      title: "Invalid request",
+      errors: [
+        { field: "company_name", code: "string_too_short", message: "too short", params: { min_length: 2 } },
+        { field: "email", code: "missing", message: "Field required" },
+        { code: "no-field" },
+        "junk",
+      ],
+    });
+    expect(fieldErrorsOf(error)).toEqual([
+      { field: "company_name", code: "string_too_short", message: "too short", params: { min_length: 2 } },
+      { field: "email", code: "missing", message: "Field required", params: {} },
+    ]);
+    expect(fieldErrorsOf(new Error("x"))).toEqual([]);
   });
 });

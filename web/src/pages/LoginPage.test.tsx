@@ -1,8 +1,9 @@
-import { screen } from "@testing-library/react";
+import { act, screen } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { Route, Routes, useLocation } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearTokens, getAccessToken } from "../auth/tokens";
+import i18n from "../i18n";
 import { json, renderWithApp } from "../test/render";
 import { LoginPage } from "./LoginPage";
 
@@ -25,8 +26,27 @@ async function fillIn(code = "") {
   await userEvent.click(screen.getByRole("button", { name: "Log in" }));
 }
 
-describe("LoginPage", () => {
+// Typing key by key re-renders the form each time: slow in jsdom on a busy machine.
+describe("LoginPage", { timeout: 20_000 }, () => {
   afterEach(clearTokens);
+
+  it("shows a field error next to its field and translates the problem, in German too", async () => {
+    const invalid = {
+      type: "/problems/validation-error",
+      code: "validation-error",
+      title: "Invalid request",
+      status: 422,
+      detail: "Fix these fields and retry: email: String should have at most 1000 characters",
+      errors: [{ field: "email", code: "string_too_long", message: "String should have at most 1000 characters", params: { max_length: 1000 } }],
+    };
+    renderWithApp(app, { route: "/login", handler: () => json(invalid, 422) });
+    await fillIn();
+    expect(await screen.findByRole("alert")).toHaveTextContent("Please check your input");
+    expect(screen.getByLabelText(/E-mail/)).toHaveAccessibleDescription("Please enter at most 1000 characters.");
+    await act(() => i18n.changeLanguage("de"));
+    expect(screen.getByLabelText(/E-Mail/)).toHaveAccessibleDescription("Bitte geben Sie höchstens 1000 Zeichen ein.");
+    expect(screen.getByRole("alert")).toHaveTextContent("Bitte prüfen Sie Ihre Eingaben");
+  });
 
   it("signs in with e-mail, password and code and goes to the passes", async () => {
     const { requests } = renderWithApp(app, {
@@ -46,8 +66,9 @@ describe("LoginPage", () => {
     });
     await fillIn();
     const alert = await screen.findByRole("alert");
+    // Translated by its code, not the server's English sentence.
     expect(alert).toHaveTextContent("Login failed");
-    expect(alert).toHaveTextContent("E-mail or password is wrong.");
+    expect(alert).toHaveTextContent("The e-mail address or the password is not right.");
   });
 
   it("goes to the TOTP set-up when the account has no second factor yet", async () => {

@@ -7,6 +7,7 @@ import { useApi } from "../api/ApiProvider";
 import { unwrap } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { useFieldErrors } from "../components/errorText";
 import { ApiError } from "../lib/problem";
 
 export function LoginPage() {
@@ -39,6 +40,7 @@ export function LoginPage() {
     },
   });
 
+  const { errorFor } = useFieldErrors(login.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     login.mutate();
@@ -51,10 +53,11 @@ export function LoginPage() {
           <Title order={1} size="h2">
             {t("login.title")}
           </Title>
-          {login.isError && <ErrorMessage error={login.error} />}
-          <TextInput label={t("login.email")} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} data-autofocus autoFocus />
-          <PasswordInput label={t("login.password")} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+          {login.isError && <ErrorMessage error={login.error} fields={["email", "password", "totp_code"]} />}
+          <TextInput label={t("login.email")} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={errorFor("email")} data-autofocus autoFocus />
+          <PasswordInput label={t("login.password")} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={errorFor("password")} />
           <TextInput
+            error={errorFor("totp_code")}
             label={t("login.totp")}
             description={t("login.totpDescription")}
             autoComplete="one-time-code"

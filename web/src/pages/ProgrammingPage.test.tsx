@@ -201,7 +201,7 @@ describe("ProgrammingPage", () => {
     expect(await planned.json()).toEqual({ agent_id: AGENT.id, vin: "WBA5F3103MFX12345" });
   });
 
-  it("shows why planning was refused, with the problem's detail", async () => {
+  it("shows why planning was refused, translated by the problem's code", async () => {
     renderWithApp(page(), {
       route: "/programming",
       handler: gateway({
@@ -218,8 +218,9 @@ describe("ProgrammingPage", () => {
     expect(await screen.findByText(/You have no programming time/)).toBeInTheDocument();
     await userEvent.click(await screen.findByRole("button", { name: "Read vehicle: Bay 3 laptop" }));
     await userEvent.click(await screen.findByRole("button", { name: "Plan programming session" }));
-    const alert = (await screen.findByText("Buy PROGRAMMING_1H or a longer pass to program ECUs.")).closest("[role=alert]");
-    expect(alert).toHaveTextContent("Programming pass required");
+    const alert = (await screen.findByText("Buy a programming pass, then try again.")).closest("[role=alert]");
+    expect(alert).toHaveTextContent("Programming time is needed");
+    expect(alert).not.toHaveTextContent("PROGRAMMING_1H");
   });
 
   it("does not offer planning for a vehicle without a valid VIN", async () => {

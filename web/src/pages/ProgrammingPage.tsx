@@ -88,7 +88,10 @@ function PairingCode({ agents }: { agents: Agent[] }) {
               </Text>
             </Group>
             <Text size="sm">{t("programming.pairing.intro")}</Text>
-            <Code block>{command}</Code>
+            {/* Wrapped, not scrolled: on a phone the whole command stays readable. */}
+            <Code block style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
+              {command}
+            </Code>
             <Group>
               <CopyButton value={command}>
                 {({ copied, copy }) => (
@@ -161,7 +164,7 @@ function ConnectedVehicle({ agent }: { agent: Agent }) {
                 {t("programming.vehicle.noVin")}
               </Alert>
             )}
-            <Table>
+            <Table className="aos-stack">
               <Table.Thead>
                 <Table.Tr>
                   <Table.Th scope="col">{t("programming.vehicle.ecu")}</Table.Th>
@@ -173,10 +176,10 @@ function ConnectedVehicle({ agent }: { agent: Agent }) {
               <Table.Tbody>
                 {vehicle.data.ecus.map((ecu) => (
                   <Table.Tr key={ecu.logical_address}>
-                    <Table.Td>{ecu.name}</Table.Td>
-                    <Table.Td ff="monospace">{hexAddress(ecu.logical_address)}</Table.Td>
-                    <Table.Td>{ecu.ecu_type}</Table.Td>
-                    <Table.Td>
+                    <Table.Td data-label={t("programming.vehicle.ecu")}>{ecu.name}</Table.Td>
+                    <Table.Td data-label={t("programming.vehicle.address")} ff="monospace">{hexAddress(ecu.logical_address)}</Table.Td>
+                    <Table.Td data-label={t("programming.vehicle.type")}>{ecu.ecu_type}</Table.Td>
+                    <Table.Td data-label={t("programming.vehicle.software")}>
                       {ecu.in_bootloader ? (
                         <Badge color="orange" variant="light">
                           {t("programming.vehicle.inBootloader")}
@@ -256,7 +259,7 @@ function Agents({ onRead }: { onRead: (agent: Agent) => void }) {
         {agents.isError && <ErrorMessage error={agents.error} />}
         {agents.isSuccess && active.length === 0 && <Text>{t("programming.agents.none")}</Text>}
         {active.length > 0 && (
-          <Table>
+          <Table className="aos-stack">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">{t("programming.agents.name")}</Table.Th>
@@ -270,16 +273,16 @@ function Agents({ onRead }: { onRead: (agent: Agent) => void }) {
             <Table.Tbody>
               {active.map((agent) => (
                 <Table.Tr key={agent.id} data-testid="agent-row">
-                  <Table.Td>{agent.name}</Table.Td>
-                  <Table.Td>{agent.hostname ?? "—"}</Table.Td>
-                  <Table.Td>{agent.agent_version ?? "—"}</Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label={t("programming.agents.name")}>{agent.name}</Table.Td>
+                  <Table.Td data-label={t("programming.agents.host")}>{agent.hostname ?? "—"}</Table.Td>
+                  <Table.Td data-label={t("programming.agents.version")}>{agent.agent_version ?? "—"}</Table.Td>
+                  <Table.Td data-label={t("programming.agents.status")}>
                     <Badge color={agent.online ? "green" : "gray"} variant={agent.online ? "filled" : "light"}>
                       {agent.online ? t("programming.agents.online") : t("programming.agents.offline")}
                     </Badge>
                   </Table.Td>
-                  <Table.Td>{agent.last_seen_at ? new Date(agent.last_seen_at).toLocaleString(i18n.language) : t("programming.agents.never")}</Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label={t("programming.agents.lastSeen")}>{agent.last_seen_at ? new Date(agent.last_seen_at).toLocaleString(i18n.language) : t("programming.agents.never")}</Table.Td>
+                  <Table.Td data-label={t("programming.agents.actions")}>
                     <Group gap="xs" wrap="nowrap">
                       <Button size="xs" disabled={!agent.online} onClick={() => onRead(agent)} aria-label={`${t("programming.agents.readVehicle")}: ${agent.name}`}>
                         {t("programming.agents.readVehicle")}
@@ -347,7 +350,7 @@ function Sessions() {
           </Text>
         )}
         {sessions.isSuccess && sessions.data.items.length > 0 && (
-          <Table>
+          <Table className="aos-stack">
             <Table.Thead>
               <Table.Tr>
                 <Table.Th scope="col">{t("programming.sessions.created")}</Table.Th>
@@ -360,17 +363,17 @@ function Sessions() {
             <Table.Tbody>
               {sessions.data.items.map((session) => (
                 <Table.Tr key={session.id}>
-                  <Table.Td>
+                  <Table.Td data-label={t("programming.sessions.created")}>
                     <Anchor component={Link} to={`/programming/sessions/${session.id}`}>
                       {new Date(session.created_at).toLocaleString(i18n.language)}
                     </Anchor>
                   </Table.Td>
-                  <Table.Td ff="monospace">{session.vin}</Table.Td>
-                  <Table.Td>
+                  <Table.Td data-label={t("programming.sessions.vin")} ff="monospace">{session.vin}</Table.Td>
+                  <Table.Td data-label={t("programming.sessions.state")}>
                     <StateBadge state={session.state} />
                   </Table.Td>
-                  <Table.Td>{session.job_count}</Table.Td>
-                  <Table.Td>{formatSeconds(session.estimated_seconds)}</Table.Td>
+                  <Table.Td data-label={t("programming.sessions.jobs")}>{session.job_count}</Table.Td>
+                  <Table.Td data-label={t("programming.sessions.estimate")}>{formatSeconds(session.estimated_seconds)}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

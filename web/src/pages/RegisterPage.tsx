@@ -1,27 +1,63 @@
-import { Alert, Button, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Button, NativeSelect, Paper, PasswordInput, Stack, Text, TextInput, Title } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
-import { type FormEvent, useState } from "react";
+import { type FormEvent, useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useApi } from "../api/ApiProvider";
 import { type Schemas, unwrap } from "../api/client";
 import { ResendOutcome, useResendVerification } from "../auth/resendVerification";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { useFieldErrors } from "../components/errorText";
+import { countryGroups } from "../lib/countries";
 
 type Form = Schemas["OrganizationCreate"];
 const EMPTY: Form = { company_name: "", country: "", vat_id: "", owner_name: "", email: "", password: "" };
+const FIELDS: readonly (keyof Form)[] = Object.keys(EMPTY) as (keyof Form)[];
+
+/**
+ * The country choices: EU, EEA and Switzerland first, then the rest, named in `language`. The
+ * options are made once per language, not on every keystroke in the form (there are 249).
+ */
+function useCountryOptions(language: string, labels: { choose: string; nearby: string; others: string }) {
+  const { choose, nearby: nearbyLabel, others: othersLabel } = labels;
+  return useMemo(() => {
+    const { nearby, others } = countryGroups(language);
+    const options = (countries: typeof nearby) =>
+      countries.map(({ code, name }) => (
+        <option key={code} value={code}>
+          {name}
+        </option>
+      ));
+    return (
+      <>
+        <option value="" disabled>
+          {choose}
+        </option>
+        <optgroup label={nearbyLabel}>{options(nearby)}</optgroup>
+        <optgroup label={othersLabel}>{options(others)}</optgroup>
+      </>
+    );
+  }, [language, choose, nearbyLabel, othersLabel]);
+}
 
 export function RegisterPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const api = useApi();
   const [form, setForm] = useState<Form>(EMPTY);
   const register = useMutation({
     mutationFn: () => unwrap(api.POST("/api/identity/organizations", { body: form })),
   });
+  const { errorFor } = useFieldErrors(register.error);
+  const countries = useCountryOptions(i18n.language, {
+    choose: t("register.countryChoose"),
+    nearby: t("register.countriesNearby"),
+    others: t("register.countriesOthers"),
+  });
   const { resend, send } = useResendVerification();
   const field = (name: keyof Form) => ({
     value: form[name],
     required: true,
-    onChange: (event: React.ChangeEvent<HTMLInputElement>) => {
+    error: errorFor(name),
+    onChange: (event: React.ChangeEvent<HTMLInputElement | HTMLSelectElement>) => {
       const value = event.currentTarget.value;
       setForm((old) => ({ ...old, [name]: value }));
     },
@@ -58,13 +94,12 @@ export function RegisterPage() {
           <Title order={1} size="h2">
             {t("register.title")}
           </Title>
-          {register.isError && <ErrorMessage error={register.error} />}
+          {register.isError && <ErrorMessage error={register.error} fields={FIELDS} />}
           <TextInput label={t("register.company")} autoComplete="organization" autoFocus {...field("company_name")} />
-          <TextInput label={t("register.country")} autoComplete="country" maxLength={2} {...field("country")} onChange={(e) => {
-            const value = e.currentTarget.value.toUpperCase();
-            setForm((old) => ({ ...old, country: value }));
-          }} />
-          <TextInput label={t("register.vat")} {...field("vat_id")} />
+          <NativeSelect label={t("register.country")} autoComplete="country" {...field("country")}>
+            {countries}
+          </NativeSelect>
+          <TextInput label={t("register.vat")} description={t("register.vatDescription")} {...field("vat_id")} />
           <TextInput label={t("register.owner")} autoComplete="name" {...field("owner_name")} />
           <TextInput label={t("register.email")} type="email" autoComplete="email" {...field("email")} />
           <PasswordInput label={t("register.password")} description={t("register.passwordDescription")} autoComplete="new-password" {...field("password")} />

@@ -236,8 +236,8 @@ describe("SessionPage", () => {
       }),
     });
     await userEvent.click(await screen.findByRole("button", { name: "Start programming" }));
-    const alert = await screen.findByText("The session's agent is not connected; start it and retry.");
-    expect(alert.closest("[role=alert]")).toHaveTextContent("Agent offline");
+    const alert = await screen.findByText("Start the agent on the workshop PC and check its network connection.");
+    expect(alert.closest("[role=alert]")).toHaveTextContent("The agent is offline");
     await waitFor(() => expect(screen.getByRole("button", { name: "Start programming" })).toBeEnabled());
   });
 

@@ -104,7 +104,7 @@ function Jobs({ session }: { session: Session }) {
     );
   }
   return (
-    <Table>
+    <Table className="aos-stack">
       <Table.Caption>{t("programming.session.jobs")}</Table.Caption>
       <Table.Thead>
         <Table.Tr>
@@ -120,16 +120,16 @@ function Jobs({ session }: { session: Session }) {
       <Table.Tbody>
         {session.jobs.map((job) => (
           <Table.Tr key={job.id} data-testid="job-row">
-            <Table.Td>{job.position}</Table.Td>
-            <Table.Td>
+            <Table.Td data-label={t("programming.session.position")}>{job.position}</Table.Td>
+            <Table.Td data-label={t("programming.session.ecu")}>
               {job.ecu_name} <Text span size="xs" c="dimmed" ff="monospace">{hexAddress(job.ecu_logical_address)}</Text>
             </Table.Td>
-            <Table.Td>
+            <Table.Td data-label={t("programming.session.versions")}>
               {job.version_before || "—"} → {job.version_after ?? job.target_version}
             </Table.Td>
-            <Table.Td>{t(`programming.session.reasons.${job.reason}`, { defaultValue: job.reason })}</Table.Td>
-            <Table.Td>{formatSeconds(job.estimated_seconds)}</Table.Td>
-            <Table.Td>
+            <Table.Td data-label={t("programming.session.reason")}>{t(`programming.session.reasons.${job.reason}`, { defaultValue: job.reason })}</Table.Td>
+            <Table.Td data-label={t("programming.session.jobEstimate")}>{formatSeconds(job.estimated_seconds)}</Table.Td>
+            <Table.Td data-label={t("programming.session.jobState")}>
               <StateBadge state={job.state} />
               {job.detail && (
                 <Text size="xs" c="dimmed">
@@ -137,7 +137,7 @@ function Jobs({ session }: { session: Session }) {
                 </Text>
               )}
             </Table.Td>
-            <Table.Td miw={160}>
+            <Table.Td data-label={t("programming.session.progress")} miw={160}>
               <JobProgress job={job} />
             </Table.Td>
           </Table.Tr>
@@ -180,7 +180,7 @@ function Report({ sessionId }: { sessionId: string }) {
             {t("programming.report.detail")}: <StateBadge state={session.state} /> {session.end_detail}
           </Text>
         </Group>
-        <Table>
+        <Table className="aos-stack">
           <Table.Caption>{t("programming.report.versions")}</Table.Caption>
           <Table.Thead>
             <Table.Tr>
@@ -193,12 +193,12 @@ function Report({ sessionId }: { sessionId: string }) {
           <Table.Tbody>
             {report.data.versions.map((ecu) => (
               <Table.Tr key={ecu.logical_address} data-testid="report-version">
-                <Table.Td>
+                <Table.Td data-label={t("programming.vehicle.ecu")}>
                   {ecu.name} <Text span size="xs" c="dimmed" ff="monospace">{hexAddress(ecu.logical_address)}</Text>
                 </Table.Td>
-                <Table.Td>{ecu.ecu_type}</Table.Td>
-                <Table.Td>{ecu.before || "—"}</Table.Td>
-                <Table.Td>{ecu.after === null ? "—" : ecu.after === ecu.before ? `${ecu.after} (${t("programming.report.unchanged")})` : <strong>{ecu.after}</strong>}</Table.Td>
+                <Table.Td data-label={t("programming.vehicle.type")}>{ecu.ecu_type}</Table.Td>
+                <Table.Td data-label={t("programming.report.before")}>{ecu.before || "—"}</Table.Td>
+                <Table.Td data-label={t("programming.report.after")}>{ecu.after === null ? "—" : ecu.after === ecu.before ? `${ecu.after} (${t("programming.report.unchanged")})` : <strong>{ecu.after}</strong>}</Table.Td>
               </Table.Tr>
             ))}
           </Table.Tbody>
@@ -206,7 +206,7 @@ function Report({ sessionId }: { sessionId: string }) {
         {report.data.trace_summary.length === 0 ? (
           <Text>{t("programming.report.noTrace")}</Text>
         ) : (
-          <Table>
+          <Table className="aos-stack">
             <Table.Caption>{t("programming.report.trace")}</Table.Caption>
             <Table.Thead>
               <Table.Tr>
@@ -219,10 +219,10 @@ function Report({ sessionId }: { sessionId: string }) {
             <Table.Tbody>
               {report.data.trace_summary.map((row) => (
                 <Table.Tr key={`${row.job_id}-${row.service_id}-${row.nrc}`}>
-                  <Table.Td ff="monospace">{serviceName(row.service_id)}</Table.Td>
-                  <Table.Td ff="monospace">{row.nrc === 0 ? t("programming.report.positive") : nrcName(row.nrc)}</Table.Td>
-                  <Table.Td>{row.count}</Table.Td>
-                  <Table.Td>{row.retried}</Table.Td>
+                  <Table.Td data-label={t("programming.report.service")} ff="monospace">{serviceName(row.service_id)}</Table.Td>
+                  <Table.Td data-label={t("programming.report.nrc")} ff="monospace">{row.nrc === 0 ? t("programming.report.positive") : nrcName(row.nrc)}</Table.Td>
+                  <Table.Td data-label={t("programming.report.count")}>{row.count}</Table.Td>
+                  <Table.Td data-label={t("programming.report.retried")}>{row.retried}</Table.Td>
                 </Table.Tr>
               ))}
             </Table.Tbody>

@@ -6,6 +6,7 @@ import { Link, useLocation } from "react-router";
 import { useApi } from "../api/ApiProvider";
 import { unwrap } from "../api/client";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { useFieldErrors } from "../components/errorText";
 import { svgDataUrl } from "../lib/svg";
 
 /** Reached from the login page with the enrolment token in router state (memory only). */
@@ -27,6 +28,7 @@ export function TotpEnrolmentPage() {
   const confirm = useMutation({
     mutationFn: () => unwrap(api.POST("/api/identity/totp/enrolment/confirm", { headers, body: { code: code.trim() } })),
   });
+  const { errorFor } = useFieldErrors(confirm.error);
   const { mutate: begin } = start;
   const started = useRef(false);
   useEffect(() => {
@@ -89,8 +91,9 @@ export function TotpEnrolmentPage() {
             </Text>
             <form onSubmit={submit} noValidate>
               <Stack>
-                {confirm.isError && <ErrorMessage error={confirm.error} />}
+                {confirm.isError && <ErrorMessage error={confirm.error} fields={["code"]} />}
                 <TextInput
+                  error={errorFor("code")}
                   label={t("totp.code")}
                   autoComplete="one-time-code"
                   inputMode="numeric"

@@ -33,7 +33,7 @@ describe("VerifyEmailPage", () => {
       route: "/verify-email?token=old",
       handler: (request) => (path(request) === RESEND ? json(ACCEPTED, 202) : json(EXPIRED, 410)),
     });
-    expect(await screen.findByRole("alert")).toHaveTextContent("Verification token expired");
+    expect(await screen.findByRole("alert")).toHaveTextContent("This link has expired");
     await userEvent.type(screen.getByLabelText(/E-mail/), "owner@example.com");
     await userEvent.click(screen.getByRole("button", { name: "Send the link again" }));
     expect(await screen.findByRole("status")).toHaveTextContent("a new link is on its way");
@@ -57,16 +57,19 @@ describe("VerifyEmailPage", () => {
         json(
           {
             type: "/problems/validation-error",
+            code: "validation-error",
             title: "Invalid request",
             status: 422,
             detail: "Fix these fields and retry: email: Value error, not a valid e-mail address",
+            errors: [{ field: "email", code: "value_error", message: "Value error, not a valid e-mail address", params: {} }],
           },
           422,
         ),
     });
     await userEvent.type(screen.getByLabelText(/E-mail/), "not-an-address{Enter}");
-    const alert = await screen.findByRole("alert", { name: "Invalid request" });
-    expect(alert).toHaveTextContent("not a valid e-mail address");
+    await screen.findByRole("alert", { name: "Please check your input" });
+    // The field's own error, next to it: the rule's sentence (in English), without "Value error".
+    expect(screen.getByLabelText(/E-mail/)).toHaveAccessibleDescription("not a valid e-mail address");
     expect(screen.queryByRole("status")).toBeNull();
   });
 
@@ -98,7 +101,7 @@ describe("VerifyEmailPage", () => {
     await userEvent.type(screen.getByLabelText(/E-mail/), "owner@example.com{Enter}");
     await waitFor(() => expect(screen.getAllByRole("alert")).toHaveLength(2));
     const [verifyProblem, resendProblem] = screen.getAllByRole("alert");
-    expect(verifyProblem).toHaveTextContent("Verification token expired");
+    expect(verifyProblem).toHaveTextContent("This link has expired");
     expect(resendProblem).toHaveTextContent(/server could not be reached/);
   });
 });

@@ -7,6 +7,7 @@ import { useApi } from "../api/ApiProvider";
 import { unwrap } from "../api/client";
 import { ResendOutcome, useResendVerification } from "../auth/resendVerification";
 import { ErrorMessage } from "../components/ErrorMessage";
+import { useFieldErrors } from "../components/errorText";
 
 /** The page the verification e-mail links to: /verify-email?token=... */
 export function VerifyEmailPage() {
@@ -55,6 +56,7 @@ function ResendForm() {
   const { t } = useTranslation();
   const [email, setEmail] = useState("");
   const { resend, send } = useResendVerification();
+  const { errorFor } = useFieldErrors(resend.error);
   const submit = (event: FormEvent) => {
     event.preventDefault();
     send(email.trim());
@@ -67,9 +69,10 @@ function ResendForm() {
             {t("verify.resendTitle")}
           </Title>
           <Text size="sm">{t("verify.resendIntro")}</Text>
-          <ResendOutcome resend={resend} />
+          <ResendOutcome resend={resend} fields={["email"]} />
           <TextInput
             label={t("verify.resendEmail")}
+            error={errorFor("email")}
             type="email"
             autoComplete="email"
             required

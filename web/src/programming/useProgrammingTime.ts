@@ -13,6 +13,6 @@ export function useProgrammingTime() {
     queryFn: () => unwrap(api.GET("/api/billing/entitlements/summary")),
     refetchInterval: SUMMARY_POLL_MS,
     select: (summary) =>
-      summary.scopes.find((scope) => scope.scope === "PROGRAMMING") ?? { scope: "PROGRAMMING" as const, active: false, valid_until: null, seconds_left: 0 },
+      summary.scopes.find((scope) => scope.scope === "PROGRAMMING") ?? { scope: "PROGRAMMING" as const, active: false, valid_until: null, seconds_left: 0, windows: [] },
   });
 }

@@ -53,5 +53,5 @@ async def entitlement_summary(
     now = datetime.now(UTC)
     coverage = await entitlements.summarize(session, principal.organization_id, now=now)
     return EntitlementSummaryRead(
-        as_of=now, scopes=[ScopeSummaryRead.of(item) for item in coverage]
+        as_of=now, scopes=[ScopeSummaryRead.of(item, now=now) for item in coverage]
     )

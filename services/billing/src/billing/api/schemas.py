@@ -29,6 +29,7 @@ __all__ = [
     "ProductRead",
     "ScopeSummaryRead",
     "WebhookAck",
+    "WindowRead",
 ]
 
 ProductCode = Annotated[str, Field(min_length=1, max_length=64, examples=["AIR_1D"])]
@@ -185,6 +186,12 @@ class EntitlementList(BaseModel):
     items: list[EntitlementRead]
 
 
+class WindowRead(BaseModel):
+    valid_from: datetime
+    valid_until: datetime = Field(description="Exclusive end of the window")
+    active: bool = Field(description="The window covers the current time; false when queued")
+
+
 class ScopeSummaryRead(BaseModel):
     scope: Scope
     active: bool
@@ -192,14 +199,25 @@ class ScopeSummaryRead(BaseModel):
         description="End of the uninterrupted run of passes that covers now; null when none"
     )
     seconds_left: int
+    windows: list[WindowRead] = Field(
+        description="The windows not yet over, by start: the running one, then the queued ones"
+    )
 
     @classmethod
-    def of(cls, coverage: ScopeCoverage) -> ScopeSummaryRead:
+    def of(cls, coverage: ScopeCoverage, *, now: datetime) -> ScopeSummaryRead:
         return cls(
             scope=coverage.scope,
             active=coverage.active,
             valid_until=coverage.valid_until,
             seconds_left=coverage.seconds_left,
+            windows=[
+                WindowRead(
+                    valid_from=window.valid_from,
+                    valid_until=window.valid_until,
+                    active=window.is_active(now),
+                )
+                for window in coverage.windows
+            ],
         )
 
 

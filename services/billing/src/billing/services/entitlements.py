@@ -64,11 +64,13 @@ async def list_entitlements(
 
 @dataclass(frozen=True)
 class ScopeCoverage:
-    """How long a scope stays usable without interruption from ``now``."""
+    """How long a scope stays usable without interruption from ``now``, and the windows that
+    make it up: the running one first, then those queued behind it (time bought on top)."""
 
     scope: Scope
     valid_until: datetime | None
     seconds_left: int
+    windows: tuple[Window, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -92,6 +94,7 @@ async def summarize(
                 scope=scope,
                 valid_until=end,
                 seconds_left=0 if end is None else seconds_until(end, now=now),
+                windows=tuple(sorted(windows[scope.value], key=lambda w: w.valid_from)),
             )
         )
     return coverage

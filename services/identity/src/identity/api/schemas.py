@@ -6,10 +6,17 @@ from __future__ import annotations
 import uuid
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from identity.domain.emails import normalize_email
-from identity.domain.organizations import normalize_country, normalize_name, normalize_vat_id
+from identity.domain.organizations import (
+    FieldRuleError,
+    check_vat_id_for_country,
+    normalize_country,
+    normalize_name,
+    normalize_vat_id,
+)
 from identity.domain.passwords import check_password_policy
 
 __all__ = [
@@ -41,10 +48,22 @@ class _Input(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _field_error(error: FieldRuleError) -> PydanticCustomError:
+    """The domain rule's violation as a pydantic error whose type is the rule's code, so the
+    field error in the 422 problem carries that code and its params."""
+    return PydanticCustomError(error.code, error.template, dict(error.params))
+
+
 class OrganizationCreate(_Input):
     company_name: str = Field(max_length=1000, examples=["Muster Kfz-Service GmbH"])
     country: str = Field(max_length=100, description="ISO 3166-1 alpha-2", examples=["DE"])
-    vat_id: str = Field(max_length=100, examples=["DE123456789"])
+    vat_id: str = Field(
+        max_length=100,
+        description=(
+            "With the country's prefix (Greece: EL); an EU VAT id must pass its check digits"
+        ),
+        examples=["DE123456704"],
+    )
     owner_name: str = Field(max_length=1000, examples=["Max Mustermann"])
     email: str = Field(max_length=1000, examples=["max@muster-kfz.example"])
     password: SecretStr = Field(description="12 to 128 characters")
@@ -62,12 +81,24 @@ class OrganizationCreate(_Input):
     @field_validator("country")
     @classmethod
     def _country(cls, value: str) -> str:
-        return normalize_country(value)
+        try:
+            return normalize_country(value)
+        except FieldRuleError as error:
+            raise _field_error(error) from None
 
     @field_validator("vat_id")
     @classmethod
-    def _vat_id(cls, value: str) -> str:
-        return normalize_vat_id(value)
+    def _vat_id(cls, value: str, info: ValidationInfo) -> str:
+        # country is declared before vat_id, so it is validated first; when it was refused, the
+        # VAT id is checked for its shape only (the country's own error says what to fix).
+        country = info.data.get("country")
+        try:
+            vat_id = normalize_vat_id(value)
+            if country is None:
+                return vat_id
+            return check_vat_id_for_country(vat_id, country=country)
+        except FieldRuleError as error:
+            raise _field_error(error) from None
 
     @field_validator("email")
     @classmethod

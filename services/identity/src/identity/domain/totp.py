@@ -9,6 +9,7 @@ accepted step is stored and any code for that step or an earlier one is refused.
 from __future__ import annotations
 
 import hmac
+import io
 import re
 from dataclasses import dataclass
 from enum import Enum
@@ -113,5 +114,13 @@ def provisioning_uri(secret: str, *, account: str) -> str:
 
 
 def qr_svg(uri: str) -> str:
-    """The URI as an inline SVG QR code, ready to embed in the portal page."""
-    return str(segno.make(uri, error="m").svg_inline(scale=4))
+    """The URI as a QR code in a standalone SVG document.
+
+    The portal shows it through <img> (a data: URL), never as markup in its page. An image is
+    parsed as an XML document of its own, where an <svg> root without the SVG namespace is no
+    SVG at all and the image fails to decode: hence the document form with ``xmlns`` (segno's
+    ``svg_inline`` leaves it out, as it is meant for HTML).
+    """
+    buffer = io.BytesIO()
+    segno.make(uri, error="m").save(buffer, kind="svg", scale=4, xmldecl=False, encoding="utf-8")
+    return buffer.getvalue().decode("utf-8")

@@ -30,7 +30,7 @@ __all__ = [
 
 DEMO_ORGANIZATION_NAME = "Demo Werkstatt GmbH"
 DEMO_COUNTRY = "DE"
-DEMO_VAT_ID = "DE123456789"
+DEMO_VAT_ID = "DE123456704"
 DEMO_EMAIL = "demo@aos.example"
 DEMO_OWNER_NAME = "Demo Owner"
 
