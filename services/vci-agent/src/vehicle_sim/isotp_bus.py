@@ -139,6 +139,11 @@ class IsoTpVehicle:
             worker.thread.start()
             self._workers.append(worker)
 
+    @property
+    def ecu_stacks(self) -> list[Any]:
+        """The ISO-TP stacks answering for the ECUs (while started)."""
+        return [worker.stack for worker in self._workers]
+
     def stop(self) -> None:
         for worker in self._workers:
             worker.stopping.set()

@@ -6,6 +6,7 @@ TCP only: no UDP vehicle discovery, announcement or broadcast.
 import asyncio
 import logging
 import struct
+from collections.abc import Awaitable, Callable
 
 from vehicle_sim.doip.codec import (
     HEADER_SIZE,
@@ -50,7 +51,8 @@ class DoipEntity:
     """A DoIP entity on ``host``:``port`` (port 0 = any free port, see ``port`` after start).
 
     ``payload_rate`` (bytes/s) optionally slows diagnostic messages to a bus rate such as
-    CAN_500K_PAYLOAD_BYTES_PER_S.
+    CAN_500K_PAYLOAD_BYTES_PER_S; the bus time of each message is waited with ``bus_sleep``
+    (tests pass one that records the delays asked for).
     """
 
     def __init__(
@@ -61,12 +63,14 @@ class DoipEntity:
         port: int = 0,
         faults: FaultInjector | None = None,
         payload_rate: float | None = None,
+        bus_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.vehicle = vehicle
         self.host = host
         self._requested_port = port
         self.faults = faults or FaultInjector()
         self.payload_rate = payload_rate
+        self._bus_sleep = bus_sleep
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
 
@@ -214,7 +218,7 @@ class DoipEntity:
             return True
         if self.payload_rate:
             # The request is "on the bus" until it is fully transmitted: acknowledge it after.
-            await asyncio.sleep(len(uds) / self.payload_rate)
+            await self._bus_sleep(len(uds) / self.payload_rate)
         writer.write(diagnostic_ack(version, source=target, target=source, previous=echo))
         return await self._uds(writer, ecu, version, tester=source, request=uds)
 
@@ -248,7 +252,7 @@ class DoipEntity:
                 return False
         reply = ecu.handle(request)
         if self.payload_rate and reply.response is not None:
-            await asyncio.sleep(len(reply.response) / self.payload_rate)
+            await self._bus_sleep(len(reply.response) / self.payload_rate)
         if fault is not None and fault.kind is FaultKind.DROP:
             await writer.drain()
             return True
