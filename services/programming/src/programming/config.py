@@ -46,3 +46,7 @@ class Settings(ServiceSettings):
     vehicle_read_timeout_seconds: float = Field(default=30.0, gt=0)
     job_timeout_factor: float = Field(default=3.0, ge=1)
     job_timeout_grace_seconds: float = Field(default=120.0, ge=0)
+    # The time an agent spends waiting for its ECU (it reports WAITING_FOR_ECU every few
+    # seconds during a power loss, for its resume window of minutes) moves the job's deadline
+    # out; a wait it stops reporting counts for this many seconds after its last report.
+    job_silence_seconds: float = Field(default=60.0, gt=0)

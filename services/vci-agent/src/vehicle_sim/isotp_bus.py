@@ -82,7 +82,7 @@ class _EcuWorker:
         fault = self.faults.check(self.ecu.address, request)
         if fault is not None:
             if fault.kind is FaultKind.DELAY:
-                time.sleep(fault.seconds)
+                time.sleep(fault.delay_seconds)
             elif fault.kind is FaultKind.NRC:
                 self.stack.send(negative_response(request[0], fault.nrc))
                 return

@@ -14,6 +14,7 @@ simulator serves on the event loop.
 import asyncio
 import contextlib
 import threading
+import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
@@ -62,6 +63,7 @@ async def running_vehicle(
     erase_time_s: float | None = None,
     port: int = 0,
     bus_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> AsyncIterator[RunningVehicle]:
     """Run a DoIP entity on 127.0.0.1 (port 0 = any free port) for the demo vehicle or
     ``config``, with state persisted in ``state_dir`` (None = in memory only).
@@ -69,7 +71,8 @@ async def running_vehicle(
     ``faults`` are Fault objects or ``--fault`` strings (see vehicle_sim.faults);
     ``max_block_length`` overrides maxNumberOfBlockLength (e.g. 65536 + 2);
     ``can_speed`` limits throughput to classical CAN 500 kbit/s, waiting each message's bus time
-    with ``bus_sleep``; ``erase_time_s`` overrides the pending time of the erase routine.
+    with ``bus_sleep``; ``erase_time_s`` overrides the pending time of the erase routine;
+    ``clock`` times power losses with a duration.
     """
     vehicle_config = config or demo_vehicle()
     if max_block_length is not None:
@@ -84,6 +87,7 @@ async def running_vehicle(
         faults=injector,
         payload_rate=CAN_500K_PAYLOAD_BYTES_PER_S if can_speed else None,
         bus_sleep=bus_sleep,
+        clock=clock,
     )
     try:
         await entity.start()

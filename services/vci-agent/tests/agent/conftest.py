@@ -179,12 +179,19 @@ class ProgrammingServer:
 
 
 @pytest.fixture
+def programming_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings of the programming service a test changes (parametrize it indirectly)."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
 async def programming_server(
     database_factory: Any,
     kafka_bootstrap_servers: str,
     topic_namespace: str,
     token_issuer: Any,
     tmp_path: Path,
+    programming_overrides: dict[str, Any],
 ) -> AsyncIterator[ProgrammingServer]:
     """The programming service behind a real uvicorn on a free port."""
     import uvicorn
@@ -207,6 +214,7 @@ async def programming_server(
         release_signing_key_file=tmp_path / "keys" / "release.pem",
         heartbeat_interval_seconds=1,
         public_base_url=url,
+        **programming_overrides,
     )
     async with token_issuer.http_client() as jwks_http:
         app = create_app(settings, jwks_http=jwks_http)

@@ -23,7 +23,7 @@ from programming.db.agents import AgentRepository
 from programming.services.agent_link import AgentConnection, AgentDisconnectedError
 from programming.services.agents import authenticate_agent
 from programming.services.jobs import add_trace, agent_job, record_job_result, security_key
-from programming.services.runtime import Runtime
+from programming.services.runtime import EcuWait, Runtime
 from servicekit.logging import get_logger
 
 router = APIRouter(tags=["agent link"])
@@ -253,6 +253,10 @@ async def _progress(
         "bytes_total": progress.bytes_total,
     }
     runtime.progress[job.id] = state
+    runtime.ecu_waits.setdefault(job.id, EcuWait()).report(
+        waiting=progress.phase == agent_pb2.JOB_PHASE_WAITING_FOR_ECU,
+        at=asyncio.get_running_loop().time(),
+    )
     runtime.events.publish(session_id, {"type": "progress", "job_id": str(job.id), **state})
 
 
@@ -278,6 +282,7 @@ async def _job_result(
         )
         return
     runtime.progress.pop(job_id, None)
+    runtime.ecu_waits.pop(job_id, None)
     runtime.registry.deliver_result(job_id, result)
     await connection.send(
         agent_pb2.AgentFrame(

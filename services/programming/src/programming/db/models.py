@@ -203,6 +203,9 @@ class FlashJob(Base):
     bytes_transferred: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
     retried_blocks: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     resumed_times: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # The agent gave the job up (the ECU did not answer within its resume window) with the
+    # ECU's application erased: the ECU waits in its bootloader for a new flash.
+    left_in_bootloader: Mapped[bool] = mapped_column(server_default=text("false"))
 
     __table_args__ = (
         CheckConstraint(

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -110,6 +110,26 @@ class SessionRepository:
                 },
             )
             await self.session.execute(statement)
+
+    async def replace_trace_counts(
+        self, job_id: uuid.UUID, counts: dict[tuple[int, int], tuple[int, int]]
+    ) -> None:
+        """Make (count, retried) per (service id, NRC) the job's whole summary."""
+        await self.session.execute(delete(TraceSummary).where(TraceSummary.job_id == job_id))
+        if counts:
+            await self.session.execute(
+                insert(TraceSummary),
+                [
+                    {
+                        "job_id": job_id,
+                        "service_id": service_id,
+                        "nrc": nrc,
+                        "count": count,
+                        "retried": retried,
+                    }
+                    for (service_id, nrc), (count, retried) in counts.items()
+                ],
+            )
 
     async def trace_summaries(self, session_id: uuid.UUID) -> Sequence[TraceSummary]:
         statement = (

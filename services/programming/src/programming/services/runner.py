@@ -8,6 +8,7 @@ short between jobs, the session ends EXPIRED.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -177,7 +178,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
         if step.frame is not None or (await _job_state(runtime, step.job_id))[0] == "RUNNING":
             # The result may come on a later connection after a reconnect: wait on the
             # registry's future, not on this connection.
-            await asyncio.wait_for(asyncio.shield(future), step.timeout)
+            await _await_result(runtime, step, future)
     except (TimeoutError, AgentDisconnectedError) as exc:
         timed_out = isinstance(exc, TimeoutError)
         reason = (
@@ -190,6 +191,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
         return False
     finally:
         registry.forget_result(step.job_id)
+        runtime.ecu_waits.pop(step.job_id, None)
     state, detail = await _job_state(runtime, step.job_id)
     runtime.events.publish(session_id, {"type": "job", "job_id": str(step.job_id), "state": state})
     if state != "SUCCEEDED":
@@ -201,6 +203,26 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
         )
         return False
     return True
+
+
+async def _await_result(
+    runtime: Runtime, step: _Next, future: asyncio.Future[agent_pb2.JobResult]
+) -> None:
+    """Wait for the job's result until its deadline, moved out by the time the agent spent
+    waiting for the ECU (a power loss can last minutes, and the job must not be given up while
+    the agent can still resume it). Raises TimeoutError."""
+    loop = asyncio.get_running_loop()
+    silence = runtime.settings.job_silence_seconds
+    deadline = loop.time() + step.timeout
+    while True:
+        now = loop.time()
+        wait = runtime.ecu_waits.get(step.job_id)
+        left = deadline + (wait.waited(now=now, silence=silence) if wait else 0.0) - now
+        if left <= 0:
+            raise TimeoutError
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(future), left)
+            return
 
 
 async def _run(runtime: Runtime, session_id: uuid.UUID) -> None:

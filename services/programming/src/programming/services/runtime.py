@@ -14,7 +14,35 @@ from programming.config import Settings
 from programming.services.agent_link import AgentRegistry, SessionEvents
 from servicekit.db import Database
 
-__all__ = ["Runtime"]
+__all__ = ["EcuWait", "Runtime"]
+
+
+@dataclass
+class EcuWait:
+    """The time a job's agent spent waiting for its ECU (power or link loss), in event loop
+    seconds: ``total`` of the waits that ended, plus the one going on since ``since`` (last
+    reported at ``heard``)."""
+
+    total: float = 0.0
+    since: float | None = None
+    heard: float = 0.0
+
+    def report(self, *, waiting: bool, at: float) -> None:
+        """Account one progress report of the job's agent."""
+        if waiting:
+            if self.since is None:
+                self.since = at
+            self.heard = at
+        elif self.since is not None:
+            self.total += at - self.since
+            self.since = None
+
+    def waited(self, *, now: float, silence: float) -> float:
+        """Seconds waited for the ECU by ``now``; a wait the agent stopped reporting for
+        ``silence`` seconds counts only up to its last report plus ``silence``."""
+        if self.since is None:
+            return self.total
+        return self.total + min(now, self.heard + silence) - self.since
 
 
 @dataclass
@@ -29,6 +57,9 @@ class Runtime:
     runners: dict[uuid.UUID, asyncio.Task[None]] = field(default_factory=dict)
     # The last JobProgress of each job, for GET /sessions/{id} (live state, not stored).
     progress: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
+    # How long each running job's agent has been waiting for its ECU (WAITING_FOR_ECU
+    # progress): that time is added to the job's deadline (see services/runner.py).
+    ecu_waits: dict[uuid.UUID, EcuWait] = field(default_factory=dict)
 
     def spawn_runner(self, session_id: uuid.UUID, work: Coroutine[Any, Any, None]) -> None:
         if session_id in self.runners:
