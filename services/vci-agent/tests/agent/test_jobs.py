@@ -211,3 +211,56 @@ async def test_an_image_whose_signature_does_not_verify_is_refused_before_the_ec
     assert entry.result is JobResultState.REFUSED
     assert "signature" in entry.detail
     assert entry.result_synced
+
+
+async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at_the_end(
+    programming_server: Any, tmp_path: Path, relay_factory: Any
+) -> None:
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    direct = await _paired(programming_server, organization_id)
+    relay, relay_port = await relay_factory(int(programming_server.url.rsplit(":", 1)[1]))
+    credential = DeviceCredential(
+        server=f"http://127.0.0.1:{relay_port}",
+        api_prefix="",
+        agent_id=direct.agent_id,
+        credential=direct.credential,
+        release_public_key=direct.release_public_key,
+    )
+    journal = Journal(tmp_path / "journal")
+    # The service is unreachable from block 20 until the journal holds the finished result:
+    # the trace of the whole job (sent in one batch at its end) has no link to go over.
+    faults = ["delay,ecu=0x12,block=20,seconds=1.0"]
+
+    async with (
+        running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim,
+        _agent(credential, sim, journal, tmp_path / "cache"),
+    ):
+
+        def service_away_until_the_flash_has_finished() -> None:
+            if sim.faults.faults[0].fired and not relay.refusing and not journal.entries()[0].finished:
+                relay.refusing = True
+                relay.cut()
+            entries = journal.entries()
+            if relay.refusing and entries and entries[0].finished:
+                relay.refusing = False
+
+        outcome = await _run_session(
+            programming_server,
+            organization_id,
+            credential.agent_id,
+            during=service_away_until_the_flash_has_finished,
+        )
+
+    assert outcome["session"]["state"] == "COMPLETED", outcome["session"]
+    [entry] = journal.entries()
+    assert entry.result_synced
+    reported = {
+        (count["service_id"], count["nrc"]): count["count"]
+        for count in outcome["report"]["trace_summary"]
+    }
+    journaled = {(sid, nrc): count for sid, nrc, count, _ in entry.trace_summary or ()}
+    assert reported == journaled
+    blocks = [count for (sid, nrc), count in reported.items() if sid == 0x36]
+    assert sum(blocks) >= 96  # every TransferData of the 384 KiB image in 4 KiB blocks
+    assert reported[(0x11, 0)] == 1  # the ECU reset at the very end
