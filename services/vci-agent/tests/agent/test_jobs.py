@@ -238,11 +238,12 @@ async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at
     ):
 
         def service_away_until_the_flash_has_finished() -> None:
-            if sim.faults.faults[0].fired and not relay.refusing and not journal.entries()[0].finished:
+            entries = journal.entries()
+            finished = bool(entries) and entries[0].finished
+            if sim.faults.faults[0].fired and not relay.refusing and not finished:
                 relay.refusing = True
                 relay.cut()
-            entries = journal.entries()
-            if relay.refusing and entries and entries[0].finished:
+            if relay.refusing and finished:
                 relay.refusing = False
 
         outcome = await _run_session(
