@@ -231,6 +231,7 @@ async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at
     # The service is unreachable from block 20 until the journal holds the finished result:
     # the trace of the whole job (sent in one batch at its end) has no link to go over.
     faults = ["delay,ecu=0x12,block=20,seconds=1.0"]
+    synced_while_away: list[bool] = []
 
     async with (
         running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim,
@@ -244,6 +245,7 @@ async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at
                 relay.refusing = True
                 relay.cut()
             if relay.refusing and finished:
+                synced_while_away.append(entries[0].result_synced)
                 relay.refusing = False
 
         outcome = await _run_session(
@@ -253,6 +255,7 @@ async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at
             during=service_away_until_the_flash_has_finished,
         )
 
+    assert synced_while_away == [False]
     assert outcome["session"]["state"] == "COMPLETED", outcome["session"]
     [entry] = journal.entries()
     assert entry.result_synced
