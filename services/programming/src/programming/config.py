@@ -40,9 +40,11 @@ class Settings(ServiceSettings):
     # A job starts only if the PROGRAMMING pass has its estimate plus this margin left.
     time_margin_seconds: float = Field(default=120.0, ge=0)
 
-    # Agent link: heartbeat interval told to agents; how long to wait for a vehicle report and
-    # for a key answer round trip; a job result is awaited estimate * factor + grace seconds.
-    heartbeat_interval_seconds: int = Field(default=15, ge=1, le=300)
+    # Agent link: heartbeat interval told to agents (5 s: the service takes an agent silent for
+    # 15 s as gone, for a dead link the agent's own pings cannot tell it about); how long to
+    # wait for a vehicle report and for a key answer round trip; a job result is awaited
+    # estimate * factor + grace seconds.
+    heartbeat_interval_seconds: int = Field(default=5, ge=1, le=300)
     vehicle_read_timeout_seconds: float = Field(default=30.0, gt=0)
     job_timeout_factor: float = Field(default=3.0, ge=1)
     job_timeout_grace_seconds: float = Field(default=120.0, ge=0)
