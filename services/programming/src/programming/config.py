@@ -52,3 +52,6 @@ class Settings(ServiceSettings):
     # seconds during a power loss, for its resume window of minutes) moves the job's deadline
     # out; a wait it stops reporting counts for this many seconds after its last report.
     job_silence_seconds: float = Field(default=60.0, gt=0)
+    # A session whose closing vehicle read failed (agent away at its end) gets that read, and
+    # so the versions after the flash in its report, when its agent is back within this long.
+    closing_read_retry_hours: float = Field(default=24.0, ge=0)

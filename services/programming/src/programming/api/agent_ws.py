@@ -23,6 +23,7 @@ from programming.db.agents import AgentRepository
 from programming.services.agent_link import AgentConnection, AgentDisconnectedError
 from programming.services.agents import authenticate_agent
 from programming.services.jobs import add_trace, agent_job, record_job_result, security_key
+from programming.services.runner import complete_reports
 from programming.services.runtime import EcuWait, Runtime
 from servicekit.logging import get_logger
 
@@ -147,6 +148,8 @@ async def agent_socket(websocket: WebSocket) -> None:
                 ),
             )
         )
+        # Sessions that ended while this agent was away may still lack their closing read.
+        runtime.spawn_background(complete_reports(runtime, agent_id))
         while True:
             try:
                 frame = await asyncio.wait_for(_receive_frame(websocket), silence_limit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
@@ -69,6 +70,30 @@ class SessionRepository:
     async def running_session_ids(self) -> Sequence[uuid.UUID]:
         statement = select(ProgrammingSession.id).where(ProgrammingSession.state == "RUNNING")
         return (await self.session.execute(statement)).scalars().all()
+
+    async def awaiting_closing_read(
+        self, agent_id: uuid.UUID, *, ended_since: datetime
+    ) -> Sequence[ProgrammingSession]:
+        """The agent's sessions that completed since ``ended_since`` without the closing vehicle
+        read (the agent was away at their end), locked."""
+        statement = (
+            select(ProgrammingSession)
+            .where(
+                ProgrammingSession.agent_id == agent_id,
+                ProgrammingSession.state == "COMPLETED",
+                ProgrammingSession.vehicle_after.is_(None),
+                ProgrammingSession.ended_at >= ended_since,
+            )
+            .with_for_update()
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def agent_is_flashing(self, agent_id: uuid.UUID) -> bool:
+        """Whether one of the agent's sessions is running (its vehicle is being flashed)."""
+        statement = select(func.count()).where(
+            ProgrammingSession.agent_id == agent_id, ProgrammingSession.state == "RUNNING"
+        )
+        return bool(await self.session.scalar(statement))
 
     async def jobs(self, session_id: uuid.UUID) -> Sequence[FlashJob]:
         statement = (

@@ -27,7 +27,7 @@ from programming.services.sessions import end_session
 from programming.services.vehicle import read_vehicle, report_to_json
 from servicekit.logging import get_logger
 
-__all__ = ["resume_sessions", "run_session"]
+__all__ = ["complete_reports", "resume_sessions", "run_session"]
 
 log = get_logger(__name__)
 
@@ -271,8 +271,14 @@ async def _fail_job(
     await _end(runtime, session_id, state="FAILED", detail=f"job {job_id} failed: {reason}")
 
 
+NOT_READ_AGAIN = "the vehicle could not be read again"
+READ_WHEN_BACK = "the vehicle was read again when the agent was back"
+
+
 async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
-    """Every job ran: read the vehicle again for the report, then end COMPLETED."""
+    """Every job ran: read the vehicle again for the report, then end COMPLETED. When the
+    agent is away, the session ends without that read, and ``complete_reports`` makes it when
+    the agent is back."""
     async with runtime.database.transaction() as session:
         found = await SessionRepository(session).get(session_id, organization_id=None)
         agent_id = found.agent_id if found is not None else None
@@ -286,11 +292,50 @@ async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
             )
             after = report_to_json(report)
         except (AgentOfflineError, AgentTimeoutError) as exc:
-            note += f"; the vehicle could not be read again ({exc.detail})"
+            note += f"; {NOT_READ_AGAIN} ({exc.detail}); it is read when the agent is back"
     else:
-        note += "; the vehicle could not be read again (agent offline)"
+        note += f"; {NOT_READ_AGAIN} (agent offline); it is read when the agent is back"
     async with runtime.database.transaction() as session:
         found = await SessionRepository(session).get(session_id, organization_id=None, lock=True)
         if found is not None and found.state == "RUNNING":
             found.vehicle_after = after
             await end_session(session, runtime, found, state="COMPLETED", detail=note)
+    if after is None and agent_id is not None and runtime.registry.is_online(agent_id):
+        # The agent came back while the read failed: it has had its chance at connecting.
+        await complete_reports(runtime, agent_id)
+
+
+async def complete_reports(runtime: Runtime, agent_id: uuid.UUID) -> int:
+    """Read the vehicle for the agent's sessions that completed while it was away (recent
+    ones, see ``closing_read_retry_hours``) and store it as their vehicle after the flash, if it
+    is still the same vehicle; returns how many reports were completed. Nothing is read while
+    one of the agent's sessions runs (its vehicle is being flashed): a later reconnect does."""
+    settings = runtime.settings
+    ended_since = datetime.now(UTC) - timedelta(hours=settings.closing_read_retry_hours)
+    async with runtime.database.transaction() as session:
+        repository = SessionRepository(session)
+        pending = await repository.awaiting_closing_read(agent_id, ended_since=ended_since)
+        if not pending or await repository.agent_is_flashing(agent_id):
+            return 0
+    connection = runtime.registry.get(agent_id)
+    if connection is None:
+        return 0
+    try:
+        report = await read_vehicle(
+            connection, timeout_seconds=settings.vehicle_read_timeout_seconds
+        )
+    except (AgentOfflineError, AgentTimeoutError) as exc:
+        log.info("closing vehicle read still missing", agent_id=str(agent_id), reason=exc.detail)
+        return 0
+    completed = 0
+    async with runtime.database.transaction() as session:
+        for found in await SessionRepository(session).awaiting_closing_read(
+            agent_id, ended_since=ended_since
+        ):
+            if found.vin != report.vin:
+                continue  # another vehicle is connected now: its versions say nothing
+            found.vehicle_after = report_to_json(report)
+            found.end_detail = f"all planned jobs succeeded; {READ_WHEN_BACK}"
+            completed += 1
+    log.info("reports completed", agent_id=str(agent_id), sessions=completed)
+    return completed

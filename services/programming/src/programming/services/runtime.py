@@ -61,6 +61,14 @@ class Runtime:
     # progress): that time is added to the job's deadline (see services/runner.py).
     ecu_waits: dict[uuid.UUID, EcuWait] = field(default_factory=dict)
 
+    # Other background work (completing reports when an agent is back), cancelled at shutdown.
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def spawn_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
     def spawn_runner(self, session_id: uuid.UUID, work: Coroutine[Any, Any, None]) -> None:
         if session_id in self.runners:
             work.close()
@@ -70,8 +78,10 @@ class Runtime:
         task.add_done_callback(lambda _: self.runners.pop(session_id, None))
 
     async def shutdown(self) -> None:
-        for task in list(self.runners.values()):
+        for task in [*self.runners.values(), *self.background]:
             task.cancel()
+        if self.background:
+            await asyncio.wait(list(self.background), timeout=5)
         if self.runners:
             await asyncio.wait(list(self.runners.values()), timeout=5)
         self.registry.close_all()
