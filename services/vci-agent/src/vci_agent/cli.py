@@ -283,6 +283,14 @@ class _ProgressDisplay:
 
     def update(self, progress: FlashProgress) -> None:
         now = time.perf_counter()
+        if progress.phase is JobPhase.WAITING_FOR_ECU:
+            self._end_line()
+            print(
+                f"waiting for the ECU to answer again (the flash stands at byte "
+                f"{progress.bytes_done} of {progress.bytes_total})…",
+                file=self._out,
+            )
+            return
         if progress.phase != JobPhase.TRANSFERRING:
             self._end_line()
             print(f"{progress.phase.value}…", file=self._out)
