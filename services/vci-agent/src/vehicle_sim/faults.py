@@ -10,8 +10,8 @@ A fault fires once, on the first request that matches it. Specification (CLI ``-
 - ``power-loss``: the ECU loses power: half of the block (if it is a TransferData) is written,
   volatile state is lost, the ECU stays "in bootloader", and the connection closes. With
   ``seconds`` the whole vehicle stays without power that long (DoIP: every connection is
-  dropped and new ones are closed at once), as when a technician reconnects a charger;
-  without, power is back at once.
+  dropped and new ones are closed at once; ISO-TP ignores the duration), as when a technician
+  reconnects a charger; without, power is back at once.
 
 ``block=N`` means the N-th TransferData (0x36) request since the last RequestDownload (0x34),
 counted per ECU, repeats included; it implies ``service=0x36``. Numbers may be hex (0x12).
