@@ -11,6 +11,7 @@ import stat
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -171,18 +172,33 @@ async def test_link_says_hello_and_gets_welcome_for_its_agent_id(
 
 
 async def test_link_stays_up_through_silence_thanks_to_heartbeats(
-    server: str, pairing_code: Callable[[], Awaitable[str]]
+    programming_server: Any,
 ) -> None:
-    credential = await _pair(server, await pairing_code())
+    organization_id = uuid.uuid4()
+    code = await programming_server.pairing_code(organization_id)
+    credential = await _pair(programming_server.url, code)
+    headers = programming_server.auth(organization_id)
+
+    async def last_seen() -> datetime:
+        async with httpx.AsyncClient(base_url=programming_server.url) as http:
+            [agent] = (await http.get("/agents", headers=headers)).json()["items"]
+        assert agent["online"]
+        return datetime.fromisoformat(agent["last_seen_at"])
+
     stop = asyncio.Event()
     link = AgentLink(credential, handler=_ignore)
     running = asyncio.create_task(link.run(stop))
-    await _until(lambda: link.connections == 1)
-
-    # Heartbeat interval 1 s: without answered heartbeats the link gives up after 3 s.
-    await asyncio.sleep(4)
-    stop.set()
-    await asyncio.wait_for(running, 5)
+    try:
+        await _until(lambda: link.connections == 1)
+        # Heartbeat interval 1 s: an agent silent for 3 s is taken as gone. Nothing but
+        # heartbeats is sent, and the service sees the agent for longer than that.
+        connected = await last_seen()
+        async with asyncio.timeout(20):
+            while await last_seen() - connected <= timedelta(seconds=4):
+                await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 5)
 
     assert link.connections == 1
 
