@@ -184,13 +184,14 @@ class Flasher:
         if entry.erased and entry.acked_offset > 0 and not entry.finished:
             entry = self._journal.update(entry, resumed_times=entry.resumed_times + 1)
         attempts = 0
-        outage = _Outage(self._clock())
+        outage: _Outage | None = None
         while True:
             try:
                 return self._attempt(image, entry)
             except _Interrupted as interrupted:
-                if interrupted.entry.acked_offset > entry.acked_offset:
-                    outage = _Outage(self._clock())  # the ECU answered for a while: a new outage
+                if outage is None or interrupted.entry.acked_offset > entry.acked_offset:
+                    # The first loss, or the ECU took more of the image since: a new outage.
+                    outage = _Outage(self._clock())
                 entry = interrupted.entry
                 attempts += 1
                 limit = self._options.resume_attempts
