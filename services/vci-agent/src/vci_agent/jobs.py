@@ -365,6 +365,8 @@ class JobRunner:
             final = self._journal.load(entry.job_id)
             if not final.finished:
                 final = self._finish(final, JobResultState.FAILED, str(exc))
+            if _left_in_bootloader(final) and not final.ecu_in_bootloader:
+                final = self._journal.update(final, ecu_in_bootloader=True)
         await self._send_trace(job_id, traces)
         return final
 
@@ -374,7 +376,7 @@ class JobRunner:
         """The ECU did not answer for the whole resume window: end the job FAILED and say
         whether the ECU is left in its bootloader (its application erased, the new image
         incomplete) and what to do next."""
-        in_bootloader = entry.erased
+        in_bootloader = _left_in_bootloader(entry)
         address = f"0x{entry.ecu_logical_address:04X}"
         if in_bootloader:
             advice = (
@@ -476,6 +478,12 @@ class JobRunner:
         if self._link is None or not self._link.connected:
             raise ConnectionError("no link to the programming service for the security key")
         return self._link
+
+
+def _left_in_bootloader(entry: JournalEntry) -> bool:
+    """Whether a job that did not succeed left its ECU without application software: erased,
+    and stopped before the reset that starts the new, checked image."""
+    return entry.erased and entry.phase not in (JobPhase.RESETTING, JobPhase.DONE)
 
 
 async def _send_quietly(link: AgentLink, frame: agent_pb2.AgentFrame) -> None:
