@@ -68,6 +68,9 @@ async def serve(app: Any) -> AsyncIterator[str]:
         proxy_headers=False,
     )
     server = uvicorn.Server(config)
+    if isinstance(app, FastAPI):
+        # Tests read the connections' state (for example whether one is paused writing).
+        app.state.uvicorn_server = server
     task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
         async with asyncio.timeout(STARTUP_SECONDS):

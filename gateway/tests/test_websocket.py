@@ -82,6 +82,31 @@ async def test_many_large_messages_arrive_whole_and_in_order(
     assert received.hexdigest() == sent
 
 
+def _paused_writing(app: Any) -> bool:
+    """Whether one of the service's WebSocket connections is paused writing: its transport's
+    buffer is over the high-water mark because the peer stopped reading (uvicorn clears the
+    protocol's ``writable`` event in ``pause_writing``)."""
+    connections = app.state.uvicorn_server.server_state.connections
+    return any(
+        hasattr(protocol, "writable") and not protocol.writable.is_set() for protocol in connections
+    )
+
+
+async def _held_back(app: Any) -> int:
+    """Wait until the flood is held back for good and return how many messages it sent: the
+    service is paused writing and stays so, with nothing more sent, while the event loop (which
+    runs the gateway, the service and the client of this test) turns a few hundred times. A
+    pause that the gateway would drain by reading on shows up as progress within those turns."""
+    while True:
+        if _paused_writing(app):
+            sent = app.state.flood_sent
+            for _ in range(300):
+                await asyncio.sleep(0)
+            if _paused_writing(app) and app.state.flood_sent == sent:
+                return int(sent)
+        await asyncio.sleep(0.01)
+
+
 async def test_a_client_that_does_not_read_holds_back_the_service(
     gateway: httpx.AsyncClient, services: Services, auth: dict[str, str]
 ) -> None:
@@ -92,8 +117,10 @@ async def test_a_client_that_does_not_read_holds_back_the_service(
     async with open_ws(
         gateway, path, headers=auth, max_queue=1, max_size=size, compression=None
     ) as ws:
-        await asyncio.sleep(1.0)  # not reading: the gateway must stop reading the service
-        sent_while_stalled = services.programming.state.flood_sent
+        # Not reading: the gateway must stop reading the service, so TCP flow control holds
+        # the service's writing before it has sent everything.
+        async with asyncio.timeout(30):
+            sent_while_stalled = await _held_back(services.programming)
         received = 0
         async with asyncio.timeout(30):
             async for message in ws:

@@ -911,7 +911,10 @@ export interface components {
             bytes_done: number;
             /** Bytes Total */
             bytes_total: number;
-            /** Phase */
+            /**
+             * Phase
+             * @description DOWNLOADING, VERIFYING, PREPARING, ERASING, TRANSFERRING, CHECKING, RESETTING, DONE, or WAITING_FOR_ECU while the ECU does not answer (power or link loss) and the agent keeps trying to resume
+             */
             phase: string;
         };
         /** JobRead */
@@ -935,6 +938,12 @@ export interface components {
              * Format: uuid
              */
             id: string;
+            /**
+             * Left In Bootloader
+             * @description the agent gave the job up with the ECU's application erased: the ECU waits in its bootloader; restore power and the connection, then plan a new session
+             * @default false
+             */
+            left_in_bootloader: boolean;
             /** Position */
             position: number;
             progress?: components["schemas"]["JobProgressRead"] | null;

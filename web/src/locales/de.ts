@@ -227,6 +227,8 @@ export const de: Messages = {
       jobState: "Status",
       progress: "Fortschritt",
       progressLabel: "{{ecu}}: {{phase}} {{percent}} %",
+      leftInBootloader:
+        "{{ecu}} ({{address}}) ist im Bootloader geblieben: Das Steuergerät hat während der Programmierung nicht mehr geantwortet (Stromversorgung oder Verbindung unterbrochen), die Programmierung konnte nicht abgeschlossen werden. Stellen Sie die Stromversorgung des Fahrzeugs (Ladegerät anschließen) und die Verbindung zum Fahrzeug wieder her und planen Sie dann eine neue Sitzung für dieses Fahrzeug: Sie programmiert das {{ecu}} erneut.",
       live: "Live",
       reconnecting: "Verbindung unterbrochen, wird wiederhergestellt…",
       lost: "Die Live-Verbindung ist fehlgeschlagen. Laden Sie die Seite neu, um den aktuellen Stand zu sehen.",
@@ -254,6 +256,7 @@ export const de: Messages = {
       CHECKING: "Kontrolle",
       RESETTING: "Neustart",
       DONE: "fertig",
+      WAITING_FOR_ECU: "Warten auf das Steuergerät",
     },
     report: {
       title: "Sitzungsbericht",

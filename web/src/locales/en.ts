@@ -225,6 +225,8 @@ export const en = {
       jobState: "State",
       progress: "Progress",
       progressLabel: "{{ecu}}: {{phase}} {{percent}} %",
+      leftInBootloader:
+        "{{ecu}} ({{address}}) is left in its bootloader: it stopped answering during the flash (power or connection lost) and the flash could not be finished. Restore the vehicle's power supply (connect a charger) and the connection to the vehicle, then plan a new session for this vehicle: it flashes the {{ecu}} again.",
       live: "Live",
       reconnecting: "Connection lost, reconnecting…",
       lost: "The live connection failed. Reload the page to see the current state.",
@@ -252,6 +254,7 @@ export const en = {
       CHECKING: "checking",
       RESETTING: "resetting",
       DONE: "done",
+      WAITING_FOR_ECU: "waiting for the ECU",
     },
     report: {
       title: "Session report",

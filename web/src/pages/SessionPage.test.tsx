@@ -41,6 +41,7 @@ function session(state: string, job: Partial<Schemas["JobRead"]> = {}): Schemas[
         started_at: null,
         finished_at: null,
         bytes_transferred: 0,
+        left_in_bootloader: false,
         progress: null,
         ...job,
       },
@@ -222,6 +223,36 @@ describe("SessionPage", () => {
       }),
     });
     expect(await screen.findByText(/The live connection failed/)).toBeInTheDocument();
+  });
+
+  it("shows a job waiting for its ECU", async () => {
+    const waiting = { phase: "WAITING_FOR_ECU", bytes_done: 159_744, bytes_total: 393_280 };
+    renderWithApp(page(), {
+      route: ROUTE,
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/billing/entitlements/summary") return json(summary(3600));
+        if (path.endsWith("/events")) return eventStream().response();
+        return json(session("RUNNING", { progress: waiting }));
+      }),
+    });
+    expect(await screen.findByRole("progressbar", { name: "DME: waiting for the ECU 40 %" })).toBeInTheDocument();
+  });
+
+  it("says which ECU a given-up job left in its bootloader and what to do next", async () => {
+    const failed = { ...session("FAILED", { state: "FAILED", left_in_bootloader: true }), end_detail: "job failed" };
+    renderWithApp(page(), {
+      route: ROUTE,
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/billing/entitlements/summary") return json(summary(3600));
+        if (path.endsWith("/report")) return json({ ...REPORT, session: failed });
+        return json(failed);
+      }),
+    });
+    const alert = await screen.findByTestId("left-in-bootloader");
+    expect(alert).toHaveTextContent("DME (0x0012) is left in its bootloader");
+    expect(alert).toHaveTextContent("then plan a new session for this vehicle");
   });
 
   it("shows why starting was refused", async () => {

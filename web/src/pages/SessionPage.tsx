@@ -147,6 +147,19 @@ function Jobs({ session }: { session: Session }) {
   );
 }
 
+/** A job the agent gave up with the ECU's application erased: say which ECU waits in its
+ * bootloader and what to do next. */
+function BootloaderAlerts({ session }: { session: Session }) {
+  const { t } = useTranslation();
+  return session.jobs
+    .filter((job) => job.left_in_bootloader)
+    .map((job) => (
+      <Alert key={job.id} color="red" role="alert" data-testid="left-in-bootloader">
+        {t("programming.session.leftInBootloader", { ecu: job.ecu_name, address: hexAddress(job.ecu_logical_address) })}
+      </Alert>
+    ));
+}
+
 function Report({ sessionId }: { sessionId: string }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
@@ -289,6 +302,7 @@ export function SessionPage({ live }: { live?: LiveOptions }) {
           )}
           <TimeBudget session={session.data} />
           <Jobs session={session.data} />
+          <BootloaderAlerts session={session.data} />
           {start.isError && <ErrorMessage error={start.error} />}
           {abort.isError && <ErrorMessage error={abort.error} />}
           {session.data.abort_requested && !TERMINAL_STATES.has(session.data.state) && (

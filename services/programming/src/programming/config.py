@@ -46,12 +46,21 @@ class Settings(ServiceSettings):
     # A job starts only if the PROGRAMMING pass has its estimate plus this margin left.
     time_margin_seconds: float = Field(default=120.0, ge=0)
 
-    # Agent link: heartbeat interval told to agents; how long to wait for a vehicle report and
-    # for a key answer round trip; a job result is awaited estimate * factor + grace seconds.
-    heartbeat_interval_seconds: int = Field(default=15, ge=1, le=300)
+    # Agent link: heartbeat interval told to agents (5 s: the service takes an agent silent for
+    # 15 s as gone, for a dead link the agent's own pings cannot tell it about); how long to
+    # wait for a vehicle report and for a key answer round trip; a job result is awaited
+    # estimate * factor + grace seconds.
+    heartbeat_interval_seconds: int = Field(default=5, ge=1, le=300)
     vehicle_read_timeout_seconds: float = Field(default=30.0, gt=0)
     job_timeout_factor: float = Field(default=3.0, ge=1)
     job_timeout_grace_seconds: float = Field(default=120.0, ge=0)
     # Security keys answered per job: the first unlock plus a few resumes after a lost link or
     # power. A key unlocks every ECU of the type, so the allowance stays small.
-    security_keys_per_job: int = Field(default=3, ge=1, le=100)
+    security_keys_per_job: int = Field(default=5, ge=1, le=100)
+    # The time an agent spends waiting for its ECU (it reports WAITING_FOR_ECU every few
+    # seconds during a power loss, for its resume window of minutes) moves the job's deadline
+    # out; a wait it stops reporting counts for this many seconds after its last report.
+    job_silence_seconds: float = Field(default=60.0, gt=0)
+    # A session whose closing vehicle read failed (agent away at its end) gets that read, and
+    # so the versions after the flash in its report, when its agent is back within this long.
+    closing_read_retry_hours: float = Field(default=24.0, ge=0)

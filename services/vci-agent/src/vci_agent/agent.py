@@ -8,6 +8,7 @@ from pathlib import Path
 
 from udsoncan.connections import BaseConnection
 
+from vci_agent.flash import FlashOptions
 from vci_agent.jobs import JobRunner
 from vci_agent.journal import Journal
 from vci_agent.link import AgentLink
@@ -24,6 +25,7 @@ async def run_agent(
     connect: Callable[[int], BaseConnection],
     ecus: Sequence[EcuInfo],
     stop: asyncio.Event,
+    flash_options: FlashOptions | None = None,
 ) -> None:
     """Serve the programming service until ``stop`` is set; a running flash job always
     finishes first. Flash jobs an earlier process left unfinished in ``state_dir``'s journal
@@ -36,6 +38,7 @@ async def run_agent(
         release_key=JobRunner.release_key_from_base64(credential.release_public_key),
         connect=connect,
         ecus=ecus,
+        flash_options=flash_options,
     )
     link = AgentLink(
         credential,

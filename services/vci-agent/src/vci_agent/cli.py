@@ -123,17 +123,31 @@ def build_parser() -> argparse.ArgumentParser:
     flash.add_argument("--erase-size", type=_int, help="bytes to erase (default: known region)")
     flash.add_argument("--p2", type=float, default=1.0, help="seconds to wait for an answer")
     flash.add_argument(
+        "--resume-window",
+        type=float,
+        default=FlashOptions().resume_window,
+        help="seconds to keep trying to resume after the ECU stops answering (power or link "
+        "loss), with backoff; the journal keeps the job after that, and running the same "
+        "command again resumes it",
+    )
+    flash.add_argument(
         "--resume-attempts",
         type=int,
-        default=2,
-        help="reconnect and resume this often after a link or power loss (the journal keeps "
-        "the job; running the same command again resumes it)",
+        default=None,
+        help="also stop after this many resume attempts (default: only the window limits)",
     )
 
     serve = commands.add_parser(
         "connect", help="keep the link to the programming service and run its jobs"
     )
     doip_options(serve)
+    serve.add_argument(
+        "--resume-window",
+        type=float,
+        default=FlashOptions().resume_window,
+        help="seconds a flash keeps trying to resume while the ECU does not answer (power or "
+        "link loss) before the job is given up with the ECU in its bootloader",
+    )
     serve.add_argument(
         "--ecu",
         type=_int,
@@ -231,6 +245,7 @@ def _flash(args: argparse.Namespace, state_dir: Path, out: TextIO) -> int:
             erase_address=address,
             erase_size=erase_size or None,
             timing=UdsTiming(p2=args.p2),
+            resume_window=args.resume_window,
             resume_attempts=args.resume_attempts,
         ),
         on_progress=display.update,
@@ -268,6 +283,14 @@ class _ProgressDisplay:
 
     def update(self, progress: FlashProgress) -> None:
         now = time.perf_counter()
+        if progress.phase is JobPhase.WAITING_FOR_ECU:
+            self._end_line()
+            print(
+                f"waiting for the ECU to answer again (the flash stands at byte "
+                f"{progress.bytes_done} of {progress.bytes_total})…",
+                file=self._out,
+            )
+            return
         if progress.phase != JobPhase.TRANSFERRING:
             self._end_line()
             print(f"{progress.phase.value}…", file=self._out)
@@ -314,6 +337,7 @@ def _connect(args: argparse.Namespace, config_dir: Path, state_dir: Path, out: T
             ),
             ecus=_ecus(args.ecu),
             stop=stop,
+            flash_options=FlashOptions(resume_window=args.resume_window),
         )
 
     asyncio.run(serve())

@@ -9,6 +9,13 @@
 * A link or power loss is resumed from the journal: programming session and unlock again,
   then RequestDownload at ``address + acked`` for ``size - acked`` with the counter back at 1;
   if the ECU refuses, erase and restart. The final check memory (over the whole image) decides.
+* While the ECU does not answer (a power loss lasts seconds to minutes: a technician
+  reconnecting a charger), the flasher keeps trying to resume with capped exponential backoff
+  for ``FlashOptions.resume_window`` seconds from the start of the outage, reporting the
+  ``WAITING_FOR_ECU`` phase before each wait. Only when the window is over does ``run`` give
+  up (``FlashInterruptedError``); the journal still holds the job.
+* Every UDS exchange is counted per service and NRC into the journal entry
+  (``trace_summary``), so the job's result carries its whole trace summary.
 
 Blocking (udsoncan is synchronous): async callers run ``Flasher.run`` in a thread and pass their
 event loop so an async key provider can be awaited there.
@@ -87,8 +94,12 @@ class FlashFailedError(FlashError):
 
 
 class FlashInterruptedError(FlashError):
-    """The link or the ECU's power was lost more often than allowed; resumable from the
-    journal."""
+    """The ECU did not answer again within the resume window (or the attempts allowed); the
+    journal still holds the job, so it is resumable. ``entry`` is its journal entry."""
+
+    def __init__(self, message: str, entry: JournalEntry) -> None:
+        super().__init__(message)
+        self.entry = entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,15 +116,20 @@ class FlashProgress:
 class FlashOptions:
     """``block_size``: data bytes per 0x36 (capped by the ECU's maxNumberOfBlockLength - 2).
     ``erase_address``/``erase_size``: the region FF00 erases (default: the image's extent).
-    Times in seconds."""
+    Times in seconds. After a link or power loss the flasher tries again after
+    ``reconnect_delay``, doubling up to ``reconnect_delay_cap``, until ``resume_window`` has
+    passed since the outage began (progress of the transfer starts a new window);
+    ``resume_attempts``, when set, also caps the attempts per ``run``."""
 
     security_level: int = 0x11
     block_size: int | None = None
     erase_address: int | None = None
     erase_size: int | None = None
     block_retries: int = 3
-    resume_attempts: int = 2
+    resume_window: float = 300.0
+    resume_attempts: int | None = None
     reconnect_delay: float = 0.5
+    reconnect_delay_cap: float = 5.0
     reset_wait: float = 0.5
     journal_every_bytes: int = 64 * 1024
     fingerprint: bytes = b"AOSVCI\x00\x00\x00\x01"
@@ -125,7 +141,10 @@ class _RestartFromErase(Exception):
 
 
 class Flasher:
-    """Flashes one verified image into one ECU; see the module docstring for the sequence."""
+    """Flashes one verified image into one ECU; see the module docstring for the sequence.
+
+    ``clock`` (monotonic seconds) and ``sleep`` time the waits for an ECU that does not answer;
+    tests inject both to let minutes pass at once."""
 
     def __init__(
         self,
@@ -137,6 +156,8 @@ class Flasher:
         on_progress: Callable[[FlashProgress], None] | None = None,
         on_trace: Callable[[TraceRecord], None] | None = None,
         loop: asyncio.AbstractEventLoop | None = None,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._connect = connect
         self._journal = journal
@@ -145,13 +166,16 @@ class Flasher:
         self._on_progress = on_progress or (lambda _progress: None)
         self._on_trace = on_trace or (lambda _record: None)
         self._loop = loop
+        self._clock = clock
+        self._sleep = sleep
 
     def run(self, image: VerifiedImage, entry: JournalEntry) -> JournalEntry:
         """Flash ``image`` for the job ``entry`` (fresh or interrupted) and return the final entry.
 
         Raises ``FlashFailedError`` (entry saved with result failed),
-        ``FlashInterruptedError`` (entry saved unfinished, resumable by calling ``run`` again)
-        and ``FlashError`` for an entry that already has a result.
+        ``FlashInterruptedError`` (the ECU did not answer within the resume window; entry saved
+        unfinished, resumable by calling ``run`` again) and ``FlashError`` for an entry that
+        already has a result.
         """
         if entry.image_sha256 != image.sha256.hex() or entry.image_size != image.size:
             raise FlashFailedError("the journal belongs to a different image")
@@ -160,19 +184,26 @@ class Flasher:
         if entry.erased and entry.acked_offset > 0 and not entry.finished:
             entry = self._journal.update(entry, resumed_times=entry.resumed_times + 1)
         attempts = 0
+        outage: _Outage | None = None
         while True:
             try:
                 return self._attempt(image, entry)
             except _Interrupted as interrupted:
+                if outage is None or interrupted.entry.acked_offset > entry.acked_offset:
+                    # The first loss, or the ECU took more of the image since: a new outage.
+                    outage = _Outage(self._clock())
                 entry = interrupted.entry
                 attempts += 1
-                if attempts > self._options.resume_attempts:
+                limit = self._options.resume_attempts
+                if (limit is not None and attempts > limit) or self._window_over(outage):
                     raise FlashInterruptedError(
-                        f"link to ECU 0x{entry.ecu_logical_address:04X} lost at offset "
-                        f"{entry.acked_offset} of {entry.image_size}: {interrupted.cause}"
+                        f"ECU 0x{entry.ecu_logical_address:04X} did not answer for "
+                        f"{self._clock() - outage.since:.0f} s; the flash stands at byte "
+                        f"{entry.acked_offset} of {entry.image_size}: {interrupted.cause}",
+                        entry,
                     ) from interrupted.cause
                 entry = self._journal.update(entry, resumed_times=entry.resumed_times + 1)
-                time.sleep(self._options.reconnect_delay)
+                self._wait_for_ecu(outage, entry)
             except FlashFailedError as failed:
                 failed.entry = self._journal.update(
                     failed.entry or entry,
@@ -182,11 +213,31 @@ class Flasher:
                 )
                 raise
 
+    def _window_over(self, outage: _Outage) -> bool:
+        return self._clock() - outage.since >= self._options.resume_window
+
+    def _wait_for_ecu(self, outage: _Outage, entry: JournalEntry) -> None:
+        """Report WAITING_FOR_ECU and sleep the next backoff delay (never past the window's
+        end, so the last try comes when the window closes)."""
+        options = self._options
+        delay = min(options.reconnect_delay_cap, options.reconnect_delay * 2**outage.waits)
+        left = outage.since + options.resume_window - self._clock()
+        outage.waits += 1
+        self._on_progress(
+            FlashProgress(JobPhase.WAITING_FOR_ECU, entry.acked_offset, entry.image_size, 0)
+        )
+        self._sleep(max(0.0, min(delay, left)))
+
     # One connection's worth of work; link errors become _Interrupted with the exact offset.
     def _attempt(self, image: VerifiedImage, entry: JournalEntry) -> JournalEntry:
         state = _JobState(entry)
+
+        def trace(record: TraceRecord) -> None:
+            state.count(record)
+            self._on_trace(record)
+
         try:
-            connection = TracingConnection(self._connect(), self._on_trace)
+            connection = TracingConnection(self._connect(), trace)
         except _LINK_ERRORS as exc:
             raise _Interrupted(self._journal.save(state.entry), exc) from exc
         try:
@@ -209,7 +260,7 @@ class Flasher:
             raise _Interrupted(self._journal.save(state.entry), exc) from exc
         finally:
             connection.close()
-        version = self._read_version_after_reset()
+        version = self._read_version_after_reset(state, trace)
         return self._journal.update(
             state.entry,
             phase=JobPhase.DONE,
@@ -346,20 +397,30 @@ class Flasher:
             raise FlashFailedError("check programming dependencies failed", state.entry)
         return True
 
-    def _read_version_after_reset(self) -> str:
-        last: BaseException | None = None
-        for _ in range(max(1, self._options.resume_attempts + 1)):
-            time.sleep(self._options.reset_wait)
+    def _read_version_after_reset(
+        self, state: _JobState, trace: Callable[[TraceRecord], None]
+    ) -> str:
+        """Read the software version once the ECU is back from its reset, trying for the resume
+        window (the image is in place and checked; only the read is missing)."""
+        outage = _Outage(self._clock())
+        attempts = 0
+        while True:
+            self._sleep(self._options.reset_wait)
             try:
                 with Client(
-                    TracingConnection(self._connect(), self._on_trace),
-                    config=self._client_config(),
+                    TracingConnection(self._connect(), trace), config=self._client_config()
                 ) as client:
                     answer = client.read_data_by_identifier(DID_SOFTWARE_VERSION)
                     return str(answer.service_data.values[DID_SOFTWARE_VERSION])
             except _LINK_ERRORS as exc:
-                last = exc
-        raise FlashFailedError(f"the ECU did not come back after the reset: {last}")
+                attempts += 1
+                limit = self._options.resume_attempts
+                if (limit is not None and attempts > limit) or self._window_over(outage):
+                    raise FlashFailedError(
+                        f"the ECU did not come back after the reset: {exc}",
+                        self._journal.save(state.entry),
+                    ) from exc
+                self._wait_for_ecu(outage, state.entry)
 
     def _set_phase(self, state: _JobState, phase: JobPhase) -> None:
         if state.entry.phase != phase:
@@ -368,14 +429,49 @@ class Flasher:
 
 
 class _JobState:
-    """The in-memory, most recent journal entry of a running attempt."""
+    """The in-memory, most recent journal entry of a running attempt, with the trace counts
+    of the job so far (folded into ``entry`` when it is read)."""
 
     def __init__(self, entry: JournalEntry) -> None:
-        self.entry = entry
+        self._entry = entry
+        self._counts = {
+            (sid, nrc): [count, retried] for sid, nrc, count, retried in entry.trace_summary or ()
+        }
+        # A journal from before trace summaries were kept: the summary would be partial.
+        self._counting = entry.trace_summary is not None
+        self._counted = False
+
+    @property
+    def entry(self) -> JournalEntry:
+        if self._counted:
+            summary = tuple(
+                (sid, nrc, count, retried)
+                for (sid, nrc), (count, retried) in sorted(self._counts.items())
+            )
+            self._entry = replace(self._entry, trace_summary=summary)
+            self._counted = False
+        return self._entry
 
     def update(self, **changes: Any) -> JournalEntry:
-        self.entry = replace(self.entry, **changes)
-        return self.entry
+        self._entry = replace(self.entry, **changes)
+        return self._entry
+
+    def count(self, record: TraceRecord) -> None:
+        """Count one UDS exchange by service and NRC (0 when positive)."""
+        counts = self._counts.setdefault(
+            (record.service_id, 0 if record.positive else record.nrc), [0, 0]
+        )
+        counts[0] += 1
+        counts[1] += int(record.retried)
+        self._counted = self._counting
+
+
+@dataclass(slots=True)
+class _Outage:
+    """Since when the ECU has not answered (monotonic seconds) and how often we waited."""
+
+    since: float
+    waits: int = 0
 
 
 class _Interrupted(Exception):

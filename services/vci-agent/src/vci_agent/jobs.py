@@ -36,7 +36,13 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from udsoncan.connections import BaseConnection
 
 from aos.agent.v1 import agent_pb2
-from vci_agent.flash import Flasher, FlashError, FlashOptions, FlashProgress
+from vci_agent.flash import (
+    Flasher,
+    FlashError,
+    FlashInterruptedError,
+    FlashOptions,
+    FlashProgress,
+)
 from vci_agent.image import (
     ImageDownloadError,
     ImageError,
@@ -61,6 +67,7 @@ _PHASES = {
     JobPhase.CHECKING: agent_pb2.JOB_PHASE_CHECKING,
     JobPhase.RESETTING: agent_pb2.JOB_PHASE_RESETTING,
     JobPhase.DONE: agent_pb2.JOB_PHASE_DONE,
+    JobPhase.WAITING_FOR_ECU: agent_pb2.JOB_PHASE_WAITING_FOR_ECU,
 }
 _OUTCOMES = {
     JobResultState.SUCCEEDED: agent_pb2.JOB_OUTCOME_SUCCEEDED,
@@ -350,12 +357,47 @@ class JobRunner:
         )
         try:
             final = await asyncio.to_thread(flasher.run, image, entry)
+        except FlashInterruptedError as exc:
+            final = self._journal.load(entry.job_id)
+            if not final.finished:
+                final = self._give_up(final, exc, window=options.resume_window)
         except FlashError as exc:
             final = self._journal.load(entry.job_id)
             if not final.finished:
                 final = self._finish(final, JobResultState.FAILED, str(exc))
+            if _left_in_bootloader(final) and not final.ecu_in_bootloader:
+                final = self._journal.update(final, ecu_in_bootloader=True)
         await self._send_trace(job_id, traces)
         return final
+
+    def _give_up(
+        self, entry: JournalEntry, interrupted: FlashInterruptedError, *, window: float
+    ) -> JournalEntry:
+        """The ECU did not answer for the whole resume window: end the job FAILED and say
+        whether the ECU is left in its bootloader (its application erased, the new image
+        incomplete) and what to do next."""
+        in_bootloader = _left_in_bootloader(entry)
+        address = f"0x{entry.ecu_logical_address:04X}"
+        if in_bootloader:
+            advice = (
+                f"ECU {address} is left in its bootloader without application software. "
+                "Restore the vehicle's power supply (connect a charger) and the connection "
+                "to the vehicle, then plan a new session for this vehicle: it flashes this "
+                "ECU again."
+            )
+        else:
+            advice = (
+                f"ECU {address} still runs its previous software (nothing was erased). "
+                "Check the vehicle's power supply and the connection, then plan a new session."
+            )
+        detail = f"gave up after {window:.0f} s waiting for the ECU: {interrupted}. {advice}"
+        return self._journal.update(
+            entry,
+            result=JobResultState.FAILED,
+            detail=detail,
+            ecu_in_bootloader=in_bootloader,
+            finished_at=datetime.now(UTC).isoformat(),
+        )
 
     def _finish(self, entry: JournalEntry, result: JobResultState, detail: str) -> JournalEntry:
         return self._journal.update(
@@ -372,6 +414,12 @@ class JobRunner:
             bytes_transferred=entry.acked_offset,
             retried_blocks=entry.retried_blocks,
             resumed_times=entry.resumed_times,
+            ecu_in_bootloader=entry.ecu_in_bootloader,
+            trace_summary=[
+                agent_pb2.UdsTraceCount(service_id=sid, nrc=nrc, count=count, retried=retried)
+                for sid, nrc, count, retried in entry.trace_summary or ()
+            ],
+            has_trace_summary=entry.trace_summary is not None,
         )
         result.started_at.FromDatetime(datetime.fromisoformat(entry.started_at))
         if entry.finished_at:
@@ -430,6 +478,12 @@ class JobRunner:
         if self._link is None or not self._link.connected:
             raise ConnectionError("no link to the programming service for the security key")
         return self._link
+
+
+def _left_in_bootloader(entry: JournalEntry) -> bool:
+    """Whether a job that did not succeed left its ECU without application software: erased,
+    and stopped before the reset that starts the new, checked image."""
+    return entry.erased and entry.phase not in (JobPhase.RESETTING, JobPhase.DONE)
 
 
 async def _send_quietly(link: AgentLink, frame: agent_pb2.AgentFrame) -> None:

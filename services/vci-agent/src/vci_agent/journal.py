@@ -32,6 +32,9 @@ class JobPhase(StrEnum):
     CHECKING = "checking"
     RESETTING = "resetting"
     DONE = "done"
+    # Reported while the ECU does not answer and the flash waits to resume; never journaled
+    # (the journaled phase stays where the flash stands).
+    WAITING_FOR_ECU = "waiting-for-ecu"
 
 
 class JobResultState(StrEnum):
@@ -46,7 +49,13 @@ class JournalEntry:
 
     ``image_signature`` (hex), ``image_url``, ``download_token`` and ``security_level`` let a
     restarted agent fetch and re-verify the image and unlock the ECU again; empty for jobs of
-    the offline ``flash`` command and for journals written before they existed."""
+    the offline ``flash`` command and for journals written before they existed.
+
+    ``trace_summary``: the job's UDS exchanges so far as (service id, NRC or 0, count,
+    retried), kept with the job so the result carries it even when live trace batches were
+    lost with the link; None in journals written before it was kept (not known).
+    ``ecu_in_bootloader``: the job was given up with the ECU's application erased and the new
+    image incomplete."""
 
     job_id: str
     ecu_logical_address: int
@@ -66,6 +75,8 @@ class JournalEntry:
     version_after: str = ""
     retried_blocks: int = 0
     resumed_times: int = 0
+    ecu_in_bootloader: bool = False
+    trace_summary: tuple[tuple[int, int, int, int], ...] | None = ()
     result_synced: bool = False
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     finished_at: str | None = None
@@ -83,6 +94,15 @@ class JournalEntry:
         values["phase"] = JobPhase(values["phase"])
         if values.get("result") is not None:
             values["result"] = JobResultState(values["result"])
+        summary = values.get("trace_summary")
+        values["trace_summary"] = (
+            None
+            if summary is None
+            else tuple(
+                (int(sid), int(nrc), int(count), int(retried))
+                for sid, nrc, count, retried in summary
+            )
+        )
         return cls(**values)
 
 

@@ -2,8 +2,13 @@
 
 ``AgentLink.run`` keeps the link up until stopped: it connects with the device credential in
 the handshake, says Hello, waits for Welcome, then exchanges heartbeats (the interval comes
-from Welcome) and hands every other frame to ``handler``. A lost link is reconnected after an
-exponential backoff with full jitter; a refused credential (close 4401/4403) or an
+from Welcome) and hands every other frame to ``handler``. A dead link is noticed within
+seconds: WebSocket pings every ``ping_interval`` seconds must be answered within
+``ping_timeout`` (a half-open TCP connection, a frozen proxy or a changed address otherwise
+look alive until the heartbeat silence limit of three intervals). A link that was welcomed and
+then lost is reconnected at once; failed attempts are retried after an exponential backoff
+with full jitter, capped at a few seconds so the agent is back soon after the service is, and
+reset by the next good connection. A refused credential (close 4401/4403) or an
 UpgradeRequired answer stops the link with a typed error instead of retrying forever.
 """
 
@@ -60,7 +65,7 @@ class Backoff:
     """Full-jitter exponential backoff in seconds: uniform(0, min(cap, base * 2**attempt))."""
 
     base: float = 0.5
-    cap: float = 30.0
+    cap: float = 5.0
 
     def delay(self, attempt: int, *, rng: random.Random | None = None) -> float:
         ceiling = min(self.cap, self.base * (2 ** min(attempt, 30)))
@@ -83,6 +88,10 @@ class AgentLink:
         pending_results: Callable[[], int] = lambda: 0,
         on_welcome: Callable[[agent_pb2.Welcome], Awaitable[None]] | None = None,
         open_timeout: float = 10.0,
+        ping_interval: float | None = 5.0,
+        ping_timeout: float | None = 5.0,
+        rng: random.Random | None = None,
+        pause: Callable[[asyncio.Event, float], Awaitable[None]] | None = None,
     ) -> None:
         self._credential = credential
         self._handler = handler
@@ -91,6 +100,11 @@ class AgentLink:
         self._pending_results = pending_results
         self._on_welcome = on_welcome
         self._open_timeout = open_timeout
+        self._ping_interval = ping_interval
+        self._ping_timeout = ping_timeout
+        self._rng = rng
+        # Waits between connection attempts (until stopped); tests pass one that records.
+        self._pause = pause or _pause_unless_stopped
         self._seq = itertools.count(1)
         self._socket: ClientConnection | None = None
         self._waiting: dict[int, asyncio.Future[agent_pb2.AgentFrame]] = {}
@@ -138,7 +152,7 @@ class AgentLink:
     async def run(self, stop: asyncio.Event) -> None:
         """Keep the link up until ``stop`` is set. Raises ``LinkRefusedError`` and
         ``UpgradeRequiredError``; every other failure is retried with backoff."""
-        attempt = 0
+        failures = 0
         while not stop.is_set():
             try:
                 welcomed = await self._session(stop)
@@ -146,11 +160,16 @@ class AgentLink:
                 welcomed = False
             except InvalidURI as exc:
                 raise LinkError(str(exc)) from exc
-            attempt = 0 if welcomed else attempt + 1
             if stop.is_set():
                 break
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), self._backoff.delay(attempt))
+            if welcomed:
+                # A good connection ended: reconnect at once, and back off afresh if that fails.
+                failures = 0
+                delay = 0.0
+            else:
+                delay = self._backoff.delay(failures, rng=self._rng)
+                failures += 1
+            await self._pause(stop, delay)
 
     async def _session(self, stop: asyncio.Event) -> bool:
         headers = {"Authorization": f"Bearer {self._credential.credential}"}
@@ -158,7 +177,8 @@ class AgentLink:
             self._credential.websocket_url,
             additional_headers=headers,
             open_timeout=self._open_timeout,
-            ping_interval=None,
+            ping_interval=self._ping_interval,
+            ping_timeout=self._ping_timeout,
         ) as websocket:
             try:
                 welcome = await self._handshake(websocket)
@@ -203,7 +223,7 @@ class AgentLink:
     async def _exchange(
         self, websocket: ClientConnection, welcome: agent_pb2.Welcome, stop: asyncio.Event
     ) -> None:
-        interval = max(1, welcome.heartbeat_interval_seconds or 15)
+        interval = max(1, welcome.heartbeat_interval_seconds or 5)
         last_heard = time.monotonic()
         stopping = asyncio.create_task(stop.wait())
         try:
@@ -243,6 +263,12 @@ class AgentLink:
                 await self.send(answer)
             return
         await self._handler(frame, self)
+
+
+async def _pause_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
+    if seconds > 0:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), seconds)
 
 
 def _heartbeat() -> agent_pb2.AgentFrame:

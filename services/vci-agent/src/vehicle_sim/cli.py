@@ -57,7 +57,8 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="SPEC",
-        help="inject a fault, e.g. 'power-loss,ecu=0x12,block=50', 'drop,block=3', "
+        help="inject a fault, e.g. 'power-loss,ecu=0x12,block=50' (add ',seconds=60' to keep "
+        "the vehicle without power that long), 'drop,block=3', "
         "'nrc,service=0x31,nrc=0x22', 'delay,service=0x36,seconds=2', 'link-loss,block=9'",
     )
     serve.add_argument(

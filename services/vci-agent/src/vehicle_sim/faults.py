@@ -8,7 +8,10 @@ A fault fires once, on the first request that matches it. Specification (CLI ``-
 - ``drop``: process the request but send no response;
 - ``link-loss``: close the TCP connection instead of processing the request;
 - ``power-loss``: the ECU loses power: half of the block (if it is a TransferData) is written,
-  volatile state is lost, the ECU stays "in bootloader", and the connection closes.
+  volatile state is lost, the ECU stays "in bootloader", and the connection closes. With
+  ``seconds`` the whole vehicle stays without power that long (DoIP: every connection is
+  dropped and new ones are closed at once; ISO-TP ignores the duration), as when a technician
+  reconnects a charger; without, power is back at once.
 
 ``block=N`` means the N-th TransferData (0x36) request since the last RequestDownload (0x34),
 counted per ECU, repeats included; it implies ``service=0x36``. Numbers may be hex (0x12).
@@ -39,8 +42,18 @@ class Fault:
     service: int | None = None
     block: int | None = None
     nrc: int = 0x72
-    seconds: float = 1.0
+    seconds: float | None = None
     fired: bool = False
+
+    @property
+    def delay_seconds(self) -> float:
+        """How long a ``delay`` fault holds the request (default 1 s)."""
+        return 1.0 if self.seconds is None else self.seconds
+
+    @property
+    def power_off_seconds(self) -> float:
+        """How long a ``power-loss`` fault keeps the vehicle without power (default 0)."""
+        return 0.0 if self.seconds is None else self.seconds
 
     def matches(self, ecu: int, sid: int, block: int | None) -> bool:
         if self.fired or (self.ecu is not None and self.ecu != ecu):

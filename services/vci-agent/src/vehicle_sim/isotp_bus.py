@@ -82,7 +82,7 @@ class _EcuWorker:
         fault = self.faults.check(self.ecu.address, request)
         if fault is not None:
             if fault.kind is FaultKind.DELAY:
-                time.sleep(fault.seconds)
+                time.sleep(fault.delay_seconds)
             elif fault.kind is FaultKind.NRC:
                 self.stack.send(negative_response(request[0], fault.nrc))
                 return
@@ -138,6 +138,11 @@ class IsoTpVehicle:
             worker = _EcuWorker(ecu, stack, self._faults)
             worker.thread.start()
             self._workers.append(worker)
+
+    @property
+    def ecu_stacks(self) -> list[Any]:
+        """The ISO-TP stacks answering for the ECUs (while started)."""
+        return [worker.stack for worker in self._workers]
 
     def stop(self) -> None:
         for worker in self._workers:

@@ -14,8 +14,9 @@ simulator serves on the event loop.
 import asyncio
 import contextlib
 import threading
+import time
 import uuid
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -61,14 +62,17 @@ async def running_vehicle(
     can_speed: bool = False,
     erase_time_s: float | None = None,
     port: int = 0,
+    bus_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    clock: Callable[[], float] = time.monotonic,
 ) -> AsyncIterator[RunningVehicle]:
     """Run a DoIP entity on 127.0.0.1 (port 0 = any free port) for the demo vehicle or
     ``config``, with state persisted in ``state_dir`` (None = in memory only).
 
     ``faults`` are Fault objects or ``--fault`` strings (see vehicle_sim.faults);
     ``max_block_length`` overrides maxNumberOfBlockLength (e.g. 65536 + 2);
-    ``can_speed`` limits throughput to classical CAN 500 kbit/s; ``erase_time_s`` overrides
-    the pending time of the erase routine.
+    ``can_speed`` limits throughput to classical CAN 500 kbit/s, waiting each message's bus time
+    with ``bus_sleep``; ``erase_time_s`` overrides the pending time of the erase routine;
+    ``clock`` times power losses with a duration.
     """
     vehicle_config = config or demo_vehicle()
     if max_block_length is not None:
@@ -82,6 +86,8 @@ async def running_vehicle(
         port=port,
         faults=injector,
         payload_rate=CAN_500K_PAYLOAD_BYTES_PER_S if can_speed else None,
+        bus_sleep=bus_sleep,
+        clock=clock,
     )
     try:
         await entity.start()

@@ -179,12 +179,19 @@ class ProgrammingServer:
 
 
 @pytest.fixture
+def programming_overrides(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings of the programming service a test changes (parametrize it indirectly)."""
+    return dict(getattr(request, "param", {}))
+
+
+@pytest.fixture
 async def programming_server(
     database_factory: Any,
     kafka_bootstrap_servers: str,
     topic_namespace: str,
     token_issuer: Any,
     tmp_path: Path,
+    programming_overrides: dict[str, Any],
 ) -> AsyncIterator[ProgrammingServer]:
     """The programming service behind a real uvicorn on a free port."""
     import uvicorn
@@ -196,18 +203,19 @@ async def programming_server(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     url = f"http://127.0.0.1:{port}"
-    settings = Settings(
-        database_url=await database_factory.create(MIGRATIONS_DIR),
-        environment="test",
-        kafka_bootstrap_servers=kafka_bootstrap_servers,
-        topic_namespace=topic_namespace,
-        migrate_on_start=False,
-        run_background_workers=False,
-        seed_on_start=True,
-        release_signing_key_file=tmp_path / "keys" / "release.pem",
-        heartbeat_interval_seconds=1,
-        public_base_url=url,
-    )
+    values: dict[str, Any] = {
+        "database_url": await database_factory.create(MIGRATIONS_DIR),
+        "environment": "test",
+        "kafka_bootstrap_servers": kafka_bootstrap_servers,
+        "topic_namespace": topic_namespace,
+        "migrate_on_start": False,
+        "run_background_workers": False,
+        "seed_on_start": True,
+        "release_signing_key_file": tmp_path / "keys" / "release.pem",
+        "heartbeat_interval_seconds": 1,
+        "public_base_url": url,
+    }
+    settings = Settings(**{**values, **programming_overrides})
     async with token_issuer.http_client() as jwks_http:
         app = create_app(settings, jwks_http=jwks_http)
         config = uvicorn.Config(
@@ -232,15 +240,25 @@ async def programming_server(
             await asyncio.wait_for(task, 15)
 
 
+class _Pair:
+    """One relayed connection; ``frozen``: data is no longer passed on (nor closed)."""
+
+    frozen = False
+
+
 class Relay:
     """Forwards TCP connections to ``upstream_port``; ``cut()`` drops every open one, as a
-    network failure would, and ``refusing`` keeps the network down."""
+    network failure would, ``refusing`` keeps the network down, and ``freeze()`` makes the
+    open ones silent without closing them (a dead link: a half-open connection, a hung
+    proxy, an address that changed)."""
 
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
         self.writers: list[asyncio.StreamWriter] = []
         self.server: asyncio.Server | None = None
         self.refusing = False
+        self._pairs: list[_Pair] = []
+        self._closing = asyncio.Event()
 
     async def start(self) -> int:
         self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -252,10 +270,15 @@ class Relay:
             return
         up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
         self.writers += [writer, up_writer]
+        pair = _Pair()
+        self._pairs.append(pair)
 
         async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
             with contextlib.suppress(ConnectionError):
                 while data := await source.read(65536):
+                    if pair.frozen:
+                        await self._closing.wait()
+                        return
                     sink.write(data)
                     await sink.drain()
             sink.close()
@@ -267,7 +290,12 @@ class Relay:
             writer.transport.abort()
         self.writers.clear()
 
+    def freeze(self) -> None:
+        for pair in self._pairs:
+            pair.frozen = True
+
     async def close(self) -> None:
+        self._closing.set()
         self.cut()
         if self.server is not None:
             self.server.close()

@@ -15,10 +15,11 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PublicKey,
 )
 
+from aos.agent.v1 import agent_pb2
 from vci_agent.flash import FlashOptions
 from vci_agent.jobs import JobRunner
 from vci_agent.journal import JobResultState, Journal
-from vci_agent.link import AgentLink, Backoff
+from vci_agent.link import AgentLink, Backoff, FrameHandler
 from vci_agent.pairing import DeviceCredential, pair
 from vci_agent.transport.doip import doip_connection
 from vci_agent.uds import UdsTiming
@@ -52,6 +53,7 @@ async def _agent(
     cache: Path,
     *,
     release_key: Ed25519PublicKey | None = None,
+    wrap: Callable[[FrameHandler], FrameHandler] | None = None,
 ) -> AsyncIterator[AgentLink]:
     runner = JobRunner(
         journal=journal,
@@ -63,7 +65,7 @@ async def _agent(
     )
     link = AgentLink(
         credential,
-        handler=runner.handle,
+        handler=wrap(runner.handle) if wrap is not None else runner.handle,
         on_welcome=runner.on_welcome,
         backoff=Backoff(base=0.05, cap=0.2),
         pending_results=lambda: len(journal.unsynced_results()),
@@ -211,3 +213,121 @@ async def test_an_image_whose_signature_does_not_verify_is_refused_before_the_ec
     assert entry.result is JobResultState.REFUSED
     assert "signature" in entry.detail
     assert entry.result_synced
+
+
+async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at_the_end(
+    programming_server: Any, tmp_path: Path, relay_factory: Any
+) -> None:
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    direct = await _paired(programming_server, organization_id)
+    relay, relay_port = await relay_factory(int(programming_server.url.rsplit(":", 1)[1]))
+    credential = DeviceCredential(
+        server=f"http://127.0.0.1:{relay_port}",
+        api_prefix="",
+        agent_id=direct.agent_id,
+        credential=direct.credential,
+        release_public_key=direct.release_public_key,
+    )
+    journal = Journal(tmp_path / "journal")
+    # The service is unreachable from block 20 until the journal holds the finished result:
+    # the trace of the whole job (sent in one batch at its end) has no link to go over.
+    faults = ["delay,ecu=0x12,block=20,seconds=1.0"]
+    synced_while_away: list[bool] = []
+
+    async with (
+        running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim,
+        _agent(credential, sim, journal, tmp_path / "cache"),
+    ):
+
+        def service_away_until_the_flash_has_finished() -> None:
+            entries = journal.entries()
+            finished = bool(entries) and entries[0].finished
+            if sim.faults.faults[0].fired and not relay.refusing and not finished:
+                relay.refusing = True
+                relay.cut()
+            if relay.refusing and finished:
+                synced_while_away.append(entries[0].result_synced)
+                relay.refusing = False
+
+        outcome = await _run_session(
+            programming_server,
+            organization_id,
+            credential.agent_id,
+            during=service_away_until_the_flash_has_finished,
+        )
+
+    assert synced_while_away == [False]
+    assert outcome["session"]["state"] == "COMPLETED", outcome["session"]
+    [entry] = journal.entries()
+    assert entry.result_synced
+    reported = {
+        (count["service_id"], count["nrc"]): count["count"]
+        for count in outcome["report"]["trace_summary"]
+    }
+    journaled = {(sid, nrc): count for sid, nrc, count, _ in entry.trace_summary or ()}
+    assert reported == journaled
+    blocks = [count for (sid, nrc), count in reported.items() if sid == 0x36]
+    assert sum(blocks) >= 96  # every TransferData of the 384 KiB image in 4 KiB blocks
+    assert reported[(0x11, 0)] == 1  # the ECU reset at the very end
+
+
+async def test_the_report_gets_the_versions_after_the_flash_when_the_agent_is_back(
+    programming_server: Any, tmp_path: Path, relay_factory: Any
+) -> None:
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    direct = await _paired(programming_server, organization_id)
+    relay, relay_port = await relay_factory(int(programming_server.url.rsplit(":", 1)[1]))
+    credential = DeviceCredential(
+        server=f"http://127.0.0.1:{relay_port}",
+        api_prefix="",
+        agent_id=direct.agent_id,
+        credential=direct.credential,
+        release_public_key=direct.release_public_key,
+    )
+    journal = Journal(tmp_path / "journal")
+    reads: list[int] = []
+
+    def away_for_the_closing_read(handle: FrameHandler) -> FrameHandler:
+        async def handler(frame: agent_pb2.AgentFrame, link: AgentLink) -> None:
+            if frame.WhichOneof("body") == "read_vehicle":
+                reads.append(frame.seq)
+                if len(reads) == 2:  # the read after the flash: the agent's network goes down
+                    relay.refusing = True
+                    relay.cut()
+                    return
+            await handle(frame, link)
+
+        return handler
+
+    headers = programming_server.auth(organization_id)
+    async with (
+        running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim,
+        _agent(credential, sim, journal, tmp_path / "cache", wrap=away_for_the_closing_read),
+    ):
+        outcome = await _run_session(
+            programming_server, organization_id, credential.agent_id, during=None
+        )
+        session_id = outcome["session"]["id"]
+        ended = outcome["report"]
+        relay.refusing = False  # the agent is back
+        async with httpx.AsyncClient(base_url=programming_server.url) as http:
+            async with asyncio.timeout(30):
+                while True:
+                    report = (
+                        await http.get(f"/sessions/{session_id}/report", headers=headers)
+                    ).json()
+                    if report["vehicle_after"] is not None:
+                        break
+                    await asyncio.sleep(0.05)
+
+    assert outcome["session"]["state"] == "COMPLETED", outcome["session"]
+    assert "the vehicle could not be read again" in ended["session"]["end_detail"]
+    assert ended["vehicle_after"] is None
+    assert len(reads) >= 3
+    dme = next(v for v in report["versions"] if v["name"] == "DME")
+    assert (dme["before"], dme["after"]) == ("1.0.0", "1.1.0")
+    assert report["session"]["end_detail"] == (
+        "all planned jobs succeeded; the vehicle was read again when the agent was back"
+    )

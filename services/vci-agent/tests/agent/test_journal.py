@@ -87,3 +87,30 @@ def test_journal_files_are_readable_by_the_owner_only(tmp_path: Path) -> None:
     journal.save(_entry())
 
     assert (tmp_path / "job-1.json").stat().st_mode & 0o077 == 0
+
+
+def test_the_trace_summary_and_bootloader_flag_are_journaled_with_the_result(
+    tmp_path: Path,
+) -> None:
+    journal = Journal(tmp_path)
+    entry = journal.update(
+        _entry(),
+        result=JobResultState.FAILED,
+        ecu_in_bootloader=True,
+        trace_summary=((0x10, 0, 2, 0), (0x36, 0, 96, 1), (0x36, 0x72, 1, 0)),
+    )
+
+    assert Journal(tmp_path).load("job-1") == entry
+
+
+def test_a_journal_from_before_trace_summaries_loads_with_the_summary_unknown(
+    tmp_path: Path,
+) -> None:
+    journal = Journal(tmp_path)
+    journal.save(_entry())
+    data = json.loads((tmp_path / "job-1.json").read_text())
+    del data["trace_summary"], data["ecu_in_bootloader"]
+    (tmp_path / "job-1.json").write_text(json.dumps(data))
+
+    loaded = journal.load("job-1")
+    assert (loaded.trace_summary, loaded.ecu_in_bootloader) == (None, False)

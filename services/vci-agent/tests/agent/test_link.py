@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import random
 import signal
 import stat
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -170,18 +172,33 @@ async def test_link_says_hello_and_gets_welcome_for_its_agent_id(
 
 
 async def test_link_stays_up_through_silence_thanks_to_heartbeats(
-    server: str, pairing_code: Callable[[], Awaitable[str]]
+    programming_server: Any,
 ) -> None:
-    credential = await _pair(server, await pairing_code())
+    organization_id = uuid.uuid4()
+    code = await programming_server.pairing_code(organization_id)
+    credential = await _pair(programming_server.url, code)
+    headers = programming_server.auth(organization_id)
+
+    async def last_seen() -> datetime:
+        async with httpx.AsyncClient(base_url=programming_server.url) as http:
+            [agent] = (await http.get("/agents", headers=headers)).json()["items"]
+        assert agent["online"]
+        return datetime.fromisoformat(agent["last_seen_at"])
+
     stop = asyncio.Event()
     link = AgentLink(credential, handler=_ignore)
     running = asyncio.create_task(link.run(stop))
-    await _until(lambda: link.connections == 1)
-
-    # Heartbeat interval 1 s: without answered heartbeats the link gives up after 3 s.
-    await asyncio.sleep(4)
-    stop.set()
-    await asyncio.wait_for(running, 5)
+    try:
+        await _until(lambda: link.connections == 1)
+        # Heartbeat interval 1 s: an agent silent for 3 s is taken as gone. Nothing but
+        # heartbeats is sent, and the service sees the agent for longer than that.
+        connected = await last_seen()
+        async with asyncio.timeout(20):
+            while await last_seen() - connected <= timedelta(seconds=4):
+                await asyncio.sleep(0.1)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 5)
 
     assert link.connections == 1
 
@@ -205,6 +222,79 @@ async def test_link_reconnects_after_the_network_cuts_it(
         await _until(lambda: link.connections == 1)
         relay.cut()
         await _until(lambda: link.connections == 2)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 5)
+
+
+async def _relayed(
+    server: str, pairing_code: Callable[[], Awaitable[str]], relay_factory: Any
+) -> tuple[Any, DeviceCredential]:
+    credential = await _pair(server, await pairing_code())
+    relay, relay_port = await relay_factory(int(server.rsplit(":", 1)[1]))
+    relayed = DeviceCredential(
+        server=f"http://127.0.0.1:{relay_port}",
+        api_prefix="",
+        agent_id=credential.agent_id,
+        credential=credential.credential,
+        release_public_key=credential.release_public_key,
+    )
+    return relay, relayed
+
+
+class _Ceiling(random.Random):
+    """No jitter: every backoff delay is its ceiling."""
+
+    def uniform(self, low: float, high: float) -> float:
+        return high
+
+
+async def test_the_backoff_is_capped_at_5_s_and_starts_afresh_after_a_good_connection(
+    server: str, pairing_code: Callable[[], Awaitable[str]], relay_factory: Any
+) -> None:
+    relay, relayed = await _relayed(server, pairing_code, relay_factory)
+    delays: list[float] = []
+
+    async def pause(stop: asyncio.Event, seconds: float) -> None:
+        delays.append(seconds)  # recorded, not slept
+        if len(delays) == 7:
+            relay.refusing = False  # the service is back after 7 failed attempts
+        await asyncio.sleep(0)
+
+    relay.refusing = True
+    stop = asyncio.Event()
+    link = AgentLink(relayed, handler=_ignore, rng=_Ceiling(), pause=pause)
+    running = asyncio.create_task(link.run(stop))
+    try:
+        await _until(lambda: link.connections == 1)
+        relay.refusing = True  # and away again
+        relay.cut()
+        await _until(lambda: len(delays) >= 10)
+    finally:
+        stop.set()
+        await asyncio.wait_for(running, 5)
+
+    assert delays[:7] == [0.5, 1.0, 2.0, 4.0, 5.0, 5.0, 5.0]
+    assert delays[7] == 0.0  # the good connection ended: reconnect at once
+    assert delays[8:10] == [0.5, 1.0]  # then back off from the start
+
+
+SLOW_HEARTBEATS = {"heartbeat_interval_seconds": 60}
+
+
+@pytest.mark.parametrize("programming_overrides", [SLOW_HEARTBEATS], indirect=True)
+async def test_a_link_that_stops_answering_is_noticed_by_ping_and_reconnected(
+    server: str, pairing_code: Callable[[], Awaitable[str]], relay_factory: Any
+) -> None:
+    # Heartbeats every 60 s: the heartbeat silence limit alone would notice after 180 s.
+    relay, relayed = await _relayed(server, pairing_code, relay_factory)
+    stop = asyncio.Event()
+    link = AgentLink(relayed, handler=_ignore, ping_interval=0.5, ping_timeout=0.5)
+    running = asyncio.create_task(link.run(stop))
+    try:
+        await _until(lambda: link.connections == 1)
+        relay.freeze()  # nothing passes any more, and nothing closes
+        await _until(lambda: link.connections == 2, timeout=15)
     finally:
         stop.set()
         await asyncio.wait_for(running, 5)

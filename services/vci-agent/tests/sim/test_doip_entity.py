@@ -190,3 +190,24 @@ async def test_nrc_fault_answers_the_injected_code(tmp_path: Path) -> None:
         response = await raw.receive()
         writer.close()
     assert response[12:] == b"\x7f\x22\x22"
+
+
+async def test_a_power_loss_with_a_duration_drops_and_refuses_connections_until_power_is_back(
+    tmp_path: Path,
+) -> None:
+    now = [100.0]
+    async with running_vehicle(tmp_path, clock=lambda: now[0]) as sim:
+        reader, writer = await asyncio.open_connection(sim.host, sim.port)
+        open_before = RawTester(reader, writer)
+
+        sim.entity.power_off(60)
+
+        assert await open_before.closed_by_peer()
+        reader, writer = await asyncio.open_connection(sim.host, sim.port)
+        assert await RawTester(reader, writer).closed_by_peer()  # no power: nothing answers
+        now[0] += 60
+        reader, writer = await asyncio.open_connection(sim.host, sim.port)
+        powered = RawTester(reader, writer)
+        await powered.send(ACTIVATE_V2)
+        assert await powered.receive() == ACTIVATED_V2
+        writer.close()

@@ -14,6 +14,7 @@ from udsoncan.client import Client
 from udsoncan.exceptions import NegativeResponseException
 from udsoncan.services import CommunicationControl, ControlDTCSetting
 
+from vehicle_sim.doip import CAN_500K_PAYLOAD_BYTES_PER_S
 from vehicle_sim.image import demo_image
 from vehicle_sim.security import DEV_SECRETS, compute_key
 from vehicle_sim.testing import RunningVehicle, running_vehicle, running_vehicle_in_thread
@@ -291,20 +292,37 @@ async def test_doipclient_to_unknown_ecu_is_nacked(tmp_path: Path) -> None:
         assert (await asyncio.wait_for(asyncio.to_thread(send, sim), 30)).endswith("3")
 
 
-async def test_can_speed_limits_doip_transfer_to_classical_can_500k(tmp_path: Path) -> None:
+async def test_can_speed_waits_the_bus_time_of_every_transfer_data_message(
+    tmp_path: Path,
+) -> None:
+    # The rate itself is measured by `make bench`; here the limiter's waits are recorded
+    # instead of slept, so the check does not depend on how busy the machine is.
     image = demo_image(ecu_type="DME_B48", version="1.1.0", payload_size=24 * 1024)
+    waits: list[float] = []
 
-    def transfer(sim: RunningVehicle) -> float:
+    async def record(seconds: float) -> None:
+        waits.append(seconds)
+
+    def transfer(sim: RunningVehicle) -> int:
         with _open(sim) as client:
             _prepare(client)
-            started = time.perf_counter()
-            _download(client, image)
-            return time.perf_counter() - started
+            waits.clear()
+            location = udsoncan.MemoryLocation(DME_REGION, len(image), 32, 32)
+            answer = client.request_download(location, udsoncan.DataFormatIdentifier(0, 0))
+            block = int(answer.service_data.max_length) - 2
+            for index, start in enumerate(range(0, len(image), block)):
+                client.transfer_data((index + 1) & 0xFF, image[start : start + block])
+            return block
 
-    async with running_vehicle(tmp_path, erase_time_s=0, can_speed=True) as sim:
-        seconds = await asyncio.wait_for(asyncio.to_thread(transfer, sim), 30)
-    rate = len(image) / seconds
-    assert 25_000 < rate < 31_500
+    async with running_vehicle(tmp_path, erase_time_s=0, can_speed=True, bus_sleep=record) as sim:
+        block = await asyncio.wait_for(asyncio.to_thread(transfer, sim), 30)
+    rate = CAN_500K_PAYLOAD_BYTES_PER_S
+    request_download = [11 / rate, 4 / rate]  # 34 00 44 <address> <size>, then 74 20 <length>
+    blocks = [
+        [(2 + len(image[start : start + block])) / rate, 2 / rate]  # 36 <counter> <data>, 76 ..
+        for start in range(0, len(image), block)
+    ]
+    assert waits == pytest.approx(request_download + [wait for pair in blocks for wait in pair])
 
 
 def test_threaded_simulator_serves_a_synchronous_tester(tmp_path: Path) -> None:

@@ -26,6 +26,7 @@ class JobPhase(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     JOB_PHASE_CHECKING: _ClassVar[JobPhase]
     JOB_PHASE_RESETTING: _ClassVar[JobPhase]
     JOB_PHASE_DONE: _ClassVar[JobPhase]
+    JOB_PHASE_WAITING_FOR_ECU: _ClassVar[JobPhase]
 
 class JobOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -44,6 +45,7 @@ JOB_PHASE_TRANSFERRING: JobPhase
 JOB_PHASE_CHECKING: JobPhase
 JOB_PHASE_RESETTING: JobPhase
 JOB_PHASE_DONE: JobPhase
+JOB_PHASE_WAITING_FOR_ECU: JobPhase
 JOB_OUTCOME_UNSPECIFIED: JobOutcome
 JOB_OUTCOME_SUCCEEDED: JobOutcome
 JOB_OUTCOME_FAILED: JobOutcome
@@ -252,7 +254,7 @@ class UdsTrace(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., records: _Optional[_Iterable[_Union[UdsTraceRecord, _Mapping]]] = ...) -> None: ...
 
 class JobResult(_message.Message):
-    __slots__ = ("job_id", "outcome", "version_after", "detail", "started_at", "finished_at", "bytes_transferred", "retried_blocks", "resumed_times")
+    __slots__ = ("job_id", "outcome", "version_after", "detail", "started_at", "finished_at", "bytes_transferred", "retried_blocks", "resumed_times", "ecu_in_bootloader", "trace_summary", "has_trace_summary")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     VERSION_AFTER_FIELD_NUMBER: _ClassVar[int]
@@ -262,6 +264,9 @@ class JobResult(_message.Message):
     BYTES_TRANSFERRED_FIELD_NUMBER: _ClassVar[int]
     RETRIED_BLOCKS_FIELD_NUMBER: _ClassVar[int]
     RESUMED_TIMES_FIELD_NUMBER: _ClassVar[int]
+    ECU_IN_BOOTLOADER_FIELD_NUMBER: _ClassVar[int]
+    TRACE_SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    HAS_TRACE_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     outcome: JobOutcome
     version_after: str
@@ -271,7 +276,22 @@ class JobResult(_message.Message):
     bytes_transferred: int
     retried_blocks: int
     resumed_times: int
-    def __init__(self, job_id: _Optional[str] = ..., outcome: _Optional[_Union[JobOutcome, str]] = ..., version_after: _Optional[str] = ..., detail: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bytes_transferred: _Optional[int] = ..., retried_blocks: _Optional[int] = ..., resumed_times: _Optional[int] = ...) -> None: ...
+    ecu_in_bootloader: bool
+    trace_summary: _containers.RepeatedCompositeFieldContainer[UdsTraceCount]
+    has_trace_summary: bool
+    def __init__(self, job_id: _Optional[str] = ..., outcome: _Optional[_Union[JobOutcome, str]] = ..., version_after: _Optional[str] = ..., detail: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bytes_transferred: _Optional[int] = ..., retried_blocks: _Optional[int] = ..., resumed_times: _Optional[int] = ..., ecu_in_bootloader: _Optional[bool] = ..., trace_summary: _Optional[_Iterable[_Union[UdsTraceCount, _Mapping]]] = ..., has_trace_summary: _Optional[bool] = ...) -> None: ...
+
+class UdsTraceCount(_message.Message):
+    __slots__ = ("service_id", "nrc", "count", "retried")
+    SERVICE_ID_FIELD_NUMBER: _ClassVar[int]
+    NRC_FIELD_NUMBER: _ClassVar[int]
+    COUNT_FIELD_NUMBER: _ClassVar[int]
+    RETRIED_FIELD_NUMBER: _ClassVar[int]
+    service_id: int
+    nrc: int
+    count: int
+    retried: int
+    def __init__(self, service_id: _Optional[int] = ..., nrc: _Optional[int] = ..., count: _Optional[int] = ..., retried: _Optional[int] = ...) -> None: ...
 
 class Error(_message.Message):
     __slots__ = ("code", "message", "job_id")

@@ -23,7 +23,8 @@ from programming.db.agents import AgentRepository
 from programming.services.agent_link import AgentConnection, AgentDisconnectedError
 from programming.services.agents import authenticate_agent
 from programming.services.jobs import add_trace, agent_job, record_job_result
-from programming.services.runtime import Runtime
+from programming.services.runner import complete_reports
+from programming.services.runtime import EcuWait, Runtime
 from programming.services.security_keys import KeyRefusal, security_key
 from servicekit.logging import get_logger
 
@@ -149,6 +150,8 @@ async def agent_socket(websocket: WebSocket) -> None:
                 ),
             )
         )
+        # Sessions that ended while this agent was away may still lack their closing read.
+        runtime.spawn_background(complete_reports(runtime, agent_id))
         while True:
             try:
                 frame = await asyncio.wait_for(_receive_frame(websocket), silence_limit)
@@ -251,6 +254,10 @@ async def _progress(
         "bytes_total": progress.bytes_total,
     }
     runtime.progress[job.id] = state
+    runtime.ecu_waits.setdefault(job.id, EcuWait()).report(
+        waiting=progress.phase == agent_pb2.JOB_PHASE_WAITING_FOR_ECU,
+        at=asyncio.get_running_loop().time(),
+    )
     runtime.events.publish(session_id, {"type": "progress", "job_id": str(job.id), **state})
 
 
@@ -280,6 +287,7 @@ async def _job_result(
         )
         return
     runtime.progress.pop(job_id, None)
+    runtime.ecu_waits.pop(job_id, None)
     runtime.registry.deliver_result(job_id, result)
     await connection.send(
         agent_pb2.AgentFrame(

@@ -68,7 +68,11 @@ class SessionCreate(_Request):
 
 
 class JobProgressRead(BaseModel):
-    phase: str
+    phase: str = Field(
+        description="DOWNLOADING, VERIFYING, PREPARING, ERASING, TRANSFERRING, CHECKING, "
+        "RESETTING, DONE, or WAITING_FOR_ECU while the ECU does not answer (power or link "
+        "loss) and the agent keeps trying to resume"
+    )
     bytes_done: int
     bytes_total: int
 
@@ -89,6 +93,11 @@ class JobRead(BaseModel):
     started_at: datetime | None
     finished_at: datetime | None
     bytes_transferred: int
+    left_in_bootloader: bool = Field(
+        default=False,
+        description="the agent gave the job up with the ECU's application erased: the ECU "
+        "waits in its bootloader; restore power and the connection, then plan a new session",
+    )
     progress: JobProgressRead | None = None
 
 

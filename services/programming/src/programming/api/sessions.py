@@ -69,6 +69,7 @@ def session_read(view: sessions.SessionView, runtime: Runtime) -> SessionRead:
                 started_at=job.started_at,
                 finished_at=job.finished_at,
                 bytes_transferred=job.bytes_transferred,
+                left_in_bootloader=job.left_in_bootloader,
                 progress=JobProgressRead(**progress) if progress else None,
             )
         )

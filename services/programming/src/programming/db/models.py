@@ -208,6 +208,9 @@ class FlashJob(Base):
     resumed_times: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     # SecurityKeyAnswers given for this job; capped by PROGRAMMING_SECURITY_KEYS_PER_JOB.
     security_keys_issued: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # The agent gave the job up (the ECU did not answer within its resume window) with the
+    # ECU's application erased: the ECU waits in its bootloader for a new flash.
+    left_in_bootloader: Mapped[bool] = mapped_column(server_default=text("false"))
 
     __table_args__ = (
         CheckConstraint(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -70,6 +71,30 @@ class SessionRepository:
         statement = select(ProgrammingSession.id).where(ProgrammingSession.state == "RUNNING")
         return (await self.session.execute(statement)).scalars().all()
 
+    async def awaiting_closing_read(
+        self, agent_id: uuid.UUID, *, ended_since: datetime
+    ) -> Sequence[ProgrammingSession]:
+        """The agent's sessions that completed since ``ended_since`` without the closing vehicle
+        read (the agent was away at their end), locked."""
+        statement = (
+            select(ProgrammingSession)
+            .where(
+                ProgrammingSession.agent_id == agent_id,
+                ProgrammingSession.state == "COMPLETED",
+                ProgrammingSession.vehicle_after.is_(None),
+                ProgrammingSession.ended_at >= ended_since,
+            )
+            .with_for_update()
+        )
+        return (await self.session.execute(statement)).scalars().all()
+
+    async def agent_is_flashing(self, agent_id: uuid.UUID) -> bool:
+        """Whether one of the agent's sessions is running (its vehicle is being flashed)."""
+        statement = select(func.count()).where(
+            ProgrammingSession.agent_id == agent_id, ProgrammingSession.state == "RUNNING"
+        )
+        return bool(await self.session.scalar(statement))
+
     async def jobs(self, session_id: uuid.UUID) -> Sequence[FlashJob]:
         statement = (
             select(FlashJob).where(FlashJob.session_id == session_id).order_by(FlashJob.position)
@@ -119,6 +144,26 @@ class SessionRepository:
                 },
             )
             await self.session.execute(statement)
+
+    async def replace_trace_counts(
+        self, job_id: uuid.UUID, counts: dict[tuple[int, int], tuple[int, int]]
+    ) -> None:
+        """Make (count, retried) per (service id, NRC) the job's whole summary."""
+        await self.session.execute(delete(TraceSummary).where(TraceSummary.job_id == job_id))
+        if counts:
+            await self.session.execute(
+                insert(TraceSummary),
+                [
+                    {
+                        "job_id": job_id,
+                        "service_id": service_id,
+                        "nrc": nrc,
+                        "count": count,
+                        "retried": retried,
+                    }
+                    for (service_id, nrc), (count, retried) in counts.items()
+                ],
+            )
 
     async def trace_summaries(self, session_id: uuid.UUID) -> Sequence[TraceSummary]:
         statement = (

@@ -44,7 +44,9 @@ async def add_trace(
 ) -> bool:
     """Add a batch of trace records to the job's counts per (service, NRC)."""
     job = await agent_job(session, trace.job_id, agent_id=agent_id)
-    if job is None:
+    # Once the result is in, its trace summary is the job's whole trace: a batch that arrives
+    # after it must not count twice.
+    if job is None or job.state not in ("RUNNING", "TIMED_OUT"):
         return False
     counts: dict[tuple[int, int], tuple[int, int]] = {}
     for record in trace.records:
@@ -82,8 +84,20 @@ async def record_job_result(
     job.bytes_transferred = result.bytes_transferred
     job.retried_blocks = result.retried_blocks
     job.resumed_times = result.resumed_times
+    job.left_in_bootloader = job.state == "FAILED" and result.ecu_in_bootloader
     job.download_token_hash = None  # the image link dies with the job
-    owner = await SessionRepository(session).get(job.session_id, organization_id=None)
+    repository = SessionRepository(session)
+    if result.has_trace_summary:
+        # The agent journals the whole trace with the result: it replaces the live batches,
+        # some of which may have been lost with the link.
+        await repository.replace_trace_counts(
+            job.id,
+            {
+                (count.service_id, count.nrc): (count.count, count.retried)
+                for count in result.trace_summary
+            },
+        )
+    owner = await repository.get(job.session_id, organization_id=None)
     assert owner is not None  # agent_job found it
     await session.flush()
     await publish_job_finished(

@@ -8,6 +8,7 @@ short between jobs, the session ends EXPIRED.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -26,7 +27,7 @@ from programming.services.sessions import end_session
 from programming.services.vehicle import read_vehicle, report_to_json
 from servicekit.logging import get_logger
 
-__all__ = ["resume_sessions", "run_session"]
+__all__ = ["complete_reports", "resume_sessions", "run_session"]
 
 log = get_logger(__name__)
 
@@ -180,7 +181,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
         if step.frame is not None or (await _job_state(runtime, step.job_id))[0] == "RUNNING":
             # The result may come on a later connection after a reconnect: wait on the
             # registry's future, not on this connection.
-            await asyncio.wait_for(asyncio.shield(future), step.timeout)
+            await _await_result(runtime, step, future)
     except (TimeoutError, AgentDisconnectedError) as exc:
         timed_out = isinstance(exc, TimeoutError)
         reason = (
@@ -194,6 +195,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
     finally:
         registry.forget_result(step.job_id)
         registry.release_job(step.job_id)
+        runtime.ecu_waits.pop(step.job_id, None)
     state, detail = await _job_state(runtime, step.job_id)
     runtime.events.publish(session_id, {"type": "job", "job_id": str(step.job_id), "state": state})
     if state != "SUCCEEDED":
@@ -205,6 +207,26 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
         )
         return False
     return True
+
+
+async def _await_result(
+    runtime: Runtime, step: _Next, future: asyncio.Future[agent_pb2.JobResult]
+) -> None:
+    """Wait for the job's result until its deadline, moved out by the time the agent spent
+    waiting for the ECU (a power loss can last minutes, and the job must not be given up while
+    the agent can still resume it). Raises TimeoutError."""
+    loop = asyncio.get_running_loop()
+    silence = runtime.settings.job_silence_seconds
+    deadline = loop.time() + step.timeout
+    while True:
+        now = loop.time()
+        wait = runtime.ecu_waits.get(step.job_id)
+        left = deadline + (wait.waited(now=now, silence=silence) if wait else 0.0) - now
+        if left <= 0:
+            raise TimeoutError
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(future), left)
+            return
 
 
 async def _run(runtime: Runtime, session_id: uuid.UUID) -> None:
@@ -253,8 +275,14 @@ async def _fail_job(
     await _end(runtime, session_id, state="FAILED", detail=f"job {job_id} failed: {reason}")
 
 
+NOT_READ_AGAIN = "the vehicle could not be read again"
+READ_WHEN_BACK = "the vehicle was read again when the agent was back"
+
+
 async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
-    """Every job ran: read the vehicle again for the report, then end COMPLETED."""
+    """Every job ran: read the vehicle again for the report, then end COMPLETED. When the
+    agent is away, the session ends without that read, and ``complete_reports`` makes it when
+    the agent is back."""
     async with runtime.database.transaction() as session:
         found = await SessionRepository(session).get(session_id, organization_id=None)
         agent_id = found.agent_id if found is not None else None
@@ -268,11 +296,50 @@ async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
             )
             after = report_to_json(report)
         except (AgentOfflineError, AgentTimeoutError) as exc:
-            note += f"; the vehicle could not be read again ({exc.detail})"
+            note += f"; {NOT_READ_AGAIN} ({exc.detail}); it is read when the agent is back"
     else:
-        note += "; the vehicle could not be read again (agent offline)"
+        note += f"; {NOT_READ_AGAIN} (agent offline); it is read when the agent is back"
     async with runtime.database.transaction() as session:
         found = await SessionRepository(session).get(session_id, organization_id=None, lock=True)
         if found is not None and found.state == "RUNNING":
             found.vehicle_after = after
             await end_session(session, runtime, found, state="COMPLETED", detail=note)
+    if after is None and agent_id is not None and runtime.registry.is_online(agent_id):
+        # The agent came back while the read failed: it has had its chance at connecting.
+        await complete_reports(runtime, agent_id)
+
+
+async def complete_reports(runtime: Runtime, agent_id: uuid.UUID) -> int:
+    """Read the vehicle for the agent's sessions that completed while it was away (recent
+    ones, see ``closing_read_retry_hours``) and store it as their vehicle after the flash, if it
+    is still the same vehicle; returns how many reports were completed. Nothing is read while
+    one of the agent's sessions runs (its vehicle is being flashed): a later reconnect does."""
+    settings = runtime.settings
+    ended_since = runtime.now() - timedelta(hours=settings.closing_read_retry_hours)
+    async with runtime.database.transaction() as session:
+        repository = SessionRepository(session)
+        pending = await repository.awaiting_closing_read(agent_id, ended_since=ended_since)
+        if not pending or await repository.agent_is_flashing(agent_id):
+            return 0
+    connection = runtime.registry.get(agent_id)
+    if connection is None:
+        return 0
+    try:
+        report = await read_vehicle(
+            connection, timeout_seconds=settings.vehicle_read_timeout_seconds
+        )
+    except (AgentOfflineError, AgentTimeoutError) as exc:
+        log.info("closing vehicle read still missing", agent_id=str(agent_id), reason=exc.detail)
+        return 0
+    completed = 0
+    async with runtime.database.transaction() as session:
+        for found in await SessionRepository(session).awaiting_closing_read(
+            agent_id, ended_since=ended_since
+        ):
+            if found.vin != report.vin:
+                continue  # another vehicle is connected now: its versions say nothing
+            found.vehicle_after = report_to_json(report)
+            found.end_detail = f"all planned jobs succeeded; {READ_WHEN_BACK}"
+            completed += 1
+    log.info("reports completed", agent_id=str(agent_id), sessions=completed)
+    return completed

@@ -16,7 +16,7 @@ from programming.services.agent_link import AgentRegistry, SessionEvents
 from servicekit.db import Database
 from servicekit.envelope import EnvelopeCipher
 
-__all__ = ["Clock", "Runtime", "system_clock"]
+__all__ = ["Clock", "EcuWait", "Runtime", "system_clock"]
 
 # What time it is: paid time, job deadlines and download token expiry are measured with it.
 Clock = Callable[[], datetime]
@@ -24,6 +24,34 @@ Clock = Callable[[], datetime]
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
+
+
+@dataclass
+class EcuWait:
+    """The time a job's agent spent waiting for its ECU (power or link loss), in event loop
+    seconds: ``total`` of the waits that ended, plus the one going on since ``since`` (last
+    reported at ``heard``)."""
+
+    total: float = 0.0
+    since: float | None = None
+    heard: float = 0.0
+
+    def report(self, *, waiting: bool, at: float) -> None:
+        """Account one progress report of the job's agent."""
+        if waiting:
+            if self.since is None:
+                self.since = at
+            self.heard = at
+        elif self.since is not None:
+            self.total += at - self.since
+            self.since = None
+
+    def waited(self, *, now: float, silence: float) -> float:
+        """Seconds waited for the ECU by ``now``; a wait the agent stopped reporting for
+        ``silence`` seconds counts only up to its last report plus ``silence``."""
+        if self.since is None:
+            return self.total
+        return self.total + min(now, self.heard + silence) - self.since
 
 
 @dataclass
@@ -47,6 +75,18 @@ class Runtime:
         """The current time (aware, UTC) of the runtime's clock."""
         return self.clock()
 
+    # How long each running job's agent has been waiting for its ECU (WAITING_FOR_ECU
+    # progress): that time is added to the job's deadline (see services/runner.py).
+    ecu_waits: dict[uuid.UUID, EcuWait] = field(default_factory=dict)
+
+    # Other background work (completing reports when an agent is back), cancelled at shutdown.
+    background: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def spawn_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
     def spawn_runner(self, session_id: uuid.UUID, work: Coroutine[Any, Any, None]) -> None:
         if session_id in self.runners:
             work.close()
@@ -56,8 +96,10 @@ class Runtime:
         task.add_done_callback(lambda _: self.runners.pop(session_id, None))
 
     async def shutdown(self) -> None:
-        for task in list(self.runners.values()):
+        for task in [*self.runners.values(), *self.background]:
             task.cancel()
+        if self.background:
+            await asyncio.wait(list(self.background), timeout=5)
         if self.runners:
             await asyncio.wait(list(self.runners.values()), timeout=5)
         self.registry.close_all()

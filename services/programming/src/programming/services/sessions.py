@@ -194,6 +194,7 @@ async def create_session(
             bytes_transferred=0,
             retried_blocks=0,
             resumed_times=0,
+            left_in_bootloader=False,
         )
         for position, job in enumerate(planned, start=1)
     ]

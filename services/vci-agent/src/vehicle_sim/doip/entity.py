@@ -6,6 +6,8 @@ TCP only: no UDP vehicle discovery, announcement or broadcast.
 import asyncio
 import logging
 import struct
+import time
+from collections.abc import Awaitable, Callable
 
 from vehicle_sim.doip.codec import (
     HEADER_SIZE,
@@ -50,7 +52,9 @@ class DoipEntity:
     """A DoIP entity on ``host``:``port`` (port 0 = any free port, see ``port`` after start).
 
     ``payload_rate`` (bytes/s) optionally slows diagnostic messages to a bus rate such as
-    CAN_500K_PAYLOAD_BYTES_PER_S.
+    CAN_500K_PAYLOAD_BYTES_PER_S; the bus time of each message is waited with ``bus_sleep``
+    (tests pass one that records the delays asked for). ``clock`` (seconds, monotonic) times
+    a power loss with a duration (tests pass one they advance themselves).
     """
 
     def __init__(
@@ -61,12 +65,18 @@ class DoipEntity:
         port: int = 0,
         faults: FaultInjector | None = None,
         payload_rate: float | None = None,
+        bus_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.vehicle = vehicle
         self.host = host
         self._requested_port = port
         self.faults = faults or FaultInjector()
         self.payload_rate = payload_rate
+        self._bus_sleep = bus_sleep
+        self._clock = clock
+        self._power_back_at = float("-inf")
+        self._writers: set[asyncio.StreamWriter] = set()
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
 
@@ -81,6 +91,23 @@ class DoipEntity:
             raise RuntimeError("the DoIP entity is not started")
         port: int = self._server.sockets[0].getsockname()[1]
         return port
+
+    @property
+    def powered(self) -> bool:
+        """False while a power loss with a duration lasts."""
+        return self._clock() >= self._power_back_at
+
+    def power_off(self, seconds: float, *, cause: EcuServer | None = None) -> None:
+        """The whole vehicle loses power for ``seconds``: every ECU but ``cause`` (which the
+        caller has already cut mid-request) loses its volatile state, every connection drops,
+        and new connections are closed at once until the power is back."""
+        for ecu in self.vehicle:
+            if ecu is not cause:
+                ecu.power_loss()
+        self._power_back_at = self._clock() + seconds
+        for writer in list(self._writers):
+            writer.transport.abort()
+        logger.info("vehicle without power for %.1f s", seconds)
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(
@@ -103,6 +130,12 @@ class DoipEntity:
         if handler is not None:
             self._handlers.add(handler)
         connection = _Connection(writer)
+        if not self.powered:
+            writer.transport.abort()  # nothing answers while the vehicle has no power
+            if handler is not None:
+                self._handlers.discard(handler)
+            return
+        self._writers.add(writer)
         try:
             while await self._read_one(connection, reader):
                 pass
@@ -115,6 +148,7 @@ class DoipEntity:
         finally:
             if handler is not None:
                 self._handlers.discard(handler)
+            self._writers.discard(writer)
             writer.close()
 
     async def _read_one(self, connection: _Connection, reader: asyncio.StreamReader) -> bool:
@@ -214,7 +248,7 @@ class DoipEntity:
             return True
         if self.payload_rate:
             # The request is "on the bus" until it is fully transmitted: acknowledge it after.
-            await asyncio.sleep(len(uds) / self.payload_rate)
+            await self._bus_sleep(len(uds) / self.payload_rate)
         writer.write(diagnostic_ack(version, source=target, target=source, previous=echo))
         return await self._uds(writer, ecu, version, tester=source, request=uds)
 
@@ -236,7 +270,7 @@ class DoipEntity:
         if fault is not None:
             logger.info("fault %s on ECU 0x%04X SID 0x%02X", fault.kind, ecu.address, request[0])
             if fault.kind is FaultKind.DELAY:
-                await asyncio.sleep(fault.seconds)
+                await asyncio.sleep(fault.delay_seconds)
             elif fault.kind is FaultKind.NRC:
                 send(negative_response(request[0], fault.nrc))
                 await writer.drain()
@@ -245,10 +279,12 @@ class DoipEntity:
                 return False
             elif fault.kind is FaultKind.POWER_LOSS:
                 ecu.power_loss(request[2:] if request[0] == 0x36 else None)
+                if fault.power_off_seconds > 0:
+                    self.power_off(fault.power_off_seconds, cause=ecu)
                 return False
         reply = ecu.handle(request)
         if self.payload_rate and reply.response is not None:
-            await asyncio.sleep(len(reply.response) / self.payload_rate)
+            await self._bus_sleep(len(reply.response) / self.payload_rate)
         if fault is not None and fault.kind is FaultKind.DROP:
             await writer.drain()
             return True
