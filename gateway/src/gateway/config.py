@@ -22,6 +22,10 @@ class GatewaySettings(ServiceSettings):
     port: int = 8080
     # uvicorn worker processes; each has its own upstream pool and token cache.
     workers: int = 1
+    # The gateway's Prometheus metrics are served on a listener of their own (gateway.metrics),
+    # never on the public port; 0 = no metrics listener. The host should stay internal.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     # Peers (a load balancer in front) whose X-Forwarded-Proto/-Host are passed on, comma
     # separated; "*" trusts every peer. X-Forwarded-For always gets the peer appended.
     trusted_proxies: str = "127.0.0.1"
