@@ -10,7 +10,9 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
+from gateway.config import GatewaySettings
 from gateway.public import is_public
 
 # Fixture types from conftest (not importable under --import-mode=importlib).
@@ -66,6 +68,11 @@ async def test_metrics_path_is_no_portal_route_either(
 
 def test_metrics_are_not_on_the_public_routes_list() -> None:
     assert not is_public("GET", "/metrics")
+
+
+def test_metrics_port_must_not_be_the_public_port() -> None:
+    with pytest.raises(ValidationError, match="GATEWAY_METRICS_PORT"):
+        GatewaySettings(port=9000, metrics_port=9000)
 
 
 async def test_metrics_listener_serves_the_gateways_metrics(

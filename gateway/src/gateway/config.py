@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from gateway.ratelimit import parse_rate
@@ -112,6 +112,15 @@ class GatewaySettings(ServiceSettings):
                 f"{value!r} is not a rate; write it as <count>/<second|minute|hour|day>"
             ) from None
         return value
+
+    @model_validator(mode="after")
+    def _metrics_port_of_its_own(self) -> GatewaySettings:
+        if self.metrics_port == self.port:
+            raise ValueError(
+                f"GATEWAY_METRICS_PORT ({self.metrics_port}) is the public port: the metrics "
+                "need a port of their own (or 0 for none)"
+            )
+        return self
 
     @property
     def rate_limits(self) -> dict[str, str]:
