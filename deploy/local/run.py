@@ -36,6 +36,7 @@ DEMO_DOCUMENT = "ri-g20-rear-brake-pads-epb"
 @dataclass(frozen=True)
 class Ports:
     gateway: int
+    gateway_metrics: int
     identity: int
     billing: int
     air: int
@@ -45,10 +46,12 @@ class Ports:
 
     @classmethod
     def from_base(cls, base: int) -> Ports:
-        """Gateway on ``base``; the rest at fixed offsets (8080 → services 8101-8104, SMTP 8125,
-        the simulated vehicle's DoIP entity 13400, the standard DoIP port)."""
+        """Gateway on ``base``; the rest at fixed offsets (8080 → the gateway's metrics 8090,
+        services 8101-8104, SMTP 8125, the simulated vehicle's DoIP entity 13400, the standard
+        DoIP port). tests/e2e/conftest.py lists the same offsets (OFFSETS)."""
         return cls(
             gateway=base,
+            gateway_metrics=base + 10,
             identity=base + 21,
             billing=base + 22,
             air=base + 23,
@@ -113,6 +116,7 @@ def service_environment(args: argparse.Namespace, ports: Ports) -> dict[str, str
             ),
             "PROGRAMMING_SECRET_KEYS_FILE": str(LOCAL / "programming" / "secret-keys"),
             "GATEWAY_PORT": str(ports.gateway),
+            "GATEWAY_METRICS_PORT": str(ports.gateway_metrics),
             "GATEWAY_IDENTITY_URL": identity,
             "GATEWAY_BILLING_URL": f"http://127.0.0.1:{ports.billing}",
             "GATEWAY_AIR_URL": f"http://127.0.0.1:{ports.air}",
@@ -312,6 +316,9 @@ AOS is running. Open the web portal: {portal}{portal_note}
   vehicle of the demo agent, plan a session, start it and read the report.
   Or register a new workshop: the verification mail lands in .local/mail/ (open the link in it).
 OpenAPI: {api}/openapi.json
+Metrics: the gateway's on http://127.0.0.1:{ports.gateway_metrics}/metrics (not on its public port),
+  each service's on its own port (/metrics): identity {ports.identity}, billing {ports.billing}, \
+air {ports.air}, programming {ports.programming}
 {demo.strip()}
 
 The same through the API, in another terminal, from the repository folder:

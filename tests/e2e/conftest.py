@@ -36,8 +36,8 @@ E2E_RATE_LIMITS = {
 RUN = ROOT / "deploy" / "local" / "run.py"
 SERVICES = ("identity", "billing", "air", "programming")
 START_TIMEOUT_S = 180
-# Offsets from the gateway port of every port run.py opens (Ports.from_base).
-OFFSETS = (0, 21, 22, 23, 24, 45, 5320)
+# Offsets from the gateway port of every port run.py opens (Ports.from_base), in its order.
+OFFSETS = (0, 10, 21, 22, 23, 24, 45, 5320)
 
 
 @dataclass(frozen=True)

@@ -8,17 +8,27 @@ from collections.abc import Sequence
 import uvicorn
 
 from gateway.config import GatewaySettings
+from gateway.metrics import metrics_listener
+from servicekit.logging import configure_logging
 from servicekit.server import http_protocol
 from servicekit.settings import load_settings
 
 
 def _serve(args: argparse.Namespace, settings: GatewaySettings) -> None:
+    workers = args.workers or settings.workers
+    configure_logging(service=settings.service_name, level=settings.log_level)
+    # Metrics on their own listener, in this process; with several workers it sums theirs.
+    with metrics_listener(host=settings.metrics_host, port=settings.metrics_port, workers=workers):
+        _run_uvicorn(args, settings, workers=workers)
+
+
+def _run_uvicorn(args: argparse.Namespace, settings: GatewaySettings, *, workers: int) -> None:
     uvicorn.run(
         "gateway.main:create_app",
         factory=True,
         host=args.host or settings.host,
         port=args.port or settings.port,
-        workers=args.workers or settings.workers,
+        workers=workers,
         loop="uvloop",
         # httptools, with the header size limit and header/body timeouts of the settings.
         http=http_protocol(settings.connection_limits),

@@ -1,12 +1,13 @@
 """The gateway as one raw ASGI application: no framework routing, no middleware stack.
 
-Per request: bind a request id, answer the gateway's own paths (probes, metrics, the merged
-OpenAPI document), otherwise resolve ``/api/<service>/<rest>``, check the access token unless the
-route is public, and hand over to the protocol's proxy: :class:`~gateway.proxy.HttpProxy` for
-HTTP, :class:`~gateway.websocket.WebSocketProxy` for WebSocket handshakes (same routing, same
-token check; a WebSocket refused by the gateway is closed with a code a browser can read: 4401
-without a valid token, 4404 for an unknown service, 1011 when the service is down, 1013 when
-the gateway is full or the signing keys cannot be fetched).
+Per request: bind a request id, answer the gateway's own paths (probes, the merged OpenAPI
+document; its metrics have a listener of their own, see gateway.metrics), otherwise resolve
+``/api/<service>/<rest>``, check the access token unless the route is public, and hand over to
+the protocol's proxy: :class:`~gateway.proxy.HttpProxy` for HTTP,
+:class:`~gateway.websocket.WebSocketProxy` for WebSocket handshakes (same routing, same token
+check; a WebSocket refused by the gateway is closed with a code a browser can read: 4401 without
+a valid token, 4404 for an unknown service, 1011 when the service is down, 1013 when the gateway
+is full or the signing keys cannot be fetched).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from urllib.parse import quote
 import aiohttp
 import httpx
 import orjson
-from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
+from prometheus_client import Counter, Gauge
 from starlette.types import Receive, Scope, Send
 
 from gateway.config import GatewaySettings
@@ -75,7 +76,11 @@ WEBSOCKET_MESSAGES = Counter(
     ["upstream", "direction"],
 )
 WEBSOCKET_ACTIVE = Gauge(
-    "aos_gateway_websocket_sessions_active", "Proxied WebSocket sessions open now", ["upstream"]
+    "aos_gateway_websocket_sessions_active",
+    "Proxied WebSocket sessions open now",
+    ["upstream"],
+    # With several workers (gateway.metrics) the listener reports the sum over the live ones.
+    multiprocess_mode="livesum",
 )
 
 API_PREFIX = "/api/"
@@ -83,7 +88,10 @@ OPENAPI_PATH = "/api/openapi.json"
 READY_CHECK_SECONDS = 2.0
 # Characters left unescaped when a path is escaped again (RFC 3986 pchar and "/").
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
-_QUIET_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+_QUIET_PATHS = frozenset({"/healthz", "/readyz"})
+# The gateway's metrics are served on their own listener only (gateway.metrics). Here the path
+# is no route, also when the portal is built: not its index.html as for a client route.
+_NOT_PUBLISHED = frozenset({"/metrics"})
 _JSON_HEADERS = [(b"content-type", b"application/json")]
 
 try:
@@ -390,14 +398,11 @@ class Gateway:
             ready = all(value == "ok" for value in checks.values())
             body = {"status": "ready" if ready else "not ready", "checks": checks}
             return await _send_json(send, body, request_id=request_id, status=200 if ready else 503)
-        if path == "/metrics":
-            headers = [(b"content-type", CONTENT_TYPE_LATEST.encode())]
-            return await _send(send, 200, headers, generate_latest(), request_id=request_id)
         if path == OPENAPI_PATH:
             assert self._openapi is not None, "the gateway's lifespan did not run"
             document = await self._openapi.document()
             return await _send(send, 200, list(_JSON_HEADERS), document, request_id=request_id)
-        if not path.startswith(API_PREFIX):
+        if not path.startswith(API_PREFIX) and path not in _NOT_PUBLISHED:
             if not self.portal.built:
                 raise _PortalNotBuiltError(
                     f"The web portal is not built in {self.portal.root}: run `make run` (it "

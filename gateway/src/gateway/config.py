@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from gateway.ratelimit import parse_rate
@@ -22,6 +22,10 @@ class GatewaySettings(ServiceSettings):
     port: int = 8080
     # uvicorn worker processes; each has its own upstream pool and token cache.
     workers: int = 1
+    # The gateway's Prometheus metrics are served on a listener of their own (gateway.metrics),
+    # never on the public port; 0 = no metrics listener. The host should stay internal.
+    metrics_host: str = "127.0.0.1"
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     # Peers (a load balancer in front) whose X-Forwarded-Proto/-Host are passed on, comma
     # separated; "*" trusts every peer. X-Forwarded-For always gets the peer appended.
     trusted_proxies: str = "127.0.0.1"
@@ -108,6 +112,15 @@ class GatewaySettings(ServiceSettings):
                 f"{value!r} is not a rate; write it as <count>/<second|minute|hour|day>"
             ) from None
         return value
+
+    @model_validator(mode="after")
+    def _metrics_port_of_its_own(self) -> GatewaySettings:
+        if self.metrics_port == self.port:
+            raise ValueError(
+                f"GATEWAY_METRICS_PORT ({self.metrics_port}) is the public port: the metrics "
+                "need a port of their own (or 0 for none)"
+            )
+        return self
 
     @property
     def rate_limits(self) -> dict[str, str]:

@@ -41,11 +41,10 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     # Flash image downloads by the agent (HTTP Range), authorised by the per-job download token
     # that programming issued and checks.
     ("GET", "/api/programming/releases/{id}/image"),
-    # The gateway's own documents and probes.
+    # The gateway's own documents and probes (its metrics have a listener of their own).
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
-    ("GET", "/metrics"),
 )
 
 _DOT_SEGMENTS = frozenset({".", ".."})
