@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from identity.config import Settings
 from identity.main import MIGRATIONS_DIR, create_app
-from identity.services.totp_secrets import SecretKeyError, totp_context
-from servicekit.envelope import EnvelopeCipher, EnvelopeError
+from identity.services.totp_secrets import totp_context
+from servicekit.envelope import EnvelopeCipher, EnvelopeError, EnvelopeKeyError
 from servicekit.migrations import upgrade
 from servicekit.testing import DatabaseFactory
 
@@ -91,7 +91,7 @@ def test_production_without_the_secret_key_file_refuses_to_start(tmp_path: Path)
         jwt_private_key_file=tmp_path / "jwt.pem",
         secret_keys_file=tmp_path / "missing-secret-keys",
     )
-    with pytest.raises(SecretKeyError, match="IDENTITY_SECRET_KEYS_FILE"):
+    with pytest.raises(EnvelopeKeyError, match="IDENTITY_SECRET_KEYS_FILE"):
         create_app(settings)
     assert not (tmp_path / "missing-secret-keys").exists()
 
