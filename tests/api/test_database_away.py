@@ -8,18 +8,12 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 import pytest
 
-from servicekit.testing import (
-    DatabaseFactory,
-    TcpProxy,
-    TestTokenIssuer,
-    assert_problem,
-    running_app,
-)
+from servicekit.faults import TcpProxy
+from servicekit.testing import DatabaseFactory, TestTokenIssuer, assert_problem, running_app
 
 # A route per service that reads its database before anything else can fail.
 ROUTES = {
@@ -28,12 +22,6 @@ ROUTES = {
     "air": ("GET", "/documents/search?q=brake", None),
     "programming": ("GET", "/agents", None),
 }
-
-
-def _through(url: str, port: int) -> str:
-    parts = urlsplit(url)
-    netloc = f"{parts.netloc.rpartition('@')[0]}@127.0.0.1:{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +34,9 @@ async def clients(
     proxies: list[TcpProxy] = []
     for name, folder in migrations.items():
         url = await database_factory.create(folder)
-        target = urlsplit(url)
-        proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-        urls[name] = _through(url, await proxy.start())
+        proxy = TcpProxy.in_front_of(url)
+        await proxy.start()
+        urls[name] = proxy.proxied(url)
         proxies.append(proxy)
     async with AsyncExitStack() as stack:
         jwks_http = await stack.enter_async_context(issuer.http_client())

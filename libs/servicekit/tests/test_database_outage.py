@@ -7,7 +7,7 @@ import asyncio
 import socket
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 import httpx
@@ -17,9 +17,11 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
 from servicekit.app import ServiceSpec, create_service_app
-from servicekit.db import SessionDep, is_database_unavailable
+from servicekit.db import SessionDep
+from servicekit.failures import is_database_unavailable
+from servicekit.faults import TcpProxy, on_local_port
 from servicekit.settings import ServiceSettings
-from servicekit.testing import TcpProxy, assert_problem, asyncpg_dsn, running_app
+from servicekit.testing import assert_problem, asyncpg_dsn, running_app
 
 MIGRATIONS = Path(__file__).parent / "kit_migrations"
 
@@ -35,12 +37,6 @@ async def count(session: SessionDep) -> dict[str, int]:
 async def slow(session: SessionDep) -> dict[str, str]:
     await session.execute(text("SELECT pg_sleep(30)"))
     return {"status": "slept"}
-
-
-def _via_port(url: str, port: int) -> str:
-    parts = urlsplit(url)
-    netloc = f"{parts.netloc.rpartition('@')[0]}@127.0.0.1:{port}"
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, ""))
 
 
 def _app(database_url: str, kafka: str) -> FastAPI:
@@ -74,7 +70,7 @@ async def test_a_database_nobody_listens_on_is_a_503_with_retry_after(
     # Bound but not listening: connections are refused, and no other process can take the port.
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
-        url = _via_port(database_url, closed.getsockname()[1])
+        url = on_local_port(database_url, closed.getsockname()[1])
         async with running_app(_app(url, kafka_bootstrap_servers)) as client:
             _assert_unavailable(await client.get("/count"))
 
@@ -82,10 +78,9 @@ async def test_a_database_nobody_listens_on_is_a_503_with_retry_after(
 async def test_a_database_that_goes_away_is_a_503(
     database_url: str, kafka_bootstrap_servers: str
 ) -> None:
-    target = urlsplit(database_url)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    port = await proxy.start()
-    async with running_app(_app(_via_port(database_url, port), kafka_bootstrap_servers)) as client:
+    proxy = TcpProxy.in_front_of(database_url)
+    await proxy.start()
+    async with running_app(_app(proxy.proxied(database_url), kafka_bootstrap_servers)) as client:
         first = await client.get("/count")
         assert first.status_code == 200, first.text  # a pooled connection now exists
         await proxy.close()
@@ -95,13 +90,12 @@ async def test_a_database_that_goes_away_is_a_503(
 async def test_a_connection_cut_during_a_query_is_a_503(
     database_url: str, kafka_bootstrap_servers: str
 ) -> None:
-    target = urlsplit(database_url)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
-    port = await proxy.start()
+    proxy = TcpProxy.in_front_of(database_url)
+    await proxy.start()
     database = urlsplit(database_url).path.lstrip("/")
     admin = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
-        async with running_app(_app(_via_port(database_url, port), kafka_bootstrap_servers)) as c:
+        async with running_app(_app(proxy.proxied(database_url), kafka_bootstrap_servers)) as c:
             request = asyncio.create_task(c.get("/slow"))
             # Cut the link only once the query runs on the server (its state, not a delay).
             while not await admin.fetchval(

@@ -11,7 +11,6 @@ import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit, urlunsplit
 
 from prometheus_client import REGISTRY
 from sqlalchemy import text
@@ -36,14 +35,6 @@ OUTAGE_SECONDS = 30.0  # the outage of the audit (15 s) doubled, as the issue as
 PASSES = 20
 
 
-def through(proxy: TcpProxy, url: str) -> str:
-    """``url`` with its host and port replaced by the proxy's."""
-    parts = urlsplit(url)
-    credentials = parts.netloc.rpartition("@")[0]
-    netloc = f"{credentials}@127.0.0.1:{proxy.port}" if credentials else f"127.0.0.1:{proxy.port}"
-    return urlunsplit(parts._replace(netloc=netloc))
-
-
 def infrastructure_retries(consumer: str) -> float:
     value = REGISTRY.get_sample_value(
         "aos_consumer_retries_total",
@@ -59,11 +50,10 @@ async def test_passes_paid_during_a_database_outage_all_arrive_once_in_order(
     token_issuer: TestTokenIssuer,
     make_entitlement: Callable[..., billing_pb2.EntitlementGranted],
 ) -> None:
-    target = urlsplit(database_url)
-    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    proxy = TcpProxy.in_front_of(database_url)
     await proxy.start()
     worker_settings = settings.model_copy(
-        update={"database_url": through(proxy, database_url), "run_background_workers": True}
+        update={"database_url": proxy.proxied(database_url), "run_background_workers": True}
     )
     consumer = worker_settings.topic(CONSUMER_NAME)
     topic = worker_settings.topic("billing.v1")

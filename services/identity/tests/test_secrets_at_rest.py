@@ -14,10 +14,17 @@ from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from identity.__main__ import main
 from identity.config import Settings
 from identity.main import MIGRATIONS_DIR, create_app
-from identity.services.totp_secrets import SecretKeyError, totp_context
-from servicekit.envelope import EnvelopeCipher, EnvelopeError
+from identity.services.totp_secrets import load_secret_cipher, totp_context
+from servicekit.envelope import (
+    EnvelopeCipher,
+    EnvelopeError,
+    EnvelopeKeyError,
+    key_id_of,
+    new_key_line,
+)
 from servicekit.migrations import upgrade
 from servicekit.testing import DatabaseFactory
 
@@ -85,13 +92,39 @@ async def test_no_plain_text_column_is_left(app: FastAPI, client: Any) -> None:
         assert list(columns) == ["totp_pending_secret_sealed", "totp_secret_sealed"]
 
 
+async def test_rotate_secret_keys_moves_every_totp_secret_to_the_new_key(
+    app: FastAPI,
+    identity: Any,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    account = await identity.ready_account()
+    with settings.secret_keys_file.open("a") as out:
+        out.write(new_key_line("k-next"))
+    monkeypatch.setenv("AOS_ENVIRONMENT", settings.environment)
+    monkeypatch.setenv("IDENTITY_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("IDENTITY_SECRET_KEYS_FILE", str(settings.secret_keys_file))
+
+    # `python -m identity rotate-secret-keys` (it runs its own event loop).
+    assert await asyncio.to_thread(main, ["rotate-secret-keys"]) == 0
+
+    assert "identity: 1 TOTP secret(s) rewrapped to key k-next" in capsys.readouterr().out
+    sealed = bytes((await sealed_row(app, account.user_id))["active"])
+    assert key_id_of(sealed) == "k-next"
+    context = totp_context(account.user_id, "totp_secret")
+    assert load_secret_cipher(settings).unseal(sealed, context=context).decode() == (
+        account.totp_secret
+    )
+
+
 def test_production_without_the_secret_key_file_refuses_to_start(tmp_path: Path) -> None:
     settings = Settings(
         environment="production",
         jwt_private_key_file=tmp_path / "jwt.pem",
         secret_keys_file=tmp_path / "missing-secret-keys",
     )
-    with pytest.raises(SecretKeyError, match="IDENTITY_SECRET_KEYS_FILE"):
+    with pytest.raises(EnvelopeKeyError, match="IDENTITY_SECRET_KEYS_FILE"):
         create_app(settings)
     assert not (tmp_path / "missing-secret-keys").exists()
 

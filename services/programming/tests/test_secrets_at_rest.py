@@ -16,14 +16,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from programming.config import Settings
 from programming.main import MIGRATIONS_DIR, create_app
 from programming.services.ecu_secrets import (
-    SecretKeyError,
     ecu_secret_context,
     load_secret_cipher,
     rewrap_ecu_secrets,
     unseal_ecu_secret,
 )
 from programming.services.signing import load_release_key
-from servicekit.envelope import EnvelopeCipher, EnvelopeError, key_id_of
+from servicekit.envelope import EnvelopeCipher, EnvelopeError, EnvelopeKeyError, key_id_of
 from servicekit.migrations import upgrade
 from servicekit.testing import DatabaseFactory
 
@@ -86,7 +85,7 @@ def test_production_without_the_secret_key_file_refuses_to_start(tmp_path: Path)
         release_signing_key_file=release_key,
         secret_keys_file=tmp_path / "missing-secret-keys",
     )
-    with pytest.raises(SecretKeyError, match="PROGRAMMING_SECRET_KEYS_FILE"):
+    with pytest.raises(EnvelopeKeyError, match="PROGRAMMING_SECRET_KEYS_FILE"):
         create_app(settings)
     assert not (tmp_path / "missing-secret-keys").exists()
 

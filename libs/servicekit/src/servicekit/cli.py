@@ -1,5 +1,6 @@
-"""The commands every service's ``python -m <service>`` has: ``migrate`` and ``serve``, and
-``replay-dlq`` for a service that consumes events.
+"""The commands every service's ``python -m <service>`` has: ``migrate`` and ``serve``,
+``replay-dlq`` for a service that consumes events, and ``rotate-secret-keys`` for one that seals
+secrets (servicekit.envelope).
 
 Each service's ``__main__`` builds its own parser (it has commands of its own, such as ``seed``)
 and calls these for the shared ones, so they behave the same everywhere.
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,10 @@ from servicekit.server import http_protocol
 from servicekit.settings import ServiceSettings
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from servicekit.app import ConsumerSpec
+    from servicekit.envelope import EnvelopeCipher
 
 
 def add_standard_commands(
@@ -119,5 +123,43 @@ def replay_dlq(
             dry_run=dry_run,
             progress=lambda line: print(line, flush=True),
         )
+    )
+    return 0
+
+
+def add_rotate_secret_keys_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser], *, sealed: str
+) -> None:
+    """Add ``rotate-secret-keys``; ``sealed`` names what the service seals ("TOTP secret")."""
+    commands.add_parser(
+        "rotate-secret-keys",
+        help=f"rewrap every sealed {sealed} with the current key-encryption key",
+    )
+
+
+def rotate_secret_keys(
+    settings: ServiceSettings,
+    cipher: EnvelopeCipher,
+    rewrap: Callable[[AsyncSession, EnvelopeCipher], Awaitable[int]],
+    *,
+    sealed: str,
+) -> int:
+    """Run ``rotate-secret-keys``: ``rewrap`` (the service's own: it knows its rows) moves every
+    sealed value to ``cipher``'s current key in one transaction and returns how many changed.
+    Returns the exit status."""
+    from servicekit.db import Database
+
+    async def run() -> int:
+        database = Database(settings.database_url, pool_size=1)
+        try:
+            async with database.transaction() as session:
+                return await rewrap(session, cipher)
+        finally:
+            await database.dispose()
+
+    changed = asyncio.run(run())
+    print(
+        f"{settings.service_name}: {changed} {sealed}(s) rewrapped to key "
+        f"{cipher.current_key_id}; keys no longer named by any row may now leave the key file"
     )
     return 0

@@ -8,15 +8,12 @@ otherwise.
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated
 
-import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
-from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -44,38 +41,9 @@ def new_metadata() -> MetaData:
 
 # Seconds to open a connection, and to wait for a free one in the pool. asyncpg waits 60 s and
 # the pool 30 s by default: a request would hang that long before it could say the database is
-# away (see is_database_unavailable).
+# away (see servicekit.failures.is_database_unavailable).
 CONNECT_TIMEOUT_SECONDS = 5.0
 POOL_TIMEOUT_SECONDS = 10.0
-
-# SQLSTATEs that say the server cannot serve now, not that the statement is wrong: class 08
-# (connection exception), shutdown and start-up (57P01-57P03), too many connections (53300).
-_UNAVAILABLE_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300"})
-# Python-level errors of reaching the server: refused or reset connections, unknown host names,
-# connect timeouts (asyncpg raises these raw, SQLAlchemy does not wrap them).
-# sqlalchemy's TimeoutError is the pool's: no connection became free in time.
-_UNREACHABLE = (ConnectionError, socket.gaierror, TimeoutError, sa_exc.TimeoutError)
-
-
-def is_database_unavailable(exc: BaseException) -> bool:
-    """True when ``exc`` (or what caused it) means the database cannot be reached or is going
-    away, so the request may succeed when retried later; False for errors of the request itself.
-    """
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen and len(seen) < 16:
-        seen.add(id(current))
-        if isinstance(current, _UNREACHABLE):
-            return True
-        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
-            return True
-        if isinstance(current, asyncpg.PostgresError):
-            state = str(getattr(current, "sqlstate", "") or "")
-            return state.startswith("08") or state in _UNAVAILABLE_SQLSTATES
-        if isinstance(current, asyncpg.InterfaceError) and "closed" in str(current):
-            return True  # "connection is closed": the server or the network dropped it
-        current = current.__cause__ or current.__context__
-    return False
 
 
 class Database:

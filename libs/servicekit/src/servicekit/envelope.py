@@ -14,7 +14,9 @@ Blob layout (version 1)::
 
 KEKs live in a key file, one ``<id> <base64 of 32 bytes>`` per line (``#`` starts a comment);
 the current KEK is named by a setting, or is the file's last key. In development and test a
-missing file is created with one new key (mode 0600); elsewhere it must be provided.
+missing file is created with one new key (mode 0600); elsewhere it must be provided. A service
+that seals secrets has the settings ``secret_keys_file`` and ``secret_key_id`` and gets its
+cipher from :func:`load_secret_cipher`; what is sealed, and under which context, is its own.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ import secrets
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Protocol
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -35,8 +38,10 @@ __all__ = [
     "EnvelopeCipher",
     "EnvelopeError",
     "EnvelopeKeyError",
+    "SecretKeySettings",
     "key_id_of",
     "load_or_create_envelope_keys",
+    "load_secret_cipher",
     "new_key_line",
 ]
 
@@ -200,3 +205,33 @@ def load_or_create_envelope_keys(
     if not keys:
         raise EnvelopeKeyError(f"the {purpose} file {path} holds no key")
     return EnvelopeCipher(keys, current=current or list(keys)[-1])
+
+
+class SecretKeySettings(Protocol):
+    """The settings of a service that seals secrets (its ServiceSettings subclass)."""
+
+    @property
+    def secret_keys_file(self) -> Path: ...
+
+    @property
+    def secret_key_id(self) -> str | None: ...
+
+    @property
+    def may_generate_keys(self) -> bool: ...
+
+
+def load_secret_cipher(settings: SecretKeySettings, *, setting: str) -> EnvelopeCipher:
+    """The KEKs of ``settings.secret_keys_file`` (generated when missing in development and
+    test), sealing with ``settings.secret_key_id`` or the file's last key.
+
+    ``setting`` is the variable naming the file (``IDENTITY_SECRET_KEYS_FILE``), for the error
+    messages. Raises EnvelopeKeyError when the file is missing elsewhere, or unusable: the
+    service must not start.
+    """
+    return load_or_create_envelope_keys(
+        settings.secret_keys_file,
+        current=settings.secret_key_id,
+        may_create=settings.may_generate_keys,
+        purpose="secret encryption key",
+        setting=setting,
+    )

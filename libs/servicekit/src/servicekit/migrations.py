@@ -7,7 +7,7 @@ A service keeps ``migrations/`` (env.py + versions/) beside ``src/``. Its env.py
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sqlalchemy import MetaData, pool
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from servicekit.envelope import EnvelopeCipher
 from servicekit.outbox import messaging_metadata
 
 
@@ -25,7 +26,7 @@ def alembic_config(
     migrations_dir: Path, database_url: str, *, attributes: Mapping[str, Any] | None = None
 ) -> Config:
     """``attributes`` reach the migrations as ``context.config.attributes`` (e.g. the cipher
-    a data migration seals with, see :func:`migration_attribute`)."""
+    a data migration seals with, see :func:`migration_cipher`)."""
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes.update(attributes or {})
@@ -58,6 +59,14 @@ def downgrade(
 def migration_attribute(name: str) -> Any:
     """An attribute the caller of :func:`upgrade` passed, or None (from inside a migration)."""
     return context.config.attributes.get(name)
+
+
+def migration_cipher(load: Callable[[], EnvelopeCipher]) -> EnvelopeCipher:
+    """For a data migration that seals values: the envelope cipher the caller of
+    :func:`upgrade` passed (``attributes={"envelope_cipher": ...}``: tests, a seed command), or
+    else ``load()``, the service's own from its settings, as the running service will use."""
+    cipher = migration_attribute("envelope_cipher")
+    return cipher if isinstance(cipher, EnvelopeCipher) else load()
 
 
 def run_env(target_metadata: MetaData) -> None:

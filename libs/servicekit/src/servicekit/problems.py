@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from servicekit.db import is_database_unavailable
+from servicekit.failures import is_database_unavailable
 from servicekit.logging import get_logger, request_id_var
 
 PROBLEM_CONTENT_TYPE = "application/problem+json"

@@ -87,6 +87,13 @@ class ServiceSettings(BaseSettings):
         return self.environment == "development"
 
     @property
+    def may_generate_keys(self) -> bool:
+        """A missing key file may be generated: in development and test a lost key only logs
+        people out or loses demo data, while in production a silently new key would hide a
+        broken deployment (and leave sealed values unreadable)."""
+        return self.environment in ("development", "test")
+
+    @property
     def connection_limits(self) -> ConnectionLimits:
         return ConnectionLimits(
             max_header_bytes=self.max_header_bytes,

@@ -1,6 +1,6 @@
 """Seal the TOTP secrets (envelope encryption) and drop the plain-text columns.
 
-The cipher comes from the caller (``migration_attribute("envelope_cipher")``: tests, the seed
+The cipher comes from the caller (``attributes={"envelope_cipher": ...}``: tests, the seed
 command) or from the service's settings (``IDENTITY_SECRET_KEYS_FILE``), as the running service
 will use.
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 from servicekit.envelope import EnvelopeCipher
-from servicekit.migrations import migration_attribute
+from servicekit.migrations import migration_cipher
 
 revision = "0002_seal_totp_secrets"
 down_revision = "0001_initial"
@@ -25,13 +25,10 @@ _COLUMNS = ("totp_secret", "totp_pending_secret")
 
 
 def _cipher() -> EnvelopeCipher:
-    cipher = migration_attribute("envelope_cipher")
-    if isinstance(cipher, EnvelopeCipher):
-        return cipher
     from identity.config import Settings
     from identity.services.totp_secrets import load_secret_cipher
 
-    return load_secret_cipher(Settings())
+    return migration_cipher(lambda: load_secret_cipher(Settings()))
 
 
 def upgrade() -> None:

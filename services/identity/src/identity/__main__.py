@@ -14,6 +14,8 @@ from servicekit.settings import load_settings
 
 __all__ = ["main"]
 
+SEALED = "TOTP secret"  # what rotate-secret-keys rewraps
+
 
 def _migrate(settings: Settings) -> int:
     from identity.main import MIGRATIONS_DIR
@@ -26,13 +28,14 @@ def _serve(settings: Settings, *, host: str | None, port: int | None) -> int:
     from identity.errors import SigningKeyError
     from identity.main import create_app
     from identity.services.signing_keys import load_key_ring
-    from identity.services.totp_secrets import SecretKeyError, load_secret_cipher
+    from identity.services.totp_secrets import load_secret_cipher
+    from servicekit.envelope import EnvelopeKeyError
 
     try:
         # Checked here too so a missing key is one clear line, not a start-up traceback.
         load_key_ring(settings)
         load_secret_cipher(settings)
-    except (SigningKeyError, SecretKeyError) as exc:
+    except (SigningKeyError, EnvelopeKeyError) as exc:
         print(f"identity: cannot start: {exc}", file=sys.stderr)
         return 2
     cli.serve(create_app(settings), settings, host=host, port=port)
@@ -76,22 +79,12 @@ async def _seed_async(settings: Settings, *, reset_password: bool) -> int:
     return 0
 
 
-async def _rotate_secret_keys(settings: Settings) -> int:
+def _rotate_secret_keys(settings: Settings) -> int:
     from identity.services.totp_secrets import load_secret_cipher, rewrap_totp_secrets
-    from servicekit.db import Database
 
-    cipher = load_secret_cipher(settings)
-    database = Database(settings.database_url, pool_size=1)
-    try:
-        async with database.transaction() as session:
-            changed = await rewrap_totp_secrets(session, cipher)
-    finally:
-        await database.dispose()
-    print(
-        f"identity: {changed} TOTP secret(s) rewrapped to key {cipher.current_key_id}; keys no "
-        "longer named by any row may now leave the key file"
+    return cli.rotate_secret_keys(
+        settings, load_secret_cipher(settings), rewrap_totp_secrets, sealed=SEALED
     )
-    return 0
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -109,10 +102,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="give an existing demo account a new password (printed)",
     )
-    commands.add_parser(
-        "rotate-secret-keys",
-        help="rewrap every sealed TOTP secret with the current key-encryption key",
-    )
+    cli.add_rotate_secret_keys_command(commands, sealed=SEALED)
     return parser
 
 
@@ -124,7 +114,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         return _serve(settings, host=args.host, port=args.port)
     if args.command == "rotate-secret-keys":
-        return asyncio.run(_rotate_secret_keys(settings))
+        return _rotate_secret_keys(settings)
     return asyncio.run(_seed_async(settings, reset_password=args.reset_password))
 
 

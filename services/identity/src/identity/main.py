@@ -78,8 +78,8 @@ def create_app(
 ) -> FastAPI:
     """Build the app; ``jwks_http`` replaces the in-process key lookup (tests).
 
-    Raises SecretKeyError (the service does not start) when the keys that seal TOTP secrets
-    are missing outside development and test, or unusable."""
+    Raises servicekit.envelope.EnvelopeKeyError (the service does not start) when the keys
+    that seal TOTP secrets are missing outside development and test, or unusable."""
     settings = settings or Settings()
     totp_secrets = TotpSecrets(load_secret_cipher(settings))
     spec = ServiceSpec(

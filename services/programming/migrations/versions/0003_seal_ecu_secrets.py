@@ -1,6 +1,6 @@
 """Seal the ECU security secrets (envelope encryption) and drop the plain-text column.
 
-The cipher comes from the caller (``migration_attribute("envelope_cipher")``, tests) or from
+The cipher comes from the caller (``attributes={"envelope_cipher": ...}``, tests) or from
 the service's settings (``PROGRAMMING_SECRET_KEYS_FILE``), as the running service will use.
 
 Revision ID: programming_0003
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 from servicekit.envelope import EnvelopeCipher
-from servicekit.migrations import migration_attribute
+from servicekit.migrations import migration_cipher
 
 revision: str = "programming_0003"
 down_revision: str | None = "programming_0002"
@@ -22,13 +22,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _cipher() -> EnvelopeCipher:
-    cipher = migration_attribute("envelope_cipher")
-    if isinstance(cipher, EnvelopeCipher):
-        return cipher
     from programming.config import Settings
     from programming.services.ecu_secrets import load_secret_cipher
 
-    return load_secret_cipher(Settings())
+    return migration_cipher(lambda: load_secret_cipher(Settings()))
 
 
 def upgrade() -> None:

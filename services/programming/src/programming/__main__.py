@@ -13,6 +13,8 @@ from programming.config import Settings
 from servicekit import cli
 from servicekit.settings import load_settings
 
+SEALED = "ECU secret"  # what rotate-secret-keys rewraps
+
 
 async def _seed(settings: Settings) -> str:
     from programming.main import seed
@@ -31,23 +33,6 @@ async def _seed(settings: Settings) -> str:
     )
 
 
-async def _rotate_secret_keys(settings: Settings) -> str:
-    from programming.services.ecu_secrets import load_secret_cipher, rewrap_ecu_secrets
-    from servicekit.db import Database
-
-    cipher = load_secret_cipher(settings)
-    database = Database(settings.database_url, pool_size=1)
-    try:
-        async with database.transaction() as session:
-            changed = await rewrap_ecu_secrets(session, cipher)
-    finally:
-        await database.dispose()
-    return (
-        f"programming: {changed} ECU secret(s) rewrapped to key {cipher.current_key_id}; "
-        "keys no longer named by any row may now leave the key file"
-    )
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m programming",
@@ -60,10 +45,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed",
         help="add the demo ECU types, signed releases and G20 targets that are missing",
     )
-    commands.add_parser(
-        "rotate-secret-keys",
-        help="rewrap every sealed ECU secret with the current key-encryption key",
-    )
+    cli.add_rotate_secret_keys_command(commands, sealed=SEALED)
     args = parser.parse_args(argv)
     settings = load_settings(Settings)
 
@@ -74,7 +56,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "seed":
         print(asyncio.run(_seed(settings)))
     elif args.command == "rotate-secret-keys":
-        print(asyncio.run(_rotate_secret_keys(settings)))
+        from programming.services.ecu_secrets import load_secret_cipher, rewrap_ecu_secrets
+
+        return cli.rotate_secret_keys(
+            settings, load_secret_cipher(settings), rewrap_ecu_secrets, sealed=SEALED
+        )
     elif args.command == "serve":
         cli.serve("programming.main:create_app", settings, host=args.host, port=args.port)
     elif args.command == "replay-dlq":

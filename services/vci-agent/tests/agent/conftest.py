@@ -4,7 +4,6 @@ Range-capable HTTP file server on loopback."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import os
 import re
@@ -27,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from servicekit.faults import TcpProxy
 from vci_agent import aosimg
 
 
@@ -240,74 +240,14 @@ async def programming_server(
             await asyncio.wait_for(task, 15)
 
 
-class _Pair:
-    """One relayed connection; ``frozen``: data is no longer passed on (nor closed)."""
-
-    frozen = False
-
-
-class Relay:
-    """Forwards TCP connections to ``upstream_port``; ``cut()`` drops every open one, as a
-    network failure would, ``refusing`` keeps the network down, and ``freeze()`` makes the
-    open ones silent without closing them (a dead link: a half-open connection, a hung
-    proxy, an address that changed)."""
-
-    def __init__(self, upstream_port: int) -> None:
-        self.upstream_port = upstream_port
-        self.writers: list[asyncio.StreamWriter] = []
-        self.server: asyncio.Server | None = None
-        self.refusing = False
-        self._pairs: list[_Pair] = []
-        self._closing = asyncio.Event()
-
-    async def start(self) -> int:
-        self.server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
-        return int(self.server.sockets[0].getsockname()[1])
-
-    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        if self.refusing:  # the network is down: new connections die at once
-            writer.transport.abort()
-            return
-        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.upstream_port)
-        self.writers += [writer, up_writer]
-        pair = _Pair()
-        self._pairs.append(pair)
-
-        async def pump(source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
-            with contextlib.suppress(ConnectionError):
-                while data := await source.read(65536):
-                    if pair.frozen:
-                        await self._closing.wait()
-                        return
-                    sink.write(data)
-                    await sink.drain()
-            sink.close()
-
-        await asyncio.gather(pump(reader, up_writer), pump(up_reader, writer))
-
-    def cut(self) -> None:
-        for writer in self.writers:
-            writer.transport.abort()
-        self.writers.clear()
-
-    def freeze(self) -> None:
-        for pair in self._pairs:
-            pair.frozen = True
-
-    async def close(self) -> None:
-        self._closing.set()
-        self.cut()
-        if self.server is not None:
-            self.server.close()
-            await self.server.wait_closed()
-
-
 @pytest.fixture
-async def relay_factory() -> AsyncIterator[Callable[[int], Awaitable[tuple[Relay, int]]]]:
-    relays: list[Relay] = []
+async def relay_factory() -> AsyncIterator[Callable[[int], Awaitable[tuple[TcpProxy, int]]]]:
+    """Starts TCP proxies to a local port, which tests cut, refuse or freeze like a network
+    would (servicekit.faults)."""
+    relays: list[TcpProxy] = []
 
-    async def start(upstream_port: int) -> tuple[Relay, int]:
-        relay = Relay(upstream_port)
+    async def start(upstream_port: int) -> tuple[TcpProxy, int]:
+        relay = TcpProxy("127.0.0.1", upstream_port)
         relays.append(relay)
         return relay, await relay.start()
 

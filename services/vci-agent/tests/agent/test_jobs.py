@@ -163,12 +163,11 @@ async def test_a_link_down_mid_flash_lets_the_flash_finish_and_the_result_sync_a
         def network_down_until_the_flash_has_finished() -> None:
             if sim.faults.faults[0].fired and not cut_at:
                 cut_at.append(link.connections)
-                relay.refusing = True
-                relay.cut()
+                relay.refuse()
             entries = journal.entries()
             if relay.refusing and entries and entries[0].finished:
                 synced_while_down.append(entries[0].result_synced)
-                relay.refusing = False
+                relay.restore()
 
         outcome = await _run_session(
             programming_server,
@@ -244,11 +243,10 @@ async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at
             entries = journal.entries()
             finished = bool(entries) and entries[0].finished
             if sim.faults.faults[0].fired and not relay.refusing and not finished:
-                relay.refusing = True
-                relay.cut()
+                relay.refuse()
             if relay.refusing and finished:
                 synced_while_away.append(entries[0].result_synced)
-                relay.refusing = False
+                relay.restore()
 
         outcome = await _run_session(
             programming_server,
@@ -294,8 +292,7 @@ async def test_the_report_gets_the_versions_after_the_flash_when_the_agent_is_ba
             if frame.WhichOneof("body") == "read_vehicle":
                 reads.append(frame.seq)
                 if len(reads) == 2:  # the read after the flash: the agent's network goes down
-                    relay.refusing = True
-                    relay.cut()
+                    relay.refuse()
                     return
             await handle(frame, link)
 
@@ -311,7 +308,7 @@ async def test_the_report_gets_the_versions_after_the_flash_when_the_agent_is_ba
         )
         session_id = outcome["session"]["id"]
         ended = outcome["report"]
-        relay.refusing = False  # the agent is back
+        relay.restore()  # the agent is back
         async with httpx.AsyncClient(base_url=programming_server.url) as http:
             async with asyncio.timeout(30):
                 while True:

@@ -220,7 +220,7 @@ async def test_link_reconnects_after_the_network_cuts_it(
     running = asyncio.create_task(link.run(stop))
     try:
         await _until(lambda: link.connections == 1)
-        relay.cut()
+        relay.reset()
         await _until(lambda: link.connections == 2)
     finally:
         stop.set()
@@ -258,17 +258,16 @@ async def test_the_backoff_is_capped_at_5_s_and_starts_afresh_after_a_good_conne
     async def pause(stop: asyncio.Event, seconds: float) -> None:
         delays.append(seconds)  # recorded, not slept
         if len(delays) == 7:
-            relay.refusing = False  # the service is back after 7 failed attempts
+            relay.restore()  # the service is back after 7 failed attempts
         await asyncio.sleep(0)
 
-    relay.refusing = True
+    relay.refuse()
     stop = asyncio.Event()
     link = AgentLink(relayed, handler=_ignore, rng=_Ceiling(), pause=pause)
     running = asyncio.create_task(link.run(stop))
     try:
         await _until(lambda: link.connections == 1)
-        relay.refusing = True  # and away again
-        relay.cut()
+        relay.refuse()  # and away again
         await _until(lambda: len(delays) >= 10)
     finally:
         stop.set()

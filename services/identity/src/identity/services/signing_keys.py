@@ -26,10 +26,6 @@ from servicekit.keyfiles import KeyFileError, load_or_create_ed25519_key
 
 __all__ = ["KeyRing", "load_key_ring"]
 
-# Environments where a missing key may be generated: a lost development key only logs people
-# out, while in production a silently new key would hide a broken deployment.
-_GENERATE_KEY_ENVIRONMENTS = frozenset({"development", "test"})
-
 
 @dataclass(frozen=True)
 class KeyRing:
@@ -88,7 +84,7 @@ def load_key_ring(settings: Settings) -> KeyRing:
     try:
         private_key = load_or_create_ed25519_key(
             settings.jwt_private_key_file,
-            may_create=settings.environment in _GENERATE_KEY_ENVIRONMENTS,
+            may_create=settings.may_generate_keys,
             purpose="JWT signing key",
             setting="IDENTITY_JWT_PRIVATE_KEY_FILE",
         )

@@ -11,38 +11,24 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from identity.config import Settings
 from identity.db.accounts import UserRepository
 from identity.db.models import User
-from servicekit.envelope import EnvelopeCipher, EnvelopeKeyError, load_or_create_envelope_keys
+from servicekit import envelope
+from servicekit.envelope import EnvelopeCipher
 
 __all__ = [
-    "SecretKeyError",
     "TotpSecrets",
     "load_secret_cipher",
     "rewrap_totp_secrets",
     "totp_context",
 ]
 
-_GENERATE_KEY_ENVIRONMENTS = frozenset({"development", "test"})
 ACTIVE = "totp_secret"
 PENDING = "totp_pending_secret"
 
 
-class SecretKeyError(RuntimeError):
-    """The key-encryption keys cannot be used; the service must not start."""
-
-
 def load_secret_cipher(settings: Settings) -> EnvelopeCipher:
-    """The KEKs of ``settings.secret_keys_file`` (generated when missing in development and
-    test). Raises SecretKeyError when missing elsewhere or unusable."""
-    try:
-        return load_or_create_envelope_keys(
-            settings.secret_keys_file,
-            current=settings.secret_key_id,
-            may_create=settings.environment in _GENERATE_KEY_ENVIRONMENTS,
-            purpose="secret encryption key",
-            setting="IDENTITY_SECRET_KEYS_FILE",
-        )
-    except EnvelopeKeyError as exc:
-        raise SecretKeyError(str(exc)) from exc
+    """The cipher of the TOTP secrets; raises servicekit.envelope.EnvelopeKeyError when its
+    key file is missing outside development and test, or unusable."""
+    return envelope.load_secret_cipher(settings, setting="IDENTITY_SECRET_KEYS_FILE")
 
 
 def totp_context(user_id: object, column: str) -> bytes:

@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from programming.config import Settings
 from programming.db.catalog import CatalogRepository
-from servicekit.envelope import EnvelopeCipher, EnvelopeKeyError, load_or_create_envelope_keys
+from servicekit import envelope
+from servicekit.envelope import EnvelopeCipher
 
 __all__ = [
-    "SecretKeyError",
     "ecu_secret_context",
     "load_secret_cipher",
     "rewrap_ecu_secrets",
@@ -21,26 +21,11 @@ __all__ = [
     "unseal_ecu_secret",
 ]
 
-_GENERATE_KEY_ENVIRONMENTS = frozenset({"development", "test"})
-
-
-class SecretKeyError(RuntimeError):
-    """The key-encryption keys cannot be used; the message says what to do."""
-
 
 def load_secret_cipher(settings: Settings) -> EnvelopeCipher:
-    """The KEKs of ``settings.secret_keys_file`` (generated when missing in development and
-    test). Raises SecretKeyError when missing elsewhere or unusable."""
-    try:
-        return load_or_create_envelope_keys(
-            settings.secret_keys_file,
-            current=settings.secret_key_id,
-            may_create=settings.environment in _GENERATE_KEY_ENVIRONMENTS,
-            purpose="secret encryption key",
-            setting="PROGRAMMING_SECRET_KEYS_FILE",
-        )
-    except EnvelopeKeyError as exc:
-        raise SecretKeyError(str(exc)) from exc
+    """The cipher of the ECU secrets; raises servicekit.envelope.EnvelopeKeyError when its key
+    file is missing outside development and test, or unusable."""
+    return envelope.load_secret_cipher(settings, setting="PROGRAMMING_SECRET_KEYS_FILE")
 
 
 def ecu_secret_context(ecu_type: str) -> bytes:

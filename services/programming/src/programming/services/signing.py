@@ -15,8 +15,6 @@ from servicekit.keyfiles import KeyFileError, load_or_create_ed25519_key
 
 __all__ = ["SigningKeyError", "load_release_key", "public_key_base64", "public_key_pem"]
 
-_GENERATE_KEY_ENVIRONMENTS = frozenset({"development", "test"})
-
 
 class SigningKeyError(RuntimeError):
     """The release signing key cannot be used; the message says what to do."""
@@ -28,7 +26,7 @@ def load_release_key(settings: Settings) -> Ed25519PrivateKey:
     try:
         return load_or_create_ed25519_key(
             settings.release_signing_key_file,
-            may_create=settings.environment in _GENERATE_KEY_ENVIRONMENTS,
+            may_create=settings.may_generate_keys,
             purpose="release signing key",
             setting="PROGRAMMING_RELEASE_SIGNING_KEY_FILE",
         )
