@@ -116,7 +116,8 @@ def test_schema_that_refers_to_a_renamed_schema_is_renamed_too() -> None:
     )
 
     schemas = merged["components"]["schemas"]
-    assert set(schemas) == {"identity_Item", "billing_Item", "identity_Page", "billing_Page"}
+    own = set(schemas) - {"Problem", "FieldError"}  # the edge's own answers, added to every doc
+    assert own == {"identity_Item", "billing_Item", "identity_Page", "billing_Page"}
     assert schemas["billing_Page"]["properties"]["item"]["$ref"] == (
         "#/components/schemas/billing_Item"
     )
@@ -143,3 +144,29 @@ def test_documents_given_are_not_changed() -> None:
     _merge({"identity": original, "billing": _document({"Item": {"type": "integer"}}, paths)})
 
     assert original["paths"]["/orders"]["get"] == {"operationId": "orders", "responses": {}}
+
+
+def test_every_operation_documents_the_answers_of_the_edge() -> None:
+    paths = {
+        "/organizations": {"post": {"operationId": "register", "responses": {}}},
+        "/orders": {
+            "get": {
+                "operationId": "orders",
+                "responses": {"503": {"description": "the service's own"}},
+            }
+        },
+    }
+    merged = merge_openapi(
+        {"billing": _document({}, paths)},
+        public=PublicRoutes((("POST", "/api/billing/organizations"),)),
+        version="1",
+    )
+
+    public = merged["paths"]["/api/billing/organizations"]["post"]["responses"]
+    private = merged["paths"]["/api/billing/orders"]["get"]["responses"]
+    assert set(public) == {"429", "502", "503", "504"}
+    assert set(private) == {"401", "429", "502", "503", "504"}
+    assert private["503"] == {"description": "the service's own"}
+    schema = public["429"]["content"]["application/problem+json"]["schema"]
+    assert schema == {"$ref": "#/components/schemas/Problem"}
+    assert "code" in merged["components"]["schemas"]["Problem"]["properties"]

@@ -18,6 +18,7 @@ import aiohttp
 import orjson
 
 from gateway.public import PublicRoutes
+from servicekit.problems import Problem
 
 __all__ = ["BEARER_SCHEME", "MergedOpenApi", "merge_openapi"]
 
@@ -36,6 +37,16 @@ _REF_PREFIX = "#/components/"
 # A document missing a service is kept for a shorter time, so the service shows up soon after
 # it is back.
 PARTIAL_DOCUMENT_SECONDS = 5.0
+_PROBLEM_REF = "#/components/schemas/Problem"
+# Answers the gateway itself may give for any operation, before or instead of the service's own:
+# partners (and contract checkers such as schemathesis) see every status they can meet.
+EDGE_RESPONSES: dict[str, str] = {
+    "429": "Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*)",
+    "502": "The service could not be reached (upstream-unavailable); retry shortly",
+    "503": "The service cannot serve now, e.g. its database is away (see Retry-After)",
+    "504": "The service did not answer in time (upstream-timeout); retry shortly",
+}
+UNAUTHORIZED_RESPONSE = "No valid access token (unauthorized): log in, or refresh the token"
 
 Renames = dict[tuple[str, str, str], str]  # (service, section, name) → merged name
 
@@ -132,9 +143,17 @@ def merge_openapi(
                     if operation_id in operation_ids:
                         operation["operationId"] = operation_id = f"{service}_{operation_id}"
                     operation_ids.add(operation_id)
+                edge = dict(EDGE_RESPONSES)
                 if not public.matches(method.upper(), full_path):
                     operation["security"] = [{BEARER_SCHEME: []}]
+                    edge["401"] = UNAUTHORIZED_RESPONSE
+                _add_edge_responses(operation, edge)
             paths[full_path] = item
+    schemas = components.setdefault("schemas", {})
+    if "Problem" not in schemas:  # every service has it; a document without services has not
+        problem = Problem.model_json_schema(ref_template="#/components/schemas/{model}")
+        schemas.update(problem.pop("$defs", {}))
+        schemas["Problem"] = problem
     components.setdefault("securitySchemes", {})[BEARER_SCHEME] = {
         "type": "http",
         "scheme": "bearer",
@@ -157,6 +176,19 @@ def merge_openapi(
     if tags:
         merged["tags"] = list(tags.values())
     return merged
+
+
+def _add_edge_responses(operation: dict[str, Any], edge: Mapping[str, str]) -> None:
+    """Document the gateway's own answers on ``operation``; the service's own entry wins."""
+    responses = operation.setdefault("responses", {})
+    for status, description in edge.items():
+        responses.setdefault(
+            status,
+            {
+                "description": description,
+                "content": {"application/problem+json": {"schema": {"$ref": _PROBLEM_REF}}},
+            },
+        )
 
 
 class MergedOpenApi:
