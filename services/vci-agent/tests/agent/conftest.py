@@ -11,7 +11,12 @@ import socket
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import (
+    AbstractAsyncContextManager,
+    AbstractContextManager,
+    asynccontextmanager,
+    contextmanager,
+)
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -28,6 +33,15 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from servicekit.faults import TcpProxy
 from vci_agent import aosimg
+from vci_agent.flash import FlashOptions
+from vci_agent.jobs import JobRunner
+from vci_agent.journal import Journal
+from vci_agent.link import AgentLink, Backoff, FrameHandler
+from vci_agent.pairing import DeviceCredential, pair
+from vci_agent.transport.doip import doip_connection
+from vci_agent.uds import UdsTiming
+from vci_agent.vehicle import EcuInfo
+from vehicle_sim.testing import RunningVehicle
 
 
 @dataclass(frozen=True)
@@ -254,3 +268,76 @@ async def relay_factory() -> AsyncIterator[Callable[[int], Awaitable[tuple[TcpPr
     yield start
     for relay in relays:
         await relay.close()
+
+
+# The simulated G20's ECUs, as an agent's configuration names them.
+AGENT_ECUS = (
+    EcuInfo(0x0012, "DME", "DME_B48"),
+    EcuInfo(0x0040, "BDC", "BDC_G20"),
+    EcuInfo(0x0063, "HU", "HU_MGU"),
+)
+
+
+async def _pair_agent(
+    server: ProgrammingServer, organization_id: uuid.UUID, *, name: str = "bay 1"
+) -> DeviceCredential:
+    code = await server.pairing_code(organization_id)
+
+    def trade() -> DeviceCredential:
+        with httpx.Client() as client:
+            return pair(client, server.url, code, name=name, api_prefix="")
+
+    return await asyncio.to_thread(trade)
+
+
+@pytest.fixture
+def pair_agent() -> Callable[..., Awaitable[DeviceCredential]]:
+    """``await pair_agent(server, organization_id)``: a device credential for a new agent."""
+    return _pair_agent
+
+
+@asynccontextmanager
+async def _running_agent(
+    credential: DeviceCredential,
+    sim: RunningVehicle,
+    journal: Journal,
+    cache: Path,
+    *,
+    release_key: Ed25519PublicKey | None = None,
+    wrap: Callable[[FrameHandler], FrameHandler] | None = None,
+    flash_options: FlashOptions | None = None,
+) -> AsyncIterator[AgentLink]:
+    runner = JobRunner(
+        journal=journal,
+        cache_dir=cache,
+        release_key=release_key or JobRunner.release_key_from_base64(credential.release_public_key),
+        connect=lambda address: doip_connection(sim.host, sim.port, address),
+        ecus=AGENT_ECUS,
+        flash_options=flash_options or FlashOptions(timing=UdsTiming(p2=3.0), reset_wait=0.05),
+    )
+    link = AgentLink(
+        credential,
+        handler=wrap(runner.handle) if wrap is not None else runner.handle,
+        on_welcome=runner.on_welcome,
+        backoff=Backoff(base=0.05, cap=0.2),
+        pending_results=lambda: len(journal.unsynced_results()),
+    )
+    runner.attach(link)
+    stop = asyncio.Event()
+    running = asyncio.create_task(link.run(stop))
+    try:
+        async with asyncio.timeout(10):
+            while not link.connected:
+                await asyncio.sleep(0.02)
+        yield link
+    finally:
+        await runner.wait_idle()
+        stop.set()
+        await asyncio.wait_for(running, 5)
+
+
+@pytest.fixture
+def running_agent() -> Callable[..., AbstractAsyncContextManager[AgentLink]]:
+    """``async with running_agent(credential, sim, journal, cache) as link``: the agent's job
+    runner and link in this process, connected to the service, flashing the simulator."""
+    return _running_agent

@@ -4,84 +4,23 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
-    Ed25519PublicKey,
 )
 
 from aos.agent.v1 import agent_pb2
-from vci_agent.flash import FlashOptions
-from vci_agent.jobs import JobRunner
 from vci_agent.journal import JobResultState, Journal
-from vci_agent.link import AgentLink, Backoff, FrameHandler
-from vci_agent.pairing import DeviceCredential, pair
-from vci_agent.transport.doip import doip_connection
-from vci_agent.uds import UdsTiming
-from vci_agent.vehicle import EcuInfo
-from vehicle_sim.testing import RunningVehicle, running_vehicle
+from vci_agent.link import AgentLink, FrameHandler
+from vci_agent.pairing import DeviceCredential
+from vehicle_sim.testing import running_vehicle
 
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
-ECUS = (
-    EcuInfo(0x0012, "DME", "DME_B48"),
-    EcuInfo(0x0040, "BDC", "BDC_G20"),
-    EcuInfo(0x0063, "HU", "HU_MGU"),
-)
-
-
-async def _paired(server: Any, organization_id: uuid.UUID) -> DeviceCredential:
-    code = await server.pairing_code(organization_id)
-
-    def trade() -> DeviceCredential:
-        with httpx.Client() as client:
-            return pair(client, server.url, code, name="bay 1", api_prefix="")
-
-    return await asyncio.to_thread(trade)
-
-
-@asynccontextmanager
-async def _agent(
-    credential: DeviceCredential,
-    sim: RunningVehicle,
-    journal: Journal,
-    cache: Path,
-    *,
-    release_key: Ed25519PublicKey | None = None,
-    wrap: Callable[[FrameHandler], FrameHandler] | None = None,
-) -> AsyncIterator[AgentLink]:
-    runner = JobRunner(
-        journal=journal,
-        cache_dir=cache,
-        release_key=release_key or JobRunner.release_key_from_base64(credential.release_public_key),
-        connect=lambda address: doip_connection(sim.host, sim.port, address),
-        ecus=ECUS,
-        flash_options=FlashOptions(timing=UdsTiming(p2=3.0), reset_wait=0.05),
-    )
-    link = AgentLink(
-        credential,
-        handler=wrap(runner.handle) if wrap is not None else runner.handle,
-        on_welcome=runner.on_welcome,
-        backoff=Backoff(base=0.05, cap=0.2),
-        pending_results=lambda: len(journal.unsynced_results()),
-    )
-    runner.attach(link)
-    stop = asyncio.Event()
-    running = asyncio.create_task(link.run(stop))
-    try:
-        async with asyncio.timeout(10):
-            while not link.connected:
-                await asyncio.sleep(0.02)
-        yield link
-    finally:
-        await runner.wait_idle()
-        stop.set()
-        await asyncio.wait_for(running, 5)
 
 
 async def _run_session(
@@ -110,15 +49,15 @@ async def _run_session(
 
 
 async def test_a_session_flashes_the_outdated_ecu_through_the_agent(
-    programming_server: Any, tmp_path: Path
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
 ) -> None:
     organization_id = uuid.uuid4()
     await programming_server.grant_programming_time(organization_id)
-    credential = await _paired(programming_server, organization_id)
+    credential = await pair_agent(programming_server, organization_id)
     journal = Journal(tmp_path / "journal")
     async with (
         running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim,
-        _agent(credential, sim, journal, tmp_path / "cache"),
+        running_agent(credential, sim, journal, tmp_path / "cache"),
     ):
         outcome = await _run_session(
             programming_server, organization_id, credential.agent_id, during=None
@@ -134,11 +73,11 @@ async def test_a_session_flashes_the_outdated_ecu_through_the_agent(
 
 
 async def test_a_link_down_mid_flash_lets_the_flash_finish_and_the_result_sync_after_reconnect(
-    programming_server: Any, tmp_path: Path, relay_factory: Any
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any, relay_factory: Any
 ) -> None:
     organization_id = uuid.uuid4()
     await programming_server.grant_programming_time(organization_id)
-    direct = await _paired(programming_server, organization_id)
+    direct = await pair_agent(programming_server, organization_id)
     relay, relay_port = await relay_factory(int(programming_server.url.rsplit(":", 1)[1]))
     credential = DeviceCredential(
         server=f"http://127.0.0.1:{relay_port}",
@@ -157,7 +96,7 @@ async def test_a_link_down_mid_flash_lets_the_flash_finish_and_the_result_sync_a
 
     async with (
         running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim,
-        _agent(credential, sim, journal, tmp_path / "cache") as link,
+        running_agent(credential, sim, journal, tmp_path / "cache") as link,
     ):
 
         def network_down_until_the_flash_has_finished() -> None:
@@ -187,18 +126,18 @@ async def test_a_link_down_mid_flash_lets_the_flash_finish_and_the_result_sync_a
 
 
 async def test_an_image_whose_signature_does_not_verify_is_refused_before_the_ecu_is_touched(
-    programming_server: Any, tmp_path: Path
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
 ) -> None:
     organization_id = uuid.uuid4()
     await programming_server.grant_programming_time(organization_id)
-    credential = await _paired(programming_server, organization_id)
+    credential = await pair_agent(programming_server, organization_id)
     journal = Journal(tmp_path / "journal")
     someone_else = Ed25519PrivateKey.generate().public_key()
     # Fires on the first programming-session request to the DME: it must stay unfired.
     faults = ["nrc,ecu=0x12,service=0x10"]
     async with (
         running_vehicle(tmp_path / "sim", faults=faults) as sim,
-        _agent(credential, sim, journal, tmp_path / "cache", release_key=someone_else),
+        running_agent(credential, sim, journal, tmp_path / "cache", release_key=someone_else),
     ):
         outcome = await _run_session(
             programming_server, organization_id, credential.agent_id, during=None
@@ -215,11 +154,11 @@ async def test_an_image_whose_signature_does_not_verify_is_refused_before_the_ec
 
 
 async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at_the_end(
-    programming_server: Any, tmp_path: Path, relay_factory: Any
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any, relay_factory: Any
 ) -> None:
     organization_id = uuid.uuid4()
     await programming_server.grant_programming_time(organization_id)
-    direct = await _paired(programming_server, organization_id)
+    direct = await pair_agent(programming_server, organization_id)
     relay, relay_port = await relay_factory(int(programming_server.url.rsplit(":", 1)[1]))
     credential = DeviceCredential(
         server=f"http://127.0.0.1:{relay_port}",
@@ -236,7 +175,7 @@ async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at
 
     async with (
         running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim,
-        _agent(credential, sim, journal, tmp_path / "cache"),
+        running_agent(credential, sim, journal, tmp_path / "cache"),
     ):
 
         def service_away_until_the_flash_has_finished() -> None:
@@ -271,11 +210,11 @@ async def test_the_trace_summary_reaches_the_report_when_the_service_was_away_at
 
 
 async def test_the_report_gets_the_versions_after_the_flash_when_the_agent_is_back(
-    programming_server: Any, tmp_path: Path, relay_factory: Any
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any, relay_factory: Any
 ) -> None:
     organization_id = uuid.uuid4()
     await programming_server.grant_programming_time(organization_id)
-    direct = await _paired(programming_server, organization_id)
+    direct = await pair_agent(programming_server, organization_id)
     relay, relay_port = await relay_factory(int(programming_server.url.rsplit(":", 1)[1]))
     credential = DeviceCredential(
         server=f"http://127.0.0.1:{relay_port}",
@@ -301,7 +240,7 @@ async def test_the_report_gets_the_versions_after_the_flash_when_the_agent_is_ba
     headers = programming_server.auth(organization_id)
     async with (
         running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim,
-        _agent(credential, sim, journal, tmp_path / "cache", wrap=away_for_the_closing_read),
+        running_agent(credential, sim, journal, tmp_path / "cache", wrap=away_for_the_closing_read),
     ):
         outcome = await _run_session(
             programming_server, organization_id, credential.agent_id, during=None

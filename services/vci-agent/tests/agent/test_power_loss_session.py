@@ -12,8 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -21,22 +19,12 @@ import httpx
 import pytest
 
 from vci_agent.flash import FlashOptions
-from vci_agent.jobs import JobRunner
 from vci_agent.journal import JobResultState, Journal
-from vci_agent.link import AgentLink, Backoff
-from vci_agent.pairing import DeviceCredential, pair
-from vci_agent.transport.doip import doip_connection
 from vci_agent.uds import UdsTiming
-from vci_agent.vehicle import EcuInfo
-from vehicle_sim.testing import RunningVehicle, running_vehicle
+from vehicle_sim.testing import running_vehicle
 
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
-ECUS = (
-    EcuInfo(0x0012, "DME", "DME_B48"),
-    EcuInfo(0x0040, "BDC", "BDC_G20"),
-    EcuInfo(0x0063, "HU", "HU_MGU"),
-)
 # The job's deadline is its estimate (2 s: the rate makes the transfer time nothing) with no
 # factor or grace: a 3 s power loss outlasts it, so only the agent's progress keeps the job.
 TIGHT_DEADLINE = {
@@ -46,50 +34,6 @@ TIGHT_DEADLINE = {
     "job_timeout_grace_seconds": 0.0,
     "job_silence_seconds": 10.0,
 }
-
-
-async def _paired(server: Any, organization_id: uuid.UUID) -> DeviceCredential:
-    code = await server.pairing_code(organization_id)
-
-    def trade() -> DeviceCredential:
-        with httpx.Client() as client:
-            return pair(client, server.url, code, name="bay 2", api_prefix="")
-
-    return await asyncio.to_thread(trade)
-
-
-@asynccontextmanager
-async def _agent(
-    credential: DeviceCredential, sim: RunningVehicle, tmp_path: Path, options: FlashOptions
-) -> AsyncIterator[Journal]:
-    journal = Journal(tmp_path / "journal")
-    runner = JobRunner(
-        journal=journal,
-        cache_dir=tmp_path / "cache",
-        release_key=JobRunner.release_key_from_base64(credential.release_public_key),
-        connect=lambda address: doip_connection(sim.host, sim.port, address),
-        ecus=ECUS,
-        flash_options=options,
-    )
-    link = AgentLink(
-        credential,
-        handler=runner.handle,
-        on_welcome=runner.on_welcome,
-        backoff=Backoff(base=0.05, cap=0.2),
-        pending_results=lambda: len(journal.unsynced_results()),
-    )
-    runner.attach(link)
-    stop = asyncio.Event()
-    running = asyncio.create_task(link.run(stop))
-    try:
-        async with asyncio.timeout(10):
-            while not link.connected:
-                await asyncio.sleep(0.02)
-        yield journal
-    finally:
-        await runner.wait_idle()
-        stop.set()
-        await asyncio.wait_for(running, 5)
 
 
 async def _events(
@@ -130,16 +74,17 @@ async def _run_session(server: Any, organization_id: uuid.UUID, agent_id: str) -
 
 @pytest.mark.parametrize("programming_overrides", [TIGHT_DEADLINE], indirect=True)
 async def test_a_power_loss_shows_waiting_for_the_ecu_and_the_session_completes(
-    programming_server: Any, tmp_path: Path
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
 ) -> None:
     organization_id = uuid.uuid4()
     await programming_server.grant_programming_time(organization_id)
-    credential = await _paired(programming_server, organization_id)
+    credential = await pair_agent(programming_server, organization_id, name="bay 2")
     faults = ["power-loss,ecu=0x12,block=40,seconds=3"]
     options = FlashOptions(timing=UdsTiming(p2=1.0), reset_wait=0.05, block_size=4096)
+    journal = Journal(tmp_path / "journal")
     async with (
         running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim,
-        _agent(credential, sim, tmp_path, options) as journal,
+        running_agent(credential, sim, journal, tmp_path / "cache", flash_options=options),
     ):
         outcome = await _run_session(programming_server, organization_id, credential.agent_id)
 
@@ -160,11 +105,11 @@ async def test_a_power_loss_shows_waiting_for_the_ecu_and_the_session_completes(
 
 
 async def test_a_power_loss_past_the_resume_window_reports_the_ecu_left_in_its_bootloader(
-    programming_server: Any, tmp_path: Path
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
 ) -> None:
     organization_id = uuid.uuid4()
     await programming_server.grant_programming_time(organization_id)
-    credential = await _paired(programming_server, organization_id)
+    credential = await pair_agent(programming_server, organization_id, name="bay 2")
     faults = ["power-loss,ecu=0x12,block=40,seconds=600"]
     options = FlashOptions(
         timing=UdsTiming(p2=1.0),
@@ -173,9 +118,10 @@ async def test_a_power_loss_past_the_resume_window_reports_the_ecu_left_in_its_b
         resume_window=1.5,
         reconnect_delay=0.1,
     )
+    journal = Journal(tmp_path / "journal")
     async with (
         running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim,
-        _agent(credential, sim, tmp_path, options) as journal,
+        running_agent(credential, sim, journal, tmp_path / "cache", flash_options=options),
     ):
         outcome = await _run_session(programming_server, organization_id, credential.agent_id)
 
