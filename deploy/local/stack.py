@@ -764,8 +764,10 @@ async def broker_answers(bootstrap: str, timeout_s: float) -> bool:
         bootstrap_servers=bootstrap, request_timeout_ms=max(1000, int(timeout_s * 1000))
     )
     try:
-        await asyncio.wait_for(admin.start(), timeout_s)
-        cluster = await asyncio.wait_for(admin.describe_cluster(), timeout_s)
+        async with asyncio.timeout(timeout_s):
+            await admin.start()
+        async with asyncio.timeout(timeout_s):
+            cluster = await admin.describe_cluster()
         return bool(cluster.get("brokers"))
     except Exception:  # any failure just means "not answering yet"
         return False

@@ -18,6 +18,7 @@ from typing import Any
 
 import aiokafka.client
 import pytest
+from aiokafka.errors import KafkaTimeoutError
 from prometheus_client import REGISTRY
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,7 +29,7 @@ from servicekit.db import Database
 from servicekit.faults import TcpProxy
 from servicekit.logging import SUPPRESSED_FIELD, RepeatFilter, configure_logging
 from servicekit.outbox import record_event
-from servicekit.relay import OutboxRelay
+from servicekit.relay import OutboxRelay, close_producer, new_producer
 
 MIGRATIONS = Path(__file__).parent / "kit_migrations"
 # aiokafka's own complaints we wait for during the outage: without a filter, each is a line.
@@ -83,6 +84,17 @@ async def until(check: Callable[[], Any], *, what: str, timeout: float = 40.0) -
         pytest.fail(f"{what} did not happen within {timeout} s")
 
 
+async def stopped(tasks: list[asyncio.Task[None]], *, within: float = 15.0) -> None:
+    """Cancel ``tasks``; fails the test if they do not end within ``within`` seconds."""
+    for task in tasks:
+        task.cancel()
+    try:
+        async with asyncio.timeout(within):
+            await asyncio.gather(*tasks, return_exceptions=True)
+    except TimeoutError:
+        pytest.fail(f"cancelled Kafka clients still running after {within} s")
+
+
 async def write_note(session: AsyncSession, event: IncomingEvent[EntitlementGranted]) -> None:
     await session.execute(
         text("INSERT INTO notes (event_id, text) VALUES (:id, :text)"),
@@ -134,6 +146,7 @@ async def test_a_broker_outage_logs_a_few_lines_and_flips_the_connected_metric(
         poll_interval=0.2,
         max_backoff=1.0,
         broker_check_seconds=0.5,
+        publish_timeout=2.0,
     )
     tasks = [asyncio.create_task(consumer.run()), asyncio.create_task(relay.run())]
     library = RecordCounter()
@@ -172,9 +185,7 @@ async def test_a_broker_outage_logs_a_few_lines_and_flips_the_connected_metric(
         await until(delivered, what="the event written during the outage arriving")
     finally:
         logging.getLogger("aiokafka").removeHandler(library)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await stopped(tasks)
         await proxy.close()
 
     events = [json.loads(line)["event"][:60] for line in outage]
@@ -203,3 +214,92 @@ def test_repeat_filter_lets_one_record_per_window_through_and_counts_the_rest() 
     assert repeats.filter(summary)
     assert getattr(summary, SUPPRESSED_FIELD) == 50
     assert not repeats.filter(record(template, 1, "refused"))
+
+
+async def test_a_producer_holding_undelivered_messages_closes_while_the_broker_is_away(
+    kafka_bootstrap_servers: str, topic_namespace: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """aiokafka's idempotent producer never expires a batch, so its own stop() waits for the
+    broker to come back: a service could not shut down during an outage."""
+    host, _, port = kafka_bootstrap_servers.split(",")[0].rpartition(":")
+    proxy = TcpProxy(host, int(port))
+    await proxy.start()
+    monkeypatch.setattr(aiokafka.client, "create_conn", through_proxy(proxy))
+    producer = new_producer(f"127.0.0.1:{proxy.port}")
+    topic = topic_namespace + "closing"
+    try:
+        await producer.start()
+        await producer.send_and_wait(topic, b"before")  # the topic's leader is known now
+        await proxy.cut()
+        undelivered = await producer.send(topic, b"during")
+        try:
+            async with asyncio.timeout(20):
+                await close_producer(producer, grace=0.5)
+        except TimeoutError:
+            pytest.fail("closing the producer waited for the broker")
+    finally:
+        await proxy.close()
+    assert undelivered.done()
+    assert isinstance(undelivered.exception(), KafkaTimeoutError)
+
+
+async def test_a_relay_whose_publish_meets_an_outage_reports_it_and_stops_on_request(
+    database: Database,
+    kafka_bootstrap_servers: str,
+    topic_namespace: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """No metadata check may notice the outage here (the interval is long): the publish itself
+    must give up, report the broker lost and leave the row for later."""
+    host, _, port = kafka_bootstrap_servers.split(",")[0].rpartition(":")
+    proxy = TcpProxy(host, int(port))
+    await proxy.start()
+    monkeypatch.setattr(aiokafka.client, "create_conn", through_proxy(proxy))
+    service, topic = topic_namespace + "kit", topic_namespace + "billing.v1"
+    relay = OutboxRelay(
+        database,
+        bootstrap_servers=f"127.0.0.1:{proxy.port}",
+        service=service,
+        poll_interval=0.2,
+        max_backoff=1.0,
+        broker_check_seconds=3600,
+        publish_timeout=1.0,
+    )
+
+    async def record() -> None:
+        async with database.transaction() as session:
+            await record_event(
+                session,
+                EntitlementGranted(organization_id=str(uuid.uuid4()), scope=SCOPE_AIR),
+                topic=topic,
+                aggregate_id="org",
+                source="billing",
+            )
+
+    async def unpublished() -> int:
+        async with database.transaction() as session:
+            count = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+            return int((await session.execute(text(count))).scalar_one())
+
+    tasks = [asyncio.create_task(relay.run())]
+    try:
+        await record()  # published while the broker is there: the topic's leader is known
+
+        async def all_published() -> bool:
+            return await unpublished() == 0
+
+        await until(all_published, what="the first event being published")
+        assert connected(service, "relay") == 1
+
+        await proxy.cut()
+        await record()
+
+        async def reported_lost() -> bool:
+            return connected(service, "relay") == 0
+
+        await until(reported_lost, what="the relay reporting the broker lost", timeout=20)
+        await stopped(tasks)
+        assert await unpublished() == 1  # kept for when the broker is back
+    finally:
+        await stopped(tasks)
+        await proxy.close()

@@ -183,3 +183,22 @@ async def test_closing_the_provider_stops_callbacks_that_are_not_due(database) -
         await pay(provider)
         await provider.aclose()
     assert seen == []
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+async def test_closing_as_a_payment_wakes_the_loop_still_stops_it(database, turns: int) -> None:
+    """A close that lands in the loop turns between a wake-up and the loop resuming (the window
+    where Python 3.11's wait_for swallows a cancellation) must still end the delivery loop."""
+    async with recording_client([200], []) as http:
+        provider = provider_for(database, http, delay_seconds=3600)
+        provider.start()
+        await pay(provider)
+        await asyncio.sleep(0.2)  # the loop has looked and waits for the next wake-up
+        provider._wake.set()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        try:
+            async with asyncio.timeout(5):
+                await provider.aclose()
+        except TimeoutError:
+            pytest.fail("the delivery loop ignored its cancellation")

@@ -51,6 +51,9 @@ from servicekit.relay import (
     HEADER_SOURCE,
     HEADER_TIME,
     HEADER_TYPE,
+    PUBLISH_TIMEOUT_SECONDS,
+    acknowledged,
+    close_producer,
     new_producer,
 )
 
@@ -212,8 +215,7 @@ class EventConsumer:
         finally:
             self._retrying.clear()
             self._paused_gauge.set(0)
-            with contextlib.suppress(Exception):
-                await producer.stop()
+            await close_producer(producer)
             with contextlib.suppress(Exception):
                 await consumer.stop()
 
@@ -363,12 +365,13 @@ class EventConsumer:
         envelope = dead_letter_envelope(
             record, consumer=self.name, failure=failure, attempts=attempts
         )
-        await producer.send_and_wait(
+        sent = await producer.send(
             record.topic + self.dead_letter_suffix,
             value=envelope.SerializeToString(),
             key=record.key,
             headers=list(record.headers or ()),
         )
+        await acknowledged([sent], within=PUBLISH_TIMEOUT_SECONDS)
         CONSUMER_DEAD_LETTERS.labels(service=self.service, consumer=self.name).inc()
         self._log.error(
             "event dead-lettered: its content cannot be processed",

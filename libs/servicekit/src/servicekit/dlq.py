@@ -33,6 +33,9 @@ from servicekit.relay import (
     HEADER_SOURCE,
     HEADER_TIME,
     HEADER_TYPE,
+    PUBLISH_TIMEOUT_SECONDS,
+    acknowledged,
+    close_producer,
     new_producer,
 )
 
@@ -156,7 +159,7 @@ async def replay_dead_letters(
             )
     finally:
         if producer is not None:
-            await producer.stop()
+            await close_producer(producer)
         await reader.stop()
     verb = "would replay" if dry_run else "replayed"
     progress(
@@ -216,10 +219,11 @@ async def _replay_record(
         f"(failed after {envelope.attempts} attempt(s): {envelope.failure[:200]})"
     )
     if producer is not None:
-        await producer.send_and_wait(
+        sent = await producer.send(
             original_topic,
             value=envelope.payload,
             key=record.key,
             headers=list(record.headers or ()),
         )
+        await acknowledged([sent], within=PUBLISH_TIMEOUT_SECONDS)
     report.replayed += 1

@@ -67,7 +67,8 @@ async def readyz(request: Request) -> Response:
     probe: KafkaProbe | None = getattr(request.app.state, "kafka_probe", None)
     for name, check in (("database", _check_database(database)), ("kafka", _check_kafka(probe))):
         try:
-            checks[name] = await asyncio.wait_for(check, CHECK_TIMEOUT_SECONDS)
+            async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+                checks[name] = await check
         except Exception as exc:
             checks[name] = f"error: {type(exc).__name__}"
     # Only the database decides: while Kafka is away the outbox keeps the events and the service

@@ -32,6 +32,11 @@ HEADER_TIME = "ce_time"
 HEADER_AGGREGATE = "ce_aggregateid"
 
 BROKER_CHECK_TIMEOUT_SECONDS = 10.0
+# How long a publish may wait for the broker's acknowledgement before the relay counts the
+# broker as away and tries again; a little more than the producer's request timeout.
+PUBLISH_TIMEOUT_SECONDS = 15.0
+# How long closing a producer waits for what it still holds before giving it up.
+CLOSE_TIMEOUT_SECONDS = 5.0
 
 
 def new_producer(bootstrap_servers: str, **overrides: Any) -> AIOKafkaProducer:
@@ -47,6 +52,48 @@ def new_producer(bootstrap_servers: str, **overrides: Any) -> AIOKafkaProducer:
     return AIOKafkaProducer(**options)
 
 
+async def acknowledged(futures: list[asyncio.Future[Any]], *, within: float) -> None:
+    """Wait for the broker to acknowledge every send in ``futures``, at most ``within`` s.
+
+    An idempotent aiokafka producer never expires a batch: while the broker is away, awaiting a
+    send waits for as long as the outage lasts. Raises KafkaTimeoutError instead, so the
+    caller reports the broker lost and retries (what was sent stays in its outbox or record).
+    """
+    if not futures:
+        return
+    # asyncio.wait, not a timeout around gather: the futures are aiokafka's, left uncancelled.
+    _, pending = await asyncio.wait(futures, timeout=within)
+    if pending:
+        raise KafkaTimeoutError(
+            f"the broker did not acknowledge {len(pending)} message(s) within {within:g} s"
+        )
+    for future in futures:
+        future.result()  # the first send the broker refused raises here
+
+
+async def close_producer(
+    producer: AIOKafkaProducer, *, grace: float = CLOSE_TIMEOUT_SECONDS
+) -> None:
+    """Stop ``producer``; what it cannot deliver within ``grace`` s is given up.
+
+    ``AIOKafkaProducer.stop()`` first flushes, and an idempotent producer's batches never expire,
+    so during a broker outage it waits until the broker is back (aio-libs/aiokafka#1101): a
+    service could not shut down, nor a relay start a fresh producer. aiokafka has no public way
+    to give up pending batches, so after ``grace`` we fail them through its accumulator's
+    ``fail_all``, the call its own error path uses. Nothing is lost by that: every message we
+    send is still in an outbox row or a consumer's uncommitted record and is sent again.
+    """
+    try:
+        async with asyncio.timeout(grace):
+            await producer.flush()
+    except TimeoutError:
+        producer._message_accumulator.fail_all(
+            KafkaTimeoutError(f"given up after {grace:g} s: the producer is closing")
+        )
+    with contextlib.suppress(Exception):
+        await producer.stop()
+
+
 class OutboxRelay:
     """Moves outbox rows to Kafka until cancelled."""
 
@@ -60,6 +107,7 @@ class OutboxRelay:
         poll_interval: float = 1.0,
         max_backoff: float = 5.0,
         broker_check_seconds: float = 5.0,
+        publish_timeout: float = PUBLISH_TIMEOUT_SECONDS,
     ) -> None:
         self.database = database
         self.bootstrap_servers = bootstrap_servers
@@ -67,6 +115,7 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.max_backoff = max_backoff
         self.broker_check_seconds = broker_check_seconds
+        self.publish_timeout = publish_timeout
         self._producer: AIOKafkaProducer | None = None
         # Bound here, not at import: the logger writes where logging was configured last.
         self._log = get_logger(__name__)
@@ -170,7 +219,7 @@ class OutboxRelay:
                 )
                 for row in rows
             ]
-            await asyncio.gather(*futures)
+            await acknowledged(futures, within=self.publish_timeout)
             await session.execute(
                 update(outbox_table)
                 .where(outbox_table.c.id.in_([row.id for row in rows]))
@@ -184,7 +233,7 @@ class OutboxRelay:
             try:
                 await producer.start()
             except BaseException:
-                await producer.stop()
+                await close_producer(producer)
                 raise
             self._producer = producer
         return self._producer
@@ -192,5 +241,4 @@ class OutboxRelay:
     async def _drop_producer(self) -> None:
         producer, self._producer = self._producer, None
         if producer is not None:
-            with contextlib.suppress(Exception):
-                await producer.stop()
+            await close_producer(producer)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -24,6 +23,7 @@ from billing.services.reconciliation import reconcile_pending_payments
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
 from servicekit.logging import get_logger
+from servicekit.tasks import cancel_and_wait
 
 __all__ = ["MIGRATIONS_DIR", "PaymentHttpFactory", "create_app"]
 
@@ -135,11 +135,7 @@ def create_app(
         try:
             yield
         finally:
-            for worker in workers:
-                worker.cancel()
-            for worker in workers:
-                with contextlib.suppress(asyncio.CancelledError):
-                    await worker
+            await cancel_and_wait(*workers)
             await provider.aclose()
             await http.aclose()
 

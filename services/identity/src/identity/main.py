@@ -68,7 +68,8 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
                 # A delivery in progress may finish (bounded by the SMTP timeout); after that
                 # the task is cancelled, and the mail is retried at the next start.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(task, settings.smtp_timeout_seconds + 1)
+                    async with asyncio.timeout(settings.smtp_timeout_seconds + 1):
+                        await task
 
     return lifespan
 

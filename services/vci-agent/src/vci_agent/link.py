@@ -145,7 +145,8 @@ class AgentLink:
                 await self._socket.send(frame.SerializeToString())
             except ConnectionClosed as exc:
                 raise ConnectionError("the link to the programming service is down") from exc
-            return await asyncio.wait_for(answer, answer_within)
+            async with asyncio.timeout(answer_within):
+                return await answer
         finally:
             self._waiting.pop(seq, None)
 
@@ -212,7 +213,8 @@ class AgentLink:
             ),
         )
         await websocket.send(hello.SerializeToString())
-        answer = _parse(await asyncio.wait_for(websocket.recv(), self._open_timeout))
+        async with asyncio.timeout(self._open_timeout):
+            answer = _parse(await websocket.recv())
         body = answer.WhichOneof("body")
         if body == "upgrade_required":
             raise UpgradeRequiredError(answer.upgrade_required.message)
@@ -237,8 +239,11 @@ class AgentLink:
                 )
                 if receiving not in done:
                     receiving.cancel()
-                    with contextlib.suppress(asyncio.CancelledError, ConnectionClosed):
-                        await receiving
+                    # asyncio.wait, not suppress(CancelledError) around an await: a cancellation
+                    # of run() itself arriving here must not be swallowed.
+                    await asyncio.wait({receiving})
+                    if not receiving.cancelled():
+                        receiving.exception()  # ConnectionClosed: the next recv() says so again
                     if not stop.is_set():
                         await self.send(_heartbeat())
                     continue
@@ -268,7 +273,8 @@ class AgentLink:
 async def _pause_unless_stopped(stop: asyncio.Event, seconds: float) -> None:
     if seconds > 0:
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), seconds)
+            async with asyncio.timeout(seconds):
+                await stop.wait()
 
 
 def _heartbeat() -> agent_pb2.AgentFrame:

@@ -32,6 +32,7 @@ from billing.domain.signatures import SIGNATURE_HEADER, signature_header
 from billing.providers.base import CreatedPayment, ProviderPayment
 from servicekit.db import Database
 from servicekit.logging import get_logger
+from servicekit.tasks import cancel_and_wait
 
 __all__ = ["TestPaymentProvider"]
 
@@ -152,7 +153,8 @@ class TestPaymentProvider:
                 self._store_failing = False
                 failures = 0
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=wait)
+                async with asyncio.timeout(wait):
+                    await self._wake.wait()
 
     async def _deliver_due(self) -> float:
         """Send the callbacks due now; returns the seconds until the next one is due."""
@@ -217,7 +219,5 @@ class TestPaymentProvider:
 
     async def aclose(self) -> None:
         if self._runner is not None:
-            self._runner.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._runner
+            await cancel_and_wait(self._runner)
             self._runner = None

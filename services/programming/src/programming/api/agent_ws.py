@@ -96,7 +96,8 @@ async def agent_socket(websocket: WebSocket) -> None:
         await websocket.close(CLOSE_REVOKED, "this agent was revoked; pair it again")
         return
     try:
-        first = await asyncio.wait_for(_receive_frame(websocket), HELLO_TIMEOUT_SECONDS)
+        async with asyncio.timeout(HELLO_TIMEOUT_SECONDS):
+            first = await _receive_frame(websocket)
     except (TimeoutError, WebSocketDisconnect):
         await _close_quietly(websocket, CLOSE_PROTOCOL_ERROR, "no Hello received")
         return
@@ -154,7 +155,8 @@ async def agent_socket(websocket: WebSocket) -> None:
         runtime.spawn_background(complete_reports(runtime, agent_id))
         while True:
             try:
-                frame = await asyncio.wait_for(_receive_frame(websocket), silence_limit)
+                async with asyncio.timeout(silence_limit):
+                    frame = await _receive_frame(websocket)
             except TimeoutError:
                 await _close_quietly(websocket, CLOSE_SILENT, "no frame for three heartbeats")
                 break

@@ -272,7 +272,8 @@ async def session_events(
                 return
             while not await request.is_disconnected():
                 try:
-                    event = await asyncio.wait_for(queue.get(), SSE_KEEPALIVE_SECONDS)
+                    async with asyncio.timeout(SSE_KEEPALIVE_SECONDS):
+                        event = await queue.get()
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue

@@ -73,7 +73,8 @@ class AgentConnection:
             self._pending[frame.seq] = future
             await self._send(frame.SerializeToString())
         try:
-            return await asyncio.wait_for(future, timeout_seconds)
+            async with asyncio.timeout(timeout_seconds):
+                return await future
         finally:
             self._pending.pop(frame.seq, None)
 

@@ -225,7 +225,8 @@ async def _await_result(
         if left <= 0:
             raise TimeoutError
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(asyncio.shield(future), left)
+            async with asyncio.timeout(left):
+                await asyncio.shield(future)
             return
 
 
