@@ -28,6 +28,7 @@ from servicekit.middleware import RequestContextMiddleware
 from servicekit.migrations import upgrade
 from servicekit.problems import document_validation_problems, install_problem_handlers
 from servicekit.relay import OutboxRelay
+from servicekit.roles import annotate_roles
 from servicekit.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -142,5 +143,6 @@ def create_service_app(
     )
     app.include_router(health_router)
     for router in spec.routers:
+        annotate_roles(router)
         app.include_router(router)
     return app

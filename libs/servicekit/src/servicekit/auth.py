@@ -49,6 +49,9 @@ class Principal:
     roles: tuple[str, ...]
     token_id: str
     expires_at: int
+    # When the token was issued (``iat``): a member deactivated or given another role after it
+    # must not keep using it until it expires.
+    issued_at: int = 0
 
 
 class JwksCache:
@@ -220,6 +223,7 @@ class TokenVerifier:
                 roles=tuple(claims.get("roles", ())),
                 token_id=str(claims["jti"]),
                 expires_at=int(claims["exp"]),
+                issued_at=int(claims["iat"]),
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise InvalidTokenError("The access token lacks its organisation claim.") from exc
@@ -235,9 +239,10 @@ def bearer_token(request: Request) -> str:
     return token.strip()
 
 
-async def _current_principal(request: Request) -> Principal:
+async def current_principal(request: Request) -> Principal:
+    """The verified caller of ``request`` (any role); see servicekit.roles for role checks."""
     verifier: TokenVerifier = request.app.state.token_verifier
     return await verifier.verify(bearer_token(request))
 
 
-CurrentPrincipal = Annotated[Principal, Depends(_current_principal)]
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
