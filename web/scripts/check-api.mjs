@@ -1,4 +1,4 @@
-// Fails when src/api/schema.d.ts is not what openapi-typescript generates from openapi.json
+// Fails when src/lib/api/schema.d.ts is not what openapi-typescript generates from openapi.json
 // (run `npm run gen:api` after `python scripts/export_openapi.py`).
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -7,7 +7,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const committed = join(root, "src", "api", "schema.d.ts");
+const committed = join(root, "src", "lib", "api", "schema.d.ts");
 const dir = mkdtempSync(join(tmpdir(), "aos-check-api-"));
 try {
   const fresh = join(dir, "schema.d.ts");
@@ -24,11 +24,11 @@ try {
   }
   if (current !== readFileSync(fresh, "utf8")) {
     console.error(
-      `src/api/schema.d.ts ${current === null ? "is missing" : "is stale"}: run \`npm run gen:api\` and commit it.`,
+      `src/lib/api/schema.d.ts ${current === null ? "is missing" : "is stale"}: run \`npm run gen:api\` and commit it.`,
     );
     process.exit(1);
   }
-  console.log("src/api/schema.d.ts is up to date.");
+  console.log("src/lib/api/schema.d.ts is up to date.");
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

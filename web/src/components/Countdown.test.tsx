@@ -1,7 +1,7 @@
 import { MantineProvider } from "@mantine/core";
 import { act, render, screen } from "@testing-library/react";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import i18n from "../i18n";
+import i18n from "../lib/i18n";
 import { Countdown } from "./Countdown";
 
 const START = new Date("2026-03-01T12:00:00Z");

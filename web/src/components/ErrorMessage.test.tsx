@@ -1,7 +1,7 @@
 import { MantineProvider } from "@mantine/core";
 import { act, render, screen } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
-import i18n from "../i18n";
+import i18n from "../lib/i18n";
 import { ApiError } from "../lib/problem";
 import { ErrorMessage } from "./ErrorMessage";
 

@@ -1,7 +1,7 @@
 import { Alert, List } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { fieldErrorsOf } from "../lib/problem";
-import { useErrorText } from "./errorText";
+import { useErrorText } from "../lib/errorText";
 
 /**
  * Any error as a readable alert in the reader's language; never blank.

@@ -1,9 +1,9 @@
 import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { MemoryRouter } from "react-router";
-import { createApiClient } from "../api/client";
-import { getAccessToken } from "../auth/tokens";
-import { newQueryClient, Providers } from "../Providers";
+import { createApiClient } from "../lib/api/client";
+import { getAccessToken } from "./session";
+import { newQueryClient, Providers } from "../app/Providers";
 
 type Handler = (request: Request) => Response | Promise<Response>;
 

@@ -1,7 +1,7 @@
 import "@testing-library/jest-dom/vitest";
 import { cleanup } from "@testing-library/react";
 import { afterEach } from "vitest";
-import i18n from "../i18n";
+import i18n from "../lib/i18n";
 
 // jsdom lacks what Mantine measures with.
 Object.defineProperty(window, "matchMedia", {

@@ -1,0 +1,87 @@
+import { AppShell, Stack, Text } from "@mantine/core";
+import { useDisclosure } from "@mantine/hooks";
+import { lazy } from "react";
+import { useTranslation } from "react-i18next";
+import { Route, Routes } from "react-router";
+import { AirSearchPage } from "../features/air";
+import { LoginPage, RegisterPage, TotpEnrolmentPage, VerifyEmailPage } from "../features/auth";
+import { PassesPage } from "../features/passes";
+import { Home } from "./Home";
+import { Header, LogoutButton, NavLinks } from "./layout/Header";
+import { RequireAuth } from "./RequireAuth";
+
+// Screens that bring their own libraries (Markdown, live sessions) load when first opened.
+const DocumentPage = lazy(() => import("../features/air/routes/DocumentPage").then((m) => ({ default: m.DocumentPage })));
+const ProgrammingPage = lazy(() => import("../features/programming/routes/ProgrammingPage").then((m) => ({ default: m.ProgrammingPage })));
+const SessionPage = lazy(() => import("../features/programming/routes/SessionPage").then((m) => ({ default: m.SessionPage })));
+
+export function App() {
+  const { t } = useTranslation();
+  const [menuOpen, menu] = useDisclosure(false);
+  return (
+    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: "sm", collapsed: { mobile: !menuOpen, desktop: true } }} padding="md">
+      <AppShell.Header>
+        <Header menuOpen={menuOpen} toggleMenu={menu.toggle} />
+      </AppShell.Header>
+      <AppShell.Navbar p="md" id="main-menu" aria-label={t("nav.menu")} withBorder={false}>
+        {/* Rendered only while open, so that its links are not a second copy of the header's. */}
+        {menuOpen && (
+          <Stack gap="md">
+            <NavLinks onNavigate={menu.close} />
+            <LogoutButton onDone={menu.close} />
+          </Stack>
+        )}
+      </AppShell.Navbar>
+      <AppShell.Main>
+        <Routes>
+          <Route path="/" element={<Home />} />
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/register" element={<RegisterPage />} />
+          <Route path="/verify-email" element={<VerifyEmailPage />} />
+          <Route path="/totp-enrolment" element={<TotpEnrolmentPage />} />
+          <Route
+            path="/passes"
+            element={
+              <RequireAuth>
+                <PassesPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/air"
+            element={
+              <RequireAuth>
+                <AirSearchPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/air/documents/:documentId"
+            element={
+              <RequireAuth>
+                <DocumentPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/programming"
+            element={
+              <RequireAuth>
+                <ProgrammingPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/programming/sessions/:sessionId"
+            element={
+              <RequireAuth>
+                <SessionPage />
+              </RequireAuth>
+            }
+          />
+          <Route path="*" element={<Text>{t("notFound")}</Text>} />
+        </Routes>
+      </AppShell.Main>
+    </AppShell>
+  );
+}

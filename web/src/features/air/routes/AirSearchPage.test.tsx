@@ -1,0 +1,97 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { Route, Routes } from "react-router";
+import { afterEach, describe, expect, it } from "vitest";
+import { clearTokens, storeTokens } from "../../../test/session";
+import { json, renderWithApp, TOKENS } from "../../../test/render";
+import { AirSearchPage } from "./AirSearchPage";
+import { DocumentPage } from "./DocumentPage";
+
+const VIN = "WVWZZZ1JZ3W386752";
+const VEHICLE = {
+  vin: VIN, manufacturer: "Volkswagen", region: "Europe", type_code: "ZZZ1", series: "Golf IV", model: "Golf", body: null, engine: "1.6",
+  model_year: 2003, model_year_code: "3", plant_code: "W", serial_number: "386752", check_digit: "Z", check_digit_expected: "Z",
+  check_digit_valid: true, notes: [],
+};
+const HIT = {
+  id: "doc-1", type: "wiring_diagram", title: "Headlight wiring", summary: "The low beam circuit", snippet: "check the «fuse» first",
+  series: ["Golf IV"], applicability: {},
+};
+const SVG = '<svg xmlns="http://www.w3.org/2000/svg"><circle r="3"/></svg>';
+
+function gateway(answer?: (request: Request) => Response | undefined) {
+  return (request: Request) => {
+    const url = new URL(request.url);
+    if (url.pathname === "/api/identity/auth/refresh") return json(TOKENS);
+    const special = answer?.(request);
+    if (special) return special;
+    if (url.pathname === "/api/air/documents/search") {
+      return json({ vehicle: url.searchParams.get("vin") ? VEHICLE : null, total: 1, limit: 20, offset: 0, items: [HIT] });
+    }
+    if (url.pathname === "/api/air/documents/doc-1") {
+      return json({ ...HIT, body: "1. Open the fuse box.\n2. <b>not html</b>", svg: SVG });
+    }
+    return json({ title: "Not found", status: 404 }, 404);
+  };
+}
+
+const app = (
+  <Routes>
+    <Route path="/air" element={<AirSearchPage />} />
+    <Route path="/air/documents/:documentId" element={<DocumentPage />} />
+  </Routes>
+);
+
+describe("AirSearchPage", () => {
+  afterEach(clearTokens);
+
+  it("searches by VIN and shows the decoded vehicle and the results with their type and snippet", async () => {
+    storeTokens(TOKENS);
+    const { requests } = renderWithApp(app, { route: "/air", handler: gateway() });
+    await userEvent.type(screen.getByLabelText(/VIN or keywords/), "wvwzzz1jz3 w386752{Enter}");
+    const vehicle = await screen.findByRole("region", { name: "Vehicle" });
+    expect(vehicle).toHaveTextContent("Golf IV");
+    expect(vehicle).toHaveTextContent("2003");
+    const result = screen.getByRole("link", { name: "Headlight wiring" }).closest("li")!;
+    expect(within(result).getByText("Wiring diagram")).toBeInTheDocument();
+    expect(within(result).getByText("fuse").tagName).toBe("MARK");
+    const search = requests.map((r) => new URL(r.url)).find((u) => u.pathname === "/api/air/documents/search")!;
+    expect(search.searchParams.get("vin")).toBe(VIN);
+    expect(search.searchParams.get("q")).toBeNull();
+  });
+
+  it("searches by keywords and filters by document type", async () => {
+    storeTokens(TOKENS);
+    const { requests } = renderWithApp(app, { route: "/air", handler: gateway() });
+    await userEvent.type(screen.getByLabelText(/VIN or keywords/), "headlight{Enter}");
+    await screen.findByText("1 document found");
+    await userEvent.click(screen.getByRole("checkbox", { name: "Wiring diagram" }));
+    await userEvent.click(screen.getByRole("checkbox", { name: "Technical bulletin" }));
+    await waitFor(() => {
+      const last = requests.map((r) => new URL(r.url)).filter((u) => u.pathname === "/api/air/documents/search").at(-1)!;
+      expect(last.searchParams.get("q")).toBe("headlight");
+      expect(last.searchParams.getAll("type")).toEqual(["wiring_diagram", "technical_bulletin"]);
+    });
+  });
+
+  it("offers to buy a pass when AIR needs one", async () => {
+    storeTokens(TOKENS);
+    renderWithApp(app, {
+      route: "/air?q=brakes",
+      handler: gateway(() => json({ type: "/problems/air-pass-required", title: "AIR pass required", status: 403, detail: "Buy an AIR pass." }, 403)),
+    });
+    expect(await screen.findByText("Repair information is available with an active AIR pass.")).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Buy a pass" })).toHaveAttribute("href", "/passes");
+  });
+
+  it("opens a document with its diagram as an image and the body as Markdown without raw HTML", async () => {
+    storeTokens(TOKENS);
+    const { container } = renderWithApp(app, { route: "/air?q=headlight", handler: gateway() });
+    await userEvent.click(await screen.findByRole("link", { name: "Headlight wiring" }));
+    expect(await screen.findByRole("heading", { name: "Headlight wiring" })).toBeInTheDocument();
+    expect(screen.getByRole("img", { name: "Wiring diagram: Headlight wiring" }).getAttribute("src")).toMatch(/^data:image\/svg\+xml/);
+    const steps = screen.getAllByRole("listitem").map((item) => item.textContent);
+    expect(steps).toEqual(["Open the fuse box.", "not html"]);
+    expect(container.querySelector("b")).toBeNull();
+  });
+});

@@ -1,0 +1,14 @@
+import { queryOptions, useQuery } from "@tanstack/react-query";
+import { useApi } from "../../../lib/api/ApiProvider";
+import { type ApiClient, unwrap } from "../../../lib/api/client";
+
+/** GET /api/billing/catalog/products: the passes on sale, with net, VAT and gross prices. */
+export function getProducts(api: ApiClient) {
+  return unwrap(api.GET("/api/billing/catalog/products"));
+}
+
+export const productsQueryOptions = (api: ApiClient) => queryOptions({ queryKey: ["catalog"], queryFn: () => getProducts(api) });
+
+export function useProducts() {
+  return useQuery(productsQueryOptions(useApi()));
+}

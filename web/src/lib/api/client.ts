@@ -1,0 +1,45 @@
+import createClient from "openapi-fetch";
+import { ApiError } from "../problem";
+import type { components, paths } from "./schema";
+
+export type Schemas = components["schemas"];
+export type ApiClient = ReturnType<typeof createClient<paths>>;
+
+export interface ApiClientOptions {
+  /** "" in the app: every call goes to the relative /api/... on the page's own origin. */
+  baseUrl?: string;
+  /** The access token to send, read at each request (null: send none). */
+  accessToken: () => string | null;
+  fetch?: (request: Request) => Promise<Response>;
+}
+
+/** A typed client for the gateway's API that adds the bearer token unless the call set one. */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const client = createClient<paths>({
+    baseUrl: options.baseUrl ?? "",
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  client.use({
+    onRequest({ request }) {
+      const token = options.accessToken();
+      if (token !== null && !request.headers.has("Authorization")) {
+        request.headers.set("Authorization", `Bearer ${token}`);
+      }
+      return request;
+    },
+  });
+  return client;
+}
+
+interface FetchResult<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** The data of a successful call; throws ApiError (with the problem when there is one) otherwise. */
+export async function unwrap<T>(call: Promise<FetchResult<T>>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok || error !== undefined) throw new ApiError(response.status, error);
+  return data as T;
+}
