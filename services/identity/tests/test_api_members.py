@@ -357,3 +357,23 @@ async def test_code_step_guard_is_untouched_by_membership(members) -> None:
         json={"email": account.email, "password": account.password, "totp_code": code},
     )
     assert response.json()["code"] in {"totp-code-reused", "totp-invalid"}
+
+
+async def test_refresh_of_a_deactivated_member_is_refused_even_with_a_live_token(
+    members, app: FastAPI, problem
+) -> None:
+    # A refresh token issued by a login that raced with the deactivation is not revoked by it;
+    # the refresh itself still checks that the member is active.
+    owner = await members.owner()
+    technician = await members.member(owner, role="technician")
+    async with app.state.database.transaction() as session:
+        await session.execute(
+            text("UPDATE users SET deactivated_at = now() WHERE id = :id"),
+            {"id": technician.account.user_id},
+        )
+
+    refresh = await members.http.post(
+        "/auth/refresh", json={"refresh_token": technician.refresh_token}
+    )
+
+    problem(refresh, 403, "account-deactivated")
