@@ -18,14 +18,15 @@ BODY_ROUTES: list[tuple[str, str, dict[str, Any]]] = [
     ("PATCH", "/organizations/current", {"city": "Bonn"}),
     ("POST", "/organizations/current/close", {"password": "x" * 12, "totp_code": "123456"}),
 ]
-ID_ROUTES: list[tuple[str, str]] = [
-    ("PATCH", MEMBERS + "/{id}"),
-    ("POST", MEMBERS + "/{id}/deactivate"),
-    ("POST", MEMBERS + "/{id}/reactivate"),
-    ("DELETE", MEMBERS + "/{id}"),
-    ("POST", INVITATIONS + "/{id}/resend"),
-    ("POST", INVITATIONS + "/{id}/revoke"),
-    ("DELETE", INVITATIONS + "/{id}"),
+# (method, path template, the path parameter's name)
+ID_ROUTES: list[tuple[str, str, str]] = [
+    ("PATCH", MEMBERS + "/{id}", "user_id"),
+    ("POST", MEMBERS + "/{id}/deactivate", "user_id"),
+    ("POST", MEMBERS + "/{id}/reactivate", "user_id"),
+    ("DELETE", MEMBERS + "/{id}", "user_id"),
+    ("POST", INVITATIONS + "/{id}/resend", "invitation_id"),
+    ("POST", INVITATIONS + "/{id}/revoke", "invitation_id"),
+    ("DELETE", INVITATIONS + "/{id}", "invitation_id"),
 ]
 
 
@@ -46,8 +47,8 @@ async def owner(members):
     ],
     ids=["nul", "number", "list", "overlong", "unknown-field"],
 )
-async def test_bad_bodies_are_problems(
-    members, owner, method: str, path: str, valid: dict[str, Any], change: dict[str, Any]
+async def test_bad_bodies_are_422_naming_the_field(
+    members, owner, problem, method: str, path: str, valid: dict[str, Any], change: dict[str, Any]
 ) -> None:
     field = next(iter(valid))
     body = dict(valid)
@@ -62,32 +63,39 @@ async def test_bad_bodies_are_problems(
 
     response = await members.http.request(method, path, json=body, headers=owner.headers)
 
-    assert response.status_code in {400, 413, 422}, response.text
-    assert response.headers["content-type"] == "application/problem+json"
+    problem_body = problem(response, 422, "validation-error")
+    assert [error["field"] for error in problem_body["errors"]] == [
+        "unknown_field" if "unknown_field" in change else field
+    ]
 
 
-@pytest.mark.parametrize(("method", "template"), ID_ROUTES)
+@pytest.mark.parametrize(("method", "template", "parameter"), ID_ROUTES)
 @pytest.mark.parametrize("bad_id", ["not-a-uuid", "1" * 2000, "%00"])
-async def test_bad_ids_are_422_problems(
-    members, owner, problem, method: str, template: str, bad_id: str
+async def test_bad_ids_are_422_naming_the_path_parameter(
+    members, owner, problem, method: str, template: str, parameter: str, bad_id: str
 ) -> None:
     body = {"role": "technician"} if method == "PATCH" else None
     response = await members.http.request(
         method, template.format(id=bad_id), json=body, headers=owner.headers
     )
 
-    assert response.status_code in {404, 422}, response.text
-    assert response.headers["content-type"] == "application/problem+json"
+    problem_body = problem(response, 422, "validation-error")
+    assert problem_body["errors"][0]["field"] == f"path.{parameter}"
 
 
-@pytest.mark.parametrize("token", ["x" * 600, "%00", "%01"])
-async def test_bad_invitation_tokens_are_problems(members, token: str) -> None:
-    for response in (
-        await members.http.get(f"/invitations/{token}"),
-        await members.accept(token),
-    ):
-        assert response.status_code in {404, 422}, response.text
-        assert response.headers["content-type"] == "application/problem+json"
+@pytest.mark.parametrize(
+    ("token", "status", "code"),
+    [
+        ("x" * 600, 422, "validation-error"),
+        ("%00", 422, "validation-error"),
+        ("%01", 404, "invitation-not-found"),
+    ],
+)
+async def test_bad_invitation_tokens_are_problems(
+    members, problem, token: str, status: int, code: str
+) -> None:
+    problem(await members.http.get(f"/invitations/{token}"), status, code)
+    problem(await members.accept(token), status, code)
 
 
 @pytest.mark.parametrize(
