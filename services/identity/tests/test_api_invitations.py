@@ -210,3 +210,19 @@ async def test_invitation_token_is_stored_only_hashed(members, app: FastAPI) -> 
     async with app.state.database.transaction() as session:
         stored = list((await session.execute(text("SELECT token_hash FROM invitations"))).scalars())
     assert stored == [hash_token(token)]
+
+
+async def test_an_invitation_whose_address_got_an_account_meanwhile_is_refused(
+    members, problem
+) -> None:
+    owner = await members.owner()
+    invited = (await members.invite(owner, role="technician")).json()
+    token = await members.invitation_token(invited["email"])
+    # The invited person registers a workshop of their own before accepting.
+    await members.identity.register(email=invited["email"])
+
+    problem(await members.accept(token), 409, "email-taken")
+    resend = await members.http.post(
+        f"/organizations/current/invitations/{invited['id']}/resend", headers=owner.headers
+    )
+    problem(resend, 409, "email-taken")

@@ -347,18 +347,6 @@ async def test_a_deactivated_admin_is_refused_at_once(members, problem) -> None:
     problem(await members.http.get(MEMBERS, headers=admin.headers), 403, "account-deactivated")
 
 
-async def test_code_step_guard_is_untouched_by_membership(members) -> None:
-    # A member's TOTP works like an owner's: the confirmation step cannot log in.
-    owner = await members.owner()
-    account = await members.join(owner, role="technician")
-    code = pyotp.TOTP(account.totp_secret).now()
-    response = await members.http.post(
-        "/auth/login",
-        json={"email": account.email, "password": account.password, "totp_code": code},
-    )
-    assert response.json()["code"] in {"totp-code-reused", "totp-invalid"}
-
-
 async def test_refresh_of_a_deactivated_member_is_refused_even_with_a_live_token(
     members, app: FastAPI, problem
 ) -> None:
