@@ -8,7 +8,6 @@ import uuid
 from datetime import UTC, datetime
 
 import jwt
-import pyotp
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
