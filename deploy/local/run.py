@@ -312,6 +312,8 @@ AOS is running. Open the web portal: {portal}{portal_note}
   Log in as demo@aos.example with the password {password}; the authenticator code comes from an
   app set up with the TOTP secret {secret}, or from this command:
     .venv/bin/python -c "import pyotp; print(pyotp.TOTP('{secret}').now())"
+  The demo workshop's technician and accountant log in the same way (logins below), to try
+  what each role may do.
   Then: Passes → buy a pass; Repair information → search {DEMO_VIN}; Programming → read the
   vehicle of the demo agent, plan a session, start it and read the report.
   Or register a new workshop: the verification mail lands in .local/mail/ (open the link in it).

@@ -31,10 +31,20 @@ def test_every_listed_route_is_public(method: str, path: str) -> None:
         ("POST", "/api/programming/agents"),
         ("GET", "/api/programming/releases/r-1"),
         ("PUT", "/api/programming/releases/r-1/image"),
+        # An invitation link is public; managing invitations is not.
+        ("DELETE", "/api/identity/invitations/t-1"),
+        ("POST", "/api/identity/invitations/t-1"),
+        ("GET", "/api/identity/organizations/current/invitations"),
+        ("POST", "/api/identity/organizations/current/invitations/i-1/resend"),
     ],
 )
 def test_unlisted_routes_are_not_public(method: str, path: str) -> None:
     assert not is_public(method, path)
+
+
+def test_an_invitation_link_is_public_to_read_and_accept() -> None:
+    assert is_public("GET", "/api/identity/invitations/tok3n")
+    assert is_public("POST", "/api/identity/invitations/tok3n/accept")
 
 
 def test_head_is_public_where_get_is() -> None:

@@ -25,6 +25,10 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     # TOTP enrolment: these carry an enrolment token that identity itself checks.
     ("POST", "/api/identity/totp/enrolment"),
     ("POST", "/api/identity/totp/enrolment/confirm"),
+    # Reading and accepting an invitation: the token in the path is the proof (identity checks
+    # it); the invited person has no account yet.
+    ("GET", "/api/identity/invitations/{token}"),
+    ("POST", "/api/identity/invitations/{token}/accept"),
     # The keys the access tokens are signed with.
     ("GET", "/api/identity/.well-known/jwks.json"),
     # The shop window.

@@ -6,12 +6,14 @@ Helpers that walk a user through the flows are offered as the ``identity`` fixtu
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 import pyotp
@@ -19,7 +21,7 @@ import pytest
 from fastapi import FastAPI
 
 from identity.config import Settings
-from identity.mailsink import MailSink, extract_verification_token
+from identity.mailsink import MailSink, extract_verification_token, message_text
 from identity.main import MIGRATIONS_DIR, create_app
 from servicekit.testing import DatabaseFactory, assert_problem, running_app
 
@@ -187,3 +189,97 @@ def identity(client: httpx.AsyncClient, mail_sink: MailSink) -> IdentityClient:
 @pytest.fixture
 def problem() -> Any:
     return assert_problem
+
+
+# --- Members and invitations ------------------------------------------------------------------
+
+_INVITATION_LINK = re.compile(r"accept-invitation\?token=([^\s]+)")
+
+
+@dataclass
+class Member:
+    """A logged-in member: the account and the bearer header of its access token."""
+
+    account: Account
+    headers: dict[str, str]
+    access_token: str
+    refresh_token: str
+
+
+class MembersClient:
+    """Drives owners and admins through inviting, and invited people through joining."""
+
+    def __init__(self, identity: IdentityClient) -> None:
+        self.identity = identity
+        self.http = identity.http
+
+    async def logged_in(self, account: Account) -> Member:
+        """Log the account in (once per test: a TOTP step is accepted once)."""
+        tokens = await self.identity.tokens(account)
+        return Member(
+            account=account,
+            headers={"Authorization": f"Bearer {tokens['access_token']}"},
+            access_token=tokens["access_token"],
+            refresh_token=tokens["refresh_token"],
+        )
+
+    async def owner(self, **fields: Any) -> Member:
+        """A new workshop's owner, logged in."""
+        return await self.logged_in(await self.identity.ready_account(**fields))
+
+    async def invite(
+        self, inviter: Member, *, role: str, email: str | None = None
+    ) -> httpx.Response:
+        email = email or f"{role}-{uuid.uuid4().hex[:8]}@workshop.example"
+        return await self.http.post(
+            "/organizations/current/invitations",
+            json={"email": email, "role": role},
+            headers=inviter.headers,
+        )
+
+    async def invitation_token(self, email: str, *, count: int = 1) -> str:
+        """The token of the ``count``-th invitation mail to ``email`` (from the mail sink)."""
+        mail = await self.identity.sink.wait_for(recipient=email, count=count)
+        text = message_text(mail.message)
+        found = _INVITATION_LINK.search(text)
+        assert found is not None, text
+        return unquote(found.group(1))
+
+    async def accept(self, token: str, *, name: str = "Anna Schrauber") -> httpx.Response:
+        return await self.http.post(
+            f"/invitations/{token}/accept", json={"name": name, "password": PASSWORD}
+        )
+
+    async def join(self, inviter: Member, *, role: str) -> Account:
+        """Invite someone with ``role``, accept from the mail, set up TOTP: a ready account."""
+        invited = await self.invite(inviter, role=role)
+        assert invited.status_code == 201, invited.text
+        email = invited.json()["email"]
+        accepted = await self.accept(await self.invitation_token(email))
+        assert accepted.status_code == 201, accepted.text
+        data = accepted.json()
+        auth = {"Authorization": f"Bearer {data['enrolment_token']}"}
+        started = await self.http.post("/totp/enrolment", headers=auth)
+        assert started.status_code == 200, started.text
+        secret = started.json()["secret"]
+        confirmed = await self.http.post(
+            "/totp/enrolment/confirm", headers=auth, json={"code": pyotp.TOTP(secret).now()}
+        )
+        assert confirmed.status_code == 200, confirmed.text
+        return Account(
+            email=email,
+            password=PASSWORD,
+            organization_id=uuid.UUID(data["organization_id"]),
+            user_id=uuid.UUID(data["user_id"]),
+            totp_secret=secret,
+            recovery_codes=confirmed.json()["recovery_codes"],
+        )
+
+    async def member(self, inviter: Member, *, role: str) -> Member:
+        """A joined member of the inviter's workshop, logged in."""
+        return await self.logged_in(await self.join(inviter, role=role))
+
+
+@pytest.fixture
+def members(identity: IdentityClient) -> MembersClient:
+    return MembersClient(identity)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import jwt
 import pyotp
 import pytest
 from sqlalchemy import func, select, text
@@ -56,7 +57,7 @@ async def test_first_seed_creates_the_demo_workshop_with_generated_secrets(
                 text(
                     "SELECT o.name, o.country, o.vat_id, u.role, u.email_verified_at,"
                     " u.totp_enabled_at FROM users u JOIN organizations o"
-                    " ON o.id = u.organization_id"
+                    " ON o.id = u.organization_id WHERE u.email = 'demo@aos.example'"
                 )
             )
         ).one()
@@ -85,8 +86,34 @@ async def test_second_seed_changes_nothing(
         events = (
             await session.execute(select(func.count()).select_from(outbox_table))
         ).scalar_one()
-    assert users == 1
-    assert events == 2  # OrganizationRegistered + UserRegistered, once
+    assert users == 3  # owner, technician, accountant
+    # OrganizationRegistered + UserRegistered, MemberJoined twice, once
+    assert events == 4
+
+
+async def test_seed_gives_the_demo_workshop_a_technician_and_an_accountant_who_log_in(
+    client, settings: Settings, app
+) -> None:
+    owner = await seed_demo(app.state.database, settings, secrets=app.state.totp_secrets)
+    assert [(member.role, member.email) for member in owner.members] == [
+        ("technician", "technician@aos.example"),
+        ("accountant", "accountant@aos.example"),
+    ]
+    for member in owner.members:
+        assert member.organization_id == owner.organization_id
+        assert member.password is not None
+        response = await client.post(
+            "/auth/login",
+            json={
+                "email": member.email,
+                "password": member.password,
+                "totp_code": pyotp.TOTP(member.totp_secret).now(),
+            },
+        )
+        assert response.status_code == 200, response.text
+        claims = jwt.decode(response.json()["access_token"], options={"verify_signature": False})
+        assert claims["roles"] == [member.role]
+        assert claims["org"] == str(owner.organization_id)
 
 
 async def test_configured_password_and_secret_are_used(
@@ -161,6 +188,9 @@ async def test_seed_cli_prints_the_demo_login(database_url: str, tmp_path: Path)
     assert "demo@aos.example" in out
     assert "printed demo password" in out
     assert "TOTP secret:" in out
+    assert "technician e-mail:      technician@aos.example" in out
+    assert "accountant e-mail:      accountant@aos.example" in out
+    assert out.count("printed demo password") == 3
 
 
 async def test_cli_help_lists_the_commands() -> None:

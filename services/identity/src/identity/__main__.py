@@ -76,6 +76,16 @@ async def _seed_async(settings: Settings, *, reset_password: bool) -> int:
             "--reset-password` or set IDENTITY_DEMO_PASSWORD to get a known one)"
         )
     print(f"  TOTP secret: {account.totp_secret}  (add it to an authenticator app)")
+    # The other members after the owner, each label prefixed with the role, so that the
+    # owner's "password:" stays the first one a reader (deploy/local/run.py) finds.
+    for member in account.members:
+        print(f"Demo {member.role}:")
+        print(f"  {member.role} e-mail:      {member.email}")
+        if member.password is not None:
+            print(f"  {member.role} password:    {member.password}")
+        else:
+            print(f"  {member.role} password:    unchanged since the first seed")
+        print(f"  {member.role} TOTP secret: {member.totp_secret}")
     return 0
 
 

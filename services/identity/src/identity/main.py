@@ -6,12 +6,14 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
 from identity.api import ROUTERS
+from identity.api.member_deps import system_clock
 from identity.config import Settings
 from identity.services.mail_sender import MailSender
 from identity.services.signing_keys import load_key_ring
@@ -75,9 +77,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
 
 def create_app(
-    settings: Settings | None = None, *, jwks_http: httpx.AsyncClient | None = None
+    settings: Settings | None = None,
+    *,
+    jwks_http: httpx.AsyncClient | None = None,
+    clock: Callable[[], datetime] = system_clock,
 ) -> FastAPI:
-    """Build the app; ``jwks_http`` replaces the in-process key lookup (tests).
+    """Build the app; ``jwks_http`` replaces the in-process key lookup (tests), ``clock`` the
+    time that member changes and invitation expiry are measured by (tests).
 
     Raises servicekit.envelope.EnvelopeKeyError (the service does not start) when the keys
     that seal TOTP secrets are missing outside development and test, or unusable."""
@@ -100,4 +106,5 @@ def create_app(
     )
     local_jwks.app = app
     app.state.totp_secrets = totp_secrets
+    app.state.clock = clock
     return app

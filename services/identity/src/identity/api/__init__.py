@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from identity.api import auth, email_verifications, jwks, me, organizations, totp
+from identity.api import (
+    auth,
+    email_verifications,
+    invitations,
+    jwks,
+    me,
+    members,
+    organization,
+    organizations,
+    totp,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -14,5 +24,8 @@ ROUTERS: tuple[APIRouter, ...] = (
     auth.router,
     totp.router,
     me.router,
+    organization.router,
+    members.router,
+    invitations.router,
     jwks.router,
 )

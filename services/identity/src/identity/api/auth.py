@@ -20,6 +20,7 @@ from identity.errors import (
     TotpInvalidError,
     TotpRequiredError,
 )
+from identity.member_errors import AccountDeactivatedError
 from identity.services.login import LoginAttempt, log_in
 from identity.services.tokens import IssuedTokens
 from servicekit.db import SessionDep
@@ -50,6 +51,7 @@ def _token_read(tokens: IssuedTokens, response: Response) -> TokenRead:
         EmailNotVerifiedError,
         TotpEnrolmentRequiredError,
         AccountLockedError,
+        AccountDeactivatedError,
     ),
 )
 async def login(
@@ -79,7 +81,10 @@ async def login(
     "/refresh",
     summary="Trade a refresh token for new tokens (the old one is used up)",
     responses=problem_responses(
-        RefreshTokenInvalidError, RefreshTokenExpiredError, RefreshTokenReusedError
+        RefreshTokenInvalidError,
+        RefreshTokenExpiredError,
+        RefreshTokenReusedError,
+        AccountDeactivatedError,
     ),
 )
 async def refresh(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from identity.api.member_deps import AnyMember
 from identity.api.schemas import MeRead, OrganizationRead, UserRead
 from identity.errors import AccountNotFoundError
 from identity.services.profile import get_profile
-from servicekit.auth import CurrentPrincipal, InvalidTokenError
+from servicekit.auth import InvalidTokenError
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
+from servicekit.roles import RoleForbiddenError
 
 router = APIRouter(tags=["account"])
 
@@ -17,9 +19,11 @@ router = APIRouter(tags=["account"])
 @router.get(
     "/me",
     summary="The signed-in user and their organisation",
-    responses=problem_responses(UnauthorizedError, InvalidTokenError, AccountNotFoundError),
+    responses=problem_responses(
+        UnauthorizedError, InvalidTokenError, RoleForbiddenError, AccountNotFoundError
+    ),
 )
-async def read_me(principal: CurrentPrincipal, session: SessionDep) -> MeRead:
+async def read_me(principal: AnyMember, session: SessionDep) -> MeRead:
     user, organization = await get_profile(session, principal)
     return MeRead(
         user=UserRead(

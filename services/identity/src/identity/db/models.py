@@ -31,6 +31,7 @@ from servicekit.db import new_metadata
 
 __all__ = [
     "Base",
+    "Invitation",
     "Organization",
     "OutgoingMail",
     "RecoveryCode",
@@ -56,6 +57,13 @@ class Organization(Base):
     name: Mapped[str] = mapped_column(Text, nullable=False)
     country: Mapped[str] = mapped_column(String(2), nullable=False)
     vat_id: Mapped[str] = mapped_column(String(15), nullable=False)
+    # The company profile's postal address and invoice address (billing prints them).
+    street: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(Text)
+    invoice_email: Mapped[str | None] = mapped_column(Text)
+    # Set when the owner closed the organisation; its members' personal data is erased then.
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()
 
     users: Mapped[list[User]] = relationship(back_populates="organization", lazy="raise")
@@ -63,6 +71,11 @@ class Organization(Base):
 
 class User(Base):
     __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('owner', 'admin', 'technician', 'accountant')", name="role_known"
+        ),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     organization_id: Mapped[uuid.UUID] = mapped_column(
@@ -72,7 +85,8 @@ class User(Base):
     email: Mapped[str] = mapped_column(Text, nullable=False, unique=True)
     name: Mapped[str] = mapped_column(Text, nullable=False)
     role: Mapped[str] = mapped_column(Text, nullable=False)
-    password_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    # None once the member was removed or the organisation closed (personal data erased).
+    password_hash: Mapped[str | None] = mapped_column(Text)
     email_verified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Sealed (servicekit.envelope); read and written through services.totp_secrets only.
     totp_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
@@ -81,9 +95,18 @@ class User(Base):
     totp_pending_secret_sealed: Mapped[bytes | None] = mapped_column(LargeBinary)
     # The last RFC 6238 time step accepted for this user; codes of it or earlier are refused.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A deactivated member cannot log in or refresh; an owner or admin may reactivate them.
+    deactivated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A removed member's row stays, anonymised, for what still refers to it (invitations).
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()
 
     organization: Mapped[Organization] = relationship(back_populates="users", lazy="raise")
+
+    @property
+    def active(self) -> bool:
+        return self.deactivated_at is None and self.removed_at is None
 
     @property
     def email_verified(self) -> bool:
@@ -167,6 +190,39 @@ class RefreshToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = _created_at()
+
+
+class Invitation(Base):
+    """An invitation by e-mail to join an organisation with a role; its link works once.
+
+    Its state follows from the times: accepted, revoked, expired (``expires_at`` passed), or
+    pending. A resend replaces the token (and the old link dies with its hash).
+    """
+
+    __tablename__ = "invitations"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('owner', 'admin', 'technician', 'accountant')", name="role_known"
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    email: Mapped[str] = mapped_column(Text, nullable=False)
+    role: Mapped[str] = mapped_column(Text, nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    accepted_user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()
 

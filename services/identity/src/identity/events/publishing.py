@@ -6,17 +6,28 @@ an organisation's events keep their order for consumers.
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 
+from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.events.v1 import identity_pb2
 from identity.config import Settings
-from identity.db.models import Organization, User
+from identity.db.models import Invitation, Organization, User
 from servicekit.outbox import record_event
 
-__all__ = ["IDENTITY_TOPIC", "publish_registration"]
+__all__ = [
+    "IDENTITY_TOPIC",
+    "publish_member_deactivated",
+    "publish_member_invited",
+    "publish_member_joined",
+    "publish_member_role_changed",
+    "publish_organization_closed",
+    "publish_organization_updated",
+    "publish_registration",
+]
 
 IDENTITY_TOPIC = "identity.v1"
 
@@ -65,4 +76,163 @@ async def publish_registration(
         aggregate_id=aggregate_id,
         source=settings.service_name,
         occurred_at=registered_at,
+    )
+
+
+async def _record(
+    session: AsyncSession,
+    message: Message,
+    *,
+    organization_id: uuid.UUID,
+    settings: Settings,
+    occurred_at: datetime,
+) -> None:
+    await record_event(
+        session,
+        message,
+        topic=settings.topic(IDENTITY_TOPIC),
+        aggregate_id=str(organization_id),
+        source=settings.service_name,
+        occurred_at=occurred_at,
+    )
+
+
+async def publish_member_invited(
+    session: AsyncSession, invitation: Invitation, *, settings: Settings, invited_at: datetime
+) -> None:
+    """Record MemberInvited (also on a resend: the invitation then has a new expiry)."""
+    await _record(
+        session,
+        identity_pb2.MemberInvited(
+            invitation_id=str(invitation.id),
+            organization_id=str(invitation.organization_id),
+            email=invitation.email,
+            role=invitation.role,
+            invited_by=str(invitation.invited_by or ""),
+            invited_at=_timestamp(invited_at),
+            expires_at=_timestamp(invitation.expires_at),
+        ),
+        organization_id=invitation.organization_id,
+        settings=settings,
+        occurred_at=invited_at,
+    )
+
+
+async def publish_member_joined(
+    session: AsyncSession,
+    member: User,
+    *,
+    invitation_id: uuid.UUID | None,
+    settings: Settings,
+    joined_at: datetime,
+) -> None:
+    """Record MemberJoined; ``invitation_id`` is None for a member the demo seed created."""
+    await _record(
+        session,
+        identity_pb2.MemberJoined(
+            user_id=str(member.id),
+            organization_id=str(member.organization_id),
+            email=member.email,
+            name=member.name,
+            role=member.role,
+            invitation_id=str(invitation_id or ""),
+            joined_at=_timestamp(joined_at),
+        ),
+        organization_id=member.organization_id,
+        settings=settings,
+        occurred_at=joined_at,
+    )
+
+
+async def publish_member_role_changed(
+    session: AsyncSession,
+    member: User,
+    *,
+    old_role: str,
+    changed_by: uuid.UUID,
+    settings: Settings,
+    changed_at: datetime,
+) -> None:
+    await _record(
+        session,
+        identity_pb2.MemberRoleChanged(
+            user_id=str(member.id),
+            organization_id=str(member.organization_id),
+            old_role=old_role,
+            new_role=member.role,
+            changed_by=str(changed_by),
+            changed_at=_timestamp(changed_at),
+        ),
+        organization_id=member.organization_id,
+        settings=settings,
+        occurred_at=changed_at,
+    )
+
+
+async def publish_member_deactivated(
+    session: AsyncSession,
+    member: User,
+    *,
+    deactivated_by: uuid.UUID | None,
+    removed: bool,
+    settings: Settings,
+    deactivated_at: datetime,
+) -> None:
+    """Record MemberDeactivated; ``deactivated_by`` is None when the organisation closed."""
+    await _record(
+        session,
+        identity_pb2.MemberDeactivated(
+            user_id=str(member.id),
+            organization_id=str(member.organization_id),
+            deactivated_by=str(deactivated_by or ""),
+            deactivated_at=_timestamp(deactivated_at),
+            removed=removed,
+        ),
+        organization_id=member.organization_id,
+        settings=settings,
+        occurred_at=deactivated_at,
+    )
+
+
+async def publish_organization_updated(
+    session: AsyncSession, organization: Organization, *, settings: Settings, updated_at: datetime
+) -> None:
+    """Record OrganizationUpdated with the whole company profile (unset parts empty)."""
+    await _record(
+        session,
+        identity_pb2.OrganizationUpdated(
+            organization_id=str(organization.id),
+            legal_name=organization.name,
+            street=organization.street or "",
+            postcode=organization.postcode or "",
+            city=organization.city or "",
+            country=organization.country,
+            vat_id=organization.vat_id,
+            invoice_email=organization.invoice_email or "",
+            updated_at=_timestamp(updated_at),
+        ),
+        organization_id=organization.id,
+        settings=settings,
+        occurred_at=updated_at,
+    )
+
+
+async def publish_organization_closed(
+    session: AsyncSession,
+    organization: Organization,
+    *,
+    closed_by: uuid.UUID,
+    settings: Settings,
+    closed_at: datetime,
+) -> None:
+    await _record(
+        session,
+        identity_pb2.OrganizationClosed(
+            organization_id=str(organization.id),
+            closed_by=str(closed_by),
+            closed_at=_timestamp(closed_at),
+        ),
+        organization_id=organization.id,
+        settings=settings,
+        occurred_at=closed_at,
     )

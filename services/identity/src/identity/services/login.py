@@ -41,6 +41,7 @@ from identity.errors import (
     TotpInvalidError,
     TotpRequiredError,
 )
+from identity.member_errors import AccountDeactivatedError
 from identity.services.tokens import IssuedTokens, TokenService
 from identity.services.totp_secrets import TotpSecrets
 from servicekit.db import Database
@@ -158,7 +159,7 @@ async def _attempt(
 ) -> IssuedTokens | ProblemError:
     users = UserRepository(session)
     user = await users.get_by_email(attempt.email.strip().lower(), for_update=True)
-    if user is None:
+    if user is None or user.password_hash is None:
         await asyncio.to_thread(waste_password_check, attempt.password)
         return _login_failed()
     throttles = LoginThrottleRepository(session)
@@ -167,6 +168,11 @@ async def _attempt(
         return _locked(throttle.locked_until, now=now)
     if not await asyncio.to_thread(verify_password, user.password_hash, attempt.password):
         return _fail(session, user, throttle, _login_failed(), client=attempt.client, now=now)
+    if not user.active:
+        # Said only after the right password: it tells nothing to someone guessing.
+        return AccountDeactivatedError(
+            "This account is deactivated: an owner or admin of your workshop can reactivate it."
+        )
     if not user.email_verified:
         return EmailNotVerifiedError(
             "Your e-mail address is not verified yet: click the link in the verification mail, "
@@ -188,6 +194,7 @@ async def _attempt(
         await throttles.clear(user.id, attempt.client)
     if password_needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(hash_password, attempt.password)
+    user.last_login_at = now
     return tokens.issue(session, user, now=now)
 
 
@@ -203,7 +210,8 @@ async def log_in(
 
     Runs in a transaction of its own that commits even when the login fails: the failure
     counter, the lock and a new enrolment token must persist although the request answers
-    with an error. Raises LoginFailedError, AccountLockedError, EmailNotVerifiedError,
+    with an error. Raises LoginFailedError, AccountLockedError, AccountDeactivatedError,
+    EmailNotVerifiedError,
     TotpEnrolmentRequiredError, TotpRequiredError, TotpInvalidError, TotpCodeReusedError.
     """
     async with database.transaction() as session:

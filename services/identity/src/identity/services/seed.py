@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import secrets
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.config import Settings
 from identity.db.accounts import OrganizationRepository, UserRepository
@@ -14,17 +16,20 @@ from identity.db.login_throttles import LoginThrottleRepository
 from identity.db.models import Organization, User
 from identity.domain.passwords import hash_password, verify_password
 from identity.domain.totp import new_totp_secret
-from identity.events.publishing import publish_registration
+from identity.events.publishing import publish_member_joined, publish_registration
 from identity.services.registration import OWNER_ROLE
 from identity.services.totp_secrets import TotpSecrets
 from servicekit.db import Database
+from servicekit.roles import Role
 
 __all__ = [
     "DEMO_COUNTRY",
     "DEMO_EMAIL",
+    "DEMO_MEMBERS",
     "DEMO_ORGANIZATION_NAME",
     "DEMO_VAT_ID",
     "DemoAccount",
+    "DemoMember",
     "seed_demo",
 ]
 
@@ -36,6 +41,22 @@ DEMO_OWNER_NAME = "Demo Owner"
 
 
 @dataclass(frozen=True)
+class DemoMember:
+    """A demo member besides the owner: who they are and what they may do."""
+
+    email: str
+    name: str
+    role: Role
+
+
+# The demo workshop's staff, so that each role can be tried (`make run` prints their logins).
+DEMO_MEMBERS: tuple[DemoMember, ...] = (
+    DemoMember("technician@aos.example", "Demo Technician", Role.TECHNICIAN),
+    DemoMember("accountant@aos.example", "Demo Accountant", Role.ACCOUNTANT),
+)
+
+
+@dataclass(frozen=True)
 class DemoAccount:
     organization_id: uuid.UUID
     user_id: uuid.UUID
@@ -44,6 +65,9 @@ class DemoAccount:
     password: str | None = field(repr=False)
     totp_secret: str = field(repr=False)
     created: bool = False
+    role: str = OWNER_ROLE
+    # The owner's account lists the other demo members (technician, accountant).
+    members: tuple[DemoAccount, ...] = ()
 
 
 def _new_demo_password() -> str:
@@ -51,15 +75,135 @@ def _new_demo_password() -> str:
     return "-".join(secrets.token_urlsafe(5) for _ in range(4))
 
 
+@dataclass(frozen=True)
+class _Wanted:
+    """What the seed enforces on an account: the configured password and TOTP secret (None:
+    keep what is stored, or generate on creation) and whether to set a new password."""
+
+    password: str | None = field(repr=False)
+    totp_secret: str | None = field(repr=False)
+    reset_password: bool
+
+
+async def _new_user(
+    session: AsyncSession,
+    *,
+    organization_id: uuid.UUID,
+    email: str,
+    name: str,
+    role: str,
+    wanted: _Wanted,
+    secrets: TotpSecrets,
+    now: datetime,
+) -> DemoAccount:
+    password = wanted.password or _new_demo_password()
+    totp_secret = wanted.totp_secret or new_totp_secret()
+    users = UserRepository(session)
+    user = users.add(
+        User(
+            id=uuid.uuid4(),
+            organization_id=organization_id,
+            email=email,
+            name=name,
+            role=role,
+            password_hash=await asyncio.to_thread(hash_password, password),
+            email_verified_at=now,
+            totp_enabled_at=now,
+            created_at=now,
+        )
+    )
+    secrets.set_active(user, totp_secret)
+    await users.flush()
+    return DemoAccount(
+        organization_id=organization_id,
+        user_id=user.id,
+        email=email,
+        password=password,
+        totp_secret=totp_secret,
+        created=True,
+        role=role,
+    )
+
+
+async def _refresh_user(
+    session: AsyncSession, user: User, *, wanted: _Wanted, secrets: TotpSecrets, now: datetime
+) -> DemoAccount:
+    """Make an existing demo account usable again: verified, TOTP on, not locked, active."""
+    password_out: str | None = None
+    if wanted.reset_password:
+        password_out = wanted.password or _new_demo_password()
+    elif wanted.password is not None and (
+        user.password_hash is None
+        or not await asyncio.to_thread(verify_password, user.password_hash, wanted.password)
+    ):
+        password_out = wanted.password
+    if password_out is not None:
+        user.password_hash = await asyncio.to_thread(hash_password, password_out)
+    elif wanted.password is not None:
+        password_out = wanted.password
+    stored_secret = secrets.active(user)
+    if wanted.totp_secret is not None and stored_secret != wanted.totp_secret:
+        secrets.set_active(user, wanted.totp_secret)
+        stored_secret = wanted.totp_secret
+        user.totp_last_step = None
+    user.email_verified_at = user.email_verified_at or now
+    user.totp_enabled_at = user.totp_enabled_at or now
+    await LoginThrottleRepository(session).clear_user(user.id)
+    if stored_secret is None:
+        stored_secret = wanted.totp_secret or new_totp_secret()
+        secrets.set_active(user, stored_secret)
+    return DemoAccount(
+        organization_id=user.organization_id,
+        user_id=user.id,
+        email=user.email,
+        password=password_out,
+        totp_secret=stored_secret,
+        created=False,
+        role=user.role,
+    )
+
+
+async def _seed_member(
+    session: AsyncSession,
+    member: DemoMember,
+    *,
+    organization_id: uuid.UUID,
+    wanted: _Wanted,
+    secrets: TotpSecrets,
+    settings: Settings,
+    now: datetime,
+) -> DemoAccount:
+    user = await UserRepository(session).get_by_email(member.email, for_update=True)
+    if user is not None:
+        return await _refresh_user(session, user, wanted=wanted, secrets=secrets, now=now)
+    account = await _new_user(
+        session,
+        organization_id=organization_id,
+        email=member.email,
+        name=member.name,
+        role=member.role.value,
+        wanted=wanted,
+        secrets=secrets,
+        now=now,
+    )
+    created = await UserRepository(session).get(account.user_id)
+    assert created is not None
+    await publish_member_joined(
+        session, created, invitation_id=None, settings=settings, joined_at=now
+    )
+    return account
+
+
 async def seed_demo(
     database: Database, settings: Settings, *, secrets: TotpSecrets, reset_password: bool = False
 ) -> DemoAccount:
-    """Create the demo workshop and its owner if missing (e-mail verified, TOTP on).
+    """Create the demo workshop, its owner, a technician and an accountant if missing (e-mail
+    verified, TOTP on); the owner's account lists the others in ``members``.
 
-    Idempotent. The password and TOTP secret come from ``settings.demo_password`` and
-    ``settings.demo_totp_secret`` when set (and are then enforced on an existing account),
-    otherwise they are generated on the first seed. A generated password is only known at that
-    moment; ``reset_password`` generates a new one for an existing account.
+    Idempotent. The password comes from ``settings.demo_password`` (for all three) and the
+    owner's TOTP secret from ``settings.demo_totp_secret`` when set (and are then enforced on
+    existing accounts), otherwise they are generated on the first seed. A generated password is
+    only known at that moment; ``reset_password`` generates new ones for existing accounts.
     """
     now = datetime.now(UTC)
     configured_password = (
@@ -68,12 +212,11 @@ async def seed_demo(
     configured_secret = (
         settings.demo_totp_secret.get_secret_value() if settings.demo_totp_secret else None
     )
+    owner_wanted = _Wanted(configured_password, configured_secret, reset_password)
+    member_wanted = _Wanted(configured_password, None, reset_password)
     async with database.transaction() as session:
-        users = UserRepository(session)
-        user = await users.get_by_email(DEMO_EMAIL, for_update=True)
+        user = await UserRepository(session).get_by_email(DEMO_EMAIL, for_update=True)
         if user is None:
-            password = configured_password or _new_demo_password()
-            totp_secret = configured_secret or new_totp_secret()
             organization = OrganizationRepository(session).add(
                 Organization(
                     id=uuid.uuid4(),
@@ -83,60 +226,35 @@ async def seed_demo(
                     created_at=now,
                 )
             )
-            user = users.add(
-                User(
-                    id=uuid.uuid4(),
-                    organization_id=organization.id,
-                    email=DEMO_EMAIL,
-                    name=DEMO_OWNER_NAME,
-                    role=OWNER_ROLE,
-                    password_hash=await asyncio.to_thread(hash_password, password),
-                    email_verified_at=now,
-                    totp_enabled_at=now,
-                    created_at=now,
-                )
-            )
-            secrets.set_active(user, totp_secret)
-            await users.flush()
-            await publish_registration(
-                session, organization, user, settings=settings, registered_at=now
-            )
-            return DemoAccount(
+            owner = await _new_user(
+                session,
                 organization_id=organization.id,
-                user_id=user.id,
                 email=DEMO_EMAIL,
-                password=password,
-                totp_secret=totp_secret,
-                created=True,
+                name=DEMO_OWNER_NAME,
+                role=OWNER_ROLE,
+                wanted=owner_wanted,
+                secrets=secrets,
+                now=now,
             )
-
-        password_out: str | None = None
-        if reset_password:
-            password_out = configured_password or _new_demo_password()
-        elif configured_password is not None and not await asyncio.to_thread(
-            verify_password, user.password_hash, configured_password
-        ):
-            password_out = configured_password
-        if password_out is not None:
-            user.password_hash = await asyncio.to_thread(hash_password, password_out)
-        elif configured_password is not None:
-            password_out = configured_password
-        stored_secret = secrets.active(user)
-        if configured_secret is not None and stored_secret != configured_secret:
-            secrets.set_active(user, configured_secret)
-            stored_secret = configured_secret
-            user.totp_last_step = None
-        user.email_verified_at = user.email_verified_at or now
-        user.totp_enabled_at = user.totp_enabled_at or now
-        await LoginThrottleRepository(session).clear_user(user.id)
-        if stored_secret is None:
-            stored_secret = configured_secret or new_totp_secret()
-            secrets.set_active(user, stored_secret)
-        return DemoAccount(
-            organization_id=user.organization_id,
-            user_id=user.id,
-            email=DEMO_EMAIL,
-            password=password_out,
-            totp_secret=stored_secret,
-            created=False,
-        )
+            owner_row = await UserRepository(session).get(owner.user_id)
+            assert owner_row is not None
+            await publish_registration(
+                session, organization, owner_row, settings=settings, registered_at=now
+            )
+        else:
+            owner = await _refresh_user(
+                session, user, wanted=owner_wanted, secrets=secrets, now=now
+            )
+        members = [
+            await _seed_member(
+                session,
+                member,
+                organization_id=owner.organization_id,
+                wanted=member_wanted,
+                secrets=secrets,
+                settings=settings,
+                now=now,
+            )
+            for member in DEMO_MEMBERS
+        ]
+        return replace(owner, members=tuple(members))

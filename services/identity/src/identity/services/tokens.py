@@ -18,6 +18,7 @@ from identity.errors import (
     RefreshTokenInvalidError,
     RefreshTokenReusedError,
 )
+from identity.member_errors import AccountDeactivatedError
 from identity.services.signing_keys import KeyRing
 from servicekit.db import Database
 from servicekit.logging import get_logger
@@ -91,7 +92,8 @@ class TokenService:
         Presenting a token that was already used means it was copied: the whole family (every
         token descended from the same login) is revoked, so the thief's and the victim's
         sessions both end and the victim logs in again. Raises RefreshTokenReusedError,
-        RefreshTokenInvalidError (unknown or revoked), RefreshTokenExpiredError.
+        RefreshTokenInvalidError (unknown or revoked), RefreshTokenExpiredError,
+        AccountDeactivatedError.
         """
         # Own transaction: a detected reuse must revoke the family even though the request
         # then fails, and the request session would roll that back.
@@ -120,6 +122,13 @@ class TokenService:
                 stored.used_at = now
                 if user is None:
                     error = RefreshTokenInvalidError("The account no longer exists.")
+                elif not user.active:
+                    # Deactivation revokes the tokens too; this guards a token issued in a
+                    # transaction that raced with it.
+                    error = AccountDeactivatedError(
+                        "This account is deactivated: an owner or admin of your workshop can "
+                        "reactivate it."
+                    )
                 else:
                     issued = self.issue(session, user, now=now, family_id=stored.family_id)
         if error is not None:
