@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import AsyncExitStack
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +20,15 @@ from air.main import create_app as create_air
 from billing.config import Settings as BillingSettings
 from billing.main import MIGRATIONS_DIR as BILLING_MIGRATIONS
 from billing.main import create_app as create_billing
+from gateway.openapi import merge_openapi
+from gateway.public import PublicRoutes
 from identity.config import Settings as IdentitySettings
 from identity.main import MIGRATIONS_DIR as IDENTITY_MIGRATIONS
 from identity.main import create_app as create_identity
 from programming.config import Settings as ProgrammingSettings
 from programming.main import MIGRATIONS_DIR as PROGRAMMING_MIGRATIONS
 from programming.main import create_app as create_programming
+from servicekit.testing import DatabaseFactory, TestTokenIssuer, running_app
 
 MIGRATIONS: dict[str, Path] = {
     "identity": IDENTITY_MIGRATIONS,
@@ -96,3 +100,35 @@ def build_apps(kafka_bootstrap_servers: str, tmp_path_factory: pytest.TempPathFa
         }
 
     return build
+
+
+def merged_document(apps: dict[str, FastAPI]) -> dict[str, Any]:
+    """The OpenAPI document the gateway would serve for ``apps`` (its own merge function)."""
+    return merge_openapi(
+        {name: app.openapi() for name, app in apps.items()}, public=PublicRoutes(), version="test"
+    )
+
+
+@pytest.fixture(scope="module")
+def openapi_document(build_apps: BuildApps) -> dict[str, Any]:
+    """The merged OpenAPI document of the four services (built, not started: no database)."""
+    unused = "postgresql+asyncpg://nobody@127.0.0.1:9/unused"
+    apps = build_apps(dict.fromkeys(MIGRATIONS, unused), jwks_http=httpx.AsyncClient(), seed=False)
+    return merged_document(apps)
+
+
+@pytest.fixture(scope="module")
+async def services(
+    database_factory: DatabaseFactory, build_apps: BuildApps, migrations: dict[str, Path]
+) -> AsyncIterator[tuple[dict[str, httpx.AsyncClient], TestTokenIssuer, dict[str, Any]]]:
+    """All four services running in-process on fresh seeded databases, their clients, the
+    issuer their tokens are signed by, and the merged OpenAPI document."""
+    issuer = TestTokenIssuer()
+    urls = {name: await database_factory.create(folder) for name, folder in migrations.items()}
+    async with AsyncExitStack() as stack:
+        jwks_http = await stack.enter_async_context(issuer.http_client())
+        apps = build_apps(urls, jwks_http=jwks_http, seed=True)
+        clients = {
+            name: await stack.enter_async_context(running_app(app)) for name, app in apps.items()
+        }
+        yield clients, issuer, merged_document(apps)

@@ -1706,7 +1706,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description AIR pass required (/problems/air-pass-required) */
+            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1795,7 +1795,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description AIR pass required (/problems/air-pass-required) */
+            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -1885,6 +1885,16 @@ export interface operations {
             };
             /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2107,6 +2117,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
@@ -2182,6 +2202,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
             429: {
                 headers: {
@@ -2248,6 +2278,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Invalid request (/problems/validation-error); errors names each field */
@@ -2342,6 +2382,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Idempotency key reused (/problems/idempotency-key-reused); Unknown product (/problems/unknown-product); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
@@ -2412,6 +2462,16 @@ export interface operations {
             };
             /** @description Authentication required (/problems/unauthorized) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2512,6 +2572,16 @@ export interface operations {
             };
             /** @description Authentication required (/problems/unauthorized) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3507,6 +3577,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
             429: {
                 headers: {
@@ -3651,6 +3731,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
             429: {
                 headers: {
@@ -3716,6 +3806,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Agent not found (/problems/agent-not-found) */
@@ -3802,6 +3902,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Agent not found (/problems/agent-not-found) */
@@ -3897,6 +4007,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
@@ -4078,6 +4198,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
@@ -4156,7 +4286,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Programming pass required (/problems/programming-pass-required) */
+            /** @description Programming pass required (/problems/programming-pass-required); Not allowed for your role (/problems/role-forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -4264,6 +4394,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Session not found (/problems/session-not-found) */
             404: {
                 headers: {
@@ -4348,6 +4488,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Session not found (/problems/session-not-found) */
@@ -4446,6 +4596,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Session not found (/problems/session-not-found) */
             404: {
                 headers: {
@@ -4530,6 +4690,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Session not found (/problems/session-not-found) */
@@ -4618,7 +4788,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Programming pass required (/problems/programming-pass-required) */
+            /** @description Programming pass required (/problems/programming-pass-required); Not allowed for your role (/problems/role-forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 from fastapi.responses import StreamingResponse
 
-from programming.api.deps import RuntimeDep
+from programming.api.deps import RuntimeDep, Technician
 from programming.api.schemas import (
     EcuVersions,
     JobProgressRead,
@@ -37,7 +37,6 @@ from programming.errors import (
 from programming.services import sessions
 from programming.services.runner import run_session
 from programming.services.runtime import Runtime
-from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
 
@@ -103,7 +102,7 @@ def session_read(view: sessions.SessionView, runtime: Runtime) -> SessionRead:
     ),
 )
 async def create_session(
-    body: SessionCreate, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    body: SessionCreate, principal: Technician, session: SessionDep, runtime: RuntimeDep
 ) -> SessionRead:
     """Read the vehicle through the agent and plan the flash jobs (needs a programming pass
     and the agent online)."""
@@ -115,7 +114,7 @@ async def create_session(
 
 @router.get("/sessions")
 async def list_sessions(
-    principal: CurrentPrincipal,
+    principal: Technician,
     session: SessionDep,
     limit: int = Query(20, ge=1, le=sessions.MAX_RECENT, description="how many, newest first"),
     offset: int = Query(0, ge=0, le=sessions.MAX_OFFSET, description="how many newer ones to skip"),
@@ -149,7 +148,7 @@ async def list_sessions(
 
 @router.get("/sessions/{session_id}", responses=problem_responses(SessionNotFoundError))
 async def get_session(
-    session_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    session_id: uuid.UUID, principal: Technician, session: SessionDep, runtime: RuntimeDep
 ) -> SessionRead:
     view = await sessions.get_session(
         session, session_id, organization_id=principal.organization_id
@@ -166,7 +165,7 @@ async def get_session(
 )
 async def start_session(
     session_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    principal: Technician,
     session: SessionDep,
     runtime: RuntimeDep,
     background: BackgroundTasks,
@@ -188,7 +187,7 @@ async def start_session(
     responses=problem_responses(SessionNotFoundError, SessionStateError),
 )
 async def abort_session(
-    session_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    session_id: uuid.UUID, principal: Technician, session: SessionDep, runtime: RuntimeDep
 ) -> SessionRead:
     """Stop the session: at once if it has not started, else after the current job."""
     view = await sessions.abort_session(session, runtime, session_id, principal=principal)
@@ -197,7 +196,7 @@ async def abort_session(
 
 @router.get("/sessions/{session_id}/report", responses=problem_responses(SessionNotFoundError))
 async def session_report(
-    session_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    session_id: uuid.UUID, principal: Technician, session: SessionDep, runtime: RuntimeDep
 ) -> SessionReport:
     """Versions before and after, jobs, UDS trace counts per service and NRC, who and when."""
     view = await sessions.get_session(
@@ -252,7 +251,7 @@ def _sse(event: str, data: dict[str, Any]) -> str:
 )
 async def session_events(
     session_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    principal: Technician,
     session: SessionDep,
     runtime: RuntimeDep,
     request: Request,
