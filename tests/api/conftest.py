@@ -50,19 +50,25 @@ def migrations() -> dict[str, Path]:
 def build_apps(kafka_bootstrap_servers: str, tmp_path_factory: pytest.TempPathFactory) -> BuildApps:
     """``build_apps(database_urls, jwks_http=..., seed=...)``: service name → app (not started).
 
-    No background workers run (no mail, no relay, no consumers): only the HTTP API.
+    No background workers run (no mail, no relay, no consumers), only the HTTP API, unless
+    ``background_workers`` (then on topics prefixed with ``topic_namespace``).
     """
     keys = tmp_path_factory.mktemp("keys")
 
     def build(
-        database_urls: dict[str, str], *, jwks_http: httpx.AsyncClient, seed: bool
+        database_urls: dict[str, str],
+        *,
+        jwks_http: httpx.AsyncClient,
+        seed: bool,
+        background_workers: bool = False,
+        topic_namespace: str | None = None,
     ) -> dict[str, FastAPI]:
         common: dict[str, Any] = {
             "environment": "test",
             "kafka_bootstrap_servers": kafka_bootstrap_servers,
-            "topic_namespace": f"t{uuid.uuid4().hex[:10]}.",
+            "topic_namespace": topic_namespace or f"t{uuid.uuid4().hex[:10]}.",
             "migrate_on_start": False,
-            "run_background_workers": False,
+            "run_background_workers": background_workers,
             "log_level": "WARNING",
         }
         return {
@@ -70,7 +76,8 @@ def build_apps(kafka_bootstrap_servers: str, tmp_path_factory: pytest.TempPathFa
                 IdentitySettings(
                     **common,
                     database_url=database_urls["identity"],
-                    smtp_port=9,  # nothing is mailed: no background workers
+                    smtp_port=9,  # nothing is mailed
+                    run_mail_sender=False,
                     jwt_private_key_file=keys / "jwt.pem",
                 ),
                 jwks_http=jwks_http,
