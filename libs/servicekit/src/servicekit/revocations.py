@@ -32,6 +32,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from fastapi import Request
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy import (
@@ -57,12 +58,14 @@ from servicekit.problems import ProblemError, UnauthorizedError
 
 __all__ = [
     "IDENTITY_TOPIC",
+    "REVOKED_DETAIL",
     "RevocationsNotLoadedError",
     "Subject",
     "TokenRevocations",
     "TokenRevokedError",
     "revocation_subscriptions",
     "revocations_metadata",
+    "revoked_since",
     "token_revocations_table",
 ]
 
@@ -75,6 +78,11 @@ REREAD_SECONDS = 30.0
 FORGET_MARGIN_SECONDS = 60.0
 PURGE_EVERY_SECONDS = 60.0
 INITIAL_LOAD_TIMEOUT_SECONDS = 10.0
+
+REVOKED_DETAIL = (
+    "Your access was changed (your role or membership, or your workshop's account) after this "
+    "token was issued; log in again."
+)
 
 log = get_logger(__name__)
 
@@ -145,15 +153,18 @@ class TokenRevocations:
                 "answered since it started); retry in a few seconds.",
                 headers={"Retry-After": "5"},
             )
+        if self.revokes(principal):
+            raise TokenRevokedError(REVOKED_DETAIL)
+
+    def revokes(self, principal: Principal) -> bool:
+        """Whether the principal's token was issued at or before a change of its access."""
         user = (Subject.USER, principal.user_id)
         organization = (Subject.ORGANIZATION, principal.organization_id)
         for key in (user, organization):
             not_before = self._not_before.get(key)
             if not_before is not None and principal.issued_at <= not_before:
-                raise TokenRevokedError(
-                    "Your access was changed (your role or membership, or your workshop's "
-                    "account) after this token was issued; log in again.",
-                )
+                return True
+        return False
 
     def apply(self, subject: Subject, subject_id: uuid.UUID, not_before: datetime) -> None:
         """Refuse the subject's tokens issued at or before ``not_before`` in this process."""
@@ -230,6 +241,13 @@ class TokenRevocations:
                 )
             )
         return int(getattr(result, "rowcount", 0) or 0)
+
+
+def revoked_since(request: Request, principal: Principal) -> bool:
+    """For an answer that outlives its request's check (an event stream): whether the token it
+    was opened with has been revoked since. False in an app without a deny list."""
+    revocations: TokenRevocations | None = getattr(request.app.state, "token_revocations", None)
+    return revocations is not None and revocations.revokes(principal)
 
 
 async def read_changed(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -39,6 +40,7 @@ from programming.services.runner import run_session
 from programming.services.runtime import Runtime
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
+from servicekit.revocations import REVOKED_DETAIL, revoked_since
 
 router = APIRouter(tags=["sessions"])
 
@@ -257,7 +259,8 @@ async def session_events(
     request: Request,
 ) -> StreamingResponse:
     """Live progress as server-sent events: first a ``snapshot`` (the session as GET returns
-    it), then ``session``, ``job`` and ``progress`` events; the stream ends with the session."""
+    it), then ``session``, ``job`` and ``progress`` events; the stream ends with the session,
+    or with a ``revoked`` event once the caller's access token was revoked (log in again)."""
     view = await sessions.get_session(
         session, session_id, organization_id=principal.organization_id
     )
@@ -270,10 +273,16 @@ async def session_events(
             if snapshot["state"] in sessions.TERMINAL_STATES:
                 return
             while not await request.is_disconnected():
-                try:
+                event: dict[str, Any] | None = None
+                with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(SSE_KEEPALIVE_SECONDS):
                         event = await queue.get()
-                except TimeoutError:
+                # The stream outlives the token check of its request: a member deactivated (or
+                # given another role) meanwhile sees no more of it.
+                if revoked_since(request, principal):
+                    yield _sse("revoked", {"code": "token-revoked", "detail": REVOKED_DETAIL})
+                    return
+                if event is None:
                     yield ": keep-alive\n\n"
                     continue
                 yield _sse(str(event.get("type", "message")), event)
