@@ -597,7 +597,8 @@ export interface paths {
         /**
          * Session Events
          * @description Live progress as server-sent events: first a ``snapshot`` (the session as GET returns
-         *     it), then ``session``, ``job`` and ``progress`` events; the stream ends with the session.
+         *     it), then ``session``, ``job`` and ``progress`` events; the stream ends with the session,
+         *     or with a ``revoked`` event once the caller's access token was revoked (log in again).
          */
         get: operations["session_events_sessions__session_id__events_get"];
         put?: never;
