@@ -178,3 +178,21 @@ async def test_an_event_without_its_own_time_counts_from_when_it_occurred(
     with pytest.raises(TokenRevokedError):
         loaded.check(principal(user=user, issued_at=int(event.occurred_at.timestamp())))
     loaded.check(principal(user=user, issued_at=int(event.occurred_at.timestamp()) + 1))
+
+
+async def test_a_refresh_reads_only_what_changed_lately_not_the_whole_table_again(
+    database: Database,
+) -> None:
+    async with database.transaction() as session:
+        await session.execute(
+            token_revocations_table.insert().values(
+                subject="user",
+                subject_id=uuid.uuid4(),
+                not_before=datetime.now(UTC),
+                changed_at=func.now() - timedelta(seconds=100),
+            )
+        )
+    revocations = TokenRevocations(max_token_lifetime_seconds=LIFETIME)
+    assert await revocations.refresh(database) == 1  # the first load reads everything
+    assert [await revocations.refresh(database) for _ in range(3)] == [0, 0, 0]
+    assert len(revocations) == 1

@@ -177,14 +177,11 @@ class TokenRevocations:
         """Merge the rows changed since the last refresh (all of them the first time); forget
         what no live token can be affected by. Returns how many rows were read."""
         async with database.transaction() as session:
-            rows = await read_changed(session, since=self._reread_from)
-        newest = self._reread_from
-        for subject, subject_id, not_before, changed_at in rows:
+            read_at, rows = await read_changed(session, since=self._reread_from)
+        for subject, subject_id, not_before in rows:
             self.apply(Subject(subject), subject_id, not_before)
-            newest = changed_at if newest is None or changed_at > newest else newest
-        if newest is None:
-            newest = datetime.fromtimestamp(self._clock(), UTC)
-        self._reread_from = newest - timedelta(seconds=REREAD_SECONDS)
+        # The database's clock, not ours: ``changed_at`` is written by it.
+        self._reread_from = read_at - timedelta(seconds=REREAD_SECONDS)
         self._forget_expired()
         return len(rows)
 
@@ -252,14 +249,16 @@ def revoked_since(request: Request, principal: Principal) -> bool:
 
 async def read_changed(
     session: AsyncSession, *, since: datetime | None
-) -> list[tuple[str, uuid.UUID, datetime, datetime]]:
-    """Rows changed after ``since`` (every row when None)."""
+) -> tuple[datetime, list[tuple[str, uuid.UUID, datetime]]]:
+    """The database's time and the rows (subject, id, not_before) changed after ``since``
+    (every row when None)."""
     table = token_revocations_table
-    query = select(table.c.subject, table.c.subject_id, table.c.not_before, table.c.changed_at)
+    read_at = (await session.execute(select(func.now()))).scalar_one()
+    query = select(table.c.subject, table.c.subject_id, table.c.not_before)
     if since is not None:
         query = query.where(table.c.changed_at > since)
     rows = (await session.execute(query)).all()
-    return [(row[0], row[1], row[2], row[3]) for row in rows]
+    return read_at, [(row[0], row[1], row[2]) for row in rows]
 
 
 async def record_revocation(
