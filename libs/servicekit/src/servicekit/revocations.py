@@ -70,9 +70,9 @@ __all__ = [
 ]
 
 IDENTITY_TOPIC = "identity.v1"
-# Rows changed this long before the newest one seen are read again at every refresh: a
-# transaction's ``now()`` is its start, so a slow one can commit a row older than rows that
-# another committed before it. Reading back this far catches it; the rows are few.
+# Each refresh reads the rows changed since this long before the previous read: ``changed_at``
+# is a transaction's start (``now()``), so a transaction running across a read commits a row
+# older than that read. Reading back this far catches it; the rows are few.
 REREAD_SECONDS = 30.0
 # Kept a little past the longest token lifetime: expiry is checked with a few seconds' leeway.
 FORGET_MARGIN_SECONDS = 60.0
