@@ -290,7 +290,11 @@ def programming_app() -> FastAPI:
 def _service_app(name: str, router: APIRouter, *, jwks_http: httpx.AsyncClient | None) -> FastAPI:
     settings = UpstreamSettings(service_name=name)
     spec = ServiceSpec(
-        title=f"test {name}", version="1", routers=[router], migrations_dir=Path(__file__).parent
+        title=f"test {name}",
+        version="1",
+        routers=[router],
+        migrations_dir=Path(__file__).parent,
+        token_revocations=False,  # no database: the deny list is the real services' own
     )
     # The service verifies tokens of the edge issuer itself too, through servicekit's JWKS seam.
     app = create_service_app(settings, spec, jwks_http=jwks_http)

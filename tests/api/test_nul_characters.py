@@ -10,18 +10,9 @@ valid access token, so it gets past authentication to validation.
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack
+from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
-
-import httpx
-import pytest
-
-from gateway.openapi import merge_openapi
-from gateway.public import PublicRoutes
-from servicekit.testing import DatabaseFactory, TestTokenIssuer, running_app
 
 NUL = "\x00"
 # Schemas nest a few levels at most; the bound only stops a recursive schema.
@@ -175,31 +166,10 @@ def generate_cases(document: dict[str, Any]) -> Iterator[Case]:
                     yield Case(method.upper(), path, field, url(None), {}, body)
 
 
-@pytest.fixture(scope="module")
-async def services(
-    database_factory: DatabaseFactory, build_apps: Any, migrations: dict[str, Path]
-) -> AsyncIterator[tuple[dict[str, httpx.AsyncClient], TestTokenIssuer, dict[str, Any]]]:
-    """All four services running in-process, their clients, and the merged OpenAPI document."""
-    issuer = TestTokenIssuer()
-    urls = {name: await database_factory.create(folder) for name, folder in migrations.items()}
-    async with AsyncExitStack() as stack:
-        jwks_http = await stack.enter_async_context(issuer.http_client())
-        apps = build_apps(urls, jwks_http=jwks_http, seed=True)
-        clients = {
-            name: await stack.enter_async_context(running_app(app)) for name, app in apps.items()
-        }
-        merged = merge_openapi(
-            {name: app.openapi() for name, app in apps.items()},
-            public=PublicRoutes(),
-            version="test",
-        )
-        yield clients, issuer, merged
-
-
 async def test_nul_in_any_string_field_or_parameter_is_a_422_naming_the_field(
-    services: tuple[dict[str, httpx.AsyncClient], TestTokenIssuer, dict[str, Any]],
+    services: Any,
 ) -> None:
-    clients, issuer, document = services
+    clients, issuer, document = services.clients, services.issuer, services.document
     cases = list(generate_cases(document))
     assert {(c.method, c.path, c.field) for c in cases} >= KNOWN_CASES
     headers = {"authorization": f"Bearer {issuer.token()}"}

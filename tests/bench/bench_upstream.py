@@ -62,5 +62,6 @@ def create_app() -> FastAPI:
         version="0",
         routers=[router],
         migrations_dir=Path(__file__).parent,
+        token_revocations=False,  # no database: it stands for a service's HTTP path only
     )
     return create_service_app(settings, spec)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -14,6 +15,8 @@ from sqlalchemy import text
 from aos.agent.v1 import agent_pb2
 from aos.events.v1 import programming_pb2
 from programming.domain.security import aos_demo_1_key
+from servicekit.revocations import Subject
+from servicekit.testing import assert_problem
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
@@ -347,3 +350,31 @@ async def test_agent_of_another_organisation_gets_no_key_for_a_running_job(
     )
     assert answer.error.code == "unknown-job"
     await wait_until_ended(http, session_id, headers)
+
+
+async def test_an_open_event_stream_ends_once_the_members_token_is_revoked(
+    app: FastAPI, http: httpx.AsyncClient, auth: Auth, grant: Grant, paired_agent: AgentFactory
+) -> None:
+    organization_id, user_id = uuid.uuid4(), uuid.uuid4()
+    headers = auth(organization_id, user_id=user_id)
+    await grant(organization_id)
+    agent = await paired_agent(organization_id)
+    session_id = (await plan(http, headers, agent))["id"]
+    kinds: list[str] = []
+    async with http.stream("GET", f"/sessions/{session_id}/events", headers=headers) as stream:
+        lines = stream.aiter_lines()
+        async with asyncio.timeout(20):  # only against a hang: the stream must end by itself
+            async for line in lines:
+                if line.startswith("event: "):
+                    kinds.append(line.removeprefix("event: "))
+                if kinds == ["snapshot"]:
+                    # The member is deactivated while watching; the next event is not theirs.
+                    app.state.token_revocations.apply(
+                        Subject.USER, user_id, datetime.now(UTC) + timedelta(seconds=1)
+                    )
+                    app.state.runtime.events.publish(
+                        uuid.UUID(session_id), {"type": "progress", "job_id": "x"}
+                    )
+                    kinds.append("(revoked)")
+    assert kinds == ["snapshot", "(revoked)", "revoked"]
+    assert_problem(await http.get(f"/sessions/{session_id}", headers=headers), 401, "token-revoked")

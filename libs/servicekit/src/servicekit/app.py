@@ -28,6 +28,7 @@ from servicekit.middleware import RequestContextMiddleware
 from servicekit.migrations import upgrade
 from servicekit.problems import document_validation_problems, install_problem_handlers
 from servicekit.relay import OutboxRelay
+from servicekit.revocations import IDENTITY_TOPIC, TokenRevocations, revocation_subscriptions
 from servicekit.roles import annotate_roles
 from servicekit.settings import ServiceSettings
 
@@ -54,6 +55,18 @@ class ServiceSpec:
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None
     description: str = ""
     openapi_tags: list[dict[str, str]] = field(default_factory=list)
+    # Apply the token deny list (servicekit.revocations): every service does; only an app with
+    # no database of its own (a test double of a service) turns it off.
+    token_revocations: bool = True
+
+
+def revocations_consumer(service_name: str, revocations: TokenRevocations) -> ConsumerSpec:
+    """The service's consumer of identity's access changes, filling its token deny list."""
+    return ConsumerSpec(
+        name=f"{service_name}.token-revocations",
+        topics=[IDENTITY_TOPIC],
+        subscriptions=revocation_subscriptions(revocations),
+    )
 
 
 def create_service_app(
@@ -83,6 +96,17 @@ def create_service_app(
             max_lifetime_seconds=settings.jwt_max_lifetime_seconds,
         )
         tasks: list[asyncio.Task[None]] = []
+        consumers = list(spec.consumers)
+        if spec.token_revocations:
+            revocations = TokenRevocations(
+                max_token_lifetime_seconds=settings.jwt_max_lifetime_seconds,
+                refresh_seconds=settings.token_revocation_refresh_seconds,
+            )
+            app.state.token_revocations = revocations
+            await revocations.load(database)
+            # In every process, workers or not: each one answers requests.
+            tasks.append(asyncio.create_task(revocations.run(database), name="token-revocations"))
+            consumers.append(revocations_consumer(settings.service_name, revocations))
         if settings.run_background_workers:
             relay = OutboxRelay(
                 database,
@@ -90,7 +114,7 @@ def create_service_app(
                 service=settings.service_name,
             )
             tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
-            for consumer in spec.consumers:
+            for consumer in consumers:
                 worker = EventConsumer(
                     database,
                     name=settings.topic(consumer.name),

@@ -12,7 +12,7 @@ import uuid
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import jwt
@@ -21,6 +21,9 @@ from jwt import PyJWK
 
 from servicekit.logging import get_logger
 from servicekit.problems import ProblemError, UnauthorizedError
+
+if TYPE_CHECKING:
+    from servicekit.revocations import TokenRevocations
 
 log = get_logger(__name__)
 
@@ -240,9 +243,17 @@ def bearer_token(request: Request) -> str:
 
 
 async def current_principal(request: Request) -> Principal:
-    """The verified caller of ``request`` (any role); see servicekit.roles for role checks."""
+    """The verified caller of ``request`` (any role); see servicekit.roles for role checks.
+
+    Raises InvalidTokenError, and TokenRevokedError for a token issued before its member's
+    access changed (servicekit.revocations; the verified-token cache does not skip that check).
+    """
     verifier: TokenVerifier = request.app.state.token_verifier
-    return await verifier.verify(bearer_token(request))
+    principal = await verifier.verify(bearer_token(request))
+    revocations: TokenRevocations | None = getattr(request.app.state, "token_revocations", None)
+    if revocations is not None:
+        revocations.check(principal)
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

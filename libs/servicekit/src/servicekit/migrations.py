@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from servicekit.envelope import EnvelopeCipher
 from servicekit.outbox import messaging_metadata
+from servicekit.revocations import revocations_metadata
 
 
 def alembic_config(
@@ -98,3 +99,13 @@ def create_messaging_tables(op: Operations) -> None:
 
 def drop_messaging_tables(op: Operations) -> None:
     messaging_metadata.drop_all(op.get_bind())
+
+
+def create_token_revocations_table(op: Operations) -> None:
+    """Create the token deny list table (servicekit.revocations); call from a migration of
+    every service."""
+    revocations_metadata.create_all(op.get_bind())
+
+
+def drop_token_revocations_table(op: Operations) -> None:
+    revocations_metadata.drop_all(op.get_bind())

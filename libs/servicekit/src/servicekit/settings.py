@@ -55,6 +55,15 @@ class ServiceSettings(BaseSettings):
         gt=0,
         validation_alias=AliasChoices("AOS_JWT_MAX_LIFETIME_SECONDS", "jwt_max_lifetime_seconds"),
     )
+    # How often each process re-reads the token deny list (servicekit.revocations): a token of
+    # a deactivated member is refused by every replica within about this many seconds.
+    token_revocation_refresh_seconds: float = Field(
+        default=1.0,
+        gt=0,
+        validation_alias=AliasChoices(
+            "AOS_TOKEN_REVOCATION_REFRESH_SECONDS", "token_revocation_refresh_seconds"
+        ),
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: str = "INFO"

@@ -42,6 +42,17 @@ from jwt.algorithms import OKPAlgorithm
 from servicekit.consumer import IncomingEvent
 from servicekit.dlq import topic_partitions
 from servicekit.migrations import upgrade
+from servicekit.relay import (
+    HEADER_AGGREGATE,
+    HEADER_ID,
+    HEADER_SOURCE,
+    HEADER_TIME,
+    HEADER_TYPE,
+    PUBLISH_TIMEOUT_SECONDS,
+    acknowledged,
+    close_producer,
+    new_producer,
+)
 
 STACK_ENV_KEYS = ("AOS_POSTGRES_ADMIN_URL", "KAFKA_BOOTSTRAP_SERVERS")
 
@@ -312,6 +323,37 @@ async def running_app(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://service") as client:
             yield client
+
+
+async def publish_event(
+    bootstrap_servers: str,
+    topic: str,
+    message: Message,
+    *,
+    source: str,
+    aggregate_id: str,
+    occurred_at: datetime | None = None,
+) -> uuid.UUID:
+    """Publish ``message`` to ``topic`` as a service's outbox relay would (same envelope headers,
+    keyed by ``aggregate_id``); returns its event id once the broker acknowledged it."""
+    event_id = uuid.uuid4()
+    headers = [
+        (HEADER_ID, str(event_id).encode()),
+        (HEADER_TYPE, message.DESCRIPTOR.full_name.encode()),
+        (HEADER_SOURCE, source.encode()),
+        (HEADER_TIME, (occurred_at or datetime.now(UTC)).isoformat().encode()),
+        (HEADER_AGGREGATE, aggregate_id.encode()),
+    ]
+    producer = new_producer(bootstrap_servers)
+    await producer.start()
+    try:
+        sent = await producer.send(
+            topic, value=message.SerializeToString(), key=aggregate_id.encode(), headers=headers
+        )
+        await acknowledged([sent], within=PUBLISH_TIMEOUT_SECONDS)
+    finally:
+        await close_producer(producer)
+    return event_id
 
 
 async def topic_size(bootstrap_servers: str, topic: str) -> int:

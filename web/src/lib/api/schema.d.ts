@@ -819,7 +819,8 @@ export interface paths {
         /**
          * Session Events
          * @description Live progress as server-sent events: first a ``snapshot`` (the session as GET returns
-         *     it), then ``session``, ``job`` and ``progress`` events; the stream ends with the session.
+         *     it), then ``session``, ``job`` and ``progress`` events; the stream ends with the session,
+         *     or with a ``revoked`` event once the caller's access token was revoked (log in again).
          */
         get: operations["session_events_sessions__session_id__events_get"];
         put?: never;
@@ -2149,7 +2150,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description AIR pass required (/problems/air-pass-required) */
+            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2238,7 +2239,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description AIR pass required (/problems/air-pass-required) */
+            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -2328,6 +2329,16 @@ export interface operations {
             };
             /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2550,6 +2561,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
@@ -2625,6 +2646,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
             429: {
                 headers: {
@@ -2691,6 +2722,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Invalid request (/problems/validation-error); errors names each field */
@@ -2785,6 +2826,16 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Idempotency key reused (/problems/idempotency-key-reused); Unknown product (/problems/unknown-product); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
@@ -2855,6 +2906,16 @@ export interface operations {
             };
             /** @description Authentication required (/problems/unauthorized) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2955,6 +3016,16 @@ export interface operations {
             };
             /** @description Authentication required (/problems/unauthorized) */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5555,6 +5626,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
             429: {
                 headers: {
@@ -5699,6 +5780,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
             429: {
                 headers: {
@@ -5764,6 +5855,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Agent not found (/problems/agent-not-found) */
@@ -5850,6 +5951,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Agent not found (/problems/agent-not-found) */
@@ -5945,6 +6056,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
@@ -6126,6 +6247,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
@@ -6204,7 +6335,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Programming pass required (/problems/programming-pass-required) */
+            /** @description Programming pass required (/problems/programming-pass-required); Not allowed for your role (/problems/role-forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -6312,6 +6443,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Session not found (/problems/session-not-found) */
             404: {
                 headers: {
@@ -6396,6 +6537,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Session not found (/problems/session-not-found) */
@@ -6494,6 +6645,16 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
             /** @description Session not found (/problems/session-not-found) */
             404: {
                 headers: {
@@ -6578,6 +6739,16 @@ export interface operations {
                 };
                 content: {
                     "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Session not found (/problems/session-not-found) */
@@ -6666,7 +6837,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Programming pass required (/problems/programming-pass-required) */
+            /** @description Programming pass required (/problems/programming-pass-required); Not allowed for your role (/problems/role-forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;

@@ -6,10 +6,11 @@ from datetime import UTC, datetime
 
 from fastapi import APIRouter
 
+from air.api.deps import Technician
 from air.api.schemas import VehicleRead
 from air.errors import InvalidVinError
 from air.services.vehicles import decode_vehicle
-from servicekit.auth import CurrentPrincipal, IdentityUnavailableError, InvalidTokenError
+from servicekit.auth import IdentityUnavailableError, InvalidTokenError
 from servicekit.problems import UnauthorizedError, problem_responses
 
 router = APIRouter(prefix="/vehicles", tags=["vehicles"])
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/vehicles", tags=["vehicles"])
         InvalidVinError, UnauthorizedError, InvalidTokenError, IdentityUnavailableError
     ),
 )
-async def read_vehicle(vin: str, principal: CurrentPrincipal) -> VehicleRead:
+async def read_vehicle(vin: str, principal: Technician) -> VehicleRead:
     """Manufacturer, model year, plant, serial and (from the type-code table) series, model,
     body and engine. A wrong check digit is reported in ``notes``, not refused."""
     return VehicleRead.of(decode_vehicle(vin, today=datetime.now(UTC).date()))

@@ -16,8 +16,16 @@ from billing.domain.idempotency import (
 )
 from billing.errors import IdempotencyKeyInvalidError, IdempotencyKeyMissingError
 from billing.providers.base import PaymentProvider
+from servicekit.auth import Principal
+from servicekit.roles import ALL_ROLES, Role, role_check
 
-__all__ = ["IdempotencyKeyDep", "PaymentProviderDep", "SettingsDep"]
+__all__ = ["Buyer", "IdempotencyKeyDep", "Member", "PaymentProviderDep", "SettingsDep"]
+
+# Who may buy and see what was bought: purchases belong to the office (admin, accountant),
+# never to a technician.
+Buyer = Annotated[Principal, Depends(role_check(Role.OWNER, Role.ADMIN, Role.ACCOUNTANT))]
+# Every member: a technician must see whether a pass is active, an accountant what is used.
+Member = Annotated[Principal, Depends(role_check(*ALL_ROLES))]
 
 
 def _settings(request: Request) -> Settings:

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from billing.api.deps import Member
 from billing.api.schemas import (
     EntitlementList,
     EntitlementRead,
@@ -14,7 +15,6 @@ from billing.api.schemas import (
     ScopeSummaryRead,
 )
 from billing.services import entitlements
-from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
 
@@ -27,7 +27,7 @@ router = APIRouter(prefix="/entitlements", tags=["entitlements"])
     responses=problem_responses(UnauthorizedError),
 )
 async def list_entitlements(
-    principal: CurrentPrincipal,
+    principal: Member,
     session: SessionDep,
     active: Annotated[
         bool | None,
@@ -47,9 +47,7 @@ async def list_entitlements(
     summary="Per scope: until when access runs without interruption",
     responses=problem_responses(UnauthorizedError),
 )
-async def entitlement_summary(
-    principal: CurrentPrincipal, session: SessionDep
-) -> EntitlementSummaryRead:
+async def entitlement_summary(principal: Member, session: SessionDep) -> EntitlementSummaryRead:
     now = datetime.now(UTC)
     coverage = await entitlements.summarize(session, principal.organization_id, now=now)
     return EntitlementSummaryRead(

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from billing.api.deps import IdempotencyKeyDep, SettingsDep
+from billing.api.deps import Buyer, IdempotencyKeyDep, SettingsDep
 from billing.api.idempotent import respond_once
 from billing.api.schemas import OrderCreate, OrderList, OrderRead
 from billing.errors import (
@@ -19,7 +19,6 @@ from billing.errors import (
     UnknownProductError,
 )
 from billing.services import orders
-from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
 
@@ -42,7 +41,7 @@ router = APIRouter(prefix="/orders", tags=["orders"])
 async def create_order(
     body: OrderCreate,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: Buyer,
     session: SessionDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKeyDep,
@@ -69,7 +68,7 @@ async def create_order(
 
 @router.get("", summary="The organisation's orders, newest first")
 async def list_orders(
-    principal: CurrentPrincipal,
+    principal: Buyer,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
@@ -83,7 +82,5 @@ async def list_orders(
     summary="One order of the organisation",
     responses=problem_responses(UnauthorizedError, OrderNotFoundError),
 )
-async def get_order(
-    order_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep
-) -> OrderRead:
+async def get_order(order_id: uuid.UUID, principal: Buyer, session: SessionDep) -> OrderRead:
     return OrderRead.of(await orders.get_order(session, principal.organization_id, order_id))

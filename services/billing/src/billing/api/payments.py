@@ -12,7 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
-from billing.api.deps import IdempotencyKeyDep, PaymentProviderDep, SettingsDep
+from billing.api.deps import Buyer, IdempotencyKeyDep, PaymentProviderDep, SettingsDep
 from billing.api.idempotent import respond_once
 from billing.api.schemas import PaymentCallbackBody, PaymentRead, WebhookAck
 from billing.domain.orders import PaymentOutcome
@@ -31,7 +31,6 @@ from billing.errors import (
 )
 from billing.events.publishing import TOPIC
 from billing.services import payments
-from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
 
@@ -57,7 +56,7 @@ router = APIRouter(tags=["payments"])
 async def pay_order(
     order_id: uuid.UUID,
     request: Request,
-    principal: CurrentPrincipal,
+    principal: Buyer,
     session: SessionDep,
     provider: PaymentProviderDep,
     idempotency_key: IdempotencyKeyDep,

@@ -6,7 +6,7 @@ import uuid
 
 from fastapi import APIRouter, Request, status
 
-from programming.api.deps import RuntimeDep
+from programming.api.deps import Manager, RuntimeDep, Technician
 from programming.api.schemas import (
     AgentList,
     AgentRead,
@@ -26,7 +26,6 @@ from programming.services import agents, sessions
 from programming.services.agent_link import AgentRegistry
 from programming.services.signing import public_key_base64, public_key_pem
 from programming.services.vehicle import report_to_json
-from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
 
@@ -51,7 +50,7 @@ def agent_read(agent: Agent, registry: AgentRegistry) -> AgentRead:
 
 @router.post("/agents/pairing-codes", status_code=status.HTTP_201_CREATED)
 async def create_pairing_code(
-    principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    principal: Manager, session: SessionDep, runtime: RuntimeDep
 ) -> PairingCodeRead:
     """A single-use code (valid 10 minutes) to pair a VCI agent with your organisation."""
     issued = await agents.create_pairing_code(
@@ -80,9 +79,7 @@ async def pair(body: PairCreate, session: SessionDep, runtime: RuntimeDep) -> Pa
 
 
 @router.get("/agents")
-async def list_agents(
-    principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
-) -> AgentList:
+async def list_agents(principal: Technician, session: SessionDep, runtime: RuntimeDep) -> AgentList:
     found = await agents.list_agents(session, principal.organization_id)
     return AgentList(items=[agent_read(agent, runtime.registry) for agent in found])
 
@@ -92,7 +89,7 @@ async def list_agents(
     responses=problem_responses(AgentNotFoundError, AgentOfflineError, AgentTimeoutError),
 )
 async def connected_vehicle(
-    agent_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    agent_id: uuid.UUID, principal: Technician, session: SessionDep, runtime: RuntimeDep
 ) -> ConnectedVehicleRead:
     """Read the vehicle the agent is connected to: VIN, model series and each ECU's software
     version (no programming pass needed)."""
@@ -112,7 +109,7 @@ async def connected_vehicle(
 @router.delete("/agents/{agent_id}", responses=problem_responses(AgentNotFoundError))
 async def revoke_agent(
     agent_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    principal: Manager,
     session: SessionDep,
     runtime: RuntimeDep,
     request: Request,

@@ -8,12 +8,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response
 
+from programming.api.deps import Technician
 from programming.api.schemas import ReleaseList, ReleaseRead
 from programming.domain.ranges import RangeNotSatisfiable, parse_range
 from programming.errors import DownloadNotAuthorizedError, InvalidRangeError, ReleaseNotFoundError
 from programming.services.catalog import authorize_image_download, list_releases, read_image
 from programming.services.runtime import Runtime
-from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
 
@@ -21,7 +21,7 @@ router = APIRouter(tags=["releases"])
 
 
 @router.get("/releases")
-async def releases(principal: CurrentPrincipal, session: SessionDep) -> ReleaseList:
+async def releases(principal: Technician, session: SessionDep) -> ReleaseList:
     """Every release of the catalog (the catalog is the same for all organisations)."""
     return ReleaseList(
         items=[

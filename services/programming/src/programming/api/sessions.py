@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import uuid
 from collections.abc import AsyncIterator
@@ -11,7 +12,7 @@ from typing import Any
 from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 from fastapi.responses import StreamingResponse
 
-from programming.api.deps import RuntimeDep
+from programming.api.deps import RuntimeDep, Technician
 from programming.api.schemas import (
     EcuVersions,
     JobProgressRead,
@@ -37,9 +38,9 @@ from programming.errors import (
 from programming.services import sessions
 from programming.services.runner import run_session
 from programming.services.runtime import Runtime
-from servicekit.auth import CurrentPrincipal
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
+from servicekit.revocations import REVOKED_DETAIL, revoked_since
 
 router = APIRouter(tags=["sessions"])
 
@@ -103,7 +104,7 @@ def session_read(view: sessions.SessionView, runtime: Runtime) -> SessionRead:
     ),
 )
 async def create_session(
-    body: SessionCreate, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    body: SessionCreate, principal: Technician, session: SessionDep, runtime: RuntimeDep
 ) -> SessionRead:
     """Read the vehicle through the agent and plan the flash jobs (needs a programming pass
     and the agent online)."""
@@ -115,7 +116,7 @@ async def create_session(
 
 @router.get("/sessions")
 async def list_sessions(
-    principal: CurrentPrincipal,
+    principal: Technician,
     session: SessionDep,
     limit: int = Query(20, ge=1, le=sessions.MAX_RECENT, description="how many, newest first"),
     offset: int = Query(0, ge=0, le=sessions.MAX_OFFSET, description="how many newer ones to skip"),
@@ -149,7 +150,7 @@ async def list_sessions(
 
 @router.get("/sessions/{session_id}", responses=problem_responses(SessionNotFoundError))
 async def get_session(
-    session_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    session_id: uuid.UUID, principal: Technician, session: SessionDep, runtime: RuntimeDep
 ) -> SessionRead:
     view = await sessions.get_session(
         session, session_id, organization_id=principal.organization_id
@@ -166,7 +167,7 @@ async def get_session(
 )
 async def start_session(
     session_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    principal: Technician,
     session: SessionDep,
     runtime: RuntimeDep,
     background: BackgroundTasks,
@@ -188,7 +189,7 @@ async def start_session(
     responses=problem_responses(SessionNotFoundError, SessionStateError),
 )
 async def abort_session(
-    session_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    session_id: uuid.UUID, principal: Technician, session: SessionDep, runtime: RuntimeDep
 ) -> SessionRead:
     """Stop the session: at once if it has not started, else after the current job."""
     view = await sessions.abort_session(session, runtime, session_id, principal=principal)
@@ -197,7 +198,7 @@ async def abort_session(
 
 @router.get("/sessions/{session_id}/report", responses=problem_responses(SessionNotFoundError))
 async def session_report(
-    session_id: uuid.UUID, principal: CurrentPrincipal, session: SessionDep, runtime: RuntimeDep
+    session_id: uuid.UUID, principal: Technician, session: SessionDep, runtime: RuntimeDep
 ) -> SessionReport:
     """Versions before and after, jobs, UDS trace counts per service and NRC, who and when."""
     view = await sessions.get_session(
@@ -252,13 +253,14 @@ def _sse(event: str, data: dict[str, Any]) -> str:
 )
 async def session_events(
     session_id: uuid.UUID,
-    principal: CurrentPrincipal,
+    principal: Technician,
     session: SessionDep,
     runtime: RuntimeDep,
     request: Request,
 ) -> StreamingResponse:
     """Live progress as server-sent events: first a ``snapshot`` (the session as GET returns
-    it), then ``session``, ``job`` and ``progress`` events; the stream ends with the session."""
+    it), then ``session``, ``job`` and ``progress`` events; the stream ends with the session,
+    or with a ``revoked`` event once the caller's access token was revoked (log in again)."""
     view = await sessions.get_session(
         session, session_id, organization_id=principal.organization_id
     )
@@ -271,10 +273,16 @@ async def session_events(
             if snapshot["state"] in sessions.TERMINAL_STATES:
                 return
             while not await request.is_disconnected():
-                try:
+                event: dict[str, Any] | None = None
+                with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(SSE_KEEPALIVE_SECONDS):
                         event = await queue.get()
-                except TimeoutError:
+                # The stream outlives the token check of its request: a member deactivated (or
+                # given another role) meanwhile sees no more of it.
+                if revoked_since(request, principal):
+                    yield _sse("revoked", {"code": "token-revoked", "detail": REVOKED_DETAIL})
+                    return
+                if event is None:
                     yield ": keep-alive\n\n"
                     continue
                 yield _sse(str(event.get("type", "message")), event)

@@ -1,0 +1,26 @@
+"""The token deny list (servicekit.revocations): access tokens issued before a member was
+deactivated or given another role, or before the organisation was closed, are refused.
+
+Revision ID: programming_0005
+Revises: programming_0004
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from servicekit.migrations import create_token_revocations_table, drop_token_revocations_table
+
+revision = "programming_0005"
+down_revision = "programming_0004"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    create_token_revocations_table(op)
+
+
+def downgrade() -> None:
+    drop_token_revocations_table(op)
