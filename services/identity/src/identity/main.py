@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -75,9 +76,13 @@ def _lifespan(settings: Settings) -> Callable[[FastAPI], AbstractAsyncContextMan
 
 
 def create_app(
-    settings: Settings | None = None, *, jwks_http: httpx.AsyncClient | None = None
+    settings: Settings | None = None,
+    *,
+    jwks_http: httpx.AsyncClient | None = None,
+    clock: Callable[[], datetime] | None = None,
 ) -> FastAPI:
-    """Build the app; ``jwks_http`` replaces the in-process key lookup (tests).
+    """Build the app; ``jwks_http`` replaces the in-process key lookup (tests), ``clock``
+    the time one-time links (password reset, e-mail change) expire by (tests move it).
 
     Raises servicekit.envelope.EnvelopeKeyError (the service does not start) when the keys
     that seal TOTP secrets are missing outside development and test, or unusable."""
@@ -100,4 +105,9 @@ def create_app(
     )
     local_jwks.app = app
     app.state.totp_secrets = totp_secrets
+    app.state.clock = clock or _utc_now
     return app
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from identity.api import auth, email_verifications, jwks, me, organizations, totp
+from identity.api import (
+    account,
+    auth,
+    email_changes,
+    email_verifications,
+    jwks,
+    me,
+    organizations,
+    password_resets,
+    totp,
+    totp_reset,
+)
 
 __all__ = ["ROUTERS"]
 
@@ -12,7 +23,11 @@ ROUTERS: tuple[APIRouter, ...] = (
     organizations.router,
     email_verifications.router,
     auth.router,
+    totp_reset.router,
     totp.router,
+    password_resets.router,
+    email_changes.router,
     me.router,
+    account.router,
     jwks.router,
 )
