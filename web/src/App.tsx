@@ -2,7 +2,7 @@ import { Anchor, AppShell, Burger, Button, Center, Group, Loader, SegmentedContr
 import { useDisclosure } from "@mantine/hooks";
 import { lazy, type ReactNode, Suspense } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, Navigate, Route, Routes } from "react-router";
+import { Link, Navigate, Route, Routes, useLocation } from "react-router";
 import { useAuth } from "./auth/AuthProvider";
 import { type Language, setLanguage } from "./i18n";
 import { AirSearchPage } from "./pages/AirSearchPage";
@@ -20,6 +20,7 @@ const SessionPage = lazy(() => import("./pages/SessionPage").then((m) => ({ defa
 function RequireAuth({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const { status } = useAuth();
+  const location = useLocation();
   if (status === "restoring") {
     return (
       <Center>
@@ -27,7 +28,8 @@ function RequireAuth({ children }: { children: ReactNode }) {
       </Center>
     );
   }
-  if (status !== "signed-in") return <Navigate to="/login" replace />;
+  // The login page sends the user back here afterwards (a deep link survives the login).
+  if (status !== "signed-in") return <Navigate to="/login" replace state={{ from: location }} />;
   return (
     <Suspense
       fallback={

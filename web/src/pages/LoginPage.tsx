@@ -2,7 +2,7 @@ import { Anchor, Button, Paper, PasswordInput, Stack, TextInput, Title } from "@
 import { useMutation } from "@tanstack/react-query";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router";
+import { Link, type Location, useLocation, useNavigate } from "react-router";
 import { useApi } from "../api/ApiProvider";
 import { unwrap } from "../api/client";
 import { useAuth } from "../auth/AuthProvider";
@@ -15,6 +15,8 @@ export function LoginPage() {
   const api = useApi();
   const auth = useAuth();
   const navigate = useNavigate();
+  // The page that sent the user here to log in (RequireAuth), to return to afterwards.
+  const from = (useLocation().state as { from?: Location } | null)?.from;
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [totpCode, setTotpCode] = useState("");
@@ -28,7 +30,7 @@ export function LoginPage() {
       ),
     onSuccess: (tokens) => {
       auth.signIn(tokens);
-      void navigate("/passes");
+      void navigate(from ? `${from.pathname}${from.search}${from.hash}` : "/passes", { replace: true });
     },
     onError: (error) => {
       // A user without TOTP gets a short-lived enrolment token instead of tokens; it stays in
