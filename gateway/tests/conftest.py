@@ -117,6 +117,15 @@ def identity_app(edge_issuer: TestTokenIssuer) -> FastAPI:
     async def login(request: Request) -> dict[str, Any]:
         return _echo(request, body=(await request.body()).decode())
 
+    @router.post("/auth/refresh")
+    async def refresh(request: Request, response: Response) -> dict[str, Any]:
+        # Like identity: a rotated HttpOnly refresh cookie, and a second cookie beside it.
+        response.set_cookie(
+            "aos_refresh", "rotated", path="/api/identity/auth", httponly=True, samesite="strict"
+        )
+        response.set_cookie("aos_other", "x", path="/", max_age=60)
+        return _echo(request)
+
     @router.get("/me")
     async def me(principal: CurrentPrincipal) -> dict[str, str]:
         return {"user_id": str(principal.user_id)}

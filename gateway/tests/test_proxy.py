@@ -140,6 +140,23 @@ async def test_authorization_is_forwarded_unchanged_for_the_service_to_verify(
     assert response.json() == {"user_id": str(user)}
 
 
+async def test_cookies_pass_through_unchanged_both_ways(gateway: httpx.AsyncClient) -> None:
+    """The refresh token lives in a cookie: the gateway hands the client's Cookie header to
+    identity as sent, and every Set-Cookie of the answer back to the client, attributes and
+    all (a proxy merging or dropping them would break the login across tabs)."""
+    cookie = 'aos_refresh=abc-123_x; theme="dark blue"'
+    response = await gateway.post(
+        "/api/identity/auth/refresh", headers={"Cookie": cookie, "X-AOS-CSRF": "1"}
+    )
+
+    assert response.status_code == 200, response.text
+    assert response.json()["headers"]["cookie"] == cookie
+    assert response.headers.get_list("set-cookie") == [
+        "aos_refresh=rotated; HttpOnly; Path=/api/identity/auth; SameSite=strict",
+        "aos_other=x; Max-Age=60; Path=/; SameSite=lax",
+    ]
+
+
 async def test_service_errors_pass_through_unchanged(
     gateway: httpx.AsyncClient, auth: dict[str, str]
 ) -> None:

@@ -55,3 +55,29 @@ def test_openapi_path_templates_match_variable_segments() -> None:
     routes = PublicRoutes((("GET", "/api/billing/catalog/products/{code}"),))
 
     assert routes.matches("GET", "/api/billing/catalog/products/{product_code}")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/identity/password-resets",
+        "/api/identity/password-resets/a-mailed-token",
+        "/api/identity/auth/totp-reset",
+        "/api/identity/email-changes/confirm",
+    ],
+)
+def test_what_a_logged_out_user_needs_to_get_back_in_is_public(path: str) -> None:
+    assert is_public("POST", path)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "/api/identity/me/password"),
+        ("POST", "/api/identity/me/email-changes"),
+        ("GET", "/api/identity/me/sessions"),
+        ("POST", "/api/identity/password-resets/a/b"),
+    ],
+)
+def test_signed_in_account_routes_are_not_public(method: str, path: str) -> None:
+    assert not is_public(method, path)

@@ -117,7 +117,21 @@ async def test_a_client_cannot_choose_its_address_from_an_untrusted_peer(
             "/api/identity/organizations",
             lambda n: {"json": {"email": f"r{n}@x.example"}},
         ),
-        ("refresh", "/api/identity/auth/refresh", lambda n: {"json": {"refresh_token": f"t{n}"}}),
+        (
+            "refresh",
+            "/api/identity/auth/refresh",
+            lambda n: {"headers": {"Cookie": f"theme=dark; aos_refresh=t{n}", "X-AOS-CSRF": "1"}},
+        ),
+        (
+            "password_reset",
+            "/api/identity/password-resets",
+            lambda n: {"json": {"email": f"p{n}@x.example"}},
+        ),
+        (
+            "totp_reset",
+            "/api/identity/auth/totp-reset",
+            lambda n: {"json": {"email": f"t{n}@x.example", "password": "x", "recovery_code": "y"}},
+        ),
         (
             "resend",
             "/api/identity/email-verifications/resend",

@@ -75,8 +75,6 @@ def test_every_operation_that_needs_a_token_names_its_roles(
         and needs_token(operation)
         and not operation.get(OPENAPI_ROLES_KEY)
     ]
-    if service == "identity" and undeclared:
-        pytest.xfail(f"identity's routes get their roles with the members work: {undeclared}")
     assert not undeclared, (
         "these operations need an access token but admit no declared roles; give the route "
         "servicekit.roles.require_roles(...) instead of CurrentPrincipal:\n" + "\n".join(undeclared)
@@ -100,8 +98,6 @@ def test_the_readme_route_table_matches_the_roles_in_the_openapi(
     readme = REPOSITORY / "services" / service / "README.md"
     table = readme_table(readme)
     if table is None:
-        if service == "identity":
-            pytest.skip("identity's README has no route → roles table yet")
         pytest.fail(f"{readme.relative_to(REPOSITORY)} has no '{TABLE_HEADING}' section")
     expected: Table = {
         (method, path): roles_of(operation)

@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pyotp
 import pytest
 from playwright.sync_api import (
@@ -34,7 +35,14 @@ from playwright.sync_api import (
     expect,
     sync_playwright,
 )
-from workshop import PHASE_REPORTS, agent_command, stop_process, verification_link, wait_for_mail
+from workshop import (
+    PHASE_REPORTS,
+    agent_command,
+    stop_process,
+    verification_link,
+    verification_token,
+    wait_for_mail,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "portal"
@@ -298,6 +306,77 @@ def check_phone_layout(page: Page, screen: str) -> None:
         page.set_viewport_size(DESKTOP)
 
 
+def ready_account(system: Any) -> tuple[str, list[str]]:
+    """A registered, verified workshop owner with TOTP set up (through the API); returns the
+    e-mail and the recovery codes (each logs in once, without waiting for a TOTP step)."""
+    email = f"tabs-{uuid.uuid4().hex[:8]}@werkstatt.example"
+    with httpx.Client(base_url=system.api, timeout=30) as http:
+        registered = http.post(
+            "/identity/organizations",
+            json={
+                "company_name": "Reifen Berger KG",
+                "country": "DE",
+                "vat_id": "DE811907980",
+                "owner_name": "Lena Berger",
+                "email": email,
+                "password": PASSWORD,
+            },
+        )
+        assert registered.status_code == 201, registered.text
+        token = verification_token(wait_for_mail(system.maildir, email))
+        assert http.post("/identity/email-verifications", json={"token": token}).is_success
+        refused = http.post("/identity/auth/login", json={"email": email, "password": PASSWORD})
+        auth = {"authorization": f"Bearer {refused.json()['enrolment_token']}"}
+        secret = http.post("/identity/totp/enrolment", headers=auth).json()["secret"]
+        confirmed = http.post(
+            "/identity/totp/enrolment/confirm",
+            headers=auth,
+            json={"code": pyotp.TOTP(secret).now()},
+        )
+        assert confirmed.status_code == 200, confirmed.text
+    return email, confirmed.json()["recovery_codes"]
+
+
+def test_one_login_serves_every_tab_and_a_deep_link_survives_it(page: Page, system: Any) -> None:
+    email, codes = ready_account(system)
+
+    # A deep link opened while logged out leads to the login, and after it to the link.
+    page.goto("/air")
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
+    page.get_by_label("Authenticator code").fill(codes[0])
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_label("VIN or keywords")).to_be_visible()
+    assert page.url.endswith("/air"), page.url
+
+    # The refresh token is an HttpOnly cookie: out of reach of any script of the page.
+    [cookie] = [c for c in page.context.cookies() if c["name"] == "aos_refresh"]
+    assert cookie["httpOnly"] is True
+    assert cookie["sameSite"] == "Strict"
+    assert cookie["path"] == "/api/identity/auth"
+    assert "aos_refresh" not in page.evaluate("document.cookie")
+
+    # A second tab is signed in already, without a second login.
+    second = page.context.new_page()
+    second.goto("/passes")
+    expect(second.get_by_role("heading", name="Passes", exact=True)).to_be_visible()
+    expect(second.get_by_role("button", name="Log out")).to_be_visible()
+
+    # A POST with the cookie but without the portal's CSRF header (what a form on another site
+    # sends) is refused, and the login goes on.
+    forged = page.context.request.post("/api/identity/auth/refresh")
+    assert forged.status == 403, forged.text()
+    assert forged.json()["code"] == "csrf-check-failed"
+    second.reload()
+    expect(second.get_by_role("heading", name="Passes", exact=True)).to_be_visible()
+
+    # Logging out in one tab logs out the other at once.
+    page.get_by_role("button", name="Log out").click()
+    expect(second.get_by_role("link", name="Log in")).to_be_visible()
+    second.close()
+
+
 def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     page: Page, system: Any, agent: Agent
 ) -> None:
@@ -359,7 +438,7 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     shot(page, "07-passes")
     check_phone_layout(page, "passes")
 
-    # A reload keeps the user signed in (the refresh token gets a new access token).
+    # A reload keeps the user signed in (the refresh cookie gets a new access token).
     page.reload()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 

@@ -74,6 +74,10 @@ class GatewaySettings(ServiceSettings):
     rate_limit_refresh_per_account: str = "10/minute"
     rate_limit_resend_per_ip: str = "20/hour"
     rate_limit_resend_per_account: str = "5/hour"
+    rate_limit_password_reset_per_ip: str = "20/hour"
+    rate_limit_password_reset_per_account: str = "5/hour"
+    rate_limit_totp_reset_per_ip: str = "10/minute"
+    rate_limit_totp_reset_per_account: str = "10/hour"
     rate_limit_totp_confirm_per_ip: str = "20/minute"
     rate_limit_totp_confirm_per_account: str = "10/minute"
     rate_limit_pairing_per_ip: str = "10/minute"
@@ -97,6 +101,10 @@ class GatewaySettings(ServiceSettings):
         "rate_limit_refresh_per_account",
         "rate_limit_resend_per_ip",
         "rate_limit_resend_per_account",
+        "rate_limit_password_reset_per_ip",
+        "rate_limit_password_reset_per_account",
+        "rate_limit_totp_reset_per_ip",
+        "rate_limit_totp_reset_per_account",
         "rate_limit_totp_confirm_per_ip",
         "rate_limit_totp_confirm_per_account",
         "rate_limit_pairing_per_ip",

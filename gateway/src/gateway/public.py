@@ -18,10 +18,17 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/identity/organizations"),
     ("POST", "/api/identity/email-verifications"),
     ("POST", "/api/identity/email-verifications/resend"),
-    # Logging in and out, token refresh.
+    # Logging in and out, token refresh (the refresh token is identity's HttpOnly cookie).
     ("POST", "/api/identity/auth/login"),
     ("POST", "/api/identity/auth/refresh"),
     ("POST", "/api/identity/auth/logout"),
+    # Forgotten password and lost authenticator: no login is possible, the mailed link or the
+    # password with a recovery code is what identity checks.
+    ("POST", "/api/identity/password-resets"),
+    ("POST", "/api/identity/password-resets/{token}"),
+    ("POST", "/api/identity/auth/totp-reset"),
+    # Confirming a new e-mail address with the link mailed to it.
+    ("POST", "/api/identity/email-changes/confirm"),
     # TOTP enrolment: these carry an enrolment token that identity itself checks.
     ("POST", "/api/identity/totp/enrolment"),
     ("POST", "/api/identity/totp/enrolment/confirm"),

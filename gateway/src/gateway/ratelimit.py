@@ -7,8 +7,9 @@ rates. A shared storage (``limits`` speaks Redis, Memcached, MongoDB) is one URI
 gateway runs replicated. The algorithm is ``limits``' sliding window counter: O(1) memory per
 key and no double burst at a window's edge (the per-token API limit uses a cheaper fixed window).
 
-"Account" is what the request names: the e-mail of a login, registration or verification
-resend, the hash of a refresh token or enrolment token, the pairing code. Those keys are
+"Account" is what the request names: the e-mail of a login, registration, verification
+resend, password reset or authenticator reset, the hash of a refresh token (identity's
+``aos_refresh`` cookie) or enrolment token, the pairing code. Those keys are
 counted from the request body, which for these few small JSON requests the gateway reads
 before forwarding (up to :data:`_BODY_PEEK_BYTES`) and then hands on unchanged.
 """
@@ -88,6 +89,22 @@ def _bearer(scope: Scope, body: bytes) -> str | None:
     return None
 
 
+def _cookie(cookie_name: str) -> AccountKey:
+    prefix = cookie_name + "="
+
+    def account(scope: Scope, body: bytes) -> str | None:
+        for name, value in scope["headers"]:
+            if name != b"cookie":
+                continue
+            for part in value.decode("latin-1").split(";"):
+                part = part.strip()
+                if part.startswith(prefix) and len(part) > len(prefix):
+                    return _hashed(part[len(prefix) :].strip('"'))
+        return None
+
+    return account
+
+
 @dataclass(frozen=True)
 class LimitedRoute:
     """A route limited per client IP and per account; ``name`` picks its settings."""
@@ -110,7 +127,21 @@ LIMITED_ROUTES: tuple[LimitedRoute, ...] = (
         "/api/identity/organizations",
         _json_field("email", normalize=_email),
     ),
-    LimitedRoute("refresh", "POST", "/api/identity/auth/refresh", _json_field("refresh_token")),
+    LimitedRoute(
+        "refresh", "POST", "/api/identity/auth/refresh", _cookie("aos_refresh"), reads_body=False
+    ),
+    LimitedRoute(
+        "password_reset",
+        "POST",
+        "/api/identity/password-resets",
+        _json_field("email", normalize=_email),
+    ),
+    LimitedRoute(
+        "totp_reset",
+        "POST",
+        "/api/identity/auth/totp-reset",
+        _json_field("email", normalize=_email),
+    ),
     LimitedRoute(
         "resend",
         "POST",

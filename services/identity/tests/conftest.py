@@ -175,9 +175,43 @@ class IdentityClient:
         return account
 
     async def tokens(self, account: Account) -> dict[str, Any]:
+        """The login's JSON answer, plus ``refresh_token``: the value of its refresh cookie
+        (the answer itself never carries it), for tests that present it again."""
         response = await self.login(account, totp_code=account.next_code())
         assert response.status_code == 200, response.text
+        return self.with_refresh_cookie(response)
+
+    async def refresh(
+        self, refresh_token: str | None, *, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """POST /auth/refresh as the portal does: the cookie and the CSRF header (``headers``
+        adds to them)."""
+        return await self.http.post(
+            "/auth/refresh", headers=self.cookie_headers(refresh_token) | (headers or {})
+        )
+
+    async def logout(
+        self, refresh_token: str | None, *, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        return await self.http.post(
+            "/auth/logout", headers=self.cookie_headers(refresh_token) | (headers or {})
+        )
+
+    @staticmethod
+    def cookie_headers(refresh_token: str | None, *, csrf: bool = True) -> dict[str, str]:
+        """The refresh cookie and CSRF header the browser sends (set by hand: the service is
+        called at /auth/..., not at the gateway path the cookie is scoped to)."""
+        headers = {"X-AOS-CSRF": "1"} if csrf else {}
+        if refresh_token is not None:
+            headers["Cookie"] = f"aos_refresh={refresh_token}"
+        return headers
+
+    @staticmethod
+    def with_refresh_cookie(response: httpx.Response) -> dict[str, Any]:
+        """The JSON answer of a login or refresh, plus ``refresh_token`` from its cookie."""
         data: dict[str, Any] = response.json()
+        assert "refresh_token" not in data, "the refresh token must travel only in its cookie"
+        data["refresh_token"] = response.cookies["aos_refresh"]
         return data
 
 

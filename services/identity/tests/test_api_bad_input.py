@@ -115,8 +115,9 @@ async def test_resend_with_a_malformed_address_is_422_problem(client, problem) -
     problem(response, 422, "validation-error")
 
 
-async def test_refresh_without_a_body_is_422_problem(client, problem) -> None:
-    problem(await client.post("/auth/refresh"), 422)
+async def test_refresh_without_a_cookie_is_401_problem(client, problem) -> None:
+    response = await client.post("/auth/refresh", headers={"X-AOS-CSRF": "1"})
+    problem(response, 401, "refresh-token-invalid")
 
 
 async def test_me_with_a_garbage_token_is_401_problem(client, problem) -> None:

@@ -84,9 +84,7 @@ async def test_closing_erases_personal_data_and_keeps_the_company_data(
     assert organization.closed_at is not None
     login = await members.identity.login(owner.account)
     assert login.json()["code"] == "login-failed"
-    refresh = await members.http.post(
-        "/auth/refresh", json={"refresh_token": technician.refresh_token}
-    )
+    refresh = await members.identity.refresh(technician.refresh_token)
     assert refresh.json()["code"] == "refresh-token-invalid"
     pending_token = await members.invitation_token(pending["email"])
     assert (await members.http.get(f"/invitations/{pending_token}")).status_code in {404, 410}

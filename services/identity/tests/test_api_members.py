@@ -61,9 +61,7 @@ async def test_owner_changes_a_role_and_the_next_refresh_carries_it(members, pro
 
     assert changed.status_code == 200, changed.text
     assert changed.json()["role"] == "accountant"
-    refreshed = await members.http.post(
-        "/auth/refresh", json={"refresh_token": technician.refresh_token}
-    )
+    refreshed = await members.identity.refresh(technician.refresh_token)
     assert refreshed.status_code == 200, refreshed.text
     claims = jwt.decode(refreshed.json()["access_token"], options={"verify_signature": False})
     assert claims["roles"] == ["accountant"]
@@ -242,9 +240,7 @@ async def test_deactivated_member_cannot_log_in_or_refresh(members, identity, pr
 
     assert deactivated.status_code == 200, deactivated.text
     assert deactivated.json()["active"] is False
-    refresh = await members.http.post(
-        "/auth/refresh", json={"refresh_token": technician.refresh_token}
-    )
+    refresh = await members.identity.refresh(technician.refresh_token)
     problem(refresh, 401, "refresh-token-invalid")
     login = await identity.login(technician.account, totp_code=technician.account.next_code())
     body = problem(login, 403, "account-deactivated")
@@ -328,9 +324,7 @@ async def test_removed_member_is_erased_and_cannot_log_in(
     assert row.removed_at is not None
     login = await identity.login(technician.account, totp_code=technician.account.next_code())
     problem(login, 401, "login-failed")
-    refresh = await members.http.post(
-        "/auth/refresh", json={"refresh_token": technician.refresh_token}
-    )
+    refresh = await members.identity.refresh(technician.refresh_token)
     problem(refresh, 401, "refresh-token-invalid")
     # The address is free again: the person may be invited anew.
     assert (
@@ -359,8 +353,6 @@ async def test_refresh_of_a_deactivated_member_is_refused_even_with_a_live_token
             {"id": technician.account.user_id},
         )
 
-    refresh = await members.http.post(
-        "/auth/refresh", json={"refresh_token": technician.refresh_token}
-    )
+    refresh = await members.identity.refresh(technician.refresh_token)
 
     problem(refresh, 403, "account-deactivated")

@@ -9,7 +9,8 @@ ALL = ["owner", "admin", "technician", "accountant"]
 MANAGERS = ["owner", "admin"]
 
 # Routes without an access token: registration, login, TOTP enrolment (its own token), the
-# JWKS and an invitation link (the token in the path).
+# JWKS, an invitation link (the token in the path), and the account links sent by mail or
+# opened with a recovery code (the token or the code is the proof).
 PUBLIC = {
     ("POST", "/organizations"),
     ("POST", "/email-verifications"),
@@ -22,10 +23,20 @@ PUBLIC = {
     ("GET", "/.well-known/jwks.json"),
     ("GET", "/invitations/{token}"),
     ("POST", "/invitations/{token}/accept"),
+    ("POST", "/auth/totp-reset"),
+    ("POST", "/password-resets"),
+    ("POST", "/password-resets/{token}"),
+    ("POST", "/email-changes/confirm"),
 }
 
 EXPECTED_ROLES = {
     ("GET", "/me"): ALL,
+    ("POST", "/me/password"): ALL,
+    ("POST", "/me/email-changes"): ALL,
+    ("POST", "/me/recovery-codes"): ALL,
+    ("GET", "/me/sessions"): ALL,
+    ("DELETE", "/me/sessions/{session_id}"): ALL,
+    ("POST", "/me/sessions/revoke-all"): ALL,
     ("GET", "/organizations/current"): ALL,
     ("PATCH", "/organizations/current"): MANAGERS,
     ("POST", "/organizations/current/close"): ["owner"],

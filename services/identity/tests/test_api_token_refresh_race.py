@@ -30,13 +30,15 @@ async def test_concurrent_refreshes_of_one_token_let_one_win_and_revoke_the_fami
 ) -> None:
     account = await identity.ready_account()
     login = await identity.tokens(account)
-    body = {"refresh_token": login["refresh_token"]}
+    headers = identity.cookie_headers(login["refresh_token"])
     conn = await asyncpg.connect(asyncpg_dsn(database_url))
     try:
         gate = conn.transaction()
         await gate.start()
         await conn.execute("SELECT 1 FROM users WHERE id = $1 FOR UPDATE", account.user_id)
-        racers = [asyncio.create_task(client.post("/auth/refresh", json=body)) for _ in range(2)]
+        racers = [
+            asyncio.create_task(client.post("/auth/refresh", headers=headers)) for _ in range(2)
+        ]
         deadline = time.monotonic() + 30
         while await waiting_for_locks(conn) < 2:
             assert time.monotonic() < deadline, "the two refreshes did not meet"
@@ -52,7 +54,5 @@ async def test_concurrent_refreshes_of_one_token_let_one_win_and_revoke_the_fami
     [loser] = [r for r in responses if r.status_code == 401]
     problem(loser, 401, "refresh-token-reused")
     # The family is revoked: the winner's new refresh token is refused too.
-    after = await client.post(
-        "/auth/refresh", json={"refresh_token": winner.json()["refresh_token"]}
-    )
+    after = await identity.refresh(winner.cookies["aos_refresh"])
     problem(after, 401, "refresh-token-invalid")

@@ -106,24 +106,24 @@ async def test_token_of_another_organisation_claim_finds_no_account(
 async def test_refresh_rotates_to_a_new_working_pair(identity, client) -> None:
     account = await identity.ready_account()
     first = await identity.tokens(account)
-    response = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    response = await identity.refresh(first["refresh_token"])
     assert response.status_code == 200, response.text
-    second = response.json()
+    second = identity.with_refresh_cookie(response)
     assert second["refresh_token"] != first["refresh_token"]
     me = await client.get("/me", headers={"Authorization": f"Bearer {second['access_token']}"})
     assert me.status_code == 200
-    third = await client.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    third = await identity.refresh(second["refresh_token"])
     assert third.status_code == 200
 
 
 async def test_refresh_token_used_twice_revokes_its_family(identity, client, problem) -> None:
     account = await identity.ready_account()
     first = await identity.tokens(account)
-    rotated = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
-    successor = rotated.json()["refresh_token"]
-    replay = await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
+    rotated = await identity.refresh(first["refresh_token"])
+    successor = identity.with_refresh_cookie(rotated)["refresh_token"]
+    replay = await identity.refresh(first["refresh_token"])
     problem(replay, 401, "refresh-token-reused")
-    after = await client.post("/auth/refresh", json={"refresh_token": successor})
+    after = await identity.refresh(successor)
     problem(after, 401, "refresh-token-invalid")
 
 
@@ -131,15 +131,17 @@ async def test_reuse_leaves_other_logins_of_the_user_alone(identity, client) -> 
     account = await identity.ready_account()
     victim = await identity.tokens(account)
     assert account.recovery_codes is not None
-    other = (await identity.login(account, totp_code=account.recovery_codes[0])).json()
-    await client.post("/auth/refresh", json={"refresh_token": victim["refresh_token"]})
-    await client.post("/auth/refresh", json={"refresh_token": victim["refresh_token"]})
-    response = await client.post("/auth/refresh", json={"refresh_token": other["refresh_token"]})
+    other = identity.with_refresh_cookie(
+        await identity.login(account, totp_code=account.recovery_codes[0])
+    )
+    await identity.refresh(victim["refresh_token"])
+    await identity.refresh(victim["refresh_token"])
+    response = await identity.refresh(other["refresh_token"])
     assert response.status_code == 200
 
 
-async def test_unknown_refresh_token_is_401_problem(client, problem) -> None:
-    response = await client.post("/auth/refresh", json={"refresh_token": "made-up"})
+async def test_unknown_refresh_token_is_401_problem(identity, problem) -> None:
+    response = await identity.refresh("made-up")
     problem(response, 401, "refresh-token-invalid")
 
 
@@ -152,32 +154,30 @@ async def test_expired_refresh_token_is_401_problem(identity, client, app, probl
         await session.execute(
             text("UPDATE refresh_tokens SET expires_at = now() - interval '1 second'")
         )
-    response = await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    response = await identity.refresh(tokens["refresh_token"])
     problem(response, 401, "refresh-token-expired")
 
 
 async def test_logout_revokes_the_refresh_token(identity, client, problem) -> None:
     account = await identity.ready_account()
     tokens = await identity.tokens(account)
-    logout = await client.post("/auth/logout", json={"refresh_token": tokens["refresh_token"]})
+    logout = await identity.logout(tokens["refresh_token"])
     assert logout.status_code == 204
-    response = await client.post("/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    response = await identity.refresh(tokens["refresh_token"])
     problem(response, 401, "refresh-token-invalid")
 
 
 async def test_logout_revokes_rotated_successors_too(identity, client, problem) -> None:
     account = await identity.ready_account()
     first = await identity.tokens(account)
-    second = (
-        await client.post("/auth/refresh", json={"refresh_token": first["refresh_token"]})
-    ).json()
-    await client.post("/auth/logout", json={"refresh_token": first["refresh_token"]})
-    response = await client.post("/auth/refresh", json={"refresh_token": second["refresh_token"]})
+    second = identity.with_refresh_cookie(await identity.refresh(first["refresh_token"]))
+    await identity.logout(first["refresh_token"])
+    response = await identity.refresh(second["refresh_token"])
     problem(response, 401, "refresh-token-invalid")
 
 
-async def test_logout_with_an_unknown_token_is_harmless(client) -> None:
-    response = await client.post("/auth/logout", json={"refresh_token": "made-up"})
+async def test_logout_with_an_unknown_token_is_harmless(identity) -> None:
+    response = await identity.logout("made-up")
     assert response.status_code == 204
 
 

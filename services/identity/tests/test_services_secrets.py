@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from identity.services.login import LoginAttempt
 from identity.services.registration import Registration
 from identity.services.tokens import IssuedTokens
@@ -34,5 +36,6 @@ def test_issued_tokens_repr_hides_the_tokens() -> None:
         expires_in=600,
         refresh_token="refresh-secret",
         refresh_expires_in=60,
+        session_id=uuid.uuid4(),
     )
     assert "secret" not in repr(tokens)

@@ -43,7 +43,7 @@ describe("App", () => {
       handler: (request) => {
         const path = new URL(request.url).pathname;
         if (path === "/api/identity/auth/login") {
-          return json({ access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" });
+          return json({ access_token: "a", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" });
         }
         if (path === "/api/billing/catalog/products") return json({ items: [] });
         if (path === "/api/billing/entitlements/summary") return json({ as_of: new Date().toISOString(), scopes: [] });

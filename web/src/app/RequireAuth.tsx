@@ -1,7 +1,7 @@
 import { Center, Loader } from "@mantine/core";
 import { type ReactNode, Suspense } from "react";
 import { useTranslation } from "react-i18next";
-import { Navigate } from "react-router";
+import { Navigate, useLocation } from "react-router";
 import { useAuth } from "../features/auth";
 
 /** A private page: the login for a visitor, a loader while the session is restored or the
@@ -9,6 +9,7 @@ import { useAuth } from "../features/auth";
 export function RequireAuth({ children }: { children: ReactNode }) {
   const { t } = useTranslation();
   const { status } = useAuth();
+  const location = useLocation();
   if (status === "restoring") {
     return (
       <Center>
@@ -16,7 +17,8 @@ export function RequireAuth({ children }: { children: ReactNode }) {
       </Center>
     );
   }
-  if (status !== "signed-in") return <Navigate to="/login" replace />;
+  // The login page sends the user back here afterwards (a deep link survives the login).
+  if (status !== "signed-in") return <Navigate to="/login" replace state={{ from: location }} />;
   return (
     <Suspense
       fallback={

@@ -8,19 +8,41 @@ import { newQueryClient, Providers } from "../app/Providers";
 type Handler = (request: Request) => Response | Promise<Response>;
 
 /** Tokens of a signed-in user, as login and refresh answer them. */
-export const TOKENS = { access_token: "a", refresh_token: "r", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" as const };
+export const TOKENS = { access_token: "a", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" as const };
 
 export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
 }
 
+const NO_REFRESH_COOKIE = {
+  type: "/problems/refresh-token-invalid",
+  code: "refresh-token-invalid",
+  title: "Invalid refresh token",
+  status: 401,
+  detail: "No refresh cookie came with this request: log in (the login sets it).",
+};
+
+interface RenderOptions {
+  handler?: Handler;
+  route?: string | { pathname: string; state?: unknown };
+  /**
+   * Whether the browser holds a refresh cookie. "none" (the default): the refresh AuthProvider
+   * tries at start-up is answered as identity answers it without a cookie (401), and is neither
+   * passed to `handler` nor recorded. "handler": refreshes go to `handler` like any call.
+   */
+  refreshCookie?: "none" | "handler";
+}
+
 /** A component with every provider; API calls go to `handler` (the fake gateway). */
-export function renderWithApp(ui: ReactElement, { handler, route = "/" }: { handler?: Handler; route?: string } = {}) {
+export function renderWithApp(ui: ReactElement, { handler, route = "/", refreshCookie = "none" }: RenderOptions = {}) {
   const requests: Request[] = [];
   const client = createApiClient({
     baseUrl: "http://portal.test",
     accessToken: getAccessToken,
     fetch: async (request) => {
+      if (refreshCookie === "none" && new URL(request.url).pathname === "/api/identity/auth/refresh") {
+        return json(NO_REFRESH_COOKIE, 401);
+      }
       requests.push(request.clone());
       if (!handler) throw new TypeError("no fake gateway in this test");
       return handler(request);

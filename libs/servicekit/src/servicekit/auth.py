@@ -55,6 +55,9 @@ class Principal:
     # When the token was issued (``iat``): a member deactivated or given another role after it
     # must not keep using it until it expires.
     issued_at: int = 0
+    # The login the token was issued for (``sid``: identity's refresh-token family), so that
+    # a user's list of logins can mark the one they are using; None in tokens without it.
+    session_id: str | None = None
 
 
 class JwksCache:
@@ -227,6 +230,7 @@ class TokenVerifier:
                 token_id=str(claims["jti"]),
                 expires_at=int(claims["exp"]),
                 issued_at=int(claims["iat"]),
+                session_id=str(claims["sid"]) if "sid" in claims else None,
             )
         except (KeyError, ValueError, TypeError) as exc:
             raise InvalidTokenError("The access token lacks its organisation claim.") from exc

@@ -44,6 +44,14 @@ class Settings(ServiceSettings):
     jwt_previous_public_key_file: Path | None = None
     access_token_ttl_seconds: int = Field(default=600, gt=0)
     refresh_token_ttl_seconds: int = Field(default=30 * 24 * 3600, gt=0)
+    # The refresh token travels only in an HttpOnly cookie scoped to this path: the refresh and
+    # logout routes as the browser sees them through the gateway. Secure in production.
+    refresh_cookie_path: str = "/api/identity/auth"
+
+    # One-time links: a password reset (mailed on request), an e-mail change (mailed to the
+    # new address).
+    password_reset_ttl_seconds: int = Field(default=3600, gt=0)
+    email_change_ttl_seconds: int = Field(default=24 * 3600, gt=0)
 
     # Key-encryption keys that seal TOTP secrets at rest: one "<id> <base64 of 32 bytes>" per
     # line; generated in development and test, required in production. New values are sealed

@@ -7,14 +7,25 @@ from servicekit.problems import ConflictError, NotFoundError, ProblemError, Unau
 __all__ = [
     "AccountLockedError",
     "AccountNotFoundError",
+    "CsrfCheckFailedError",
+    "EmailChangeTokenExpiredError",
+    "EmailChangeTokenInvalidError",
+    "EmailChangeTokenUsedError",
     "EmailNotVerifiedError",
+    "EmailTakenError",
+    "EmailUnchangedError",
     "EnrolmentCodeInvalidError",
     "EnrolmentNotStartedError",
     "EnrolmentTokenInvalidError",
     "LoginFailedError",
+    "PasswordResetTokenExpiredError",
+    "PasswordResetTokenInvalidError",
+    "PasswordResetTokenUsedError",
+    "ReauthenticationFailedError",
     "RefreshTokenExpiredError",
     "RefreshTokenInvalidError",
     "RefreshTokenReusedError",
+    "SessionNotFoundError",
     "SigningKeyError",
     "TotpAlreadyEnabledError",
     "TotpCodeReusedError",
@@ -125,3 +136,69 @@ class RefreshTokenReusedError(UnauthorizedError):
 class AccountNotFoundError(NotFoundError):
     slug = "account-not-found"
     title = "Account not found"
+
+
+class PasswordResetTokenInvalidError(ProblemError):
+    status = 400
+    slug = "password-reset-token-invalid"
+    title = "Unknown password reset link"
+
+
+class PasswordResetTokenExpiredError(ProblemError):
+    status = 410
+    slug = "password-reset-token-expired"
+    title = "Password reset link expired"
+
+
+class PasswordResetTokenUsedError(ConflictError):
+    slug = "password-reset-token-used"
+    title = "Password reset link already used"
+
+
+class EmailChangeTokenInvalidError(ProblemError):
+    status = 400
+    slug = "email-change-token-invalid"
+    title = "Unknown e-mail change link"
+
+
+class EmailChangeTokenExpiredError(ProblemError):
+    status = 410
+    slug = "email-change-token-expired"
+    title = "E-mail change link expired"
+
+
+class EmailChangeTokenUsedError(ConflictError):
+    slug = "email-change-token-used"
+    title = "E-mail change link already used"
+
+
+class EmailTakenError(ConflictError):
+    slug = "email-taken"
+    title = "E-mail address taken"
+
+
+class EmailUnchangedError(ProblemError):
+    status = 422
+    slug = "email-unchanged"
+    title = "This is already your e-mail address"
+
+
+class ReauthenticationFailedError(ProblemError):
+    """A signed-in user's password or authenticator code did not match.
+
+    403, not 401: the access token is fine, and a 401 would make clients log the user out."""
+
+    status = 403
+    slug = "reauthentication-failed"
+    title = "Password or authenticator code wrong"
+
+
+class SessionNotFoundError(NotFoundError):
+    slug = "session-not-found"
+    title = "Login not found"
+
+
+class CsrfCheckFailedError(ProblemError):
+    status = 403
+    slug = "csrf-check-failed"
+    title = "Cross-site request refused"

@@ -83,7 +83,8 @@ def create_app(
     clock: Callable[[], datetime] = system_clock,
 ) -> FastAPI:
     """Build the app; ``jwks_http`` replaces the in-process key lookup (tests), ``clock`` the
-    time that member changes and invitation expiry are measured by (tests).
+    time that member changes, invitations and one-time links (password reset, e-mail change)
+    are measured by (tests move it).
 
     Raises servicekit.envelope.EnvelopeKeyError (the service does not start) when the keys
     that seal TOTP secrets are missing outside development and test, or unusable."""

@@ -5,6 +5,12 @@ import type { components, paths } from "./schema";
 export type Schemas = components["schemas"];
 export type ApiClient = ReturnType<typeof createClient<paths>>;
 
+/**
+ * Sent with every call: identity refuses a refresh or logout without it (a form on another site
+ * can send the refresh cookie, but never a custom header), so it proves the call is ours.
+ */
+export const CSRF_HEADER = "X-AOS-CSRF";
+
 export interface ApiClientOptions {
   /** "" in the app: every call goes to the relative /api/... on the page's own origin. */
   baseUrl?: string;
@@ -13,10 +19,15 @@ export interface ApiClientOptions {
   fetch?: (request: Request) => Promise<Response>;
 }
 
-/** A typed client for the gateway's API that adds the bearer token unless the call set one. */
+/**
+ * A typed client for the gateway's API that adds the bearer token unless the call set one, and
+ * the CSRF header. Cookies (the HttpOnly refresh cookie) go with calls to the page's own origin
+ * only.
+ */
 export function createApiClient(options: ApiClientOptions): ApiClient {
   const client = createClient<paths>({
     baseUrl: options.baseUrl ?? "",
+    credentials: "same-origin",
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
   client.use({
@@ -25,6 +36,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       if (token !== null && !request.headers.has("Authorization")) {
         request.headers.set("Authorization", `Bearer ${token}`);
       }
+      request.headers.set(CSRF_HEADER, "1");
       return request;
     },
   });

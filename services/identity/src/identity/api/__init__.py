@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from identity.api import (
+    account,
     auth,
+    email_changes,
     email_verifications,
     invitations,
     jwks,
@@ -13,7 +15,9 @@ from identity.api import (
     members,
     organization,
     organizations,
+    password_resets,
     totp,
+    totp_reset,
 )
 
 __all__ = ["ROUTERS"]
@@ -22,10 +26,14 @@ ROUTERS: tuple[APIRouter, ...] = (
     organizations.router,
     email_verifications.router,
     auth.router,
+    totp_reset.router,
     totp.router,
+    password_resets.router,
+    email_changes.router,
     me.router,
     organization.router,
     members.router,
     invitations.router,
+    account.router,
     jwks.router,
 )

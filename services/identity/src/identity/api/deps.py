@@ -21,6 +21,7 @@ __all__ = [
     "DatabaseDep",
     "EnrolmentDep",
     "KeyRingDep",
+    "NowDep",
     "SettingsDep",
     "TokenServiceDep",
     "TotpSecretsDep",
@@ -46,6 +47,12 @@ def _key_ring(request: Request) -> KeyRing:
 def _token_service(request: Request) -> TokenService:
     service: TokenService = request.app.state.token_service
     return service
+
+
+def _now(request: Request) -> datetime:
+    """The time of the request by the app's clock (tests move it: create_app(clock=...))."""
+    now: datetime = request.app.state.clock()
+    return now
 
 
 def _totp_secrets(request: Request) -> TotpSecrets:
@@ -93,3 +100,4 @@ TokenServiceDep = Annotated[TokenService, Depends(_token_service)]
 EnrolmentDep = Annotated[Enrolment, Depends(_enrolment)]
 TotpSecretsDep = Annotated[TotpSecrets, Depends(_totp_secrets)]
 ClientAddressDep = Annotated[str, Depends(_client_address)]
+NowDep = Annotated[datetime, Depends(_now)]

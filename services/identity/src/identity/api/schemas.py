@@ -25,14 +25,12 @@ __all__ = [
     "EmailVerificationResendCreate",
     "JwksRead",
     "LoginCreate",
-    "LogoutCreate",
     "MeRead",
     "OrganizationCreate",
     "OrganizationRead",
     "OrganizationRegistrationRead",
     "ResendAcceptedRead",
     "TokenRead",
-    "TokenRefreshCreate",
     "TotpEnrolmentConfirmCreate",
     "TotpEnrolmentConfirmationRead",
     "TotpEnrolmentRead",
@@ -158,16 +156,9 @@ class TokenRead(BaseModel):
     access_token: str
     token_type: Literal["Bearer"] = "Bearer"
     expires_in: int = Field(description="Seconds until the access token expires")
-    refresh_token: str
-    refresh_expires_in: int = Field(description="Seconds until the refresh token expires")
-
-
-class TokenRefreshCreate(_Input):
-    refresh_token: str = Field(min_length=1, max_length=_TOKEN_MAX)
-
-
-class LogoutCreate(_Input):
-    refresh_token: str = Field(min_length=1, max_length=_TOKEN_MAX)
+    refresh_expires_in: int = Field(
+        description="Seconds until the refresh token (in the HttpOnly cookie) expires"
+    )
 
 
 class TotpEnrolmentRead(BaseModel):

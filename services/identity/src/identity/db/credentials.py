@@ -18,7 +18,13 @@ class UserTokenRepository:
         self.session = session
 
     def add(
-        self, *, user_id: uuid.UUID, purpose: str, token_hash: str, expires_at: datetime
+        self,
+        *,
+        user_id: uuid.UUID,
+        purpose: str,
+        token_hash: str,
+        expires_at: datetime,
+        new_email: str | None = None,
     ) -> UserToken:
         token = UserToken(
             id=uuid.uuid4(),
@@ -26,6 +32,7 @@ class UserTokenRepository:
             purpose=purpose,
             token_hash=token_hash,
             expires_at=expires_at,
+            new_email=new_email,
         )
         self.session.add(token)
         return token
@@ -36,6 +43,17 @@ class UserTokenRepository:
         """The token with this hash, only if it was issued for ``purpose``."""
         statement = select(UserToken).where(
             UserToken.token_hash == token_hash, UserToken.purpose == purpose
+        )
+        if for_update:
+            statement = statement.with_for_update()
+        return (await self.session.execute(statement)).scalar_one_or_none()
+
+    async def get_by_hash_for(
+        self, token_hash: str, *, purposes: tuple[str, ...], for_update: bool = False
+    ) -> UserToken | None:
+        """The token with this hash, only if it was issued for one of ``purposes``."""
+        statement = select(UserToken).where(
+            UserToken.token_hash == token_hash, UserToken.purpose.in_(purposes)
         )
         if for_update:
             statement = statement.with_for_update()
@@ -135,3 +153,14 @@ class RefreshTokenRepository:
             .where(RefreshToken.family_id == family_id, RefreshToken.revoked_at.is_(None))
             .values(revoked_at=now)
         )
+
+    async def revoke_user(
+        self, user_id: uuid.UUID, *, now: datetime, except_family: uuid.UUID | None = None
+    ) -> None:
+        """Revoke every refresh token of the user, but those of ``except_family``."""
+        statement = update(RefreshToken).where(
+            RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None)
+        )
+        if except_family is not None:
+            statement = statement.where(RefreshToken.family_id != except_family)
+        await self.session.execute(statement.values(revoked_at=now))

@@ -32,6 +32,7 @@ from servicekit.db import new_metadata
 __all__ = [
     "Base",
     "Invitation",
+    "LoginSession",
     "Organization",
     "OutgoingMail",
     "RecoveryCode",
@@ -140,6 +141,11 @@ class UserTokenPurpose:
 
     EMAIL_VERIFICATION = "email_verification"
     TOTP_ENROLMENT = "totp_enrolment"
+    PASSWORD_RESET = "password_reset"
+    # Confirms ``UserToken.new_email``: sent to that new address.
+    EMAIL_CHANGE = "email_change"
+    # Lets a user who proved a recovery code enrol a new authenticator although TOTP is on.
+    TOTP_RESET = "totp_reset"
 
 
 class UserToken(Base):
@@ -148,7 +154,9 @@ class UserToken(Base):
     __tablename__ = "user_tokens"
     __table_args__ = (
         CheckConstraint(
-            "purpose IN ('email_verification', 'totp_enrolment')", name="purpose_known"
+            "purpose IN ('email_verification', 'totp_enrolment', 'password_reset', "
+            "'email_change', 'totp_reset')",
+            name="purpose_known",
         ),
     )
 
@@ -160,6 +168,8 @@ class UserToken(Base):
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The address an EMAIL_CHANGE token confirms (lower-case); None for other purposes.
+    new_email: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = _created_at()
 
 
@@ -225,6 +235,28 @@ class Invitation(Base):
     )
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = _created_at()
+
+
+class LoginSession(Base):
+    """One login: the refresh-token family of the same id, and where it came from.
+
+    ``device`` and ``browser`` are parsed from the User-Agent at login (domain.user_agents),
+    ``ip`` is the client address the gateway passed; ``ended_at`` is set by a logout, a
+    revocation, or a detected refresh-token reuse.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    device: Mapped[str] = mapped_column(Text, nullable=False)
+    browser: Mapped[str] = mapped_column(Text, nullable=False)
+    ip: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+    last_used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class OutgoingMail(Base):

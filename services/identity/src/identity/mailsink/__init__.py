@@ -16,12 +16,18 @@ and read the ``.eml`` files with :func:`read_maildir`.
 
 from __future__ import annotations
 
-from identity.mailsink.messages import extract_verification_token, message_text, read_maildir
+from identity.mailsink.messages import (
+    extract_link_token,
+    extract_verification_token,
+    message_text,
+    read_maildir,
+)
 from identity.mailsink.server import MailSink, ReceivedMail
 
 __all__ = [
     "MailSink",
     "ReceivedMail",
+    "extract_link_token",
     "extract_verification_token",
     "message_text",
     "read_maildir",

@@ -8,7 +8,13 @@ import re
 from email.message import EmailMessage
 from pathlib import Path
 
-__all__ = ["extract_verification_token", "message_text", "parse_message", "read_maildir"]
+__all__ = [
+    "extract_link_token",
+    "extract_verification_token",
+    "message_text",
+    "parse_message",
+    "read_maildir",
+]
 
 # The link `.../verify-email?token=<token>` or the line `Verification code: <token>`.
 _LINK_TOKEN = re.compile(r"/verify-email\?token=([A-Za-z0-9_\-]+)")
@@ -39,6 +45,17 @@ def extract_verification_token(message: EmailMessage | str) -> str:
     found = _LINK_TOKEN.search(text) or _CODE_LINE.search(text)
     if found is None:
         raise ValueError("the mail contains no verification link or code")
+    return found.group(1)
+
+
+def extract_link_token(message: EmailMessage | str, *, page: str) -> str:
+    """The token of the portal link ``/<page>?token=<token>`` in a mail (password reset:
+    ``reset-password``, e-mail change: ``confirm-email-change``). Raises ValueError if the
+    mail has no such link."""
+    text = message if isinstance(message, str) else message_text(message)
+    found = re.search(rf"/{re.escape(page)}\?token=([A-Za-z0-9_\-]+)", text)
+    if found is None:
+        raise ValueError(f"the mail contains no /{page} link")
     return found.group(1)
 
 

@@ -8,49 +8,37 @@ in as usual. Guessing from many clients is bounded by the gateway's per-account 
 from __future__ import annotations
 
 import asyncio
-import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.db.accounts import UserRepository
-from identity.db.credentials import RecoveryCodeRepository, UserTokenRepository
+from identity.db.credentials import UserTokenRepository
 from identity.db.login_throttles import LoginThrottleRepository
-from identity.db.models import LoginThrottle, User, UserTokenPurpose
-from identity.domain.lockout import record_failure
+from identity.db.models import User, UserTokenPurpose
 from identity.domain.passwords import (
     hash_password,
     password_needs_rehash,
     verify_password,
     waste_password_check,
 )
-from identity.domain.tokens import (
-    ENROLMENT_TOKEN_TTL,
-    hash_token,
-    new_token,
-    normalize_recovery_code,
-)
-from identity.domain.totp import TotpOutcome, check_totp, looks_like_totp_code
+from identity.domain.tokens import ENROLMENT_TOKEN_TTL, hash_token, new_token
+from identity.domain.user_agents import describe_user_agent
 from identity.errors import (
-    AccountLockedError,
     EmailNotVerifiedError,
     LoginFailedError,
-    TotpCodeReusedError,
     TotpEnrolmentRequiredError,
-    TotpInvalidError,
     TotpRequiredError,
 )
 from identity.member_errors import AccountDeactivatedError
-from identity.services.tokens import IssuedTokens, TokenService
+from identity.services.guard import check_second_factor, count_failure, locked_error
+from identity.services.tokens import IssuedTokens, LoginOrigin, TokenService
 from identity.services.totp_secrets import TotpSecrets
 from servicekit.db import Database
-from servicekit.logging import get_logger
 from servicekit.problems import ProblemError
 
 __all__ = ["LoginAttempt", "log_in"]
-
-log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
@@ -62,74 +50,12 @@ class LoginAttempt:
     second_factor: str | None = field(default=None, repr=False)
     # Who tries: the client's address; failures lock out only this client (see module doc).
     client: str = "unknown"
+    # The browser's User-Agent header, for the user's list of logins.
+    user_agent: str | None = None
 
 
 def _login_failed() -> LoginFailedError:
     return LoginFailedError("Login failed: wrong e-mail or password.")
-
-
-def _locked(locked_until: datetime, *, now: datetime) -> AccountLockedError:
-    retry_after = max(1, math.ceil((locked_until - now).total_seconds()))
-    return AccountLockedError(
-        "Too many failed logins from here: logins to this account from this address are "
-        f"paused until {locked_until.isoformat(timespec='seconds')} (in {retry_after} "
-        "seconds); retry after that.",
-        headers={"Retry-After": str(retry_after)},
-        locked_until=locked_until.isoformat(),
-        retry_after_seconds=retry_after,
-    )
-
-
-def _fail(
-    session: AsyncSession,
-    user: User,
-    throttle: LoginThrottle | None,
-    error: ProblemError,
-    *,
-    client: str,
-    now: datetime,
-) -> ProblemError:
-    """Count a failed attempt against ``user`` from ``client``; return the error to answer."""
-    if throttle is None:
-        throttle = LoginThrottleRepository(session).add(
-            LoginThrottle(user_id=user.id, client=client, failed_count=0, updated_at=now)
-        )
-    record = record_failure(throttle.failed_count, now=now)
-    throttle.failed_count = record.failed_count
-    throttle.updated_at = now
-    if record.locked_until is not None:
-        throttle.locked_until = record.locked_until
-        log.warning("login paused for a client after repeated failures", user_id=str(user.id))
-    return error
-
-
-async def _check_second_factor(
-    session: AsyncSession, user: User, code: str, *, secrets: TotpSecrets, now: datetime
-) -> ProblemError | None:
-    """None if ``code`` is a fresh TOTP code or an unused recovery code, else the error."""
-    secret = secrets.active(user)
-    assert secret is not None
-    if looks_like_totp_code(code):
-        check = check_totp(
-            secret, code, unix_time=now.timestamp(), last_used_step=user.totp_last_step
-        )
-        if check.outcome is TotpOutcome.ACCEPTED:
-            user.totp_last_step = check.step
-            return None
-        if check.outcome is TotpOutcome.REUSED:
-            return TotpCodeReusedError(
-                "This authenticator code was already used; wait for the next code and retry."
-            )
-        return TotpInvalidError(
-            "The authenticator code is wrong; check your phone's clock and enter the current code."
-        )
-    recovery_hash = hash_token(normalize_recovery_code(code))
-    if await RecoveryCodeRepository(session).use(user.id, recovery_hash, now=now):
-        log.info("recovery code used for login", user_id=str(user.id))
-        return None
-    return TotpInvalidError(
-        "The code is neither the current authenticator code nor an unused recovery code."
-    )
 
 
 def _enrolment_required(session: AsyncSession, user: User, *, now: datetime) -> ProblemError:
@@ -165,9 +91,11 @@ async def _attempt(
     throttles = LoginThrottleRepository(session)
     throttle = await throttles.get(user.id, attempt.client)
     if throttle is not None and throttle.locked_until is not None and throttle.locked_until > now:
-        return _locked(throttle.locked_until, now=now)
+        return locked_error(throttle.locked_until, now=now)
     if not await asyncio.to_thread(verify_password, user.password_hash, attempt.password):
-        return _fail(session, user, throttle, _login_failed(), client=attempt.client, now=now)
+        return count_failure(
+            session, user, throttle, _login_failed(), client=attempt.client, now=now
+        )
     if not user.active:
         # Said only after the right password: it tells nothing to someone guessing.
         return AccountDeactivatedError(
@@ -185,17 +113,22 @@ async def _attempt(
             "Enter the 6-digit code from your authenticator app (field totp_code), or one of "
             "your recovery codes."
         )
-    second_factor_error = await _check_second_factor(
+    second_factor_error = await check_second_factor(
         session, user, attempt.second_factor, secrets=secrets, now=now
     )
     if second_factor_error is not None:
-        return _fail(session, user, throttle, second_factor_error, client=attempt.client, now=now)
+        return count_failure(
+            session, user, throttle, second_factor_error, client=attempt.client, now=now
+        )
     if throttle is not None:
         await throttles.clear(user.id, attempt.client)
     if password_needs_rehash(user.password_hash):
         user.password_hash = await asyncio.to_thread(hash_password, attempt.password)
     user.last_login_at = now
-    return tokens.issue(session, user, now=now)
+    # The parser's rules compile on first use: off the event loop.
+    described = await asyncio.to_thread(describe_user_agent, attempt.user_agent)
+    origin = LoginOrigin(ip=attempt.client, device=described.device, browser=described.browser)
+    return tokens.issue(session, user, now=now, origin=origin)
 
 
 async def log_in(

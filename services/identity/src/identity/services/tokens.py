@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from identity.config import Settings
 from identity.db.accounts import UserRepository
 from identity.db.credentials import RefreshTokenRepository
-from identity.db.models import User
+from identity.db.login_sessions import LoginSessionRepository
+from identity.db.models import LoginSession, User
 from identity.domain.tokens import hash_token, new_token
 from identity.errors import (
     RefreshTokenExpiredError,
@@ -24,7 +25,7 @@ from servicekit.db import Database
 from servicekit.logging import get_logger
 from servicekit.problems import ProblemError
 
-__all__ = ["IssuedTokens", "TokenService"]
+__all__ = ["IssuedTokens", "LoginOrigin", "TokenService"]
 
 log = get_logger(__name__)
 
@@ -36,6 +37,17 @@ class IssuedTokens:
     expires_in: int
     refresh_token: str = field(repr=False)
     refresh_expires_in: int
+    # The login (refresh-token family) the tokens belong to.
+    session_id: uuid.UUID
+
+
+@dataclass(frozen=True)
+class LoginOrigin:
+    """Where a login comes from, as shown in the user's list of logins."""
+
+    ip: str
+    device: str
+    browser: str
 
 
 class TokenService:
@@ -45,10 +57,12 @@ class TokenService:
         self.key_ring = key_ring
         self.settings = settings
 
-    def access_token(self, user: User, *, now: datetime) -> str:
+    def access_token(self, user: User, *, now: datetime, session_id: uuid.UUID) -> str:
         issued_at = int(now.timestamp())
         claims = {
             "sub": str(user.id),
+            # The login this token belongs to: "my logins" marks it as the current one.
+            "sid": str(session_id),
             "org": str(user.organization_id),
             "roles": [user.role],
             "iss": self.settings.jwt_issuer,
@@ -66,26 +80,44 @@ class TokenService:
         *,
         now: datetime,
         family_id: uuid.UUID | None = None,
+        origin: LoginOrigin | None = None,
     ) -> IssuedTokens:
-        """A new access token and a refresh token stored in ``session`` (a new family unless
-        ``family_id`` continues one)."""
+        """A new access token and a refresh token stored in ``session``: a new login (family)
+        from ``origin`` unless ``family_id`` continues one."""
         refresh_token = new_token()
         ttl = self.settings.refresh_token_ttl_seconds
+        if family_id is None:
+            family_id = uuid.uuid4()
+            origin = origin or LoginOrigin(
+                ip="unknown", device="Unknown device", browser="Unknown browser"
+            )
+            LoginSessionRepository(session).add(
+                LoginSession(
+                    id=family_id,
+                    user_id=user.id,
+                    device=origin.device,
+                    browser=origin.browser,
+                    ip=origin.ip,
+                    created_at=now,
+                    last_used_at=now,
+                )
+            )
         RefreshTokenRepository(session).add(
             user_id=user.id,
-            family_id=family_id or uuid.uuid4(),
+            family_id=family_id,
             token_hash=hash_token(refresh_token),
             expires_at=now + timedelta(seconds=ttl),
         )
         return IssuedTokens(
-            access_token=self.access_token(user, now=now),
+            access_token=self.access_token(user, now=now, session_id=family_id),
             expires_in=self.settings.access_token_ttl_seconds,
             refresh_token=refresh_token,
             refresh_expires_in=ttl,
+            session_id=family_id,
         )
 
     async def refresh(
-        self, database: Database, refresh_token: str, *, now: datetime
+        self, database: Database, refresh_token: str, *, now: datetime, ip: str | None = None
     ) -> IssuedTokens:
         """Trade a refresh token for new tokens; the presented one is used up.
 
@@ -105,7 +137,7 @@ class TokenService:
             if stored is None:
                 error = RefreshTokenInvalidError("This refresh token is not valid; log in again.")
             elif stored.used_at is not None:
-                await tokens.revoke_family(stored.family_id, now=now)
+                await self.end_login(session, stored.family_id, now=now)
                 log.warning("refresh token reused; family revoked", family_id=str(stored.family_id))
                 error = RefreshTokenReusedError(
                     "This refresh token was already used, so it may have been copied; all "
@@ -131,6 +163,7 @@ class TokenService:
                     )
                 else:
                     issued = self.issue(session, user, now=now, family_id=stored.family_id)
+                    await LoginSessionRepository(session).touch(stored.family_id, ip=ip, now=now)
         if error is not None:
             raise error
         assert issued is not None
@@ -139,7 +172,24 @@ class TokenService:
     async def revoke(self, session: AsyncSession, refresh_token: str, *, now: datetime) -> None:
         """End the login the token belongs to (its whole family). Unknown tokens are ignored,
         as RFC 7009 does, so logging out twice is harmless."""
-        tokens = RefreshTokenRepository(session)
-        stored = await tokens.get_by_hash(hash_token(refresh_token))
+        stored = await RefreshTokenRepository(session).get_by_hash(hash_token(refresh_token))
         if stored is not None:
-            await tokens.revoke_family(stored.family_id, now=now)
+            await self.end_login(session, stored.family_id, now=now)
+
+    @staticmethod
+    async def end_login(session: AsyncSession, family_id: uuid.UUID, *, now: datetime) -> None:
+        """Revoke the refresh tokens of one login and mark it ended."""
+        await RefreshTokenRepository(session).revoke_family(family_id, now=now)
+        await LoginSessionRepository(session).end(family_id, now=now)
+
+    @staticmethod
+    async def end_logins(
+        session: AsyncSession,
+        user_id: uuid.UUID,
+        *,
+        now: datetime,
+        keep: uuid.UUID | None = None,
+    ) -> int:
+        """End every login of the user except ``keep``; returns how many were open."""
+        await RefreshTokenRepository(session).revoke_user(user_id, now=now, except_family=keep)
+        return await LoginSessionRepository(session).end_all(user_id, now=now, except_login=keep)

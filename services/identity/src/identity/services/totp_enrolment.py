@@ -1,4 +1,5 @@
-"""Setting up TOTP with the enrolment token a login handed out."""
+"""Setting up TOTP with the enrolment token a login handed out, or replacing it with the
+token a recovery code opened (services.totp_reset, purpose TOTP_RESET)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,10 @@ __all__ = [
 ]
 
 
+# A first enrolment, and the replacement of a lost authenticator.
+_ENROLMENT_PURPOSES = (UserTokenPurpose.TOTP_ENROLMENT, UserTokenPurpose.TOTP_RESET)
+
+
 @dataclass(frozen=True)
 class Enrolment:
     """The user an enrolment token belongs to, and the token row itself."""
@@ -52,8 +57,8 @@ class EnrolmentStarted:
 
 async def authenticate_enrolment(session: AsyncSession, token: str, *, now: datetime) -> Enrolment:
     """The enrolment of a bearer enrolment token; raises EnrolmentTokenInvalidError."""
-    stored = await UserTokenRepository(session).get_by_hash(
-        hash_token(token), purpose=UserTokenPurpose.TOTP_ENROLMENT, for_update=True
+    stored = await UserTokenRepository(session).get_by_hash_for(
+        hash_token(token), purposes=_ENROLMENT_PURPOSES, for_update=True
     )
     if stored is None:
         raise EnrolmentTokenInvalidError("This is not an enrolment token; log in again to get one.")
@@ -68,8 +73,11 @@ async def authenticate_enrolment(session: AsyncSession, token: str, *, now: date
     return Enrolment(user=user, token=stored)
 
 
-def _refuse_if_enabled(user: User) -> None:
-    if user.totp_enabled:
+def _refuse_if_enabled(enrolment: Enrolment) -> None:
+    # A reset token (opened with a recovery code) exists to replace an enabled authenticator.
+    if enrolment.token.purpose == UserTokenPurpose.TOTP_RESET:
+        return
+    if enrolment.user.totp_enabled:
         raise TotpAlreadyEnabledError(
             "Two-factor authentication is already set up for this account; log in with a code."
         )
@@ -79,7 +87,7 @@ def start_enrolment(enrolment: Enrolment, *, secrets: TotpSecrets) -> EnrolmentS
     """Generate a new secret (replacing any unconfirmed one; stored sealed) and how to import
     it."""
     user = enrolment.user
-    _refuse_if_enabled(user)
+    _refuse_if_enabled(enrolment)
     secret = new_totp_secret()
     secrets.set_pending(user, secret)
     uri = provisioning_uri(secret, account=user.email)
@@ -97,11 +105,12 @@ async def confirm_enrolment(
     """Turn TOTP on once a code of the new secret proves the app has it; returns the
     plain recovery codes (shown once, stored only hashed).
 
-    The confirming code's time step counts as used, so it cannot also log in. Raises
+    The confirming code's time step counts as used, so it cannot also log in. A reset
+    replaces the old authenticator and all recovery codes. Raises
     EnrolmentNotStartedError, EnrolmentCodeInvalidError, TotpAlreadyEnabledError.
     """
     user = enrolment.user
-    _refuse_if_enabled(user)
+    _refuse_if_enabled(enrolment)
     secret = secrets.pending(user)
     if secret is None:
         raise EnrolmentNotStartedError(

@@ -9,8 +9,12 @@ import { LoginPage } from "./LoginPage";
 
 function Where() {
   const location = useLocation();
-  return <p>at {location.pathname}</p>;
+  return <p>at {[location.pathname, location.search, location.hash].filter(Boolean).join(" ")}</p>;
 }
+
+const ANSWER = { access_token: "acc", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" };
+const NO_LOGIN = { type: "/problems/refresh-token-invalid", code: "refresh-token-invalid", title: "Invalid refresh token", status: 401 };
+const isLogin = (request: Request) => new URL(request.url).pathname === "/api/identity/auth/login";
 
 const app = (
   <Routes>
@@ -51,12 +55,23 @@ describe("LoginPage", { timeout: 20_000 }, () => {
   it("signs in with e-mail, password and code and goes to the passes", async () => {
     const { requests } = renderWithApp(app, {
       route: "/login",
-      handler: () => json({ access_token: "acc", refresh_token: "ref", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" }),
+      handler: (request) => (isLogin(request) ? json(ANSWER) : json(NO_LOGIN, 401)),
     });
     await fillIn("123456");
     expect(await screen.findByText("at /passes")).toBeInTheDocument();
-    expect(await requests[0]!.json()).toEqual({ email: "owner@example.com", password: "correct horse battery", totp_code: "123456" });
+    const login = requests.find(isLogin)!;
+    expect(await login.json()).toEqual({ email: "owner@example.com", password: "correct horse battery", totp_code: "123456" });
     expect(getAccessToken()).toBe("acc");
+  });
+
+  it("returns to the page that was asked for before the login (a deep link)", async () => {
+    const wanted = { pathname: "/air/documents/doc-7", search: "?q=brake", hash: "#step-3" };
+    renderWithApp(app, {
+      route: { pathname: "/login", state: { from: wanted } },
+      handler: (request) => (isLogin(request) ? json(ANSWER) : json(NO_LOGIN, 401)),
+    });
+    await fillIn("123456");
+    expect(await screen.findByText("at /air/documents/doc-7 ?q=brake #step-3")).toBeInTheDocument();
   });
 
   it("shows the problem when the login is refused", async () => {

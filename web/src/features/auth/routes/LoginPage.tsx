@@ -1,7 +1,7 @@
 import { Anchor, Button, Paper, PasswordInput, Stack, TextInput, Title } from "@mantine/core";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useNavigate } from "react-router";
+import { Link, type Location, useLocation, useNavigate } from "react-router";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import { useFieldErrors } from "../../../lib/errorText";
 import { ApiError } from "../../../lib/problem";
@@ -12,6 +12,8 @@ export function LoginPage() {
   const { t } = useTranslation();
   const auth = useAuth();
   const navigate = useNavigate();
+  // The page that sent the user here to log in (RequireAuth), to return to afterwards.
+  const from = (useLocation().state as { from?: Location } | null)?.from;
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [totpCode, setTotpCode] = useState("");
@@ -19,7 +21,7 @@ export function LoginPage() {
   const login = useLogin({
     onSuccess: (tokens) => {
       auth.signIn(tokens);
-      void navigate("/passes");
+      void navigate(from ? `${from.pathname}${from.search}${from.hash}` : "/passes", { replace: true });
     },
     onError: (error) => {
       // A user without TOTP gets a short-lived enrolment token instead of tokens; it stays in

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { json, renderWithApp } from "../../../test/render";
 import { useAuth } from "./AuthProvider";
-import { clearTokens, getAccessToken, REFRESH_TOKEN_KEY, storeTokens } from "./tokens";
+import { clearTokens, getAccessToken, storeTokens } from "./tokens";
 
 function Status() {
   const auth = useAuth();
@@ -19,11 +19,16 @@ function Status() {
 
 const tokens = (n: number, expiresIn = 900) => ({
   access_token: `access-${n}`,
-  refresh_token: `refresh-${n}`,
   expires_in: expiresIn,
   refresh_expires_in: 86_400,
   token_type: "Bearer" as const,
 });
+
+const refused = () => json({ type: "/problems/refresh-token-invalid", code: "refresh-token-invalid", title: "Invalid refresh token", status: 401 }, 401);
+
+function path(request: Request): string {
+  return new URL(request.url).pathname;
+}
 
 describe("AuthProvider", () => {
   afterEach(() => {
@@ -31,30 +36,33 @@ describe("AuthProvider", () => {
     vi.useRealTimers();
   });
 
-  it("signs the user in again after a reload with the stored refresh token", async () => {
-    window.sessionStorage.setItem(REFRESH_TOKEN_KEY, "refresh-0");
-    const { requests } = renderWithApp(<Status />, { handler: () => json(tokens(1)) });
+  it("on start-up signs in from the refresh cookie, so a reload or a second tab is signed in", async () => {
+    const { requests } = renderWithApp(<Status />, { refreshCookie: "handler", handler: () => json(tokens(1)) });
     expect(screen.getByText("status: restoring")).toBeInTheDocument();
     await screen.findByText("status: signed-in");
     expect(requests).toHaveLength(1);
-    expect(new URL(requests[0]!.url).pathname).toBe("/api/identity/auth/refresh");
-    expect(await requests[0]!.json()).toEqual({ refresh_token: "refresh-0" });
+    const [refresh] = requests;
+    expect(path(refresh!)).toBe("/api/identity/auth/refresh");
+    expect(refresh!.method).toBe("POST");
+    // The cookie goes with it (same origin), the CSRF header proves the call is the portal's,
+    // and no token is in the body.
+    expect(refresh!.credentials).toBe("same-origin");
+    expect(refresh!.headers.get("X-AOS-CSRF")).toBe("1");
+    expect(await refresh!.text()).toBe("");
     expect(getAccessToken()).toBe("access-1");
-    expect(window.sessionStorage.getItem(REFRESH_TOKEN_KEY)).toBe("refresh-1");
   });
 
-  it("is signed out when the stored refresh token is refused", async () => {
-    window.sessionStorage.setItem(REFRESH_TOKEN_KEY, "refresh-0");
-    renderWithApp(<Status />, { handler: () => json({ title: "Refresh token invalid", status: 401 }, 401) });
+  it("is anonymous when there is no login to restore", async () => {
+    renderWithApp(<Status />, { refreshCookie: "handler", handler: refused });
     await screen.findByText("status: anonymous");
-    expect(window.sessionStorage.getItem(REFRESH_TOKEN_KEY)).toBeNull();
+    expect(getAccessToken()).toBeNull();
   });
 
   it("refreshes the access token before it expires", async () => {
     vi.useFakeTimers({ shouldAdvanceTime: true });
-    window.sessionStorage.setItem(REFRESH_TOKEN_KEY, "refresh-0");
     let issued = 0;
     const { requests } = renderWithApp(<Status />, {
+      refreshCookie: "handler",
       handler: () => {
         issued += 1;
         return json(tokens(issued, 120));
@@ -64,19 +72,23 @@ describe("AuthProvider", () => {
     expect(getAccessToken()).toBe("access-1");
     await act(() => vi.advanceTimersByTimeAsync(96_000)); // 80 % of 120 s
     await waitFor(() => expect(getAccessToken()).toBe("access-2"));
-    expect(await requests[1]!.json()).toEqual({ refresh_token: "refresh-1" });
+    expect(requests.map(path)).toEqual(["/api/identity/auth/refresh", "/api/identity/auth/refresh"]);
+    expect(requests[1]!.headers.get("X-AOS-CSRF")).toBe("1");
   });
 
-  it("logs out at the server and forgets the tokens", async () => {
+  it("logs out at the server and forgets the access token", async () => {
     storeTokens(tokens(5));
     const { requests } = renderWithApp(<Status />, {
+      refreshCookie: "handler",
       handler: (request) => (request.url.endsWith("/logout") ? new Response(null, { status: 204 }) : json(tokens(6))),
     });
     await screen.findByText("status: signed-in");
     await userEvent.click(screen.getByRole("button", { name: "out" }));
     await screen.findByText("status: anonymous");
-    await waitFor(() => expect(requests.some((r) => r.url.endsWith("/api/identity/auth/logout"))).toBe(true));
+    await waitFor(() => expect(requests.some((r) => path(r) === "/api/identity/auth/logout")).toBe(true));
+    const logout = requests.find((r) => path(r) === "/api/identity/auth/logout")!;
+    expect(logout.headers.get("X-AOS-CSRF")).toBe("1");
+    expect(logout.credentials).toBe("same-origin");
     expect(getAccessToken()).toBeNull();
-    expect(window.sessionStorage.getItem(REFRESH_TOKEN_KEY)).toBeNull();
   });
 });

@@ -2,39 +2,67 @@ import { useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useApi } from "../../../lib/api/ApiProvider";
 import { type Schemas, unwrap } from "../../../lib/api/client";
-import { clearTokens, getRefreshToken, refreshDelayMs, storeTokens } from "./tokens";
+import { clearTokens, getAccessToken, refreshDelayMs, storeTokens } from "./tokens";
 
 export type AuthStatus = "restoring" | "anonymous" | "signed-in";
 
 interface AuthContextValue {
   status: AuthStatus;
-  /** Keep the tokens of a successful login and refresh them before they expire. */
+  /** Keep the access token of a successful login and refresh it before it expires. */
   signIn: (tokens: Schemas["TokenRead"]) => void;
-  /** Forget both tokens and revoke the refresh token at the server (best effort). */
+  /** Forget the access token and end the login at the server (which clears the cookie). */
   signOut: () => Promise<void>;
 }
 
 const AuthContext = createContext<AuthContextValue | null>(null);
 
+/** Tabs tell each other about logins and logouts, so that all show the same state at once. */
+const CHANNEL = "aos-auth";
+/** Refreshes of all tabs run one after another: each rotates the shared cookie, and two at
+ * once would present the same refresh token twice, which the server takes for a stolen copy. */
+const REFRESH_LOCK = "aos-refresh";
+
+type TabMessage = "signed-in" | "signed-out";
+
+function openChannel(): BroadcastChannel | null {
+  return typeof BroadcastChannel === "undefined" ? null : new BroadcastChannel(CHANNEL);
+}
+
+function oneTabAtATime<T>(task: () => Promise<T>): Promise<T> {
+  const locks = typeof navigator !== "undefined" ? navigator.locks : undefined;
+  // request() resolves with what the task resolves to (it awaits the task's promise).
+  return locks ? (locks.request(REFRESH_LOCK, task) as Promise<T>) : task();
+}
+
 export function AuthProvider({ children }: { children: ReactNode }) {
   const api = useApi();
   const queryClient = useQueryClient();
-  const [status, setStatus] = useState<AuthStatus>(() => (getRefreshToken() !== null ? "restoring" : "anonymous"));
+  // Without an access token in memory (a reload, a new tab) the refresh cookie may still hold a
+  // login: try it before deciding.
+  const [status, setStatus] = useState<AuthStatus>(() => (getAccessToken() !== null ? "signed-in" : "restoring"));
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
-  // One refresh at a time: refresh tokens are single-use, a second concurrent use would fail.
+  // One refresh at a time in this tab (the lock orders them between tabs).
   const inFlight = useRef<Promise<void> | null>(null);
+  const channel = useRef<BroadcastChannel | null>(null);
 
   const stop = useCallback(() => {
     if (timer.current !== null) clearTimeout(timer.current);
     timer.current = null;
   }, []);
 
-  const value = useMemo<AuthContextValue & { refresh: () => Promise<void> }>(() => {
-    const signIn = (tokens: Schemas["TokenRead"]) => {
+  const value = useMemo<AuthContextValue & { refresh: () => Promise<void>; forget: () => void }>(() => {
+    const schedule = (expiresIn: number) => {
+      stop();
+      timer.current = setTimeout(() => void refresh(), refreshDelayMs(expiresIn));
+    };
+    const keep = (tokens: Schemas["TokenRead"]) => {
       storeTokens(tokens);
       setStatus("signed-in");
-      stop();
-      timer.current = setTimeout(() => void refresh(), refreshDelayMs(tokens.expires_in));
+      schedule(tokens.expires_in);
+    };
+    const signIn = (tokens: Schemas["TokenRead"]) => {
+      keep(tokens);
+      channel.current?.postMessage("signed-in" satisfies TabMessage);
     };
     const forget = () => {
       stop();
@@ -43,31 +71,46 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       queryClient.clear();
     };
     const refresh = (): Promise<void> => {
-      const refreshToken = getRefreshToken();
-      if (refreshToken === null) return Promise.resolve();
-      inFlight.current ??= unwrap(api.POST("/api/identity/auth/refresh", { body: { refresh_token: refreshToken } }))
-        .then(signIn, forget)
+      inFlight.current ??= oneTabAtATime(() => unwrap(api.POST("/api/identity/auth/refresh", { credentials: "same-origin" })))
+        // An answer without a token (a proxy's empty page) counts as no login.
+        .then((tokens) => (typeof tokens?.access_token === "string" ? keep(tokens) : forget()), forget)
         .finally(() => {
           inFlight.current = null;
         });
       return inFlight.current;
     };
     const signOut = async () => {
-      const refreshToken = getRefreshToken();
       forget();
-      if (refreshToken !== null) {
-        // Signed out here either way; a refresh token the server did not revoke expires on its own.
-        await api.POST("/api/identity/auth/logout", { body: { refresh_token: refreshToken } }).catch(() => undefined);
-      }
+      channel.current?.postMessage("signed-out" satisfies TabMessage);
+      // Signed out here either way; a login the server did not end expires on its own.
+      await api.POST("/api/identity/auth/logout", { credentials: "same-origin" }).catch(() => undefined);
     };
-    return { status, signIn, signOut, refresh };
+    return { status, signIn, signOut, refresh, forget };
   }, [api, queryClient, status, stop]);
 
   const { refresh } = value;
+  // The channel's handler always sees the current functions, without reopening the channel.
+  const latest = useRef(value);
   useEffect(() => {
-    // After a reload the access token is gone with the page; the refresh token gets a new one.
-    if (getRefreshToken() !== null && status === "restoring") void refresh();
+    latest.current = value;
+  }, [value]);
+  useEffect(() => {
+    if (status === "restoring") void refresh();
   }, [refresh, status]);
+  useEffect(() => {
+    const opened = openChannel();
+    channel.current = opened;
+    if (opened === null) return undefined;
+    opened.onmessage = (event: MessageEvent<TabMessage>) => {
+      // Another tab logged in: this one gets its own access token from the shared cookie.
+      if (event.data === "signed-in" && getAccessToken() === null) void latest.current.refresh();
+      if (event.data === "signed-out") latest.current.forget();
+    };
+    return () => {
+      opened.close();
+      channel.current = null;
+    };
+  }, []);
   useEffect(() => stop, [stop]);
 
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

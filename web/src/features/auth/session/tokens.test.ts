@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { clearTokens, getAccessToken, getRefreshToken, REFRESH_TOKEN_KEY, refreshDelayMs, storeTokens } from "./tokens";
+import { clearTokens, getAccessToken, refreshDelayMs, storeTokens } from "./tokens";
 
-const TOKENS = { access_token: "access-1", refresh_token: "refresh-1", expires_in: 900, refresh_expires_in: 86_400, token_type: "Bearer" as const };
+const TOKENS = { access_token: "access-1", expires_in: 900, refresh_expires_in: 86_400, token_type: "Bearer" as const };
 
 describe("token storage", () => {
   afterEach(clearTokens);
@@ -13,18 +13,16 @@ describe("token storage", () => {
     expect(stored).not.toContain("access-1");
   });
 
-  it("keeps the refresh token in sessionStorage and never in localStorage", () => {
+  it("stores nothing in web storage: the refresh token is the server's HttpOnly cookie", () => {
     storeTokens(TOKENS);
-    expect(window.sessionStorage.getItem(REFRESH_TOKEN_KEY)).toBe("refresh-1");
-    expect(Object.values({ ...window.localStorage })).not.toContain("refresh-1");
-    expect(getRefreshToken()).toBe("refresh-1");
+    expect(window.sessionStorage).toHaveLength(0);
+    expect(window.localStorage).toHaveLength(0);
   });
 
-  it("forgets both tokens on clear", () => {
+  it("forgets the access token on clear", () => {
     storeTokens(TOKENS);
     clearTokens();
     expect(getAccessToken()).toBeNull();
-    expect(getRefreshToken()).toBeNull();
   });
 });
 

@@ -4,44 +4,23 @@ import type { Schemas } from "../../../lib/api/client";
  * Where the tokens live.
  *
  * The access token is kept only in memory (this module), so no script can read it from storage.
- * The refresh token is kept in sessionStorage so that a reload keeps the user signed in:
- * sessionStorage is readable only by scripts of this same origin (the gateway serves the SPA
- * and the API on one origin, and the SPA loads no third-party scripts), lives only as long as
- * the tab, and is not shared with other tabs. localStorage is never used for tokens: it outlives
- * the session and is shared by every tab of the origin.
+ * The refresh token is not in reach of any script at all: the server sets it as an HttpOnly
+ * cookie (SameSite=Strict, scoped to /api/identity/auth), the browser sends it with the refresh
+ * and logout calls, and every tab of the portal shares it. A reload or a second tab therefore
+ * starts without an access token and gets one by a refresh (see AuthProvider).
  */
-export const REFRESH_TOKEN_KEY = "aos.refreshToken";
-
 let accessToken: string | null = null;
 
 export function getAccessToken(): string | null {
   return accessToken;
 }
 
-export function getRefreshToken(): string | null {
-  try {
-    return window.sessionStorage.getItem(REFRESH_TOKEN_KEY);
-  } catch {
-    return null; // storage disabled: the user signs in again after a reload
-  }
-}
-
 export function storeTokens(tokens: Schemas["TokenRead"]): void {
   accessToken = tokens.access_token;
-  try {
-    window.sessionStorage.setItem(REFRESH_TOKEN_KEY, tokens.refresh_token);
-  } catch {
-    // storage disabled: signed in for this page only
-  }
 }
 
 export function clearTokens(): void {
   accessToken = null;
-  try {
-    window.sessionStorage.removeItem(REFRESH_TOKEN_KEY);
-  } catch {
-    // nothing stored
-  }
 }
 
 /**

@@ -1,8 +1,8 @@
 """The token deny list (servicekit.revocations): access tokens issued before a member was
 deactivated or given another role, or before the organisation was closed, are refused.
 
-Revision ID: 0004_token_revocations
-Revises: 0003_login_throttles
+Revision ID: 0006_token_revocations
+Revises: 0005_account
 Create Date: 2026-12-03
 """
 
@@ -12,8 +12,8 @@ from alembic import op
 
 from servicekit.migrations import create_token_revocations_table, drop_token_revocations_table
 
-revision = "0004_token_revocations"
-down_revision = "0003_login_throttles"
+revision = "0006_token_revocations"
+down_revision = "0005_account"
 branch_labels = None
 depends_on = None
 
