@@ -64,6 +64,7 @@ __all__ = [
     "TokenRevocations",
     "TokenRevokedError",
     "revocation_subscriptions",
+    "revocations_consumer_name",
     "revocations_metadata",
     "revoked_since",
     "token_revocations_table",
@@ -99,6 +100,11 @@ token_revocations_table = Table(
     PrimaryKeyConstraint("subject", "subject_id", name="pk_token_revocations"),
     Index("ix_token_revocations_changed_at", "changed_at"),
 )
+
+
+def revocations_consumer_name(service_name: str) -> str:
+    """The consumer (group) of ``service_name`` that fills its deny list."""
+    return f"{service_name}.token-revocations"
 
 
 class Subject(StrEnum):
