@@ -106,6 +106,7 @@ def create_service_app(
             revocations = TokenRevocations(
                 max_token_lifetime_seconds=settings.jwt_max_lifetime_seconds,
                 refresh_seconds=settings.token_revocation_refresh_seconds,
+                service=settings.service_name,
             )
             app.state.token_revocations = revocations
             await revocations.load(database)
