@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from prometheus_client import REGISTRY
 from sqlalchemy import func, select
 
 from aos.events.v1 import identity_pb2
@@ -196,3 +197,20 @@ async def test_a_refresh_reads_only_what_changed_lately_not_the_whole_table_agai
     assert await revocations.refresh(database) == 1  # the first load reads everything
     assert [await revocations.refresh(database) for _ in range(3)] == [0, 0, 0]
     assert len(revocations) == 1
+
+
+async def test_metrics_show_when_the_list_was_read_and_how_many_tokens_it_refused(
+    database: Database,
+) -> None:
+    service = f"kit-{uuid.uuid4().hex[:6]}"
+    revocations = TokenRevocations(max_token_lifetime_seconds=LIFETIME, service=service)
+    labels = {"service": service}
+    assert REGISTRY.get_sample_value("aos_token_deny_list_read_timestamp_seconds", labels) == 0
+    await revocations.refresh(database)
+    read_at = REGISTRY.get_sample_value("aos_token_deny_list_read_timestamp_seconds", labels)
+    assert read_at is not None and read_at > 0
+    user = uuid.uuid4()
+    revocations.apply(Subject.USER, user, datetime.now(UTC))
+    with pytest.raises(TokenRevokedError):
+        revocations.check(principal(user=user, issued_at=0))
+    assert REGISTRY.get_sample_value("aos_tokens_revoked_refused_total", labels) == 1

@@ -103,3 +103,9 @@ async def test_the_openapi_operation_names_the_roles_it_admits(app: FastAPI) -> 
 def test_a_route_must_name_at_least_one_role() -> None:
     with pytest.raises(ValueError, match="at least one role"):
         require_roles()
+
+
+async def test_the_openapi_operation_lists_the_role_forbidden_answer(app: FastAPI) -> None:
+    paths = app.openapi()["paths"]
+    assert "/problems/role-forbidden" in paths["/orders"]["post"]["responses"]["403"]["description"]
+    assert "403" not in paths["/profile"]["get"]["responses"]

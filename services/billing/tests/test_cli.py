@@ -1,3 +1,5 @@
+import uuid
+
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -10,7 +12,7 @@ def test_help_lists_the_commands(capsys: pytest.CaptureFixture[str]) -> None:
         main(["--help"])
     assert exited.value.code == 0
     out = capsys.readouterr().out
-    for command in ("migrate", "seed", "serve"):
+    for command in ("migrate", "seed", "serve", "replay-dlq"):
         assert command in out
 
 
@@ -48,3 +50,15 @@ async def test_migrations_create_the_billing_tables(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert {"products", "orders", "entitlements", "idempotency_keys", "outbox", "inbox"} <= tables
+
+
+def test_replay_dlq_names_the_deny_list_consumer_and_replays_it_when_asked(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    kafka_bootstrap_servers: str,
+) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap_servers)
+    monkeypatch.setenv("AOS_TOPIC_NAMESPACE", f"t{uuid.uuid4().hex[:10]}.")
+    assert main(["replay-dlq", "--dry-run"]) == 2
+    assert "billing.token-revocations" in capsys.readouterr().out
+    assert main(["replay-dlq", "--consumer", "billing.token-revocations", "--dry-run"]) == 0

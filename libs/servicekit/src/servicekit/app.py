@@ -28,7 +28,12 @@ from servicekit.middleware import RequestContextMiddleware
 from servicekit.migrations import upgrade
 from servicekit.problems import document_validation_problems, install_problem_handlers
 from servicekit.relay import OutboxRelay
-from servicekit.revocations import IDENTITY_TOPIC, TokenRevocations, revocation_subscriptions
+from servicekit.revocations import (
+    IDENTITY_TOPIC,
+    TokenRevocations,
+    revocation_subscriptions,
+    revocations_consumer_name,
+)
 from servicekit.roles import annotate_roles
 from servicekit.settings import ServiceSettings
 
@@ -63,7 +68,7 @@ class ServiceSpec:
 def revocations_consumer(service_name: str, revocations: TokenRevocations) -> ConsumerSpec:
     """The service's consumer of identity's access changes, filling its token deny list."""
     return ConsumerSpec(
-        name=f"{service_name}.token-revocations",
+        name=revocations_consumer_name(service_name),
         topics=[IDENTITY_TOPIC],
         subscriptions=revocation_subscriptions(revocations),
     )
@@ -101,6 +106,7 @@ def create_service_app(
             revocations = TokenRevocations(
                 max_token_lifetime_seconds=settings.jwt_max_lifetime_seconds,
                 refresh_seconds=settings.token_revocation_refresh_seconds,
+                service=settings.service_name,
             )
             app.state.token_revocations = revocations
             await revocations.load(database)

@@ -100,13 +100,24 @@ def replay_dlq(
     consumer: str | None,
     dry_run: bool,
 ) -> int:
-    """Run ``replay-dlq``; returns the exit status (0, or 2 for an unknown consumer)."""
-    from servicekit.dlq import replay_dead_letters
+    """Run ``replay-dlq``; returns the exit status (0, or 2 for an unknown consumer).
 
-    names = [spec.name for spec in consumers]
+    Besides ``consumers`` (the service's own) every service has the consumer of its token deny
+    list (servicekit.revocations), which is only replayed when named."""
+    from servicekit.app import ConsumerSpec
+    from servicekit.dlq import replay_dead_letters
+    from servicekit.revocations import IDENTITY_TOPIC, revocations_consumer_name
+
+    deny_list = ConsumerSpec(
+        name=revocations_consumer_name(settings.service_name),
+        topics=[IDENTITY_TOPIC],
+        subscriptions={},  # replaying republishes; it applies nothing itself
+    )
+    known = [*consumers, deny_list]
+    names = [spec.name for spec in known]
     if consumer is None and len(consumers) == 1:
-        consumer = names[0]
-    chosen = [spec for spec in consumers if spec.name == consumer]
+        consumer = consumers[0].name
+    chosen = [spec for spec in known if spec.name == consumer]
     if not chosen:
         print(
             f"{settings.service_name}: choose a consumer with --consumer: {', '.join(names)}"

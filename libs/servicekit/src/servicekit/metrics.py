@@ -36,6 +36,18 @@ CONSUMER_DEAD_LETTERS = Counter(
     "Events sent to the dead-letter topic because of their own content",
     ["service", "consumer"],
 )
+TOKEN_DENY_LIST_READ = Gauge(
+    "aos_token_deny_list_read_timestamp_seconds",
+    "When this process last read its token deny list (Unix time): while it falls behind, "
+    "tokens revoked meanwhile on another replica are still accepted here",
+    ["service"],
+)
+TOKENS_REVOKED_REFUSED = Counter(
+    "aos_tokens_revoked_refused_total",
+    "Requests refused because their access token was issued before a change of its member's "
+    "access (401 token-revoked)",
+    ["service"],
+)
 CONSUMER_PAUSED_PARTITIONS = Gauge(
     "aos_consumer_paused_partitions",
     "Partitions whose consumer waits to retry an event that failed",

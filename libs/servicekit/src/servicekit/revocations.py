@@ -54,6 +54,7 @@ from servicekit.auth import Principal
 from servicekit.consumer import BadEvent, Handler, IncomingEvent, Subscription
 from servicekit.db import Database, new_metadata
 from servicekit.logging import describe_error, get_logger
+from servicekit.metrics import TOKEN_DENY_LIST_READ, TOKENS_REVOKED_REFUSED
 from servicekit.problems import ProblemError, UnauthorizedError
 
 __all__ = [
@@ -64,6 +65,7 @@ __all__ = [
     "TokenRevocations",
     "TokenRevokedError",
     "revocation_subscriptions",
+    "revocations_consumer_name",
     "revocations_metadata",
     "revoked_since",
     "token_revocations_table",
@@ -101,6 +103,11 @@ token_revocations_table = Table(
 )
 
 
+def revocations_consumer_name(service_name: str) -> str:
+    """The consumer (group) of ``service_name`` that fills its deny list."""
+    return f"{service_name}.token-revocations"
+
+
 class Subject(StrEnum):
     USER = "user"
     ORGANIZATION = "organization"
@@ -127,9 +134,12 @@ class TokenRevocations:
         *,
         max_token_lifetime_seconds: int,
         refresh_seconds: float = 1.0,
+        service: str = "service",
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.max_token_lifetime_seconds = max_token_lifetime_seconds
+        self._read_gauge = TOKEN_DENY_LIST_READ.labels(service=service)
+        self._refused = TOKENS_REVOKED_REFUSED.labels(service=service)
         self.refresh_seconds = refresh_seconds
         self._clock = clock
         self._not_before: dict[tuple[Subject, uuid.UUID], float] = {}
@@ -154,6 +164,7 @@ class TokenRevocations:
                 headers={"Retry-After": "5"},
             )
         if self.revokes(principal):
+            self._refused.inc()
             raise TokenRevokedError(REVOKED_DETAIL)
 
     def revokes(self, principal: Principal) -> bool:
@@ -182,6 +193,7 @@ class TokenRevocations:
             self.apply(Subject(subject), subject_id, not_before)
         # The database's clock, not ours: ``changed_at`` is written by it.
         self._reread_from = read_at - timedelta(seconds=REREAD_SECONDS)
+        self._read_gauge.set(self._clock())
         self._forget_expired()
         return len(rows)
 

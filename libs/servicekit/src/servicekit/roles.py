@@ -133,17 +133,17 @@ def annotate_roles(router: APIRouter) -> None:
 def _document_role_forbidden(route: APIRoute) -> None:
     """List the 403 ``role-forbidden`` answer among the route's responses (beside another 403
     the route already documents, such as a missing pass)."""
-    entry = problem_responses(RoleForbiddenError)[RoleForbiddenError.status]
+    status = RoleForbiddenError.status
+    entry = problem_responses(RoleForbiddenError)[status]
     responses = dict(route.responses)
-    existing = responses.get(RoleForbiddenError.status) or responses.get(
-        str(RoleForbiddenError.status)
-    )
+    key: int | str = str(status) if str(status) in responses else status
+    existing = responses.get(key)
     if existing is None:
-        responses[RoleForbiddenError.status] = entry
+        responses[key] = entry
     elif RoleForbiddenError.type_uri() not in str(existing.get("description", "")):
         merged = dict(existing)
         merged["description"] = "; ".join(
             filter(None, [str(existing.get("description", "")), entry["description"]])
         )
-        responses[RoleForbiddenError.status] = merged
+        responses[key] = merged
     route.responses = responses

@@ -30,6 +30,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     cli.add_standard_commands(commands, Settings)
+    # Its one consumer fills the token deny list (servicekit.revocations).
+    cli.add_replay_dlq_command(commands, service="billing")
     commands.add_parser(
         "seed",
         help="add the standard catalog products that are missing (never overwrites prices)",
@@ -42,6 +44,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     elif args.command == "seed":
         added = asyncio.run(_seed(settings))
         print(f"billing: catalog seeded, {added} product(s) added")
+    elif args.command == "replay-dlq":
+        return cli.replay_dlq(settings, (), consumer=args.consumer, dry_run=args.dry_run)
     elif args.command == "serve":
         cli.serve("billing.main:create_app", settings, host=args.host, port=args.port)
     return 0
