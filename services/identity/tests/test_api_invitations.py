@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import jwt
@@ -226,3 +227,15 @@ async def test_an_invitation_whose_address_got_an_account_meanwhile_is_refused(
         f"/organizations/current/invitations/{invited['id']}/resend", headers=owner.headers
     )
     problem(resend, 409, "email-taken")
+
+
+async def test_two_accepts_of_one_link_at_once_create_one_account(members, problem) -> None:
+    owner = await members.owner()
+    email = (await members.invite(owner, role="technician")).json()["email"]
+    token = await members.invitation_token(email)
+
+    answers = await asyncio.gather(members.accept(token), members.accept(token))
+
+    assert sorted(answer.status_code for answer in answers) == [201, 410]
+    refused = next(answer for answer in answers if answer.status_code == 410)
+    problem(refused, 410, "invitation-used")

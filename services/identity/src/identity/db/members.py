@@ -106,8 +106,9 @@ class InvitationRepository:
     async def get_by_hash(self, token_hash: str, *, for_update: bool = False) -> Invitation | None:
         statement = select(Invitation).where(Invitation.token_hash == token_hash)
         if for_update:
-            # Two accepts of one link are serialised: the second sees the first's accepted_at.
-            statement = statement.with_for_update()
+            # Two accepts of one link are serialised: the second sees the first's accepted_at
+            # (populate_existing: a copy read earlier in the session is refreshed, not reused).
+            statement = statement.with_for_update().execution_options(populate_existing=True)
         return (await self.session.execute(statement)).scalar_one_or_none()
 
     async def list(self, organization_id: uuid.UUID) -> Sequence[Invitation]:
