@@ -54,7 +54,7 @@ class Principal:
     expires_at: int
     # When the token was issued (``iat``): a member deactivated or given another role after it
     # must not keep using it until it expires.
-    issued_at: int = 0
+    issued_at: float = 0.0
     # The login the token was issued for (``sid``: identity's refresh-token family), so that
     # a user's list of logins can mark the one they are using; None in tokens without it.
     session_id: str | None = None
@@ -229,7 +229,7 @@ class TokenVerifier:
                 roles=tuple(claims.get("roles", ())),
                 token_id=str(claims["jti"]),
                 expires_at=int(claims["exp"]),
-                issued_at=int(claims["iat"]),
+                issued_at=float(claims["iat"]),
                 session_id=str(claims["sid"]) if "sid" in claims else None,
             )
         except (KeyError, ValueError, TypeError) as exc:

@@ -58,7 +58,11 @@ class TokenService:
         self.settings = settings
 
     def access_token(self, user: User, *, now: datetime, session_id: uuid.UUID) -> str:
-        issued_at = int(now.timestamp())
+        # Milliseconds, not whole seconds (a JWT NumericDate may have a fraction): services
+        # refuse tokens issued at or before a member's access changed, and a token refreshed a
+        # moment after a role change in the same second must not be refused with the old ones.
+        issued_at = round(now.timestamp(), 3)
+        expires_at = int(issued_at) + self.settings.access_token_ttl_seconds
         claims = {
             "sub": str(user.id),
             # The login this token belongs to: "my logins" marks it as the current one.
@@ -68,7 +72,7 @@ class TokenService:
             "iss": self.settings.jwt_issuer,
             "aud": self.settings.jwt_audience,
             "iat": issued_at,
-            "exp": issued_at + self.settings.access_token_ttl_seconds,
+            "exp": expires_at,
             "jti": uuid.uuid4().hex,
         }
         return self.key_ring.sign(claims)
