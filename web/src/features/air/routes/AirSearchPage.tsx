@@ -4,6 +4,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useSearchParams } from "react-router";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import { ApiError } from "../../../lib/problem";
+import { BuyPassLink } from "../../passes";
 import { type DocumentType, useDocumentSearch } from "../api/search-documents";
 import { VehicleCard } from "../components/VehicleCard";
 import { parseSearch, snippetParts } from "../search";
@@ -84,9 +85,7 @@ export function AirSearchPage() {
         <Alert color="yellow" title={t("air.noPassTitle")} role="alert">
           <Stack align="start">
             <Text>{t("air.noPass")}</Text>
-            <Button component={Link} to="/passes">
-              {t("air.buyPass")}
-            </Button>
+            <BuyPassLink label={t("air.buyPass")} />
           </Stack>
         </Alert>
       ) : (
