@@ -3,9 +3,10 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
 import { clearTokens } from "../test/session";
-import { json, renderWithApp } from "../test/render";
+import { json, me, renderWithApp } from "../test/render";
 
-describe("App", () => {
+// The machine running the tests may be busy: a whole login and a page are a few seconds there.
+describe("App", { timeout: 20_000 }, () => {
   afterEach(clearTokens);
 
   it("switches between English and German", async () => {
@@ -45,6 +46,7 @@ describe("App", () => {
         if (path === "/api/identity/auth/login") {
           return json({ access_token: "a", expires_in: 900, refresh_expires_in: 86400, token_type: "Bearer" });
         }
+        if (path === "/api/identity/me") return json(me("owner"));
         if (path === "/api/billing/catalog/products") return json({ items: [] });
         if (path === "/api/billing/entitlements/summary") return json({ as_of: new Date().toISOString(), scopes: [] });
         return new Response(null, { status: 204 });

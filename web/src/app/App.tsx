@@ -7,7 +7,8 @@ import { AirSearchPage } from "../features/air";
 import { LoginPage, RegisterPage, TotpEnrolmentPage, VerifyEmailPage } from "../features/auth";
 import { PassesPage } from "../features/passes";
 import { Home } from "./Home";
-import { Header, LogoutButton, NavLinks } from "./layout/Header";
+import { Header, LogoutButton } from "./layout/Header";
+import { NavLinks } from "./layout/NavLinks";
 import { RequireAuth } from "./RequireAuth";
 
 // Screens that bring their own libraries (Markdown, live sessions) load when first opened.
@@ -42,7 +43,7 @@ export function App() {
           <Route
             path="/passes"
             element={
-              <RequireAuth>
+              <RequireAuth area="passes">
                 <PassesPage />
               </RequireAuth>
             }
@@ -50,7 +51,7 @@ export function App() {
           <Route
             path="/air"
             element={
-              <RequireAuth>
+              <RequireAuth area="air">
                 <AirSearchPage />
               </RequireAuth>
             }
@@ -58,7 +59,7 @@ export function App() {
           <Route
             path="/air/documents/:documentId"
             element={
-              <RequireAuth>
+              <RequireAuth area="air">
                 <DocumentPage />
               </RequireAuth>
             }
@@ -66,7 +67,7 @@ export function App() {
           <Route
             path="/programming"
             element={
-              <RequireAuth>
+              <RequireAuth area="programming">
                 <ProgrammingPage />
               </RequireAuth>
             }
@@ -74,7 +75,7 @@ export function App() {
           <Route
             path="/programming/sessions/:sessionId"
             element={
-              <RequireAuth>
+              <RequireAuth area="programming">
                 <SessionPage />
               </RequireAuth>
             }

@@ -1,5 +1,6 @@
 import { MantineProvider } from "@mantine/core";
-import { act, render, screen } from "@testing-library/react";
+import { act, render, screen, within } from "@testing-library/react";
+import { MemoryRouter } from "react-router";
 import { describe, expect, it } from "vitest";
 import i18n from "../lib/i18n";
 import { ApiError } from "../lib/problem";
@@ -54,5 +55,54 @@ describe("ErrorMessage", () => {
   it("is never blank for an unknown value", () => {
     show(undefined);
     expect(screen.getByRole("alert")).toHaveTextContent("Something went wrong");
+  });
+});
+
+describe("ErrorMessage for the role and session problems", () => {
+  const forbidden = new ApiError(403, {
+    type: "/problems/role-forbidden",
+    code: "role-forbidden",
+    title: "Not allowed for your role",
+    status: 403,
+    detail: "Your role (accountant) may not do this; it is open to: owner, admin, technician.",
+    required_roles: ["owner", "admin", "technician"],
+  });
+  const revoked = new ApiError(401, { type: "/problems/token-revoked", code: "token-revoked", title: "Token revoked", status: 401, detail: "Log in again." });
+  const showRouted = (error: unknown) =>
+    render(
+      <MantineProvider>
+        <MemoryRouter>
+          <ErrorMessage error={error} />
+        </MemoryRouter>
+      </MantineProvider>,
+    );
+
+  it("says which roles may do what a 403 role-forbidden refused, and whom to ask, in English and German", async () => {
+    show(forbidden);
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("Not open to your role");
+    expect(alert).toHaveTextContent("This is for: Owner, Admin, or Technician.");
+    expect(alert).toHaveTextContent("ask them");
+    await act(() => i18n.changeLanguage("de"));
+    expect(alert).toHaveTextContent("Für Ihre Rolle nicht freigegeben");
+    expect(alert).toHaveTextContent("Freigegeben für: Inhaber, Administrator oder Techniker.");
+  });
+
+  it("falls back to the server's detail when a role-forbidden problem lacks required_roles", () => {
+    show(new ApiError(403, { code: "role-forbidden", title: "Not allowed for your role", detail: "Ask an owner." }));
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("Not open to your role");
+    expect(alert).toHaveTextContent("Ask an owner.");
+    expect(alert).not.toHaveTextContent("{{");
+  });
+
+  it("tells a member whose token was revoked to log in again, with a link, in English and German", async () => {
+    showRouted(revoked);
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("Your access has changed");
+    expect(within(alert).getByRole("link", { name: "Log in again" })).toHaveAttribute("href", "/login");
+    await act(() => i18n.changeLanguage("de"));
+    expect(alert).toHaveTextContent("Ihr Zugang wurde geändert");
+    expect(within(alert).getByRole("link", { name: "Erneut anmelden" })).toBeInTheDocument();
   });
 });

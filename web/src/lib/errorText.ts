@@ -1,6 +1,7 @@
 import { useTranslation } from "react-i18next";
 import { countryName } from "./countries";
-import { describeError, type FieldError, fieldErrorsOf, type ReadableError } from "./problem";
+import { formatAlternatives } from "./list";
+import { describeError, type FieldError, fieldErrorsOf, type Problem, type ReadableError } from "./problem";
 
 /**
  * Errors in the reader's language. Problems are translated by their code and field errors by
@@ -15,12 +16,33 @@ export function useErrorText() {
       generic: t("errors.generic"),
       network: t("errors.network"),
       http: (status) => t("errors.http", { status }),
-      translate: (code) => {
+      translate: (code, problem) => {
         const key = `problems.${code}`;
         if (!i18n.exists(`${key}.title`)) return null;
-        return { title: t(`${key}.title`), detail: i18n.exists(`${key}.detail`) ? t(`${key}.detail`) : null };
+        const detail = i18n.exists(`${key}.detail`) ? t(`${key}.detail`, problemValues(problem)) : null;
+        // A problem without the member its text names (a server older than the portal): the
+        // server's own detail says more than a sentence with a hole in it.
+        if (detail !== null && detail.includes("{{")) return { title: t(`${key}.title`), detail: problem.detail ?? null };
+        return { title: t(`${key}.title`), detail };
       },
     });
+
+  /** A problem's extension members as values for its translated text: text and numbers as they
+   * are, `required_roles` as role names ("Owner, Admin, or Accountant"). */
+  const problemValues = (problem: Problem): Record<string, string | number> => {
+    const values: Record<string, string | number> = {};
+    for (const [name, value] of Object.entries(problem)) {
+      if (typeof value === "string" || typeof value === "number") values[name] = value;
+    }
+    const roles = problem.required_roles;
+    if (Array.isArray(roles) && roles.every((role) => typeof role === "string")) {
+      values.required_roles = formatAlternatives(
+        roles.map((role) => t(`roles.${role}`, { defaultValue: role })),
+        i18n.language,
+      );
+    }
+    return values;
+  };
 
   const fieldError = ({ code, message, params }: FieldError): string => {
     // value_error carries the rule's own English sentence ("at least 12 characters"), which

@@ -326,6 +326,14 @@ export const de: Messages = {
     "invalid-token": { title: "Bitte melden Sie sich an", detail: "Ihre Sitzung ist beendet." },
     forbidden: { title: "Nicht erlaubt", detail: "Ihr Konto darf das nicht." },
     "payload-too-large": { title: "Zu viele Daten", detail: "Senden Sie weniger auf einmal." },
+    "role-forbidden": {
+      title: "Für Ihre Rolle nicht freigegeben",
+      detail: "Freigegeben für: {{required_roles}}. Rollen vergibt der Inhaber oder ein Administrator Ihrer Werkstatt: Fragen Sie dort nach, wenn Sie dies brauchen.",
+    },
+    "token-revoked": {
+      title: "Ihr Zugang wurde geändert",
+      detail: "Ihre Rolle oder Mitgliedschaft wurde geändert, oder Ihre Werkstatt wurde geschlossen. Melden Sie sich erneut an.",
+    },
   },
   fieldErrors: {
     generic: "Bitte prüfen Sie diesen Wert.",
@@ -354,6 +362,16 @@ export const de: Messages = {
     totp_code: "Authenticator-Code",
     code: "Code",
     token: "Bestätigungstoken",
+  },
+  roles: { owner: "Inhaber", admin: "Administrator", technician: "Techniker", accountant: "Buchhaltung" },
+  areas: { passes: "Pässe", buy: "Pässe kaufen", air: "Reparaturinformationen", programming: "Programmierung" },
+  access: {
+    forbiddenTitle: "Für Ihre Rolle nicht freigegeben",
+    forbidden: "Sie sind angemeldet als {{role}}. {{area}} ist freigegeben für: {{roles}}.",
+    askOwner: "Rollen vergibt der Inhaber oder ein Administrator Ihrer Werkstatt: Fragen Sie dort nach, wenn Sie dies brauchen.",
+    toPasses: "Zu den Pässen",
+    noBuying: "Pässe kaufen dürfen: {{roles}}. Bitten Sie eine dieser Personen um den Kauf oder den Inhaber bzw. einen Administrator um eine andere Rolle.",
+    loginAgain: "Erneut anmelden",
   },
   home: { welcome: "Willkommen bei AOS", intro: "Reparaturinformationen und Steuergeräte-Programmierung für freie Werkstätten." },
   notFound: "Diese Seite gibt es nicht.",

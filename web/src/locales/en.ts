@@ -324,6 +324,11 @@ export const en = {
     "invalid-token": { title: "Please log in", detail: "Your session has ended." },
     forbidden: { title: "Not allowed", detail: "Your account may not do this." },
     "payload-too-large": { title: "Too much data", detail: "Send less at once." },
+    "role-forbidden": {
+      title: "Not open to your role",
+      detail: "This is for: {{required_roles}}. The owner or an admin of your workshop gives roles: ask them if you need it.",
+    },
+    "token-revoked": { title: "Your access has changed", detail: "Your role or membership was changed, or your workshop was closed. Log in again." },
   },
   fieldErrors: {
     generic: "Please check this value.",
@@ -352,6 +357,16 @@ export const en = {
     totp_code: "Authenticator code",
     code: "Code",
     token: "Verification token",
+  },
+  roles: { owner: "Owner", admin: "Admin", technician: "Technician", accountant: "Accountant" },
+  areas: { passes: "Passes", buy: "Buying passes", air: "Repair information", programming: "Programming" },
+  access: {
+    forbiddenTitle: "Not open to your role",
+    forbidden: "You are signed in as {{role}}. {{area}} is for: {{roles}}.",
+    askOwner: "The owner or an admin of your workshop gives roles: ask them if you need this.",
+    toPasses: "Go to passes",
+    noBuying: "Buying passes is for: {{roles}}. Ask one of them to buy, or the owner or an admin for another role.",
+    loginAgain: "Log in again",
   },
   home: { welcome: "Welcome to AOS", intro: "Repair information and ECU programming for independent workshops." },
   notFound: "This page does not exist.",

@@ -57,3 +57,24 @@ export function renderWithApp(ui: ReactElement, { handler, route = "/", refreshC
   );
   return { ...result, requests };
 }
+
+/** What GET /api/identity/me answers for a member with `role`. */
+export function me(role: string) {
+  return {
+    user: { id: "00000000-0000-4000-8000-00000000000u", email: `${role}@example.com`, name: `A ${role}`, role, email_verified: true, totp_enabled: true },
+    organization: { id: "00000000-0000-4000-8000-00000000000o", name: "Werkstatt Muster GmbH", country: "DE", vat_id: "DE123456789" },
+  };
+}
+
+/**
+ * A fake gateway for a signed-in member with `role`: the session is restored (refresh), GET
+ * /api/identity/me answers the role, and `rest` (404 by default) answers everything else.
+ */
+export function memberGateway(role: string, rest?: Handler): Handler {
+  return (request) => {
+    const path = new URL(request.url).pathname;
+    if (path === "/api/identity/auth/refresh") return json(TOKENS);
+    if (path === "/api/identity/me") return json(me(role));
+    return rest ? rest(request) : json({ title: "Not found", status: 404, detail: `no fake for ${path}` }, 404);
+  };
+}

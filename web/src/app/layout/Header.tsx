@@ -3,37 +3,7 @@ import { useTranslation } from "react-i18next";
 import { Link } from "react-router";
 import { useAuth } from "../../features/auth";
 import { type Language, setLanguage } from "../../lib/i18n";
-
-/** The pages of the main navigation, for the header (wide screens) and the menu (phones). */
-export function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
-  const { t } = useTranslation();
-  const auth = useAuth();
-  if (auth.status === "signed-in") {
-    return (
-      <>
-        <Anchor component={Link} to="/passes" onClick={onNavigate}>
-          {t("nav.passes")}
-        </Anchor>
-        <Anchor component={Link} to="/air" onClick={onNavigate}>
-          {t("nav.air")}
-        </Anchor>
-        <Anchor component={Link} to="/programming" onClick={onNavigate}>
-          {t("nav.programming")}
-        </Anchor>
-      </>
-    );
-  }
-  return (
-    <>
-      <Anchor component={Link} to="/login" onClick={onNavigate}>
-        {t("nav.login")}
-      </Anchor>
-      <Anchor component={Link} to="/register" onClick={onNavigate}>
-        {t("nav.register")}
-      </Anchor>
-    </>
-  );
-}
+import { NavLinks } from "./NavLinks";
 
 export function LogoutButton({ onDone }: { onDone?: () => void }) {
   const { t } = useTranslation();

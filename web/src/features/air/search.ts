@@ -1,4 +1,12 @@
 import { normalizeVin, vinProblem } from "../../lib/vin";
+import type { DocumentType } from "./api/search-documents";
+
+/** The document types, in the order the filter offers them. */
+export const DOCUMENT_TYPES: DocumentType[] = ["repair_instruction", "wiring_diagram", "technical_bulletin"];
+
+export function isDocumentType(value: string): value is DocumentType {
+  return (DOCUMENT_TYPES as string[]).includes(value);
+}
 
 /** What the one AIR search box asks for: a vehicle (a valid VIN) or keywords. */
 export type AirSearch = { vin: string; q?: undefined } | { q: string; vin?: undefined } | null;

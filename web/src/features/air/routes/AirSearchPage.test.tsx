@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { Route, Routes } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearTokens, storeTokens } from "../../../test/session";
-import { json, renderWithApp, TOKENS } from "../../../test/render";
+import { json, me, renderWithApp, TOKENS } from "../../../test/render";
 import { AirSearchPage } from "./AirSearchPage";
 import { DocumentPage } from "./DocumentPage";
 
@@ -19,10 +19,11 @@ const HIT = {
 };
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg"><circle r="3"/></svg>';
 
-function gateway(answer?: (request: Request) => Response | undefined) {
+function gateway(answer?: (request: Request) => Response | undefined, role = "owner") {
   return (request: Request) => {
     const url = new URL(request.url);
     if (url.pathname === "/api/identity/auth/refresh") return json(TOKENS);
+    if (url.pathname === "/api/identity/me") return json(me(role));
     const special = answer?.(request);
     if (special) return special;
     if (url.pathname === "/api/air/documents/search") {
@@ -81,7 +82,17 @@ describe("AirSearchPage", () => {
       handler: gateway(() => json({ type: "/problems/air-pass-required", title: "AIR pass required", status: 403, detail: "Buy an AIR pass." }, 403)),
     });
     expect(await screen.findByText("Repair information is available with an active AIR pass.")).toBeInTheDocument();
-    expect(screen.getByRole("link", { name: "Buy a pass" })).toHaveAttribute("href", "/passes");
+    expect(await screen.findByRole("link", { name: "Buy a pass" })).toHaveAttribute("href", "/passes");
+  });
+
+  it("tells a technician without an AIR pass who may buy one, instead of a buy link", async () => {
+    storeTokens(TOKENS);
+    renderWithApp(app, {
+      route: "/air?q=brakes",
+      handler: gateway(() => json({ type: "/problems/air-pass-required", title: "AIR pass required", status: 403, detail: "Buy an AIR pass." }, 403), "technician"),
+    });
+    expect(await screen.findByText(/^Buying passes is for: Owner, Admin, or Accountant\./)).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Buy a pass" })).not.toBeInTheDocument();
   });
 
   it("opens a document with its diagram as an image and the body as Markdown without raw HTML", async () => {

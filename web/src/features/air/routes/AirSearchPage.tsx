@@ -1,18 +1,14 @@
-import { Alert, Anchor, Badge, Button, Card, Checkbox, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
+import { Alert, Button, Checkbox, Group, Loader, Stack, Text, TextInput, Title } from "@mantine/core";
 import { type FormEvent, startTransition, useOptimistic, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { Link, useSearchParams } from "react-router";
+import { useSearchParams } from "react-router";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import { ApiError } from "../../../lib/problem";
+import { BuyPassLink } from "../../passes";
 import { type DocumentType, useDocumentSearch } from "../api/search-documents";
+import { SearchResults } from "../components/SearchResults";
 import { VehicleCard } from "../components/VehicleCard";
-import { parseSearch, snippetParts } from "../search";
-
-export const DOCUMENT_TYPES: DocumentType[] = ["repair_instruction", "wiring_diagram", "technical_bulletin"];
-
-function isDocumentType(value: string): value is DocumentType {
-  return (DOCUMENT_TYPES as string[]).includes(value);
-}
+import { DOCUMENT_TYPES, isDocumentType, parseSearch } from "../search";
 
 /** AIR: one box for a VIN or keywords, a filter by document type, the results. */
 export function AirSearchPage() {
@@ -84,9 +80,7 @@ export function AirSearchPage() {
         <Alert color="yellow" title={t("air.noPassTitle")} role="alert">
           <Stack align="start">
             <Text>{t("air.noPass")}</Text>
-            <Button component={Link} to="/passes">
-              {t("air.buyPass")}
-            </Button>
+            <BuyPassLink label={t("air.buyPass")} />
           </Stack>
         </Alert>
       ) : (
@@ -96,23 +90,7 @@ export function AirSearchPage() {
         <>
           {search.data.vehicle && <VehicleCard vehicle={search.data.vehicle} />}
           <Text role="status">{t("air.results", { count: search.data.total })}</Text>
-          <Stack component="ol" gap="sm" p={0} style={{ listStyle: "none" }}>
-            {search.data.items.map((doc) => (
-              <Card component="li" key={doc.id} withBorder>
-                <Group justify="space-between">
-                  <Anchor component={Link} to={`/air/documents/${encodeURIComponent(doc.id)}`} fw={500}>
-                    {doc.title}
-                  </Anchor>
-                  <Badge variant="light">{t(`air.types.${doc.type}`)}</Badge>
-                </Group>
-                <Text size="sm">
-                  {doc.snippet
-                    ? snippetParts(doc.snippet).map((part, index) => (part.match ? <mark key={index}>{part.text}</mark> : <span key={index}>{part.text}</span>))
-                    : doc.summary}
-                </Text>
-              </Card>
-            ))}
-          </Stack>
+          <SearchResults items={search.data.items} />
         </>
       )}
     </Stack>

@@ -9,6 +9,7 @@ export function getProducts(api: ApiClient) {
 
 export const productsQueryOptions = (api: ApiClient) => queryOptions({ queryKey: ["catalog"], queryFn: () => getProducts(api) });
 
-export function useProducts() {
-  return useQuery(productsQueryOptions(useApi()));
+/** `enabled: false` for a member who may not buy: the catalog is not even asked for. */
+export function useProducts({ enabled = true }: { enabled?: boolean } = {}) {
+  return useQuery({ ...productsQueryOptions(useApi()), enabled });
 }

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearTokens, storeTokens } from "../../../test/session";
 import { formatDateTime } from "../../../lib/datetime";
-import { json, renderWithApp, TOKENS } from "../../../test/render";
+import { json, me, renderWithApp, TOKENS } from "../../../test/render";
 import { PassesPage } from "./PassesPage";
 
 const PRODUCT = {
@@ -53,14 +53,15 @@ async function buyAndConfirm() {
   await userEvent.click(within(dialog).getByRole("button", { name: "Buy for €11.90" }));
 }
 
-/** A fake gateway for billing: the order is paid on the second look. */
-function billing() {
+/** A fake gateway for billing: the order is paid on the second look. The user is `role`. */
+function billing(role = "owner") {
   let looks = 0;
   let paid = false;
   return (request: Request) => {
     const path = new URL(request.url).pathname;
     // The page is shown after a reload: the session is restored with the refresh token.
     if (path === "/api/identity/auth/refresh") return json(TOKENS);
+    if (path === "/api/identity/me") return json(me(role));
     if (path === "/api/billing/catalog/products") return json({ items: [PRODUCT] });
     if (path === "/api/billing/entitlements/summary") return json(paid ? summary(AIR_HOUR) : summary());
     if (path === "/api/billing/orders" && request.method === "POST") return json(order("pending_payment"), 201);
@@ -214,5 +215,20 @@ describe("PassesPage", { timeout: 20_000 }, () => {
     expect(alert).toHaveTextContent("Product unavailable");
     expect(alert).toHaveTextContent("AIR-1H is not sold any more.");
     await waitFor(() => expect(screen.getByRole("button", { name: "Buy: AIR 1 hour" })).toBeEnabled());
+  });
+
+  it("shows a technician the paid time but no catalog and no buying, and says who buys", async () => {
+    storeTokens(TOKENS);
+    const { requests } = renderWithApp(<PassesPage />, { handler: billing("technician") });
+    expect(await screen.findByText("Buying passes is for: Owner, Admin, or Accountant.", { exact: false })).toBeInTheDocument();
+    expect(await screen.findByText("You have no active pass.")).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /^Buy/ })).not.toBeInTheDocument();
+    expect(requests.some((r) => new URL(r.url).pathname === "/api/billing/catalog/products")).toBe(false);
+  });
+
+  it("lets an accountant buy", async () => {
+    storeTokens(TOKENS);
+    renderWithApp(<PassesPage />, { handler: billing("accountant") });
+    expect(await screen.findByRole("button", { name: "Buy: AIR 1 hour" })).toBeEnabled();
   });
 });

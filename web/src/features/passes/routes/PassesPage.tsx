@@ -2,6 +2,7 @@ import { Alert, Badge, Button, Card, Group, Loader, SimpleGrid, Stack, Text, Tit
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorMessage } from "../../../components/ErrorMessage";
+import { rolesFor, useRole, useRoleNames } from "../../auth";
 import type { Schemas } from "../../../lib/api/client";
 import { formatMoney } from "../../../lib/money";
 import { useEntitlementSummary } from "../api/get-entitlement-summary";
@@ -18,7 +19,11 @@ type Product = Schemas["ProductRead"];
 export function PassesPage({ purchase }: { purchase?: PurchaseOptions }) {
   const { t, i18n } = useTranslation();
   const duration = useDuration();
-  const catalog = useProducts();
+  const role = useRole();
+  const roleNames = useRoleNames();
+  // A technician sees the paid time but buys nothing: no catalog, a word on who buys instead.
+  const canBuy = role.may("buy");
+  const catalog = useProducts({ enabled: canBuy });
   const summary = useEntitlementSummary();
   const { buy, mutation } = usePurchase(purchase);
   const buyingCode = mutation.isPending ? mutation.variables : null;
@@ -35,7 +40,13 @@ export function PassesPage({ purchase }: { purchase?: PurchaseOptions }) {
       <Title order={2} size="h3">
         {t("passes.catalog")}
       </Title>
-      {catalog.isPending && <Loader aria-label={t("app.loading")} />}
+      {role.pending && <Loader aria-label={t("app.loading")} />}
+      {!role.pending && role.error === null && !canBuy && (
+        <Alert color="blue" role="status">
+          {t("access.noBuying", { roles: roleNames(rolesFor("buy")) })}
+        </Alert>
+      )}
+      {canBuy && catalog.isPending && <Loader aria-label={t("app.loading")} />}
       {catalog.isError && <ErrorMessage error={catalog.error} />}
       {mutation.isError && <ErrorMessage error={mutation.error} />}
       {mutation.isPending && <Text role="status">{t("passes.paying")}</Text>}

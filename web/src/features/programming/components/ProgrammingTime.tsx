@@ -1,8 +1,8 @@
-import { Button, Card, Group, Loader, Stack, Text, Title } from "@mantine/core";
+import { Card, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 import { Countdown } from "../../../components/Countdown";
 import { ErrorMessage } from "../../../components/ErrorMessage";
+import { BuyPassLink } from "../../passes";
 import { useProgrammingTime } from "../hooks/useProgrammingTime";
 
 /** The PROGRAMMING time left, with a way to buy more. */
@@ -23,16 +23,12 @@ export function ProgrammingTime() {
             <Text fw={700}>
               <Countdown validUntil={time.data.valid_until} />
             </Text>
-            <Button component={Link} to="/passes" variant="subtle" size="xs">
-              {t("programming.time.buy")}
-            </Button>
+            <BuyPassLink label={t("programming.time.buy")} variant="subtle" size="xs" quiet />
           </Group>
         ) : (
           <Stack align="start" gap="xs">
             <Text>{t("programming.time.none")}</Text>
-            <Button component={Link} to="/passes">
-              {t("programming.time.buy")}
-            </Button>
+            <BuyPassLink label={t("programming.time.buy")} />
           </Stack>
         ))}
     </Card>

@@ -1,9 +1,9 @@
-import { Alert, Button, Card, Group, Loader, Stack, Text } from "@mantine/core";
+import { Alert, Card, Group, Loader, Stack, Text } from "@mantine/core";
 import { useTranslation } from "react-i18next";
-import { Link } from "react-router";
 import { Countdown } from "../../../components/Countdown";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import type { Schemas } from "../../../lib/api/client";
+import { BuyPassLink } from "../../passes";
 import { formatSeconds, TERMINAL_STATES } from "../format";
 import { useNow } from "../hooks/useNow";
 import { useProgrammingTime } from "../hooks/useProgrammingTime";
@@ -52,9 +52,7 @@ export function TimeBudget({ session }: { session: Session }) {
         <Alert color="yellow" mt="xs" role="alert">
           <Stack gap="xs" align="start">
             <Text>{left <= 0 ? t("programming.session.noTime") : t("programming.session.notEnoughTime", { needed: formatSeconds(needed), left: formatSeconds(left) })}</Text>
-            <Button component={Link} to="/passes" size="xs">
-              {t("programming.time.buy")}
-            </Button>
+            <BuyPassLink label={t("programming.time.buy")} size="xs" />
           </Stack>
         </Alert>
       )}

@@ -4,7 +4,7 @@ import { Route, Routes, useParams } from "react-router";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Schemas } from "../../../lib/api/client";
 import { clearTokens, storeTokens } from "../../../test/session";
-import { json, renderWithApp, TOKENS } from "../../../test/render";
+import { json, me, renderWithApp, TOKENS } from "../../../test/render";
 import { ProgrammingPage } from "./ProgrammingPage";
 
 const AGENT: Schemas["AgentRead"] = {
@@ -55,6 +55,7 @@ function gateway({ agents = [AGENT], programmingSeconds = 3600, override }: { ag
     const answer = await override?.(request, path);
     if (answer) return answer;
     if (path === "/api/identity/auth/refresh") return json(TOKENS);
+    if (path === "/api/identity/me") return json(me("owner"));
     if (path === "/api/billing/entitlements/summary")
       return json({
         as_of: new Date().toISOString(),

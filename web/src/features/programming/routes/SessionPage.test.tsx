@@ -4,7 +4,7 @@ import { Route, Routes } from "react-router";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Schemas } from "../../../lib/api/client";
 import { clearTokens, storeTokens } from "../../../test/session";
-import { json, renderWithApp, TOKENS } from "../../../test/render";
+import { json, memberGateway, renderWithApp, TOKENS } from "../../../test/render";
 import { SessionPage } from "./SessionPage";
 
 const SESSION_ID = "00000000-0000-4000-8000-000000000005";
@@ -95,12 +95,10 @@ function eventStream() {
   };
 }
 
-/** The fake gateway: `handler` for the page's calls; the reload's token refresh succeeds. */
+/** The fake gateway: `handler` for the page's calls; the reload's token refresh succeeds and
+ * the user is an owner. */
 function gateway(handler: (request: Request) => Response | Promise<Response>) {
-  return (request: Request) =>
-    new URL(request.url).pathname === "/api/identity/auth/refresh"
-      ? json(TOKENS)
-      : handler(request);
+  return memberGateway("owner", handler);
 }
 
 function page() {
@@ -130,7 +128,7 @@ describe("SessionPage", () => {
     expect(within(row).getByText("newer software")).toBeInTheDocument();
     expect(await screen.findByTestId("estimate")).toHaveTextContent("36 s");
     const warning = await screen.findByText(/The plan needs 36 s, but only 2\d s of programming time is left/);
-    expect(within(warning.closest("[role=alert]") as HTMLElement).getByRole("link", { name: "Buy programming time" })).toHaveAttribute("href", "/passes");
+    expect(await within(warning.closest("[role=alert]") as HTMLElement).findByRole("link", { name: "Buy programming time" })).toHaveAttribute("href", "/passes");
     expect(screen.getByRole("button", { name: "Start programming" })).toBeEnabled();
   });
 

@@ -1,0 +1,43 @@
+import { Anchor } from "@mantine/core";
+import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
+import { type Area, useAuth, useRole } from "../../features/auth";
+
+/** The main navigation's screens and the part of the portal each belongs to. */
+export const NAV_ITEMS: readonly { to: string; label: string; area: Area }[] = [
+  { to: "/passes", label: "nav.passes", area: "passes" },
+  { to: "/air", label: "nav.air", area: "air" },
+  { to: "/programming", label: "nav.programming", area: "programming" },
+];
+
+/**
+ * The pages of the main navigation, for the header (wide screens) and the menu (phones). A
+ * signed-in member sees only what their role may use; nothing role-bound is offered while the
+ * role is still being asked for.
+ */
+export function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
+  const { t } = useTranslation();
+  const auth = useAuth();
+  const { may } = useRole();
+  if (auth.status === "signed-in") {
+    return (
+      <>
+        {NAV_ITEMS.filter((item) => may(item.area)).map((item) => (
+          <Anchor key={item.to} component={Link} to={item.to} onClick={onNavigate}>
+            {t(item.label)}
+          </Anchor>
+        ))}
+      </>
+    );
+  }
+  return (
+    <>
+      <Anchor component={Link} to="/login" onClick={onNavigate}>
+        {t("nav.login")}
+      </Anchor>
+      <Anchor component={Link} to="/register" onClick={onNavigate}>
+        {t("nav.register")}
+      </Anchor>
+    </>
+  );
+}

@@ -1,0 +1,25 @@
+import { describe, expect, it } from "vitest";
+import { type Area, mayUse, ROLES } from "./roles";
+
+// The roles: owner and admin everything; technician AIR, programming and the paid time
+// but no buying; accountant passes and buying, no repair content and no programming.
+const EXPECTED: Record<string, Record<Area, boolean>> = {
+  owner: { passes: true, buy: true, air: true, programming: true },
+  admin: { passes: true, buy: true, air: true, programming: true },
+  technician: { passes: true, buy: false, air: true, programming: true },
+  accountant: { passes: true, buy: true, air: false, programming: false },
+};
+
+describe("mayUse", () => {
+  it.each(ROLES)("gives %s what the issue's role table gives it", (role) => {
+    const areas = Object.keys(EXPECTED[role]!) as Area[];
+    expect(Object.fromEntries(areas.map((area) => [area, mayUse(role, area)]))).toEqual(EXPECTED[role]);
+  });
+
+  it("gives an unknown or missing role nothing", () => {
+    for (const area of ["passes", "buy", "air", "programming"] as const) {
+      expect(mayUse("guest", area)).toBe(false);
+      expect(mayUse(null, area)).toBe(false);
+    }
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * What each role of a workshop member may use in the portal. The server decides (a route a role
+ * may not use answers 403 `role-forbidden`); this table only keeps the portal from offering
+ * what would be refused. It follows servicekit's roles: owner and admin everything, technician
+ * repair information and programming and may see the paid time, accountant buying and passes,
+ * no repair content and no programming.
+ */
+export const ROLES = ["owner", "admin", "technician", "accountant"] as const;
+export type Role = (typeof ROLES)[number];
+
+/** The parts of the portal a role may or may not use. */
+export type Area = "passes" | "buy" | "air" | "programming";
+
+const ACCESS: Record<Area, readonly Role[]> = {
+  passes: ["owner", "admin", "technician", "accountant"],
+  buy: ["owner", "admin", "accountant"],
+  air: ["owner", "admin", "technician"],
+  programming: ["owner", "admin", "technician"],
+};
+
+/** The roles that may use `area`, in the order of ROLES. */
+export function rolesFor(area: Area): readonly Role[] {
+  return ACCESS[area];
+}
+
+/** Whether `role` may use `area`; a role the portal does not know may use nothing. */
+export function mayUse(role: string | null | undefined, area: Area): boolean {
+  return (ACCESS[area] as readonly string[]).includes(role ?? "");
+}
+
+export function isRole(value: unknown): value is Role {
+  return typeof value === "string" && (ROLES as readonly string[]).includes(value);
+}
