@@ -61,6 +61,9 @@ export function LoginPage() {
           <Button type="submit" loading={login.isPending}>
             {t("login.submit")}
           </Button>
+          <Anchor component={Link} to="/forgot-password">
+            {t("forgot.link")}
+          </Anchor>
           <Anchor component={Link} to="/register">
             {t("login.noAccount")}
           </Anchor>
