@@ -68,7 +68,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       stop();
       clearTokens();
       setStatus("anonymous");
-      queryClient.clear();
+      // Only a login that was there leaves answers behind. Finding no login at start-up must not
+      // drop what a public page (an invitation link) is already asking for: its query would
+      // be gone from under it and never settle.
+      if (status !== "restoring") queryClient.clear();
     };
     const refresh = (): Promise<void> => {
       inFlight.current ??= oneTabAtATime(() => unwrap(api.POST("/api/identity/auth/refresh", { credentials: "same-origin" })))

@@ -1,4 +1,4 @@
-import { Alert, Button, Group, Paper, Select, Stack, TextInput, Title } from "@mantine/core";
+import { Alert, Button, Group, NativeSelect, Paper, Stack, TextInput, Title } from "@mantine/core";
 import { type FormEvent, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorMessage } from "../../../components/ErrorMessage";
@@ -44,12 +44,11 @@ export function InviteForm() {
               error={errorFor("email")}
               style={{ flex: "1 1 16rem" }}
             />
-            <Select
+            <NativeSelect
               label={t("members.inviteRole")}
               data={roles.map((value) => ({ value, label: t(`roles.${value}`) }))}
               value={role}
-              onChange={(value) => value !== null && setRole(value as MemberRole)}
-              allowDeselect={false}
+              onChange={(event) => setRole(event.currentTarget.value as MemberRole)}
               error={errorFor("role")}
             />
             <Button type="submit" loading={invite.isPending}>
