@@ -138,6 +138,7 @@ export const de: Messages = {
       buy: "Programmierzeit kaufen",
     },
     agents: {
+      pairedByAdmin: "Neue Agenten koppelt der Inhaber oder ein Administrator Ihrer Werkstatt.",
       title: "VCI-Agenten",
       intro: "Der VCI-Agent läuft auf dem Werkstatt-PC neben dem Fahrzeug-Interface und verbindet es mit AOS.",
       none: "Noch kein Agent gekoppelt. Koppeln Sie den Agenten auf Ihrem Werkstatt-PC, um zu beginnen.",
@@ -530,7 +531,7 @@ export const de: Messages = {
     token: "Bestätigungstoken",
   },
   roles: { owner: "Inhaber", admin: "Administrator", technician: "Techniker", accountant: "Buchhaltung" },
-  areas: { passes: "Pässe", buy: "Pässe kaufen", air: "Reparaturinformationen", programming: "Programmierung", members: "Mitglieder", company: "Firmendaten ändern", close: "Werkstatt schließen" },
+  areas: { passes: "Pässe", buy: "Pässe kaufen", air: "Reparaturinformationen", programming: "Programmierung", members: "Mitglieder", company: "Firmendaten ändern", close: "Werkstatt schließen", agents: "Agenten koppeln" },
   access: {
     forbiddenTitle: "Für Ihre Rolle nicht freigegeben",
     forbidden: "Sie sind angemeldet als {{role}}. {{area}} ist freigegeben für: {{roles}}.",

@@ -136,6 +136,7 @@ export const en = {
       buy: "Buy programming time",
     },
     agents: {
+      pairedByAdmin: "The owner or an admin of your workshop pairs new agents.",
       title: "VCI agents",
       intro: "The VCI agent runs on the workshop PC next to the vehicle interface and connects it to AOS.",
       none: "No agent is paired yet. Pair the agent on your workshop PC to start.",
@@ -525,7 +526,7 @@ export const en = {
     token: "Verification token",
   },
   roles: { owner: "Owner", admin: "Admin", technician: "Technician", accountant: "Accountant" },
-  areas: { passes: "Passes", buy: "Buying passes", air: "Repair information", programming: "Programming", members: "Members", company: "Changing the company data", close: "Closing the workshop" },
+  areas: { passes: "Passes", buy: "Buying passes", air: "Repair information", programming: "Programming", members: "Members", company: "Changing the company data", close: "Closing the workshop", agents: "Pairing agents" },
   access: {
     forbiddenTitle: "Not open to your role",
     forbidden: "You are signed in as {{role}}. {{area}} is for: {{roles}}.",

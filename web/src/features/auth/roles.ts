@@ -9,8 +9,9 @@ export const ROLES = ["owner", "admin", "technician", "accountant"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The parts of the portal a role may or may not use. */
-/** `company` is changing the company data (every member reads it); `close` closing the workshop. */
-export type Area = "passes" | "buy" | "air" | "programming" | "members" | "company" | "close";
+/** `company` is changing the company data (every member reads it); `close` closing the workshop;
+ * `agents` pairing and revoking agents (a technician uses the paired ones). */
+export type Area = "passes" | "buy" | "air" | "programming" | "members" | "company" | "close" | "agents";
 
 const ACCESS: Record<Area, readonly Role[]> = {
   passes: ["owner", "admin", "technician", "accountant"],
@@ -20,6 +21,7 @@ const ACCESS: Record<Area, readonly Role[]> = {
   members: ["owner", "admin"],
   company: ["owner", "admin"],
   close: ["owner"],
+  agents: ["owner", "admin"],
 };
 
 /** The roles that may use `area`, in the order of ROLES. */
