@@ -49,6 +49,22 @@ describe("a revoked access token", { timeout: 20_000 }, () => {
     expect(getAccessToken()).toBeNull();
   });
 
+  it("whose refresh token is gone too: the login page says the access has changed", async () => {
+    storeTokens(TOKENS);
+    renderWithApp(app, {
+      route: "/members",
+      refreshCookie: "handler",
+      handler: (request) => {
+        if (path(request) === "/api/identity/me") return json(REVOKED, 401);
+        if (path(request) === "/api/identity/auth/refresh")
+          return json({ type: "/problems/refresh-token-invalid", code: "refresh-token-invalid", title: "Invalid refresh token", status: 401 }, 401);
+        return json({ title: "Not found", status: 404 }, 404);
+      },
+    });
+    expect(await screen.findByRole("heading", { name: "Log in" })).toBeInTheDocument();
+    expect(screen.getByRole("alert")).toHaveTextContent("Your access has changed");
+  });
+
   it("after a role change: the refresh gives a token for the new role and the page is shown", async () => {
     storeTokens({ ...TOKENS, access_token: "old" });
     renderWithApp(app, {

@@ -21,6 +21,11 @@ interface AuthContextValue {
   ended: unknown;
 }
 
+/** A refresh refused only because the login is gone (revoked, expired, reused refresh token). */
+function isLoginGone(error: unknown): boolean {
+  return error instanceof ApiError && (error.slug ?? "").startsWith("refresh-token-");
+}
+
 /** An answer saying the access token was revoked (role changed, member deactivated, closed). */
 function isRevoked(error: unknown): boolean {
   return error instanceof ApiError && error.status === 401 && error.slug === "token-revoked";
@@ -66,7 +71,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     timer.current = null;
   }, []);
 
-  const value = useMemo<AuthContextValue & { refresh: () => Promise<void>; forget: () => void }>(() => {
+  const value = useMemo<AuthContextValue & { refresh: (cause?: unknown) => Promise<void>; forget: () => void }>(() => {
     const schedule = (expiresIn: number) => {
       stop();
       timer.current = setTimeout(() => void refresh(), refreshDelayMs(expiresIn));
@@ -91,10 +96,15 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       // be gone from under it and never settle.
       if (status !== "restoring") queryClient.clear();
     };
-    const refresh = (): Promise<void> => {
+    // `cause`: the refused answer that led to this refresh; when the refresh only says "no
+    // login" (refresh-token-*), the cause says better why the login ended (token-revoked).
+    const refresh = (cause?: unknown): Promise<void> => {
       inFlight.current ??= oneTabAtATime(() => unwrap(api.POST("/api/identity/auth/refresh", { credentials: "same-origin" })))
         // An answer without a token (a proxy's empty page) counts as no login.
-        .then((tokens) => (typeof tokens?.access_token === "string" ? keep(tokens) : forget()), forget)
+        .then(
+          (tokens) => (typeof tokens?.access_token === "string" ? keep(tokens) : forget()),
+          (error: unknown) => forget(cause !== undefined && isLoginGone(error) ? cause : error),
+        )
         .finally(() => {
           inFlight.current = null;
         });
@@ -143,7 +153,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       // and no loop should a fresh token be refused again.
       if (!isRevoked(error) || Date.now() - handled < REVOKED_PAUSE_MS) return;
       handled = Date.now();
-      void latest.current.refresh().then(() => {
+      void latest.current.refresh(error).then(() => {
         // A new access token (e.g. with the new role) answers what the old one could not.
         if (getAccessToken() !== null) void queryClient.invalidateQueries();
       });

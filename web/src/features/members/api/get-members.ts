@@ -7,8 +7,9 @@ export function getMembers(api: ApiClient) {
   return unwrap(api.GET("/api/identity/organizations/current/members"));
 }
 
+// Others change it (an invitation accepted in another browser): asked anew each time it is shown.
 export const membersQueryKey = ["members"] as const;
-export const membersQueryOptions = (api: ApiClient) => queryOptions({ queryKey: membersQueryKey, queryFn: () => getMembers(api) });
+export const membersQueryOptions = (api: ApiClient) => queryOptions({ queryKey: membersQueryKey, staleTime: 0, queryFn: () => getMembers(api) });
 
 export function useMembers() {
   return useQuery(membersQueryOptions(useApi()));
