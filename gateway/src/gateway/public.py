@@ -25,7 +25,7 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     # Forgotten password and lost authenticator: no login is possible, the mailed link or the
     # password with a recovery code is what identity checks.
     ("POST", "/api/identity/password-resets"),
-    ("POST", "/api/identity/password-resets/{token}"),
+    ("POST", "/api/identity/password-resets/confirm"),
     ("POST", "/api/identity/auth/totp-reset"),
     # Confirming a new e-mail address with the link mailed to it.
     ("POST", "/api/identity/email-changes/confirm"),

@@ -750,7 +750,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/identity/password-resets/{token}": {
+    "/api/identity/password-resets/confirm": {
         parameters: {
             query?: never;
             header?: never;
@@ -760,10 +760,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Set a new password with the link from the mail
-         * @description Ends every login of the account (all refresh tokens are revoked); the next login still needs the authenticator code.
+         * Set a new password with the token of the mailed link
+         * @description Ends every login of the account (all refresh tokens are revoked); the next login still needs the authenticator code. The token travels in the body, never in the path, which access logs record.
          */
-        post: operations["confirm_password_reset_password_resets__token__post"];
+        post: operations["confirm_password_reset_password_resets_confirm_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1931,6 +1931,11 @@ export interface components {
              * @description The new password: 12 to 128 characters
              */
             password: string;
+            /**
+             * Token
+             * @description The token of the mailed link
+             */
+            token: string;
         };
         /** PasswordResetCreate */
         PasswordResetCreate: {
@@ -6630,14 +6635,11 @@ export interface operations {
             };
         };
     };
-    confirm_password_reset_password_resets__token__post: {
+    confirm_password_reset_password_resets_confirm_post: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The token of the mailed link */
-                token: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
