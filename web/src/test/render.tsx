@@ -27,7 +27,8 @@ export function renderWithApp(ui: ReactElement, { handler, route = "/" }: { hand
     },
   });
   const queryClient = newQueryClient();
-  queryClient.setDefaultOptions({ queries: { retry: false } });
+  // As in the app (staleTime and all), but a failed request is not tried again.
+  queryClient.setDefaultOptions({ queries: { ...queryClient.getDefaultOptions().queries, retry: false } });
   const result = render(
     <Providers client={client} queryClient={queryClient}>
       <MemoryRouter initialEntries={[route]}>{ui}</MemoryRouter>
