@@ -25,7 +25,7 @@ PUBLIC = {
     ("POST", "/invitations/{token}/accept"),
     ("POST", "/auth/totp-reset"),
     ("POST", "/password-resets"),
-    ("POST", "/password-resets/{token}"),
+    ("POST", "/password-resets/confirm"),
     ("POST", "/email-changes/confirm"),
 }
 
