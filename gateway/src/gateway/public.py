@@ -34,8 +34,8 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/identity/totp/enrolment/confirm"),
     # Reading and accepting an invitation: the token in the path is the proof (identity checks
     # it); the invited person has no account yet.
-    ("GET", "/api/identity/invitations/{token}"),
-    ("POST", "/api/identity/invitations/{token}/accept"),
+    ("POST", "/api/identity/invitations/preview"),
+    ("POST", "/api/identity/invitations/accept"),
     # The keys the access tokens are signed with.
     ("GET", "/api/identity/.well-known/jwks.json"),
     # The shop window.
