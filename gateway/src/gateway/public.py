@@ -25,7 +25,7 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     # Forgotten password and lost authenticator: no login is possible, the mailed link or the
     # password with a recovery code is what identity checks.
     ("POST", "/api/identity/password-resets"),
-    ("POST", "/api/identity/password-resets/{token}"),
+    ("POST", "/api/identity/password-resets/confirm"),
     ("POST", "/api/identity/auth/totp-reset"),
     # Confirming a new e-mail address with the link mailed to it.
     ("POST", "/api/identity/email-changes/confirm"),
@@ -34,8 +34,8 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     ("POST", "/api/identity/totp/enrolment/confirm"),
     # Reading and accepting an invitation: the token in the path is the proof (identity checks
     # it); the invited person has no account yet.
-    ("GET", "/api/identity/invitations/{token}"),
-    ("POST", "/api/identity/invitations/{token}/accept"),
+    ("POST", "/api/identity/invitations/preview"),
+    ("POST", "/api/identity/invitations/accept"),
     # The keys the access tokens are signed with.
     ("GET", "/api/identity/.well-known/jwks.json"),
     # The shop window.

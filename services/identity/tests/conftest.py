@@ -281,7 +281,7 @@ class MembersClient:
 
     async def accept(self, token: str, *, name: str = "Anna Schrauber") -> httpx.Response:
         return await self.http.post(
-            f"/invitations/{token}/accept", json={"name": name, "password": PASSWORD}
+            "/invitations/accept", json={"token": token, "name": name, "password": PASSWORD}
         )
 
     async def join(self, inviter: Member, *, role: str) -> Account:

@@ -14,7 +14,7 @@ from sqlalchemy import text
 from identity.config import Settings
 from identity.domain.tokens import hash_token
 from identity.main import create_app
-from servicekit.testing import ManualClock
+from servicekit.testing import ManualClock, running_app
 
 PASSWORD = "correct horse battery staple"
 DAY = 24 * 3600
@@ -42,7 +42,7 @@ async def test_invited_technician_accepts_enrols_totp_and_logs_in_with_the_role(
     assert "Einladung Werkstatt" in mail.subject
     token = await members.invitation_token("anna@workshop.example")
 
-    preview = await client.get(f"/invitations/{token}")
+    preview = await client.post("/invitations/preview", json={"token": token})
     assert preview.status_code == 200, preview.text
     assert preview.json()["organization_name"] == "Einladung Werkstatt"
     assert (preview.json()["email"], preview.json()["role"]) == (
@@ -86,7 +86,11 @@ async def test_accepting_twice_is_refused_as_used(members, problem) -> None:
     assert (await members.accept(token)).status_code == 201
 
     problem(await members.accept(token), 410, "invitation-used")
-    problem(await members.http.get(f"/invitations/{token}"), 410, "invitation-used")
+    problem(
+        await members.http.post("/invitations/preview", json={"token": token}),
+        410,
+        "invitation-used",
+    )
 
 
 async def test_invitation_expires_after_seven_days(members, clock, problem) -> None:
@@ -95,9 +99,15 @@ async def test_invitation_expires_after_seven_days(members, clock, problem) -> N
     token = await members.invitation_token(email)
 
     clock.advance(7 * DAY - 1)
-    assert (await members.http.get(f"/invitations/{token}")).status_code == 200
+    assert (
+        await members.http.post("/invitations/preview", json={"token": token})
+    ).status_code == 200
     clock.advance(1)
-    problem(await members.http.get(f"/invitations/{token}"), 410, "invitation-expired")
+    problem(
+        await members.http.post("/invitations/preview", json={"token": token}),
+        410,
+        "invitation-expired",
+    )
     problem(await members.accept(token), 410, "invitation-expired")
     listed = await members.http.get("/organizations/current/invitations", headers=owner.headers)
     assert [item["state"] for item in listed.json()["items"]] == ["expired"]
@@ -117,7 +127,11 @@ async def test_resend_kills_the_old_link_and_gives_seven_new_days(members, clock
     assert resent.json()["state"] == "pending"
     new_token = await members.invitation_token(invited["email"], count=2)
     assert new_token != old_token
-    problem(await members.http.get(f"/invitations/{old_token}"), 404, "invitation-not-found")
+    problem(
+        await members.http.post("/invitations/preview", json={"token": old_token}),
+        404,
+        "invitation-not-found",
+    )
     clock.advance(7 * DAY - 1)
     assert (await members.accept(new_token)).status_code == 201
 
@@ -133,7 +147,11 @@ async def test_revoked_invitation_cannot_be_accepted_or_resent(members, problem)
 
     assert revoked.status_code == 200, revoked.text
     assert revoked.json()["state"] == "revoked"
-    problem(await members.http.get(f"/invitations/{token}"), 410, "invitation-revoked")
+    problem(
+        await members.http.post("/invitations/preview", json={"token": token}),
+        410,
+        "invitation-revoked",
+    )
     problem(await members.accept(token), 410, "invitation-revoked")
     resend = await members.http.post(
         f"/organizations/current/invitations/{invited['id']}/resend", headers=owner.headers
@@ -155,7 +173,8 @@ async def test_delete_revokes_like_post_revoke(members, problem) -> None:
 
 
 async def test_unknown_token_is_404(members, problem) -> None:
-    problem(await members.http.get("/invitations/not-a-token"), 404, "invitation-not-found")
+    preview = await members.http.post("/invitations/preview", json={"token": "not-a-token"})
+    problem(preview, 404, "invitation-not-found")
     problem(await members.accept("not-a-token"), 404, "invitation-not-found")
 
 
@@ -239,3 +258,21 @@ async def test_two_accepts_of_one_link_at_once_create_one_account(members, probl
     assert sorted(answer.status_code for answer in answers) == [201, 410]
     refused = next(answer for answer in answers if answer.status_code == 410)
     problem(refused, 410, "invitation-used")
+
+
+async def test_the_invitation_token_never_reaches_the_logs(
+    identity, members, settings, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The access log records each request's path: the link's token must not be in one."""
+    verbose = settings.model_copy(update={"log_level": "INFO"})
+    async with running_app(create_app(verbose)) as http:
+        identity.http = members.http = http
+        owner = await members.owner()
+        await members.invite(owner, role="technician", email="logged@workshop.example")
+        token = await members.invitation_token("logged@workshop.example")
+        preview = await http.post("/invitations/preview", json={"token": token})
+        assert preview.status_code == 200, preview.text
+        assert (await members.accept(token)).status_code == 201
+    logs = capsys.readouterr().err
+    assert "/invitations/accept" in logs
+    assert token not in logs

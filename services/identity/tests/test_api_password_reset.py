@@ -67,7 +67,9 @@ async def test_reset_link_sets_the_password_and_ends_every_login(
     await client.post("/password-resets", json={"email": account.email})
     token = await reset_token(mail_sink, account.email)
 
-    response = await client.post(f"/password-resets/{token}", json={"password": NEW_PASSWORD})
+    response = await client.post(
+        "/password-resets/confirm", json={"token": token, "password": NEW_PASSWORD}
+    )
     assert response.status_code == 204, response.text
 
     for login in (first, second):
@@ -86,19 +88,27 @@ async def test_reset_link_works_only_once(identity, client, mail_sink: MailSink,
     account = await identity.ready_account()
     await client.post("/password-resets", json={"email": account.email})
     token = await reset_token(mail_sink, account.email)
-    first = await client.post(f"/password-resets/{token}", json={"password": NEW_PASSWORD})
+    first = await client.post(
+        "/password-resets/confirm", json={"token": token, "password": NEW_PASSWORD}
+    )
     assert first.status_code == 204, first.text
-    again = await client.post(f"/password-resets/{token}", json={"password": NEW_PASSWORD + "!"})
+    again = await client.post(
+        "/password-resets/confirm", json={"token": token, "password": NEW_PASSWORD + "!"}
+    )
     problem(again, 409, "password-reset-token-used")
 
 
 async def test_unknown_reset_link_is_a_400_problem(client, problem) -> None:
-    response = await client.post("/password-resets/made-up", json={"password": NEW_PASSWORD})
+    response = await client.post(
+        "/password-resets/confirm", json={"token": "made-up", "password": NEW_PASSWORD}
+    )
     problem(response, 400, "password-reset-token-invalid")
 
 
 async def test_reset_refuses_a_too_short_password_naming_the_field(client, problem) -> None:
-    response = await client.post("/password-resets/whatever", json={"password": "short"})
+    response = await client.post(
+        "/password-resets/confirm", json={"token": "whatever", "password": "short"}
+    )
     body = problem(response, 422, "validation-error")
     assert [error["field"] for error in body["errors"]] == ["password"]
 
@@ -128,7 +138,9 @@ class TestExpiry:
         await client.post("/password-resets", json={"email": account.email})
         token = await reset_token(mail_sink, account.email)
         clock.advance(3600)
-        response = await client.post(f"/password-resets/{token}", json={"password": NEW_PASSWORD})
+        response = await client.post(
+            "/password-resets/confirm", json={"token": token, "password": NEW_PASSWORD}
+        )
         body = problem(response, 410, "password-reset-token-expired")
         assert "60 minutes" in body["detail"]
 
@@ -139,5 +151,26 @@ class TestExpiry:
         await client.post("/password-resets", json={"email": account.email})
         token = await reset_token(mail_sink, account.email)
         clock.advance(3599)
-        response = await client.post(f"/password-resets/{token}", json={"password": NEW_PASSWORD})
+        response = await client.post(
+            "/password-resets/confirm", json={"token": token, "password": NEW_PASSWORD}
+        )
         assert response.status_code == 204, response.text
+
+
+async def test_the_reset_token_never_reaches_the_logs(
+    identity, settings: Settings, mail_sink: MailSink, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The access log records each request's path: the token must not be in one."""
+    verbose = settings.model_copy(update={"log_level": "INFO"})
+    async with running_app(create_app(verbose)) as http:
+        identity.http = http
+        account = await identity.ready_account()
+        await http.post("/password-resets", json={"email": account.email})
+        token = await reset_token(mail_sink, account.email)
+        response = await http.post(
+            "/password-resets/confirm", json={"token": token, "password": NEW_PASSWORD}
+        )
+        assert response.status_code == 204, response.text
+    logs = capsys.readouterr().err
+    assert "/password-resets/confirm" in logs
+    assert token not in logs

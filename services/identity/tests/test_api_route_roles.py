@@ -9,7 +9,7 @@ ALL = ["owner", "admin", "technician", "accountant"]
 MANAGERS = ["owner", "admin"]
 
 # Routes without an access token: registration, login, TOTP enrolment (its own token), the
-# JWKS, an invitation link (the token in the path), and the account links sent by mail or
+# JWKS, an invitation link (its token), and the account links sent by mail or
 # opened with a recovery code (the token or the code is the proof).
 PUBLIC = {
     ("POST", "/organizations"),
@@ -21,11 +21,11 @@ PUBLIC = {
     ("POST", "/totp/enrolment"),
     ("POST", "/totp/enrolment/confirm"),
     ("GET", "/.well-known/jwks.json"),
-    ("GET", "/invitations/{token}"),
-    ("POST", "/invitations/{token}/accept"),
+    ("POST", "/invitations/preview"),
+    ("POST", "/invitations/accept"),
     ("POST", "/auth/totp-reset"),
     ("POST", "/password-resets"),
-    ("POST", "/password-resets/{token}"),
+    ("POST", "/password-resets/confirm"),
     ("POST", "/email-changes/confirm"),
 }
 

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { App } from "./App";
 import { clearTokens } from "../test/session";
-import { json, me, renderWithApp } from "../test/render";
+import { json, me, renderWithApp, TOKENS } from "../test/render";
 
 // The machine running the tests may be busy: a whole login and a page are a few seconds there.
 describe("App", { timeout: 20_000 }, () => {
@@ -59,5 +59,33 @@ describe("App", { timeout: 20_000 }, () => {
     await userEvent.click(screen.getByRole("button", { name: "Log out" }));
     expect(await screen.findByRole("heading", { name: "Log in" })).toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Passes" })).not.toBeInTheDocument();
+  });
+
+  it("asks for the role again after a logout, so the next member never gets the last one's navigation", async () => {
+    let role = "accountant";
+    renderWithApp(<App />, {
+      route: "/login",
+      handler: (request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/identity/auth/login") return json(TOKENS);
+        if (path === "/api/identity/me") return json(me(role));
+        if (path === "/api/billing/catalog/products") return json({ items: [] });
+        if (path === "/api/billing/entitlements/summary") return json({ as_of: new Date().toISOString(), scopes: [] });
+        return new Response(null, { status: 204 });
+      },
+    });
+    const logIn = async () => {
+      await userEvent.type(screen.getByLabelText(/E-mail/), `${role}@example.com`);
+      await userEvent.type(screen.getByLabelText(/Password/), "secret secret");
+      await userEvent.click(screen.getByRole("button", { name: "Log in" }));
+      await screen.findByRole("heading", { name: "Passes" });
+    };
+    await logIn();
+    expect(screen.queryByRole("link", { name: "Programming" })).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole("button", { name: "Log out" }));
+    await screen.findByRole("heading", { name: "Log in" });
+    role = "technician";
+    await logIn();
+    expect(await screen.findByRole("link", { name: "Programming" })).toBeInTheDocument();
   });
 });

@@ -49,7 +49,8 @@ export function renderWithApp(ui: ReactElement, { handler, route = "/", refreshC
     },
   });
   const queryClient = newQueryClient();
-  queryClient.setDefaultOptions({ queries: { retry: false } });
+  // As in the app (staleTime and all), but a failed request is not tried again.
+  queryClient.setDefaultOptions({ queries: { ...queryClient.getDefaultOptions().queries, retry: false } });
   const result = render(
     <Providers client={client} queryClient={queryClient}>
       <MemoryRouter initialEntries={[route]}>{ui}</MemoryRouter>

@@ -357,24 +357,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/identity/invitations/{token}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** What an invitation link offers (public: the token is the proof) */
-        get: operations["read_invitation_invitations__token__get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/identity/invitations/{token}/accept": {
+    "/api/identity/invitations/accept": {
         parameters: {
             query?: never;
             header?: never;
@@ -387,7 +370,27 @@ export interface paths {
          * Accept an invitation: create the account, then set up TOTP (public)
          * @description The e-mail counts as verified. Continue with POST /totp/enrolment and /totp/enrolment/confirm, sending 'Authorization: Bearer <enrolment_token>'; logging in works after that.
          */
-        post: operations["accept_invitation_invitations__token__accept_post"];
+        post: operations["accept_invitation_invitations_accept_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/identity/invitations/preview": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * What an invitation link offers (public: the token is the proof)
+         * @description The token from the link goes in the body, never in a path: request paths are written to access logs. Nothing changes; the invitation stays pending.
+         */
+        post: operations["preview_invitation_invitations_preview_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -750,7 +753,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/identity/password-resets/{token}": {
+    "/api/identity/password-resets/confirm": {
         parameters: {
             query?: never;
             header?: never;
@@ -760,10 +763,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Set a new password with the link from the mail
-         * @description Ends every login of the account (all refresh tokens are revoked); the next login still needs the authenticator code.
+         * Set a new password with the token of the mailed link
+         * @description Ends every login of the account (all refresh tokens are revoked); the next login still needs the authenticator code. The token travels in the body, never in the path, which access logs record.
          */
-        post: operations["confirm_password_reset_password_resets__token__post"];
+        post: operations["confirm_password_reset_password_resets_confirm_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1427,6 +1430,11 @@ export interface components {
              * @description 12 to 128 characters
              */
             password: string;
+            /**
+             * Token
+             * @description The token of the invitation link
+             */
+            token: string;
         };
         /**
          * InvitationAcceptanceRead
@@ -1518,6 +1526,14 @@ export interface components {
          * @enum {string}
          */
         InvitationState: "pending" | "expired" | "accepted" | "revoked";
+        /** InvitationTokenCreate */
+        InvitationTokenCreate: {
+            /**
+             * Token
+             * @description The token of the invitation link
+             */
+            token: string;
+        };
         /** JobProgressRead */
         JobProgressRead: {
             /** Bytes Done */
@@ -1931,6 +1947,11 @@ export interface components {
              * @description The new password: 12 to 128 characters
              */
             password: string;
+            /**
+             * Token
+             * @description The token of the mailed link
+             */
+            token: string;
         };
         /** PasswordResetCreate */
         PasswordResetCreate: {
@@ -4262,28 +4283,40 @@ export interface operations {
             };
         };
     };
-    read_invitation_invitations__token__get: {
+    accept_invitation_invitations_accept_post: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                token: string;
-            };
+            path?: never;
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InvitationAcceptCreate"];
+            };
+        };
         responses: {
             /** @description Successful Response */
-            200: {
+            201: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitationPreviewRead"];
+                    "application/json": components["schemas"]["InvitationAcceptanceRead"];
                 };
             };
             /** @description Invitation not found (/problems/invitation-not-found) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description E-mail address already has an account (/problems/email-taken) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4349,42 +4382,30 @@ export interface operations {
             };
         };
     };
-    accept_invitation_invitations__token__accept_post: {
+    preview_invitation_invitations_preview_post: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                token: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["InvitationAcceptCreate"];
+                "application/json": components["schemas"]["InvitationTokenCreate"];
             };
         };
         responses: {
             /** @description Successful Response */
-            201: {
+            200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvitationAcceptanceRead"];
+                    "application/json": components["schemas"]["InvitationPreviewRead"];
                 };
             };
             /** @description Invitation not found (/problems/invitation-not-found) */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description E-mail address already has an account (/problems/email-taken) */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -6630,14 +6651,11 @@ export interface operations {
             };
         };
     };
-    confirm_password_reset_password_resets__token__post: {
+    confirm_password_reset_password_resets_confirm_post: {
         parameters: {
             query?: never;
             header?: never;
-            path: {
-                /** @description The token of the mailed link */
-                token: string;
-            };
+            path?: never;
             cookie?: never;
         };
         requestBody: {

@@ -56,6 +56,9 @@ class PasswordResetCreate(_Input):
 
 
 class PasswordResetConfirmCreate(_Input):
+    token: str = Field(
+        min_length=1, max_length=_TOKEN_MAX, description="The token of the mailed link"
+    )
     password: SecretStr = Field(description="The new password: 12 to 128 characters")
 
     @field_validator("password")

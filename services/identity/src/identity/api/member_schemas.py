@@ -29,6 +29,7 @@ __all__ = [
     "InvitationList",
     "InvitationPreviewRead",
     "InvitationRead",
+    "InvitationTokenCreate",
     "MemberList",
     "MemberRead",
     "MemberUpdate",
@@ -81,7 +82,12 @@ class InvitationPreviewRead(BaseModel):
     expires_at: datetime
 
 
-class InvitationAcceptCreate(_Input):
+class InvitationTokenCreate(_Input):
+    # The opaque tokens we issue are 43 characters; the bound only keeps junk input small.
+    token: str = Field(min_length=1, max_length=512, description="The token of the invitation link")
+
+
+class InvitationAcceptCreate(InvitationTokenCreate):
     name: str = Field(max_length=1000, examples=["Anna Schrauber"])
     password: SecretStr = Field(description="12 to 128 characters")
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Path, status
+from fastapi import APIRouter, Depends, status
 
 from identity.api.account_schemas import (
     AcceptedRead,
@@ -48,12 +48,13 @@ async def create_password_reset(
 
 
 @router.post(
-    "/{token}",
+    "/confirm",
     status_code=status.HTTP_204_NO_CONTENT,
-    summary="Set a new password with the link from the mail",
+    summary="Set a new password with the token of the mailed link",
     description=(
         "Ends every login of the account (all refresh tokens are revoked); the next login "
-        "still needs the authenticator code."
+        "still needs the authenticator code. The token travels in the body, never in the "
+        "path, which access logs record."
     ),
     dependencies=[Depends(wake_mail_sender)],
     responses=problem_responses(
@@ -61,15 +62,11 @@ async def create_password_reset(
     ),
 )
 async def confirm_password_reset(
-    body: PasswordResetConfirmCreate,
-    session: SessionDep,
-    settings: SettingsDep,
-    now: NowDep,
-    token: str = Path(min_length=1, max_length=512, description="The token of the mailed link"),
+    body: PasswordResetConfirmCreate, session: SessionDep, settings: SettingsDep, now: NowDep
 ) -> None:
     await reset_password(
         session,
-        PasswordReset(token=token, password=body.password.get_secret_value()),
+        PasswordReset(token=body.token, password=body.password.get_secret_value()),
         settings=settings,
         now=now,
     )
