@@ -36,8 +36,8 @@ describe("Recovering an account", { timeout: 20_000 }, () => {
     await userEvent.click(screen.getByRole("button", { name: "Save password" }));
     expect(await screen.findByRole("status")).toHaveTextContent("Your password was changed and every login has ended.");
     expect(screen.getByRole("link", { name: "Log in" })).toHaveAttribute("href", "/login");
-    expect(new URL(requests[0]!.url).pathname).toBe("/api/identity/password-resets/reset-1");
-    expect(await requests[0]!.json()).toEqual({ password: "a brand new password" });
+    expect(new URL(requests[0]!.url).pathname).toBe("/api/identity/password-resets/confirm");
+    expect(await requests[0]!.json()).toEqual({ token: "reset-1", password: "a brand new password" });
   });
 
   it("explains a used reset link", async () => {

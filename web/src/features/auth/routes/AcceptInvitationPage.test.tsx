@@ -23,7 +23,7 @@ describe("AcceptInvitationPage", { timeout: 20_000 }, () => {
     const { requests } = renderWithApp(app, {
       route: "/accept-invitation?token=tok-1",
       handler: (request) =>
-        request.method === "GET"
+        new URL(request.url).pathname === "/api/identity/invitations/preview"
           ? json(PREVIEW)
           : json({ user_id: "u", organization_id: "o", email: "tina@example.com", enrolment_token: "enrol-9", enrolment_expires_in: 600 }, 201),
     });
@@ -32,9 +32,10 @@ describe("AcceptInvitationPage", { timeout: 20_000 }, () => {
     await userEvent.type(screen.getByLabelText(/Choose a password/), "a long enough pw");
     await userEvent.click(screen.getByRole("button", { name: "Accept and continue" }));
     expect(await screen.findByText("enrolment with enrol-9")).toBeInTheDocument();
-    const accept = requests.find((request) => request.method === "POST")!;
-    expect(new URL(accept.url).pathname).toBe("/api/identity/invitations/tok-1/accept");
-    expect(await accept.json()).toEqual({ name: "Tina", password: "a long enough pw" });
+    const preview = requests.find((request) => new URL(request.url).pathname === "/api/identity/invitations/preview")!;
+    expect(await preview.json()).toEqual({ token: "tok-1" });
+    const accept = requests.find((request) => new URL(request.url).pathname === "/api/identity/invitations/accept")!;
+    expect(await accept.json()).toEqual({ token: "tok-1", name: "Tina", password: "a long enough pw" });
   });
 
   it("explains a dead link instead of the form", async () => {
@@ -52,7 +53,7 @@ describe("AcceptInvitationPage", { timeout: 20_000 }, () => {
     renderWithApp(app, {
       route: "/accept-invitation?token=tok-1",
       handler: (request) =>
-        request.method === "GET"
+        new URL(request.url).pathname === "/api/identity/invitations/preview"
           ? json(PREVIEW)
           : json(
               {
