@@ -669,6 +669,15 @@ def test_an_owner_brings_in_a_technician_and_an_accountant_each_with_their_own_s
     office.goto("/air")
     expect(office.get_by_role("heading", name="Not open to your role")).to_be_visible()
     shot(office, "21-accountant-no-repair-content")
+    # Everyone has their account and reads the company data, on a phone too.
+    office.get_by_role("link", name="My account").click()
+    expect(office.get_by_role("table", name="My logins")).to_contain_text("This login")
+    check_accessibility(office, "my account")
+    check_phone_layout(office, "my-account")
+    office.get_by_role("link", name="Company").click()
+    expect(office.get_by_label("Legal name")).to_have_value("Reifen Berger KG")
+    expect(office.get_by_role("button", name="Save")).to_have_count(0)
+    check_phone_layout(office, "company")
 
     # The owner pairs the workshop PC's agent (pairing is for owner and admins).
     page.get_by_role("link", name="Programming", exact=True).click()
