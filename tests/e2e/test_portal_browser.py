@@ -579,3 +579,170 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     page.get_by_role("button", name="Abmelden").click()
     page.goto("/programming")
     expect(page).to_have_url(re.compile(r"/login$"))
+
+
+def invitation_link(message: Any) -> str:
+    """The portal link in an invitation mail's plain-text body."""
+    body = message.get_body(preferencelist=("plain",))
+    assert body is not None
+    for word in body.get_content().split():
+        if "accept-invitation?token=" in word:
+            return str(word.strip("<>()"))
+    raise AssertionError("the invitation mail has no link")
+
+
+def log_in(page: Page, email: str, code: str) -> None:
+    expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label(re.compile(r"^Password")).fill(PASSWORD)
+    page.get_by_label("Authenticator code").fill(code)
+    page.get_by_role("button", name="Log in").click()
+
+
+def invite(page: Page, email: str, role: str) -> None:
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_role("combobox", name="Role", exact=True).select_option(label=role)
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_text(f"An invitation was sent to {email}.")).to_be_visible()
+
+
+def accept_invitation(page: Page, system: Any, *, email: str, name: str, role: str) -> list[str]:
+    """Opens the mailed link, accepts with name and password and enrols TOTP as a new owner
+    does; returns the recovery codes the page showed (each logs in once)."""
+    page.goto(invitation_link(wait_for_mail(system.maildir, email)))
+    expect(page.get_by_text(f"Reifen Berger KG invites {email} to AOS as {role}.")).to_be_visible()
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label(re.compile(r"^Choose a password")).fill(PASSWORD)
+    page.get_by_role("button", name="Accept and continue").click()
+    expect(page.get_by_role("heading", name="Set up two-factor authentication")).to_be_visible()
+    totp = pyotp.TOTP(page.get_by_test_id("totp-secret").inner_text().strip())
+    page.get_by_label("Code from the app").fill(totp.now())
+    page.get_by_role("button", name="Confirm").click()
+    recovery = page.get_by_role("list", name="Your recovery codes").get_by_role("listitem")
+    expect(recovery).not_to_have_count(0)
+    codes = [code.strip() for code in recovery.all_inner_texts()]
+    page.get_by_role("link", name="Continue to login").click()
+    return codes
+
+
+def member_page(browser: Browser, system: Any) -> Page:
+    """A page in a browser context of its own (another person's browser)."""
+    context = browser.new_context(base_url=system.gateway, locale="en-GB", viewport=DESKTOP)
+    context.set_default_timeout(STEP_TIMEOUT_MS)
+    return context.new_page()
+
+
+def test_an_owner_brings_in_a_technician_and_an_accountant_each_with_their_own_screens(
+    page: Page, browser: Browser, system: Any, agent: Agent
+) -> None:
+    owner_email, owner_codes = ready_account(system)
+    tech_email = f"tech-{uuid.uuid4().hex[:8]}@werkstatt.example"
+    office_email = f"office-{uuid.uuid4().hex[:8]}@werkstatt.example"
+
+    # The owner invites a technician and an accountant from the members screen.
+    page.goto("/login")
+    log_in(page, owner_email, owner_codes[0])
+    page.get_by_role("link", name="Members").click()
+    expect(page.get_by_role("heading", name="Members")).to_be_visible()
+    invite(page, tech_email, "Technician")
+    invite(page, office_email, "Accountant")
+    invitations = page.get_by_role("table", name="Invitations")
+    expect(invitations.get_by_role("row").filter(has_text=tech_email)).to_contain_text("Pending")
+    check_accessibility(page, "members")
+    shot(page, "20-members-invited")
+    check_phone_layout(page, "members")
+
+    # The accountant accepts, enrols TOTP, logs in, buys, and sees no repair content.
+    office = member_page(browser, system)
+    office_codes = accept_invitation(
+        office, system, email=office_email, name="Olga Office", role="Accountant"
+    )
+    log_in(office, office_email, office_codes[0])
+    expect(office.get_by_role("heading", name="Passes", exact=True)).to_be_visible()
+    main_nav = office.get_by_role("navigation", name="main")
+    expect(main_nav.get_by_role("link", name="Repair information")).to_have_count(0)
+    expect(main_nav.get_by_role("link", name="Programming")).to_have_count(0)
+    office.get_by_role("button", name="Buy: AIR repair information pass, 1 day").click()
+    confirm_purchase(office)
+    office.get_by_role("button", name="Buy: Remote programming pass, 1 hour").click()
+    confirm_purchase(office)
+    office.goto("/air")
+    expect(office.get_by_role("heading", name="Not open to your role")).to_be_visible()
+    shot(office, "21-accountant-no-repair-content")
+    # Everyone has their account and reads the company data, on a phone too.
+    office.get_by_role("link", name="My account").click()
+    expect(office.get_by_role("table", name="My logins")).to_contain_text("This login")
+    check_accessibility(office, "my account")
+    check_phone_layout(office, "my-account")
+    office.get_by_role("link", name="Company").click()
+    expect(office.get_by_label("Legal name")).to_have_value("Reifen Berger KG")
+    expect(office.get_by_role("button", name="Save")).to_have_count(0)
+    check_phone_layout(office, "company")
+
+    # The owner pairs the workshop PC's agent (pairing is for owner and admins).
+    page.get_by_role("link", name="Programming", exact=True).click()
+    page.get_by_role("button", name="Pair an agent").click()
+    agent.pair(page.get_by_test_id("pairing-code").inner_text().strip())
+    agent.connect()
+    expect(page.get_by_test_id("agent-row").filter(has_text="Bay 3 laptop")).to_contain_text(
+        "Online"
+    )
+
+    # The technician accepts and enrols; a deep link opened logged out lands after the login.
+    tech = member_page(browser, system)
+    tech_codes = accept_invitation(
+        tech, system, email=tech_email, name="Tim Technik", role="Technician"
+    )
+    tech.goto(f"/air?vin={VIN}")
+    log_in(tech, tech_email, tech_codes[0])
+    expect(tech.get_by_role("region", name="Vehicle")).to_contain_text(VIN)
+    assert tech.url.endswith(f"/air?vin={VIN}"), tech.url
+
+    # A second tab of the technician's browser is signed in already.
+    second = tech.context.new_page()
+    second.goto("/passes")
+    expect(second.get_by_role("heading", name="Passes", exact=True)).to_be_visible()
+    # The technician cannot buy: no buy button, and the passes page says who buys.
+    expect(second.get_by_role("button", name=re.compile(r"^Buy: "))).to_have_count(0)
+    expect(second.get_by_text(re.compile(r"^Buying passes is for: Owner, Admin"))).to_be_visible()
+    shot(second, "22-technician-no-buying")
+    second.close()
+
+    # The technician runs a programming session on the time the accountant bought, with the
+    # agent the owner paired.
+    tech.get_by_role("link", name="Programming", exact=True).click()
+    expect(tech.get_by_role("button", name="Pair an agent")).to_have_count(0)
+    row = tech.get_by_test_id("agent-row").filter(has_text="Bay 3 laptop")
+    expect(row.get_by_text("Online")).to_be_visible()
+    row.get_by_role("button", name="Read vehicle: Bay 3 laptop").click()
+    expect(tech.get_by_test_id("vehicle-vin")).to_have_text(VIN)
+    tech.get_by_role("button", name="Plan programming session").click()
+    tech.get_by_role("button", name="Start programming").click()
+    expect(tech.get_by_role("heading", name="Session report")).to_be_visible(
+        timeout=FLASH_TIMEOUT_MS
+    )
+    expect(tech.get_by_test_id("session-state")).to_have_text("Completed")
+
+    # The owner deactivates the technician; the technician's open tab is refused at its next
+    # request, says so, and returns to the login.
+    tech.get_by_role("link", name="Repair information", exact=True).click()
+    page.get_by_role("link", name="Members").click()
+    member = page.get_by_test_id(f"member-{tech_email}")
+    member.get_by_role("button", name="Deactivate").click()
+    expect(member).to_contain_text("Deactivated")
+    login_heading = tech.get_by_role("heading", name="Log in")
+    # Each service applies the deactivation within seconds: search until one is refused.
+    deadline = time.monotonic() + STEP_TIMEOUT_MS / 1000
+    attempt = 0
+    while not login_heading.is_visible():
+        assert time.monotonic() < deadline, "the deactivated technician's tab was not refused"
+        attempt += 1  # new words each time: an answer in the page's cache asks nothing
+        tech.get_by_label("VIN or keywords").fill(f"brake pads {attempt}")
+        with tech.expect_response(lambda answer: "/api/air/" in answer.url) as answered:
+            tech.get_by_role("button", name="Search").click()
+        if answered.value.status == 401:
+            expect(login_heading).to_be_visible()
+    expect(tech.get_by_role("alert")).to_be_visible()
+    shot(tech, "23-technician-deactivated")
+    tech.context.close()
+    office.context.close()

@@ -4,7 +4,10 @@ import { lazy } from "react";
 import { useTranslation } from "react-i18next";
 import { Route, Routes } from "react-router";
 import { AirSearchPage } from "../features/air";
-import { LoginPage, RegisterPage, TotpEnrolmentPage, VerifyEmailPage } from "../features/auth";
+import { AccountPage, ConfirmEmailChangePage, ForgotPasswordPage, ResetPasswordPage, TotpResetPage } from "../features/account";
+import { AcceptInvitationPage, LoginPage, RegisterPage, TotpEnrolmentPage, VerifyEmailPage } from "../features/auth";
+import { CompanyPage } from "../features/company";
+import { MembersPage } from "../features/members";
 import { PassesPage } from "../features/passes";
 import { Home } from "./Home";
 import { Header, LogoutButton } from "./layout/Header";
@@ -20,7 +23,7 @@ export function App() {
   const { t } = useTranslation();
   const [menuOpen, menu] = useDisclosure(false);
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: "sm", collapsed: { mobile: !menuOpen, desktop: true } }} padding="md">
+    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: "md", collapsed: { mobile: !menuOpen, desktop: true } }} padding="md">
       <AppShell.Header>
         <Header menuOpen={menuOpen} toggleMenu={menu.toggle} />
       </AppShell.Header>
@@ -40,6 +43,35 @@ export function App() {
           <Route path="/register" element={<RegisterPage />} />
           <Route path="/verify-email" element={<VerifyEmailPage />} />
           <Route path="/totp-enrolment" element={<TotpEnrolmentPage />} />
+          <Route path="/accept-invitation" element={<AcceptInvitationPage />} />
+          <Route path="/forgot-password" element={<ForgotPasswordPage />} />
+          <Route path="/reset-password" element={<ResetPasswordPage />} />
+          <Route path="/totp-reset" element={<TotpResetPage />} />
+          <Route path="/confirm-email-change" element={<ConfirmEmailChangePage />} />
+          <Route
+            path="/members"
+            element={
+              <RequireAuth area="members">
+                <MembersPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/company"
+            element={
+              <RequireAuth>
+                <CompanyPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/account"
+            element={
+              <RequireAuth>
+                <AccountPage />
+              </RequireAuth>
+            }
+          />
           <Route
             path="/passes"
             element={

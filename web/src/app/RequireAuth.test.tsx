@@ -1,9 +1,10 @@
 import { act, screen, within } from "@testing-library/react";
+import { Route, Routes } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 import i18n from "../lib/i18n";
 import { json, memberGateway, renderWithApp, TOKENS } from "../test/render";
 import { clearTokens, storeTokens } from "../test/session";
-import type { Area } from "../features/auth";
+import { type Area, LoginPage } from "../features/auth";
 import { RequireAuth } from "./RequireAuth";
 
 function screenAs(role: string, area: Area) {
@@ -42,20 +43,29 @@ describe("RequireAuth with a role-bound area", () => {
     expect(screen.getByRole("alert")).toHaveTextContent("Sie sind angemeldet als Buchhaltung. Programmierung ist freigegeben für: Inhaber, Administrator oder Techniker.");
   });
 
-  it("shows a revoked token as the problem it is, with the way to log in again", async () => {
+  it("shows a revoked token as the problem it is, on the login it leads back to", async () => {
     storeTokens(TOKENS);
+    // The token was revoked and the refresh cookie is gone too (renderWithApp answers the
+    // refresh with 401): the login ends, and the login page says why.
     renderWithApp(
-      <RequireAuth area="passes">
-        <p>the passes screen</p>
-      </RequireAuth>,
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route
+          path="/passes"
+          element={
+            <RequireAuth area="passes">
+              <p>the passes screen</p>
+            </RequireAuth>
+          }
+        />
+      </Routes>,
       {
-        handler: (request) =>
-          new URL(request.url).pathname === "/api/identity/auth/refresh"
-            ? json(TOKENS)
-            : json({ type: "/problems/token-revoked", code: "token-revoked", title: "Token revoked", status: 401 }, 401),
+        route: "/passes",
+        handler: () => json({ type: "/problems/token-revoked", code: "token-revoked", title: "Token revoked", status: 401 }, 401),
       },
     );
-    const alert = await screen.findByRole("alert");
+    expect(await screen.findByRole("heading", { name: "Log in" })).toBeInTheDocument();
+    const alert = screen.getByRole("alert");
     expect(alert).toHaveTextContent("Your access has changed");
     expect(within(alert).getByRole("link", { name: "Log in again" })).toBeInTheDocument();
     expect(screen.queryByText("the passes screen")).not.toBeInTheDocument();

@@ -4,10 +4,14 @@ import { Link } from "react-router";
 import { type Area, useAuth, useRole } from "../../features/auth";
 
 /** The main navigation's screens and the part of the portal each belongs to. */
-export const NAV_ITEMS: readonly { to: string; label: string; area: Area }[] = [
+export const NAV_ITEMS: readonly { to: string; label: string; area: Area | null }[] = [
   { to: "/passes", label: "nav.passes", area: "passes" },
   { to: "/air", label: "nav.air", area: "air" },
   { to: "/programming", label: "nav.programming", area: "programming" },
+  { to: "/members", label: "nav.members", area: "members" },
+  // Every member reads the company data; only owner and admin change it there.
+  { to: "/company", label: "nav.company", area: null },
+  { to: "/account", label: "nav.account", area: null },
 ];
 
 /**
@@ -18,11 +22,11 @@ export const NAV_ITEMS: readonly { to: string; label: string; area: Area }[] = [
 export function NavLinks({ onNavigate }: { onNavigate?: () => void }) {
   const { t } = useTranslation();
   const auth = useAuth();
-  const { may } = useRole();
+  const { may, pending } = useRole();
   if (auth.status === "signed-in") {
     return (
       <>
-        {NAV_ITEMS.filter((item) => may(item.area)).map((item) => (
+        {NAV_ITEMS.filter((item) => (item.area === null ? !pending : may(item.area))).map((item) => (
           <Anchor key={item.to} component={Link} to={item.to} onClick={onNavigate}>
             {t(item.label)}
           </Anchor>

@@ -2,12 +2,13 @@ import { describe, expect, it } from "vitest";
 import { type Area, mayUse, ROLES } from "./roles";
 
 // The roles: owner and admin everything; technician AIR, programming and the paid time
-// but no buying; accountant passes and buying, no repair content and no programming.
+// but no buying; accountant passes and buying, no repair content and no programming. Members and
+// the company data are changed by owner and admin; only an owner closes the workshop.
 const EXPECTED: Record<string, Record<Area, boolean>> = {
-  owner: { passes: true, buy: true, air: true, programming: true },
-  admin: { passes: true, buy: true, air: true, programming: true },
-  technician: { passes: true, buy: false, air: true, programming: true },
-  accountant: { passes: true, buy: true, air: false, programming: false },
+  owner: { passes: true, buy: true, air: true, programming: true, members: true, company: true, close: true, agents: true },
+  admin: { passes: true, buy: true, air: true, programming: true, members: true, company: true, close: false, agents: true },
+  technician: { passes: true, buy: false, air: true, programming: true, members: false, company: false, close: false, agents: false },
+  accountant: { passes: true, buy: true, air: false, programming: false, members: false, company: false, close: false, agents: false },
 };
 
 describe("mayUse", () => {

@@ -9,13 +9,19 @@ export const ROLES = ["owner", "admin", "technician", "accountant"] as const;
 export type Role = (typeof ROLES)[number];
 
 /** The parts of the portal a role may or may not use. */
-export type Area = "passes" | "buy" | "air" | "programming";
+/** `company` is changing the company data (every member reads it); `close` closing the workshop;
+ * `agents` pairing and revoking agents (a technician uses the paired ones). */
+export type Area = "passes" | "buy" | "air" | "programming" | "members" | "company" | "close" | "agents";
 
 const ACCESS: Record<Area, readonly Role[]> = {
   passes: ["owner", "admin", "technician", "accountant"],
   buy: ["owner", "admin", "accountant"],
   air: ["owner", "admin", "technician"],
   programming: ["owner", "admin", "technician"],
+  members: ["owner", "admin"],
+  company: ["owner", "admin"],
+  close: ["owner"],
+  agents: ["owner", "admin"],
 };
 
 /** The roles that may use `area`, in the order of ROLES. */

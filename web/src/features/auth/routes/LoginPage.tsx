@@ -46,6 +46,8 @@ export function LoginPage() {
           <Title order={1} size="h2">
             {t("login.title")}
           </Title>
+          {/* Why the last login of this tab ended, when it was not the user's own logout. */}
+          {!login.isError && auth.ended !== null && <ErrorMessage error={auth.ended} />}
           {login.isError && <ErrorMessage error={login.error} fields={["email", "password", "totp_code"]} />}
           <TextInput label={t("login.email")} type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.currentTarget.value)} error={errorFor("email")} data-autofocus autoFocus />
           <PasswordInput label={t("login.password")} autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} error={errorFor("password")} />
@@ -61,6 +63,9 @@ export function LoginPage() {
           <Button type="submit" loading={login.isPending}>
             {t("login.submit")}
           </Button>
+          <Anchor component={Link} to="/forgot-password">
+            {t("forgot.link")}
+          </Anchor>
           <Anchor component={Link} to="/register">
             {t("login.noAccount")}
           </Anchor>

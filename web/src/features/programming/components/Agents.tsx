@@ -5,6 +5,7 @@ import { useTranslation } from "react-i18next";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import { useApi } from "../../../lib/api/ApiProvider";
 import type { Schemas } from "../../../lib/api/client";
+import { useRole } from "../../auth";
 import { agentsQueryOptions } from "../api/get-agents";
 import { PairingCode } from "./PairingCode";
 import { RevokeAgentDialog } from "./RevokeAgentDialog";
@@ -19,6 +20,8 @@ export function Agents({ onRead }: { onRead: (agent: Agent) => void }) {
   const { t, i18n } = useTranslation();
   const api = useApi();
   const [revoking, setRevoking] = useState<Agent | null>(null);
+  // A technician uses the paired agents; pairing and revoking are the owner's and admins'.
+  const manages = useRole().may("agents");
   const agents = useQuery({
     ...agentsQueryOptions(api),
     refetchInterval: AGENTS_POLL_MS,
@@ -64,9 +67,11 @@ export function Agents({ onRead }: { onRead: (agent: Agent) => void }) {
                       <Button size="xs" disabled={!agent.online} onClick={() => onRead(agent)} aria-label={`${t("programming.agents.readVehicle")}: ${agent.name}`}>
                         {t("programming.agents.readVehicle")}
                       </Button>
-                      <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking(agent)} aria-label={`${t("programming.agents.revoke")}: ${agent.name}`}>
-                        {t("programming.agents.revoke")}
-                      </Button>
+                      {manages && (
+                        <Button size="xs" variant="subtle" color="red" onClick={() => setRevoking(agent)} aria-label={`${t("programming.agents.revoke")}: ${agent.name}`}>
+                          {t("programming.agents.revoke")}
+                        </Button>
+                      )}
                     </Group>
                   </Table.Td>
                 </Table.Tr>
@@ -74,7 +79,7 @@ export function Agents({ onRead }: { onRead: (agent: Agent) => void }) {
             </Table.Tbody>
           </Table>
         )}
-        <PairingCode agents={active} />
+        {manages ? <PairingCode agents={active} /> : <Text c="dimmed">{t("programming.agents.pairedByAdmin")}</Text>}
       </Stack>
       <RevokeAgentDialog agent={revoking} onClose={() => setRevoking(null)} />
     </Card>

@@ -157,6 +157,17 @@ describe("ProgrammingPage", () => {
     expect(screen.getByText(`aos-vci-agent pair --server ${window.location.origin} --code ABCD-EFGH`)).toBeInTheDocument();
   });
 
+  it("offers a technician the paired agents, but pairing and revoking only to the owner and admins", async () => {
+    renderWithApp(page(), {
+      route: "/programming",
+      handler: gateway({ agents: [AGENT], override: (_request, path) => (path === "/api/identity/me" ? json(me("technician")) : undefined) }),
+    });
+    expect(await screen.findByText("The owner or an admin of your workshop pairs new agents.")).toBeInTheDocument();
+    expect(await screen.findByRole("button", { name: `Read vehicle: ${AGENT.name}` })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "Pair an agent" })).not.toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: `Revoke: ${AGENT.name}` })).not.toBeInTheDocument();
+  });
+
   it("replaces the pairing code with a confirmation once the new agent is online", async () => {
     let agents: Schemas["AgentRead"][] = [];
     renderWithApp(page(), {
