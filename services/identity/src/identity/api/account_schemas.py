@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, Field, SecretStr, field_validator
 
+from identity.api.schemas import StrictInput
 from identity.domain.emails import normalize_email
 from identity.domain.passwords import check_password_policy
 
@@ -33,10 +34,6 @@ _TOKEN_MAX = 512
 _CODE_MAX = 64
 
 
-class _Input(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 def _new_password(value: SecretStr) -> SecretStr:
     check_password_policy(value.get_secret_value())
     return value
@@ -46,7 +43,7 @@ class AcceptedRead(BaseModel):
     detail: str
 
 
-class PasswordResetCreate(_Input):
+class PasswordResetCreate(StrictInput):
     email: str = Field(max_length=1000, examples=["max@muster-kfz.example"])
 
     @field_validator("email")
@@ -55,7 +52,7 @@ class PasswordResetCreate(_Input):
         return normalize_email(value)
 
 
-class PasswordResetConfirmCreate(_Input):
+class PasswordResetConfirmCreate(StrictInput):
     token: str = Field(
         min_length=1, max_length=_TOKEN_MAX, description="The token of the mailed link"
     )
@@ -67,7 +64,7 @@ class PasswordResetConfirmCreate(_Input):
         return _new_password(value)
 
 
-class PasswordChangeCreate(_Input):
+class PasswordChangeCreate(StrictInput):
     current_password: SecretStr = Field(max_length=1024)
     totp_code: str = Field(
         min_length=1,
@@ -82,7 +79,7 @@ class PasswordChangeCreate(_Input):
         return _new_password(value)
 
 
-class EmailChangeCreate(_Input):
+class EmailChangeCreate(StrictInput):
     new_email: str = Field(max_length=1000)
     password: SecretStr = Field(max_length=1024)
     totp_code: str = Field(min_length=1, max_length=_CODE_MAX)
@@ -93,7 +90,7 @@ class EmailChangeCreate(_Input):
         return normalize_email(value)
 
 
-class EmailChangeConfirmCreate(_Input):
+class EmailChangeConfirmCreate(StrictInput):
     token: str = Field(min_length=1, max_length=_TOKEN_MAX)
 
 
@@ -102,7 +99,7 @@ class EmailChangeRead(BaseModel):
     email: str
 
 
-class RecoveryCodesCreate(_Input):
+class RecoveryCodesCreate(StrictInput):
     password: SecretStr = Field(max_length=1024)
     totp_code: str = Field(min_length=1, max_length=_CODE_MAX)
 
@@ -113,7 +110,7 @@ class RecoveryCodesRead(BaseModel):
     )
 
 
-class TotpResetCreate(_Input):
+class TotpResetCreate(StrictInput):
     email: str = Field(max_length=1000)
     password: SecretStr = Field(max_length=1024)
     recovery_code: str = Field(min_length=1, max_length=_CODE_MAX)
@@ -146,7 +143,7 @@ class LoginSessionList(BaseModel):
     items: list[LoginSessionRead]
 
 
-class LoginSessionsRevokeCreate(_Input):
+class LoginSessionsRevokeCreate(StrictInput):
     include_current: bool = Field(
         default=False, description="Also end the login this request comes from"
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 
+from identity.api.schemas import StrictInput, field_error
 from identity.domain.emails import normalize_email
 from identity.domain.members import InvitationState
 from identity.domain.organizations import (
@@ -40,16 +40,7 @@ __all__ = [
 _POSTCODE_MAX = 20
 
 
-class _Input(BaseModel):
-    # Unknown fields are refused so that a typo is reported, not silently ignored.
-    model_config = ConfigDict(extra="forbid")
-
-
-def _field_error(error: FieldRuleError) -> PydanticCustomError:
-    return PydanticCustomError(error.code, error.template, dict(error.params))
-
-
-class InvitationCreate(_Input):
+class InvitationCreate(StrictInput):
     email: str = Field(max_length=1000, examples=["anna@muster-kfz.example"])
     role: Role = Field(description="Only an owner may invite an owner", examples=["technician"])
 
@@ -82,7 +73,7 @@ class InvitationPreviewRead(BaseModel):
     expires_at: datetime
 
 
-class InvitationTokenCreate(_Input):
+class InvitationTokenCreate(StrictInput):
     # The opaque tokens we issue are 43 characters; the bound only keeps junk input small.
     token: str = Field(min_length=1, max_length=512, description="The token of the invitation link")
 
@@ -129,7 +120,7 @@ class MemberList(BaseModel):
     items: list[MemberRead]
 
 
-class MemberUpdate(_Input):
+class MemberUpdate(StrictInput):
     role: Role = Field(description="Only an owner may give or take away the owner role")
 
 
@@ -144,7 +135,7 @@ class CompanyProfileRead(BaseModel):
     invoice_email: str | None
 
 
-class CompanyProfileUpdate(_Input):
+class CompanyProfileUpdate(StrictInput):
     """Fields left out stay as they are; ``null`` clears an address field."""
 
     legal_name: str | None = Field(default=None, max_length=1000)
@@ -194,7 +185,7 @@ class CompanyProfileUpdate(_Input):
         try:
             return normalize_country(value)
         except FieldRuleError as error:
-            raise _field_error(error) from None
+            raise field_error(error) from None
 
     @field_validator("vat_id")
     @classmethod
@@ -209,7 +200,7 @@ class CompanyProfileUpdate(_Input):
                 return vat_id
             return check_vat_id_for_country(vat_id, country=country)
         except FieldRuleError as error:
-            raise _field_error(error) from None
+            raise field_error(error) from None
 
     @field_validator("invoice_email")
     @classmethod
@@ -217,7 +208,7 @@ class CompanyProfileUpdate(_Input):
         return None if value is None else normalize_email(value)
 
 
-class OrganizationCloseCreate(_Input):
+class OrganizationCloseCreate(StrictInput):
     password: SecretStr = Field(max_length=1024)
     totp_code: str = Field(min_length=1, max_length=16, description="The current 6-digit code")
 

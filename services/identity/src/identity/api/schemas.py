@@ -41,18 +41,18 @@ __all__ = [
 _TOKEN_MAX = 512
 
 
-class _Input(BaseModel):
+class StrictInput(BaseModel):
     # Unknown fields are refused so that a typo ("pasword") is reported, not silently ignored.
     model_config = ConfigDict(extra="forbid")
 
 
-def _field_error(error: FieldRuleError) -> PydanticCustomError:
+def field_error(error: FieldRuleError) -> PydanticCustomError:
     """The domain rule's violation as a pydantic error whose type is the rule's code, so the
     field error in the 422 problem carries that code and its params."""
     return PydanticCustomError(error.code, error.template, dict(error.params))
 
 
-class OrganizationCreate(_Input):
+class OrganizationCreate(StrictInput):
     company_name: str = Field(max_length=1000, examples=["Muster Kfz-Service GmbH"])
     country: str = Field(max_length=100, description="ISO 3166-1 alpha-2", examples=["DE"])
     vat_id: str = Field(
@@ -82,7 +82,7 @@ class OrganizationCreate(_Input):
         try:
             return normalize_country(value)
         except FieldRuleError as error:
-            raise _field_error(error) from None
+            raise field_error(error) from None
 
     @field_validator("vat_id")
     @classmethod
@@ -96,7 +96,7 @@ class OrganizationCreate(_Input):
                 return vat_id
             return check_vat_id_for_country(vat_id, country=country)
         except FieldRuleError as error:
-            raise _field_error(error) from None
+            raise field_error(error) from None
 
     @field_validator("email")
     @classmethod
@@ -119,7 +119,7 @@ class OrganizationRegistrationRead(BaseModel):
     )
 
 
-class EmailVerificationCreate(_Input):
+class EmailVerificationCreate(StrictInput):
     token: str = Field(min_length=1, max_length=_TOKEN_MAX)
 
 
@@ -129,7 +129,7 @@ class EmailVerificationRead(BaseModel):
     email_verified: bool
 
 
-class EmailVerificationResendCreate(_Input):
+class EmailVerificationResendCreate(StrictInput):
     email: str = Field(max_length=1000)
 
     @field_validator("email")
@@ -142,7 +142,7 @@ class ResendAcceptedRead(BaseModel):
     detail: str
 
 
-class LoginCreate(_Input):
+class LoginCreate(StrictInput):
     email: str = Field(max_length=1000)
     password: SecretStr = Field(max_length=1024)
     totp_code: str | None = Field(
@@ -167,7 +167,7 @@ class TotpEnrolmentRead(BaseModel):
     qr_svg: str = Field(description="The otpauth URI as an inline SVG QR code")
 
 
-class TotpEnrolmentConfirmCreate(_Input):
+class TotpEnrolmentConfirmCreate(StrictInput):
     code: str = Field(min_length=1, max_length=16)
 
 
