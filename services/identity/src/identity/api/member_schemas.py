@@ -7,15 +7,13 @@ from datetime import datetime
 
 from pydantic import BaseModel, Field, SecretStr, ValidationInfo, field_validator
 
-from identity.api.schemas import StrictInput, field_error
+from identity.api.schemas import StrictInput, checked_vat_id, field_error
 from identity.domain.emails import normalize_email
 from identity.domain.members import InvitationState
 from identity.domain.organizations import (
     FieldRuleError,
-    check_vat_id_for_country,
     normalize_country,
     normalize_name,
-    normalize_vat_id,
 )
 from identity.domain.passwords import check_password_policy
 from servicekit.roles import Role
@@ -192,15 +190,8 @@ class CompanyProfileUpdate(StrictInput):
     def _vat_id(cls, value: str | None, info: ValidationInfo) -> str | None:
         if value is None:
             return None
-        country = info.data.get("country")
-        try:
-            vat_id = normalize_vat_id(value)
-            if country is None:
-                # Checked against the stored country by the service.
-                return vat_id
-            return check_vat_id_for_country(vat_id, country=country)
-        except FieldRuleError as error:
-            raise field_error(error) from None
+        # Without a new country, the service checks it against the stored one.
+        return checked_vat_id(value, country=info.data.get("country"))
 
     @field_validator("invoice_email")
     @classmethod

@@ -46,6 +46,18 @@ class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def checked_vat_id(value: str, *, country: str | None) -> str:
+    """The VAT id normalised, and matched against ``country`` when there is one (a refused or
+    absent country leaves only its shape to check); a pydantic error when it is wrong."""
+    try:
+        vat_id = normalize_vat_id(value)
+        if country is None:
+            return vat_id
+        return check_vat_id_for_country(vat_id, country=country)
+    except FieldRuleError as error:
+        raise field_error(error) from None
+
+
 def field_error(error: FieldRuleError) -> PydanticCustomError:
     """The domain rule's violation as a pydantic error whose type is the rule's code, so the
     field error in the 422 problem carries that code and its params."""
@@ -89,14 +101,7 @@ class OrganizationCreate(StrictInput):
     def _vat_id(cls, value: str, info: ValidationInfo) -> str:
         # country is declared before vat_id, so it is validated first; when it was refused, the
         # VAT id is checked for its shape only (the country's own error says what to fix).
-        country = info.data.get("country")
-        try:
-            vat_id = normalize_vat_id(value)
-            if country is None:
-                return vat_id
-            return check_vat_id_for_country(vat_id, country=country)
-        except FieldRuleError as error:
-            raise field_error(error) from None
+        return checked_vat_id(value, country=info.data.get("country"))
 
     @field_validator("email")
     @classmethod
