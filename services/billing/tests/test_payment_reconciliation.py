@@ -8,7 +8,6 @@ own table, and "later" is a ``now`` handed to the reconciliation, not a wait.
 
 from datetime import UTC, datetime, timedelta
 
-from billing.events.publishing import TOPIC
 from billing.services.reconciliation import reconcile_pending_payments
 
 AFTER = timedelta(minutes=5)
@@ -28,7 +27,6 @@ async def reconcile(billing, *, later: timedelta = AFTER + timedelta(seconds=1))
         billing.app.state.database,
         billing.provider,
         older_than=AFTER,
-        topic=billing.settings.topic(TOPIC),
         now=datetime.now(UTC) + later,
     )
 

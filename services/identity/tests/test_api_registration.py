@@ -130,7 +130,7 @@ async def test_registration_records_both_events_in_the_outbox(
         "aos.events.v1.OrganizationRegistered",
         "aos.events.v1.UserRegistered",
     ]
-    assert {row.topic for row in rows} == {f"{topic_namespace}identity.v1"}
+    assert {row.topic for row in rows} == {"identity.v1"}
     assert {row.aggregate_id for row in rows} == {str(account.organization_id)}
     organization = identity_pb2.OrganizationRegistered.FromString(rows[0].payload)
     assert organization.organization_id == str(account.organization_id)

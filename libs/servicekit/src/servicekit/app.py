@@ -118,6 +118,7 @@ def create_service_app(
                 database,
                 bootstrap_servers=settings.kafka_bootstrap_servers,
                 service=settings.service_name,
+                topic_namespace=settings.topic_namespace,
             )
             tasks.append(asyncio.create_task(relay.run(), name="outbox-relay"))
             for consumer in consumers:

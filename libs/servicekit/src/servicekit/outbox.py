@@ -60,6 +60,37 @@ inbox_table = Table(
 
 
 @dataclass(frozen=True)
+class OutboxWriter:
+    """The one writer of a service's outgoing events, bound to its topic and source.
+
+    A service defines it once (``OUTBOX = OutboxWriter(topic="billing.v1", source="billing")``)
+    and its ``record_*`` functions write through it, so no route or service passes a topic
+    down. The topic is the logical name; the relay adds the deployment's namespace.
+    """
+
+    topic: str
+    source: str
+
+    async def record(
+        self,
+        session: AsyncSession,
+        message: Message,
+        *,
+        aggregate_id: str,
+        occurred_at: datetime | None = None,
+    ) -> RecordedEvent:
+        """Write ``message`` to the outbox in the caller's transaction (see record_event)."""
+        return await record_event(
+            session,
+            message,
+            topic=self.topic,
+            aggregate_id=aggregate_id,
+            source=self.source,
+            occurred_at=occurred_at,
+        )
+
+
+@dataclass(frozen=True)
 class RecordedEvent:
     event_id: uuid.UUID
     event_type: str
@@ -77,7 +108,9 @@ async def record_event(
 ) -> RecordedEvent:
     """Write ``message`` to the outbox in the caller's transaction; it is published after commit.
 
-    ``aggregate_id`` becomes the Kafka key, so events of one aggregate keep their order.
+    ``topic`` is the logical name (``billing.v1``): the relay adds the deployment's namespace
+    when it publishes. ``aggregate_id`` becomes the Kafka key, so events of one aggregate keep
+    their order. Services write through an :class:`OutboxWriter` rather than call this.
     """
     event = RecordedEvent(
         event_id=uuid.uuid4(),

@@ -108,8 +108,11 @@ class OutboxRelay:
         max_backoff: float = 5.0,
         broker_check_seconds: float = 5.0,
         publish_timeout: float = PUBLISH_TIMEOUT_SECONDS,
+        topic_namespace: str = "",
     ) -> None:
         self.database = database
+        # Outbox rows hold logical topic names; this deployment's prefix is added on publish.
+        self.topic_namespace = topic_namespace
         self.bootstrap_servers = bootstrap_servers
         self.batch_size = batch_size
         self.poll_interval = poll_interval
@@ -206,7 +209,7 @@ class OutboxRelay:
             producer = await self._ensure_producer()
             futures = [
                 await producer.send(
-                    row.topic,
+                    self.topic_namespace + row.topic,
                     value=row.payload,
                     key=row.aggregate_id.encode(),
                     headers=[

@@ -14,7 +14,6 @@ from fastapi import FastAPI
 from billing import __version__
 from billing.api import ROUTERS
 from billing.config import Settings
-from billing.events.publishing import TOPIC
 from billing.providers.base import PaymentProvider
 from billing.providers.test_provider import TestPaymentProvider
 from billing.services.catalog import seed_catalog
@@ -51,7 +50,6 @@ async def reconcile_payments_forever(
                 database,
                 provider,
                 older_than=older_than,
-                topic=settings.topic(TOPIC),
                 now=datetime.now(UTC),
             )
             if result.checked:

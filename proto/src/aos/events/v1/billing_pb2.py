@@ -25,17 +25,27 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x61os/events/v1/billing.proto\x12\raos.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa1\x01\n\tOrderPaid\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x14\n\x0cproduct_code\x18\x03 \x01(\t\x12\x14\n\x0c\x61mount_minor\x18\x04 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12+\n\x07paid_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xdd\x01\n\x12\x45ntitlementGranted\x12\x16\n\x0e\x65ntitlement_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12#\n\x05scope\x18\x03 \x01(\x0e\x32\x14.aos.events.v1.Scope\x12.\n\nvalid_from\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bvalid_until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08order_id\x18\x06 \x01(\t*D\n\x05Scope\x12\x15\n\x11SCOPE_UNSPECIFIED\x10\x00\x12\r\n\tSCOPE_AIR\x10\x01\x12\x15\n\x11SCOPE_PROGRAMMING\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1b\x61os/events/v1/billing.proto\x12\raos.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"S\n\tOrderLine\x12\x14\n\x0cproduct_code\x18\x01 \x01(\t\x12\x10\n\x08quantity\x18\x02 \x01(\r\x12\x0b\n\x03vin\x18\x03 \x01(\t\x12\x11\n\tnet_minor\x18\x04 \x01(\x03\"\xe2\x01\n\tOrderPaid\x12\x10\n\x08order_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x14\n\x0cproduct_code\x18\x03 \x01(\t\x12\x14\n\x0c\x61mount_minor\x18\x04 \x01(\x03\x12\x10\n\x08\x63urrency\x18\x05 \x01(\t\x12+\n\x07paid_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\'\n\x05lines\x18\x07 \x03(\x0b\x32\x18.aos.events.v1.OrderLine\x12\x16\n\x0einvoice_number\x18\x08 \x01(\t\"\xea\x01\n\x12\x45ntitlementGranted\x12\x16\n\x0e\x65ntitlement_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12#\n\x05scope\x18\x03 \x01(\x0e\x32\x14.aos.events.v1.Scope\x12.\n\nvalid_from\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bvalid_until\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x10\n\x08order_id\x18\x06 \x01(\t\x12\x0b\n\x03vin\x18\x07 \x01(\t\"\xea\x01\n\x12\x45ntitlementRevoked\x12\x16\n\x0e\x65ntitlement_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12#\n\x05scope\x18\x03 \x01(\x0e\x32\x14.aos.events.v1.Scope\x12\x10\n\x08order_id\x18\x04 \x01(\t\x12\x0b\n\x03vin\x18\x05 \x01(\t\x12/\n\x06reason\x18\x06 \x01(\x0e\x32\x1f.aos.events.v1.RevocationReason\x12.\n\nrevoked_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa1\x02\n\rInvoiceIssued\x12\x12\n\ninvoice_id\x18\x01 \x01(\t\x12\x0e\n\x06number\x18\x02 \x01(\t\x12(\n\x04kind\x18\x03 \x01(\x0e\x32\x1a.aos.events.v1.InvoiceKind\x12\x17\n\x0forganization_id\x18\x04 \x01(\t\x12\x10\n\x08order_id\x18\x05 \x01(\t\x12\x1b\n\x13\x63redited_invoice_id\x18\x06 \x01(\t\x12\x11\n\tnet_minor\x18\x07 \x01(\x03\x12\x11\n\tvat_minor\x18\x08 \x01(\x03\x12\x13\n\x0bgross_minor\x18\t \x01(\x03\x12\x10\n\x08\x63urrency\x18\n \x01(\t\x12-\n\tissued_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp*D\n\x05Scope\x12\x15\n\x11SCOPE_UNSPECIFIED\x10\x00\x12\r\n\tSCOPE_AIR\x10\x01\x12\x15\n\x11SCOPE_PROGRAMMING\x10\x02*U\n\x10RevocationReason\x12!\n\x1dREVOCATION_REASON_UNSPECIFIED\x10\x00\x12\x1e\n\x1aREVOCATION_REASON_REFUNDED\x10\x01*c\n\x0bInvoiceKind\x12\x1c\n\x18INVOICE_KIND_UNSPECIFIED\x10\x00\x12\x18\n\x14INVOICE_KIND_INVOICE\x10\x01\x12\x1c\n\x18INVOICE_KIND_CREDIT_NOTE\x10\x02\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aos.events.v1.billing_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SCOPE']._serialized_start=467
-  _globals['_SCOPE']._serialized_end=535
-  _globals['_ORDERPAID']._serialized_start=80
-  _globals['_ORDERPAID']._serialized_end=241
-  _globals['_ENTITLEMENTGRANTED']._serialized_start=244
-  _globals['_ENTITLEMENTGRANTED']._serialized_end=465
+  _globals['_SCOPE']._serialized_start=1159
+  _globals['_SCOPE']._serialized_end=1227
+  _globals['_REVOCATIONREASON']._serialized_start=1229
+  _globals['_REVOCATIONREASON']._serialized_end=1314
+  _globals['_INVOICEKIND']._serialized_start=1316
+  _globals['_INVOICEKIND']._serialized_end=1415
+  _globals['_ORDERLINE']._serialized_start=79
+  _globals['_ORDERLINE']._serialized_end=162
+  _globals['_ORDERPAID']._serialized_start=165
+  _globals['_ORDERPAID']._serialized_end=391
+  _globals['_ENTITLEMENTGRANTED']._serialized_start=394
+  _globals['_ENTITLEMENTGRANTED']._serialized_end=628
+  _globals['_ENTITLEMENTREVOKED']._serialized_start=631
+  _globals['_ENTITLEMENTREVOKED']._serialized_end=865
+  _globals['_INVOICEISSUED']._serialized_start=868
+  _globals['_INVOICEISSUED']._serialized_end=1157
 # @@protoc_insertion_point(module_scope)

@@ -29,7 +29,6 @@ from billing.errors import (
     PaymentNotRecognisedError,
     PaymentProviderUnavailableError,
 )
-from billing.events.publishing import TOPIC
 from billing.services import payments
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
@@ -136,7 +135,6 @@ async def payment_webhook(
             amount_minor=parsed.amount_minor,
             currency=parsed.currency,
         ),
-        topic=settings.topic(TOPIC),
         now=datetime.now(UTC),
     )
     return WebhookAck(

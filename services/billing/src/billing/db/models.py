@@ -29,6 +29,7 @@ from servicekit.db import new_metadata
 
 __all__ = [
     "Base",
+    "Customer",
     "Entitlement",
     "IdempotencyRecord",
     "Order",
@@ -41,6 +42,33 @@ _NOW = text("now()")
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
+
+
+class Customer(Base):
+    """Billing's copy of an organisation's company data, fed by identity's events
+    (OrganizationRegistered, OrganizationUpdated); invoices and tax decisions read it.
+
+    ``source_updated_at`` is when identity made the change: an event older than the row is
+    ignored, so a late redelivery never overwrites newer data.
+    """
+
+    __tablename__ = "customers"
+    __table_args__ = (CheckConstraint("char_length(country) = 2", name="country_iso"),)
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    legal_name: Mapped[str] = mapped_column(Text)
+    street: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    postcode: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    city: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    country: Mapped[str] = mapped_column(Text)
+    # As identity holds it (normalised, with its country prefix), '' when there is none.
+    vat_id: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    # Where invoices are mailed; '' until identity sends one.
+    invoice_email: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    source_updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_NOW, onupdate=func.now()
+    )
 
 
 class Product(Base):

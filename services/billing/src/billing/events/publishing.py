@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aos.events.v1 import billing_pb2
 from billing.db.models import Entitlement, Order
 from billing.domain.catalog import Scope
-from servicekit.outbox import RecordedEvent, record_event
+from servicekit.outbox import OutboxWriter, RecordedEvent
 
 __all__ = [
+    "OUTBOX",
     "SOURCE",
     "TOPIC",
     "record_entitlement_granted",
@@ -25,8 +26,9 @@ __all__ = [
 ]
 
 SOURCE = "billing"
-# The topic name without the deployment's namespace; callers pass settings.topic(TOPIC).
 TOPIC = "billing.v1"
+# Every billing event goes through this writer; the relay adds the deployment's namespace.
+OUTBOX = OutboxWriter(topic=TOPIC, source=SOURCE)
 
 _SCOPES: dict[Scope, billing_pb2.Scope] = {
     Scope.AIR: billing_pb2.SCOPE_AIR,
@@ -44,7 +46,7 @@ def scope_to_proto(scope: Scope) -> billing_pb2.Scope:
     return _SCOPES[scope]
 
 
-async def record_order_paid(session: AsyncSession, order: Order, *, topic: str) -> RecordedEvent:
+async def record_order_paid(session: AsyncSession, order: Order) -> RecordedEvent:
     """Raises ValueError when the order has no payment time."""
     if order.paid_at is None:
         raise ValueError(f"order {order.id} is not paid")
@@ -56,18 +58,13 @@ async def record_order_paid(session: AsyncSession, order: Order, *, topic: str) 
         currency=order.currency,
         paid_at=_timestamp(order.paid_at),
     )
-    return await record_event(
-        session,
-        message,
-        topic=topic,
-        aggregate_id=str(order.organization_id),
-        source=SOURCE,
-        occurred_at=order.paid_at,
+    return await OUTBOX.record(
+        session, message, aggregate_id=str(order.organization_id), occurred_at=order.paid_at
     )
 
 
 async def record_entitlement_granted(
-    session: AsyncSession, entitlement: Entitlement, *, topic: str
+    session: AsyncSession, entitlement: Entitlement
 ) -> RecordedEvent:
     message = billing_pb2.EntitlementGranted(
         entitlement_id=str(entitlement.id),
@@ -77,10 +74,4 @@ async def record_entitlement_granted(
         valid_until=_timestamp(entitlement.valid_until),
         order_id=str(entitlement.order_id),
     )
-    return await record_event(
-        session,
-        message,
-        topic=topic,
-        aggregate_id=str(entitlement.organization_id),
-        source=SOURCE,
-    )
+    return await OUTBOX.record(session, message, aggregate_id=str(entitlement.organization_id))

@@ -122,12 +122,12 @@ class CallbackResult:
 
 
 async def apply_callback(
-    session: AsyncSession, callback: PaymentCallback, *, topic: str, now: datetime
+    session: AsyncSession, callback: PaymentCallback, *, now: datetime
 ) -> CallbackResult:
     """Apply an authenticated callback. A repeated callback changes nothing.
 
     On success the order becomes paid, its entitlement is granted and OrderPaid and
-    EntitlementGranted go to the outbox on ``topic``, all in the caller's transaction.
+    EntitlementGranted go to the outbox, all in the caller's transaction.
     Raises OrderNotFoundError, PaymentNotRecognisedError (the order has another payment,
     possibly not yet committed: the provider retries), PaymentAmountMismatchError.
     """
@@ -166,8 +166,8 @@ async def apply_callback(
     order.paid_at = now
     await session.flush()
     entitlement = await grant_for_order(session, order, now=now)
-    await record_order_paid(session, order, topic=topic)
-    await record_entitlement_granted(session, entitlement, topic=topic)
+    await record_order_paid(session, order)
+    await record_entitlement_granted(session, entitlement)
     log.info(
         "order paid",
         order_id=str(order.id),

@@ -46,12 +46,11 @@ async def reconcile_pending_payments(
     provider: PaymentProvider,
     *,
     older_than: timedelta,
-    topic: str,
     now: datetime,
 ) -> ReconciliationResult:
     """Settle every payment pending since before ``now - older_than`` that the provider has
-    settled, and fail those the provider does not know; ``topic`` receives the events of the
-    paid ones. Each order is applied in its own transaction.
+    settled, and fail those the provider does not know. Each order is applied in its own
+    transaction.
 
     Raises PaymentProviderError when the provider cannot be asked (nothing after it changes),
     and the database's errors when it is away.
@@ -62,7 +61,7 @@ async def reconcile_pending_payments(
         )
     paid = failed = still_pending = 0
     for order_id, payment_id in overdue:
-        outcome = await _settle(database, provider, order_id, payment_id, topic=topic, now=now)
+        outcome = await _settle(database, provider, order_id, payment_id, now=now)
         if outcome is PaymentOutcome.SUCCEEDED:
             paid += 1
         elif outcome is PaymentOutcome.FAILED:
@@ -80,7 +79,6 @@ async def _settle(
     order_id: uuid.UUID,
     payment_id: str,
     *,
-    topic: str,
     now: datetime,
 ) -> PaymentOutcome | None:
     """Apply what the provider says of one payment; None while it is still pending there."""
@@ -109,7 +107,7 @@ async def _settle(
                     amount_minor=payment.amount_minor,
                     currency=payment.currency,
                 )
-            result = await apply_callback(session, callback, topic=topic, now=now)
+            result = await apply_callback(session, callback, now=now)
     except ProblemError as exc:
         # E.g. the amount does not match: a person must look; the others go on.
         log.error(

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aos.events.v1 import identity_pb2
 from identity.config import Settings
 from identity.db.models import Invitation, Organization, User
-from servicekit.outbox import record_event
+from servicekit.outbox import OutboxWriter
 
 __all__ = [
     "IDENTITY_TOPIC",
@@ -30,6 +30,8 @@ __all__ = [
 ]
 
 IDENTITY_TOPIC = "identity.v1"
+# Every identity event goes through this writer; the relay adds the namespace.
+OUTBOX = OutboxWriter(topic=IDENTITY_TOPIC, source="identity")
 
 
 def _timestamp(moment: datetime) -> Timestamp:
@@ -47,9 +49,8 @@ async def publish_registration(
     registered_at: datetime,
 ) -> None:
     """Record OrganizationRegistered, then UserRegistered for its owner."""
-    topic = settings.topic(IDENTITY_TOPIC)
     aggregate_id = str(organization.id)
-    await record_event(
+    await OUTBOX.record(
         session,
         identity_pb2.OrganizationRegistered(
             organization_id=str(organization.id),
@@ -58,12 +59,10 @@ async def publish_registration(
             vat_id=organization.vat_id,
             registered_at=_timestamp(registered_at),
         ),
-        topic=topic,
         aggregate_id=aggregate_id,
-        source=settings.service_name,
         occurred_at=registered_at,
     )
-    await record_event(
+    await OUTBOX.record(
         session,
         identity_pb2.UserRegistered(
             user_id=str(owner.id),
@@ -72,9 +71,7 @@ async def publish_registration(
             role=owner.role,
             registered_at=_timestamp(registered_at),
         ),
-        topic=topic,
         aggregate_id=aggregate_id,
-        source=settings.service_name,
         occurred_at=registered_at,
     )
 
@@ -87,13 +84,8 @@ async def _record(
     settings: Settings,
     occurred_at: datetime,
 ) -> None:
-    await record_event(
-        session,
-        message,
-        topic=settings.topic(IDENTITY_TOPIC),
-        aggregate_id=str(organization_id),
-        source=settings.service_name,
-        occurred_at=occurred_at,
+    await OUTBOX.record(
+        session, message, aggregate_id=str(organization_id), occurred_at=occurred_at
     )
 
 

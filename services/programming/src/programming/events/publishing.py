@@ -11,12 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aos.events.v1 import programming_pb2
 from programming.config import Settings
 from programming.db.models import FlashJob, ProgrammingSession
-from servicekit.outbox import record_event
+from servicekit.outbox import OutboxWriter
 
 __all__ = ["TOPIC", "publish_job_finished", "publish_session_ended", "publish_session_started"]
 
 TOPIC = "programming.v1"
 SOURCE = "programming"
+# Every programming event goes through this writer; the relay adds the namespace.
+OUTBOX = OutboxWriter(topic=TOPIC, source=SOURCE)
 
 SESSION_END_REASONS = {
     "COMPLETED": programming_pb2.SESSION_END_REASON_COMPLETED,
@@ -42,9 +44,7 @@ def _stamp(moment: datetime | None) -> Timestamp | None:
 async def _record(
     session: AsyncSession, message: Message, *, settings: Settings, aggregate_id: str
 ) -> None:
-    await record_event(
-        session, message, topic=settings.topic(TOPIC), aggregate_id=aggregate_id, source=SOURCE
-    )
+    await OUTBOX.record(session, message, aggregate_id=aggregate_id)
 
 
 async def publish_session_started(
