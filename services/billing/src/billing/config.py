@@ -45,5 +45,13 @@ class Settings(ServiceSettings):
     # reverse charge for EU businesses come later.
     vat_rate_percent: int = Field(default=19, ge=0, le=100)
 
+    # The seller printed on every invoice; its country decides the domestic VAT rate.
+    seller_legal_name: str = "AOS Aftersales Online GmbH"
+    seller_street: str = "Musterstrasse 1"
+    seller_postcode: str = "80331"
+    seller_city: str = "Muenchen"
+    seller_country: str = Field(default="DE", pattern=r"^[A-Z]{2}$")
+    seller_vat_id: str = "DE136695976"
+
     def secret_fields(self) -> tuple[str, ...]:
         return (*super().secret_fields(), "payment_webhook_secret")

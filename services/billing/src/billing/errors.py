@@ -5,6 +5,7 @@ from __future__ import annotations
 from servicekit.problems import ConflictError, NotFoundError, ProblemError, UnauthorizedError
 
 __all__ = [
+    "CompanyDataMissingError",
     "IdempotencyKeyInvalidError",
     "IdempotencyKeyMissingError",
     "IdempotencyKeyReusedError",
@@ -90,3 +91,11 @@ class PaymentAmountMismatchError(ProblemError):
 class PaymentNotRecognisedError(ConflictError):
     slug = "payment-not-recognised"
     title = "Payment not recognised"
+
+
+class CompanyDataMissingError(ConflictError):
+    """Billing has no company data of the organisation yet (identity's event has not arrived),
+    so it cannot tell which VAT applies."""
+
+    slug = "company-data-missing"
+    title = "Company data not yet known to billing"

@@ -25,21 +25,21 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x61os/events/v1/programming.proto\x12\raos.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa0\x01\n\x0eSessionStarted\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x0b\n\x03vin\x18\x03 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x04 \x01(\t\x12\x12\n\nstarted_by\x18\x05 \x01(\t\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xaa\x01\n\x0cSessionEnded\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12/\n\x06reason\x18\x03 \x01(\x0e\x32\x1f.aos.events.v1.SessionEndReason\x12,\n\x08\x65nded_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06\x64\x65tail\x18\x05 \x01(\t\"\xe7\x02\n\x10\x46lashJobFinished\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x17\n\x0forganization_id\x18\x03 \x01(\t\x12\x1b\n\x13\x65\x63u_logical_address\x18\x04 \x01(\r\x12\x10\n\x08\x65\x63u_type\x18\x05 \x01(\t\x12\x16\n\x0eversion_before\x18\x06 \x01(\t\x12\x15\n\rversion_after\x18\x07 \x01(\t\x12,\n\x07outcome\x18\x08 \x01(\x0e\x32\x1b.aos.events.v1.FlashOutcome\x12.\n\nstarted_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11\x62ytes_transferred\x18\x0b \x01(\x04\x12\x0e\n\x06\x64\x65tail\x18\x0c \x01(\t*\xb7\x01\n\x10SessionEndReason\x12\"\n\x1eSESSION_END_REASON_UNSPECIFIED\x10\x00\x12 \n\x1cSESSION_END_REASON_COMPLETED\x10\x01\x12\x1e\n\x1aSESSION_END_REASON_EXPIRED\x10\x02\x12\x1e\n\x1aSESSION_END_REASON_ABORTED\x10\x03\x12\x1d\n\x19SESSION_END_REASON_FAILED\x10\x04*\x7f\n\x0c\x46lashOutcome\x12\x1d\n\x19\x46LASH_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x46LASH_OUTCOME_SUCCEEDED\x10\x01\x12\x18\n\x14\x46LASH_OUTCOME_FAILED\x10\x02\x12\x19\n\x15\x46LASH_OUTCOME_ABORTED\x10\x03\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1f\x61os/events/v1/programming.proto\x12\raos.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xa0\x01\n\x0eSessionStarted\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x0b\n\x03vin\x18\x03 \x01(\t\x12\x10\n\x08\x61gent_id\x18\x04 \x01(\t\x12\x12\n\nstarted_by\x18\x05 \x01(\t\x12.\n\nstarted_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xfb\x01\n\x0cSessionEnded\x12\x12\n\nsession_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12/\n\x06reason\x18\x03 \x01(\x0e\x32\x1f.aos.events.v1.SessionEndReason\x12,\n\x08\x65nded_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0e\n\x06\x64\x65tail\x18\x05 \x01(\t\x12\x0b\n\x03vin\x18\x06 \x01(\t\x12\x12\n\nstarted_by\x18\x07 \x01(\t\x12.\n\nstarted_at\x18\x08 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x88\x03\n\x10\x46lashJobFinished\x12\x0e\n\x06job_id\x18\x01 \x01(\t\x12\x12\n\nsession_id\x18\x02 \x01(\t\x12\x17\n\x0forganization_id\x18\x03 \x01(\t\x12\x1b\n\x13\x65\x63u_logical_address\x18\x04 \x01(\r\x12\x10\n\x08\x65\x63u_type\x18\x05 \x01(\t\x12\x16\n\x0eversion_before\x18\x06 \x01(\t\x12\x15\n\rversion_after\x18\x07 \x01(\t\x12,\n\x07outcome\x18\x08 \x01(\x0e\x32\x1b.aos.events.v1.FlashOutcome\x12.\n\nstarted_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0b\x66inished_at\x18\n \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x19\n\x11\x62ytes_transferred\x18\x0b \x01(\x04\x12\x0e\n\x06\x64\x65tail\x18\x0c \x01(\t\x12\x0b\n\x03vin\x18\r \x01(\t\x12\x12\n\nstarted_by\x18\x0e \x01(\t*\xb7\x01\n\x10SessionEndReason\x12\"\n\x1eSESSION_END_REASON_UNSPECIFIED\x10\x00\x12 \n\x1cSESSION_END_REASON_COMPLETED\x10\x01\x12\x1e\n\x1aSESSION_END_REASON_EXPIRED\x10\x02\x12\x1e\n\x1aSESSION_END_REASON_ABORTED\x10\x03\x12\x1d\n\x19SESSION_END_REASON_FAILED\x10\x04*\x7f\n\x0c\x46lashOutcome\x12\x1d\n\x19\x46LASH_OUTCOME_UNSPECIFIED\x10\x00\x12\x1b\n\x17\x46LASH_OUTCOME_SUCCEEDED\x10\x01\x12\x18\n\x14\x46LASH_OUTCOME_FAILED\x10\x02\x12\x19\n\x15\x46LASH_OUTCOME_ABORTED\x10\x03\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aos.events.v1.programming_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SESSIONENDREASON']._serialized_start=782
-  _globals['_SESSIONENDREASON']._serialized_end=965
-  _globals['_FLASHOUTCOME']._serialized_start=967
-  _globals['_FLASHOUTCOME']._serialized_end=1094
+  _globals['_SESSIONENDREASON']._serialized_start=896
+  _globals['_SESSIONENDREASON']._serialized_end=1079
+  _globals['_FLASHOUTCOME']._serialized_start=1081
+  _globals['_FLASHOUTCOME']._serialized_end=1208
   _globals['_SESSIONSTARTED']._serialized_start=84
   _globals['_SESSIONSTARTED']._serialized_end=244
   _globals['_SESSIONENDED']._serialized_start=247
-  _globals['_SESSIONENDED']._serialized_end=417
-  _globals['_FLASHJOBFINISHED']._serialized_start=420
-  _globals['_FLASHJOBFINISHED']._serialized_end=779
+  _globals['_SESSIONENDED']._serialized_end=498
+  _globals['_FLASHJOBFINISHED']._serialized_start=501
+  _globals['_FLASHJOBFINISHED']._serialized_end=893
 # @@protoc_insertion_point(module_scope)

@@ -50,21 +50,27 @@ class SessionStarted(_message.Message):
     def __init__(self, session_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., vin: _Optional[str] = ..., agent_id: _Optional[str] = ..., started_by: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SessionEnded(_message.Message):
-    __slots__ = ("session_id", "organization_id", "reason", "ended_at", "detail")
+    __slots__ = ("session_id", "organization_id", "reason", "ended_at", "detail", "vin", "started_by", "started_at")
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     ENDED_AT_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    VIN_FIELD_NUMBER: _ClassVar[int]
+    STARTED_BY_FIELD_NUMBER: _ClassVar[int]
+    STARTED_AT_FIELD_NUMBER: _ClassVar[int]
     session_id: str
     organization_id: str
     reason: SessionEndReason
     ended_at: _timestamp_pb2.Timestamp
     detail: str
-    def __init__(self, session_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., reason: _Optional[_Union[SessionEndReason, str]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., detail: _Optional[str] = ...) -> None: ...
+    vin: str
+    started_by: str
+    started_at: _timestamp_pb2.Timestamp
+    def __init__(self, session_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., reason: _Optional[_Union[SessionEndReason, str]] = ..., ended_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., detail: _Optional[str] = ..., vin: _Optional[str] = ..., started_by: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class FlashJobFinished(_message.Message):
-    __slots__ = ("job_id", "session_id", "organization_id", "ecu_logical_address", "ecu_type", "version_before", "version_after", "outcome", "started_at", "finished_at", "bytes_transferred", "detail")
+    __slots__ = ("job_id", "session_id", "organization_id", "ecu_logical_address", "ecu_type", "version_before", "version_after", "outcome", "started_at", "finished_at", "bytes_transferred", "detail", "vin", "started_by")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
@@ -77,6 +83,8 @@ class FlashJobFinished(_message.Message):
     FINISHED_AT_FIELD_NUMBER: _ClassVar[int]
     BYTES_TRANSFERRED_FIELD_NUMBER: _ClassVar[int]
     DETAIL_FIELD_NUMBER: _ClassVar[int]
+    VIN_FIELD_NUMBER: _ClassVar[int]
+    STARTED_BY_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     session_id: str
     organization_id: str
@@ -89,4 +97,6 @@ class FlashJobFinished(_message.Message):
     finished_at: _timestamp_pb2.Timestamp
     bytes_transferred: int
     detail: str
-    def __init__(self, job_id: _Optional[str] = ..., session_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., ecu_logical_address: _Optional[int] = ..., ecu_type: _Optional[str] = ..., version_before: _Optional[str] = ..., version_after: _Optional[str] = ..., outcome: _Optional[_Union[FlashOutcome, str]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bytes_transferred: _Optional[int] = ..., detail: _Optional[str] = ...) -> None: ...
+    vin: str
+    started_by: str
+    def __init__(self, job_id: _Optional[str] = ..., session_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., ecu_logical_address: _Optional[int] = ..., ecu_type: _Optional[str] = ..., version_before: _Optional[str] = ..., version_after: _Optional[str] = ..., outcome: _Optional[_Union[FlashOutcome, str]] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bytes_transferred: _Optional[int] = ..., detail: _Optional[str] = ..., vin: _Optional[str] = ..., started_by: _Optional[str] = ...) -> None: ...
