@@ -73,13 +73,21 @@ openapi: install web-install ## regenerate web/openapi.json and the portal's API
 	$(PY) scripts/export_openapi.py
 	cd web && npm run gen:api
 
-browser: ## Debian's Chromium for the browser tests (installed with apt-get when missing and root)
+browser: ## Debian's Chromium and poppler's pdftoppm for the browser tests (installed with apt-get when missing and root)
 	@if [ -z "$${AOS_CHROMIUM:-}" ] && ! command -v chromium >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing Debian's chromium with apt-get (once; Playwright drives it, no browser download)"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else \
 	    echo "the browser tests need Chromium: apt-get install chromium, or set AOS_CHROMIUM to its executable"; exit 1; \
+	  fi; \
+	fi
+	@if ! command -v pdftoppm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing Debian's poppler-utils with apt-get (once; the journey renders an invoice PDF to an image)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; \
+	  else \
+	    echo "the browser tests need pdftoppm: apt-get install poppler-utils"; exit 1; \
 	  fi; \
 	fi
 
