@@ -53,5 +53,11 @@ class Settings(ServiceSettings):
     seller_country: str = Field(default="DE", pattern=r"^[A-Z]{2}$")
     seller_vat_id: str = "DE136695976"
 
+    # The EU's VIES REST API that confirms VAT ids (e.g.
+    # https://ec.europa.eu/taxation_customs/vies/rest-api); empty: not configured, the checksum
+    # alone decides. A VIES call is bounded by vies_timeout_seconds.
+    vies_url: str = ""
+    vies_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
     def secret_fields(self) -> tuple[str, ...]:
         return (*super().secret_fields(), "payment_webhook_secret")

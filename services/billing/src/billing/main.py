@@ -16,6 +16,7 @@ from billing.api import ROUTERS
 from billing.config import Settings
 from billing.providers.base import PaymentProvider
 from billing.providers.test_provider import TestPaymentProvider
+from billing.providers.vies import ViesClient
 from billing.services.catalog import seed_catalog
 from billing.services.idempotency import sweep_expired_keys
 from billing.services.reconciliation import reconcile_pending_payments
@@ -116,6 +117,17 @@ def create_app(
             timeout_seconds=PAYMENT_HTTP_TIMEOUT_SECONDS,
         )
         app.state.payment_provider = provider
+        # The VAT id registry handed to services.tax.customer_tax; None: checksum only.
+        vies_http = httpx.AsyncClient() if settings.vies_url else None
+        app.state.vat_id_registry = (
+            ViesClient(
+                vies_http,
+                base_url=settings.vies_url,
+                timeout_seconds=settings.vies_timeout_seconds,
+            )
+            if vies_http is not None
+            else None
+        )
         # The fake PSP's own callback delivery: outside billing, so it runs whatever billing's
         # background-worker setting says.
         provider.start()
@@ -136,6 +148,8 @@ def create_app(
             await cancel_and_wait(*workers)
             await provider.aclose()
             await http.aclose()
+            if vies_http is not None:
+                await vies_http.aclose()
 
     spec = ServiceSpec(
         title="AOS billing",
