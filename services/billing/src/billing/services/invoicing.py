@@ -7,6 +7,7 @@ or not at all, so a rolled-back payment leaves no gap in the numbers and no stra
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Iterable
 from dataclasses import asdict
@@ -26,8 +27,16 @@ from billing.errors import (
     NothingToCreditError,
 )
 from billing.events.publishing import record_invoice_issued
+from billing.services.invoice_pdf import render_invoice_pdf
 
-__all__ = ["issue_credit_note", "issue_invoice", "party_from_snapshot", "seller_party"]
+__all__ = [
+    "invoice_with_lines",
+    "issue_credit_note",
+    "issue_invoice",
+    "party_from_snapshot",
+    "render_pdf",
+    "seller_party",
+]
 
 
 def seller_party(settings: Settings) -> Party:
@@ -205,3 +214,32 @@ async def issue_credit_note(
         gross_minor=gross,
     )
     return await _store(session, credit_note, lines)
+
+
+async def invoice_with_lines(
+    session: AsyncSession, invoice_id: uuid.UUID, *, organization_id: uuid.UUID
+) -> tuple[Invoice, list[InvoiceLine], str | None]:
+    """The organisation's invoice, its lines and (for a credit note) the number of the invoice
+    it corrects. Raises InvoiceNotFoundError, also for another organisation's invoice."""
+    repository = InvoiceRepository(session)
+    invoice = await repository.get(invoice_id, organization_id=organization_id)
+    if invoice is None:
+        raise InvoiceNotFoundError(f"There is no invoice {invoice_id} in your organisation.")
+    credited_number = None
+    if invoice.credited_invoice_id is not None:
+        credited = await repository.get(invoice.credited_invoice_id)
+        credited_number = credited.number if credited is not None else None
+    return invoice, await repository.lines(invoice.id), credited_number
+
+
+async def render_pdf(
+    session: AsyncSession, invoice_id: uuid.UUID, *, organization_id: uuid.UUID
+) -> tuple[Invoice, bytes]:
+    """The invoice and its PDF. Rendering is CPU work, so it runs in a thread."""
+    invoice, lines, credited_number = await invoice_with_lines(
+        session, invoice_id, organization_id=organization_id
+    )
+    pdf = await asyncio.to_thread(
+        render_invoice_pdf, invoice, lines, credited_number=credited_number
+    )
+    return invoice, pdf
