@@ -30,6 +30,7 @@ from billing.events.publishing import record_invoice_issued
 from billing.services.invoice_pdf import render_invoice_pdf
 
 __all__ = [
+    "customer_party",
     "invoice_with_lines",
     "issue_credit_note",
     "issue_invoice",
@@ -48,6 +49,18 @@ def seller_party(settings: Settings) -> Party:
         city=settings.seller_city,
         country=settings.seller_country,
         vat_id=settings.seller_vat_id,
+    )
+
+
+def customer_party(customer: Customer) -> Party:
+    """The customer as an invoice prints it, from billing's copy of its company data."""
+    return Party(
+        legal_name=customer.legal_name,
+        street=customer.street,
+        postcode=customer.postcode,
+        city=customer.city,
+        country=customer.country,
+        vat_id=customer.vat_id,
     )
 
 
