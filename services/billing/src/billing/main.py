@@ -166,6 +166,7 @@ def create_app(
             {"name": "orders", "description": "Orders of the caller's organisation"},
             {"name": "payments", "description": "Paying orders; the provider's webhook"},
             {"name": "entitlements", "description": "What the organisation may use, until when"},
+            {"name": "invoices", "description": "Invoices and credit notes, and their PDFs"},
         ],
     )
     return create_service_app(settings, spec, jwks_http=jwks_http)
