@@ -1,5 +1,6 @@
 """Invoices and credit notes (gap-free yearly numbers), the dated record of every VAT id check,
-and the queue of invoice mails.
+the queue of invoice mails, and the owner's e-mail on the customers projection (where invoices
+go until the organisation sets an invoice address).
 
 Revision ID: 0006_invoices
 Revises: 0005_customers
@@ -31,6 +32,10 @@ $$
 
 
 def upgrade() -> None:
+    op.add_column(
+        "customers",
+        sa.Column("owner_email", sa.Text(), nullable=False, server_default=sa.text("''")),
+    )
     op.create_table(
         "invoice_counters",
         sa.Column("year", sa.Integer(), primary_key=True),
@@ -173,3 +178,4 @@ def downgrade() -> None:
     op.drop_table("invoice_lines")
     op.drop_table("invoices")
     op.drop_table("invoice_counters")
+    op.drop_column("customers", "owner_email")

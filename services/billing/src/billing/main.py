@@ -14,6 +14,7 @@ from fastapi import FastAPI
 from billing import __version__
 from billing.api import ROUTERS
 from billing.config import Settings
+from billing.consumers.customers import CUSTOMERS_CONSUMER
 from billing.providers.base import PaymentProvider
 from billing.providers.test_provider import TestPaymentProvider
 from billing.providers.vies import ViesClient
@@ -25,7 +26,10 @@ from servicekit.db import Database
 from servicekit.logging import get_logger
 from servicekit.tasks import cancel_and_wait
 
-__all__ = ["MIGRATIONS_DIR", "PaymentHttpFactory", "create_app"]
+__all__ = ["CONSUMERS", "MIGRATIONS_DIR", "PaymentHttpFactory", "create_app"]
+
+# The event consumers the service runs (and ``replay-dlq`` knows).
+CONSUMERS = (CUSTOMERS_CONSUMER,)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -156,6 +160,7 @@ def create_app(
         version=__version__,
         routers=ROUTERS,
         migrations_dir=MIGRATIONS_DIR,
+        consumers=CONSUMERS,
         lifespan=lifespan,
         description=(
             "Passes for repair information (AIR) and remote programming: catalog, orders, "

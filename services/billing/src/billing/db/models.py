@@ -70,10 +70,17 @@ class Customer(Base):
     vat_id: Mapped[str] = mapped_column(Text, server_default=text("''"))
     # Where invoices are mailed; '' until identity sends one.
     invoice_email: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    # The owner's e-mail (UserRegistered): where invoices go until an invoice address is set.
+    owner_email: Mapped[str] = mapped_column(Text, server_default=text("''"))
     source_updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=_NOW, onupdate=func.now()
     )
+
+    @property
+    def invoice_recipient(self) -> str:
+        """Where invoices are mailed: the invoice address, else the owner's ('' if neither)."""
+        return self.invoice_email or self.owner_email
 
 
 class Product(Base):

@@ -84,7 +84,7 @@ def _breakdown(lines: Iterable[InvoiceLine]) -> tuple[list[dict[str, int]], int,
 async def _queue_mail(session: AsyncSession, invoice: Invoice) -> None:
     """Queue the invoice for mailing to the organisation's invoice address, if it has one."""
     customer = await session.get(Customer, invoice.organization_id)
-    recipient = customer.invoice_email if customer is not None else ""
+    recipient = customer.invoice_recipient if customer is not None else ""
     if recipient:
         session.add(InvoiceMail(invoice_id=invoice.id, recipient=recipient))
 
