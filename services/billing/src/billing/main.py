@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from billing.providers.test_provider import TestPaymentProvider
 from billing.providers.vies import ViesClient
 from billing.services.catalog import seed_catalog
 from billing.services.idempotency import sweep_expired_keys
+from billing.services.invoice_mail import invoice_mail_sender
 from billing.services.reconciliation import reconcile_pending_payments
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
@@ -135,7 +137,20 @@ def create_app(
         # The fake PSP's own callback delivery: outside billing, so it runs whatever billing's
         # background-worker setting says.
         provider.start()
+        mail_sender = invoice_mail_sender(
+            app.state.database,
+            smtp_host=settings.smtp_host,
+            smtp_port=settings.smtp_port,
+            mail_from=settings.mail_from,
+            timeout=settings.smtp_timeout_seconds,
+            poll_interval=settings.mail_poll_seconds,
+        )
+        # Whoever issues an invoice may wake it after commit; it polls anyway.
+        app.state.invoice_mail_sender = mail_sender
         workers: list[asyncio.Task[None]] = []
+        mail_task: asyncio.Task[None] | None = None
+        if settings.run_background_workers and settings.run_mail_sender:
+            mail_task = asyncio.create_task(mail_sender.run(), name="invoice-mail-sender")
         if settings.run_background_workers and settings.idempotency_sweep_seconds > 0:
             workers.append(
                 asyncio.create_task(sweep_idempotency_keys_forever(app.state.database, settings))
@@ -149,6 +164,14 @@ def create_app(
         try:
             yield
         finally:
+            if mail_task is not None:
+                mail_sender.stop()
+                # A delivery in progress may finish (bounded by the SMTP timeout); after that
+                # the task is cancelled, and the mail is retried at the next start.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(settings.smtp_timeout_seconds + 1):
+                        await asyncio.shield(mail_task)
+                await cancel_and_wait(mail_task)
             await cancel_and_wait(*workers)
             await provider.aclose()
             await http.aclose()

@@ -26,6 +26,7 @@ from sqlalchemy.dialects.postgresql import JSON, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicekit.db import new_metadata
+from servicekit.mail import QueuedMailColumns
 
 __all__ = [
     "Base",
@@ -347,10 +348,11 @@ class VatIdCheck(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class InvoiceMail(Base):
+class InvoiceMail(QueuedMailColumns, Base):
     """An invoice (or credit note) to mail with its PDF, queued in the issuing transaction and
-    delivered after commit by the mail sender (servicekit.mail). The PDF is rendered at send
-    time from the stored invoice: it is deterministic, so the queue holds no copy of it."""
+    delivered after commit by servicekit.mail's sender (the delivery columns come from
+    QueuedMailColumns). The PDF is rendered at send time from the stored invoice: it is
+    deterministic, so the queue holds no copy of it."""
 
     __tablename__ = "invoice_mail"
     __table_args__ = (
@@ -360,12 +362,4 @@ class InvoiceMail(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
     invoice_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("invoices.id"))
-    recipient: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(Text, server_default=text("'pending'"))
-    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
-    next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
