@@ -178,3 +178,28 @@ def test_money_is_printed_from_integer_cents() -> None:
     assert format_money(123_456_789, "EUR") == "1,234,567.89 EUR"
     assert format_money(5, "EUR") == "0.05 EUR"
     assert format_money(-1_050, "EUR") == "-10.50 EUR"
+
+
+async def test_a_long_invoice_runs_over_pages_with_every_line_and_the_totals(
+    db: Database, seller: Party
+) -> None:
+    lines = [
+        line("TOOL_OBD_EXTENSION", description=f"OBD extension cable no. {n}", net_minor=1_000)
+        for n in range(1, 61)
+    ]
+    invoice_draft = draft(*lines)
+    async with db.transaction() as session:
+        invoice = await issue_invoice(session, invoice_draft, now=NOW, seller=seller)
+    async with db.transaction() as session:
+        _, pdf = await render_pdf(
+            session, invoice.id, organization_id=invoice_draft.organization_id
+        )
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = flat(pdf_text(pdf))
+
+    assert len(reader.pages) > 1
+    assert all(f"OBD extension cable no. {n} " in text for n in range(1, 61))
+    assert "Total / Gesamt 600.00 EUR 114.00 EUR 714.00 EUR" in text
+    # Every page names the invoice and its page (the footer).
+    for number, page in enumerate(reader.pages, start=1):
+        assert f"{invoice.number} · {number} / {len(reader.pages)}" in page.extract_text()

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from aos.events.v1 import billing_pb2
 from billing.db.models import Invoice, InvoiceLine, InvoiceMail
@@ -338,3 +338,77 @@ async def test_a_credit_note_refuses_lines_not_on_the_invoice_and_unknown_invoic
                 reason="x",
                 now=NOW,
             )
+
+
+async def test_a_credit_note_is_announced_as_one_referring_to_its_invoice(
+    db: Database, seller: Party
+) -> None:
+    order_line = uuid.uuid4()
+    async with db.transaction() as session:
+        invoice = await issue_invoice(
+            session, draft(line(order_line_id=order_line)), now=NOW, seller=seller
+        )
+        credit = await issue_credit_note(
+            session, invoice_id=invoice.id, order_line_ids=[order_line], reason="refund", now=NOW
+        )
+    async with db.transaction() as session:
+        payloads = (
+            (
+                await session.execute(
+                    text(
+                        "SELECT payload FROM outbox WHERE event_type LIKE '%InvoiceIssued' "
+                        "ORDER BY id"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+    messages = [billing_pb2.InvoiceIssued.FromString(bytes(payload)) for payload in payloads]
+    assert [(m.number, m.kind, m.credited_invoice_id) for m in messages] == [
+        (invoice.number, billing_pb2.INVOICE_KIND_INVOICE, ""),
+        (credit.number, billing_pb2.INVOICE_KIND_CREDIT_NOTE, str(invoice.id)),
+    ]
+    assert messages[1].gross_minor == invoice.gross_minor  # positive: the kind says "back"
+
+
+async def test_a_credit_note_cannot_credit_a_credit_note(db: Database, seller: Party) -> None:
+    order_line = uuid.uuid4()
+    async with db.transaction() as session:
+        invoice = await issue_invoice(
+            session, draft(line(order_line_id=order_line)), now=NOW, seller=seller
+        )
+        credit = await issue_credit_note(
+            session, invoice_id=invoice.id, order_line_ids=[order_line], reason="refund", now=NOW
+        )
+    with pytest.raises(InvoiceNotFoundError):
+        async with db.transaction() as session:
+            await issue_credit_note(
+                session, invoice_id=credit.id, order_line_ids=[order_line], reason="x", now=NOW
+            )
+
+
+async def test_a_draft_without_lines_or_a_naive_time_is_refused_without_a_number(
+    db: Database, seller: Party
+) -> None:
+    empty = draft()
+    empty = type(empty)(**{**empty.__dict__, "lines": ()})
+    with pytest.raises(ValueError, match="at least one line"):
+        async with db.transaction() as session:
+            await issue_invoice(session, empty, now=NOW, seller=seller)
+    with pytest.raises(ValueError, match="time zone"):
+        async with db.transaction() as session:
+            await issue_invoice(session, draft(), now=NOW.replace(tzinfo=None), seller=seller)
+    async with db.transaction() as session:
+        first = await issue_invoice(session, draft(), now=NOW, seller=seller)
+    assert first.number == "AOS-2026-000001"
+
+
+async def test_a_second_invoice_for_one_order_is_refused(db: Database, seller: Party) -> None:
+    once = draft()
+    async with db.transaction() as session:
+        await issue_invoice(session, once, now=NOW, seller=seller)
+    with pytest.raises(IntegrityError):
+        async with db.transaction() as session:
+            await issue_invoice(session, once, now=NOW, seller=seller)
+    assert await issued_numbers(db) == ["AOS-2026-000001"]
