@@ -85,6 +85,8 @@ async def test_the_pdf_holds_every_field_an_eu_invoice_needs(db: Database, selle
         "Invoice / Rechnung",
         "Number / Nummer AOS-2026-000001",
         "Date of issue / Ausstellungsdatum 2026-12-03",
+        # (7) date of supply: the cable's (the passes print their periods)
+        "Date of supply / Leistungsdatum 2026-12-03",
         # (5) seller and customer: names, addresses, VAT ids (3), (4)
         seller.legal_name,
         seller.street,

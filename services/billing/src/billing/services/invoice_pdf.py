@@ -100,7 +100,9 @@ def invoice_document(
         {"label": _label("Number", "Nummer"), "value": invoice.number},
         {"label": _label("Date of issue", "Ausstellungsdatum"), "value": _date(invoice.issued_at)},
     ]
-    if not any(line.period_from for line in lines):
+    # Art. 226 (7): the date of supply where it differs from the issue date. A pass prints its
+    # period on its line; goods and shipping are supplied as invoiced.
+    if not all(line.period_from for line in lines):
         facts.append(
             {"label": _label("Date of supply", "Leistungsdatum"), "value": _date(invoice.issued_at)}
         )
