@@ -173,3 +173,22 @@ async def test_a_technician_may_not_read_invoices(billing: Any, seller: Party) -
 
 async def test_without_a_token_the_invoices_are_closed(billing: Any) -> None:
     assert_problem(await billing.client.get("/invoices"), 401)
+
+
+async def test_the_list_pages_with_limit_and_offset(billing: Any, seller: Party) -> None:
+    org = billing.org()
+    numbers = [(await issue(billing, seller, org.id)).number for _ in range(5)]
+
+    pages = []
+    for offset in (0, 2, 4):
+        response = await billing.client.get(
+            "/invoices", params={"limit": 2, "offset": offset}, headers=org.headers
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["total"] == 5
+        pages.append([item["number"] for item in response.json()["items"]])
+
+    # Same issue time: the higher number is the newer one.
+    assert pages == [numbers[4:2:-1], numbers[2:0:-1], numbers[0:1]]
+    too_big = await billing.client.get("/invoices", params={"limit": 201}, headers=org.headers)
+    assert too_big.status_code == 422
