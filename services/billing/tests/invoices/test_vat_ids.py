@@ -241,3 +241,43 @@ async def test_the_vies_client_maps_a_timeout_to_unavailable() -> None:
     answer = await vies(httpx.MockTransport(handler)).check(country_prefix="AT", number="U1")
     assert answer.result is RegistryResult.UNAVAILABLE
     assert answer.error is not None and answer.error.startswith("ReadTimeout")
+
+
+async def test_a_vies_refusal_is_reused_for_an_hour_then_asked_again(
+    db: Database, add_customer: AddCustomer
+) -> None:
+    customer = await add_customer(country="AT", vat_id=AT_VAT_ID)
+    registry = FakeRegistry(default=RegistryResult.INVALID)
+
+    first = await profile_of(db, customer.organization_id, registry=registry)
+    soon = await profile_of(db, customer.organization_id, registry=registry, hours=0.9)
+    registry.default = RegistryResult.VALID  # the id was registered meanwhile
+    later = await profile_of(db, customer.organization_id, registry=registry, hours=1.1)
+
+    assert (first[0], soon[0], later[0]) == (
+        VatIdStatus.INVALID,
+        VatIdStatus.INVALID,
+        VatIdStatus.VALID,
+    )
+    assert registry.asked == [AT_VAT_ID, AT_VAT_ID]
+    assert await checks_of(db, AT_VAT_ID) == [("vies", "invalid"), ("vies", "valid")]
+
+
+async def test_after_vies_failed_it_is_asked_again_only_after_five_minutes(
+    db: Database, add_customer: AddCustomer
+) -> None:
+    customer = await add_customer(country="AT", vat_id=AT_VAT_ID)
+    registry = FakeRegistry(default=RegistryResult.UNAVAILABLE)
+
+    first = await profile_of(db, customer.organization_id, registry=registry)
+    soon = await profile_of(db, customer.organization_id, registry=registry, hours=4 / 60)
+    registry.default = RegistryResult.VALID  # VIES is back
+    later = await profile_of(db, customer.organization_id, registry=registry, hours=6 / 60)
+
+    assert (first[0], soon[0], later[0]) == (
+        VatIdStatus.UNCHECKED,
+        VatIdStatus.UNCHECKED,
+        VatIdStatus.VALID,
+    )
+    assert soon[1] is not None and "could not be reached" in soon[1]
+    assert registry.asked == [AT_VAT_ID, AT_VAT_ID]

@@ -8,8 +8,10 @@ Policy for the VAT id:
 
 * the checksum (python-stdnum) comes first: a malformed id is ``invalid`` without asking VIES;
 * without a VIES registry (``BILLING_VIES_URL`` empty) a well-formed id is ``valid``;
-* with one, a VIES ``valid`` answer of the last :data:`REUSE_VALID_WITHIN` is reused, else VIES
-  is asked and its answer (name, address, request id) recorded;
+* with one, a VIES ``valid`` answer of the last :data:`REUSE_VALID_WITHIN` is reused (an
+  ``invalid`` one for :data:`REUSE_INVALID_WITHIN`, an ``unavailable`` one for
+  :data:`RETRY_VIES_AFTER`), else VIES is asked and its answer (name, address, request id)
+  recorded;
 * when VIES cannot answer, a VIES ``valid`` answer of the last :data:`FALLBACK_WITHIN` still
   counts; without one the id is ``unchecked``: treated as no id, so VAT is charged, and the
   profile's ``note`` says so.
@@ -34,6 +36,8 @@ from billing.providers.vies import RegistryResult, VatIdRegistry
 
 __all__ = [
     "FALLBACK_WITHIN",
+    "RETRY_VIES_AFTER",
+    "REUSE_INVALID_WITHIN",
     "REUSE_VALID_WITHIN",
     "CustomerTax",
     "VatIdStatus",
@@ -45,6 +49,10 @@ __all__ = [
 REUSE_VALID_WITHIN = timedelta(hours=24)
 # When VIES is down, a confirmation younger than this still counts.
 FALLBACK_WITHIN = timedelta(days=30)
+# VIES's "no such id" is reused this long; after "cannot answer" it is asked again after
+# RETRY_VIES_AFTER (until then the fallback policy decides without waiting for VIES).
+REUSE_INVALID_WITHIN = timedelta(hours=1)
+RETRY_VIES_AFTER = timedelta(minutes=5)
 
 
 class VatIdStatus(StrEnum):
@@ -113,17 +121,28 @@ async def _checksum_check(
     return check
 
 
-async def _vies_status(
-    checks: VatIdCheckRepository, registry: VatIdRegistry, vat_id: str, *, now: datetime
-) -> tuple[VatIdStatus, str | None, int]:
-    recent = await checks.latest(
+async def _recent_refusal(
+    checks: VatIdCheckRepository, vat_id: str, *, now: datetime
+) -> VatIdCheck | None:
+    """A VIES ``invalid`` answer of the last hour or an ``unavailable`` one of the last minutes:
+    asking again so soon would give the same answer, and every quote of the cart would wait
+    for VIES (up to its timeout) in vain."""
+    latest = await checks.latest(
         vat_id,
-        since=now - REUSE_VALID_WITHIN,
+        since=now - REUSE_INVALID_WITHIN,
         source=CheckSource.VIES,
-        results=(RegistryResult.VALID.value,),
+        results=(RegistryResult.INVALID.value, RegistryResult.UNAVAILABLE.value),
     )
-    if recent is not None:
-        return VatIdStatus.VALID, None, recent.id
+    if latest is None:
+        return None
+    if latest.result == RegistryResult.UNAVAILABLE and latest.checked_at < now - RETRY_VIES_AFTER:
+        return None
+    return latest
+
+
+async def _ask_vies(
+    checks: VatIdCheckRepository, registry: VatIdRegistry, vat_id: str, *, now: datetime
+) -> VatIdCheck:
     answer = await registry.check(country_prefix=vat_id[:2], number=vat_id[2:])
     check = checks.add(
         VatIdCheck(
@@ -139,9 +158,27 @@ async def _vies_status(
         )
     )
     await checks.session.flush()
-    if answer.result is RegistryResult.VALID:
+    return check
+
+
+async def _vies_status(
+    checks: VatIdCheckRepository, registry: VatIdRegistry, vat_id: str, *, now: datetime
+) -> tuple[VatIdStatus, str | None, int]:
+    recent = await checks.latest(
+        vat_id,
+        since=now - REUSE_VALID_WITHIN,
+        source=CheckSource.VIES,
+        results=(RegistryResult.VALID.value,),
+    )
+    if recent is not None:
+        return VatIdStatus.VALID, None, recent.id
+    check = await _recent_refusal(checks, vat_id, now=now) or await _ask_vies(
+        checks, registry, vat_id, now=now
+    )
+    result = RegistryResult(check.result)
+    if result is RegistryResult.VALID:
         return VatIdStatus.VALID, None, check.id
-    if answer.result is RegistryResult.INVALID:
+    if result is RegistryResult.INVALID:
         note = (
             f"VIES does not know the VAT id {vat_id}: it is not used, so VAT is charged. "
             "Check the VAT id in your company profile."
