@@ -108,6 +108,9 @@ def service_environment(args: argparse.Namespace, ports: Ports) -> dict[str, str
             "IDENTITY_SECRET_KEYS_FILE": str(LOCAL / "identity" / "secret-keys"),
             "BILLING_PORT": str(ports.billing),
             "BILLING_PAYMENT_WEBHOOK_URL": f"http://127.0.0.1:{ports.billing}/payments/webhook",
+            # Invoices go to the same development mail sink as identity's mail.
+            "BILLING_SMTP_HOST": "127.0.0.1",
+            "BILLING_SMTP_PORT": str(ports.smtp),
             "AIR_PORT": str(ports.air),
             "PROGRAMMING_PORT": str(ports.programming),
             "PROGRAMMING_PUBLIC_BASE_URL": f"{gateway}/api/programming",

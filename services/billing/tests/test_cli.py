@@ -52,13 +52,16 @@ async def test_migrations_create_the_billing_tables(database_url: str) -> None:
     assert {"products", "orders", "entitlements", "idempotency_keys", "outbox", "inbox"} <= tables
 
 
-def test_replay_dlq_names_the_deny_list_consumer_and_replays_it_when_asked(
+def test_replay_dlq_replays_the_customers_consumer_and_the_deny_list_when_asked(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     kafka_bootstrap_servers: str,
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap_servers)
     monkeypatch.setenv("AOS_TOPIC_NAMESPACE", f"t{uuid.uuid4().hex[:10]}.")
-    assert main(["replay-dlq", "--dry-run"]) == 2
-    assert "billing.token-revocations" in capsys.readouterr().out
+    # Billing's own consumer (the customers projection) is the default.
+    assert main(["replay-dlq", "--dry-run"]) == 0
+    assert main(["replay-dlq", "--consumer", "billing.nothing", "--dry-run"]) == 2
+    out = capsys.readouterr().out
+    assert "billing.customers" in out and "billing.token-revocations" in out
     assert main(["replay-dlq", "--consumer", "billing.token-revocations", "--dry-run"]) == 0

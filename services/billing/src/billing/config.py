@@ -53,5 +53,22 @@ class Settings(ServiceSettings):
     seller_country: str = Field(default="DE", pattern=r"^[A-Z]{2}$")
     seller_vat_id: str = "DE136695976"
 
+    # The EU's VIES REST API that confirms VAT ids (e.g.
+    # https://ec.europa.eu/taxation_customs/vies/rest-api); empty: not configured, the checksum
+    # alone decides. A VIES call is bounded by vies_timeout_seconds.
+    vies_url: str = ""
+    vies_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    # Invoice mail: the PDF goes to the organisation's invoice address through this SMTP
+    # server (the development sink of `make run` listens on 8125), after the issuing
+    # transaction commits; the queue is polled every mail_poll_seconds. The sender runs when
+    # run_mail_sender and the background workers are on.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8125, ge=1, le=65535)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    mail_from: str = "AOS Billing <billing@aos.example>"
+    mail_poll_seconds: float = Field(default=3.0, gt=0, le=3600)
+    run_mail_sender: bool = True
+
     def secret_fields(self) -> tuple[str, ...]:
         return (*super().secret_fields(), "payment_webhook_secret")

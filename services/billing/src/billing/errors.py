@@ -11,6 +11,9 @@ __all__ = [
     "IdempotencyKeyReusedError",
     "IdempotencyRequestInProgressError",
     "InvalidSignatureError",
+    "InvoiceLinesAlreadyCreditedError",
+    "InvoiceNotFoundError",
+    "NothingToCreditError",
     "OrderAlreadyPaidError",
     "OrderNotFoundError",
     "PaymentAmountMismatchError",
@@ -99,3 +102,19 @@ class CompanyDataMissingError(ConflictError):
 
     slug = "company-data-missing"
     title = "Company data not yet known to billing"
+
+
+class InvoiceNotFoundError(NotFoundError):
+    slug = "invoice-not-found"
+    title = "Invoice not found"
+
+
+class InvoiceLinesAlreadyCreditedError(ConflictError):
+    slug = "invoice-lines-already-credited"
+    title = "Invoice lines already credited"
+
+
+class NothingToCreditError(ProblemError):
+    status = 422
+    slug = "nothing-to-credit"
+    title = "Nothing to credit"

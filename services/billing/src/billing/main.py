@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -14,17 +15,23 @@ from fastapi import FastAPI
 from billing import __version__
 from billing.api import ROUTERS
 from billing.config import Settings
+from billing.consumers.customers import CUSTOMERS_CONSUMER
 from billing.providers.base import PaymentProvider
 from billing.providers.test_provider import TestPaymentProvider
+from billing.providers.vies import ViesClient
 from billing.services.catalog import seed_catalog
 from billing.services.idempotency import sweep_expired_keys
+from billing.services.invoice_mail import invoice_mail_sender
 from billing.services.reconciliation import reconcile_pending_payments
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
 from servicekit.logging import get_logger
 from servicekit.tasks import cancel_and_wait
 
-__all__ = ["MIGRATIONS_DIR", "PaymentHttpFactory", "create_app"]
+__all__ = ["CONSUMERS", "MIGRATIONS_DIR", "PaymentHttpFactory", "create_app"]
+
+# The event consumers the service runs (and ``replay-dlq`` knows).
+CONSUMERS = (CUSTOMERS_CONSUMER,)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -116,10 +123,34 @@ def create_app(
             timeout_seconds=PAYMENT_HTTP_TIMEOUT_SECONDS,
         )
         app.state.payment_provider = provider
+        # The VAT id registry handed to services.tax.customer_tax; None: checksum only.
+        vies_http = httpx.AsyncClient() if settings.vies_url else None
+        app.state.vat_id_registry = (
+            ViesClient(
+                vies_http,
+                base_url=settings.vies_url,
+                timeout_seconds=settings.vies_timeout_seconds,
+            )
+            if vies_http is not None
+            else None
+        )
         # The fake PSP's own callback delivery: outside billing, so it runs whatever billing's
         # background-worker setting says.
         provider.start()
+        mail_sender = invoice_mail_sender(
+            app.state.database,
+            smtp_host=settings.smtp_host,
+            smtp_port=settings.smtp_port,
+            mail_from=settings.mail_from,
+            timeout=settings.smtp_timeout_seconds,
+            poll_interval=settings.mail_poll_seconds,
+        )
+        # Whoever issues an invoice may wake it after commit; it polls anyway.
+        app.state.invoice_mail_sender = mail_sender
         workers: list[asyncio.Task[None]] = []
+        mail_task: asyncio.Task[None] | None = None
+        if settings.run_background_workers and settings.run_mail_sender:
+            mail_task = asyncio.create_task(mail_sender.run(), name="invoice-mail-sender")
         if settings.run_background_workers and settings.idempotency_sweep_seconds > 0:
             workers.append(
                 asyncio.create_task(sweep_idempotency_keys_forever(app.state.database, settings))
@@ -133,15 +164,26 @@ def create_app(
         try:
             yield
         finally:
+            if mail_task is not None:
+                mail_sender.stop()
+                # A delivery in progress may finish (bounded by the SMTP timeout); after that
+                # the task is cancelled, and the mail is retried at the next start.
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(settings.smtp_timeout_seconds + 1):
+                        await asyncio.shield(mail_task)
+                await cancel_and_wait(mail_task)
             await cancel_and_wait(*workers)
             await provider.aclose()
             await http.aclose()
+            if vies_http is not None:
+                await vies_http.aclose()
 
     spec = ServiceSpec(
         title="AOS billing",
         version=__version__,
         routers=ROUTERS,
         migrations_dir=MIGRATIONS_DIR,
+        consumers=CONSUMERS,
         lifespan=lifespan,
         description=(
             "Passes for repair information (AIR) and remote programming: catalog, orders, "
@@ -152,6 +194,7 @@ def create_app(
             {"name": "orders", "description": "Orders of the caller's organisation"},
             {"name": "payments", "description": "Paying orders; the provider's webhook"},
             {"name": "entitlements", "description": "What the organisation may use, until when"},
+            {"name": "invoices", "description": "Invoices and credit notes, and their PDFs"},
         ],
     )
     return create_service_app(settings, spec, jwks_http=jwks_http)

@@ -134,6 +134,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/billing/invoices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The organisation's invoices and credit notes, newest first */
+        get: operations["list_invoices_invoices_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/invoices/{invoice_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One invoice or credit note, as issued */
+        get: operations["get_invoice_invoices__invoice_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/invoices/{invoice_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The PDF of an invoice or credit note (a download) */
+        get: operations["get_invoice_pdf_invoices__invoice_id__pdf_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/billing/orders": {
         parameters: {
             query?: never;
@@ -1534,6 +1585,151 @@ export interface components {
              */
             token: string;
         };
+        /** InvoiceLineRead */
+        InvoiceLineRead: {
+            /** Description */
+            description: string;
+            /** Gross Minor */
+            gross_minor: number;
+            /** Net Minor */
+            net_minor: number;
+            /** Order Line Id */
+            order_line_id: string | null;
+            /** Period From */
+            period_from: string | null;
+            /** Period Until */
+            period_until: string | null;
+            /** Position */
+            position: number;
+            /** Product Code */
+            product_code: string;
+            /** Quantity */
+            quantity: number;
+            /** Unit Net Minor */
+            unit_net_minor: number;
+            /** Vat Minor */
+            vat_minor: number;
+            /** Vat Rate Bp */
+            vat_rate_bp: number;
+            /** Vin */
+            vin: string | null;
+        };
+        /** InvoiceList */
+        InvoiceList: {
+            /** Items */
+            items: components["schemas"]["InvoiceSummary"][];
+            /**
+             * Total
+             * @description How many invoices match the filter
+             */
+            total: number;
+        };
+        /** InvoiceRead */
+        InvoiceRead: {
+            /**
+             * Credited Invoice Id
+             * @description For a credit note: the invoice it corrects
+             */
+            credited_invoice_id: string | null;
+            /** Credited Invoice Number */
+            credited_invoice_number: string | null;
+            /** Currency */
+            currency: string;
+            customer: components["schemas"]["PartyRead"];
+            /** Gross Minor */
+            gross_minor: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "invoice" | "credit_note";
+            /** Lines */
+            lines: components["schemas"]["InvoiceLineRead"][];
+            /** Net Minor */
+            net_minor: number;
+            /**
+             * Note
+             * @description The legal note (reverse charge, exemption), if any
+             */
+            note: string | null;
+            /**
+             * Number
+             * @example AOS-2026-000123
+             */
+            number: string;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /**
+             * Reason
+             * @description Why a credit note was issued
+             */
+            reason: string | null;
+            seller: components["schemas"]["PartyRead"];
+            totals: components["schemas"]["TotalsRead"];
+            /**
+             * Treatment
+             * @description DOMESTIC, REVERSE_CHARGE, INTRA_EU_SUPPLY, OSS, OUTSIDE_EU or EXPORT
+             */
+            treatment: string;
+            /** Vat Breakdown */
+            vat_breakdown: components["schemas"]["RateTotalRead"][];
+            /** Vat Minor */
+            vat_minor: number;
+        };
+        /** InvoiceSummary */
+        InvoiceSummary: {
+            /**
+             * Credited Invoice Id
+             * @description For a credit note: the invoice it corrects
+             */
+            credited_invoice_id: string | null;
+            /** Currency */
+            currency: string;
+            /** Gross Minor */
+            gross_minor: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Issued At
+             * Format: date-time
+             */
+            issued_at: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "invoice" | "credit_note";
+            /** Net Minor */
+            net_minor: number;
+            /**
+             * Number
+             * @example AOS-2026-000123
+             */
+            number: string;
+            /**
+             * Order Id
+             * Format: uuid
+             */
+            order_id: string;
+            /** Vat Minor */
+            vat_minor: number;
+        };
         /** JobProgressRead */
         JobProgressRead: {
             /** Bytes Done */
@@ -1920,6 +2116,24 @@ export interface components {
              */
             expires_at: string;
         };
+        /** PartyRead */
+        PartyRead: {
+            /** City */
+            city: string;
+            /** Country */
+            country: string;
+            /** Legal Name */
+            legal_name: string;
+            /** Postcode */
+            postcode: string;
+            /** Street */
+            street: string;
+            /**
+             * Vat Id
+             * @description '' when there is none
+             */
+            vat_id: string;
+        };
         /** PasswordChangeCreate */
         PasswordChangeCreate: {
             /**
@@ -2044,6 +2258,15 @@ export interface components {
             name: string;
             price: components["schemas"]["PriceRead"];
             scope: components["schemas"]["Scope"];
+        };
+        /** RateTotalRead */
+        RateTotalRead: {
+            /** Net Minor */
+            net_minor: number;
+            /** Rate Bp */
+            rate_bp: number;
+            /** Vat Minor */
+            vat_minor: number;
         };
         /** RecoveryCodesCreate */
         RecoveryCodesCreate: {
@@ -2286,6 +2509,17 @@ export interface components {
              * @constant
              */
             token_type: "Bearer";
+        };
+        /** TotalsRead */
+        TotalsRead: {
+            /** Currency */
+            currency: string;
+            /** Gross Minor */
+            gross_minor: number;
+            /** Net Minor */
+            net_minor: number;
+            /** Vat Minor */
+            vat_minor: number;
         };
         /** TotpEnrolmentConfirmCreate */
         TotpEnrolmentConfirmCreate: {
@@ -3037,6 +3271,289 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                     "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service cannot serve now, e.g. its database is away (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_invoices_invoices_get: {
+        parameters: {
+            query?: {
+                /** @description Only this kind */
+                kind?: ("invoice" | "credit_note") | null;
+                limit?: number;
+                offset?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceList"];
+                };
+            };
+            /** @description No valid access token (unauthorized): log in, or refresh the token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request (/problems/validation-error); errors names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service cannot serve now, e.g. its database is away (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_invoice_invoices__invoice_id__get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvoiceRead"];
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invoice not found (/problems/invoice-not-found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request (/problems/validation-error); errors names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service cannot serve now, e.g. its database is away (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_invoice_pdf_invoices__invoice_id__pdf_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invoice_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The PDF, as an attachment named after the invoice number */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invoice not found (/problems/invoice-not-found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request (/problems/validation-error); errors names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */

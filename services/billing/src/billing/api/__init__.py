@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from billing.api.catalog import router as catalog_router
 from billing.api.entitlements import router as entitlements_router
+from billing.api.invoices import router as invoices_router
 from billing.api.orders import router as orders_router
 from billing.api.payments import router as payments_router
 
@@ -12,6 +13,7 @@ ROUTERS: tuple[APIRouter, ...] = (
     orders_router,
     payments_router,
     entitlements_router,
+    invoices_router,
 )
 
 __all__ = ["ROUTERS"]

@@ -26,15 +26,21 @@ from sqlalchemy.dialects.postgresql import JSON, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicekit.db import new_metadata
+from servicekit.mail import QueuedMailColumns
 
 __all__ = [
     "Base",
     "Customer",
     "Entitlement",
     "IdempotencyRecord",
+    "Invoice",
+    "InvoiceCounter",
+    "InvoiceLine",
+    "InvoiceMail",
     "Order",
     "Product",
     "TestProviderPayment",
+    "VatIdCheck",
 ]
 
 _NOW = text("now()")
@@ -65,10 +71,17 @@ class Customer(Base):
     vat_id: Mapped[str] = mapped_column(Text, server_default=text("''"))
     # Where invoices are mailed; '' until identity sends one.
     invoice_email: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    # The owner's e-mail (UserRegistered): where invoices go until an invoice address is set.
+    owner_email: Mapped[str] = mapped_column(Text, server_default=text("''"))
     source_updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=_NOW, onupdate=func.now()
     )
+
+    @property
+    def invoice_recipient(self) -> str:
+        """Where invoices are mailed: the invoice address, else the owner's ('' if neither)."""
+        return self.invoice_email or self.owner_email
 
 
 class Product(Base):
@@ -216,3 +229,137 @@ class TestProviderPayment(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class InvoiceCounter(Base):
+    """The last invoice number given out in a year. Taken with ``UPDATE .. RETURNING`` in the
+    transaction that issues the invoice: concurrent issuers queue on the row, and a rolled
+    back transaction gives its number back, so numbers have no gap and no duplicate."""
+
+    __tablename__ = "invoice_counters"
+    __table_args__ = (CheckConstraint("last_number > 0", name="positive"),)
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_number: Mapped[int] = mapped_column(Integer)
+
+
+class Invoice(Base):
+    """An issued invoice or credit note, with snapshots of seller and customer as printed.
+
+    Never updated or deleted (a database trigger refuses both); amounts of a credit note are
+    positive, its kind says they are taken back.
+    """
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint("kind IN ('invoice', 'credit_note')", name="kind"),
+        CheckConstraint(
+            "(kind = 'credit_note') = (credited_invoice_id IS NOT NULL)", name="credit_note_refers"
+        ),
+        CheckConstraint("gross_minor = net_minor + vat_minor", name="gross_is_net_plus_vat"),
+        CheckConstraint("char_length(currency) = 3", name="currency_iso"),
+        Index("ix_invoices_organization_id_issued_at", "organization_id", "issued_at"),
+        Index("ix_invoices_order_id", "order_id"),
+        Index(
+            "uq_invoices_order_invoice",
+            "order_id",
+            unique=True,
+            postgresql_where=text("kind = 'invoice'"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    number: Mapped[str] = mapped_column(Text, unique=True)
+    kind: Mapped[str] = mapped_column(Text)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    order_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    credited_invoice_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("invoices.id"))
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    currency: Mapped[str] = mapped_column(Text)
+    treatment: Mapped[str] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    # Why a credit note was issued (e.g. "refund"); None on an invoice.
+    reason: Mapped[str | None] = mapped_column(Text)
+    seller: Mapped[Any] = mapped_column(JSON)
+    customer: Mapped[Any] = mapped_column(JSON)
+    # [{rate_bp, net_minor, vat_minor}], one entry per rate, ascending.
+    vat_breakdown: Mapped[Any] = mapped_column(JSON)
+    net_minor: Mapped[int] = mapped_column(BigInteger)
+    vat_minor: Mapped[int] = mapped_column(BigInteger)
+    gross_minor: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+
+
+class InvoiceLine(Base):
+    __tablename__ = "invoice_lines"
+    __table_args__ = (
+        UniqueConstraint("invoice_id", "position", name="uq_invoice_lines_position"),
+        CheckConstraint("quantity > 0", name="quantity_positive"),
+        CheckConstraint("net_minor >= 0", name="net_not_negative"),
+        CheckConstraint("vat_minor >= 0", name="vat_not_negative"),
+        CheckConstraint("vat_rate_bp >= 0", name="rate_not_negative"),
+        Index(
+            "uq_invoice_lines_credited_line_id",
+            "credited_line_id",
+            unique=True,
+            postgresql_where=text("credited_line_id IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("invoices.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    product_code: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_net_minor: Mapped[int] = mapped_column(BigInteger)
+    net_minor: Mapped[int] = mapped_column(BigInteger)
+    vat_rate_bp: Mapped[int] = mapped_column(Integer)
+    vat_minor: Mapped[int] = mapped_column(BigInteger)
+    order_line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    vin: Mapped[str | None] = mapped_column(Text)
+    period_from: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    period_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # On a credit note: the invoice line it takes back (at most one credit per line).
+    credited_line_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("invoice_lines.id"))
+
+
+class VatIdCheck(Base):
+    """One check of a VAT id, kept with its date as an auditor asks for it: by checksum, or by
+    the EU's VIES service (with the name, address and request id VIES answered)."""
+
+    __tablename__ = "vat_id_checks"
+    __table_args__ = (
+        CheckConstraint("source IN ('checksum', 'vies')", name="source"),
+        CheckConstraint("result IN ('valid', 'invalid', 'unavailable')", name="result"),
+        Index("ix_vat_id_checks_vat_id_checked_at", "vat_id", "checked_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    vat_id: Mapped[str] = mapped_column(Text)
+    country: Mapped[str] = mapped_column(Text)
+    checked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    source: Mapped[str] = mapped_column(Text)
+    result: Mapped[str] = mapped_column(Text)
+    name: Mapped[str | None] = mapped_column(Text)
+    address: Mapped[str | None] = mapped_column(Text)
+    request_id: Mapped[str | None] = mapped_column(Text)
+    # Why VIES could not answer (result 'unavailable').
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class InvoiceMail(QueuedMailColumns, Base):
+    """An invoice (or credit note) to mail with its PDF, queued in the issuing transaction and
+    delivered after commit by servicekit.mail's sender (the delivery columns come from
+    QueuedMailColumns). The PDF is rendered at send time from the stored invoice: it is
+    deterministic, so the queue holds no copy of it."""
+
+    __tablename__ = "invoice_mail"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status_known"),
+        Index(
+            "ix_invoice_mail_due", "next_attempt_at", postgresql_where=text("status = 'pending'")
+        ),
+    )
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("invoices.id"))

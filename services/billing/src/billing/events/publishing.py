@@ -12,8 +12,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.events.v1 import billing_pb2
-from billing.db.models import Entitlement, Order
+from billing.db.models import Entitlement, Invoice, Order
 from billing.domain.catalog import Scope
+from billing.domain.invoicing import InvoiceKind
 from servicekit.outbox import OutboxWriter, RecordedEvent
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "SOURCE",
     "TOPIC",
     "record_entitlement_granted",
+    "record_invoice_issued",
     "record_order_paid",
     "scope_to_proto",
 ]
@@ -75,3 +77,31 @@ async def record_entitlement_granted(
         order_id=str(entitlement.order_id),
     )
     return await OUTBOX.record(session, message, aggregate_id=str(entitlement.organization_id))
+
+
+_INVOICE_KINDS: dict[InvoiceKind, billing_pb2.InvoiceKind] = {
+    InvoiceKind.INVOICE: billing_pb2.INVOICE_KIND_INVOICE,
+    InvoiceKind.CREDIT_NOTE: billing_pb2.INVOICE_KIND_CREDIT_NOTE,
+}
+
+
+async def record_invoice_issued(session: AsyncSession, invoice: Invoice) -> RecordedEvent:
+    message = billing_pb2.InvoiceIssued(
+        invoice_id=str(invoice.id),
+        number=invoice.number,
+        kind=_INVOICE_KINDS[InvoiceKind(invoice.kind)],
+        organization_id=str(invoice.organization_id),
+        order_id=str(invoice.order_id),
+        credited_invoice_id=str(invoice.credited_invoice_id or ""),
+        net_minor=invoice.net_minor,
+        vat_minor=invoice.vat_minor,
+        gross_minor=invoice.gross_minor,
+        currency=invoice.currency,
+        issued_at=_timestamp(invoice.issued_at),
+    )
+    return await OUTBOX.record(
+        session,
+        message,
+        aggregate_id=str(invoice.organization_id),
+        occurred_at=invoice.issued_at,
+    )

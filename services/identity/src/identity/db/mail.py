@@ -8,14 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from identity.db.models import OutgoingMail
+from servicekit.mail import MailStatus, claim_next_due
 
 __all__ = ["MailStatus", "OutgoingMailRepository"]
-
-
-class MailStatus:
-    PENDING = "pending"
-    SENT = "sent"
-    FAILED = "failed"
 
 
 class OutgoingMailRepository:
@@ -31,14 +26,7 @@ class OutgoingMailRepository:
     async def claim_next_due(self, *, now: datetime) -> OutgoingMail | None:
         """The oldest pending mail that is due, locked; rows locked by another sender are
         skipped, so several replicas can send side by side without sending twice."""
-        statement = (
-            select(OutgoingMail)
-            .where(OutgoingMail.status == MailStatus.PENDING, OutgoingMail.next_attempt_at <= now)
-            .order_by(OutgoingMail.next_attempt_at, OutgoingMail.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
-        )
-        return (await self.session.execute(statement)).scalar_one_or_none()
+        return await claim_next_due(self.session, OutgoingMail, now=now)
 
     async def list_for_recipient(self, recipient: str) -> list[OutgoingMail]:
         statement = (

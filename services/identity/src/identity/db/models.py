@@ -28,6 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from servicekit.db import new_metadata
+from servicekit.mail import QueuedMailColumns
 
 __all__ = [
     "Base",
@@ -259,8 +260,9 @@ class LoginSession(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class OutgoingMail(Base):
-    """A mail written in the request's transaction and delivered by the sender after commit.
+class OutgoingMail(QueuedMailColumns, Base):
+    """A mail written in the request's transaction and delivered by the sender after commit
+    (servicekit.mail; the delivery columns come from QueuedMailColumns).
 
     ``body`` is cleared once the mail is delivered: it may contain a verification token, which
     must not outlive its delivery in plain text.
@@ -276,15 +278,5 @@ class OutgoingMail(Base):
         ),
     )
 
-    id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=True)
-    recipient: Mapped[str] = mapped_column(Text, nullable=False)
     subject: Mapped[str] = mapped_column(Text, nullable=False)
     body: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(Text, nullable=False, server_default=text("'pending'"))
-    attempts: Mapped[int] = mapped_column(Integer, nullable=False, server_default=text("0"))
-    next_attempt_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
-    last_error: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = _created_at()
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -1,0 +1,1 @@
+"""Incoming event handlers: an entry layer beside ``api/``, calling services."""
