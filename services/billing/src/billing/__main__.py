@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Sequence
 
 from billing.config import Settings
-from billing.main import MIGRATIONS_DIR
+from billing.main import CONSUMERS, MIGRATIONS_DIR
 from billing.services.catalog import seed_catalog
 from servicekit import cli
 from servicekit.db import Database
@@ -30,7 +30,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     cli.add_standard_commands(commands, Settings)
-    # Its one consumer fills the token deny list (servicekit.revocations).
     cli.add_replay_dlq_command(commands, service="billing")
     commands.add_parser(
         "seed",
@@ -45,7 +44,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         added = asyncio.run(_seed(settings))
         print(f"billing: catalog seeded, {added} product(s) added")
     elif args.command == "replay-dlq":
-        return cli.replay_dlq(settings, (), consumer=args.consumer, dry_run=args.dry_run)
+        return cli.replay_dlq(settings, CONSUMERS, consumer=args.consumer, dry_run=args.dry_run)
     elif args.command == "serve":
         cli.serve("billing.main:create_app", settings, host=args.host, port=args.port)
     return 0

@@ -19,6 +19,7 @@ __all__ = [
     "PaymentProviderUnavailableError",
     "ProductNotFoundError",
     "UnknownProductError",
+    "UsagePeriodInvalidError",
 ]
 
 
@@ -99,3 +100,12 @@ class CompanyDataMissingError(ConflictError):
 
     slug = "company-data-missing"
     title = "Company data not yet known to billing"
+
+
+class UsagePeriodInvalidError(ProblemError):
+    """A usage report asked for a period that ends before it starts or spans more than the
+    allowed days; ``errors`` names the query parameter to fix."""
+
+    status = 422
+    slug = "usage-period-invalid"
+    title = "Invalid report period"

@@ -14,6 +14,8 @@ from fastapi import FastAPI
 from billing import __version__
 from billing.api import ROUTERS
 from billing.config import Settings
+from billing.consumers.members import MEMBERS_CONSUMER
+from billing.consumers.usage import USAGE_CONSUMER
 from billing.providers.base import PaymentProvider
 from billing.providers.test_provider import TestPaymentProvider
 from billing.services.catalog import seed_catalog
@@ -24,9 +26,12 @@ from servicekit.db import Database
 from servicekit.logging import get_logger
 from servicekit.tasks import cancel_and_wait
 
-__all__ = ["MIGRATIONS_DIR", "PaymentHttpFactory", "create_app"]
+__all__ = ["CONSUMERS", "MIGRATIONS_DIR", "PaymentHttpFactory", "create_app"]
 
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# The event consumers the service runs (and ``replay-dlq`` knows); servicekit adds the token
+# deny list's.
+CONSUMERS = (USAGE_CONSUMER, MEMBERS_CONSUMER)
 
 # Builds the HTTP client the payment provider calls back through, given the app. Tests pass one
 # over httpx.ASGITransport(app) so callbacks reach the webhook in-process; the app closes it.
@@ -142,6 +147,7 @@ def create_app(
         version=__version__,
         routers=ROUTERS,
         migrations_dir=MIGRATIONS_DIR,
+        consumers=CONSUMERS,
         lifespan=lifespan,
         description=(
             "Passes for repair information (AIR) and remote programming: catalog, orders, "

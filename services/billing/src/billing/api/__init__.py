@@ -6,12 +6,14 @@ from billing.api.catalog import router as catalog_router
 from billing.api.entitlements import router as entitlements_router
 from billing.api.orders import router as orders_router
 from billing.api.payments import router as payments_router
+from billing.api.usage import router as usage_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     catalog_router,
     orders_router,
     payments_router,
     entitlements_router,
+    usage_router,
 )
 
 __all__ = ["ROUTERS"]

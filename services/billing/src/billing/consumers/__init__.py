@@ -1,0 +1,1 @@
+"""Incoming events: the consumers billing runs (its entry layer beside ``api/``)."""
