@@ -53,5 +53,15 @@ class Settings(ServiceSettings):
     seller_country: str = Field(default="DE", pattern=r"^[A-Z]{2}$")
     seller_vat_id: str = "DE136695976"
 
+    # Outgoing mail (the development sink listens here: `python -m identity.mailsink`).
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = Field(default=8125, ge=1, le=65535)
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+    mail_from: str = "AOS <no-reply@aos.example>"
+
+    # How often the expiry job looks for passes about to end whose organisation asked to be
+    # mailed (PUT /notifications/expiry), and sends the warnings (0: never).
+    expiry_check_interval_seconds: float = Field(default=300, ge=0, le=86_400)
+
     def secret_fields(self) -> tuple[str, ...]:
         return (*super().secret_fields(), "payment_webhook_secret")

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from billing.domain.catalog import Scope
+from billing.domain.expiry import MAX_HOURS_BEFORE, MIN_HOURS_BEFORE
 from billing.domain.usage import UsageRow
 from billing.services.usage import PassReport
 
@@ -102,5 +103,9 @@ class ExpiryNotificationRead(BaseModel):
 class ExpiryNotificationUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: StrictBool
-    hours_before: StrictInt = Field(ge=1, le=168)
+    email: StrictBool = Field(description="Mail the organisation's invoice address")
+    hours_before: StrictInt = Field(
+        ge=MIN_HOURS_BEFORE,
+        le=MAX_HOURS_BEFORE,
+        description="Hours before the end of continuous access, 1..168",
+    )
