@@ -304,3 +304,27 @@ async def test_the_background_job_of_the_app_mails_the_warning(
     assert "remote programming" in str(mail["Subject"])
     assert len(sink.mails) == 1
     assert rows[0].organization_id == org.id
+
+
+async def test_two_processes_delivering_at_once_send_a_warning_once(
+    billing: Billing, sink: SmtpSink
+) -> None:
+    org = billing.org()
+    await add_customer(billing, org, invoice_email="office@muster-kfz.example")
+    await choose(billing, org, email=True, hours_before=24)
+    await billing.buy(org, "AIR_1D")
+    await billing.buy(billing.org(), "AIR_1D")  # an organisation that did not ask
+    now = datetime.now(UTC)
+    database = billing.app.state.database
+    async with database.transaction() as session:
+        assert await queue_expiry_warnings(session, now=now) == 1
+    async with database.transaction() as session:
+        assert await queue_expiry_warnings(session, now=now) == 0  # known already
+
+    results = await asyncio.gather(
+        *(deliver_expiry_warnings(database, smtp=smtp_for(sink.port), now=now) for _ in range(4))
+    )
+
+    assert sum(result.sent for result in results) == 1
+    assert len(sink.mails) == 1
+    assert [r.status for r in await notices(billing)] == ["sent"]
