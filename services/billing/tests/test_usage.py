@@ -667,3 +667,37 @@ async def test_usage_events_over_kafka_reach_the_report_once_despite_redelivery(
         "member_name": "T",
         "member_email": "t@k.example",
     }
+
+
+async def test_a_malformed_event_on_kafka_does_not_hold_up_the_ones_behind_it(
+    start_billing: Any, kafka_bootstrap_servers: str
+) -> None:
+    org = uuid.uuid4()
+    broken = search(org, at=at(4, 9))
+    broken.user_id = "not-a-uuid"
+    good = search(org, at=at(4, 10))
+    async with start_billing(run_background_workers=True) as billing:
+        owner = Org(org, uuid.uuid4(), billing.issuer.token(organization_id=org))
+        producer = new_producer(kafka_bootstrap_servers)
+        await producer.start()
+        try:
+            # Same key, same partition: the good event waits behind the broken one.
+            for message in (broken, good):
+                await producer.send_and_wait(
+                    billing.settings.topic("air.v1"),
+                    value=message.SerializeToString(),
+                    key=str(org).encode(),
+                    headers=envelope(message, event_id=uuid.uuid4(), key=str(org)),
+                )
+        finally:
+            await producer.stop()
+
+        deadline = time.monotonic() + 30
+        while not await billing.sql(
+            "SELECT 1 FROM usage_facts WHERE id = :id", id=uuid.UUID(good.search_id)
+        ):
+            assert time.monotonic() < deadline, "the event behind a malformed one was not applied"
+            await asyncio.sleep(0.2)
+        day = by_key(await report(billing, owner, **{"from": "2026-11-04", "to": "2026-11-04"}))
+
+    assert day["2026-11-04"]["air_searches"] == 1
