@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 __all__ = [
     "DEFAULT_HOURS_BEFORE",
@@ -40,7 +40,7 @@ class ExpiryMail:
 def compose_expiry_mail(*, scope: str, ends_at: datetime, organization_name: str) -> ExpiryMail:
     """The warning that ``scope`` access of ``organization_name`` ends at ``ends_at`` (UTC)."""
     what = _SCOPE_NAMES.get(scope, scope)
-    when = ends_at.strftime("%Y-%m-%d %H:%M UTC")
+    when = ends_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return ExpiryMail(
         subject=f"Your AOS access to {what} ends on {when}",
         body=(
