@@ -119,14 +119,16 @@ def job_finished(
 
 
 def user_registered(
-    org: uuid.UUID, user: uuid.UUID, *, email: str, at: datetime
+    org: uuid.UUID, user: uuid.UUID, *, email: str, at: datetime, name: str = ""
 ) -> identity_pb2.UserRegistered:
+    """An owner's registration; without ``name`` as an older producer sent it."""
     return identity_pb2.UserRegistered(
         user_id=str(user),
         organization_id=str(org),
         email=email,
         role="owner",
         registered_at=timestamp(at),
+        name=name,
     )
 
 
@@ -378,14 +380,16 @@ async def test_members_are_named_from_identitys_events_and_erased_when_removed(
     billing: Billing,
 ) -> None:
     org = billing.org()
-    owner, technician = uuid.uuid4(), uuid.uuid4()
+    owner, technician, early = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     database = billing.app.state.database
     await apply(
         database,
-        user_registered(org.id, owner, email="owner@kfz.example", at=at(1, 8)),
+        user_registered(org.id, owner, email="owner@kfz.example", at=at(1, 8), name="Olga Owner"),
+        user_registered(org.id, early, email="early@kfz.example", at=at(1, 7)),
         member_joined(org.id, technician, email="tec@kfz.example", name="Tina Tech", at=at(1, 9)),
         search(org.id, at=at(4, 9), user=owner),
         search(org.id, at=at(4, 9), user=technician),
+        search(org.id, at=at(4, 9), user=early),
     )
     period = {"from": "2026-11-04", "to": "2026-11-04", "group_by": "member"}
 
@@ -403,6 +407,11 @@ async def test_members_are_named_from_identitys_events_and_erased_when_removed(
 
     assert (named[str(owner)]["member_email"], named[str(owner)]["member_name"]) == (
         "owner@kfz.example",
+        "Olga Owner",
+    )
+    # Registered by an older identity, without a name: the e-mail only.
+    assert (named[str(early)]["member_email"], named[str(early)]["member_name"]) == (
+        "early@kfz.example",
         None,
     )
     assert named[str(technician)]["member_name"] == "Tina Tech"

@@ -32,7 +32,7 @@ async def handle_user_registered(
         user_id=required_uuid(message, "user_id"),
         organization_id=required_uuid(message, "organization_id"),
         email=message.email,
-        name="",
+        name=message.name,  # empty from an older producer
         at=required_time(message, "registered_at"),
     )
 
