@@ -17,6 +17,7 @@ from billing.domain.usage import (
     csv_cell,
     fill_days,
     render_csv,
+    used_seconds,
 )
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
@@ -120,3 +121,12 @@ def test_the_expiry_mail_tells_the_end_in_utc_whatever_zone_it_is_given() -> Non
     )
 
     assert mail.subject.endswith("ends on 2026-12-04 09:30 UTC")
+
+
+def test_air_use_is_quarter_hours_capped_at_the_time_bought_programming_is_session_time() -> None:
+    assert used_seconds("AIR", bought_seconds=3600, air_slots=3, session_seconds=0) == 2700
+    assert used_seconds("AIR", bought_seconds=3600, air_slots=5, session_seconds=0) == 3600
+    # Parallel sessions may add up to more than the window: reported as they are.
+    assert (
+        used_seconds("PROGRAMMING", bought_seconds=3600, air_slots=0, session_seconds=5000) == 5000
+    )

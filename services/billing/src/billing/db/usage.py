@@ -28,8 +28,12 @@ class FactKind:
 
 @dataclass(frozen=True)
 class PassUsage:
+    """A pass and what was measured in its window: the quarter hours with AIR use (AIR) or
+    the seconds of programming sessions (PROGRAMMING); 0 for the other measure."""
+
     entitlement: Entitlement
-    used_seconds: int
+    air_slots: int
+    session_seconds: int
 
 
 class UsageRepository:
@@ -217,8 +221,8 @@ class UsageRepository:
         limit: int,
         offset: int,
     ) -> list[PassUsage]:
-        """The organisation's passes, latest first, each with its used seconds (see
-        billing.domain.usage for the definition)."""
+        """The organisation's passes, latest first, each with what was measured in its window
+        (billing.domain.usage.used_seconds turns it into time used)."""
         passes = (
             await self.session.scalars(
                 select(Entitlement)
@@ -231,18 +235,18 @@ class UsageRepository:
         if not passes:
             return []
         ids = [entitlement.id for entitlement in passes]
-        used = {**await self._air_used(ids), **await self._programming_used(ids, now=now)}
+        slots = await self._air_slots(ids)
+        seconds = await self._session_seconds(ids, now=now)
         return [
             PassUsage(
                 entitlement=entitlement,
-                used_seconds=min(used.get(entitlement.id, 0), _bought(entitlement))
-                if entitlement.scope == "AIR"
-                else used.get(entitlement.id, 0),
+                air_slots=slots.get(entitlement.id, 0),
+                session_seconds=seconds.get(entitlement.id, 0),
             )
             for entitlement in passes
         ]
 
-    async def _air_used(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    async def _air_slots(self, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         slot = func.floor(func.extract("epoch", UsageFact.occurred_at) / AIR_SLOT_SECONDS)
         statement = (
             select(Entitlement.id, func.count(func.distinct(slot)))
@@ -258,12 +262,9 @@ class UsageRepository:
             .where(Entitlement.id.in_(ids), Entitlement.scope == "AIR")
             .group_by(Entitlement.id)
         )
-        return {
-            row[0]: int(row[1]) * AIR_SLOT_SECONDS
-            for row in (await self.session.execute(statement)).all()
-        }
+        return {row[0]: int(row[1]) for row in (await self.session.execute(statement)).all()}
 
-    async def _programming_used(
+    async def _session_seconds(
         self, ids: Sequence[uuid.UUID], *, now: datetime
     ) -> dict[uuid.UUID, int]:
         session_end = func.coalesce(UsageFact.ended_at, func.greatest(now, UsageFact.occurred_at))
@@ -285,10 +286,6 @@ class UsageRepository:
             .group_by(Entitlement.id)
         )
         return {row[0]: int(row[1] or 0) for row in (await self.session.execute(statement)).all()}
-
-
-def _bought(entitlement: Entitlement) -> int:
-    return int((entitlement.valid_until - entitlement.valid_from).total_seconds())
 
 
 class MemberRepository:

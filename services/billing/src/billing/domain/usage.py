@@ -33,6 +33,7 @@ __all__ = [
     "csv_cell",
     "fill_days",
     "render_csv",
+    "used_seconds",
 ]
 
 # The unit of AIR use: a quarter hour with at least one search or read.
@@ -87,6 +88,14 @@ class PeriodError(ValueError):
 
     def __str__(self) -> str:
         return self.message
+
+
+def used_seconds(scope: str, *, bought_seconds: int, air_slots: int, session_seconds: int) -> int:
+    """The time of a pass used, by the definitions above: AIR quarter hours times 15 minutes,
+    at most the time bought; PROGRAMMING the session seconds as they are."""
+    if scope == "AIR":
+        return min(air_slots * AIR_SLOT_SECONDS, bought_seconds)
+    return max(0, session_seconds)
 
 
 def check_period(first: date, last: date) -> None:

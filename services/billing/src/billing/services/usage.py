@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.db.models import Entitlement
 from billing.db.usage import FactKind, MemberRepository, UsageRepository
-from billing.domain.usage import GroupBy, UsageRow, check_period, fill_days
+from billing.domain.usage import GroupBy, UsageRow, check_period, fill_days, used_seconds
 
 __all__ = [
     "AirFact",
@@ -181,13 +181,20 @@ async def pass_report(
     found = await UsageRepository(session).pass_usage(
         organization_id, now=now, limit=limit, offset=offset
     )
-    return [
-        PassReport(
-            entitlement=item.entitlement,
-            bought_seconds=int(
-                (item.entitlement.valid_until - item.entitlement.valid_from).total_seconds()
-            ),
-            used_seconds=item.used_seconds,
+    reports: list[PassReport] = []
+    for item in found:
+        entitlement = item.entitlement
+        bought = int((entitlement.valid_until - entitlement.valid_from).total_seconds())
+        reports.append(
+            PassReport(
+                entitlement=entitlement,
+                bought_seconds=bought,
+                used_seconds=used_seconds(
+                    entitlement.scope,
+                    bought_seconds=bought,
+                    air_slots=item.air_slots,
+                    session_seconds=item.session_seconds,
+                ),
+            )
         )
-        for item in found
-    ]
+    return reports
