@@ -143,6 +143,7 @@ async def test_registration_records_both_events_in_the_outbox(
     assert user.organization_id == str(account.organization_id)
     assert user.email == account.email
     assert user.role == "owner"
+    assert user.name == "Max Mustermann"
 
 
 async def test_registration_with_a_taken_email_leaves_no_rows_and_only_the_owners_mail(

@@ -30,7 +30,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     cli.add_standard_commands(commands, Settings)
-    # Its one consumer fills the token deny list (servicekit.revocations).
     cli.add_replay_dlq_command(commands, service="billing")
     commands.add_parser(
         "seed",

@@ -70,5 +70,9 @@ class Settings(ServiceSettings):
     mail_poll_seconds: float = Field(default=3.0, gt=0, le=3600)
     run_mail_sender: bool = True
 
+    # How often the expiry job looks for passes about to end whose organisation asked to be
+    # mailed (PUT /notifications/expiry), and sends the warnings (0: never).
+    expiry_check_interval_seconds: float = Field(default=300, ge=0, le=86_400)
+
     def secret_fields(self) -> tuple[str, ...]:
         return (*super().secret_fields(), "payment_webhook_secret")

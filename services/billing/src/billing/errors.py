@@ -22,6 +22,7 @@ __all__ = [
     "PaymentProviderUnavailableError",
     "ProductNotFoundError",
     "UnknownProductError",
+    "UsagePeriodInvalidError",
 ]
 
 
@@ -118,3 +119,12 @@ class NothingToCreditError(ProblemError):
     status = 422
     slug = "nothing-to-credit"
     title = "Nothing to credit"
+
+
+class UsagePeriodInvalidError(ProblemError):
+    """A usage report asked for a period that ends before it starts or spans more than the
+    allowed days; ``errors`` names the query parameter to fix."""
+
+    status = 422
+    slug = "usage-period-invalid"
+    title = "Invalid report period"

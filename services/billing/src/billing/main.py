@@ -16,10 +16,14 @@ from billing import __version__
 from billing.api import ROUTERS
 from billing.config import Settings
 from billing.consumers.customers import CUSTOMERS_CONSUMER
+from billing.consumers.members import MEMBERS_CONSUMER
+from billing.consumers.usage import USAGE_CONSUMER
 from billing.providers.base import PaymentProvider
 from billing.providers.test_provider import TestPaymentProvider
 from billing.providers.vies import ViesClient
 from billing.services.catalog import seed_catalog
+from billing.services.expiry import deliver_expiry_warnings, queue_expiry_warnings
+from billing.services.expiry_mail import SmtpServer
 from billing.services.idempotency import sweep_expired_keys
 from billing.services.invoice_mail import invoice_mail_sender
 from billing.services.reconciliation import reconcile_pending_payments
@@ -30,10 +34,10 @@ from servicekit.tasks import cancel_and_wait
 
 __all__ = ["CONSUMERS", "MIGRATIONS_DIR", "PaymentHttpFactory", "create_app"]
 
-# The event consumers the service runs (and ``replay-dlq`` knows).
-CONSUMERS = (CUSTOMERS_CONSUMER,)
-
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# The event consumers the service runs (and ``replay-dlq`` knows); servicekit adds the token
+# deny list's.
+CONSUMERS = (CUSTOMERS_CONSUMER, USAGE_CONSUMER, MEMBERS_CONSUMER)
 
 # Builds the HTTP client the payment provider calls back through, given the app. Tests pass one
 # over httpx.ASGITransport(app) so callbacks reach the webhook in-process; the app closes it.
@@ -84,6 +88,34 @@ async def sweep_idempotency_keys_forever(database: Database, settings: Settings)
         except Exception:
             log.exception("sweeping expired idempotency keys failed; retrying later")
         await asyncio.sleep(settings.idempotency_sweep_seconds)
+
+
+async def warn_of_expiry_forever(database: Database, settings: Settings) -> None:
+    """Every ``expiry_check_interval_seconds``, queue the expiry warnings now due and send the
+    queued ones; a failed run (the database away) is logged and tried again next time."""
+    smtp = SmtpServer(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        mail_from=settings.mail_from,
+        timeout_seconds=settings.smtp_timeout_seconds,
+    )
+    while True:
+        try:
+            now = datetime.now(UTC)
+            async with database.transaction() as session:
+                queued = await queue_expiry_warnings(session, now=now)
+            result = await deliver_expiry_warnings(database, smtp=smtp, now=now)
+            if queued or result.sent or result.failed or result.obsolete:
+                log.info(
+                    "expiry warnings",
+                    queued=queued,
+                    sent=result.sent,
+                    failed=result.failed,
+                    obsolete=result.obsolete,
+                )
+        except Exception:
+            log.exception("expiry warnings failed; retrying later")
+        await asyncio.sleep(settings.expiry_check_interval_seconds)
 
 
 def create_app(
@@ -161,6 +193,10 @@ def create_app(
                     reconcile_payments_forever(app.state.database, provider, settings)
                 )
             )
+        if settings.run_background_workers and settings.expiry_check_interval_seconds > 0:
+            workers.append(
+                asyncio.create_task(warn_of_expiry_forever(app.state.database, settings))
+            )
         try:
             yield
         finally:
@@ -195,6 +231,8 @@ def create_app(
             {"name": "payments", "description": "Paying orders; the provider's webhook"},
             {"name": "entitlements", "description": "What the organisation may use, until when"},
             {"name": "invoices", "description": "Invoices and credit notes, and their PDFs"},
+            {"name": "usage", "description": "What members used, and how much of each pass"},
+            {"name": "notifications", "description": "Expiry warnings by e-mail"},
         ],
     )
     return create_service_app(settings, spec, jwks_http=jwks_http)

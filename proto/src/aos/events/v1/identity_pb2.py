@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x61os/events/v1/identity.proto\x12\raos.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x93\x01\n\x16OrganizationRegistered\x12\x17\n\x0forganization_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x03 \x01(\t\x12\x0e\n\x06vat_id\x18\x04 \x01(\t\x12\x31\n\rregistered_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x8a\x01\n\x0eUserRegistered\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\x12\x31\n\rregistered_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd0\x01\n\rMemberInvited\x12\x15\n\rinvitation_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\x12\x12\n\ninvited_by\x18\x05 \x01(\t\x12.\n\ninvited_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa9\x01\n\x0cMemberJoined\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12\x15\n\rinvitation_id\x18\x06 \x01(\t\x12-\n\tjoined_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa5\x01\n\x11MemberRoleChanged\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x10\n\x08old_role\x18\x03 \x01(\t\x12\x10\n\x08new_role\x18\x04 \x01(\t\x12\x12\n\nchanged_by\x18\x05 \x01(\t\x12.\n\nchanged_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9a\x01\n\x11MemberDeactivated\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x16\n\x0e\x64\x65\x61\x63tivated_by\x18\x03 \x01(\t\x12\x32\n\x0e\x64\x65\x61\x63tivated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07removed\x18\x05 \x01(\x08\"\xda\x01\n\x13OrganizationUpdated\x12\x17\n\x0forganization_id\x18\x01 \x01(\t\x12\x12\n\nlegal_name\x18\x02 \x01(\t\x12\x0e\n\x06street\x18\x03 \x01(\t\x12\x10\n\x08postcode\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x06 \x01(\t\x12\x0e\n\x06vat_id\x18\x07 \x01(\t\x12\x15\n\rinvoice_email\x18\x08 \x01(\t\x12.\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"o\n\x12OrganizationClosed\x12\x17\n\x0forganization_id\x18\x01 \x01(\t\x12\x11\n\tclosed_by\x18\x02 \x01(\t\x12-\n\tclosed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1c\x61os/events/v1/identity.proto\x12\raos.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x93\x01\n\x16OrganizationRegistered\x12\x17\n\x0forganization_id\x18\x01 \x01(\t\x12\x0c\n\x04name\x18\x02 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x03 \x01(\t\x12\x0e\n\x06vat_id\x18\x04 \x01(\t\x12\x31\n\rregistered_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x98\x01\n\x0eUserRegistered\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\x12\x31\n\rregistered_at\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0c\n\x04name\x18\x06 \x01(\t\"\xd0\x01\n\rMemberInvited\x12\x15\n\rinvitation_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04role\x18\x04 \x01(\t\x12\x12\n\ninvited_by\x18\x05 \x01(\t\x12.\n\ninvited_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12.\n\nexpires_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa9\x01\n\x0cMemberJoined\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\r\n\x05\x65mail\x18\x03 \x01(\t\x12\x0c\n\x04name\x18\x04 \x01(\t\x12\x0c\n\x04role\x18\x05 \x01(\t\x12\x15\n\rinvitation_id\x18\x06 \x01(\t\x12-\n\tjoined_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa5\x01\n\x11MemberRoleChanged\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x10\n\x08old_role\x18\x03 \x01(\t\x12\x10\n\x08new_role\x18\x04 \x01(\t\x12\x12\n\nchanged_by\x18\x05 \x01(\t\x12.\n\nchanged_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\x9a\x01\n\x11MemberDeactivated\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x16\n\x0e\x64\x65\x61\x63tivated_by\x18\x03 \x01(\t\x12\x32\n\x0e\x64\x65\x61\x63tivated_at\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x0f\n\x07removed\x18\x05 \x01(\x08\"\xda\x01\n\x13OrganizationUpdated\x12\x17\n\x0forganization_id\x18\x01 \x01(\t\x12\x12\n\nlegal_name\x18\x02 \x01(\t\x12\x0e\n\x06street\x18\x03 \x01(\t\x12\x10\n\x08postcode\x18\x04 \x01(\t\x12\x0c\n\x04\x63ity\x18\x05 \x01(\t\x12\x0f\n\x07\x63ountry\x18\x06 \x01(\t\x12\x0e\n\x06vat_id\x18\x07 \x01(\t\x12\x15\n\rinvoice_email\x18\x08 \x01(\t\x12.\n\nupdated_at\x18\t \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"o\n\x12OrganizationClosed\x12\x17\n\x0forganization_id\x18\x01 \x01(\t\x12\x11\n\tclosed_by\x18\x02 \x01(\t\x12-\n\tclosed_at\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestampb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -35,17 +35,17 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ORGANIZATIONREGISTERED']._serialized_start=81
   _globals['_ORGANIZATIONREGISTERED']._serialized_end=228
   _globals['_USERREGISTERED']._serialized_start=231
-  _globals['_USERREGISTERED']._serialized_end=369
-  _globals['_MEMBERINVITED']._serialized_start=372
-  _globals['_MEMBERINVITED']._serialized_end=580
-  _globals['_MEMBERJOINED']._serialized_start=583
-  _globals['_MEMBERJOINED']._serialized_end=752
-  _globals['_MEMBERROLECHANGED']._serialized_start=755
-  _globals['_MEMBERROLECHANGED']._serialized_end=920
-  _globals['_MEMBERDEACTIVATED']._serialized_start=923
-  _globals['_MEMBERDEACTIVATED']._serialized_end=1077
-  _globals['_ORGANIZATIONUPDATED']._serialized_start=1080
-  _globals['_ORGANIZATIONUPDATED']._serialized_end=1298
-  _globals['_ORGANIZATIONCLOSED']._serialized_start=1300
-  _globals['_ORGANIZATIONCLOSED']._serialized_end=1411
+  _globals['_USERREGISTERED']._serialized_end=383
+  _globals['_MEMBERINVITED']._serialized_start=386
+  _globals['_MEMBERINVITED']._serialized_end=594
+  _globals['_MEMBERJOINED']._serialized_start=597
+  _globals['_MEMBERJOINED']._serialized_end=766
+  _globals['_MEMBERROLECHANGED']._serialized_start=769
+  _globals['_MEMBERROLECHANGED']._serialized_end=934
+  _globals['_MEMBERDEACTIVATED']._serialized_start=937
+  _globals['_MEMBERDEACTIVATED']._serialized_end=1091
+  _globals['_ORGANIZATIONUPDATED']._serialized_start=1094
+  _globals['_ORGANIZATIONUPDATED']._serialized_end=1312
+  _globals['_ORGANIZATIONCLOSED']._serialized_start=1314
+  _globals['_ORGANIZATIONCLOSED']._serialized_end=1425
 # @@protoc_insertion_point(module_scope)

@@ -23,18 +23,20 @@ class OrganizationRegistered(_message.Message):
     def __init__(self, organization_id: _Optional[str] = ..., name: _Optional[str] = ..., country: _Optional[str] = ..., vat_id: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class UserRegistered(_message.Message):
-    __slots__ = ("user_id", "organization_id", "email", "role", "registered_at")
+    __slots__ = ("user_id", "organization_id", "email", "role", "registered_at", "name")
     USER_ID_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     ROLE_FIELD_NUMBER: _ClassVar[int]
     REGISTERED_AT_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
     user_id: str
     organization_id: str
     email: str
     role: str
     registered_at: _timestamp_pb2.Timestamp
-    def __init__(self, user_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., email: _Optional[str] = ..., role: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    name: str
+    def __init__(self, user_id: _Optional[str] = ..., organization_id: _Optional[str] = ..., email: _Optional[str] = ..., role: _Optional[str] = ..., registered_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., name: _Optional[str] = ...) -> None: ...
 
 class MemberInvited(_message.Message):
     __slots__ = ("invitation_id", "organization_id", "email", "role", "invited_by", "invited_at", "expires_at")

@@ -4,13 +4,14 @@ later catalog change never alters what a customer was charged or what they recei
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Date,
     DateTime,
     ForeignKey,
     Identity,
@@ -32,6 +33,8 @@ __all__ = [
     "Base",
     "Customer",
     "Entitlement",
+    "ExpiryNotice",
+    "ExpirySetting",
     "IdempotencyRecord",
     "Invoice",
     "InvoiceCounter",
@@ -41,6 +44,11 @@ __all__ = [
     "Product",
     "TestProviderPayment",
     "VatIdCheck",
+    "Member",
+    "Order",
+    "Product",
+    "TestProviderPayment",
+    "UsageFact",
 ]
 
 _NOW = text("now()")
@@ -363,3 +371,101 @@ class InvoiceMail(QueuedMailColumns, Base):
     )
 
     invoice_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("invoices.id"))
+
+
+class UsageFact(Base):
+    """One thing a member did, as air or programming reported it in an event: an AIR search or
+    document read, a programming session or flash job. The usage read model (see the README).
+
+    Keyed by the fact's own id (search, read, session or job id), not the event's: a replay of
+    the same fact under a new event id is still one row. A session's row is written by
+    SessionStarted and completed by SessionEnded, in either order.
+    """
+
+    __tablename__ = "usage_facts"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('air_search', 'air_document', 'programming_session', 'programming_job')",
+            name="kind",
+        ),
+        CheckConstraint("ended_at IS NULL OR ended_at >= occurred_at", name="ends_after_start"),
+        Index("ix_usage_facts_organization_day", "organization_id", "day"),
+        Index("ix_usage_facts_organization_occurred", "organization_id", "kind", "occurred_at"),
+    )
+
+    kind: Mapped[str] = mapped_column(Text, primary_key=True)
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    # The member; None when the event did not say (a job whose session is not known yet).
+    user_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # '' when the fact concerns no vehicle (a keyword search without a VIN filter).
+    vin: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    # A job's session: its VIN and member are taken from there when the job's event lacks them.
+    session_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # When it happened: a search or read, a session's start, a job's end.
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # The UTC day of occurred_at, the unit of the daily report.
+    day: Mapped[date] = mapped_column(Date)
+    # A session's end; None while it runs (or for other kinds).
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    entitlement_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The event that first recorded the fact, to trace it back.
+    event_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+
+
+class Member(Base):
+    """Who a user id is, from identity's events (UserRegistered, MemberJoined), so the usage
+    report can name members. Erased (email and name emptied) when identity removes a member."""
+
+    __tablename__ = "members"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    email: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    name: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    # When identity made the change: an older event never overwrites newer data.
+    source_updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ExpirySetting(Base):
+    """An organisation's choice to be mailed before a pass ends; no row means off."""
+
+    __tablename__ = "expiry_settings"
+    __table_args__ = (CheckConstraint("hours_before BETWEEN 1 AND 168", name="hours_before_range"),)
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    email: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    hours_before: Mapped[int] = mapped_column(Integer)
+    updated_by: Mapped[uuid.UUID] = mapped_column(Uuid)
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=_NOW, onupdate=func.now()
+    )
+
+
+class ExpiryNotice(Base):
+    """One expiry e-mail: at most one per organisation, scope and end of coverage (the unique
+    key), queued by the expiry job and marked sent once the SMTP server took it."""
+
+    __tablename__ = "expiry_notices"
+    __table_args__ = (
+        UniqueConstraint("organization_id", "scope", "window_end", name="window_end"),
+        CheckConstraint("status IN ('queued', 'sent', 'obsolete')", name="status"),
+        CheckConstraint("scope IN ('AIR', 'PROGRAMMING')", name="scope"),
+        Index("ix_expiry_notices_queued", "created_at", postgresql_where=text("status = 'queued'")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    scope: Mapped[str] = mapped_column(Text)
+    # The end of the organisation's continuous coverage of the scope the mail warns about.
+    window_end: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recipient: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    # queued -> sent; obsolete when, before it went out, more time was bought or the end passed.
+    status: Mapped[str] = mapped_column(Text, server_default=text("'queued'"))
+    attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

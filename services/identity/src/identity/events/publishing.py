@@ -70,6 +70,7 @@ async def publish_registration(
             email=owner.email,
             role=owner.role,
             registered_at=_timestamp(registered_at),
+            name=owner.name,
         ),
         aggregate_id=aggregate_id,
         occurred_at=registered_at,
