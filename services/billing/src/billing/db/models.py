@@ -40,15 +40,12 @@ __all__ = [
     "InvoiceCounter",
     "InvoiceLine",
     "InvoiceMail",
-    "Order",
-    "Product",
-    "TestProviderPayment",
-    "VatIdCheck",
     "Member",
     "Order",
     "Product",
     "TestProviderPayment",
     "UsageFact",
+    "VatIdCheck",
 ]
 
 _NOW = text("now()")
