@@ -52,16 +52,23 @@ async def test_migrations_create_the_billing_tables(database_url: str) -> None:
     assert {"products", "orders", "entitlements", "idempotency_keys", "outbox", "inbox"} <= tables
 
 
-def test_replay_dlq_replays_the_customers_consumer_and_the_deny_list_when_asked(
+def test_replay_dlq_asks_which_of_billings_consumers_and_replays_the_one_named(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     kafka_bootstrap_servers: str,
 ) -> None:
     monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", kafka_bootstrap_servers)
     monkeypatch.setenv("AOS_TOPIC_NAMESPACE", f"t{uuid.uuid4().hex[:10]}.")
-    # Billing's own consumer (the customers projection) is the default.
-    assert main(["replay-dlq", "--dry-run"]) == 0
+    # Billing runs several consumers, so the operator must name one; the answer lists them.
+    assert main(["replay-dlq", "--dry-run"]) == 2
     assert main(["replay-dlq", "--consumer", "billing.nothing", "--dry-run"]) == 2
     out = capsys.readouterr().out
-    assert "billing.customers" in out and "billing.token-revocations" in out
+    for name in (
+        "billing.customers",
+        "billing.usage",
+        "billing.members",
+        "billing.token-revocations",
+    ):
+        assert name in out
+    assert main(["replay-dlq", "--consumer", "billing.customers", "--dry-run"]) == 0
     assert main(["replay-dlq", "--consumer", "billing.token-revocations", "--dry-run"]) == 0
