@@ -11,7 +11,7 @@ import pytest
 from fastapi import FastAPI
 
 from air.config import Settings
-from air.events.entitlements import handle_entitlement_granted
+from air.consumers.entitlements import handle_entitlement_granted
 from air.main import MIGRATIONS_DIR, create_app
 from aos.events.v1 import billing_pb2
 from servicekit.consumer import IncomingEvent

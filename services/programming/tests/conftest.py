@@ -25,7 +25,7 @@ from websockets.asyncio.client import ClientConnection
 from aos.agent.v1 import agent_pb2
 from aos.events.v1 import billing_pb2
 from programming.config import Settings
-from programming.events.entitlements import handle_entitlement_granted
+from programming.consumers.entitlements import handle_entitlement_granted
 from programming.main import MIGRATIONS_DIR, create_app
 from programming.services.runtime import Clock, system_clock
 from servicekit.consumer import IncomingEvent

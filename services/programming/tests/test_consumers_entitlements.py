@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import text
 
 from aos.events.v1 import billing_pb2
-from programming.events.entitlements import (
+from programming.consumers.entitlements import (
     CONSUMER_NAME,
     ENTITLEMENTS_CONSUMER,
     handle_entitlement_granted,

@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from air.events.entitlements import (
+from air.consumers.entitlements import (
     ENTITLEMENTS_CONSUMER,
     handle_entitlement_granted,
     scope_name,
