@@ -22,7 +22,7 @@ from programming.errors import (
     UnknownVehicleError,
     VinMismatchError,
 )
-from programming.events.publishing import publish_session_ended, publish_session_started
+from programming.events.publishing import record_session_ended, record_session_started
 from programming.services.agent_link import AgentConnection
 from programming.services.agents import get_agent
 from programming.services.entitlements import require_programming_pass
@@ -246,7 +246,7 @@ async def start_session(
     found.started_by = principal.user_id
     found.started_at = now
     await session.flush()
-    await publish_session_started(session, found, settings=runtime.settings)
+    await record_session_started(session, found)
     return SessionView(session=found, jobs=await repository.jobs(session_id))
 
 
@@ -269,13 +269,12 @@ async def end_session(
     programming_session.ended_at = now
     programming_session.end_detail = detail
     await session.flush()
-    await publish_session_ended(
+    await record_session_ended(
         session,
         programming_session,
         state=state,
         ended_at=now,
         detail=detail,
-        settings=runtime.settings,
     )
     runtime.events.publish(
         programming_session.id, {"type": "session", "state": state, "detail": detail}
