@@ -21,7 +21,7 @@ def test_no_pass_names_every_pass_and_how_to_buy() -> None:
     assert decision.allowed is False
     assert decision.detail == (
         "Your organisation has no AIR pass. Buy one of the passes "
-        "AIR_1H, AIR_1D, AIR_1W, AIR_1M, AIR_1Y with POST /api/billing/orders, then retry."
+        "AIR_1H, AIR_1D, AIR_1W, AIR_1M, AIR_1Y with POST /api/billing/checkout, then retry."
     )
     assert AIR_PASS_PRODUCTS == ("AIR_1H", "AIR_1D", "AIR_1W", "AIR_1M", "AIR_1Y")
 

@@ -1,77 +1,70 @@
-"""Consumer of billing's events: the local projection of entitlements.
+"""Consumer of billing's events: the local projection of AIR entitlements.
 
-Redeliveries are dropped by the servicekit inbox (same event id); a replay under a new event id
-is dropped by the projection itself (same entitlement id).
+Grants and revocations are read with servicekit's shared parser (the same shape as in
+programming). Redeliveries are dropped by the servicekit inbox (same event id); a replay under a
+new event id is dropped by the projection itself (same entitlement id). Windows of other scopes
+are not stored: this service only ever asks about AIR time.
 """
 
 from __future__ import annotations
 
-import uuid
-from datetime import UTC
-
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from air.domain.access import Entitlement
-from air.services.access import record_entitlement
+from air.domain.access import AIR_SCOPE
+from air.services.access import record_entitlement, revoke_entitlement
 from aos.events.v1 import billing_pb2
 from servicekit.app import ConsumerSpec
-from servicekit.consumer import BadEvent, IncomingEvent, subscribe
+from servicekit.consumer import IncomingEvent, subscribe
+from servicekit.entitlements import parse_granted, parse_revoked
 from servicekit.logging import get_logger
+
+__all__ = [
+    "CONSUMER_NAME",
+    "ENTITLEMENTS_CONSUMER",
+    "handle_entitlement_granted",
+    "handle_entitlement_revoked",
+]
 
 log = get_logger(__name__)
 
 CONSUMER_NAME = "air.entitlements"
 BILLING_TOPIC = "billing.v1"
-_SCOPE_PREFIX = "SCOPE_"
-
-
-def scope_name(value: int) -> str:
-    """'AIR' for SCOPE_AIR; scopes newer than our contract are kept as 'UNKNOWN_<n>'."""
-    try:
-        return billing_pb2.Scope.Name(value).removeprefix(_SCOPE_PREFIX)
-    except ValueError:
-        return f"UNKNOWN_{value}"
-
-
-def entitlement_from_event(message: billing_pb2.EntitlementGranted) -> Entitlement:
-    """The window an event announces.
-
-    Raises BadEvent for an event that breaks the contract: the consumer dead-letters it at once,
-    as retrying cannot mend it.
-    """
-    for field in ("valid_from", "valid_until"):
-        if not message.HasField(field):
-            raise BadEvent(f"EntitlementGranted {message.entitlement_id!r} has no {field}")
-    valid_from = message.valid_from.ToDatetime(tzinfo=UTC)
-    valid_until = message.valid_until.ToDatetime(tzinfo=UTC)
-    if valid_until <= valid_from:
-        raise BadEvent(
-            f"EntitlementGranted {message.entitlement_id!r} ends before it starts "
-            f"({valid_from.isoformat()} .. {valid_until.isoformat()})"
-        )
-    try:
-        return Entitlement(
-            entitlement_id=uuid.UUID(message.entitlement_id),
-            organization_id=uuid.UUID(message.organization_id),
-            scope=scope_name(message.scope),
-            valid_from=valid_from,
-            valid_until=valid_until,
-            order_id=uuid.UUID(message.order_id) if message.order_id else None,
-        )
-    except ValueError as exc:
-        raise BadEvent(f"EntitlementGranted {message.entitlement_id!r}: {exc}") from exc
 
 
 async def handle_entitlement_granted(
     session: AsyncSession, event: IncomingEvent[billing_pb2.EntitlementGranted]
 ) -> None:
-    entitlement = entitlement_from_event(event.message)
-    added = await record_entitlement(session, entitlement)
+    """Store an AIR window. Raises BadEvent for an event that breaks the contract."""
+    window = parse_granted(event.message)
+    if window.scope != AIR_SCOPE:
+        return
+    added = await record_entitlement(session, window)
     log.info(
         "entitlement projected" if added else "entitlement already known",
-        entitlement_id=str(entitlement.entitlement_id),
-        organization_id=str(entitlement.organization_id),
-        scope=entitlement.scope,
+        entitlement_id=str(window.entitlement_id),
+        organization_id=str(window.organization_id),
+        per_vin=window.vin is not None,
+        event_id=str(event.event_id),
+    )
+
+
+async def handle_entitlement_revoked(
+    session: AsyncSession, event: IncomingEvent[billing_pb2.EntitlementRevoked]
+) -> None:
+    """Mark an AIR window revoked. Raises BadEvent for an event that breaks the contract.
+
+    Billing keys its events by organisation, so a grant arrives before its revocation; an
+    unknown entitlement is one of another scope, or of another organisation (never applied).
+    """
+    revocation = parse_revoked(event.message)
+    if revocation.scope != AIR_SCOPE:
+        return
+    found = await revoke_entitlement(session, revocation)
+    log.info(
+        "entitlement revoked" if found else "revocation of an unknown entitlement ignored",
+        entitlement_id=str(revocation.entitlement_id),
+        organization_id=str(revocation.organization_id),
+        reason=revocation.reason,
         event_id=str(event.event_id),
     )
 
@@ -79,12 +72,10 @@ async def handle_entitlement_granted(
 ENTITLEMENTS_CONSUMER = ConsumerSpec(
     name=CONSUMER_NAME,
     topics=[BILLING_TOPIC],
-    subscriptions=dict([subscribe(billing_pb2.EntitlementGranted, handle_entitlement_granted)]),
+    subscriptions=dict(
+        [
+            subscribe(billing_pb2.EntitlementGranted, handle_entitlement_granted),
+            subscribe(billing_pb2.EntitlementRevoked, handle_entitlement_revoked),
+        ]
+    ),
 )
-
-__all__ = [
-    "ENTITLEMENTS_CONSUMER",
-    "entitlement_from_event",
-    "handle_entitlement_granted",
-    "scope_name",
-]

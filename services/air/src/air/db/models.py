@@ -75,10 +75,12 @@ class Document(Base):
 
 
 class Entitlement(Base):
-    """A window ``[valid_from, valid_until)`` in which an organisation may use a scope.
+    """An AIR window ``[valid_from, valid_until)`` in which an organisation may read content.
 
     A projection of billing's EntitlementGranted events; the entitlement id is billing's, so a
-    redelivered or replayed event finds its row and changes nothing.
+    redelivered or replayed event finds its row and changes nothing. ``vin`` is set for a per-VIN
+    pass (that vehicle only). A revoked window keeps its row as the audit trail and gives no
+    access from ``revoked_at`` on.
     """
 
     __tablename__ = "entitlements"
@@ -90,9 +92,13 @@ class Entitlement(Base):
     valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    vin: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         CheckConstraint("valid_until > valid_from", name="window"),
+        CheckConstraint("vin IS NULL OR vin ~ '^[A-HJ-NPR-Z0-9]{17}$'", name="vin"),
         Index("ix_entitlements_organization_scope", "organization_id", "scope", "valid_until"),
     )
 

@@ -131,7 +131,11 @@ class Target(Base):
 
 
 class Entitlement(Base):
-    """A PROGRAMMING window ``[valid_from, valid_until)``, projected from billing's events."""
+    """A PROGRAMMING window ``[valid_from, valid_until)``, projected from billing's events.
+
+    ``vin`` is set for a per-VIN pass (sessions on that vehicle only). A revoked window keeps its
+    row as the audit trail and gives no paid time from ``revoked_at`` on.
+    """
 
     __tablename__ = "entitlements"
 
@@ -142,9 +146,13 @@ class Entitlement(Base):
     valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    vin: Mapped[str | None] = mapped_column(Text)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revocation_reason: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         CheckConstraint("valid_until > valid_from", name="window"),
+        CheckConstraint("vin IS NULL OR vin ~ '^[A-HJ-NPR-Z0-9]{17}$'", name="vin"),
         Index("ix_entitlements_organization_scope", "organization_id", "scope", "valid_until"),
     )
 
