@@ -37,6 +37,15 @@ async def require_air_pass(
     raise AirPassRequiredError(decision.detail, **extra)
 
 
+async def active_time_pass(
+    session: AsyncSession, organization_id: uuid.UUID, *, now: datetime
+) -> Grant | None:
+    """The organisation's AIR time pass (one covering every vehicle) valid at ``now``."""
+    return await EntitlementRepository(session).active_grant(
+        organization_id, scope=AIR_SCOPE, vin=None, now=now
+    )
+
+
 async def record_entitlement(session: AsyncSession, window: EntitlementWindow) -> bool:
     """Add a granted window to the projection; False when it was already there."""
     return await EntitlementRepository(session).record(window, recorded_at=datetime.now(UTC))
@@ -48,4 +57,9 @@ async def revoke_entitlement(session: AsyncSession, revocation: EntitlementRevoc
     return await EntitlementRepository(session).revoke(revocation)
 
 
-__all__ = ["record_entitlement", "require_air_pass", "revoke_entitlement"]
+__all__ = [
+    "active_time_pass",
+    "record_entitlement",
+    "require_air_pass",
+    "revoke_entitlement",
+]

@@ -22,7 +22,7 @@ from air.errors import (
     SearchCriteriaMissingError,
 )
 from air.events.publishing import record_document_read, record_search_performed
-from air.services.access import require_air_pass
+from air.services.access import active_time_pass, require_air_pass
 from air.services.vehicles import decode_vehicle
 
 
@@ -114,6 +114,16 @@ async def search_documents(
     return SearchResult(vehicle=vehicle, total=total, limit=limit, offset=offset, rows=rows)
 
 
+def _applies(document: Document, vehicle: DecodedVin) -> bool:
+    applicability = Applicability(
+        series=tuple(document.series),
+        all_series=document.all_series,
+        model_year_from=document.model_year_from,
+        model_year_to=document.model_year_to,
+    )
+    return applicability.applies_to(vehicle.series, vehicle.model_year)
+
+
 async def get_document(
     session: AsyncSession, reader: Reader, document_id: str, *, vin: str | None, now: datetime
 ) -> Document:
@@ -140,19 +150,16 @@ async def get_document(
             "find documents with GET /documents/search."
         )
     vehicle = decode_vehicle(vin, today=now.date()) if vin is not None else None
-    if vehicle is not None and grant.vin is not None:
-        applicability = Applicability(
-            series=tuple(document.series),
-            all_series=document.all_series,
-            model_year_from=document.model_year_from,
-            model_year_to=document.model_year_to,
-        )
-        if not applicability.applies_to(vehicle.series, vehicle.model_year):
+    if vehicle is not None and grant.vin is not None and not _applies(document, vehicle):
+        # The vehicle's own pass does not cover it; a time pass of the organisation would.
+        time_pass = await active_time_pass(session, reader.organization_id, now=now)
+        if time_pass is None:
             raise AirPassRequiredError(
                 f"Your organisation's AIR pass for VIN {vehicle.vin} covers the documents for "
                 f"that vehicle; {document.id} does not apply to it. {time_pass_hint()}",
                 buy=list(AIR_PASS_PRODUCTS),
             )
+        grant = time_pass
     await record_document_read(
         session,
         organization_id=reader.organization_id,
