@@ -113,3 +113,18 @@ def test_consumer_listens_to_billing_for_grants_and_revocations() -> None:
         "aos.events.v1.EntitlementGranted",
         "aos.events.v1.EntitlementRevoked",
     ]
+
+
+async def test_a_programming_grant_is_not_stored(
+    app: FastAPI, client: object, make_entitlement: MakeEntitlement, make_incoming: MakeIncoming
+) -> None:
+    message = make_entitlement(
+        uuid.uuid4(),
+        valid_from=START,
+        valid_until=START + timedelta(hours=1),
+        scope=billing_pb2.SCOPE_PROGRAMMING,
+    )
+
+    await project(app.state.database, make_incoming(message))
+
+    assert await rows(app.state.database) == []

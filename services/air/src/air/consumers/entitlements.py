@@ -53,8 +53,8 @@ async def handle_entitlement_revoked(
 ) -> None:
     """Mark an AIR window revoked. Raises BadEvent for an event that breaks the contract.
 
-    Billing keys its events by organisation, so a grant arrives before its revocation; an
-    unknown entitlement is one of another scope, or of another organisation (never applied).
+    Billing keys its events by organisation, so a grant arrives before its revocation; one that
+    names no stored window (or another organisation's) changes nothing and is logged.
     """
     revocation = parse_revoked(event.message)
     if revocation.scope != AIR_SCOPE:

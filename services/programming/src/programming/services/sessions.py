@@ -138,7 +138,7 @@ async def create_session(
     if series is None:
         raise UnknownVehicleError(f"The programming catalog has no model series for VIN {vin}.")
     now = runtime.now()
-    await require_programming_pass(session, principal.organization_id, now=now)
+    await require_programming_pass(session, principal.organization_id, vin=vin, now=now)
     agent, connection = await _connection(
         session, runtime, agent_id, organization_id=principal.organization_id
     )
@@ -239,7 +239,7 @@ async def start_session(
             f"The session is {found.state}; only a PLANNED session can be started."
         )
     now = runtime.now()
-    await require_programming_pass(session, principal.organization_id, now=now)
+    await require_programming_pass(session, principal.organization_id, vin=found.vin, now=now)
     if not runtime.registry.is_online(found.agent_id):
         raise AgentOfflineError("The session's agent is not connected; start it and retry.")
     found.state = "RUNNING"
