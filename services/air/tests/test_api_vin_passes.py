@@ -221,3 +221,28 @@ async def test_a_revocation_naming_another_organisation_changes_nothing(
     response = await client.get(f"/documents/{F40_DOCUMENT}", headers=auth(organization_id))
 
     assert response.status_code == 200
+
+
+async def test_a_malformed_vin_is_422_naming_what_is_wrong_pass_or_not(
+    client: httpx.AsyncClient, auth: Auth, grant: Grant
+) -> None:
+    holder = uuid.uuid4()
+    await grant(holder, vin=VIN_G21)
+
+    for organization_id in (holder, uuid.uuid4()):
+        search = await client.get(
+            "/documents/search",
+            params={"vin": "WBA6K5105MFO54321"},
+            headers=auth(organization_id),
+        )
+        read = await client.get(
+            f"/documents/{G21_ONLY_DOCUMENT}",
+            params={"vin": "WBA6K5105MFK5432"},
+            headers=auth(organization_id),
+        )
+
+        assert search.status_code == 422, search.text
+        assert search.json()["code"] == "invalid-vin"
+        assert "is not allowed in a VIN" in search.json()["detail"]
+        assert read.status_code == 422, read.text
+        assert "this one has 16" in read.json()["detail"]

@@ -126,7 +126,7 @@ async def test_refused_and_failed_requests_report_nothing(
     stranger_headers = member(stranger, uuid.uuid4())
     answers = [
         await client.get("/documents/search", params={"q": "brake"}, headers=stranger_headers),
-        # O is no VIN character: 422 after the pass check.
+        # O is no VIN character: 422 (read before the pass check).
         await client.get("/documents/search", params={"vin": "WBA6K5105MFO54321"}, headers=headers),
         await client.get("/documents/no-such-document", headers=headers),
         await client.get("/documents/search", params={"q": "a\x00b"}, headers=headers),

@@ -14,7 +14,7 @@ from air.db.documents import DocumentRepository, SearchRow, VehicleFilter
 from air.db.models import Document
 from air.domain.access import AIR_PASS_PRODUCTS, time_pass_hint
 from air.domain.content import Applicability, DocumentType, is_document_id
-from air.domain.vin import DecodedVin, normalise_vin
+from air.domain.vin import DecodedVin
 from air.errors import (
     AirPassRequiredError,
     DocumentNotFoundError,
@@ -69,26 +69,25 @@ async def search_documents(
 
     Without ``query`` every document applicable to the VIN is listed. Needs an AIR pass covering
     the search: a time pass, or the per-VIN pass of ``vin``. Writes AirSearchPerformed in the
-    caller's transaction. Raises AirPassRequiredError, SearchCriteriaMissingError when neither
-    is given, InvalidVinError for a malformed VIN and InvalidQueryError for a query with control
-    characters.
+    caller's transaction. Raises InvalidVinError for a malformed VIN (before the pass check, so
+    a malformed VIN never reaches the database), AirPassRequiredError,
+    SearchCriteriaMissingError when neither is given and InvalidQueryError for a query with
+    control characters.
     """
     query, vin = _blank_to_none(query), _blank_to_none(vin)
+    # The VIN is read first: the pass it may need is looked up by the VIN as written in a grant.
+    vehicle = decode_vehicle(vin, today=now.date()) if vin is not None else None
     grant = await require_air_pass(
-        session,
-        reader.organization_id,
-        vin=normalise_vin(vin) if vin is not None else None,
-        now=now,
+        session, reader.organization_id, vin=vehicle.vin if vehicle else None, now=now
     )
     if query is not None and _CONTROL_CHARACTERS.search(query):
         raise InvalidQueryError(
             "'q' contains control characters (such as NUL); send the keywords as plain text."
         )
-    if query is None and vin is None:
+    if query is None and vehicle is None:
         raise SearchCriteriaMissingError(
             "Send 'q' (keywords, for example q=brake pads) or 'vin' (17 characters), or both."
         )
-    vehicle = decode_vehicle(vin, today=now.date()) if vin is not None else None
     vehicle_filter = (
         VehicleFilter(series=vehicle.series, model_year=vehicle.model_year)
         if vehicle is not None
@@ -134,11 +133,9 @@ async def get_document(
     AirPassRequiredError, DocumentNotFoundError, InvalidVinError.
     """
     vin = _blank_to_none(vin)
+    vehicle = decode_vehicle(vin, today=now.date()) if vin is not None else None
     grant = await require_air_pass(
-        session,
-        reader.organization_id,
-        vin=normalise_vin(vin) if vin is not None else None,
-        now=now,
+        session, reader.organization_id, vin=vehicle.vin if vehicle else None, now=now
     )
     # An id that cannot exist is not looked up (and NUL bytes never reach PostgreSQL).
     document = (
@@ -149,7 +146,6 @@ async def get_document(
             f"There is no document {document_id[:100]!r}; "
             "find documents with GET /documents/search."
         )
-    vehicle = decode_vehicle(vin, today=now.date()) if vin is not None else None
     if vehicle is not None and grant.vin is not None and not _applies(document, vehicle):
         # The vehicle's own pass does not cover it; a time pass of the organisation would.
         time_pass = await active_time_pass(session, reader.organization_id, now=now)
