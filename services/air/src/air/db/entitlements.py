@@ -4,27 +4,21 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from air.db.models import Entitlement
 from air.domain.access import Grant, PassSummary
+from servicekit.entitlement_projection import (
+    covers_vin,
+    effective_until,
+    record_window,
+    revoke_window,
+)
 from servicekit.entitlements import EntitlementRevocation, EntitlementWindow
 
-# Where a window stops giving access: its end, or its revocation when that comes first.
-EFFECTIVE_UNTIL: ColumnElement[Any] = func.least(
-    Entitlement.valid_until, func.coalesce(Entitlement.revoked_at, Entitlement.valid_until)
-)
-
-
-def _covers(vin: str | None) -> ColumnElement[bool]:
-    """Windows that cover a request for ``vin``: time passes, and that vehicle's passes."""
-    if vin is None:
-        return Entitlement.vin.is_(None)
-    return or_(Entitlement.vin.is_(None), Entitlement.vin == vin)
+EFFECTIVE_UNTIL = effective_until(Entitlement)
 
 
 class EntitlementRepository:
@@ -33,42 +27,11 @@ class EntitlementRepository:
 
     async def record(self, window: EntitlementWindow, *, recorded_at: datetime) -> bool:
         """Store a granted window; False when its entitlement id is already known."""
-        statement = (
-            insert(Entitlement)
-            .values(
-                entitlement_id=window.entitlement_id,
-                organization_id=window.organization_id,
-                scope=window.scope,
-                valid_from=window.valid_from,
-                valid_until=window.valid_until,
-                order_id=window.order_id,
-                vin=window.vin,
-                recorded_at=recorded_at,
-            )
-            .on_conflict_do_nothing(index_elements=[Entitlement.entitlement_id])
-            .returning(Entitlement.entitlement_id)
-        )
-        return (await self.session.execute(statement)).first() is not None
+        return await record_window(self.session, Entitlement, window, recorded_at=recorded_at)
 
     async def revoke(self, revocation: EntitlementRevocation) -> bool:
-        """Mark the organisation's window revoked (the earliest revocation wins, so a replay
-        changes nothing); False when no such window is stored."""
-        statement = (
-            update(Entitlement)
-            .where(
-                Entitlement.entitlement_id == revocation.entitlement_id,
-                Entitlement.organization_id == revocation.organization_id,
-            )
-            .values(
-                revoked_at=func.least(
-                    func.coalesce(Entitlement.revoked_at, revocation.revoked_at),
-                    revocation.revoked_at,
-                ),
-                revocation_reason=func.coalesce(Entitlement.revocation_reason, revocation.reason),
-            )
-            .returning(Entitlement.entitlement_id)
-        )
-        return (await self.session.execute(statement)).first() is not None
+        """Mark a window revoked (the first moment wins); False when it is not stored."""
+        return await revoke_window(self.session, Entitlement, revocation)
 
     async def active_grant(
         self, organization_id: uuid.UUID, *, scope: str, vin: str | None, now: datetime
@@ -82,7 +45,7 @@ class EntitlementRepository:
                 Entitlement.scope == scope,
                 Entitlement.valid_from <= now,
                 now < EFFECTIVE_UNTIL,
-                _covers(vin),
+                covers_vin(Entitlement, vin),
             )
             .order_by(Entitlement.vin.is_(None), EFFECTIVE_UNTIL.desc())
             .limit(1)
@@ -98,7 +61,7 @@ class EntitlementRepository:
         """The organisation's windows of ``scope`` covering ``vin``, relative to ``now``, and
         the vehicles of other per-VIN passes active now, in one query. Windows revoked before
         they began count as never granted."""
-        covering = and_(_covers(vin), Entitlement.valid_from < EFFECTIVE_UNTIL)
+        covering = and_(covers_vin(Entitlement, vin), Entitlement.valid_from < EFFECTIVE_UNTIL)
         active = and_(Entitlement.valid_from <= now, now < EFFECTIVE_UNTIL)
         other_vin = and_(
             active,

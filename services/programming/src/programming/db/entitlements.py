@@ -5,28 +5,22 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import ColumnElement, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from programming.db.models import Entitlement
+from servicekit.entitlement_projection import (
+    covers_vin,
+    effective_until,
+    record_window,
+    revoke_window,
+)
 from servicekit.entitlements import EntitlementRevocation, EntitlementWindow
 
 __all__ = ["EFFECTIVE_UNTIL", "EntitlementRepository"]
 
-# Where a window stops giving paid time: its end, or its revocation when that comes first.
-EFFECTIVE_UNTIL: ColumnElement[Any] = func.least(
-    Entitlement.valid_until, func.coalesce(Entitlement.revoked_at, Entitlement.valid_until)
-)
-
-
-def _covers(vin: str | None) -> ColumnElement[bool]:
-    """Windows that pay for a session on ``vin``: time passes, and that vehicle's passes."""
-    if vin is None:
-        return Entitlement.vin.is_(None)
-    return or_(Entitlement.vin.is_(None), Entitlement.vin == vin)
+EFFECTIVE_UNTIL = effective_until(Entitlement)
 
 
 class EntitlementRepository:
@@ -35,42 +29,11 @@ class EntitlementRepository:
 
     async def record(self, window: EntitlementWindow, *, recorded_at: datetime) -> bool:
         """Store a granted window; False when its entitlement id is already known."""
-        statement = (
-            insert(Entitlement)
-            .values(
-                entitlement_id=window.entitlement_id,
-                organization_id=window.organization_id,
-                scope=window.scope,
-                valid_from=window.valid_from,
-                valid_until=window.valid_until,
-                order_id=window.order_id,
-                vin=window.vin,
-                recorded_at=recorded_at,
-            )
-            .on_conflict_do_nothing(index_elements=[Entitlement.entitlement_id])
-            .returning(Entitlement.entitlement_id)
-        )
-        return (await self.session.execute(statement)).first() is not None
+        return await record_window(self.session, Entitlement, window, recorded_at=recorded_at)
 
     async def revoke(self, revocation: EntitlementRevocation) -> bool:
-        """Mark the organisation's window revoked (the earliest revocation wins, so a replay
-        changes nothing); False when no such window is stored."""
-        statement = (
-            update(Entitlement)
-            .where(
-                Entitlement.entitlement_id == revocation.entitlement_id,
-                Entitlement.organization_id == revocation.organization_id,
-            )
-            .values(
-                revoked_at=func.least(
-                    func.coalesce(Entitlement.revoked_at, revocation.revoked_at),
-                    revocation.revoked_at,
-                ),
-                revocation_reason=func.coalesce(Entitlement.revocation_reason, revocation.reason),
-            )
-            .returning(Entitlement.entitlement_id)
-        )
-        return (await self.session.execute(statement)).first() is not None
+        """Mark a window revoked (the first moment wins); False when it is not stored."""
+        return await revoke_window(self.session, Entitlement, revocation)
 
     async def windows(
         self, organization_id: uuid.UUID, *, scope: str, vin: str | None, now: datetime
@@ -84,7 +47,7 @@ class EntitlementRepository:
                 Entitlement.scope == scope,
                 now < EFFECTIVE_UNTIL,
                 Entitlement.valid_from < EFFECTIVE_UNTIL,
-                _covers(vin),
+                covers_vin(Entitlement, vin),
             )
             .order_by(Entitlement.valid_from)
         )
@@ -100,7 +63,7 @@ class EntitlementRepository:
             Entitlement.scope == scope,
             now >= EFFECTIVE_UNTIL,
             Entitlement.valid_from < EFFECTIVE_UNTIL,
-            _covers(vin),
+            covers_vin(Entitlement, vin),
         )
         value: datetime | None = (await self.session.execute(statement)).scalar_one()
         return value
