@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ MakeEntitlement = Callable[..., billing_pb2.EntitlementGranted]
 MakeIncoming = Callable[..., object]
 
 START = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
+VIN = "WBA6K5105MFK54321"
 
 
 async def project(database: Database, event: object) -> None:
@@ -128,3 +130,17 @@ async def test_a_programming_grant_is_not_stored(
     await project(app.state.database, make_incoming(message))
 
     assert await rows(app.state.database) == []
+
+
+async def test_the_same_grant_applied_concurrently_is_stored_once(
+    app: FastAPI, client: object, make_entitlement: MakeEntitlement, make_incoming: MakeIncoming
+) -> None:
+    """Two consumers (say, after a rebalance) apply one grant at the same moment: the second
+    waits on the first's row and then changes nothing, without an error to retry."""
+    message = make_entitlement(
+        uuid.uuid4(), valid_from=START, valid_until=START + timedelta(hours=24), vin=VIN
+    )
+
+    await asyncio.gather(*(project(app.state.database, make_incoming(message)) for _ in range(5)))
+
+    assert len(await rows(app.state.database)) == 1
