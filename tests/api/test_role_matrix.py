@@ -19,9 +19,9 @@ from typing import Any
 import httpx
 import pytest
 
-from air.events.entitlements import handle_entitlement_granted as air_entitlement_granted
+from air.consumers.entitlements import handle_entitlement_granted as air_entitlement_granted
 from aos.events.v1 import billing_pb2
-from programming.events.entitlements import (
+from programming.consumers.entitlements import (
     handle_entitlement_granted as programming_entitlement_granted,
 )
 from servicekit.roles import Role

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import httpx
 import pytest
 from fastapi import FastAPI
 
 from air.config import Settings
-from air.events.entitlements import handle_entitlement_granted
+from air.consumers.entitlements import handle_entitlement_granted, handle_entitlement_revoked
 from air.main import MIGRATIONS_DIR, create_app
 from aos.events.v1 import billing_pb2
 from servicekit.consumer import IncomingEvent
@@ -24,6 +25,8 @@ from servicekit.testing import (
 )
 
 Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
+Revoke = Callable[..., Awaitable[billing_pb2.EntitlementRevoked]]
+M = TypeVar("M", billing_pb2.EntitlementGranted, billing_pb2.EntitlementRevoked)
 
 
 def entitlement_granted(
@@ -33,6 +36,7 @@ def entitlement_granted(
     valid_until: datetime,
     scope: int = billing_pb2.SCOPE_AIR,
     entitlement_id: uuid.UUID | None = None,
+    vin: str = "",
 ) -> billing_pb2.EntitlementGranted:
     return billing_pb2.EntitlementGranted(
         entitlement_id=str(entitlement_id or uuid.uuid4()),
@@ -41,13 +45,31 @@ def entitlement_granted(
         valid_from=timestamp(valid_from),
         valid_until=timestamp(valid_until),
         order_id=str(uuid.uuid4()),
+        vin=vin,
     )
 
 
-def incoming(
-    message: billing_pb2.EntitlementGranted,
-) -> IncomingEvent[billing_pb2.EntitlementGranted]:
-    return incoming_event(message, source="billing", aggregate_id=message.entitlement_id)
+def entitlement_revoked(
+    grant: billing_pb2.EntitlementGranted, *, revoked_at: datetime
+) -> billing_pb2.EntitlementRevoked:
+    """The revocation billing sends when the grant's pass is refunded."""
+    return billing_pb2.EntitlementRevoked(
+        entitlement_id=grant.entitlement_id,
+        organization_id=grant.organization_id,
+        scope=grant.scope,
+        order_id=grant.order_id,
+        vin=grant.vin,
+        reason=billing_pb2.REVOCATION_REASON_REFUNDED,
+        revoked_at=timestamp(revoked_at),
+    )
+
+
+def incoming(message: M) -> IncomingEvent[M]:
+    return incoming_event(
+        message,
+        source="billing",
+        aggregate_id=message.organization_id,  # type: ignore[attr-defined]
+    )
 
 
 @pytest.fixture
@@ -110,6 +132,7 @@ def grant(app: FastAPI, client: httpx.AsyncClient) -> Grant:
         valid_from: datetime | None = None,
         valid_until: datetime | None = None,
         scope: int = billing_pb2.SCOPE_AIR,
+        vin: str = "",
     ) -> billing_pb2.EntitlementGranted:
         now = datetime.now(UTC)
         start = valid_from or now - timedelta(minutes=5)
@@ -118,12 +141,28 @@ def grant(app: FastAPI, client: httpx.AsyncClient) -> Grant:
             valid_from=start,
             valid_until=valid_until or start + timedelta(days=1),
             scope=scope,
+            vin=vin,
         )
         async with app.state.database.transaction() as session:
             await handle_entitlement_granted(session, incoming(message))
         return message
 
     return project
+
+
+@pytest.fixture
+def revoke(app: FastAPI, client: httpx.AsyncClient) -> Revoke:
+    """Apply an EntitlementRevoked through the consumer's handler (as the consumer does)."""
+
+    async def apply(
+        grant: billing_pb2.EntitlementGranted, *, revoked_at: datetime | None = None
+    ) -> billing_pb2.EntitlementRevoked:
+        message = entitlement_revoked(grant, revoked_at=revoked_at or datetime.now(UTC))
+        async with app.state.database.transaction() as session:
+            await handle_entitlement_revoked(session, incoming(message))
+        return message
+
+    return apply
 
 
 @pytest.fixture

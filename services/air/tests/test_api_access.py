@@ -23,13 +23,15 @@ CONTENT_REQUESTS = [
 ]
 
 
-def assert_pass_required(response: httpx.Response) -> dict[str, object]:
+def assert_pass_required(
+    response: httpx.Response, *, buy: list[str] | None = None
+) -> dict[str, object]:
     assert response.status_code == 403, response.text
     assert response.headers["content-type"] == "application/problem+json"
     body: dict[str, object] = response.json()
     assert body["type"] == "/problems/air-pass-required"
     assert body["title"] == "AIR pass required"
-    assert body["buy"] == BUY
+    assert body["buy"] == (buy or BUY)
     return body
 
 
@@ -39,10 +41,19 @@ async def test_content_without_a_pass_is_403_with_the_passes_to_buy(
 ) -> None:
     response = await client.get(path, params=params, headers=auth(uuid.uuid4()))
 
+    if "vin" in params:
+        # A request for one vehicle is also offered the pass for that vehicle alone.
+        body = assert_pass_required(response, buy=[*BUY, "AIR_VIN_24H"])
+        assert body["detail"] == (
+            "Your organisation has no AIR pass. Buy one of the passes "
+            "AIR_1H, AIR_1D, AIR_1W, AIR_1M, AIR_1Y, or AIR_VIN_24H for VIN "
+            f"{params['vin']} alone, with POST /api/billing/checkout, then retry."
+        )
+        return
     body = assert_pass_required(response)
     assert body["detail"] == (
         "Your organisation has no AIR pass. Buy one of the passes "
-        "AIR_1H, AIR_1D, AIR_1W, AIR_1M, AIR_1Y with POST /api/billing/orders, then retry."
+        "AIR_1H, AIR_1D, AIR_1W, AIR_1M, AIR_1Y with POST /api/billing/checkout, then retry."
     )
 
 

@@ -16,7 +16,7 @@ from prometheus_client import REGISTRY
 from sqlalchemy import text
 
 from air.config import Settings
-from air.events.entitlements import CONSUMER_NAME
+from air.consumers.entitlements import CONSUMER_NAME
 from air.main import create_app
 from aos.events.v1 import billing_pb2
 from servicekit.db import Database

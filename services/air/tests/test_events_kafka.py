@@ -24,7 +24,7 @@ from servicekit.relay import (
     HEADER_TYPE,
     new_producer,
 )
-from servicekit.testing import TestTokenIssuer, running_app
+from servicekit.testing import TestTokenIssuer, publish_event, running_app
 
 DEADLINE_SECONDS = 15.0
 
@@ -133,3 +133,57 @@ async def test_entitlement_from_kafka_opens_search_and_a_redelivery_changes_noth
 
     assert projected == 1
     assert inbox == 2
+
+
+async def test_revocation_from_kafka_closes_the_content_it_opened(
+    live_client: tuple[httpx.AsyncClient, Database],
+    worker_settings: Settings,
+    kafka_bootstrap_servers: str,
+    token_issuer: TestTokenIssuer,
+    make_entitlement: Callable[..., billing_pb2.EntitlementGranted],
+) -> None:
+    client, _ = live_client
+    organization_id = uuid.uuid4()
+    headers = {"Authorization": f"Bearer {token_issuer.token(organization_id=organization_id)}"}
+    now = datetime.now(UTC)
+    grant = make_entitlement(
+        organization_id, valid_from=now - timedelta(minutes=1), valid_until=now + timedelta(days=1)
+    )
+    revocation = billing_pb2.EntitlementRevoked(
+        entitlement_id=grant.entitlement_id,
+        organization_id=grant.organization_id,
+        scope=grant.scope,
+        order_id=grant.order_id,
+        reason=billing_pb2.REVOCATION_REASON_REFUNDED,
+        revoked_at=grant.valid_from,
+    )
+    topic = worker_settings.topic("billing.v1")
+    # Billing keys both by organisation: one partition, so the grant is applied first.
+    for message in (grant, revocation):
+        await publish_event(
+            kafka_bootstrap_servers,
+            topic,
+            message,
+            source="billing",
+            aggregate_id=str(organization_id),
+        )
+
+    async def search_refused() -> bool:
+        response = await client.get("/documents/search", params={"q": "brake"}, headers=headers)
+        if response.status_code == 200:
+            return False
+        assert response.json()["code"] == "air-pass-required", response.text
+        return await revoked_in_projection()
+
+    async def revoked_in_projection() -> bool:
+        async with live_client[1].transaction() as session:
+            found = await session.execute(
+                text(
+                    "SELECT 1 FROM entitlements WHERE entitlement_id = :id "
+                    "AND revoked_at IS NOT NULL"
+                ),
+                {"id": uuid.UUID(grant.entitlement_id)},
+            )
+            return found.first() is not None
+
+    await eventually(search_refused, what="the revoked pass refusing search")

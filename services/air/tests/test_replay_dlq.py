@@ -18,7 +18,7 @@ from sqlalchemy import text
 
 from air.__main__ import main
 from air.config import Settings
-from air.events.entitlements import CONSUMER_NAME
+from air.consumers.entitlements import CONSUMER_NAME
 from air.main import create_app
 from aos.events.v1 import billing_pb2
 from aos.events.v1.envelope_pb2 import Envelope

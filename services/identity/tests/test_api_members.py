@@ -192,7 +192,7 @@ async def _waiting_on_a_lock(app: FastAPI) -> bool:
 
 
 async def test_a_demotion_waits_for_a_concurrent_one_and_then_sees_it(
-    members, app: FastAPI, settings
+    members, app: FastAPI
 ) -> None:
     """The organisation row lock, shown step by step: two owners step down; while the first
     one's transaction is open, the second waits, and once it commits finds no other owner."""
@@ -207,7 +207,6 @@ async def test_a_demotion_waits_for_a_concurrent_one_and_then_sees_it(
                 _principal(second),
                 second.account.user_id,
                 role=Role.ADMIN,
-                settings=settings,
                 now=first_now,
             )
 
@@ -218,7 +217,6 @@ async def test_a_demotion_waits_for_a_concurrent_one_and_then_sees_it(
             _principal(first),
             first.account.user_id,
             role=Role.ADMIN,
-            settings=settings,
             now=first_now,
         )
         other = asyncio.create_task(second_steps_down())

@@ -12,7 +12,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -25,7 +25,10 @@ from websockets.asyncio.client import ClientConnection
 from aos.agent.v1 import agent_pb2
 from aos.events.v1 import billing_pb2
 from programming.config import Settings
-from programming.events.entitlements import handle_entitlement_granted
+from programming.consumers.entitlements import (
+    handle_entitlement_granted,
+    handle_entitlement_revoked,
+)
 from programming.main import MIGRATIONS_DIR, create_app
 from programming.services.runtime import Clock, system_clock
 from servicekit.consumer import IncomingEvent
@@ -38,13 +41,17 @@ from servicekit.testing import (
 )
 
 Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
+Revoke = Callable[..., Awaitable[billing_pb2.EntitlementRevoked]]
 Auth = Callable[..., dict[str, str]]
+M = TypeVar("M", billing_pb2.EntitlementGranted, billing_pb2.EntitlementRevoked)
 
 
-def incoming(
-    message: billing_pb2.EntitlementGranted,
-) -> IncomingEvent[billing_pb2.EntitlementGranted]:
-    return incoming_event(message, source="billing", aggregate_id=message.entitlement_id)
+def incoming(message: M) -> IncomingEvent[M]:
+    return incoming_event(
+        message,
+        source="billing",
+        aggregate_id=message.organization_id,  # type: ignore[attr-defined]
+    )
 
 
 @pytest.fixture
@@ -156,6 +163,7 @@ def grant(app: FastAPI) -> Grant:
         valid_from: datetime | None = None,
         valid_until: datetime | None = None,
         scope: int = billing_pb2.SCOPE_PROGRAMMING,
+        vin: str = "",
     ) -> billing_pb2.EntitlementGranted:
         start = valid_from or datetime.now(UTC) - timedelta(minutes=5)
         message = billing_pb2.EntitlementGranted(
@@ -165,12 +173,36 @@ def grant(app: FastAPI) -> Grant:
             valid_from=timestamp(start),
             valid_until=timestamp(valid_until or start + timedelta(hours=1)),
             order_id=str(uuid.uuid4()),
+            vin=vin,
         )
         async with app.state.database.transaction() as session:
             await handle_entitlement_granted(session, incoming(message))
         return message
 
     return project
+
+
+@pytest.fixture
+def revoke(app: FastAPI) -> Revoke:
+    """Apply an EntitlementRevoked (a refund) through the consumer's handler."""
+
+    async def apply(
+        grant: billing_pb2.EntitlementGranted, *, revoked_at: datetime | None = None
+    ) -> billing_pb2.EntitlementRevoked:
+        message = billing_pb2.EntitlementRevoked(
+            entitlement_id=grant.entitlement_id,
+            organization_id=grant.organization_id,
+            scope=grant.scope,
+            order_id=grant.order_id,
+            vin=grant.vin,
+            reason=billing_pb2.REVOCATION_REASON_REFUNDED,
+            revoked_at=timestamp(revoked_at or datetime.now(UTC)),
+        )
+        async with app.state.database.transaction() as session:
+            await handle_entitlement_revoked(session, incoming(message))
+        return message
+
+    return apply
 
 
 # --- The test-side agent: a WebSocket client speaking the real agent protocol ---------------

@@ -130,13 +130,13 @@ async def test_session_runs_end_to_end_and_report_shows_before_and_after(
 async def test_session_writes_started_job_finished_and_ended_events(
     app: FastAPI, http: httpx.AsyncClient, auth: Auth, grant: Grant, paired_agent: AgentFactory
 ) -> None:
-    organization_id = uuid.uuid4()
-    headers = auth(organization_id)
+    organization_id, planner, starter = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     await grant(organization_id)
     agent = await paired_agent(organization_id)
-    session_id = (await plan(http, headers, agent))["id"]
+    session_id = (await plan(http, auth(organization_id, user_id=planner), agent))["id"]
+    headers = auth(organization_id, user_id=starter)
     await http.post(f"/sessions/{session_id}/start", headers=headers)
-    await wait_until_ended(http, session_id, headers)
+    body = await wait_until_ended(http, session_id, headers)
 
     events = await outbox_events(app)
     assert [event_type for event_type, _ in events] == [
@@ -150,6 +150,29 @@ async def test_session_writes_started_job_finished_and_ended_events(
     ended = programming_pb2.SessionEnded.FromString(events[2][1])
     assert ended.reason == programming_pb2.SESSION_END_REASON_COMPLETED
     assert ended.session_id == session_id
+    # The usage fields: the vehicle and who started it (not who planned it), on both events.
+    assert (finished.vin, finished.started_by) == (VIN, str(starter))
+    assert (ended.vin, ended.started_by) == (VIN, str(starter))
+    assert ended.started_at.ToDatetime(tzinfo=UTC) == datetime.fromisoformat(body["started_at"])
+
+
+async def test_a_planned_session_aborted_ends_with_its_creator_and_no_start(
+    app: FastAPI, http: httpx.AsyncClient, auth: Auth, grant: Grant, paired_agent: AgentFactory
+) -> None:
+    organization_id, planner = uuid.uuid4(), uuid.uuid4()
+    headers = auth(organization_id, user_id=planner)
+    await grant(organization_id)
+    agent = await paired_agent(organization_id)
+    session_id = (await plan(http, headers, agent))["id"]
+    aborted = await http.post(f"/sessions/{session_id}/abort", headers=headers)
+    assert aborted.status_code == 200, aborted.text
+
+    [(event_type, payload)] = await outbox_events(app)
+    assert event_type == "aos.events.v1.SessionEnded"
+    ended = programming_pb2.SessionEnded.FromString(payload)
+    assert ended.reason == programming_pb2.SESSION_END_REASON_ABORTED
+    assert (ended.vin, ended.started_by) == (VIN, str(planner))
+    assert not ended.HasField("started_at")
 
 
 async def test_another_organisation_cannot_see_or_drive_the_session(

@@ -163,3 +163,38 @@ async def test_buying_more_time_extends_the_window_without_a_gap(
 
     assert ended["state"] == "COMPLETED"
     assert [job["state"] for job in ended["jobs"]] == ["SUCCEEDED", "SUCCEEDED"]
+
+
+async def test_a_revocation_during_a_flash_lets_the_job_finish_and_starts_no_other(
+    http: httpx.AsyncClient,
+    auth: Auth,
+    grant: Grant,
+    revoke: Callable[..., Awaitable[Any]],
+    paired_agent: AgentFactory,
+    clock: ManualClock,
+) -> None:
+    organization_id = uuid.uuid4()
+    headers = auth(organization_id)
+    now = clock()
+    granted = await grant(
+        organization_id, valid_from=now - timedelta(hours=1), valid_until=now + timedelta(hours=1)
+    )
+    agent = await paired_agent(organization_id, ecus=two_outdated_ecus())
+    flash = agent.flash
+
+    async def refunded_while_flashing(job: agent_pb2.StartJob) -> None:
+        await revoke(granted, revoked_at=clock())  # the pass is refunded mid-flash
+        clock.advance(1)
+        await flash(job)
+
+    agent.flash = refunded_while_flashing
+
+    ended = await wait_until_ended(http, await start(http, headers, agent), headers)
+
+    # Flash-safe as at expiry: the running job is never cut, the next one never starts.
+    first, second = ended["jobs"]
+    assert first["state"] == "SUCCEEDED"
+    assert second["state"] == "SKIPPED"
+    assert ended["state"] == "EXPIRED"
+    assert ended["end_detail"].startswith("programming time expired: buy more time")
+    assert len(agent.start_jobs) == 1

@@ -11,9 +11,9 @@ from fastapi import FastAPI
 
 from air.api import documents, vehicles
 from air.config import Settings
+from air.consumers.entitlements import ENTITLEMENTS_CONSUMER
 from air.content import load_pack
 from air.db.documents import UpsertCounts
-from air.events.entitlements import ENTITLEMENTS_CONSUMER
 from air.services.seeding import seed_content
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database

@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from programming import __version__
 from programming.api import ROUTERS
 from programming.config import Settings
-from programming.events.entitlements import ENTITLEMENTS_CONSUMER
+from programming.consumers.entitlements import ENTITLEMENTS_CONSUMER
 from programming.services.catalog import SeedCounts, seed_catalog
 from programming.services.ecu_secrets import load_secret_cipher
 from programming.services.runner import resume_sessions

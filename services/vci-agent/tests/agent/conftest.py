@@ -165,7 +165,7 @@ class ProgrammingServer:
     async def grant_programming_time(self, organization_id: uuid.UUID) -> None:
         """Project a PROGRAMMING entitlement as the service's billing consumer would."""
         from aos.events.v1 import billing_pb2
-        from programming.events.entitlements import handle_entitlement_granted
+        from programming.consumers.entitlements import handle_entitlement_granted
         from servicekit.consumer import IncomingEvent
 
         start = datetime.now(UTC) - timedelta(minutes=5)

@@ -2924,7 +2924,7 @@ export interface operations {
             query?: {
                 /** @description Keywords; quotes, OR and -word work as on the web */
                 q?: string | null;
-                /** @description Keep documents applicable to this vehicle */
+                /** @description Keep documents applicable to this vehicle; a per-VIN pass (AIR_VIN_24H) covers searches with its VIN only */
                 vin?: string | null;
                 /** @description Repeat to allow several types */
                 type?: components["schemas"]["DocumentType"][] | null;
@@ -3018,7 +3018,10 @@ export interface operations {
     };
     read_document_documents__document_id__get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The vehicle the document is opened for; needed with a per-VIN pass (AIR_VIN_24H), which covers that vehicle's documents only */
+                vin?: string | null;
+            };
             header?: never;
             path: {
                 document_id: string;
@@ -3066,13 +3069,14 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Invalid request (/problems/validation-error); errors names each field */
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */

@@ -1,4 +1,4 @@
-"""Search and read repair information; both need an active AIR pass."""
+"""Search and read repair information; both need an AIR pass that covers the request."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
-from air.api.deps import AirPassHolder
+from air.api.deps import Technician
 from air.api.schemas import DocumentList, DocumentListItem, DocumentRead, VehicleRead
 from air.config import Settings
 from air.domain.content import DocumentType
@@ -18,7 +18,7 @@ from air.errors import (
     InvalidVinError,
     SearchCriteriaMissingError,
 )
-from air.services.documents import get_document, search_documents
+from air.services.documents import Reader, get_document, search_documents
 from servicekit.auth import IdentityUnavailableError, InvalidTokenError
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
@@ -37,14 +37,20 @@ AUTH_ERRORS = (UnauthorizedError, InvalidTokenError, IdentityUnavailableError, A
 )
 async def search(
     request: Request,
-    principal: AirPassHolder,
+    principal: Technician,
     session: SessionDep,
     q: Annotated[
         str | None,
         Query(max_length=200, description="Keywords; quotes, OR and -word work as on the web"),
     ] = None,
     vin: Annotated[
-        str | None, Query(description="Keep documents applicable to this vehicle")
+        str | None,
+        Query(
+            description=(
+                "Keep documents applicable to this vehicle; a per-VIN pass (AIR_VIN_24H) "
+                "covers searches with its VIN only"
+            ),
+        ),
     ] = None,
     type: Annotated[
         list[DocumentType] | None, Query(description="Repeat to allow several types")
@@ -59,12 +65,13 @@ async def search(
     settings: Settings = request.app.state.settings
     result = await search_documents(
         session,
+        Reader(organization_id=principal.organization_id, user_id=principal.user_id),
         query=q,
         vin=vin,
         types=type or [],
         limit=limit or settings.search_default_limit,
         offset=offset,
-        today=datetime.now(UTC).date(),
+        now=datetime.now(UTC),
     )
     return DocumentList(
         vehicle=VehicleRead.of(result.vehicle) if result.vehicle is not None else None,
@@ -78,10 +85,24 @@ async def search(
 @router.get(
     "/{document_id}",
     summary="Read a document",
-    responses=problem_responses(DocumentNotFoundError, *AUTH_ERRORS),
+    responses=problem_responses(DocumentNotFoundError, InvalidVinError, *AUTH_ERRORS),
 )
 async def read_document(
-    document_id: str, principal: AirPassHolder, session: SessionDep
+    document_id: str,
+    principal: Technician,
+    session: SessionDep,
+    vin: Annotated[
+        str | None,
+        Query(
+            description=(
+                "The vehicle the document is opened for; needed with a per-VIN pass "
+                "(AIR_VIN_24H), which covers that vehicle's documents only"
+            ),
+        ),
+    ] = None,
 ) -> DocumentRead:
     """The whole document: Markdown body and, for wiring diagrams, the SVG diagram."""
-    return DocumentRead.of(await get_document(session, document_id))
+    reader = Reader(organization_id=principal.organization_id, user_id=principal.user_id)
+    return DocumentRead.of(
+        await get_document(session, reader, document_id, vin=vin, now=datetime.now(UTC))
+    )

@@ -8,7 +8,6 @@ whole tokens by the parser either way, so ``simple`` would only lose the stemmin
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +19,6 @@ from sqlalchemy import (
     Index,
     SmallInteger,
     Text,
-    Uuid,
     literal_column,
     text,
 )
@@ -28,6 +26,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicekit.db import new_metadata
+from servicekit.entitlement_projection import EntitlementColumns
 
 TEXT_SEARCH_CONFIG: ColumnElement[Any] = literal_column("'english'::regconfig")
 
@@ -74,27 +73,10 @@ class Document(Base):
     )
 
 
-class Entitlement(Base):
-    """A window ``[valid_from, valid_until)`` in which an organisation may use a scope.
-
-    A projection of billing's EntitlementGranted events; the entitlement id is billing's, so a
-    redelivered or replayed event finds its row and changes nothing.
-    """
+class Entitlement(EntitlementColumns, Base):
+    """An AIR window in which an organisation may read content (servicekit's shared shape)."""
 
     __tablename__ = "entitlements"
-
-    entitlement_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    scope: Mapped[str] = mapped_column(Text)
-    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-    __table_args__ = (
-        CheckConstraint("valid_until > valid_from", name="window"),
-        Index("ix_entitlements_organization_scope", "organization_id", "scope", "valid_until"),
-    )
 
 
 __all__ = ["SEARCH_VECTOR_SQL", "TEXT_SEARCH_CONFIG", "Base", "Document", "Entitlement"]

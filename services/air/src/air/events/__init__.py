@@ -1,1 +1,1 @@
-"""Integration events the AIR service consumes."""
+"""Outgoing events: what the AIR service writes to its outbox (topic air.v1)."""

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from air.db.documents import DocumentRepository, SearchRow, VehicleFilter
 from air.db.models import Document
-from air.domain.content import DocumentType, is_document_id
+from air.domain.access import AIR_PASS_PRODUCTS, time_pass_hint
+from air.domain.content import Applicability, DocumentType, is_document_id
 from air.domain.vin import DecodedVin
-from air.errors import DocumentNotFoundError, InvalidQueryError, SearchCriteriaMissingError
+from air.errors import (
+    AirPassRequiredError,
+    DocumentNotFoundError,
+    InvalidQueryError,
+    SearchCriteriaMissingError,
+)
+from air.events.publishing import record_document_read, record_search_performed
+from air.services.access import active_time_pass, require_air_pass
 from air.services.vehicles import decode_vehicle
 
 
@@ -37,32 +46,48 @@ def _blank_to_none(value: str | None) -> str | None:
     return value.strip()
 
 
+@dataclass(frozen=True)
+class Reader:
+    """Who asks, for the pass check and the usage events."""
+
+    organization_id: uuid.UUID
+    user_id: uuid.UUID
+
+
 async def search_documents(
     session: AsyncSession,
+    reader: Reader,
     *,
     query: str | None,
     vin: str | None,
     types: Sequence[DocumentType],
     limit: int,
     offset: int,
-    today: date,
+    now: datetime,
 ) -> SearchResult:
     """Full-text search, optionally narrowed to the documents that apply to a VIN.
 
-    Without ``query`` every document applicable to the VIN is listed. Raises
-    SearchCriteriaMissingError when neither is given, InvalidVinError for a malformed VIN and
-    InvalidQueryError for a query with control characters.
+    Without ``query`` every document applicable to the VIN is listed. Needs an AIR pass covering
+    the search: a time pass, or the per-VIN pass of ``vin``. Writes AirSearchPerformed in the
+    caller's transaction. Raises InvalidVinError for a malformed VIN (before the pass check, so
+    a malformed VIN never reaches the database), AirPassRequiredError,
+    SearchCriteriaMissingError when neither is given and InvalidQueryError for a query with
+    control characters.
     """
     query, vin = _blank_to_none(query), _blank_to_none(vin)
+    # The VIN is read first: the pass it may need is looked up by the VIN as written in a grant.
+    vehicle = decode_vehicle(vin, today=now.date()) if vin is not None else None
+    grant = await require_air_pass(
+        session, reader.organization_id, vin=vehicle.vin if vehicle else None, now=now
+    )
     if query is not None and _CONTROL_CHARACTERS.search(query):
         raise InvalidQueryError(
             "'q' contains control characters (such as NUL); send the keywords as plain text."
         )
-    if query is None and vin is None:
+    if query is None and vehicle is None:
         raise SearchCriteriaMissingError(
             "Send 'q' (keywords, for example q=brake pads) or 'vin' (17 characters), or both."
         )
-    vehicle = decode_vehicle(vin, today=today) if vin is not None else None
     vehicle_filter = (
         VehicleFilter(series=vehicle.series, model_year=vehicle.model_year)
         if vehicle is not None
@@ -75,11 +100,43 @@ async def search_documents(
         limit=limit,
         offset=offset,
     )
+    await record_search_performed(
+        session,
+        organization_id=reader.organization_id,
+        user_id=reader.user_id,
+        by_keywords=query is not None,
+        vin=vehicle.vin if vehicle is not None else None,
+        result_count=total,
+        entitlement_id=grant.entitlement_id,
+        performed_at=now,
+    )
     return SearchResult(vehicle=vehicle, total=total, limit=limit, offset=offset, rows=rows)
 
 
-async def get_document(session: AsyncSession, document_id: str) -> Document:
-    """The document with ``document_id``; raises DocumentNotFoundError."""
+def _applies(document: Document, vehicle: DecodedVin) -> bool:
+    applicability = Applicability(
+        series=tuple(document.series),
+        all_series=document.all_series,
+        model_year_from=document.model_year_from,
+        model_year_to=document.model_year_to,
+    )
+    return applicability.applies_to(vehicle.series, vehicle.model_year)
+
+
+async def get_document(
+    session: AsyncSession, reader: Reader, document_id: str, *, vin: str | None, now: datetime
+) -> Document:
+    """The document with ``document_id``, opened for the vehicle ``vin`` when one is named.
+
+    Needs an AIR pass covering it: a time pass, or the per-VIN pass of ``vin`` when the document
+    applies to that vehicle. Writes AirDocumentRead in the caller's transaction. Raises
+    AirPassRequiredError, DocumentNotFoundError, InvalidVinError.
+    """
+    vin = _blank_to_none(vin)
+    vehicle = decode_vehicle(vin, today=now.date()) if vin is not None else None
+    grant = await require_air_pass(
+        session, reader.organization_id, vin=vehicle.vin if vehicle else None, now=now
+    )
     # An id that cannot exist is not looked up (and NUL bytes never reach PostgreSQL).
     document = (
         await DocumentRepository(session).get(document_id) if is_document_id(document_id) else None
@@ -89,7 +146,26 @@ async def get_document(session: AsyncSession, document_id: str) -> Document:
             f"There is no document {document_id[:100]!r}; "
             "find documents with GET /documents/search."
         )
+    if vehicle is not None and grant.vin is not None and not _applies(document, vehicle):
+        # The vehicle's own pass does not cover it; a time pass of the organisation would.
+        time_pass = await active_time_pass(session, reader.organization_id, now=now)
+        if time_pass is None:
+            raise AirPassRequiredError(
+                f"Your organisation's AIR pass for VIN {vehicle.vin} covers the documents for "
+                f"that vehicle; {document.id} does not apply to it. {time_pass_hint()}",
+                buy=list(AIR_PASS_PRODUCTS),
+            )
+        grant = time_pass
+    await record_document_read(
+        session,
+        organization_id=reader.organization_id,
+        user_id=reader.user_id,
+        document_id=document.id,
+        vin=vehicle.vin if vehicle is not None else None,
+        entitlement_id=grant.entitlement_id,
+        read_at=now,
+    )
     return document
 
 
-__all__ = ["SearchResult", "get_document", "search_documents"]
+__all__ = ["Reader", "SearchResult", "get_document", "search_documents"]

@@ -205,7 +205,6 @@ async def preview_invitation(
 async def accept_invitation(
     body: InvitationAcceptCreate,
     session: SessionDep,
-    settings: SettingsDep,
     clock: ClockDep,
 ) -> InvitationAcceptanceRead:
     acceptance = await invitations.accept_invitation(
@@ -213,7 +212,6 @@ async def accept_invitation(
         body.token,
         name=body.name,
         password=body.password.get_secret_value(),
-        settings=settings,
         now=clock(),
     )
     return InvitationAcceptanceRead(

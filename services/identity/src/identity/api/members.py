@@ -6,7 +6,6 @@ import uuid
 
 from fastapi import APIRouter, status
 
-from identity.api.deps import SettingsDep
 from identity.api.member_deps import ClockDep, Managers
 from identity.api.member_schemas import MemberList, MemberRead, MemberUpdate
 from identity.db.models import User
@@ -72,12 +71,9 @@ async def change_role(
     body: MemberUpdate,
     principal: Managers,
     session: SessionDep,
-    settings: SettingsDep,
     clock: ClockDep,
 ) -> MemberRead:
-    member = await members.change_role(
-        session, principal, user_id, role=body.role, settings=settings, now=clock()
-    )
+    member = await members.change_role(session, principal, user_id, role=body.role, now=clock())
     return _read(member)
 
 
@@ -90,12 +86,9 @@ async def deactivate_member(
     user_id: uuid.UUID,
     principal: Managers,
     session: SessionDep,
-    settings: SettingsDep,
     clock: ClockDep,
 ) -> MemberRead:
-    member = await members.deactivate_member(
-        session, principal, user_id, settings=settings, now=clock()
-    )
+    member = await members.deactivate_member(session, principal, user_id, now=clock())
     return _read(member)
 
 
@@ -120,7 +113,6 @@ async def remove_member(
     user_id: uuid.UUID,
     principal: Managers,
     session: SessionDep,
-    settings: SettingsDep,
     clock: ClockDep,
 ) -> None:
-    await members.remove_member(session, principal, user_id, settings=settings, now=clock())
+    await members.remove_member(session, principal, user_id, now=clock())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from identity.api.deps import SettingsDep, TotpSecretsDep
+from identity.api.deps import TotpSecretsDep
 from identity.api.member_deps import AnyMember, ClockDep, Managers, Owners
 from identity.api.member_schemas import (
     CompanyProfileRead,
@@ -75,11 +75,10 @@ async def update_profile(
     body: CompanyProfileUpdate,
     principal: Managers,
     session: SessionDep,
-    settings: SettingsDep,
     clock: ClockDep,
 ) -> CompanyProfileRead:
     organization = await update_company_profile(
-        session, principal, body.model_dump(exclude_unset=True), settings=settings, now=clock()
+        session, principal, body.model_dump(exclude_unset=True), now=clock()
     )
     return _read(organization)
 
@@ -99,7 +98,6 @@ async def close(
     principal: Owners,
     session: SessionDep,
     secrets: TotpSecretsDep,
-    settings: SettingsDep,
     clock: ClockDep,
 ) -> OrganizationClosedRead:
     organization = await close_organization(
@@ -107,7 +105,6 @@ async def close(
         principal,
         CloseConfirmation(password=body.password.get_secret_value(), totp_code=body.totp_code),
         secrets=secrets,
-        settings=settings,
         now=clock(),
     )
     assert organization.closed_at is not None

@@ -14,19 +14,18 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.events.v1 import identity_pb2
-from identity.config import Settings
 from identity.db.models import Invitation, Organization, User
 from servicekit.outbox import OutboxWriter
 
 __all__ = [
     "IDENTITY_TOPIC",
-    "publish_member_deactivated",
-    "publish_member_invited",
-    "publish_member_joined",
-    "publish_member_role_changed",
-    "publish_organization_closed",
-    "publish_organization_updated",
-    "publish_registration",
+    "record_member_deactivated",
+    "record_member_invited",
+    "record_member_joined",
+    "record_member_role_changed",
+    "record_organization_closed",
+    "record_organization_updated",
+    "record_registration",
 ]
 
 IDENTITY_TOPIC = "identity.v1"
@@ -40,12 +39,11 @@ def _timestamp(moment: datetime) -> Timestamp:
     return stamp
 
 
-async def publish_registration(
+async def record_registration(
     session: AsyncSession,
     organization: Organization,
     owner: User,
     *,
-    settings: Settings,
     registered_at: datetime,
 ) -> None:
     """Record OrganizationRegistered, then UserRegistered for its owner."""
@@ -82,7 +80,6 @@ async def _record(
     message: Message,
     *,
     organization_id: uuid.UUID,
-    settings: Settings,
     occurred_at: datetime,
 ) -> None:
     await OUTBOX.record(
@@ -90,8 +87,8 @@ async def _record(
     )
 
 
-async def publish_member_invited(
-    session: AsyncSession, invitation: Invitation, *, settings: Settings, invited_at: datetime
+async def record_member_invited(
+    session: AsyncSession, invitation: Invitation, *, invited_at: datetime
 ) -> None:
     """Record MemberInvited (also on a resend: the invitation then has a new expiry)."""
     await _record(
@@ -106,17 +103,15 @@ async def publish_member_invited(
             expires_at=_timestamp(invitation.expires_at),
         ),
         organization_id=invitation.organization_id,
-        settings=settings,
         occurred_at=invited_at,
     )
 
 
-async def publish_member_joined(
+async def record_member_joined(
     session: AsyncSession,
     member: User,
     *,
     invitation_id: uuid.UUID | None,
-    settings: Settings,
     joined_at: datetime,
 ) -> None:
     """Record MemberJoined; ``invitation_id`` is None for a member the demo seed created."""
@@ -132,18 +127,16 @@ async def publish_member_joined(
             joined_at=_timestamp(joined_at),
         ),
         organization_id=member.organization_id,
-        settings=settings,
         occurred_at=joined_at,
     )
 
 
-async def publish_member_role_changed(
+async def record_member_role_changed(
     session: AsyncSession,
     member: User,
     *,
     old_role: str,
     changed_by: uuid.UUID,
-    settings: Settings,
     changed_at: datetime,
 ) -> None:
     await _record(
@@ -157,18 +150,16 @@ async def publish_member_role_changed(
             changed_at=_timestamp(changed_at),
         ),
         organization_id=member.organization_id,
-        settings=settings,
         occurred_at=changed_at,
     )
 
 
-async def publish_member_deactivated(
+async def record_member_deactivated(
     session: AsyncSession,
     member: User,
     *,
     deactivated_by: uuid.UUID | None,
     removed: bool,
-    settings: Settings,
     deactivated_at: datetime,
 ) -> None:
     """Record MemberDeactivated; ``deactivated_by`` is None when the organisation closed."""
@@ -182,13 +173,12 @@ async def publish_member_deactivated(
             removed=removed,
         ),
         organization_id=member.organization_id,
-        settings=settings,
         occurred_at=deactivated_at,
     )
 
 
-async def publish_organization_updated(
-    session: AsyncSession, organization: Organization, *, settings: Settings, updated_at: datetime
+async def record_organization_updated(
+    session: AsyncSession, organization: Organization, *, updated_at: datetime
 ) -> None:
     """Record OrganizationUpdated with the whole company profile (unset parts empty)."""
     await _record(
@@ -205,17 +195,15 @@ async def publish_organization_updated(
             updated_at=_timestamp(updated_at),
         ),
         organization_id=organization.id,
-        settings=settings,
         occurred_at=updated_at,
     )
 
 
-async def publish_organization_closed(
+async def record_organization_closed(
     session: AsyncSession,
     organization: Organization,
     *,
     closed_by: uuid.UUID,
-    settings: Settings,
     closed_at: datetime,
 ) -> None:
     await _record(
@@ -226,6 +214,5 @@ async def publish_organization_closed(
             closed_at=_timestamp(closed_at),
         ),
         organization_id=organization.id,
-        settings=settings,
         occurred_at=closed_at,
     )

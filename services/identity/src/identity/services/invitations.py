@@ -28,7 +28,7 @@ from identity.domain.member_mail import invitation_mail
 from identity.domain.members import INVITATION_TTL, InvitationState, invitation_state
 from identity.domain.passwords import hash_password
 from identity.domain.tokens import ENROLMENT_TOKEN_TTL, hash_token, new_token
-from identity.events.publishing import publish_member_invited, publish_member_joined
+from identity.events.publishing import record_member_invited, record_member_joined
 from identity.member_errors import (
     EmailTakenError,
     InvitationExpiredError,
@@ -133,7 +133,7 @@ async def invite_member(
         )
     )
     _queue_mail(session, invitation, actor.organization, token=token, settings=settings)
-    await publish_member_invited(session, invitation, settings=settings, invited_at=now)
+    await record_member_invited(session, invitation, invited_at=now)
     return invitation
 
 
@@ -200,7 +200,7 @@ async def resend_invitation(
     invitation.token_hash = hash_token(token)
     invitation.expires_at = now + INVITATION_TTL
     _queue_mail(session, invitation, organization, token=token, settings=settings)
-    await publish_member_invited(session, invitation, settings=settings, invited_at=now)
+    await record_member_invited(session, invitation, invited_at=now)
     return invitation
 
 
@@ -265,7 +265,6 @@ async def accept_invitation(
     *,
     name: str,
     password: str,
-    settings: Settings,
     now: datetime,
 ) -> Acceptance:
     """Create the member's account (MemberJoined) and an enrolment token for setting up TOTP.
@@ -308,9 +307,7 @@ async def accept_invitation(
         token_hash=hash_token(enrolment_token),
         expires_at=now + ENROLMENT_TOKEN_TTL,
     )
-    await publish_member_joined(
-        session, member, invitation_id=invitation.id, settings=settings, joined_at=now
-    )
+    await record_member_joined(session, member, invitation_id=invitation.id, joined_at=now)
     return Acceptance(
         user_id=member.id,
         organization_id=organization.id,

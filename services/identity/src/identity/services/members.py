@@ -15,12 +15,11 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.config import Settings
 from identity.db.members import MemberRepository
 from identity.db.models import Organization, User
 from identity.domain.members import ERASED_NAME, MEMBER_MANAGERS, erased_email, may_manage
 from identity.errors import AccountNotFoundError
-from identity.events.publishing import publish_member_deactivated, publish_member_role_changed
+from identity.events.publishing import record_member_deactivated, record_member_role_changed
 from identity.member_errors import (
     AccountDeactivatedError,
     LastOwnerError,
@@ -134,7 +133,6 @@ async def change_role(
     user_id: uuid.UUID,
     *,
     role: Role,
-    settings: Settings,
     now: datetime,
 ) -> User:
     """Give a member another role (MemberRoleChanged); raises MemberNotFoundError,
@@ -147,12 +145,11 @@ async def change_role(
     await _keep_an_owner(session, actor, member, what="given another role")
     old_role = member.role
     member.role = role.value
-    await publish_member_role_changed(
+    await record_member_role_changed(
         session,
         member,
         old_role=old_role,
         changed_by=actor.user.id,
-        settings=settings,
         changed_at=now,
     )
     return member
@@ -163,7 +160,6 @@ async def deactivate_member(
     principal: Principal,
     user_id: uuid.UUID,
     *,
-    settings: Settings,
     now: datetime,
 ) -> User:
     """Stop a member from logging in and end their logins (MemberDeactivated). Deactivating a
@@ -176,12 +172,11 @@ async def deactivate_member(
     await _keep_an_owner(session, actor, member, what="deactivated")
     member.deactivated_at = now
     await MemberRepository(session).revoke_refresh_tokens(member.id, now=now)
-    await publish_member_deactivated(
+    await record_member_deactivated(
         session,
         member,
         deactivated_by=actor.user.id,
         removed=False,
-        settings=settings,
         deactivated_at=now,
     )
     return member
@@ -221,7 +216,6 @@ async def remove_member(
     principal: Principal,
     user_id: uuid.UUID,
     *,
-    settings: Settings,
     now: datetime,
 ) -> None:
     """Remove a member and erase their personal data (MemberDeactivated, removed)."""
@@ -230,11 +224,10 @@ async def remove_member(
     _require_may_manage(actor, old_role=member.role)
     await _keep_an_owner(session, actor, member, what="removed")
     await erase_member(session, member, now=now)
-    await publish_member_deactivated(
+    await record_member_deactivated(
         session,
         member,
         deactivated_by=actor.user.id,
         removed=True,
-        settings=settings,
         deactivated_at=now,
     )

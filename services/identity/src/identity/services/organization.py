@@ -16,16 +16,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from identity.config import Settings
 from identity.db.members import InvitationRepository, MemberRepository
 from identity.db.models import Organization
 from identity.domain.organizations import FieldRuleError, check_vat_id_for_country
 from identity.domain.passwords import verify_password
 from identity.domain.totp import TotpOutcome, check_totp
 from identity.events.publishing import (
-    publish_member_deactivated,
-    publish_organization_closed,
-    publish_organization_updated,
+    record_member_deactivated,
+    record_organization_closed,
+    record_organization_updated,
 )
 from identity.member_errors import CloseConfirmationError, ProfileInvalidError
 from identity.services.members import erase_member, load_actor
@@ -72,7 +71,6 @@ async def update_company_profile(
     principal: Principal,
     changes: Mapping[str, Any],
     *,
-    settings: Settings,
     now: datetime,
 ) -> Organization:
     """Apply ``changes`` (profile field → already validated value; absent fields stay) and
@@ -107,7 +105,7 @@ async def update_company_profile(
             setattr(organization, column, value)
             changed = True
     if changed:
-        await publish_organization_updated(session, organization, settings=settings, updated_at=now)
+        await record_organization_updated(session, organization, updated_at=now)
     return organization
 
 
@@ -117,7 +115,6 @@ async def close_organization(
     confirmation: CloseConfirmation,
     *,
     secrets: TotpSecrets,
-    settings: Settings,
     now: datetime,
 ) -> Organization:
     """Close the caller's organisation (owner only), confirmed with password and a TOTP code.
@@ -151,19 +148,16 @@ async def close_organization(
     for member in members:
         await erase_member(session, member, now=now)
         # Also for members deactivated before: their personal data is erased only now.
-        await publish_member_deactivated(
+        await record_member_deactivated(
             session,
             member,
             deactivated_by=None,
             removed=True,
-            settings=settings,
             deactivated_at=now,
         )
     invitations = InvitationRepository(session)
     await invitations.revoke_open(organization.id, now=now)
     await invitations.erase_emails(organization.id)
     organization.closed_at = now
-    await publish_organization_closed(
-        session, organization, closed_by=owner.id, settings=settings, closed_at=now
-    )
+    await record_organization_closed(session, organization, closed_by=owner.id, closed_at=now)
     return organization

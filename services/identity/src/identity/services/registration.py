@@ -16,7 +16,7 @@ from identity.db.mail import OutgoingMailRepository
 from identity.db.models import Organization, User
 from identity.domain.mail import registration_attempt_mail
 from identity.domain.passwords import hash_password
-from identity.events.publishing import publish_registration
+from identity.events.publishing import record_registration
 from identity.services.email_verification import queue_verification_mail
 
 __all__ = ["OWNER_ROLE", "Registration", "RegistrationResult", "register_organization"]
@@ -89,7 +89,7 @@ async def register_organization(
         if winner is None:
             raise
         return _tell_owner(session, winner, settings=settings)
-    await publish_registration(session, organization, owner, settings=settings, registered_at=now)
+    await record_registration(session, organization, owner, registered_at=now)
     queue_verification_mail(session, owner, settings=settings, now=now)
     return RegistrationResult(organization_id=organization.id, user_id=owner.id, email=owner.email)
 

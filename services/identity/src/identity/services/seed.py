@@ -16,7 +16,7 @@ from identity.db.login_throttles import LoginThrottleRepository
 from identity.db.models import Organization, User
 from identity.domain.passwords import hash_password, verify_password
 from identity.domain.totp import new_totp_secret
-from identity.events.publishing import publish_member_joined, publish_registration
+from identity.events.publishing import record_member_joined, record_registration
 from identity.services.registration import OWNER_ROLE
 from identity.services.totp_secrets import TotpSecrets
 from servicekit.db import Database
@@ -170,7 +170,6 @@ async def _seed_member(
     organization_id: uuid.UUID,
     wanted: _Wanted,
     secrets: TotpSecrets,
-    settings: Settings,
     now: datetime,
 ) -> DemoAccount:
     user = await UserRepository(session).get_by_email(member.email, for_update=True)
@@ -188,9 +187,7 @@ async def _seed_member(
     )
     created = await UserRepository(session).get(account.user_id)
     assert created is not None
-    await publish_member_joined(
-        session, created, invitation_id=None, settings=settings, joined_at=now
-    )
+    await record_member_joined(session, created, invitation_id=None, joined_at=now)
     return account
 
 
@@ -238,9 +235,7 @@ async def seed_demo(
             )
             owner_row = await UserRepository(session).get(owner.user_id)
             assert owner_row is not None
-            await publish_registration(
-                session, organization, owner_row, settings=settings, registered_at=now
-            )
+            await record_registration(session, organization, owner_row, registered_at=now)
         else:
             owner = await _refresh_user(
                 session, user, wanted=owner_wanted, secrets=secrets, now=now
@@ -252,7 +247,6 @@ async def seed_demo(
                 organization_id=owner.organization_id,
                 wanted=member_wanted,
                 secrets=secrets,
-                settings=settings,
                 now=now,
             )
             for member in DEMO_MEMBERS

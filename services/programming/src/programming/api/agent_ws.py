@@ -274,7 +274,6 @@ async def _job_result(
             session,
             result,
             agent_id=connection.agent_id,
-            settings=runtime.settings,
             now=runtime.now(),
         )
         job_id = job.id if job is not None else None

@@ -6,69 +6,64 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from programming.db.models import Entitlement
+from servicekit.entitlement_projection import (
+    covers_vin,
+    effective_until,
+    record_window,
+    revoke_window,
+)
+from servicekit.entitlements import EntitlementRevocation, EntitlementWindow
 
-__all__ = ["EntitlementRepository"]
+__all__ = ["EFFECTIVE_UNTIL", "EntitlementRepository"]
+
+EFFECTIVE_UNTIL = effective_until(Entitlement)
 
 
 class EntitlementRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
-    async def record(
-        self,
-        *,
-        entitlement_id: uuid.UUID,
-        organization_id: uuid.UUID,
-        scope: str,
-        valid_from: datetime,
-        valid_until: datetime,
-        order_id: uuid.UUID | None,
-        recorded_at: datetime,
-    ) -> bool:
+    async def record(self, window: EntitlementWindow, *, recorded_at: datetime) -> bool:
         """Store a granted window; False when its entitlement id is already known."""
-        statement = (
-            insert(Entitlement)
-            .values(
-                entitlement_id=entitlement_id,
-                organization_id=organization_id,
-                scope=scope,
-                valid_from=valid_from,
-                valid_until=valid_until,
-                order_id=order_id,
-                recorded_at=recorded_at,
-            )
-            .on_conflict_do_nothing(index_elements=[Entitlement.entitlement_id])
-            .returning(Entitlement.entitlement_id)
-        )
-        return (await self.session.execute(statement)).first() is not None
+        return await record_window(self.session, Entitlement, window, recorded_at=recorded_at)
+
+    async def revoke(self, revocation: EntitlementRevocation) -> bool:
+        """Mark a window revoked (the first moment wins); False when it is not stored."""
+        return await revoke_window(self.session, Entitlement, revocation)
 
     async def windows(
-        self, organization_id: uuid.UUID, *, scope: str, now: datetime
+        self, organization_id: uuid.UUID, *, scope: str, vin: str | None, now: datetime
     ) -> Sequence[tuple[datetime, datetime]]:
-        """(valid_from, valid_until) of every window of ``scope`` not yet over at ``now``."""
+        """(valid_from, effective end) of every window of ``scope`` covering ``vin`` and not yet
+        over (nor revoked) at ``now``."""
         statement = (
-            select(Entitlement.valid_from, Entitlement.valid_until)
+            select(Entitlement.valid_from, EFFECTIVE_UNTIL)
             .where(
                 Entitlement.organization_id == organization_id,
                 Entitlement.scope == scope,
-                Entitlement.valid_until > now,
+                now < EFFECTIVE_UNTIL,
+                Entitlement.valid_from < EFFECTIVE_UNTIL,
+                covers_vin(Entitlement, vin),
             )
             .order_by(Entitlement.valid_from)
         )
         return [(row[0], row[1]) for row in await self.session.execute(statement)]
 
     async def last_expired(
-        self, organization_id: uuid.UUID, *, scope: str, now: datetime
+        self, organization_id: uuid.UUID, *, scope: str, vin: str | None, now: datetime
     ) -> datetime | None:
-        statement = select(Entitlement.valid_until).where(
+        """When the last window covering ``vin`` ended (windows revoked before they began
+        count as never granted)."""
+        statement = select(func.max(EFFECTIVE_UNTIL)).where(
             Entitlement.organization_id == organization_id,
             Entitlement.scope == scope,
-            Entitlement.valid_until <= now,
+            now >= EFFECTIVE_UNTIL,
+            Entitlement.valid_from < EFFECTIVE_UNTIL,
+            covers_vin(Entitlement, vin),
         )
-        values = (await self.session.execute(statement)).scalars().all()
-        return max(values, default=None)
+        value: datetime | None = (await self.session.execute(statement)).scalar_one()
+        return value

@@ -28,6 +28,7 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
 
 from servicekit.db import new_metadata
+from servicekit.entitlement_projection import EntitlementColumns
 
 __all__ = [
     "JOB_STATES",
@@ -130,23 +131,10 @@ class Target(Base):
     target_version: Mapped[str] = mapped_column(Text)
 
 
-class Entitlement(Base):
-    """A PROGRAMMING window ``[valid_from, valid_until)``, projected from billing's events."""
+class Entitlement(EntitlementColumns, Base):
+    """A PROGRAMMING window that pays for sessions (servicekit's shared shape)."""
 
     __tablename__ = "entitlements"
-
-    entitlement_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
-    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    scope: Mapped[str] = mapped_column(Text)
-    valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    order_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
-    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-
-    __table_args__ = (
-        CheckConstraint("valid_until > valid_from", name="window"),
-        Index("ix_entitlements_organization_scope", "organization_id", "scope", "valid_until"),
-    )
 
 
 class ProgrammingSession(Base):

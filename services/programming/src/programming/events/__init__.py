@@ -1,1 +1,1 @@
-"""Events: the entitlement consumer and what this service publishes."""
+"""Outgoing events: what programming writes to its outbox (topic programming.v1)."""

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.events.v1 import programming_pb2
-from programming.config import Settings
 from programming.db.models import FlashJob, ProgrammingSession
 from servicekit.outbox import OutboxWriter
 
-__all__ = ["TOPIC", "publish_job_finished", "publish_session_ended", "publish_session_started"]
+__all__ = [
+    "OUTBOX",
+    "TOPIC",
+    "record_job_finished",
+    "record_session_ended",
+    "record_session_started",
+]
 
 TOPIC = "programming.v1"
 SOURCE = "programming"
@@ -41,52 +45,56 @@ def _stamp(moment: datetime | None) -> Timestamp | None:
     return stamp
 
 
-async def _record(
-    session: AsyncSession, message: Message, *, settings: Settings, aggregate_id: str
-) -> None:
-    await OUTBOX.record(session, message, aggregate_id=aggregate_id)
+def _starter(programming_session: ProgrammingSession) -> str:
+    """Who started the session; its creator when it ended before it started (an abort)."""
+    return str(programming_session.started_by or programming_session.created_by)
 
 
-async def publish_session_started(
-    session: AsyncSession, programming_session: ProgrammingSession, *, settings: Settings
+async def record_session_started(
+    session: AsyncSession, programming_session: ProgrammingSession
 ) -> None:
     message = programming_pb2.SessionStarted(
         session_id=str(programming_session.id),
         organization_id=str(programming_session.organization_id),
         vin=programming_session.vin,
         agent_id=str(programming_session.agent_id),
-        started_by=str(programming_session.started_by or programming_session.created_by),
+        started_by=_starter(programming_session),
         started_at=_stamp(programming_session.started_at),
     )
-    await _record(session, message, settings=settings, aggregate_id=str(programming_session.id))
+    await OUTBOX.record(session, message, aggregate_id=str(programming_session.id))
 
 
-async def publish_session_ended(
+async def record_session_ended(
     session: AsyncSession,
     programming_session: ProgrammingSession,
     *,
     state: str,
     ended_at: datetime,
     detail: str,
-    settings: Settings,
 ) -> None:
+    """SessionEnded with the vehicle, the starter and the start (unset when it never started),
+    so a usage report needs no other event."""
     message = programming_pb2.SessionEnded(
         session_id=str(programming_session.id),
         organization_id=str(programming_session.organization_id),
         reason=SESSION_END_REASONS[state],
         ended_at=_stamp(ended_at),
         detail=detail,
+        vin=programming_session.vin,
+        started_by=_starter(programming_session),
+        started_at=_stamp(programming_session.started_at),
     )
-    await _record(session, message, settings=settings, aggregate_id=str(programming_session.id))
+    await OUTBOX.record(session, message, aggregate_id=str(programming_session.id))
 
 
-async def publish_job_finished(
-    session: AsyncSession, job: FlashJob, *, organization_id: str, settings: Settings
+async def record_job_finished(
+    session: AsyncSession, job: FlashJob, *, programming_session: ProgrammingSession
 ) -> None:
+    """FlashJobFinished, with the session's organisation, vehicle and starter."""
     message = programming_pb2.FlashJobFinished(
         job_id=str(job.id),
         session_id=str(job.session_id),
-        organization_id=organization_id,
+        organization_id=str(programming_session.organization_id),
         ecu_logical_address=job.ecu_logical_address,
         ecu_type=job.ecu_type,
         version_before=job.version_before,
@@ -96,5 +104,7 @@ async def publish_job_finished(
         finished_at=_stamp(job.finished_at),
         bytes_transferred=job.bytes_transferred,
         detail=job.detail or "",
+        vin=programming_session.vin,
+        started_by=_starter(programming_session),
     )
-    await _record(session, message, settings=settings, aggregate_id=str(job.session_id))
+    await OUTBOX.record(session, message, aggregate_id=str(job.session_id))

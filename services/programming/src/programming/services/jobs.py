@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.agent.v1 import agent_pb2
-from programming.config import Settings
 from programming.db.models import FlashJob
 from programming.db.sessions import SessionRepository
-from programming.events.publishing import publish_job_finished
+from programming.events.publishing import record_job_finished
 
 __all__ = ["add_trace", "agent_job", "record_job_result"]
 
@@ -62,7 +61,6 @@ async def record_job_result(
     result: agent_pb2.JobResult,
     *,
     agent_id: uuid.UUID,
-    settings: Settings,
     now: datetime,
 ) -> FlashJob | None:
     """Record a job's result once (also when it arrives after a reconnect, or after the session
@@ -100,7 +98,5 @@ async def record_job_result(
     owner = await repository.get(job.session_id, organization_id=None)
     assert owner is not None  # agent_job found it
     await session.flush()
-    await publish_job_finished(
-        session, job, organization_id=str(owner.organization_id), settings=settings
-    )
+    await record_job_finished(session, job, programming_session=owner)
     return job

@@ -87,7 +87,7 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
             return None
         now = runtime.now()
         check = check_job_fits(
-            await paid_windows(session, found.organization_id, now=now),
+            await paid_windows(session, found.organization_id, vin=found.vin, now=now),
             now=now,
             estimate_seconds=job.estimated_seconds,
             margin_seconds=settings.time_margin_seconds,

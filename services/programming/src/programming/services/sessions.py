@@ -22,7 +22,7 @@ from programming.errors import (
     UnknownVehicleError,
     VinMismatchError,
 )
-from programming.events.publishing import publish_session_ended, publish_session_started
+from programming.events.publishing import record_session_ended, record_session_started
 from programming.services.agent_link import AgentConnection
 from programming.services.agents import get_agent
 from programming.services.entitlements import require_programming_pass
@@ -138,7 +138,7 @@ async def create_session(
     if series is None:
         raise UnknownVehicleError(f"The programming catalog has no model series for VIN {vin}.")
     now = runtime.now()
-    await require_programming_pass(session, principal.organization_id, now=now)
+    await require_programming_pass(session, principal.organization_id, vin=vin, now=now)
     agent, connection = await _connection(
         session, runtime, agent_id, organization_id=principal.organization_id
     )
@@ -239,14 +239,14 @@ async def start_session(
             f"The session is {found.state}; only a PLANNED session can be started."
         )
     now = runtime.now()
-    await require_programming_pass(session, principal.organization_id, now=now)
+    await require_programming_pass(session, principal.organization_id, vin=found.vin, now=now)
     if not runtime.registry.is_online(found.agent_id):
         raise AgentOfflineError("The session's agent is not connected; start it and retry.")
     found.state = "RUNNING"
     found.started_by = principal.user_id
     found.started_at = now
     await session.flush()
-    await publish_session_started(session, found, settings=runtime.settings)
+    await record_session_started(session, found)
     return SessionView(session=found, jobs=await repository.jobs(session_id))
 
 
@@ -269,13 +269,12 @@ async def end_session(
     programming_session.ended_at = now
     programming_session.end_detail = detail
     await session.flush()
-    await publish_session_ended(
+    await record_session_ended(
         session,
         programming_session,
         state=state,
         ended_at=now,
         detail=detail,
-        settings=runtime.settings,
     )
     runtime.events.publish(
         programming_session.id, {"type": "session", "state": state, "detail": detail}

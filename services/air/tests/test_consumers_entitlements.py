@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -10,11 +11,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 
-from air.events.entitlements import (
-    ENTITLEMENTS_CONSUMER,
-    handle_entitlement_granted,
-    scope_name,
-)
+from air.consumers.entitlements import ENTITLEMENTS_CONSUMER, handle_entitlement_granted
 from aos.events.v1 import billing_pb2
 from servicekit.consumer import BadEvent
 from servicekit.db import Database
@@ -23,6 +20,7 @@ MakeEntitlement = Callable[..., billing_pb2.EntitlementGranted]
 MakeIncoming = Callable[..., object]
 
 START = datetime(2025, 5, 1, 8, 0, tzinfo=UTC)
+VIN = "WBA6K5105MFK54321"
 
 
 async def project(database: Database, event: object) -> None:
@@ -106,23 +104,43 @@ async def test_event_with_a_malformed_organisation_id_is_refused(
     )
     message.organization_id = "not-a-uuid"
 
-    with pytest.raises(BadEvent, match="badly formed"):
+    with pytest.raises(BadEvent, match="is no UUID"):
         await project(app.state.database, make_incoming(message))
 
 
-@pytest.mark.parametrize(
-    ("value", "name"),
-    [
-        (billing_pb2.SCOPE_AIR, "AIR"),
-        (billing_pb2.SCOPE_PROGRAMMING, "PROGRAMMING"),
-        (99, "UNKNOWN_99"),
-    ],
-)
-def test_scope_names_drop_the_prefix_and_keep_unknown_values(value: int, name: str) -> None:
-    assert scope_name(value) == name
-
-
-def test_consumer_listens_to_billing_for_entitlement_granted() -> None:
+def test_consumer_listens_to_billing_for_grants_and_revocations() -> None:
     assert ENTITLEMENTS_CONSUMER.name == "air.entitlements"
     assert ENTITLEMENTS_CONSUMER.topics == ["billing.v1"]
-    assert list(ENTITLEMENTS_CONSUMER.subscriptions) == ["aos.events.v1.EntitlementGranted"]
+    assert list(ENTITLEMENTS_CONSUMER.subscriptions) == [
+        "aos.events.v1.EntitlementGranted",
+        "aos.events.v1.EntitlementRevoked",
+    ]
+
+
+async def test_a_programming_grant_is_not_stored(
+    app: FastAPI, client: object, make_entitlement: MakeEntitlement, make_incoming: MakeIncoming
+) -> None:
+    message = make_entitlement(
+        uuid.uuid4(),
+        valid_from=START,
+        valid_until=START + timedelta(hours=1),
+        scope=billing_pb2.SCOPE_PROGRAMMING,
+    )
+
+    await project(app.state.database, make_incoming(message))
+
+    assert await rows(app.state.database) == []
+
+
+async def test_the_same_grant_applied_concurrently_is_stored_once(
+    app: FastAPI, client: object, make_entitlement: MakeEntitlement, make_incoming: MakeIncoming
+) -> None:
+    """Two consumers (say, after a rebalance) apply one grant at the same moment: the second
+    waits on the first's row and then changes nothing, without an error to retry."""
+    message = make_entitlement(
+        uuid.uuid4(), valid_from=START, valid_until=START + timedelta(hours=24), vin=VIN
+    )
+
+    await asyncio.gather(*(project(app.state.database, make_incoming(message)) for _ in range(5)))
+
+    assert len(await rows(app.state.database)) == 1

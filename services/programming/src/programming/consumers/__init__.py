@@ -1,0 +1,1 @@
+"""Incoming events: the handlers of the events programming consumes (an entry layer, like api)."""
