@@ -59,7 +59,43 @@ class Billing:
         org_id, user_id = uuid.uuid4(), uuid.uuid4()
         return Org(org_id, user_id, self.issuer.token(user_id=user_id, organization_id=org_id))
 
+    async def customer(
+        self,
+        org: Org,
+        *,
+        country: str = "DE",
+        vat_id: str = "",
+        legal_name: str = "Muster Kfz GmbH",
+        street: str = "Hauptstrasse 5",
+        postcode: str = "10115",
+        city: str = "Berlin",
+    ) -> None:
+        """Billing's copy of the organisation's company data, as identity's events would
+        leave it (the projection consumer is not under test here); replaces an earlier one."""
+        await self.sql(
+            "INSERT INTO customers (organization_id, legal_name, street, postcode, city, "
+            "country, vat_id, source_updated_at) VALUES (:org, :name, :street, :postcode, "
+            ":city, :country, :vat_id, now()) ON CONFLICT (organization_id) DO UPDATE SET "
+            "legal_name = :name, street = :street, postcode = :postcode, city = :city, "
+            "country = :country, vat_id = :vat_id",
+            org=org.id,
+            name=legal_name,
+            street=street,
+            postcode=postcode,
+            city=city,
+            country=country,
+            vat_id=vat_id,
+        )
+
+    async def buyer(self, **company: Any) -> Org:
+        """A new organisation whose company data billing knows (German by default)."""
+        org = self.org()
+        await self.customer(org, **company)
+        return org
+
     async def order(self, org: Org, product_code: str = "AIR_1H") -> dict[str, Any]:
+        if not await self.sql("SELECT 1 FROM customers WHERE organization_id = :o", o=org.id):
+            await self.customer(org)
         response = await self.client.post(
             "/orders", json={"product_code": product_code}, headers=org.purchase_headers()
         )

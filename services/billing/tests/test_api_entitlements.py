@@ -144,8 +144,9 @@ async def test_database_refuses_overlapping_windows_of_one_scope(billing) -> Non
     other = await billing.order(org, "AIR_1H")
     with pytest.raises(IntegrityError, match="ex_entitlements_no_overlap"):
         await billing.sql(
-            "INSERT INTO entitlements (id, organization_id, scope, order_id, valid_from, "
-            "valid_until) SELECT gen_random_uuid(), organization_id, scope, :other, "
+            "INSERT INTO entitlements (id, organization_id, scope, order_id, order_line_id, "
+            "valid_from, valid_until) SELECT gen_random_uuid(), organization_id, scope, :other, "
+            "(SELECT id FROM order_lines WHERE order_id = :other), "
             "valid_from + interval '1 minute', valid_until + interval '1 minute' "
             "FROM entitlements WHERE order_id = :id",
             id=order["id"],

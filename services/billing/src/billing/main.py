@@ -19,6 +19,7 @@ from billing.providers.test_provider import TestPaymentProvider
 from billing.services.catalog import seed_catalog
 from billing.services.idempotency import sweep_expired_keys
 from billing.services.reconciliation import reconcile_pending_payments
+from billing.services.reservations import expire_unpaid_orders
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
 from servicekit.logging import get_logger
@@ -79,6 +80,19 @@ async def sweep_idempotency_keys_forever(database: Database, settings: Settings)
         await asyncio.sleep(settings.idempotency_sweep_seconds)
 
 
+async def expire_reservations_forever(database: Database, settings: Settings) -> None:
+    """Every ``stock_sweep_seconds``, expire the orders left unpaid past their stock
+    reservation and put their tools back; a failed run is logged and tried again next time."""
+    while True:
+        try:
+            expired = await expire_unpaid_orders(database, now=datetime.now(UTC))
+            if expired:
+                log.info("unpaid orders expired, stock released", count=expired)
+        except Exception:
+            log.exception("expiring unpaid orders failed; retrying later")
+        await asyncio.sleep(settings.stock_sweep_seconds)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -124,6 +138,10 @@ def create_app(
             workers.append(
                 asyncio.create_task(sweep_idempotency_keys_forever(app.state.database, settings))
             )
+        if settings.run_background_workers and settings.stock_sweep_seconds > 0:
+            workers.append(
+                asyncio.create_task(expire_reservations_forever(app.state.database, settings))
+            )
         if settings.run_background_workers and settings.payment_reconcile_interval_seconds > 0:
             workers.append(
                 asyncio.create_task(
@@ -144,11 +162,13 @@ def create_app(
         migrations_dir=MIGRATIONS_DIR,
         lifespan=lifespan,
         description=(
-            "Passes for repair information (AIR) and remote programming: catalog, orders, "
-            "payments and the entitlements they grant. Money is in minor units (cents)."
+            "Passes for repair information (AIR) and remote programming, and the tool shop: "
+            "catalog, checkout, orders, payments, refunds and the entitlements passes grant. "
+            "Money is in minor units (cents), VAT rates in basis points (19 % = 1900)."
         ),
         openapi_tags=[
             {"name": "catalog", "description": "Passes on sale (public)"},
+            {"name": "checkout", "description": "Quote a cart, accept the terms, order and pay"},
             {"name": "orders", "description": "Orders of the caller's organisation"},
             {"name": "payments", "description": "Paying orders; the provider's webhook"},
             {"name": "entitlements", "description": "What the organisation may use, until when"},

@@ -3,12 +3,14 @@
 from fastapi import APIRouter
 
 from billing.api.catalog import router as catalog_router
+from billing.api.checkout import router as checkout_router
 from billing.api.entitlements import router as entitlements_router
 from billing.api.orders import router as orders_router
 from billing.api.payments import router as payments_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     catalog_router,
+    checkout_router,
     orders_router,
     payments_router,
     entitlements_router,
