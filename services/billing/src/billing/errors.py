@@ -29,19 +29,12 @@ __all__ = [
     "RefundPeriodOverError",
     "TermsNotAcceptedError",
     "TermsOutdatedError",
-    "UnknownProductError",
 ]
 
 
 class ProductNotFoundError(NotFoundError):
     slug = "product-not-found"
     title = "Product not found"
-
-
-class UnknownProductError(ProblemError):
-    status = 422
-    slug = "unknown-product"
-    title = "Unknown product"
 
 
 class OrderNotFoundError(NotFoundError):
