@@ -55,9 +55,33 @@ class Billing:
     def provider(self) -> Any:
         return self.app.state.payment_provider
 
-    def org(self) -> Org:
+    def org(self, *, roles: tuple[str, ...] = ("owner",)) -> Org:
         org_id, user_id = uuid.uuid4(), uuid.uuid4()
-        return Org(org_id, user_id, self.issuer.token(user_id=user_id, organization_id=org_id))
+        token = self.issuer.token(user_id=user_id, organization_id=org_id, roles=roles)
+        return Org(org_id, user_id, token)
+
+    def member(self, org: Org, *, roles: tuple[str, ...]) -> Org:
+        """Another member of ``org`` with ``roles``."""
+        user_id = uuid.uuid4()
+        token = self.issuer.token(user_id=user_id, organization_id=org.id, roles=roles)
+        return Org(org.id, user_id, token)
+
+    def cart(self, *lines: tuple[str, int] | tuple[str, int, str], **extra: Any) -> dict[str, Any]:
+        """A checkout body: (product code, quantity[, vin]) per line, terms accepted."""
+        body: dict[str, Any] = {
+            "lines": [
+                {"product_code": line[0], "quantity": line[1]}
+                | ({"vin": line[2]} if len(line) > 2 else {})
+                for line in lines
+            ],
+            "accept_terms": True,
+            "terms_version": self.settings.terms_version,
+        }
+        body.update(extra)
+        return body
+
+    async def checkout(self, org: Org, body: dict[str, Any], key: str | None = None) -> Any:
+        return await self.client.post("/checkout", json=body, headers=org.purchase_headers(key))
 
     async def customer(
         self,
