@@ -36,11 +36,11 @@ def _products() -> None:
     op.alter_column("products", "duration_seconds", nullable=True)
     op.drop_constraint("ck_products_scope", "products", type_="check")
     op.create_check_constraint(
-        "ck_products_kind", "products", "kind IN ('PASS', 'VIN_PASS', 'TOOL')"
+        op.f("ck_products_kind"), "products", "kind IN ('PASS', 'VIN_PASS', 'TOOL')"
     )
     # A pass has a scope and a duration and no stock; a tool the other way round.
     op.create_check_constraint(
-        "ck_products_pass_shape",
+        op.f("ck_products_pass_shape"),
         "products",
         "(kind = 'TOOL' AND scope IS NULL AND duration_seconds IS NULL "
         "AND stock_available IS NOT NULL AND weight_grams IS NOT NULL) OR "
@@ -48,9 +48,9 @@ def _products() -> None:
         "AND stock_available IS NULL AND weight_grams IS NULL)",
     )
     op.create_check_constraint(
-        "ck_products_stock_not_negative", "products", "stock_available >= 0"
+        op.f("ck_products_stock_not_negative"), "products", "stock_available >= 0"
     )
-    op.create_check_constraint("ck_products_weight_positive", "products", "weight_grams > 0")
+    op.create_check_constraint(op.f("ck_products_weight_positive"), "products", "weight_grams > 0")
 
 
 def _order_lines() -> None:
@@ -96,7 +96,7 @@ def _order_lines() -> None:
             name="ck_order_lines_pass_shape",
         ),
     )
-    op.create_index("ix_order_lines_order_id", "order_lines", ["order_id"])
+    op.create_index(op.f("ix_order_lines_order_id"), "order_lines", ["order_id"])
 
 
 def _orders() -> None:
@@ -142,21 +142,21 @@ def _orders() -> None:
         op.add_column("orders", column)
     op.drop_constraint("ck_orders_status", "orders", type_="check")
     op.create_check_constraint(
-        "ck_orders_status", "orders", "status IN ('pending_payment', 'paid', 'failed', 'expired')"
+        op.f("ck_orders_status"), "orders", "status IN ('pending_payment', 'paid', 'failed', 'expired')"
     )
     op.create_check_constraint(
-        "ck_orders_fulfilment_status",
+        op.f("ck_orders_fulfilment_status"),
         "orders",
         "fulfilment_status IN ('none', 'awaiting_pick', 'picked', 'shipped', 'delivered')",
     )
     op.create_check_constraint(
-        "ck_orders_shipped_has_tracking",
+        op.f("ck_orders_shipped_has_tracking"),
         "orders",
         "fulfilment_status NOT IN ('shipped', 'delivered') OR tracking_number IS NOT NULL",
     )
     # The expiry sweep looks for unpaid orders whose reservation ran out.
     op.create_index(
-        "ix_orders_reservation_expires_at",
+        op.f("ix_orders_reservation_expires_at"),
         "orders",
         ["reservation_expires_at"],
         postgresql_where=sa.text(
@@ -200,7 +200,7 @@ def upgrade() -> None:
     )
     op.alter_column("entitlements", "order_line_id", nullable=False)
     op.create_foreign_key(
-        "fk_entitlements_order_line_id_order_lines",
+        op.f("fk_entitlements_order_line_id_order_lines"),
         "entitlements",
         "order_lines",
         ["order_line_id"],
@@ -208,7 +208,7 @@ def upgrade() -> None:
     )
     # One entitlement per paid pass line: a repeated payment callback cannot grant twice.
     op.create_unique_constraint(
-        "uq_entitlements_order_line_id", "entitlements", ["order_line_id"]
+        op.f("uq_entitlements_order_line_id"), "entitlements", ["order_line_id"]
     )
     # Windows of one organisation, scope and VIN ('' = a time pass) never overlap, except
     # revoked ones; a per-VIN pass may run beside a time pass.
@@ -224,7 +224,7 @@ def upgrade() -> None:
         """
     )
     op.create_check_constraint(
-        "ck_entitlements_vin_length", "entitlements", "vin IS NULL OR char_length(vin) = 17"
+        op.f("ck_entitlements_vin_length"), "entitlements", "vin IS NULL OR char_length(vin) = 17"
     )
     op.drop_constraint("fk_orders_product_code_products", "orders", type_="foreignkey")
     for column in ("product_code", "scope", "duration_seconds", "vat_rate_percent"):

@@ -17,7 +17,9 @@ from billing.providers.carrier import Carrier, CarrierError, Parcel
 __all__ = ["deliver", "pick", "ship"]
 
 
-async def _advance(session: AsyncSession, order_id: uuid.UUID, to: FulfilmentStatus) -> Order:
+async def _ready_for(session: AsyncSession, order_id: uuid.UUID, to: FulfilmentStatus) -> Order:
+    """The order, locked, when it may become ``to`` next; the caller sets the state with its
+    details in one go (a shipped order always has its tracking number)."""
     order = await OrderRepository(session).get_for_update(order_id)
     if order is None:
         raise FulfilmentError(f"There is no order {order_id}.")
@@ -33,13 +35,13 @@ async def _advance(session: AsyncSession, order_id: uuid.UUID, to: FulfilmentSta
             f"Order {order.id} is {current.value}; it cannot become {to.value} from there "
             "(the steps are awaiting_pick, picked, shipped, delivered)."
         )
-    order.fulfilment_status = to.value
     return order
 
 
 async def pick(session: AsyncSession, order_id: uuid.UUID, *, now: datetime) -> Order:
     """Raises FulfilmentError when the order is not paid and awaiting its pick."""
-    order = await _advance(session, order_id, FulfilmentStatus.PICKED)
+    order = await _ready_for(session, order_id, FulfilmentStatus.PICKED)
+    order.fulfilment_status = FulfilmentStatus.PICKED.value
     order.picked_at = now
     await session.flush()
     return order
@@ -55,7 +57,7 @@ async def ship(
 ) -> Order:
     """Hand the picked order to ``carrier``, which gives the tracking number (or record the
     ``tracking_number`` of a parcel sent by hand). Raises FulfilmentError."""
-    order = await _advance(session, order_id, FulfilmentStatus.SHIPPED)
+    order = await _ready_for(session, order_id, FulfilmentStatus.SHIPPED)
     if tracking_number is None:
         lines = await OrderRepository(session).lines_of(order.id)
         parcel = Parcel(
@@ -81,6 +83,7 @@ async def ship(
         order.carrier = carrier.name
     else:
         order.carrier = "manual"
+    order.fulfilment_status = FulfilmentStatus.SHIPPED.value
     order.tracking_number = tracking_number
     order.shipped_at = now
     await session.flush()
@@ -89,7 +92,8 @@ async def ship(
 
 async def deliver(session: AsyncSession, order_id: uuid.UUID, *, now: datetime) -> Order:
     """Raises FulfilmentError when the order has not been shipped."""
-    order = await _advance(session, order_id, FulfilmentStatus.DELIVERED)
+    order = await _ready_for(session, order_id, FulfilmentStatus.DELIVERED)
+    order.fulfilment_status = FulfilmentStatus.DELIVERED.value
     order.delivered_at = now
     await session.flush()
     return order
