@@ -220,10 +220,10 @@ async def _windows(
     products: Sequence[Product],
     *,
     now: datetime,
-    lock: bool,
 ) -> list[Window | None]:
     """The window each pass line would give, chained after what the organisation holds and
-    after the cart's earlier lines of the same chain."""
+    after the cart's earlier lines of the same chain. An estimate: the grant at payment
+    chains again, under the chain's lock, after whatever was paid in between."""
     ends: dict[tuple[str, str | None], datetime | None] = {}
     windows: list[Window | None] = []
     for line, product in zip(cart.lines, products, strict=True):
@@ -233,7 +233,7 @@ async def _windows(
         chain = (product.scope, line.vin)
         if chain not in ends:
             ends[chain] = await chain_start(
-                session, organization_id, scope=product.scope, vin=line.vin, lock=lock
+                session, organization_id, scope=product.scope, vin=line.vin
             )
         window = next_window(
             now=now, latest_valid_until=ends[chain], duration_seconds=product.duration_seconds
@@ -269,7 +269,6 @@ async def quote(
     *,
     terms: SellerTerms,
     now: datetime,
-    lock_chains: bool = False,
 ) -> Quote:
     """What ``cart`` costs the organisation now, line by line, with VAT, shipping and the
     windows its passes give.
@@ -281,7 +280,7 @@ async def quote(
     profile = await customer_tax(session, organization_id, now=now)
     service = tax_decision(profile, seller_country=terms.seller_country, supply=SupplyKind.SERVICE)
     goods = tax_decision(profile, seller_country=terms.seller_country, supply=SupplyKind.GOODS)
-    windows = await _windows(session, organization_id, cart, products, now=now, lock=lock_chains)
+    windows = await _windows(session, organization_id, cart, products, now=now)
     lines: list[PricedLine] = []
     for line, product, window in zip(cart.lines, products, windows, strict=True):
         kind = ProductKind(product.kind)
