@@ -355,3 +355,31 @@ async def test_an_order_placed_at_checkout_is_invisible_to_another_organisation(
     assert response.status_code == 404
     listed = (await billing.client.get("/orders", headers=other.headers)).json()["items"]
     assert listed == []
+
+
+async def test_an_unreachable_payment_provider_leaves_the_order_placed_to_pay_later(
+    billing, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from billing.providers.base import PaymentProviderError
+
+    provider = billing.provider
+    create_payment = provider.create_payment
+
+    async def unreachable(**_: object) -> None:
+        raise PaymentProviderError("connection refused")
+
+    org = await billing.buyer()
+    monkeypatch.setattr(provider, "create_payment", unreachable)
+    response = await billing.checkout(org, billing.cart(("TOOL_ENET_CABLE", 1)))
+    assert response.status_code == 201, response.text
+    placed = response.json()
+    assert placed["payment"] is None
+    assert placed["order"]["status"] == "pending_payment"
+    assert placed["order"]["payment_id"] is None
+    assert await billing.sql(
+        "SELECT stock_available FROM products WHERE code = 'TOOL_ENET_CABLE'"
+    ) == [(99,)]
+
+    monkeypatch.setattr(provider, "create_payment", create_payment)
+    await billing.pay(org, placed["order"]["id"])
+    await billing.wait_for_status(org, placed["order"]["id"], "paid")

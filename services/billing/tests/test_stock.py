@@ -130,3 +130,16 @@ async def test_the_running_service_expires_unpaid_orders_on_its_own(start_billin
         await age_reservation(billing, order_id)
         await billing.wait_for_status(org, order_id, "expired")
         assert await stock(billing, "TOOL_ENET_CABLE") == 100
+
+
+async def test_a_declined_order_past_its_reservation_expires_too(start_billing) -> None:
+    async with start_billing(test_provider_decline=True) as billing:
+        org = await billing.buyer()
+        placed = await billing.checkout(org, billing.cart(("TOOL_ICOM_VCI", 2)))
+        order_id = placed.json()["order"]["id"]
+        await billing.wait_for_status(org, order_id, "failed")
+        assert await stock(billing, "TOOL_ICOM_VCI") == 18
+        await age_reservation(billing, order_id)
+        assert await expire_unpaid_orders(billing.app.state.database, now=datetime.now(UTC)) == 1
+        assert (await billing.get_order(org, order_id))["status"] == "expired"
+        assert await stock(billing, "TOOL_ICOM_VCI") == 20
