@@ -1,7 +1,7 @@
 """Checkout: the quote (lines, VAT per line, shipping, pass windows, terms) and the order it
 places, paid through the test provider."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -383,3 +383,57 @@ async def test_an_unreachable_payment_provider_leaves_the_order_placed_to_pay_la
     monkeypatch.setattr(provider, "create_payment", create_payment)
     await billing.pay(org, placed["order"]["id"])
     await billing.wait_for_status(org, placed["order"]["id"], "paid")
+
+
+async def test_a_quote_ignores_the_passes_of_other_organisations(billing) -> None:
+    holder, other = await billing.buyer(), await billing.buyer()
+    await billing.buy(holder, "AIR_1W")
+    body = (await quote(billing, other, billing.cart(("AIR_1D", 1)))).json()
+    [line] = body["lines"]
+    start = datetime.fromisoformat(line["window"]["valid_from"])
+    # Starts now, not a week from now behind the other organisation's pass.
+    assert abs(start - datetime.now(UTC)) < timedelta(minutes=5)
+
+
+async def test_an_order_has_the_agreed_shape(billing) -> None:
+    org = await billing.buyer()
+    placed = await billing.checkout(org, billing.cart(("AIR_1D", 1), ("TOOL_ENET_CABLE", 1)))
+    order = placed.json()["order"]
+    assert {
+        "id",
+        "status",
+        "created_at",
+        "paid_at",
+        "lines",
+        "totals",
+        "tax",
+        "shipping_address",
+        "fulfilment",
+        "reservation_expires_at",
+        "invoices",
+    } <= set(order)
+    assert set(order["lines"][0]) == {
+        "id",
+        "product_code",
+        "name",
+        "kind",
+        "scope",
+        "quantity",
+        "vin",
+        "unit_net_minor",
+        "net_minor",
+        "vat_rate_bp",
+        "vat_minor",
+        "gross_minor",
+        "entitlement_id",
+        "refundable",
+    }
+    assert set(order["fulfilment"]) == {
+        "status",
+        "carrier",
+        "tracking_number",
+        "shipped_at",
+        "delivered_at",
+    }
+    assert order["fulfilment"]["status"] == "none"  # until paid
+    assert set(order["tax"]) == {"treatment", "note", "customer_country", "vat_id", "vat_id_status"}
