@@ -1,6 +1,8 @@
 """Checkout: the quote (lines, VAT per line, shipping, pass windows, terms) and the order it
 places, paid through the test provider."""
 
+import asyncio
+import itertools
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -437,3 +439,18 @@ async def test_an_order_has_the_agreed_shape(billing) -> None:
     }
     assert order["fulfilment"]["status"] == "none"  # until paid
     assert set(order["tax"]) == {"treatment", "note", "customer_country", "vat_id", "vat_id_status"}
+
+
+async def test_concurrent_payments_of_one_vehicles_passes_chain_without_overlap(billing) -> None:
+    org = await billing.buyer()
+    answers = await asyncio.gather(
+        *(billing.checkout(org, billing.cart(("PROGRAMMING_VIN_24H", 1, VIN))) for _ in range(4))
+    )
+    assert [a.status_code for a in answers] == [201] * 4
+    for answer in answers:
+        await billing.wait_for_status(org, answer.json()["order"]["id"], "paid")
+    items = (await billing.client.get("/entitlements", headers=org.headers)).json()["items"]
+    windows = sorted((e["valid_from"], e["valid_until"]) for e in items)
+    assert len(windows) == 4
+    for (_, end), (start, _) in itertools.pairwise(windows):
+        assert start == end

@@ -1,6 +1,7 @@
 """Refunds: an unused pass cancelled within the refund period is revoked, its line marked
 refunded, and EntitlementRevoked recorded; every other case is refused with a reason."""
 
+import asyncio
 import uuid
 
 import pytest
@@ -123,8 +124,6 @@ async def test_a_refund_repeated_with_its_key_replays_the_answer(billing) -> Non
 
 
 async def test_concurrent_refunds_of_one_pass_revoke_it_once(billing) -> None:
-    import asyncio
-
     org = await billing.buyer()
     entitlement = await bought_pass(billing, org)
     answers = await asyncio.gather(*(refund(billing, org, entitlement["id"]) for _ in range(5)))
