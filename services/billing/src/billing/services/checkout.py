@@ -154,13 +154,15 @@ class Quote:
 
     def vat_breakdown(self) -> list[tuple[int, int, int]]:
         """(rate in bp, net, VAT) per rate, highest rate first; VAT is the sum of the lines'."""
+        parts = [(li.vat_rate_bp, li.net_minor, li.vat_minor) for li in self.lines]
+        if self.shipping is not None:
+            parts.append(
+                (self.shipping.vat_rate_bp, self.shipping.net_minor, self.shipping.vat_minor)
+            )
         totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-        for rate, net, vat in [(li.vat_rate_bp, li.net_minor, li.vat_minor) for li in self.lines]:
+        for rate, net, vat in parts:
             totals[rate][0] += net
             totals[rate][1] += vat
-        if self.shipping is not None:
-            totals[self.shipping.vat_rate_bp][0] += self.shipping.net_minor
-            totals[self.shipping.vat_rate_bp][1] += self.shipping.vat_minor
         return [(rate, net, vat) for rate, (net, vat) in sorted(totals.items(), reverse=True)]
 
 
