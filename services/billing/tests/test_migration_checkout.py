@@ -1,5 +1,5 @@
 """Migration 0006_checkout: an order placed before it becomes an order with one line, and its
-entitlement points at that line."""
+entitlement points at that line; while orders are single passes it reverts."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ import asyncio
 import uuid
 
 import asyncpg
+import pytest
 
 from billing.main import MIGRATIONS_DIR
-from servicekit.migrations import upgrade
+from servicekit.migrations import downgrade, upgrade
 from servicekit.testing import asyncpg_dsn
 
 
@@ -72,5 +73,23 @@ async def test_existing_orders_become_one_line_each_with_their_entitlement(
             "SELECT gross_minor, fulfilment_status FROM orders WHERE id = $1", paid
         )
         assert (order["gross_minor"], order["fulfilment_status"]) == (3570, "none")
+
+        await asyncio.to_thread(downgrade, MIGRATIONS_DIR, url, "0005_customers")
+        rows = await conn.fetch("SELECT id, product_code, scope, vat_rate_percent FROM orders")
+        assert {(r["id"], r["product_code"], r["scope"], r["vat_rate_percent"]) for r in rows} == {
+            (paid, "AIR_1D", "AIR", 19),
+            (unpaid, "AIR_1D", "AIR", 19),
+        }
+        assert await conn.fetchval("SELECT order_id FROM entitlements") == paid
+        await asyncio.to_thread(upgrade, MIGRATIONS_DIR, url)
+        assert await conn.fetchval("SELECT count(*) FROM order_lines") == 2
     finally:
         await conn.close()
+
+
+async def test_the_downgrade_refuses_while_orders_of_tools_exist(billing, database_url) -> None:
+    org = await billing.buyer()
+    await billing.order(org, "TOOL_ENET_CABLE")
+    with pytest.raises(RuntimeError, match="restore a backup"):
+        await asyncio.to_thread(downgrade, MIGRATIONS_DIR, database_url, "0005_customers")
+    assert await billing.sql("SELECT count(*) FROM order_lines") == [(1,)]

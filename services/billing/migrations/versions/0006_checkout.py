@@ -2,7 +2,8 @@
 
 Every existing order becomes an order with one line (its pass); every existing entitlement is
 linked to that line. The order keeps its totals; the per-line VAT rate is the flat rate the
-order was charged (percent x 100 basis points).
+order was charged (percent x 100 basis points). The downgrade folds single-pass orders back
+and refuses while anything newer (several lines, tools, VIN passes, refunds) exists.
 
 Revision ID: 0006_checkout
 Revises: 0005_customers
@@ -232,6 +233,109 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError(
-        "0006_checkout merges orders into lines; restore a backup to go back before it"
+    """Back to one product per order. Possible only while every order is a single time pass
+    and nothing was refunded or expired: other orders have no place in the old shape."""
+    bind = op.get_bind()
+    blocking = bind.execute(
+        sa.text(
+            """
+            SELECT count(*) FROM orders o
+            WHERE status = 'expired'
+               OR (SELECT count(*) FROM order_lines l WHERE l.order_id = o.id) <> 1
+               OR EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id
+                          AND (l.kind <> 'PASS' OR l.refunded_at IS NOT NULL))
+            """
+        )
+    ).scalar_one()
+    if blocking:
+        raise RuntimeError(
+            f"{blocking} order(s) have several lines, tools, per-VIN passes, refunds or expired "
+            "reservations, which the schema before 0006_checkout cannot hold; restore a backup "
+            "taken before the upgrade instead."
+        )
+    op.execute("ALTER TABLE entitlements DROP CONSTRAINT ex_entitlements_no_overlap")
+    op.drop_constraint(op.f("ck_entitlements_vin_length"), "entitlements", type_="check")
+    op.drop_constraint(op.f("uq_entitlements_order_line_id"), "entitlements", type_="unique")
+    op.drop_constraint(
+        op.f("fk_entitlements_order_line_id_order_lines"), "entitlements", type_="foreignkey"
     )
+    for column in ("order_line_id", "vin", "revoked_at"):
+        op.drop_column("entitlements", column)
+    op.create_unique_constraint("uq_entitlements_order_id", "entitlements", ["order_id"])
+    op.execute(
+        """
+        ALTER TABLE entitlements ADD CONSTRAINT ex_entitlements_no_overlap
+        EXCLUDE USING gist (
+            organization_id WITH =, scope WITH =, tstzrange(valid_from, valid_until) WITH &&
+        )
+        """
+    )
+
+    op.add_column("orders", sa.Column("product_code", sa.Text(), nullable=True))
+    op.add_column("orders", sa.Column("scope", sa.Text(), nullable=True))
+    op.add_column("orders", sa.Column("duration_seconds", sa.Integer(), nullable=True))
+    op.add_column("orders", sa.Column("vat_rate_percent", sa.Integer(), nullable=True))
+    op.execute(
+        """
+        UPDATE orders o SET product_code = l.product_code, scope = l.scope,
+            duration_seconds = l.duration_seconds, vat_rate_percent = l.vat_rate_bp / 100
+        FROM order_lines l WHERE l.order_id = o.id
+        """
+    )
+    for column in ("product_code", "scope", "duration_seconds", "vat_rate_percent"):
+        op.alter_column("orders", column, nullable=False)
+    op.create_foreign_key(
+        "fk_orders_product_code_products", "orders", "products", ["product_code"], ["code"]
+    )
+    op.drop_index(op.f("ix_orders_reservation_expires_at"), table_name="orders")
+    for name in ("ck_orders_shipped_has_tracking", "ck_orders_fulfilment_status"):
+        op.drop_constraint(op.f(name), "orders", type_="check")
+    op.drop_constraint(op.f("ck_orders_status"), "orders", type_="check")
+    op.create_check_constraint(
+        "ck_orders_status", "orders", "status IN ('pending_payment', 'paid', 'failed')"
+    )
+    for column in (
+        "customer_legal_name",
+        "customer_street",
+        "customer_postcode",
+        "customer_city",
+        "customer_country",
+        "customer_vat_id",
+        "vat_id_status",
+        "tax_treatment",
+        "tax_note",
+        "terms_version",
+        "terms_accepted_at",
+        "shipping_name",
+        "shipping_street",
+        "shipping_postcode",
+        "shipping_city",
+        "shipping_country",
+        "shipping_rule",
+        "shipping_net_minor",
+        "shipping_vat_minor",
+        "shipping_vat_rate_bp",
+        "reservation_expires_at",
+        "fulfilment_status",
+        "carrier",
+        "tracking_number",
+        "picked_at",
+        "shipped_at",
+        "delivered_at",
+    ):
+        op.drop_column("orders", column)
+    op.drop_table("order_lines")
+
+    op.execute("DELETE FROM products WHERE kind <> 'PASS'")
+    for name in (
+        "ck_products_weight_positive",
+        "ck_products_stock_not_negative",
+        "ck_products_pass_shape",
+        "ck_products_kind",
+    ):
+        op.drop_constraint(op.f(name), "products", type_="check")
+    for column in ("kind", "description", "stock_available", "weight_grams"):
+        op.drop_column("products", column)
+    op.alter_column("products", "scope", nullable=False)
+    op.alter_column("products", "duration_seconds", nullable=False)
+    op.create_check_constraint("ck_products_scope", "products", "scope IN ('AIR', 'PROGRAMMING')")
