@@ -454,3 +454,18 @@ async def test_concurrent_payments_of_one_vehicles_passes_chain_without_overlap(
     assert len(windows) == 4
     for (_, end), (start, _) in itertools.pairwise(windows):
         assert start == end
+
+
+@pytest.mark.parametrize(("country", "accepted"), [("at", True), ("XX", False), ("DEU", False)])
+async def test_the_shipping_country_must_be_a_country(billing, country, accepted) -> None:
+    org = await billing.buyer()
+    address = {"name": "W", "street": "S 1", "postcode": "1010", "city": "Wien", "country": country}
+    response = await quote(
+        billing, org, billing.cart(("TOOL_ENET_CABLE", 1), shipping_address=address)
+    )
+    if accepted:
+        assert response.json()["shipping_address"]["country"] == "AT"
+    else:
+        assert response.status_code == 422
+        [error] = response.json()["errors"]
+        assert (error["field"], error["code"]) == ("shipping_address.country", "country-unknown")

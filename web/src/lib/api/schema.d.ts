@@ -1144,6 +1144,7 @@ export interface components {
             /**
              * Country
              * @description ISO 3166-1 alpha-2
+             * @example DE
              */
             country: string;
             /** Name */

@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
+import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
 from pydantic_core import PydanticCustomError
 
@@ -136,6 +137,15 @@ class OrderCreate(BaseModel):
     vin: VinField | None = None
 
 
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise PydanticCustomError(
+            "country-unknown", "not a country code: use ISO 3166-1 alpha-2, for example DE or AT"
+        )
+    return code
+
+
 class AddressBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -143,7 +153,11 @@ class AddressBody(BaseModel):
     street: str = Field(min_length=1, max_length=200)
     postcode: str = Field(min_length=1, max_length=20)
     city: str = Field(min_length=1, max_length=100)
-    country: str = Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")
+    country: Annotated[
+        str,
+        Field(max_length=10, description="ISO 3166-1 alpha-2", examples=["DE"]),
+        AfterValidator(_country),
+    ]
 
     @classmethod
     def of(cls, address: Address) -> AddressBody:
