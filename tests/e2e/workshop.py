@@ -149,10 +149,16 @@ def register_and_log_in(http: httpx.Client, maildir: Path, *, company: str) -> W
 
 def buy_pass(http: httpx.Client, workshop: Workshop, product_code: str) -> None:
     """Order a pass, pay with the test provider, wait until the order is paid."""
-    order = http.post(
-        "/billing/orders",
-        json={"product_code": product_code},
-        headers={**workshop.auth, "Idempotency-Key": str(uuid.uuid4())},
+    key = str(uuid.uuid4())
+    # Billing learns the company data (for the VAT) from identity's events, a moment after
+    # registration; until then it answers 409 company-data-missing (the key stays free).
+    order = poll(
+        lambda: http.post(
+            "/billing/orders",
+            json={"product_code": product_code},
+            headers={**workshop.auth, "Idempotency-Key": key},
+        ),
+        lambda r: r.status_code != 409 or r.json().get("code") != "company-data-missing",
     )
     assert order.status_code == 201, order.text
     order_id = order.json()["id"]

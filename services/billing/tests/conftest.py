@@ -55,11 +55,71 @@ class Billing:
     def provider(self) -> Any:
         return self.app.state.payment_provider
 
-    def org(self) -> Org:
+    def org(self, *, roles: tuple[str, ...] = ("owner",)) -> Org:
         org_id, user_id = uuid.uuid4(), uuid.uuid4()
-        return Org(org_id, user_id, self.issuer.token(user_id=user_id, organization_id=org_id))
+        token = self.issuer.token(user_id=user_id, organization_id=org_id, roles=roles)
+        return Org(org_id, user_id, token)
+
+    def member(self, org: Org, *, roles: tuple[str, ...]) -> Org:
+        """Another member of ``org`` with ``roles``."""
+        user_id = uuid.uuid4()
+        token = self.issuer.token(user_id=user_id, organization_id=org.id, roles=roles)
+        return Org(org.id, user_id, token)
+
+    def cart(self, *lines: tuple[str, int] | tuple[str, int, str], **extra: Any) -> dict[str, Any]:
+        """A checkout body: (product code, quantity[, vin]) per line, terms accepted."""
+        body: dict[str, Any] = {
+            "lines": [
+                {"product_code": line[0], "quantity": line[1]}
+                | ({"vin": line[2]} if len(line) > 2 else {})
+                for line in lines
+            ],
+            "accept_terms": True,
+            "terms_version": self.settings.terms_version,
+        }
+        body.update(extra)
+        return body
+
+    async def checkout(self, org: Org, body: dict[str, Any], key: str | None = None) -> Any:
+        return await self.client.post("/checkout", json=body, headers=org.purchase_headers(key))
+
+    async def customer(
+        self,
+        org: Org,
+        *,
+        country: str = "DE",
+        vat_id: str = "",
+        legal_name: str = "Muster Kfz GmbH",
+        street: str = "Hauptstrasse 5",
+        postcode: str = "10115",
+        city: str = "Berlin",
+    ) -> None:
+        """Billing's copy of the organisation's company data, as identity's events would
+        leave it (the projection consumer is not under test here); replaces an earlier one."""
+        await self.sql(
+            "INSERT INTO customers (organization_id, legal_name, street, postcode, city, "
+            "country, vat_id, source_updated_at) VALUES (:org, :name, :street, :postcode, "
+            ":city, :country, :vat_id, now()) ON CONFLICT (organization_id) DO UPDATE SET "
+            "legal_name = :name, street = :street, postcode = :postcode, city = :city, "
+            "country = :country, vat_id = :vat_id",
+            org=org.id,
+            name=legal_name,
+            street=street,
+            postcode=postcode,
+            city=city,
+            country=country,
+            vat_id=vat_id,
+        )
+
+    async def buyer(self, **company: Any) -> Org:
+        """A new organisation whose company data billing knows (German by default)."""
+        org = self.org()
+        await self.customer(org, **company)
+        return org
 
     async def order(self, org: Org, product_code: str = "AIR_1H") -> dict[str, Any]:
+        if not await self.sql("SELECT 1 FROM customers WHERE organization_id = :o", o=org.id):
+            await self.customer(org)
         response = await self.client.post(
             "/orders", json={"product_code": product_code}, headers=org.purchase_headers()
         )

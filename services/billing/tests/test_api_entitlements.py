@@ -1,3 +1,4 @@
+import uuid
 from datetime import datetime, timedelta
 
 import pytest
@@ -144,10 +145,59 @@ async def test_database_refuses_overlapping_windows_of_one_scope(billing) -> Non
     other = await billing.order(org, "AIR_1H")
     with pytest.raises(IntegrityError, match="ex_entitlements_no_overlap"):
         await billing.sql(
-            "INSERT INTO entitlements (id, organization_id, scope, order_id, valid_from, "
-            "valid_until) SELECT gen_random_uuid(), organization_id, scope, :other, "
+            "INSERT INTO entitlements (id, organization_id, scope, order_id, order_line_id, "
+            "valid_from, valid_until) SELECT gen_random_uuid(), organization_id, scope, :other, "
+            "(SELECT id FROM order_lines WHERE order_id = :other), "
             "valid_from + interval '1 minute', valid_until + interval '1 minute' "
             "FROM entitlements WHERE order_id = :id",
             id=order["id"],
             other=other["id"],
         )
+
+
+async def copy_window(billing, entitlement_id: str, *, vin: str | None, shift: timedelta) -> None:
+    """Insert a copy of a window (shifted by ``shift``) for a new line of the same order."""
+    line_id = uuid.uuid4()
+    await billing.sql(
+        "INSERT INTO order_lines (id, order_id, position, product_code, kind, scope, name, "
+        "quantity, unit_net_minor, net_minor, vat_rate_bp, vat_minor, gross_minor, vin, "
+        "duration_seconds) SELECT :line, order_id, "
+        "(SELECT max(position) + 1 FROM order_lines o WHERE o.order_id = order_lines.order_id), "
+        "product_code, "
+        "CASE WHEN CAST(:vin AS text) IS NULL THEN 'PASS' ELSE 'VIN_PASS' END, scope, name, 1, "
+        "0, 0, 0, 0, 0, :vin, duration_seconds FROM order_lines "
+        "WHERE id = (SELECT order_line_id FROM entitlements WHERE id = :id)",
+        line=line_id,
+        vin=vin,
+        id=entitlement_id,
+    )
+    await billing.sql(
+        "INSERT INTO entitlements (id, organization_id, scope, order_id, order_line_id, vin, "
+        "valid_from, valid_until) SELECT gen_random_uuid(), organization_id, scope, order_id, "
+        ":line, :vin, valid_from + :shift, "
+        "valid_until + :shift FROM entitlements WHERE id = :id",
+        line=line_id,
+        vin=vin,
+        shift=shift,
+        id=entitlement_id,
+    )
+
+
+async def test_database_refuses_overlapping_windows_of_one_vin_but_not_beside_a_time_pass(
+    billing,
+) -> None:
+    org = await billing.buyer()
+    vin = "WBA8E9G50GNT12345"
+    placed = await billing.checkout(org, billing.cart(("AIR_VIN_24H", 1, vin)))
+    await billing.wait_for_status(org, placed.json()["order"]["id"], "paid")
+    [granted] = (await billing.client.get("/entitlements", headers=org.headers)).json()["items"]
+
+    # A time pass, and another vehicle's pass, may overlap it.
+    await copy_window(billing, granted["id"], vin=None, shift=timedelta(minutes=1))
+    await copy_window(billing, granted["id"], vin="WBA8E9G50GNT54321", shift=timedelta(minutes=1))
+    with pytest.raises(IntegrityError, match="ex_entitlements_no_overlap"):
+        await copy_window(billing, granted["id"], vin=vin, shift=timedelta(minutes=1))
+
+    # A refunded window no longer counts.
+    await billing.sql("UPDATE entitlements SET revoked_at = now() WHERE id = :id", id=granted["id"])
+    await copy_window(billing, granted["id"], vin=vin, shift=timedelta(minutes=1))

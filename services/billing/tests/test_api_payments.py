@@ -11,8 +11,8 @@ def callback_for(order: dict, payment_id: str, **changes) -> dict:
         "payment_id": payment_id,
         "order_reference": order["id"],
         "status": "succeeded",
-        "amount_minor": order["amounts"]["gross_minor"],
-        "currency": order["currency"],
+        "amount_minor": order["totals"]["gross_minor"],
+        "currency": order["totals"]["currency"],
     }
     payload.update(changes)
     return payload

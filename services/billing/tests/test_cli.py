@@ -22,7 +22,7 @@ def test_seed_command_fills_the_catalog_once(
     monkeypatch.setenv("AOS_ENVIRONMENT", "development")
     monkeypatch.setenv("BILLING_DATABASE_URL", database_url)
     assert main(["seed"]) == 0
-    assert "10 product(s) added" in capsys.readouterr().out
+    assert "16 product(s) added" in capsys.readouterr().out
     assert main(["seed"]) == 0
     assert "0 product(s) added" in capsys.readouterr().out
 

@@ -2,53 +2,35 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 
-from billing.domain.catalog import Scope, price_with_vat, standard_catalog, vat_minor
+from billing.domain.catalog import ProductKind, Scope, price_with_vat, standard_catalog
 
 
-@pytest.mark.parametrize(
-    ("net_minor", "expected_vat"),
-    [
-        (0, 0),
-        (2, 0),  # 0.38 -> 0
-        (3, 1),  # 0.57 -> 1
-        (50, 10),  # 9.50 -> 10: exactly half rounds up
-        (150, 29),  # 28.50 -> 29
-        (250, 48),  # 47.50 -> 48
-        (52, 10),  # 9.88 -> 10
-        (700, 133),
-        (285000, 54150),
-    ],
-)
-def test_vat_at_19_percent_rounds_half_up(net_minor: int, expected_vat: int) -> None:
-    assert vat_minor(net_minor, rate_percent=19) == expected_vat
-
-
-def test_vat_matches_decimal_half_up_for_every_amount_up_to_ten_thousand_cents() -> None:
+def test_line_vat_matches_decimal_half_up_for_every_amount_up_to_ten_thousand_cents() -> None:
     for net in range(10_001):
         exact = (Decimal(net) * 19 / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-        assert vat_minor(net, rate_percent=19) == int(exact), net
+        assert price_with_vat(net, vat_rate_bp=1900, currency="EUR").vat_minor == int(exact), net
 
 
-def test_vat_is_exact_for_amounts_beyond_float_precision() -> None:
+def test_line_vat_is_exact_for_amounts_beyond_float_precision() -> None:
     net = 2**60 + 50
-    exact = (Decimal(net) * 19 / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
-    assert vat_minor(net, rate_percent=19) == int(exact)
-
-
-def test_vat_refuses_negative_amounts() -> None:
-    with pytest.raises(ValueError, match="negative"):
-        vat_minor(-1, rate_percent=19)
+    exact = (Decimal(net) * Decimal("25.5") / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    assert price_with_vat(net, vat_rate_bp=2550, currency="EUR").vat_minor == int(exact)
 
 
 def test_price_gross_is_net_plus_rounded_vat() -> None:
-    price = price_with_vat(150, vat_rate_percent=19, currency="EUR")
+    price = price_with_vat(150, vat_rate_bp=1900, currency="EUR")
     assert (price.net_minor, price.vat_minor, price.gross_minor) == (150, 29, 179)
-    assert price.vat_rate_percent == 19
+    assert price.vat_rate_bp == 1900
     assert price.currency == "EUR"
 
 
+def test_price_refuses_negative_amounts() -> None:
+    with pytest.raises(ValueError, match="negative"):
+        price_with_vat(-1, vat_rate_bp=1900, currency="EUR")
+
+
 def test_standard_catalog_has_five_durations_for_each_scope_at_published_prices() -> None:
-    catalog = {p.code: p for p in standard_catalog()}
+    catalog = {p.code: p for p in standard_catalog() if p.kind is ProductKind.PASS}
     assert {code: p.net_minor for code, p in catalog.items()} == {
         "AIR_1H": 700,
         "AIR_1D": 3000,
@@ -67,7 +49,11 @@ def test_standard_catalog_has_five_durations_for_each_scope_at_published_prices(
 
 
 def test_standard_catalog_durations_are_hour_day_week_30_days_365_days() -> None:
-    durations = {p.code: p.duration_seconds for p in standard_catalog() if p.scope is Scope.AIR}
+    durations = {
+        p.code: p.duration_seconds
+        for p in standard_catalog()
+        if p.scope is Scope.AIR and p.kind is ProductKind.PASS
+    }
     assert durations == {
         "AIR_1H": 3600,
         "AIR_1D": 86400,
@@ -75,3 +61,26 @@ def test_standard_catalog_durations_are_hour_day_week_30_days_365_days() -> None
         "AIR_1M": 2592000,
         "AIR_1Y": 31536000,
     }
+
+
+def test_per_vin_passes_last_24_hours_and_carry_a_scope() -> None:
+    catalog = {p.code: p for p in standard_catalog() if p.kind is ProductKind.VIN_PASS}
+    assert {code: (p.scope, p.duration_seconds, p.net_minor) for code, p in catalog.items()} == {
+        "AIR_VIN_24H": (Scope.AIR, 86400, 1500),
+        "PROGRAMMING_VIN_24H": (Scope.PROGRAMMING, 86400, 4500),
+    }
+
+
+def test_tools_have_stock_and_weight_but_no_scope_or_duration() -> None:
+    tools = [p for p in standard_catalog() if p.kind is ProductKind.TOOL]
+    assert {p.code for p in tools} == {
+        "TOOL_ICOM_VCI",
+        "TOOL_ENET_CABLE",
+        "TOOL_PROGRAMMING_CHARGER",
+        "TOOL_OBD_EXTENSION",
+    }
+    for tool in tools:
+        assert tool.scope is None and tool.duration_seconds is None
+        assert tool.stock is not None and tool.stock > 0
+        assert tool.weight_grams is not None and tool.weight_grams > 0
+        assert tool.net_minor > 0

@@ -143,6 +143,13 @@ async def test_an_order_paid_just_before_a_kill_is_paid_and_granted_once_after_r
     org_id, user_id = uuid.uuid4(), uuid.uuid4()
     token = token_issuer.token(user_id=user_id, organization_id=org_id)
     headers = {"authorization": f"Bearer {token}"}
+    # Billing's copy of the company data, as identity's events would leave it.
+    await fetch(
+        database_url,
+        "INSERT INTO customers (organization_id, legal_name, country, source_updated_at) "
+        "VALUES ($1, 'Muster Kfz GmbH', 'DE', now()) RETURNING organization_id",
+        org_id,
+    )
     process, base = billing_process()
     async with httpx.AsyncClient(base_url=base, headers=headers, timeout=10) as client:
         placed = await client.post(

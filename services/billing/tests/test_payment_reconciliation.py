@@ -43,7 +43,7 @@ async def counts(billing, order_id: str) -> tuple[int, int]:
 async def test_an_overdue_payment_the_provider_settled_is_paid_and_granted_once(
     slow_billing,
 ) -> None:
-    org = slow_billing.org()
+    org = await slow_billing.buyer()
     order = await slow_billing.order(org, "AIR_1D")
     payment = await slow_billing.pay(org, order["id"])
     await settle_at_provider(slow_billing, payment["payment_id"])
@@ -61,8 +61,8 @@ async def test_an_overdue_payment_the_provider_settled_is_paid_and_granted_once(
             "payment_id": payment["payment_id"],
             "order_reference": order["id"],
             "status": "succeeded",
-            "amount_minor": order["amounts"]["gross_minor"],
-            "currency": order["currency"],
+            "amount_minor": order["totals"]["gross_minor"],
+            "currency": order["totals"]["currency"],
         }
     )
     assert late.json()["changed"] is False
@@ -73,7 +73,7 @@ async def test_a_payment_declined_at_the_provider_fails_and_the_order_can_be_pai
     start_billing,
 ) -> None:
     async with start_billing(test_provider_decline=True, test_provider_delay_seconds=60) as billing:
-        org = billing.org()
+        org = await billing.buyer()
         order = await billing.order(org)
         first = await billing.pay(org, order["id"])
         await settle_at_provider(billing, first["payment_id"])
@@ -93,7 +93,7 @@ async def test_a_payment_declined_at_the_provider_fails_and_the_order_can_be_pai
 async def test_a_payment_the_provider_does_not_know_fails_so_the_order_can_be_paid_again(
     slow_billing,
 ) -> None:
-    org = slow_billing.org()
+    org = await slow_billing.buyer()
     order = await slow_billing.order(org)
     payment = await slow_billing.pay(org, order["id"])
     await slow_billing.sql(
@@ -111,7 +111,7 @@ async def test_a_payment_the_provider_does_not_know_fails_so_the_order_can_be_pa
 
 
 async def test_a_payment_still_pending_at_the_provider_stays_pending(slow_billing) -> None:
-    org = slow_billing.org()
+    org = await slow_billing.buyer()
     order = await slow_billing.order(org)
     await slow_billing.pay(org, order["id"])
 
@@ -122,7 +122,7 @@ async def test_a_payment_still_pending_at_the_provider_stays_pending(slow_billin
 
 
 async def test_a_payment_younger_than_the_setting_is_left_to_its_callback(slow_billing) -> None:
-    org = slow_billing.org()
+    org = await slow_billing.buyer()
     order = await slow_billing.order(org)
     payment = await slow_billing.pay(org, order["id"])
     await settle_at_provider(slow_billing, payment["payment_id"])
@@ -142,7 +142,7 @@ async def test_the_background_reconciliation_pays_an_order_whose_callback_never_
         payment_reconcile_after_seconds=1,
         payment_reconcile_interval_seconds=0.1,
     ) as billing:
-        org = billing.org()
+        org = await billing.buyer()
         order = await billing.order(org)
         payment = await billing.pay(org, order["id"])
         await settle_at_provider(billing, payment["payment_id"])

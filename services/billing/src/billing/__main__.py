@@ -1,4 +1,4 @@
-"""``python -m billing``: migrate, seed, serve."""
+"""``python -m billing``: migrate, seed, serve, and the staff's catalog and orders commands."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from billing.config import Settings
 from billing.main import CONSUMERS, MIGRATIONS_DIR
 from billing.services.catalog import seed_catalog
+from billing.staff import add_staff_commands, run_staff_command
 from servicekit import cli
 from servicekit.db import Database
 from servicekit.settings import load_settings
@@ -35,6 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "seed",
         help="add the standard catalog products that are missing (never overwrites prices)",
     )
+    add_staff_commands(commands)
     args = parser.parse_args(argv)
     settings = load_settings(Settings)
 
@@ -45,6 +47,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"billing: catalog seeded, {added} product(s) added")
     elif args.command == "replay-dlq":
         return cli.replay_dlq(settings, CONSUMERS, consumer=args.consumer, dry_run=args.dry_run)
+    elif args.command in ("catalog", "orders"):
+        return asyncio.run(run_staff_command(args, settings))
     elif args.command == "serve":
         cli.serve("billing.main:create_app", settings, host=args.host, port=args.port)
     return 0

@@ -41,9 +41,20 @@ class Settings(ServiceSettings):
     idempotency_retention_hours: int = Field(default=24, ge=1, le=24 * 30)
     idempotency_sweep_seconds: float = Field(default=3600, ge=0, le=86_400)
 
-    # VAT in whole percent on every sale: the German standard rate. Per-country rates and the
-    # reverse charge for EU businesses come later.
-    vat_rate_percent: int = Field(default=19, ge=0, le=100)
+    # The terms of sale a buyer accepts at checkout; a checkout naming another version is
+    # refused (the buyer saw outdated terms).
+    terms_version: str = Field(default="2026-12", min_length=1, max_length=32)
+    terms_url: str = "https://aos.example/terms/2026-12"
+
+    # Tools stay reserved for an unpaid order this long; then the order expires and its stock
+    # returns. The sweep runs every stock_sweep_seconds (0: never).
+    stock_reservation_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
+    stock_sweep_seconds: float = Field(default=60, ge=0, le=86_400)
+
+    # An unused pass may be cancelled this long after payment; a window that started less than
+    # refund_grace_minutes ago still counts as unused.
+    refund_period_hours: int = Field(default=24, ge=0, le=24 * 365)
+    refund_grace_minutes: int = Field(default=5, ge=0, le=24 * 60)
 
     # The seller printed on every invoice; its country decides the domestic VAT rate.
     seller_legal_name: str = "AOS Aftersales Online GmbH"

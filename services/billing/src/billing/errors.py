@@ -5,7 +5,12 @@ from __future__ import annotations
 from servicekit.problems import ConflictError, NotFoundError, ProblemError, UnauthorizedError
 
 __all__ = [
+    "AlreadyRefundedError",
+    "CatalogEditError",
+    "CheckoutInvalidError",
     "CompanyDataMissingError",
+    "EntitlementNotFoundError",
+    "FulfilmentError",
     "IdempotencyKeyInvalidError",
     "IdempotencyKeyMissingError",
     "IdempotencyKeyReusedError",
@@ -15,13 +20,18 @@ __all__ = [
     "InvoiceNotFoundError",
     "NothingToCreditError",
     "OrderAlreadyPaidError",
+    "OrderExpiredError",
     "OrderNotFoundError",
+    "OutOfStockError",
+    "PassUsedError",
     "PaymentAmountMismatchError",
     "PaymentInProgressError",
     "PaymentNotRecognisedError",
     "PaymentProviderUnavailableError",
     "ProductNotFoundError",
-    "UnknownProductError",
+    "RefundPeriodOverError",
+    "TermsNotAcceptedError",
+    "TermsOutdatedError",
     "UsagePeriodInvalidError",
 ]
 
@@ -29,12 +39,6 @@ __all__ = [
 class ProductNotFoundError(NotFoundError):
     slug = "product-not-found"
     title = "Product not found"
-
-
-class UnknownProductError(ProblemError):
-    status = 422
-    slug = "unknown-product"
-    title = "Unknown product"
 
 
 class OrderNotFoundError(NotFoundError):
@@ -128,3 +132,61 @@ class UsagePeriodInvalidError(ProblemError):
     status = 422
     slug = "usage-period-invalid"
     title = "Invalid report period"
+
+
+class CheckoutInvalidError(ProblemError):
+    """A checkout request that is well-formed but names something impossible (an unknown
+    product, a VIN on a tool, no VIN on a per-VIN pass); ``errors`` names each field, like a
+    validation problem."""
+
+    status = 422
+    slug = "validation-error"
+    title = "Invalid request"
+
+
+class TermsNotAcceptedError(ConflictError):
+    slug = "terms-not-accepted"
+    title = "Terms of sale not accepted"
+
+
+class TermsOutdatedError(ConflictError):
+    slug = "terms-outdated"
+    title = "Terms of sale changed"
+
+
+class OutOfStockError(ConflictError):
+    slug = "out-of-stock"
+    title = "Out of stock"
+
+
+class OrderExpiredError(ConflictError):
+    slug = "order-expired"
+    title = "Order expired"
+
+
+class EntitlementNotFoundError(NotFoundError):
+    slug = "entitlement-not-found"
+    title = "Entitlement not found"
+
+
+class PassUsedError(ConflictError):
+    slug = "pass-used"
+    title = "Pass already used"
+
+
+class RefundPeriodOverError(ConflictError):
+    slug = "refund-period-over"
+    title = "Refund period over"
+
+
+class AlreadyRefundedError(ConflictError):
+    slug = "already-refunded"
+    title = "Already refunded"
+
+
+class CatalogEditError(Exception):
+    """A catalog edit of the staff CLI that cannot be made; the message says what to do."""
+
+
+class FulfilmentError(Exception):
+    """A fulfilment step of the staff CLI that cannot be taken; the message says why."""

@@ -27,6 +27,7 @@ from billing.services.expiry_mail import SmtpServer
 from billing.services.idempotency import sweep_expired_keys
 from billing.services.invoice_mail import invoice_mail_sender
 from billing.services.reconciliation import reconcile_pending_payments
+from billing.services.reservations import expire_unpaid_orders
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
 from servicekit.logging import get_logger
@@ -118,6 +119,19 @@ async def warn_of_expiry_forever(database: Database, settings: Settings) -> None
         await asyncio.sleep(settings.expiry_check_interval_seconds)
 
 
+async def expire_reservations_forever(database: Database, settings: Settings) -> None:
+    """Every ``stock_sweep_seconds``, expire the orders left unpaid past their stock
+    reservation and put their tools back; a failed run is logged and tried again next time."""
+    while True:
+        try:
+            expired = await expire_unpaid_orders(database, now=datetime.now(UTC))
+            if expired:
+                log.info("unpaid orders expired, stock released", count=expired)
+        except Exception:
+            log.exception("expiring unpaid orders failed; retrying later")
+        await asyncio.sleep(settings.stock_sweep_seconds)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -187,6 +201,10 @@ def create_app(
             workers.append(
                 asyncio.create_task(sweep_idempotency_keys_forever(app.state.database, settings))
             )
+        if settings.run_background_workers and settings.stock_sweep_seconds > 0:
+            workers.append(
+                asyncio.create_task(expire_reservations_forever(app.state.database, settings))
+            )
         if settings.run_background_workers and settings.payment_reconcile_interval_seconds > 0:
             workers.append(
                 asyncio.create_task(
@@ -222,11 +240,13 @@ def create_app(
         consumers=CONSUMERS,
         lifespan=lifespan,
         description=(
-            "Passes for repair information (AIR) and remote programming: catalog, orders, "
-            "payments and the entitlements they grant. Money is in minor units (cents)."
+            "Passes for repair information (AIR) and remote programming, and the tool shop: "
+            "catalog, checkout, orders, payments, refunds and the entitlements passes grant. "
+            "Money is in minor units (cents), VAT rates in basis points (19 % = 1900)."
         ),
         openapi_tags=[
             {"name": "catalog", "description": "Passes on sale (public)"},
+            {"name": "checkout", "description": "Quote a cart, accept the terms, order and pay"},
             {"name": "orders", "description": "Orders of the caller's organisation"},
             {"name": "payments", "description": "Paying orders; the provider's webhook"},
             {"name": "entitlements", "description": "What the organisation may use, until when"},

@@ -73,7 +73,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Passes on sale, with net, VAT and gross prices */
+        /** Passes and tools on sale, with indicative prices (the seller country's VAT) */
         get: operations["list_products_catalog_products_get"];
         put?: never;
         post?: never;
@@ -90,10 +90,44 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One pass */
+        /** One product */
         get: operations["get_product_catalog_products__code__get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/checkout": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Place the cart as an order (terms accepted, takes an Idempotency-Key) and pay */
+        post: operations["place_order_checkout_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/checkout/quote": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Price a cart for the organisation: lines, VAT, shipping, pass windows, terms */
+        post: operations["quote_checkout_quote_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -128,6 +162,23 @@ export interface paths {
         get: operations["entitlement_summary_entitlements_summary_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/billing/entitlements/{entitlement_id}/refund": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Cancel a pass never used, within the refund period (takes an Idempotency-Key) */
+        post: operations["refund_entitlements__entitlement_id__refund_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -213,7 +264,7 @@ export interface paths {
         /** The organisation's orders, newest first */
         get: operations["list_orders_orders_get"];
         put?: never;
-        /** Order a pass (takes an Idempotency-Key) */
+        /** Order one product without the checkout dialogue (partners' integrations; accepts the current terms of sale; takes an Idempotency-Key; pay with /orders/{id}/payment) */
         post: operations["create_order_orders_post"];
         delete?: never;
         options?: never;
@@ -228,7 +279,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** One order of the organisation */
+        /** One order of the organisation, with its lines, tax, shipping and fulfilment */
         get: operations["get_order_orders__order_id__get"];
         put?: never;
         post?: never;
@@ -1206,6 +1257,23 @@ export interface components {
             /** Detail */
             detail: string;
         };
+        /** AddressBody */
+        AddressBody: {
+            /** City */
+            city: string;
+            /**
+             * Country
+             * @description ISO 3166-1 alpha-2
+             * @example DE
+             */
+            country: string;
+            /** Name */
+            name: string;
+            /** Postcode */
+            postcode: string;
+            /** Street */
+            street: string;
+        };
         /** AgentList */
         AgentList: {
             /** Items */
@@ -1249,6 +1317,58 @@ export interface components {
              * @description Model series; empty when all_series is true
              */
             series: string[];
+        };
+        /** CartLineBody */
+        CartLineBody: {
+            /**
+             * Product Code
+             * @example AIR_1D
+             */
+            product_code: string;
+            /**
+             * Quantity
+             * @description 1..99; passes: 1
+             * @default 1
+             */
+            quantity: number;
+            /**
+             * Vin
+             * @description Required for a per-VIN pass (VIN_PASS), refused otherwise
+             */
+            vin?: string | null;
+        };
+        /** CheckoutBody */
+        CheckoutBody: {
+            /**
+             * Accept Terms
+             * @description The buyer's explicit confirmation of the terms
+             */
+            accept_terms: boolean;
+            /** Lines */
+            lines: components["schemas"]["CartLineBody"][];
+            /** @description Where tools go; defaults to the company address */
+            shipping_address?: components["schemas"]["AddressBody"] | null;
+            /**
+             * Terms Version
+             * @description The version the buyer was shown (quote.terms)
+             */
+            terms_version: string;
+        };
+        /** CheckoutRead */
+        CheckoutRead: {
+            order: components["schemas"]["OrderRead"];
+            /** @description The payment started for the order; null when the provider could not be reached (pay with POST /orders/{id}/payment) */
+            payment: components["schemas"]["CheckoutStartedPayment"] | null;
+        };
+        /** CheckoutStartedPayment */
+        CheckoutStartedPayment: {
+            /** Payment Id */
+            payment_id: string;
+            /**
+             * Status
+             * @constant
+             */
+            status: "pending";
         };
         /** CompanyProfileRead */
         CompanyProfileRead: {
@@ -1327,6 +1447,16 @@ export interface components {
             vin: string;
             /** Vin Valid */
             vin_valid: boolean;
+        };
+        /** CreditNoteRef */
+        CreditNoteRef: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Number */
+            number: string;
         };
         /** DocumentList */
         DocumentList: {
@@ -1493,6 +1623,16 @@ export interface components {
              * Format: uuid
              */
             order_id: string;
+            /**
+             * Order Line Id
+             * Format: uuid
+             */
+            order_line_id: string;
+            /**
+             * Revoked At
+             * @description Refunded: no longer usable since then
+             */
+            revoked_at: string | null;
             scope: components["schemas"]["Scope"];
             /**
              * Seconds Left
@@ -1510,6 +1650,11 @@ export interface components {
              * @description Exclusive end of the window
              */
             valid_until: string;
+            /**
+             * Vin
+             * @description Set for a per-VIN pass: it covers this vehicle only
+             */
+            vin: string | null;
         };
         /** EntitlementSummaryRead */
         EntitlementSummaryRead: {
@@ -1518,8 +1663,16 @@ export interface components {
              * Format: date-time
              */
             as_of: string;
-            /** Scopes */
+            /**
+             * Scopes
+             * @description Time passes: every vehicle
+             */
             scopes: components["schemas"]["ScopeSummaryRead"][];
+            /**
+             * Vin Passes
+             * @description Per-VIN passes covering now, per scope and vehicle
+             */
+            vin_passes: components["schemas"]["VinPassRead"][];
         };
         /** ExpiryNotificationRead */
         ExpiryNotificationRead: {
@@ -1563,6 +1716,24 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /** FulfilmentRead */
+        FulfilmentRead: {
+            /** Carrier */
+            carrier: string | null;
+            /** Delivered At */
+            delivered_at: string | null;
+            /** Shipped At */
+            shipped_at: string | null;
+            status: components["schemas"]["FulfilmentStatus"];
+            /** Tracking Number */
+            tracking_number: string | null;
+        };
+        /**
+         * FulfilmentStatus
+         * @description Where the tools of a paid order are; ``none`` for an order without tools.
+         * @enum {string}
+         */
+        FulfilmentStatus: "none" | "awaiting_pick" | "picked" | "shipped" | "delivered";
         /**
          * GroupBy
          * @enum {string}
@@ -1789,6 +1960,21 @@ export interface components {
             /** Vat Minor */
             vat_minor: number;
         };
+        /** InvoiceRefRead */
+        InvoiceRefRead: {
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /**
+             * Kind
+             * @enum {string}
+             */
+            kind: "invoice" | "credit_note";
+            /** Number */
+            number: string;
+        };
         /** InvoiceSummary */
         InvoiceSummary: {
             /**
@@ -2009,24 +2195,62 @@ export interface components {
             /** @description Only an owner may give or take away the owner role */
             role: components["schemas"]["Role"];
         };
-        /** OrderAmounts */
-        OrderAmounts: {
-            /** Gross Minor */
-            gross_minor: number;
-            /** Net Minor */
-            net_minor: number;
-            /** Vat Minor */
-            vat_minor: number;
-            /** Vat Rate Percent */
-            vat_rate_percent: number;
-        };
-        /** OrderCreate */
+        /**
+         * OrderCreate
+         * @description A one-line order, for partners' integrations: like a checkout of one line, accepting
+         *     the current terms of sale, without starting the payment.
+         */
         OrderCreate: {
             /**
              * Product Code
              * @example AIR_1D
              */
             product_code: string;
+            /**
+             * Quantity
+             * @default 1
+             */
+            quantity: number;
+            /** Vin */
+            vin?: string | null;
+        };
+        /** OrderLineRead */
+        OrderLineRead: {
+            /**
+             * Entitlement Id
+             * @description The pass this line granted
+             */
+            entitlement_id: string | null;
+            /** Gross Minor */
+            gross_minor: number;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["ProductKind"];
+            /** Name */
+            name: string;
+            /** Net Minor */
+            net_minor: number;
+            /** Product Code */
+            product_code: string;
+            /** Quantity */
+            quantity: number;
+            /**
+             * Refundable
+             * @description POST /entitlements/{entitlement_id}/refund may work
+             */
+            refundable: boolean;
+            scope: components["schemas"]["Scope"] | null;
+            /** Unit Net Minor */
+            unit_net_minor: number;
+            /** Vat Minor */
+            vat_minor: number;
+            /** Vat Rate Bp */
+            vat_rate_bp: number;
+            /** Vin */
+            vin: string | null;
         };
         /** OrderList */
         OrderList: {
@@ -2035,45 +2259,46 @@ export interface components {
         };
         /** OrderRead */
         OrderRead: {
-            amounts: components["schemas"]["OrderAmounts"];
             /**
              * Created At
              * Format: date-time
              */
             created_at: string;
-            /** Currency */
-            currency: string;
-            /** Duration Seconds */
-            duration_seconds: number;
+            fulfilment: components["schemas"]["FulfilmentRead"];
             /**
              * Id
              * Format: uuid
              */
             id: string;
             /**
-             * Organization Id
-             * Format: uuid
+             * Invoices
+             * @description Its invoice and credit notes
              */
-            organization_id: string;
+            invoices: components["schemas"]["InvoiceRefRead"][];
+            /** Lines */
+            lines: components["schemas"]["OrderLineRead"][];
             /** Paid At */
             paid_at: string | null;
             /** Payment Id */
             payment_id: string | null;
-            /** Product Code */
-            product_code: string;
-            scope: components["schemas"]["Scope"];
-            status: components["schemas"]["OrderStatus"];
             /**
-             * User Id
-             * Format: uuid
+             * Reservation Expires At
+             * @description An unpaid order with tools expires then and its stock goes back
              */
-            user_id: string;
+            reservation_expires_at: string | null;
+            shipping: components["schemas"]["ShippingRead"] | null;
+            shipping_address: components["schemas"]["AddressBody"] | null;
+            status: components["schemas"]["OrderStatus"];
+            tax: components["schemas"]["TaxRead"];
+            /** Terms Version */
+            terms_version: string | null;
+            totals: components["schemas"]["TotalsRead"];
         };
         /**
          * OrderStatus
          * @enum {string}
          */
-        OrderStatus: "pending_payment" | "paid" | "failed";
+        OrderStatus: "pending_payment" | "paid" | "failed" | "expired";
         /** OrganizationCloseCreate */
         OrganizationCloseCreate: {
             /**
@@ -2352,8 +2577,11 @@ export interface components {
              * @description VAT in minor units, rounded half up
              */
             vat_minor: number;
-            /** Vat Rate Percent */
-            vat_rate_percent: number;
+            /**
+             * Vat Rate Bp
+             * @description VAT rate in basis points (19 % = 1900)
+             */
+            vat_rate_bp: number;
         };
         /**
          * Problem
@@ -2379,6 +2607,11 @@ export interface components {
         } & {
             [key: string]: unknown;
         };
+        /**
+         * ProductKind
+         * @enum {string}
+         */
+        ProductKind: "PASS" | "VIN_PASS" | "TOOL";
         /** ProductList */
         ProductList: {
             /** Items */
@@ -2391,12 +2624,80 @@ export interface components {
              * @example AIR_1D
              */
             code: string;
-            /** Duration Seconds */
-            duration_seconds: number;
+            /** Currency */
+            currency: string;
+            /** Description */
+            description: string;
+            /**
+             * Duration Seconds
+             * @description null for tools
+             */
+            duration_seconds: number | null;
+            kind: components["schemas"]["ProductKind"];
             /** Name */
             name: string;
+            /** Net Minor */
+            net_minor: number;
+            /** @description Indicative: with the seller country's VAT. What a buyer pays depends on their country and VAT id: POST /checkout/quote. */
             price: components["schemas"]["PriceRead"];
-            scope: components["schemas"]["Scope"];
+            /** @description null for tools */
+            scope: components["schemas"]["Scope"] | null;
+            /**
+             * Stock Available
+             * @description Tools: units on sale; null for passes
+             */
+            stock_available: number | null;
+            /**
+             * Weight Grams
+             * @description Tools only
+             */
+            weight_grams: number | null;
+        };
+        /** QuoteBody */
+        QuoteBody: {
+            /** Lines */
+            lines: components["schemas"]["CartLineBody"][];
+            /** @description Where tools go; defaults to the company address */
+            shipping_address?: components["schemas"]["AddressBody"] | null;
+        };
+        /** QuoteLineRead */
+        QuoteLineRead: {
+            /** Gross Minor */
+            gross_minor: number;
+            kind: components["schemas"]["ProductKind"];
+            /** Name */
+            name: string;
+            /** Net Minor */
+            net_minor: number;
+            /** Product Code */
+            product_code: string;
+            /** Quantity */
+            quantity: number;
+            /** Unit Net Minor */
+            unit_net_minor: number;
+            /** Vat Minor */
+            vat_minor: number;
+            /** Vat Rate Bp */
+            vat_rate_bp: number;
+            /** Vin */
+            vin: string | null;
+            /** @description For a pass: the window it gives if bought now, after the time already held */
+            window: components["schemas"]["WindowOfferRead"] | null;
+        };
+        /** QuoteRead */
+        QuoteRead: {
+            /** Lines */
+            lines: components["schemas"]["QuoteLineRead"][];
+            /** Requires Shipping */
+            requires_shipping: boolean;
+            shipping: components["schemas"]["ShippingRead"] | null;
+            shipping_address: components["schemas"]["AddressBody"] | null;
+            tax: components["schemas"]["TaxRead"];
+            /** @description Accept these with POST /checkout */
+            terms: components["schemas"]["TermsRead"];
+            totals: components["schemas"]["TotalsRead"];
+            /** Vat Breakdown */
+            vat_breakdown: components["schemas"]["VatBreakdownRead"][];
         };
         /** RateTotalRead */
         RateTotalRead: {
@@ -2424,6 +2725,16 @@ export interface components {
              * @description The new one-time codes; the old ones no longer work. Shown only now.
              */
             recovery_codes: string[];
+        };
+        /** RefundRead */
+        RefundRead: {
+            /** @description The credit note for the refunded line (null until it is issued) */
+            credit_note: components["schemas"]["CreditNoteRef"] | null;
+            /**
+             * Entitlement Id
+             * Format: uuid
+             */
+            entitlement_id: string;
         };
         /** ReleaseList */
         ReleaseList: {
@@ -2628,6 +2939,49 @@ export interface components {
             /** Vin */
             vin: string;
         };
+        /** ShippingRead */
+        ShippingRead: {
+            /** Gross Minor */
+            gross_minor: number;
+            /** Net Minor */
+            net_minor: number;
+            /**
+             * Rule
+             * @description How the fee came about: zone, weight, parcels
+             */
+            rule: string;
+            /** Vat Minor */
+            vat_minor: number;
+        };
+        /** TaxRead */
+        TaxRead: {
+            /** Customer Country */
+            customer_country: string | null;
+            /**
+             * Note
+             * @description The legal note when no VAT is charged
+             */
+            note: string | null;
+            /**
+             * Treatment
+             * @example DOMESTIC
+             * @example REVERSE_CHARGE
+             * @example OSS
+             * @example OUTSIDE_EU
+             */
+            treatment: string;
+            /** Vat Id */
+            vat_id: string | null;
+            /** Vat Id Status */
+            vat_id_status: ("valid" | "invalid" | "unchecked" | "none") | null;
+        };
+        /** TermsRead */
+        TermsRead: {
+            /** Url */
+            url: string;
+            /** Version */
+            version: string;
+        };
         /** TokenRead */
         TokenRead: {
             /** Access Token */
@@ -2803,6 +3157,15 @@ export interface components {
             /** Totp Enabled */
             totp_enabled: boolean;
         };
+        /** VatBreakdownRead */
+        VatBreakdownRead: {
+            /** Net Minor */
+            net_minor: number;
+            /** Rate Bp */
+            rate_bp: number;
+            /** Vat Minor */
+            vat_minor: number;
+        };
         /**
          * VehicleRead
          * @description A decoded VIN. Series, model, body and engine are null for an unknown type code.
@@ -2877,6 +3240,17 @@ export interface components {
              */
             wmi: string;
         };
+        /** VinPassRead */
+        VinPassRead: {
+            scope: components["schemas"]["Scope"];
+            /**
+             * Valid Until
+             * Format: date-time
+             */
+            valid_until: string;
+            /** Vin */
+            vin: string;
+        };
         /** WebhookAck */
         WebhookAck: {
             /**
@@ -2890,6 +3264,19 @@ export interface components {
              */
             order_id: string;
             order_status: components["schemas"]["OrderStatus"];
+        };
+        /** WindowOfferRead */
+        WindowOfferRead: {
+            /**
+             * Valid From
+             * Format: date-time
+             */
+            valid_from: string;
+            /**
+             * Valid Until
+             * Format: date-time
+             */
+            valid_until: string;
         };
         /** WindowRead */
         WindowRead: {
@@ -3340,6 +3727,219 @@ export interface operations {
             };
         };
     };
+    place_order_checkout_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required. 1..255 visible ASCII characters, unique per purchase (a UUID is a good choice). Repeating a request with the same key returns the first answer (with `Idempotent-Replayed: true`) instead of buying twice. A key is kept for 24 hours (BILLING_IDEMPOTENCY_RETENTION_HOURS). */
+                "Idempotency-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CheckoutBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutRead"];
+                };
+            };
+            /** @description Idempotency-Key header required (/problems/idempotency-key-missing); Invalid Idempotency-Key header (/problems/idempotency-key-invalid) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Terms of sale not accepted (/problems/terms-not-accepted); Terms of sale changed (/problems/terms-outdated); Out of stock (/problems/out-of-stock); Company data not yet known to billing (/problems/company-data-missing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency key reused (/problems/idempotency-key-reused); Invalid request (/problems/validation-error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service cannot serve now, e.g. its database is away (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    quote_checkout_quote_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["QuoteBody"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["QuoteRead"];
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Company data not yet known to billing (/problems/company-data-missing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request (/problems/validation-error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service cannot serve now, e.g. its database is away (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_entitlements_entitlements_get: {
         parameters: {
             query?: {
@@ -3459,6 +4059,127 @@ export interface operations {
             };
             /** @description Not allowed for your role (/problems/role-forbidden) */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service cannot serve now, e.g. its database is away (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    refund_entitlements__entitlement_id__refund_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Required. 1..255 visible ASCII characters, unique per purchase (a UUID is a good choice). Repeating a request with the same key returns the first answer (with `Idempotent-Replayed: true`) instead of buying twice. A key is kept for 24 hours (BILLING_IDEMPOTENCY_RETENTION_HOURS). */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                entitlement_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundRead"];
+                };
+            };
+            /** @description Idempotency-Key header required (/problems/idempotency-key-missing); Invalid Idempotency-Key header (/problems/idempotency-key-invalid) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Entitlement not found (/problems/entitlement-not-found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Pass already used (/problems/pass-used); Refund period over (/problems/refund-period-over); Already refunded (/problems/already-refunded) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency key reused (/problems/idempotency-key-reused); Invalid request (/problems/validation-error); errors names each field */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3974,13 +4695,14 @@ export interface operations {
                     "application/json": components["schemas"]["OrderList"];
                 };
             };
-            /** @description No valid access token (unauthorized): log in, or refresh the token */
+            /** @description Authentication required (/problems/unauthorized) */
             401: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Not allowed for your role (/problems/role-forbidden) */
@@ -4095,7 +4817,17 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Idempotency key reused (/problems/idempotency-key-reused); Unknown product (/problems/unknown-product); Invalid request (/problems/validation-error); errors names each field */
+            /** @description Out of stock (/problems/out-of-stock); Company data not yet known to billing (/problems/company-data-missing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Idempotency key reused (/problems/idempotency-key-reused); Invalid request (/problems/validation-error) */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from billing.api.catalog import router as catalog_router
+from billing.api.checkout import router as checkout_router
 from billing.api.entitlements import router as entitlements_router
 from billing.api.invoices import router as invoices_router
 from billing.api.notifications import router as notifications_router
@@ -12,6 +13,7 @@ from billing.api.usage import router as usage_router
 
 ROUTERS: tuple[APIRouter, ...] = (
     catalog_router,
+    checkout_router,
     orders_router,
     payments_router,
     entitlements_router,

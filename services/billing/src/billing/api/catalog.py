@@ -16,12 +16,15 @@ from servicekit.problems import problem_responses
 router = APIRouter(prefix="/catalog", tags=["catalog"])
 
 
-@router.get("/products", summary="Passes on sale, with net, VAT and gross prices")
+@router.get(
+    "/products",
+    summary="Passes and tools on sale, with indicative prices (the seller country's VAT)",
+)
 async def list_products(session: SessionDep, settings: SettingsDep) -> ProductList:
     products = await catalog.list_products(session)
     return ProductList(
         items=[
-            ProductRead.of(p, catalog.product_price(p, vat_rate_percent=settings.vat_rate_percent))
+            ProductRead.of(p, catalog.product_price(p, seller_country=settings.seller_country))
             for p in products
         ]
     )
@@ -29,7 +32,7 @@ async def list_products(session: SessionDep, settings: SettingsDep) -> ProductLi
 
 @router.get(
     "/products/{code}",
-    summary="One pass",
+    summary="One product",
     responses=problem_responses(ProductNotFoundError),
 )
 async def get_product(
@@ -39,5 +42,5 @@ async def get_product(
 ) -> ProductRead:
     product = await catalog.get_product(session, code)
     return ProductRead.of(
-        product, catalog.product_price(product, vat_rate_percent=settings.vat_rate_percent)
+        product, catalog.product_price(product, seller_country=settings.seller_country)
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
@@ -16,14 +17,27 @@ from billing.domain.idempotency import (
 )
 from billing.errors import IdempotencyKeyInvalidError, IdempotencyKeyMissingError
 from billing.providers.base import PaymentProvider
+from billing.services.checkout import SellerTerms
+from billing.services.refunds import RefundPolicy
 from servicekit.auth import Principal
 from servicekit.roles import ALL_ROLES, Role, role_check
 
-__all__ = ["Buyer", "IdempotencyKeyDep", "Member", "PaymentProviderDep", "SettingsDep"]
+__all__ = [
+    "Buyer",
+    "IdempotencyKeyDep",
+    "Manager",
+    "Member",
+    "PaymentProviderDep",
+    "RefundPolicyDep",
+    "SellerTermsDep",
+    "SettingsDep",
+]
 
 # Who may buy and see what was bought: purchases belong to the office (admin, accountant),
 # never to a technician.
 Buyer = Annotated[Principal, Depends(role_check(Role.OWNER, Role.ADMIN, Role.ACCOUNTANT))]
+# Who may cancel a pass: the organisation's managers (taking money back is theirs).
+Manager = Annotated[Principal, Depends(role_check(Role.OWNER, Role.ADMIN))]
 # Every member: a technician must see whether a pass is active, an accountant what is used.
 Member = Annotated[Principal, Depends(role_check(*ALL_ROLES))]
 
@@ -66,6 +80,26 @@ def _idempotency_key(
         ) from exc
 
 
+def _seller_terms(request: Request) -> SellerTerms:
+    settings = _settings(request)
+    return SellerTerms(
+        seller_country=settings.seller_country,
+        terms_version=settings.terms_version,
+        terms_url=settings.terms_url,
+        reservation=timedelta(minutes=settings.stock_reservation_minutes),
+    )
+
+
+def _refund_policy(request: Request) -> RefundPolicy:
+    settings = _settings(request)
+    return RefundPolicy(
+        period=timedelta(hours=settings.refund_period_hours),
+        grace=timedelta(minutes=settings.refund_grace_minutes),
+    )
+
+
 SettingsDep = Annotated[Settings, Depends(_settings)]
+SellerTermsDep = Annotated[SellerTerms, Depends(_seller_terms)]
+RefundPolicyDep = Annotated[RefundPolicy, Depends(_refund_policy)]
 PaymentProviderDep = Annotated[PaymentProvider, Depends(_payment_provider)]
 IdempotencyKeyDep = Annotated[str, Depends(_idempotency_key)]

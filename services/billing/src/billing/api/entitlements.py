@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 
-from billing.api.deps import Member
+from billing.api.deps import IdempotencyKeyDep, Manager, Member, RefundPolicyDep
+from billing.api.idempotent import respond_once
 from billing.api.schemas import (
     EntitlementList,
     EntitlementRead,
     EntitlementSummaryRead,
+    RefundRead,
     ScopeSummaryRead,
+    VinPassRead,
 )
-from billing.services import entitlements
+from billing.errors import (
+    AlreadyRefundedError,
+    EntitlementNotFoundError,
+    IdempotencyKeyInvalidError,
+    IdempotencyKeyMissingError,
+    IdempotencyKeyReusedError,
+    PassUsedError,
+    RefundPeriodOverError,
+)
+from billing.services import entitlements, refunds
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
 
@@ -50,6 +64,51 @@ async def list_entitlements(
 async def entitlement_summary(principal: Member, session: SessionDep) -> EntitlementSummaryRead:
     now = datetime.now(UTC)
     coverage = await entitlements.summarize(session, principal.organization_id, now=now)
+    vin_passes = await entitlements.summarize_vin_passes(
+        session, principal.organization_id, now=now
+    )
     return EntitlementSummaryRead(
-        as_of=now, scopes=[ScopeSummaryRead.of(item, now=now) for item in coverage]
+        as_of=now,
+        scopes=[ScopeSummaryRead.of(item, now=now) for item in coverage],
+        vin_passes=[VinPassRead.of(item) for item in vin_passes],
+    )
+
+
+@router.post(
+    "/{entitlement_id}/refund",
+    response_model=RefundRead,
+    summary="Cancel a pass never used, within the refund period (takes an Idempotency-Key)",
+    responses=problem_responses(
+        IdempotencyKeyMissingError,
+        IdempotencyKeyInvalidError,
+        UnauthorizedError,
+        EntitlementNotFoundError,
+        PassUsedError,
+        RefundPeriodOverError,
+        AlreadyRefundedError,
+        IdempotencyKeyReusedError,
+    ),
+)
+async def refund(
+    entitlement_id: uuid.UUID,
+    request: Request,
+    principal: Manager,
+    session: SessionDep,
+    policy: RefundPolicyDep,
+    idempotency_key: IdempotencyKeyDep,
+) -> JSONResponse:
+    async def produce() -> RefundRead:
+        revoked = await refunds.refund_entitlement(
+            session, principal, entitlement_id, now=datetime.now(UTC), policy=policy
+        )
+        return RefundRead(entitlement_id=revoked.id, credit_note=None)
+
+    return await respond_once(
+        session,
+        principal,
+        request=request,
+        key=idempotency_key,
+        payload=None,
+        status_code=200,
+        produce=produce,
     )

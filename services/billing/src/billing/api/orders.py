@@ -3,22 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 
-from billing.api.deps import Buyer, IdempotencyKeyDep, SettingsDep
+from billing.api.deps import Buyer, IdempotencyKeyDep, RefundPolicyDep, SellerTermsDep
 from billing.api.idempotent import respond_once
 from billing.api.schemas import OrderCreate, OrderList, OrderRead
 from billing.errors import (
+    CheckoutInvalidError,
+    CompanyDataMissingError,
     IdempotencyKeyInvalidError,
     IdempotencyKeyMissingError,
     IdempotencyKeyReusedError,
     OrderNotFoundError,
-    UnknownProductError,
+    OutOfStockError,
 )
-from billing.services import orders
+from billing.services import checkout, orders
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
 
@@ -29,13 +32,18 @@ router = APIRouter(prefix="/orders", tags=["orders"])
     "",
     status_code=201,
     response_model=OrderRead,
-    summary="Order a pass (takes an Idempotency-Key)",
+    summary=(
+        "Order one product without the checkout dialogue (partners' integrations; accepts "
+        "the current terms of sale; takes an Idempotency-Key; pay with /orders/{id}/payment)"
+    ),
     responses=problem_responses(
         IdempotencyKeyMissingError,
         IdempotencyKeyInvalidError,
         UnauthorizedError,
+        OutOfStockError,
+        CompanyDataMissingError,
         IdempotencyKeyReusedError,
-        UnknownProductError,
+        CheckoutInvalidError,
     ),
 )
 async def create_order(
@@ -43,17 +51,29 @@ async def create_order(
     request: Request,
     principal: Buyer,
     session: SessionDep,
-    settings: SettingsDep,
+    terms: SellerTermsDep,
+    policy: RefundPolicyDep,
     idempotency_key: IdempotencyKeyDep,
 ) -> JSONResponse:
     async def produce() -> OrderRead:
-        order = await orders.place_order(
+        now = datetime.now(UTC)
+        cart = checkout.Cart(
+            lines=(checkout.CartLine(body.product_code, quantity=body.quantity, vin=body.vin),)
+        )
+        order = await checkout.place_order(
             session,
             principal,
-            product_code=body.product_code,
-            vat_rate_percent=settings.vat_rate_percent,
+            cart,
+            # A partner accepts the terms of sale in its contract, not per order.
+            accept_terms=True,
+            terms_version=terms.terms_version,
+            terms=terms,
+            now=now,
         )
-        return OrderRead.of(order)
+        view = await orders.get_order_view(
+            session, principal.organization_id, order.id, now=now, policy=policy
+        )
+        return OrderRead.of(view)
 
     return await respond_once(
         session,
@@ -66,21 +86,38 @@ async def create_order(
     )
 
 
-@router.get("", summary="The organisation's orders, newest first")
+@router.get(
+    "",
+    summary="The organisation's orders, newest first",
+    responses=problem_responses(UnauthorizedError),
+)
 async def list_orders(
     principal: Buyer,
     session: SessionDep,
+    policy: RefundPolicyDep,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> OrderList:
-    found = await orders.list_orders(session, principal.organization_id, limit=limit, offset=offset)
-    return OrderList(items=[OrderRead.of(order) for order in found])
+    views = await orders.list_order_views(
+        session,
+        principal.organization_id,
+        limit=limit,
+        offset=offset,
+        now=datetime.now(UTC),
+        policy=policy,
+    )
+    return OrderList(items=[OrderRead.of(view) for view in views])
 
 
 @router.get(
     "/{order_id}",
-    summary="One order of the organisation",
+    summary="One order of the organisation, with its lines, tax, shipping and fulfilment",
     responses=problem_responses(UnauthorizedError, OrderNotFoundError),
 )
-async def get_order(order_id: uuid.UUID, principal: Buyer, session: SessionDep) -> OrderRead:
-    return OrderRead.of(await orders.get_order(session, principal.organization_id, order_id))
+async def get_order(
+    order_id: uuid.UUID, principal: Buyer, session: SessionDep, policy: RefundPolicyDep
+) -> OrderRead:
+    view = await orders.get_order_view(
+        session, principal.organization_id, order_id, now=datetime.now(UTC), policy=policy
+    )
+    return OrderRead.of(view)

@@ -7,27 +7,43 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictInt
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt
+from pydantic_core import PydanticCustomError
 
-from billing.db.models import Entitlement, Order, Product
-from billing.domain.catalog import Price, Scope
-from billing.domain.orders import OrderStatus
-from billing.services.entitlements import ScopeCoverage, window_of
+from billing.db.models import Entitlement, Product
+from billing.domain.catalog import Price, ProductKind, Scope
+from billing.domain.orders import FulfilmentStatus, OrderStatus
+from billing.domain.vin import InvalidVin, validate_vin
+from billing.services.checkout import Address
+from billing.services.entitlements import ScopeCoverage, VinCoverage, window_of
+from billing.services.orders import LineView, OrderView
 
 __all__ = [
+    "AddressBody",
+    "CreditNoteRef",
     "EntitlementList",
     "EntitlementRead",
     "EntitlementSummaryRead",
-    "OrderAmounts",
+    "FulfilmentRead",
+    "InvoiceRefRead",
     "OrderCreate",
+    "OrderLineRead",
     "OrderList",
     "OrderRead",
     "PaymentCallbackBody",
     "PaymentRead",
     "PriceRead",
+    "ProductCode",
     "ProductList",
     "ProductRead",
+    "RefundRead",
     "ScopeSummaryRead",
+    "ShippingRead",
+    "TaxRead",
+    "TotalsRead",
+    "VinField",
+    "VinPassRead",
     "WebhookAck",
     "WindowRead",
 ]
@@ -35,11 +51,29 @@ __all__ = [
 ProductCode = Annotated[str, Field(min_length=1, max_length=64, examples=["AIR_1D"])]
 
 
+def _vin(value: str) -> str:
+    try:
+        return validate_vin(value)
+    except InvalidVin as exc:
+        raise PydanticCustomError("vin-invalid", str(exc)) from None
+
+
+VinField = Annotated[
+    str,
+    Field(
+        max_length=64,
+        description="17 characters: digits and A-Z without I, O, Q",
+        examples=["WBA8E9G50GNT12345"],
+    ),
+    AfterValidator(_vin),
+]
+
+
 class PriceRead(BaseModel):
     net_minor: int = Field(description="Net price in minor units (cents)")
     vat_minor: int = Field(description="VAT in minor units, rounded half up")
     gross_minor: int = Field(description="net_minor + vat_minor")
-    vat_rate_percent: int
+    vat_rate_bp: int = Field(description="VAT rate in basis points (19 % = 1900)")
     currency: str = Field(examples=["EUR"])
 
     @classmethod
@@ -48,26 +82,43 @@ class PriceRead(BaseModel):
             net_minor=price.net_minor,
             vat_minor=price.vat_minor,
             gross_minor=price.gross_minor,
-            vat_rate_percent=price.vat_rate_percent,
+            vat_rate_bp=price.vat_rate_bp,
             currency=price.currency,
         )
 
 
 class ProductRead(BaseModel):
     code: str = Field(examples=["AIR_1D"])
-    scope: Scope
+    kind: ProductKind
+    scope: Scope | None = Field(description="null for tools")
     name: str
-    duration_seconds: int
-    price: PriceRead
+    description: str
+    duration_seconds: int | None = Field(description="null for tools")
+    net_minor: int
+    currency: str
+    price: PriceRead = Field(
+        description=(
+            "Indicative: with the seller country's VAT. What a buyer pays depends on their "
+            "country and VAT id: POST /checkout/quote."
+        )
+    )
+    stock_available: int | None = Field(description="Tools: units on sale; null for passes")
+    weight_grams: int | None = Field(description="Tools only")
 
     @classmethod
     def of(cls, product: Product, price: Price) -> ProductRead:
         return cls(
             code=product.code,
-            scope=Scope(product.scope),
+            kind=ProductKind(product.kind),
+            scope=None if product.scope is None else Scope(product.scope),
             name=product.name,
+            description=product.description,
             duration_seconds=product.duration_seconds,
+            net_minor=product.net_minor,
+            currency=product.currency,
             price=PriceRead.of(price),
+            stock_available=product.stock_available,
+            weight_grams=product.weight_grams,
         )
 
 
@@ -76,52 +127,202 @@ class ProductList(BaseModel):
 
 
 class OrderCreate(BaseModel):
+    """A one-line order, for partners' integrations: like a checkout of one line, accepting
+    the current terms of sale, without starting the payment."""
+
     model_config = ConfigDict(extra="forbid")
 
     product_code: ProductCode
+    quantity: int = Field(default=1, ge=1, le=99)
+    vin: VinField | None = None
 
 
-class OrderAmounts(BaseModel):
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if len(code) != 2 or pycountry.countries.get(alpha_2=code) is None:
+        raise PydanticCustomError(
+            "country-unknown", "not a country code: use ISO 3166-1 alpha-2, for example DE or AT"
+        )
+    return code
+
+
+class AddressBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200)
+    street: str = Field(min_length=1, max_length=200)
+    postcode: str = Field(min_length=1, max_length=20)
+    city: str = Field(min_length=1, max_length=100)
+    country: Annotated[
+        str,
+        Field(max_length=10, description="ISO 3166-1 alpha-2", examples=["DE"]),
+        AfterValidator(_country),
+    ]
+
+    @classmethod
+    def of(cls, address: Address) -> AddressBody:
+        return cls(
+            name=address.name,
+            street=address.street,
+            postcode=address.postcode,
+            city=address.city,
+            country=address.country,
+        )
+
+    def to_domain(self) -> Address:
+        return Address(
+            name=self.name.strip(),
+            street=self.street.strip(),
+            postcode=self.postcode.strip(),
+            city=self.city.strip(),
+            country=self.country,
+        )
+
+
+class TotalsRead(BaseModel):
     net_minor: int
     vat_minor: int
     gross_minor: int
-    vat_rate_percent: int
+    currency: str
+
+
+class TaxRead(BaseModel):
+    treatment: str = Field(examples=["DOMESTIC", "REVERSE_CHARGE", "OSS", "OUTSIDE_EU"])
+    note: str | None = Field(description="The legal note when no VAT is charged")
+    customer_country: str | None
+    vat_id: str | None
+    vat_id_status: Literal["valid", "invalid", "unchecked", "none"] | None
+
+
+class OrderLineRead(BaseModel):
+    id: uuid.UUID
+    product_code: str
+    name: str
+    kind: ProductKind
+    scope: Scope | None
+    quantity: int
+    vin: str | None
+    unit_net_minor: int
+    net_minor: int
+    vat_rate_bp: int
+    vat_minor: int
+    gross_minor: int
+    entitlement_id: uuid.UUID | None = Field(description="The pass this line granted")
+    refundable: bool = Field(description="POST /entitlements/{entitlement_id}/refund may work")
+
+    @classmethod
+    def of(cls, view: LineView) -> OrderLineRead:
+        line = view.line
+        return cls(
+            id=line.id,
+            product_code=line.product_code,
+            name=line.name,
+            kind=ProductKind(line.kind),
+            scope=None if line.scope is None else Scope(line.scope),
+            quantity=line.quantity,
+            vin=line.vin,
+            unit_net_minor=line.unit_net_minor,
+            net_minor=line.net_minor,
+            vat_rate_bp=line.vat_rate_bp,
+            vat_minor=line.vat_minor,
+            gross_minor=line.gross_minor,
+            entitlement_id=None if view.entitlement is None else view.entitlement.id,
+            refundable=view.refundable,
+        )
+
+
+class FulfilmentRead(BaseModel):
+    status: FulfilmentStatus
+    carrier: str | None
+    tracking_number: str | None
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+
+
+class InvoiceRefRead(BaseModel):
+    id: uuid.UUID
+    number: str
+    kind: Literal["invoice", "credit_note"]
+
+
+class ShippingRead(BaseModel):
+    net_minor: int
+    vat_minor: int
+    gross_minor: int
+    rule: str = Field(description="How the fee came about: zone, weight, parcels")
 
 
 class OrderRead(BaseModel):
     id: uuid.UUID
-    organization_id: uuid.UUID
-    user_id: uuid.UUID
-    product_code: str
-    scope: Scope
-    duration_seconds: int
-    amounts: OrderAmounts
-    currency: str
     status: OrderStatus
-    payment_id: str | None
     created_at: datetime
     paid_at: datetime | None
+    payment_id: str | None
+    lines: list[OrderLineRead]
+    shipping: ShippingRead | None
+    totals: TotalsRead
+    tax: TaxRead
+    shipping_address: AddressBody | None
+    fulfilment: FulfilmentRead
+    reservation_expires_at: datetime | None = Field(
+        description="An unpaid order with tools expires then and its stock goes back"
+    )
+    terms_version: str | None
+    invoices: list[InvoiceRefRead] = Field(description="Its invoice and credit notes")
 
     @classmethod
-    def of(cls, order: Order) -> OrderRead:
+    def of(cls, view: OrderView) -> OrderRead:
+        order = view.order
+        address = (
+            None
+            if order.shipping_country is None
+            else AddressBody(
+                name=order.shipping_name or "",
+                street=order.shipping_street or "",
+                postcode=order.shipping_postcode or "",
+                city=order.shipping_city or "",
+                country=order.shipping_country,
+            )
+        )
         return cls(
             id=order.id,
-            organization_id=order.organization_id,
-            user_id=order.user_id,
-            product_code=order.product_code,
-            scope=Scope(order.scope),
-            duration_seconds=order.duration_seconds,
-            amounts=OrderAmounts(
+            status=OrderStatus(order.status),
+            created_at=order.created_at,
+            paid_at=order.paid_at,
+            payment_id=order.payment_id,
+            lines=[OrderLineRead.of(line) for line in view.lines],
+            shipping=None
+            if order.shipping_rule is None
+            else ShippingRead(
+                net_minor=order.shipping_net_minor,
+                vat_minor=order.shipping_vat_minor,
+                gross_minor=order.shipping_net_minor + order.shipping_vat_minor,
+                rule=order.shipping_rule,
+            ),
+            totals=TotalsRead(
                 net_minor=order.net_minor,
                 vat_minor=order.vat_minor,
                 gross_minor=order.gross_minor,
-                vat_rate_percent=order.vat_rate_percent,
+                currency=order.currency,
             ),
-            currency=order.currency,
-            status=OrderStatus(order.status),
-            payment_id=order.payment_id,
-            created_at=order.created_at,
-            paid_at=order.paid_at,
+            tax=TaxRead(
+                treatment=order.tax_treatment or "DOMESTIC",
+                note=order.tax_note,
+                customer_country=order.customer_country,
+                vat_id=order.customer_vat_id or None,
+                vat_id_status=order.vat_id_status,
+            ),
+            shipping_address=address,
+            fulfilment=FulfilmentRead(
+                status=FulfilmentStatus(order.fulfilment_status),
+                carrier=order.carrier,
+                tracking_number=order.tracking_number,
+                shipped_at=order.shipped_at,
+                delivered_at=order.delivered_at,
+            ),
+            reservation_expires_at=order.reservation_expires_at,
+            terms_version=order.terms_version,
+            invoices=[],
         )
 
 
@@ -161,6 +362,9 @@ class EntitlementRead(BaseModel):
     id: uuid.UUID
     scope: Scope
     order_id: uuid.UUID
+    order_line_id: uuid.UUID
+    vin: str | None = Field(description="Set for a per-VIN pass: it covers this vehicle only")
+    revoked_at: datetime | None = Field(description="Refunded: no longer usable since then")
     valid_from: datetime
     valid_until: datetime = Field(description="Exclusive end of the window")
     seconds_left: int = Field(
@@ -175,10 +379,13 @@ class EntitlementRead(BaseModel):
             id=entitlement.id,
             scope=Scope(entitlement.scope),
             order_id=entitlement.order_id,
+            order_line_id=entitlement.order_line_id,
+            vin=entitlement.vin,
+            revoked_at=entitlement.revoked_at,
             valid_from=entitlement.valid_from,
             valid_until=entitlement.valid_until,
-            seconds_left=window.seconds_left(now),
-            active=window.is_active(now),
+            seconds_left=0 if entitlement.revoked_at else window.seconds_left(now),
+            active=entitlement.revoked_at is None and window.is_active(now),
         )
 
 
@@ -221,6 +428,31 @@ class ScopeSummaryRead(BaseModel):
         )
 
 
+class VinPassRead(BaseModel):
+    scope: Scope
+    vin: str
+    valid_until: datetime
+
+    @classmethod
+    def of(cls, coverage: VinCoverage) -> VinPassRead:
+        return cls(scope=coverage.scope, vin=coverage.vin, valid_until=coverage.valid_until)
+
+
 class EntitlementSummaryRead(BaseModel):
     as_of: datetime
-    scopes: list[ScopeSummaryRead]
+    scopes: list[ScopeSummaryRead] = Field(description="Time passes: every vehicle")
+    vin_passes: list[VinPassRead] = Field(
+        description="Per-VIN passes covering now, per scope and vehicle"
+    )
+
+
+class CreditNoteRef(BaseModel):
+    id: uuid.UUID
+    number: str
+
+
+class RefundRead(BaseModel):
+    entitlement_id: uuid.UUID
+    credit_note: CreditNoteRef | None = Field(
+        description="The credit note for the refunded line (null until it is issued)"
+    )

@@ -42,6 +42,7 @@ __all__ = [
     "InvoiceMail",
     "Member",
     "Order",
+    "OrderLine",
     "Product",
     "TestProviderPayment",
     "UsageFact",
@@ -90,22 +91,37 @@ class Customer(Base):
 
 
 class Product(Base):
-    """A sellable pass. Rows are seeded once and may be edited in place to change prices."""
+    """A sellable product: a time pass, a 24-hour pass for one VIN, or a tool (with stock).
+    Rows are seeded once and may be edited in place (CLI) to change prices and stock."""
 
     __tablename__ = "products"
     __table_args__ = (
-        CheckConstraint("scope IN ('AIR', 'PROGRAMMING')", name="scope"),
+        CheckConstraint("kind IN ('PASS', 'VIN_PASS', 'TOOL')", name="kind"),
+        CheckConstraint(
+            "(kind = 'TOOL' AND scope IS NULL AND duration_seconds IS NULL "
+            "AND stock_available IS NOT NULL AND weight_grams IS NOT NULL) OR "
+            "(kind <> 'TOOL' AND scope IN ('AIR', 'PROGRAMMING') AND duration_seconds IS NOT NULL "
+            "AND stock_available IS NULL AND weight_grams IS NULL)",
+            name="pass_shape",
+        ),
         CheckConstraint("duration_seconds > 0", name="duration_positive"),
         CheckConstraint("net_minor >= 0", name="net_not_negative"),
         CheckConstraint("char_length(currency) = 3", name="currency_iso"),
+        CheckConstraint("stock_available >= 0", name="stock_not_negative"),
+        CheckConstraint("weight_grams > 0", name="weight_positive"),
     )
 
     code: Mapped[str] = mapped_column(Text, primary_key=True)
-    scope: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(Text, server_default=text("'PASS'"))
+    scope: Mapped[str | None] = mapped_column(Text)
     name: Mapped[str] = mapped_column(Text)
-    duration_seconds: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
     net_minor: Mapped[int] = mapped_column(BigInteger)
     currency: Mapped[str] = mapped_column(Text)
+    # Tools only: units that can still be sold (reserved units are already taken off).
+    stock_available: Mapped[int | None] = mapped_column(Integer)
+    weight_grams: Mapped[int | None] = mapped_column(Integer)
     # Withdrawn products stay for the orders that reference them but are no longer sold.
     active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     position: Mapped[int] = mapped_column(Integer, server_default=text("0"))
@@ -116,11 +132,24 @@ class Product(Base):
 
 
 class Order(Base):
+    """An order: its lines, the customer and tax as they were when it was placed, its totals
+    (lines plus shipping), the terms accepted, and for tools the shipping and fulfilment."""
+
     __tablename__ = "orders"
     __table_args__ = (
-        CheckConstraint("status IN ('pending_payment', 'paid', 'failed')", name="status"),
+        CheckConstraint(
+            "status IN ('pending_payment', 'paid', 'failed', 'expired')", name="status"
+        ),
         CheckConstraint("gross_minor = net_minor + vat_minor", name="gross_is_net_plus_vat"),
         CheckConstraint("(status = 'paid') = (paid_at IS NOT NULL)", name="paid_at_iff_paid"),
+        CheckConstraint(
+            "fulfilment_status IN ('none', 'awaiting_pick', 'picked', 'shipped', 'delivered')",
+            name="fulfilment_status",
+        ),
+        CheckConstraint(
+            "fulfilment_status NOT IN ('shipped', 'delivered') OR tracking_number IS NOT NULL",
+            name="shipped_has_tracking",
+        ),
         Index("ix_orders_organization_id_created_at", "organization_id", "created_at"),
         # Reconciliation looks for payments pending since before a cutoff.
         Index(
@@ -128,20 +157,55 @@ class Order(Base):
             "payment_started_at",
             postgresql_where=text("status = 'pending_payment' AND payment_id IS NOT NULL"),
         ),
+        # The expiry sweep looks for unpaid orders whose stock reservation ran out.
+        Index(
+            "ix_orders_reservation_expires_at",
+            "reservation_expires_at",
+            postgresql_where=text(
+                "status IN ('pending_payment', 'failed') AND reservation_expires_at IS NOT NULL"
+            ),
+        ),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    product_code: Mapped[str] = mapped_column(Text, ForeignKey("products.code"))
-    scope: Mapped[str] = mapped_column(Text)
-    duration_seconds: Mapped[int] = mapped_column(Integer)
+    # Totals of all lines and the shipping fee.
     net_minor: Mapped[int] = mapped_column(BigInteger)
     vat_minor: Mapped[int] = mapped_column(BigInteger)
     gross_minor: Mapped[int] = mapped_column(BigInteger)
-    vat_rate_percent: Mapped[int] = mapped_column(Integer)
     currency: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(Text)
+    # The customer as billing knew it when the order was placed (null on orders from before
+    # checkout existed).
+    customer_legal_name: Mapped[str | None] = mapped_column(Text)
+    customer_street: Mapped[str | None] = mapped_column(Text)
+    customer_postcode: Mapped[str | None] = mapped_column(Text)
+    customer_city: Mapped[str | None] = mapped_column(Text)
+    customer_country: Mapped[str | None] = mapped_column(Text)
+    customer_vat_id: Mapped[str | None] = mapped_column(Text)
+    vat_id_status: Mapped[str | None] = mapped_column(Text)
+    tax_treatment: Mapped[str | None] = mapped_column(Text)
+    tax_note: Mapped[str | None] = mapped_column(Text)
+    terms_version: Mapped[str | None] = mapped_column(Text)
+    terms_accepted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipping_name: Mapped[str | None] = mapped_column(Text)
+    shipping_street: Mapped[str | None] = mapped_column(Text)
+    shipping_postcode: Mapped[str | None] = mapped_column(Text)
+    shipping_city: Mapped[str | None] = mapped_column(Text)
+    shipping_country: Mapped[str | None] = mapped_column(Text)
+    shipping_rule: Mapped[str | None] = mapped_column(Text)
+    shipping_net_minor: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    shipping_vat_minor: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    shipping_vat_rate_bp: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Tools are reserved until then; an order still unpaid after it expires.
+    reservation_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    fulfilment_status: Mapped[str] = mapped_column(Text, server_default=text("'none'"))
+    carrier: Mapped[str | None] = mapped_column(Text)
+    tracking_number: Mapped[str | None] = mapped_column(Text)
+    picked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipped_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # The provider's id of the current payment attempt.
     payment_id: Mapped[str | None] = mapped_column(Text, unique=True)
     # When the current payment attempt started; a payment pending long after it is reconciled.
@@ -153,21 +217,65 @@ class Order(Base):
     )
 
 
+class OrderLine(Base):
+    """One product of an order, priced and taxed when the order was placed."""
+
+    __tablename__ = "order_lines"
+    __table_args__ = (
+        UniqueConstraint("order_id", "position", name="uq_order_lines_order_id_position"),
+        CheckConstraint("kind IN ('PASS', 'VIN_PASS', 'TOOL')", name="kind"),
+        CheckConstraint("quantity BETWEEN 1 AND 99", name="quantity"),
+        CheckConstraint("net_minor = quantity * unit_net_minor", name="net_is_quantity_x_unit"),
+        CheckConstraint("gross_minor = net_minor + vat_minor", name="gross_is_net_plus_vat"),
+        CheckConstraint("(kind = 'VIN_PASS') = (vin IS NOT NULL)", name="vin"),
+        CheckConstraint(
+            "kind = 'TOOL' OR (quantity = 1 AND duration_seconds IS NOT NULL "
+            "AND scope IN ('AIR', 'PROGRAMMING'))",
+            name="pass_shape",
+        ),
+        Index("ix_order_lines_order_id", "order_id"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orders.id"))
+    position: Mapped[int] = mapped_column(Integer)
+    product_code: Mapped[str] = mapped_column(Text, ForeignKey("products.code"))
+    kind: Mapped[str] = mapped_column(Text)
+    scope: Mapped[str | None] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(Text)
+    quantity: Mapped[int] = mapped_column(Integer)
+    unit_net_minor: Mapped[int] = mapped_column(BigInteger)
+    net_minor: Mapped[int] = mapped_column(BigInteger)
+    vat_rate_bp: Mapped[int] = mapped_column(Integer)
+    vat_minor: Mapped[int] = mapped_column(BigInteger)
+    gross_minor: Mapped[int] = mapped_column(BigInteger)
+    vin: Mapped[str | None] = mapped_column(Text)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    weight_grams: Mapped[int | None] = mapped_column(Integer)
+    # Set when the pass of this line was cancelled and credited.
+    refunded_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class Entitlement(Base):
-    """The right of an organisation to use a scope during ``[valid_from, valid_until)``."""
+    """The right of an organisation to use a scope during ``[valid_from, valid_until)``; for
+    every vehicle (``vin`` null, a time pass) or for one (a per-VIN pass)."""
 
     __tablename__ = "entitlements"
     __table_args__ = (
         CheckConstraint("scope IN ('AIR', 'PROGRAMMING')", name="scope"),
         CheckConstraint("valid_until > valid_from", name="window_not_empty"),
-        # The database itself refuses overlapping windows of one organisation and scope
-        # (needs btree_gist for the equality parts); the service chains windows under a lock.
+        CheckConstraint("vin IS NULL OR char_length(vin) = 17", name="vin_length"),
+        # The database itself refuses overlapping live windows of one organisation, scope and
+        # VIN ('' for time passes), so a VIN pass may run beside a time pass; needs btree_gist.
+        # The service chains windows under a lock.
         ExcludeConstraint(
             ("organization_id", "="),
             ("scope", "="),
+            (func.coalesce(text("vin"), text("''")), "="),
             (func.tstzrange(text("valid_from"), text("valid_until")), "&&"),
             name="ex_entitlements_no_overlap",
             using="gist",
+            where=text("revoked_at IS NULL"),
         ),
         Index("ix_entitlements_chain", "organization_id", "scope", "valid_until"),
     )
@@ -175,10 +283,16 @@ class Entitlement(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
     organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     scope: Mapped[str] = mapped_column(Text)
-    # One entitlement per paid order: a repeated payment callback cannot grant twice.
-    order_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orders.id"), unique=True)
+    order_id: Mapped[uuid.UUID] = mapped_column(Uuid, ForeignKey("orders.id"))
+    # One entitlement per paid pass line: a repeated payment callback cannot grant twice.
+    order_line_id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, ForeignKey("order_lines.id"), unique=True
+    )
+    vin: Mapped[str | None] = mapped_column(Text)
     valid_from: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     valid_until: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A refunded pass: no longer usable, out of chains and of the overlap constraint.
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=_NOW)
 
 

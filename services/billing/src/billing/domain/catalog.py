@@ -1,8 +1,10 @@
 """The products AOS sells and how their prices are computed.
 
-Passes grant time-based access to one scope. Durations follow Regulation (EU) 2018/858 Art. 63
-(1 hour, 1 day, 1 month, 1 year) plus the common 1 week; a month is 30 days and a year 365 days,
-so a pass always lasts the same number of seconds whatever the calendar says.
+Three kinds: time passes (access to one scope for every vehicle), 24-hour passes for one VIN
+(the per-transaction model Regulation (EU) 2018/858 Art. 63 allows beside time passes), and
+tools (physical goods with stock and a weight, shipped). Pass durations follow Art. 63 (1 hour,
+1 day, 1 month, 1 year) plus the common 1 week; a month is 30 days and a year 365 days, so a
+pass always lasts the same number of seconds whatever the calendar says.
 """
 
 from __future__ import annotations
@@ -10,14 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from billing.domain.tax import line_vat_minor
+
 __all__ = [
     "CURRENCY",
     "Price",
+    "ProductKind",
     "ProductSpec",
     "Scope",
     "price_with_vat",
     "standard_catalog",
-    "vat_minor",
 ]
 
 CURRENCY = "EUR"
@@ -36,15 +40,32 @@ class Scope(StrEnum):
     PROGRAMMING = "PROGRAMMING"  # remote ECU programming
 
 
+class ProductKind(StrEnum):
+    PASS = "PASS"  # time-based access to a scope, every vehicle
+    VIN_PASS = "VIN_PASS"  # 24 hours of access to a scope for one vehicle
+    TOOL = "TOOL"  # a physical product, shipped
+
+    @property
+    def is_pass(self) -> bool:
+        return self is not ProductKind.TOOL
+
+
 @dataclass(frozen=True)
 class ProductSpec:
-    """A product of the standard catalog; ``net_minor`` is in minor units of ``currency``."""
+    """A product of the standard catalog; ``net_minor`` is in minor units of ``currency``.
+
+    Passes have a scope and a duration; tools a stock and a weight instead.
+    """
 
     code: str
-    scope: Scope
+    kind: ProductKind
     name: str
-    duration_seconds: int
     net_minor: int
+    scope: Scope | None = None
+    duration_seconds: int | None = None
+    description: str = ""
+    stock: int | None = None
+    weight_grams: int | None = None
     currency: str = CURRENCY
 
 
@@ -55,7 +76,7 @@ class Price:
     net_minor: int
     vat_minor: int
     gross_minor: int
-    vat_rate_percent: int
+    vat_rate_bp: int
     currency: str
 
 
@@ -80,12 +101,56 @@ _SCOPE_LABELS: dict[Scope, str] = {
     Scope.PROGRAMMING: "Remote programming pass",
 }
 
+# 24 hours for one vehicle: half a day pass, since it serves one car only.
+_VIN_PASS_NET: dict[Scope, int] = {Scope.AIR: 1500, Scope.PROGRAMMING: 4500}
+
+_TOOLS: tuple[ProductSpec, ...] = (
+    ProductSpec(
+        code="TOOL_ICOM_VCI",
+        kind=ProductKind.TOOL,
+        name="ICOM-type vehicle communication interface",
+        description="VCI for diagnosis and programming over DoIP/ENET and D-CAN, with case",
+        net_minor=89000,
+        stock=20,
+        weight_grams=1800,
+    ),
+    ProductSpec(
+        code="TOOL_ENET_CABLE",
+        kind=ProductKind.TOOL,
+        name="ENET cable (OBD to RJ45)",
+        description="Ethernet cable for DoIP programming, 2 m",
+        net_minor=3900,
+        stock=100,
+        weight_grams=250,
+    ),
+    ProductSpec(
+        code="TOOL_PROGRAMMING_CHARGER",
+        kind=ProductKind.TOOL,
+        name="Programming battery charger, 100 A",
+        description="Keeps the vehicle voltage stable during programming",
+        net_minor=64900,
+        stock=10,
+        weight_grams=7500,
+    ),
+    ProductSpec(
+        code="TOOL_OBD_EXTENSION",
+        kind=ProductKind.TOOL,
+        name="OBD extension cable",
+        description="OBD-II extension, 16 pins, 3 m",
+        net_minor=2900,
+        stock=100,
+        weight_grams=300,
+    ),
+)
+
 
 def standard_catalog() -> tuple[ProductSpec, ...]:
-    """The products seeded into a new database (AIR_1H ... PROGRAMMING_1Y)."""
-    return tuple(
+    """The products seeded into a new database: AIR_1H ... PROGRAMMING_1Y, the two per-VIN
+    passes and the tools."""
+    passes = tuple(
         ProductSpec(
             code=f"{scope.value}_{suffix}",
+            kind=ProductKind.PASS,
             scope=scope,
             name=f"{_SCOPE_LABELS[scope]}, {label}",
             duration_seconds=seconds,
@@ -94,33 +159,28 @@ def standard_catalog() -> tuple[ProductSpec, ...]:
         for scope, prices in _NET_PRICES.items()
         for (suffix, seconds, label), net in zip(_DURATIONS, prices, strict=True)
     )
+    vin_passes = tuple(
+        ProductSpec(
+            code=f"{scope.value}_VIN_24H",
+            kind=ProductKind.VIN_PASS,
+            scope=scope,
+            name=f"{_SCOPE_LABELS[scope]}, 24 hours for one vehicle",
+            description="Access for the one VIN given at checkout, for 24 hours",
+            duration_seconds=DAY_SECONDS,
+            net_minor=net,
+        )
+        for scope, net in _VIN_PASS_NET.items()
+    )
+    return passes + vin_passes + _TOOLS
 
 
-def vat_minor(net_minor: int, *, rate_percent: int) -> int:
-    """VAT on ``net_minor`` at ``rate_percent`` %, rounded half up to a whole minor unit.
-
-    Integer arithmetic only, so no amount is ever off by a cent through binary floats.
-    Raises ValueError for a negative amount or rate.
-    """
-    if net_minor < 0:
-        raise ValueError(f"net amount must not be negative, got {net_minor}")
-    if rate_percent < 0:
-        raise ValueError(f"VAT rate must not be negative, got {rate_percent}")
-    # net * rate / 100 rounded half up == floor((net * rate + 50) / 100) for non-negative values.
-    return (net_minor * rate_percent + 50) // 100
-
-
-def price_with_vat(net_minor: int, *, vat_rate_percent: int, currency: str) -> Price:
-    """The full price of ``net_minor``.
-
-    One rate for every buyer for now: the German standard rate is configured. Per-country
-    rates (OSS) and the reverse charge for EU businesses with a VAT id come later.
-    """
-    vat = vat_minor(net_minor, rate_percent=vat_rate_percent)
+def price_with_vat(net_minor: int, *, vat_rate_bp: int, currency: str) -> Price:
+    """The full price of ``net_minor`` at ``vat_rate_bp`` (VAT rounded half up)."""
+    vat = line_vat_minor(net_minor, rate_bp=vat_rate_bp)
     return Price(
         net_minor=net_minor,
         vat_minor=vat,
         gross_minor=net_minor + vat,
-        vat_rate_percent=vat_rate_percent,
+        vat_rate_bp=vat_rate_bp,
         currency=currency,
     )

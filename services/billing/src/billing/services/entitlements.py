@@ -11,15 +11,18 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.db.entitlements import EntitlementRepository
-from billing.db.models import Entitlement, Order
+from billing.db.models import Entitlement, Order, OrderLine
 from billing.domain.catalog import Scope
 from billing.domain.entitlements import Window, chain_end, next_window, seconds_until
 
 __all__ = [
     "ScopeCoverage",
-    "grant_for_order",
+    "VinCoverage",
+    "chain_start",
+    "grant_for_line",
     "list_entitlements",
     "summarize",
+    "summarize_vin_passes",
     "window_of",
 ]
 
@@ -28,21 +31,42 @@ def window_of(entitlement: Entitlement) -> Window:
     return Window(entitlement.valid_from, entitlement.valid_until)
 
 
-async def grant_for_order(session: AsyncSession, order: Order, *, now: datetime) -> Entitlement:
-    """The entitlement an order pays for, chained after the organisation's latest window of
-    the same scope so that windows neither overlap nor leave a gap."""
+async def chain_start(
+    session: AsyncSession,
+    organization_id: uuid.UUID,
+    *,
+    scope: str,
+    vin: str | None,
+    lock: bool = False,
+) -> datetime | None:
+    """The end of the latest live window of a chain (organisation, scope, and VIN for a
+    per-VIN pass), where a new pass would start; ``lock`` holds the chain until commit."""
     repository = EntitlementRepository(session)
-    await repository.lock_chain(order.organization_id, order.scope)
-    latest = await repository.latest_valid_until(order.organization_id, order.scope)
-    window = next_window(
-        now=now, latest_valid_until=latest, duration_seconds=order.duration_seconds
+    if lock:
+        await repository.lock_chain(organization_id, scope, vin)
+    return await repository.latest_valid_until(organization_id, scope, vin)
+
+
+async def grant_for_line(
+    session: AsyncSession, order: Order, line: OrderLine, *, now: datetime
+) -> Entitlement:
+    """The entitlement a paid pass line gives, chained after the latest live window of its
+    chain so that windows neither overlap nor leave a gap. Time passes chain per organisation
+    and scope; per-VIN passes per organisation, scope and VIN."""
+    if line.scope is None or line.duration_seconds is None:
+        raise ValueError(f"order line {line.id} is not a pass")
+    latest = await chain_start(
+        session, order.organization_id, scope=line.scope, vin=line.vin, lock=True
     )
-    return await repository.add(
+    window = next_window(now=now, latest_valid_until=latest, duration_seconds=line.duration_seconds)
+    return await EntitlementRepository(session).add(
         Entitlement(
             id=uuid.uuid4(),
             organization_id=order.organization_id,
-            scope=order.scope,
+            scope=line.scope,
             order_id=order.id,
+            order_line_id=line.id,
+            vin=line.vin,
             valid_from=window.valid_from,
             valid_until=window.valid_until,
         )
@@ -85,7 +109,8 @@ async def summarize(
     for entitlement in await EntitlementRepository(session).list_not_ended(
         organization_id, now=now
     ):
-        windows[entitlement.scope].append(window_of(entitlement))
+        if entitlement.vin is None:
+            windows[entitlement.scope].append(window_of(entitlement))
     coverage: list[ScopeCoverage] = []
     for scope in Scope:
         end = chain_end(windows[scope.value], now=now)
@@ -98,3 +123,30 @@ async def summarize(
             )
         )
     return coverage
+
+
+@dataclass(frozen=True)
+class VinCoverage:
+    """Until when one vehicle is covered by per-VIN passes of a scope, from ``now`` on."""
+
+    scope: Scope
+    vin: str
+    valid_until: datetime
+
+
+async def summarize_vin_passes(
+    session: AsyncSession, organization_id: uuid.UUID, *, now: datetime
+) -> list[VinCoverage]:
+    """One entry per scope and VIN whose per-VIN pass covers ``now``, by scope then VIN."""
+    chains: dict[tuple[str, str], list[Window]] = defaultdict(list)
+    for entitlement in await EntitlementRepository(session).list_not_ended(
+        organization_id, now=now
+    ):
+        if entitlement.vin is not None:
+            chains[(entitlement.scope, entitlement.vin)].append(window_of(entitlement))
+    found: list[VinCoverage] = []
+    for (scope, vin), windows in sorted(chains.items()):
+        end = chain_end(windows, now=now)
+        if end is not None:
+            found.append(VinCoverage(scope=Scope(scope), vin=vin, valid_until=end))
+    return found

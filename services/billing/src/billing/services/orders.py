@@ -1,71 +1,35 @@
-"""Placing and reading orders."""
+"""Reading orders with their lines, and what each line's pass became."""
 
 from __future__ import annotations
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.db.models import Order
+from billing.db.entitlements import EntitlementRepository
+from billing.db.models import Entitlement, Order, OrderLine
 from billing.db.orders import OrderRepository
-from billing.db.products import ProductRepository
-from billing.domain.catalog import price_with_vat
-from billing.domain.orders import OrderStatus
-from billing.errors import OrderNotFoundError, UnknownProductError
-from servicekit.auth import Principal
+from billing.errors import OrderNotFoundError
+from billing.services.refunds import RefundPolicy, refund_refusal_for
 
-__all__ = ["get_order", "list_orders", "place_order"]
+__all__ = ["LineView", "OrderView", "get_order", "get_order_view", "list_order_views"]
 
 
-async def place_order(
-    session: AsyncSession,
-    principal: Principal,
-    *,
-    product_code: str,
-    vat_rate_percent: int,
-    now: datetime | None = None,
-) -> Order:
-    """A new order awaiting payment, priced from the catalog as it is now.
-
-    Raises UnknownProductError (listing the valid codes) when the product is not on sale.
-    """
-    products = ProductRepository(session)
-    product = await products.get_active(product_code)
-    if product is None:
-        codes = [p.code for p in await products.list_active()]
-        raise UnknownProductError(
-            f"There is no product '{product_code}' on sale; use one of: {', '.join(codes)}.",
-            valid_codes=codes,
-        )
-    price = price_with_vat(
-        product.net_minor, vat_rate_percent=vat_rate_percent, currency=product.currency
-    )
-    order = Order(
-        id=uuid.uuid4(),
-        organization_id=principal.organization_id,
-        user_id=principal.user_id,
-        product_code=product.code,
-        scope=product.scope,
-        duration_seconds=product.duration_seconds,
-        net_minor=price.net_minor,
-        vat_minor=price.vat_minor,
-        gross_minor=price.gross_minor,
-        vat_rate_percent=price.vat_rate_percent,
-        currency=price.currency,
-        status=OrderStatus.PENDING_PAYMENT.value,
-        created_at=now or datetime.now(UTC),
-    )
-    return await OrderRepository(session).add(order)
+@dataclass(frozen=True)
+class LineView:
+    line: OrderLine
+    entitlement: Entitlement | None
+    refundable: bool
 
 
-async def list_orders(
-    session: AsyncSession, organization_id: uuid.UUID, *, limit: int, offset: int
-) -> Sequence[Order]:
-    return await OrderRepository(session).list_for_organization(
-        organization_id, limit=limit, offset=offset
-    )
+@dataclass(frozen=True)
+class OrderView:
+    order: Order
+    lines: tuple[LineView, ...]
 
 
 async def get_order(
@@ -85,3 +49,51 @@ async def get_order(
             f"Your organisation has no order {order_id}; GET /orders lists yours."
         )
     return order
+
+
+async def _views(
+    session: AsyncSession, orders: Sequence[Order], *, now: datetime, policy: RefundPolicy
+) -> list[OrderView]:
+    lines = await OrderRepository(session).lines_of_orders([o.id for o in orders])
+    entitlements = await EntitlementRepository(session).by_order_lines([li.id for li in lines])
+    by_order: dict[uuid.UUID, list[LineView]] = defaultdict(list)
+    paid_at = {o.id: o.paid_at for o in orders}
+    for line in lines:
+        entitlement = entitlements.get(line.id)
+        refundable = False
+        if entitlement is not None and (moment := paid_at[line.order_id]) is not None:
+            refusal = await refund_refusal_for(
+                session, entitlement, line, paid_at=moment, now=now, policy=policy
+            )
+            refundable = refusal is None
+        by_order[line.order_id].append(LineView(line, entitlement, refundable))
+    return [OrderView(order, tuple(by_order[order.id])) for order in orders]
+
+
+async def get_order_view(
+    session: AsyncSession,
+    organization_id: uuid.UUID,
+    order_id: uuid.UUID,
+    *,
+    now: datetime,
+    policy: RefundPolicy,
+) -> OrderView:
+    """Raises OrderNotFoundError (see :func:`get_order`)."""
+    order = await get_order(session, organization_id, order_id)
+    return (await _views(session, [order], now=now, policy=policy))[0]
+
+
+async def list_order_views(
+    session: AsyncSession,
+    organization_id: uuid.UUID,
+    *,
+    limit: int,
+    offset: int,
+    now: datetime,
+    policy: RefundPolicy,
+) -> list[OrderView]:
+    """Newest first."""
+    found = await OrderRepository(session).list_for_organization(
+        organization_id, limit=limit, offset=offset
+    )
+    return await _views(session, found, now=now, policy=policy)

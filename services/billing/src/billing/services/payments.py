@@ -10,11 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.db.models import Entitlement, Order
 from billing.db.orders import OrderRepository
-from billing.domain.orders import OrderStatus, PaymentOutcome
+from billing.domain.catalog import ProductKind
+from billing.domain.orders import FulfilmentStatus, OrderStatus, PaymentOutcome
 from billing.domain.signatures import SignatureError, verify_signature
 from billing.errors import (
     InvalidSignatureError,
     OrderAlreadyPaidError,
+    OrderExpiredError,
     OrderNotFoundError,
     PaymentAmountMismatchError,
     PaymentInProgressError,
@@ -23,7 +25,7 @@ from billing.errors import (
 )
 from billing.events.publishing import record_entitlement_granted, record_order_paid
 from billing.providers.base import CreatedPayment, PaymentProvider, PaymentProviderError
-from billing.services.entitlements import grant_for_order
+from billing.services.entitlements import grant_for_line
 from billing.services.orders import get_order
 from servicekit.auth import Principal
 from servicekit.logging import get_logger
@@ -33,6 +35,7 @@ __all__ = [
     "PaymentCallback",
     "apply_callback",
     "authenticate_callback",
+    "start_checkout_payment",
     "start_payment",
 ]
 
@@ -60,12 +63,64 @@ async def start_payment(
         raise OrderAlreadyPaidError(
             f"Order {order.id} is paid already; its pass is in GET /entitlements."
         )
+    now = datetime.now(UTC)
+    expires = order.reservation_expires_at
+    # Past its reservation an order without a payment under way is as good as expired (the
+    # sweep may not have come by yet): its stock is about to go back.
+    reservation_over = expires is not None and expires <= now
+    no_payment_running = order.payment_id is None or order.status == OrderStatus.FAILED
+    if order.status == OrderStatus.EXPIRED or (reservation_over and no_payment_running):
+        raise OrderExpiredError(
+            f"Order {order.id} was not paid in time and its tools went back to stock; "
+            "check out again.",
+        )
     if order.status == OrderStatus.PENDING_PAYMENT and order.payment_id is not None:
         raise PaymentInProgressError(
             f"Payment {order.payment_id} for order {order.id} is under way; wait for its "
             f"result in GET /orders/{order.id} instead of paying again.",
             payment_id=order.payment_id,
         )
+    payment = await _create_payment(
+        session,
+        order,
+        provider=provider,
+        idempotency_key=f"{principal.organization_id}:{idempotency_key}",
+        now=now,
+    )
+    return order, payment
+
+
+async def start_checkout_payment(
+    session: AsyncSession,
+    principal: Principal,
+    order: Order,
+    *,
+    provider: PaymentProvider,
+    idempotency_key: str,
+) -> CreatedPayment | None:
+    """Start paying an order checkout has just placed; None when the provider cannot be
+    reached: the order stands, and POST /orders/{id}/payment pays it later."""
+    try:
+        return await _create_payment(
+            session,
+            order,
+            provider=provider,
+            idempotency_key=f"{principal.organization_id}:{idempotency_key}",
+            now=datetime.now(UTC),
+        )
+    except PaymentProviderUnavailableError:
+        log.warning("payment not started at checkout; the buyer can retry", order_id=str(order.id))
+        return None
+
+
+async def _create_payment(
+    session: AsyncSession,
+    order: Order,
+    *,
+    provider: PaymentProvider,
+    idempotency_key: str,
+    now: datetime,
+) -> CreatedPayment:
     try:
         # The provider deduplicates by this key, so a retry after a lost commit does not
         # charge twice.
@@ -73,7 +128,7 @@ async def start_payment(
             order_reference=str(order.id),
             amount_minor=order.gross_minor,
             currency=order.currency,
-            idempotency_key=f"{principal.organization_id}:{idempotency_key}",
+            idempotency_key=idempotency_key,
         )
     except PaymentProviderError as exc:
         raise PaymentProviderUnavailableError(
@@ -82,9 +137,9 @@ async def start_payment(
     # A declined earlier attempt (failed) is replaced by this one.
     order.status = OrderStatus.PENDING_PAYMENT.value
     order.payment_id = payment.payment_id
-    order.payment_started_at = datetime.now(UTC)
+    order.payment_started_at = now
     await session.flush()
-    return order, payment
+    return payment
 
 
 def authenticate_callback(
@@ -118,7 +173,7 @@ class PaymentCallback:
 class CallbackResult:
     order: Order
     changed: bool
-    entitlement: Entitlement | None = None
+    entitlements: tuple[Entitlement, ...] = ()
 
 
 async def apply_callback(
@@ -150,6 +205,16 @@ async def apply_callback(
         )
     if order.status == OrderStatus.PAID:
         return CallbackResult(order=order, changed=False)
+    if order.status == OrderStatus.EXPIRED:
+        # Expiry only takes orders with no payment under way, so this is a provider reporting
+        # on a payment it had already settled: a human must look (and refund).
+        log.error(
+            "callback for an expired order ignored",
+            order_id=str(order.id),
+            payment_id=callback.payment_id,
+            outcome=callback.outcome.value,
+        )
+        return CallbackResult(order=order, changed=False)
     if callback.outcome == PaymentOutcome.FAILED:
         if order.status == OrderStatus.FAILED:
             return CallbackResult(order=order, changed=False)
@@ -164,15 +229,24 @@ async def apply_callback(
         )
     order.status = OrderStatus.PAID.value
     order.paid_at = now
+    lines = await OrderRepository(session).lines_of(order.id)
+    if any(line.kind == ProductKind.TOOL for line in lines):
+        order.fulfilment_status = FulfilmentStatus.AWAITING_PICK.value
     await session.flush()
-    entitlement = await grant_for_order(session, order, now=now)
-    await record_order_paid(session, order)
-    await record_entitlement_granted(session, entitlement)
+    # By chain, so that two payments of one organisation take the chain locks in one order.
+    passes = sorted(
+        (line for line in lines if line.kind != ProductKind.TOOL),
+        key=lambda line: (line.scope or "", line.vin or "", line.position),
+    )
+    entitlements = [await grant_for_line(session, order, line, now=now) for line in passes]
+    await record_order_paid(session, order, lines)
+    for entitlement in entitlements:
+        await record_entitlement_granted(session, entitlement)
     log.info(
         "order paid",
         order_id=str(order.id),
         organization_id=str(order.organization_id),
-        scope=entitlement.scope,
-        valid_until=entitlement.valid_until.isoformat(),
+        passes=len(entitlements),
+        tools=sum(line.quantity for line in lines if line.kind == ProductKind.TOOL),
     )
-    return CallbackResult(order=order, changed=True, entitlement=entitlement)
+    return CallbackResult(order=order, changed=True, entitlements=tuple(entitlements))

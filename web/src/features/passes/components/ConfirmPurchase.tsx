@@ -30,7 +30,7 @@ export function ConfirmPurchase({
   const { t, i18n } = useTranslation();
   const duration = useDuration();
   const money = (minor: number) => formatMoney(minor, product?.price.currency ?? "EUR", i18n.language);
-  const until = product ? passWouldRunUntil({ chainEnd, durationSeconds: product.duration_seconds, now }) : null;
+  const until = product ? passWouldRunUntil({ chainEnd, durationSeconds: product.duration_seconds ?? 0, now }) : null;
   return (
     <Modal opened={product !== null} onClose={onCancel} title={t("passes.confirm.title")} centered>
       {product && until && (
@@ -40,7 +40,7 @@ export function ConfirmPurchase({
               <Table.Tr>
                 <Table.Th scope="row">{t("passes.product")}</Table.Th>
                 <Table.Td>
-                  {product.name} ({duration(product.duration_seconds)})
+                  {product.name} ({duration(product.duration_seconds ?? 0)})
                 </Table.Td>
               </Table.Tr>
               <Table.Tr>
@@ -48,7 +48,7 @@ export function ConfirmPurchase({
                 <Table.Td ta="right">{money(product.price.net_minor)}</Table.Td>
               </Table.Tr>
               <Table.Tr>
-                <Table.Th scope="row">{t("passes.confirm.vat", { rate: product.price.vat_rate_percent })}</Table.Th>
+                <Table.Th scope="row">{t("passes.confirm.vat", { rate: product.price.vat_rate_bp / 100 })}</Table.Th>
                 <Table.Td ta="right">{money(product.price.vat_minor)}</Table.Td>
               </Table.Tr>
               <Table.Tr>

@@ -62,14 +62,16 @@ export function PassesPage({ purchase }: { purchase?: PurchaseOptions }) {
       )}
       {catalog.isSuccess && (
         <SimpleGrid cols={{ base: 1, sm: 2, lg: 3 }} spacing="sm">
-          {catalog.data.items.map((product) => (
+          {catalog.data.items
+            .filter((product) => product.kind === "PASS")
+            .map((product) => (
             <Card key={product.code} withBorder padding="sm" data-testid="product">
               <Stack gap={6} h="100%" justify="space-between">
                 <Stack gap={4}>
                   <Text fw={600}>{product.name}</Text>
                   <Group gap="xs">
                     <Badge variant="light">{t(`passes.scopes.${product.scope}`)}</Badge>
-                    <Text size="sm">{duration(product.duration_seconds)}</Text>
+                    <Text size="sm">{duration(product.duration_seconds ?? 0)}</Text>
                   </Group>
                 </Stack>
                 <Group justify="space-between" wrap="nowrap">
@@ -96,7 +98,7 @@ export function PassesPage({ purchase }: { purchase?: PurchaseOptions }) {
       )}
       <ConfirmPurchase
         product={confirming?.product ?? null}
-        chainEnd={confirming ? chainEnd(confirming.product.scope) : null}
+        chainEnd={confirming?.product.scope ? chainEnd(confirming.product.scope) : null}
         now={confirming?.at ?? 0}
         onCancel={() => setConfirming(null)}
         onConfirm={(product) => {
