@@ -8,7 +8,7 @@ import { AccountPage, ConfirmEmailChangePage, ForgotPasswordPage, ResetPasswordP
 import { AcceptInvitationPage, LoginPage, RegisterPage, TotpEnrolmentPage, VerifyEmailPage } from "../features/auth";
 import { CompanyPage } from "../features/company";
 import { MembersPage } from "../features/members";
-import { PassesPage } from "../features/passes";
+import { ExpiryBanner, PassesPage } from "../features/passes";
 import { Home } from "./Home";
 import { Header, LogoutButton } from "./layout/Header";
 import { NavLinks } from "./layout/NavLinks";
@@ -17,13 +17,17 @@ import { RequireAuth } from "./RequireAuth";
 // Screens that bring their own libraries (Markdown, live sessions) load when first opened.
 const DocumentPage = lazy(() => import("../features/air/routes/DocumentPage").then((m) => ({ default: m.DocumentPage })));
 const ProgrammingPage = lazy(() => import("../features/programming/routes/ProgrammingPage").then((m) => ({ default: m.ProgrammingPage })));
+const ShopPage = lazy(() => import("../features/shop").then((m) => ({ default: m.ShopPage })));
+const CheckoutPage = lazy(() => import("../features/shop").then((m) => ({ default: m.CheckoutPage })));
+const OrdersPage = lazy(() => import("../features/orders").then((m) => ({ default: m.OrdersPage })));
+const UsagePage = lazy(() => import("../features/usage").then((m) => ({ default: m.UsagePage })));
 const SessionPage = lazy(() => import("../features/programming/routes/SessionPage").then((m) => ({ default: m.SessionPage })));
 
 export function App() {
   const { t } = useTranslation();
   const [menuOpen, menu] = useDisclosure(false);
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: "md", collapsed: { mobile: !menuOpen, desktop: true } }} padding="md">
+    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: "lg", collapsed: { mobile: !menuOpen, desktop: true } }} padding="md">
       <AppShell.Header>
         <Header menuOpen={menuOpen} toggleMenu={menu.toggle} />
       </AppShell.Header>
@@ -37,6 +41,7 @@ export function App() {
         )}
       </AppShell.Navbar>
       <AppShell.Main>
+        <ExpiryBanner />
         <Routes>
           <Route path="/" element={<Home />} />
           <Route path="/login" element={<LoginPage />} />
@@ -77,6 +82,38 @@ export function App() {
             element={
               <RequireAuth area="passes">
                 <PassesPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/shop"
+            element={
+              <RequireAuth area="buy">
+                <ShopPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/checkout"
+            element={
+              <RequireAuth area="buy">
+                <CheckoutPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/orders"
+            element={
+              <RequireAuth area="orders">
+                <OrdersPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/usage"
+            element={
+              <RequireAuth area="usage">
+                <UsagePage />
               </RequireAuth>
             }
           />

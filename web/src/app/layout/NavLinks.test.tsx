@@ -15,10 +15,10 @@ describe("NavLinks per role", () => {
   afterEach(clearTokens);
 
   it.each([
-    ["owner", ["Passes", "Repair information", "Programming", "Members", "Company", "My account"]],
-    ["admin", ["Passes", "Repair information", "Programming", "Members", "Company", "My account"]],
+    ["owner", ["Passes", "Shop", "Orders", "Usage", "Repair information", "Programming", "Members", "Company", "My account"]],
+    ["admin", ["Passes", "Shop", "Orders", "Usage", "Repair information", "Programming", "Members", "Company", "My account"]],
     ["technician", ["Passes", "Repair information", "Programming", "Company", "My account"]],
-    ["accountant", ["Passes", "Company", "My account"]],
+    ["accountant", ["Passes", "Shop", "Orders", "Usage", "Company", "My account"]],
   ])("shows a %s only what the role may use", async (role, expected) => {
     navAs(role);
     await waitFor(() => expect(linkNames()).toEqual(expected));

@@ -6,6 +6,9 @@ import { type Area, useAuth, useRole } from "../../features/auth";
 /** The main navigation's screens and the part of the portal each belongs to. */
 export const NAV_ITEMS: readonly { to: string; label: string; area: Area | null }[] = [
   { to: "/passes", label: "nav.passes", area: "passes" },
+  { to: "/shop", label: "nav.shop", area: "buy" },
+  { to: "/orders", label: "nav.orders", area: "orders" },
+  { to: "/usage", label: "nav.usage", area: "usage" },
   { to: "/air", label: "nav.air", area: "air" },
   { to: "/programming", label: "nav.programming", area: "programming" },
   { to: "/members", label: "nav.members", area: "members" },
