@@ -9,16 +9,17 @@ import { AcceptInvitationPage, LoginPage, RegisterPage, TotpEnrolmentPage, Verif
 import { CompanyPage } from "../features/company";
 import { MembersPage } from "../features/members";
 import { ExpiryBanner, PassesPage } from "../features/passes";
+import { CheckoutPage, ShopPage } from "../features/shop";
 import { Home } from "./Home";
 import { Header, LogoutButton } from "./layout/Header";
 import { NavLinks } from "./layout/NavLinks";
 import { RequireAuth } from "./RequireAuth";
 
-// Screens that bring their own libraries (Markdown, live sessions) load when first opened.
+// Screens that bring their own libraries (Markdown, live sessions) load when first opened, and
+// so do the order history and the usage report (the shop is in the first bundle anyway: passes,
+// AIR and programming offer its per-VIN passes).
 const DocumentPage = lazy(() => import("../features/air/routes/DocumentPage").then((m) => ({ default: m.DocumentPage })));
 const ProgrammingPage = lazy(() => import("../features/programming/routes/ProgrammingPage").then((m) => ({ default: m.ProgrammingPage })));
-const ShopPage = lazy(() => import("../features/shop").then((m) => ({ default: m.ShopPage })));
-const CheckoutPage = lazy(() => import("../features/shop").then((m) => ({ default: m.CheckoutPage })));
 const OrdersPage = lazy(() => import("../features/orders").then((m) => ({ default: m.OrdersPage })));
 const UsagePage = lazy(() => import("../features/usage").then((m) => ({ default: m.UsagePage })));
 const SessionPage = lazy(() => import("../features/programming/routes/SessionPage").then((m) => ({ default: m.SessionPage })));

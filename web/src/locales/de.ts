@@ -468,7 +468,7 @@ export const de: Messages = {
     none: "Noch keine Bestellungen.",
     more: "Mehr anzeigen",
     orderOf: "Bestellung vom {{date}}",
-    columns: { product: "Produkt", quantity: "Menge", gross: "Brutto" },
+    columns: { product: "Produkt", quantity: "Menge", gross: "Brutto", actions: "Aktionen" },
     status: { pending_payment: "Wartet auf Zahlung", paid: "Bezahlt", failed: "Zahlung fehlgeschlagen", expired: "Verfallen" },
     fulfilment: { none: "", awaiting_pick: "Wird vorbereitet", picked: "Verpackt", shipped: "Versandt", delivered: "Zugestellt" },
     tracking: "{{carrier}} Sendungsnummer {{number}}",
@@ -486,6 +486,7 @@ export const de: Messages = {
       date: "Datum",
       net: "Netto",
       gross: "Brutto",
+      download: "Herunterladen",
     },
     refund: {
       button: "Erstatten",

@@ -466,7 +466,7 @@ export const en = {
     none: "No orders yet.",
     more: "Show more",
     orderOf: "Order of {{date}}",
-    columns: { product: "Product", quantity: "Quantity", gross: "Gross" },
+    columns: { product: "Product", quantity: "Quantity", gross: "Gross", actions: "Actions" },
     status: { pending_payment: "Waiting for payment", paid: "Paid", failed: "Payment failed", expired: "Expired" },
     fulfilment: { none: "", awaiting_pick: "Being prepared", picked: "Packed", shipped: "Shipped", delivered: "Delivered" },
     tracking: "{{carrier}} tracking number {{number}}",
@@ -484,6 +484,7 @@ export const en = {
       date: "Date",
       net: "Net",
       gross: "Gross",
+      download: "Download",
     },
     refund: {
       button: "Refund",

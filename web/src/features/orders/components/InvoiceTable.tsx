@@ -1,4 +1,4 @@
-import { SegmentedControl, Stack, Table, Text } from "@mantine/core";
+import { SegmentedControl, Stack, Table, Text, VisuallyHidden } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { formatDateTime } from "../../../lib/datetime";
 import { formatMoney } from "../../../lib/money";
@@ -51,7 +51,9 @@ export function InvoiceTable({
               <Table.Th scope="col" ta="right">
                 {col.gross}
               </Table.Th>
-              <Table.Th scope="col" />
+              <Table.Th scope="col">
+                <VisuallyHidden>{t("orders.invoices.download")}</VisuallyHidden>
+              </Table.Th>
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>

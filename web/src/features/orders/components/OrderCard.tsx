@@ -1,4 +1,4 @@
-import { Badge, Button, Card, Group, Stack, Table, Text } from "@mantine/core";
+import { Badge, Button, Card, Group, Stack, Table, Text, VisuallyHidden } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { formatDateTime } from "../../../lib/datetime";
 import { formatMoney } from "../../../lib/money";
@@ -46,7 +46,11 @@ export function OrderCard({
               <Table.Th scope="col" ta="right">
                 {col.gross}
               </Table.Th>
-              {mayRefund && <Table.Th scope="col" />}
+              {mayRefund && (
+                <Table.Th scope="col">
+                  <VisuallyHidden>{t("orders.columns.actions")}</VisuallyHidden>
+                </Table.Th>
+              )}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>

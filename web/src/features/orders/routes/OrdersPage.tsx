@@ -22,7 +22,9 @@ const PAGE = 20;
 export function OrdersPage() {
   const { t } = useTranslation();
   const role = useRole();
-  const [tab, setTab] = useState<string | null>(role.role === "accountant" ? "invoices" : "orders");
+  // Until the member picks a tab, it follows the role (which may still be on its way).
+  const [chosenTab, setTab] = useState<string | null>(null);
+  const tab = chosenTab ?? (role.role === "accountant" ? "invoices" : "orders");
   const [orderLimit, setOrderLimit] = useState(PAGE);
   const [invoiceLimit, setInvoiceLimit] = useState(PAGE);
   const [kind, setKind] = useState<KindFilter>("all");

@@ -86,8 +86,8 @@ export function QuoteSummary({ quote }: { quote: Quote }) {
           {quote.shipping !== null && (
             <Table.Tr data-testid="quote-shipping">
               <Table.Td data-label={col.product}>{t("checkout.shipping")}</Table.Td>
-              <Table.Td data-label={col.quantity} />
-              <Table.Td data-label={col.unit} />
+              <Table.Td />
+              <Table.Td />
               <Table.Td data-label={col.net} ta="right">
                 {money(quote.shipping.net_minor)}
               </Table.Td>

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { formatDateTime } from "../../../lib/datetime";
+import i18n from "../../../lib/i18n";
 import { AIR_VIN, AIR_WEEK, CATALOG, CHARGER, COMPANY_ADDRESS, order, ORDER_ID, quoteFor, REVERSE_CHARGE, storeCart, storedCart, VIN, WINDOW } from "../../../test/commerce";
 import { json, memberGateway, renderWithApp, TOKENS } from "../../../test/render";
 import { clearTokens, storeTokens } from "../../../test/session";
@@ -29,6 +30,7 @@ function billing({ tax, override }: { tax?: Parameters<typeof quoteFor>[1]; over
 
 const posts = (requests: Request[], path: string) => requests.filter((r) => r.method === "POST" && new URL(r.url).pathname === path);
 const buyButton = () => screen.findByRole("button", { name: /^Buy now, pay/ });
+const buyButtonDe = () => screen.findByRole("button", { name: /^Jetzt kaufen/ });
 
 describe("CheckoutPage", { timeout: 20_000 }, () => {
   afterEach(() => {
@@ -192,6 +194,19 @@ describe("CheckoutPage", { timeout: 20_000 }, () => {
     expect(await screen.findByText("Payment received")).toBeInTheDocument();
     expect(posts(requests, "/api/billing/checkout")).toHaveLength(1);
     expect(posts(requests, `/api/billing/orders/${ORDER_ID}/payment`)).toHaveLength(1);
+  });
+
+  it("speaks German: the summary, the reverse-charge note from billing and the confirm with the German amount", async () => {
+    storeTokens(TOKENS);
+    await i18n.changeLanguage("de");
+    storeCart([{ product_code: CHARGER.code, quantity: 1, vin: null }]);
+    renderWithApp(<CheckoutPage />, { handler: billing({ tax: REVERSE_CHARGE }) });
+    expect(await screen.findByRole("textbox", { name: "Ort" })).toHaveValue(COMPANY_ADDRESS.city);
+    const totals = screen.getByRole("table", { name: "Summen" });
+    expect(within(totals).getByRole("row", { name: /MwSt\. 0 % auf/ })).toHaveTextContent("0,00 €");
+    expect(screen.getByTestId("vat-id")).toHaveTextContent("USt-IdNr. ATU12345678: gültig");
+    expect(screen.getByRole("checkbox", { name: /Ich akzeptiere die Verkaufsbedingungen \(Fassung 2026-01\)/ })).toBeInTheDocument();
+    expect(await buyButtonDe()).toHaveTextContent("Jetzt kaufen, 209,90 € zahlen");
   });
 
   it("says so when the cart is empty and asks billing nothing", async () => {
