@@ -2,6 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { order } from "../../../test/commerce";
+import { seriousViolations } from "../../../test/axe";
 import { json, memberGateway, renderWithApp, TOKENS } from "../../../test/render";
 import { clearTokens, storeTokens } from "../../../test/session";
 import { OrdersPage } from "./OrdersPage";
@@ -136,5 +137,15 @@ describe("OrdersPage", { timeout: 20_000 }, () => {
     await userEvent.click(screen.getByRole("tab", { name: "Orders" }));
     await screen.findAllByTestId("order");
     expect(screen.queryByRole("button", { name: /^Refund/ })).toBeNull();
+  });
+
+  it("has no serious accessibility violation in the orders and the invoices", async () => {
+    storeTokens(TOKENS);
+    const { container } = renderWithApp(<OrdersPage />, { handler: billing("owner") });
+    await screen.findAllByTestId("order");
+    expect(await seriousViolations(container)).toEqual([]);
+    await userEvent.click(screen.getByRole("tab", { name: "Invoices and credit notes" }));
+    await screen.findAllByTestId("invoice");
+    expect(await seriousViolations(container)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { formatDateTime } from "../../../lib/datetime";
 import i18n from "../../../lib/i18n";
 import { AIR_VIN, AIR_WEEK, CATALOG, CHARGER, COMPANY_ADDRESS, order, ORDER_ID, quoteFor, REVERSE_CHARGE, storeCart, storedCart, VIN, WINDOW } from "../../../test/commerce";
+import { seriousViolations } from "../../../test/axe";
 import { json, memberGateway, renderWithApp, TOKENS } from "../../../test/render";
 import { clearTokens, storeTokens } from "../../../test/session";
 import { CheckoutPage } from "./CheckoutPage";
@@ -140,6 +141,33 @@ describe("CheckoutPage", { timeout: 20_000 }, () => {
     expect(placed.shipping_address).toEqual({ ...COMPANY_ADDRESS, city: "Hamburg" });
   });
 
+  it("offers no confirm while a newer quote is on its way, so what is bought is what is shown", async () => {
+    storeTokens(TOKENS);
+    storeCart([{ product_code: CHARGER.code, quantity: 1, vin: null }]);
+    let release = () => {};
+    let quotes = 0;
+    const { requests } = renderWithApp(<CheckoutPage />, {
+      handler: billing({
+        override: async (request) => {
+          if (new URL(request.url).pathname !== "/api/billing/checkout/quote") return undefined as unknown as Response;
+          quotes += 1;
+          // The first quote answers at once, the next one only when released.
+          if (quotes > 1) await new Promise<void>((resolve) => (release = resolve));
+          return json(quoteFor(await request.json()));
+        },
+      }),
+    });
+    await userEvent.click(await screen.findByRole("checkbox", { name: /I accept the terms/ }));
+    await waitFor(async () => expect(await buyButton()).toBeEnabled());
+    await userEvent.type(screen.getByRole("textbox", { name: "Street and number" }), "a");
+    expect(await buyButton()).toBeDisabled();
+    await waitFor(() => expect(quotes).toBe(2));
+    expect(await buyButton()).toBeDisabled();
+    release();
+    await waitFor(async () => expect(await buyButton()).toBeEnabled());
+    expect(posts(requests, "/api/billing/checkout")).toHaveLength(0);
+  });
+
   it("shows what is left when a tool sold out meanwhile, and keeps the cart", async () => {
     storeTokens(TOKENS);
     storeCart([{ product_code: CHARGER.code, quantity: 3, vin: null }]);
@@ -207,6 +235,17 @@ describe("CheckoutPage", { timeout: 20_000 }, () => {
     expect(screen.getByTestId("vat-id")).toHaveTextContent("USt-IdNr. ATU12345678: gültig");
     expect(screen.getByRole("checkbox", { name: /Ich akzeptiere die Verkaufsbedingungen \(Fassung 2026-01\)/ })).toBeInTheDocument();
     expect(await buyButtonDe()).toHaveTextContent("Jetzt kaufen, 209,90 € zahlen");
+  });
+
+  it("has no serious accessibility violation with tools, a per-VIN pass and the address form", async () => {
+    storeTokens(TOKENS);
+    storeCart([
+      { product_code: CHARGER.code, quantity: 1, vin: null },
+      { product_code: AIR_VIN.code, quantity: 1, vin: VIN },
+    ]);
+    const { container } = renderWithApp(<CheckoutPage />, { handler: billing({ tax: REVERSE_CHARGE }) });
+    await screen.findByRole("textbox", { name: "City" });
+    expect(await seriousViolations(container)).toEqual([]);
   });
 
   it("says so when the cart is empty and asks billing nothing", async () => {

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it } from "vitest";
 import { AIR_VIN, CART_KEY, CATALOG, CHARGER, ICOM, storedCart, VIN } from "../../../test/commerce";
+import { seriousViolations } from "../../../test/axe";
 import { json, memberGateway, renderWithApp, TOKENS } from "../../../test/render";
 import { clearTokens, storeTokens } from "../../../test/session";
 import { ShopPage } from "./ShopPage";
@@ -83,5 +84,13 @@ describe("ShopPage", { timeout: 20_000 }, () => {
     window.localStorage.setItem("aos.cart.00000000-0000-4000-8000-0000000000zz", JSON.stringify({ version: 1, lines: [{ product_code: ICOM.code, quantity: 2, vin: null }] }));
     renderWithApp(<ShopPage />, { handler: gateway });
     expect(await screen.findByText("Your cart is empty.")).toBeInTheDocument();
+  });
+
+  it("has no serious accessibility violation with a filled cart", async () => {
+    storeTokens(TOKENS);
+    window.localStorage.setItem(CART_KEY, JSON.stringify({ version: 1, lines: [{ product_code: CHARGER.code, quantity: 2, vin: null }, { product_code: AIR_VIN.code, quantity: 1, vin: VIN }] }));
+    const { container } = renderWithApp(<ShopPage />, { handler: gateway });
+    await screen.findByRole("textbox", { name: "Quantity of Programming charger" });
+    expect(await seriousViolations(container)).toEqual([]);
   });
 });

@@ -2,6 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { json, memberGateway, renderWithApp, TOKENS } from "../../../test/render";
+import { seriousViolations } from "../../../test/axe";
 import { clearTokens, storeTokens } from "../../../test/session";
 import { UsagePage } from "./UsagePage";
 
@@ -91,5 +92,13 @@ describe("UsagePage", { timeout: 20_000 }, () => {
     expect(pass).toHaveTextContent("AIR repair information");
     expect(pass).toHaveTextContent("6 h of 24 h used");
     expect(within(pass).getByRole("progressbar")).toHaveAttribute("aria-valuenow", "25");
+  });
+
+  it("has no serious accessibility violation", async () => {
+    storeTokens(TOKENS);
+    const { container } = renderWithApp(<UsagePage now={NOW} />, { handler: gateway });
+    await screen.findByTestId("usage-row");
+    await screen.findByTestId("pass-usage");
+    expect(await seriousViolations(container)).toEqual([]);
   });
 });
