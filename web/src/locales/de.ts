@@ -2,7 +2,7 @@ import type { Messages } from "./en";
 
 export const de: Messages = {
   app: { name: "AOS", tagline: "Aftersales Online System", language: "Sprache", loading: "Wird geladen…" },
-  nav: { members: "Mitglieder", company: "Firma", account: "Mein Konto", passes: "Pässe", shop: "Shop", orders: "Bestellungen", usage: "Nutzung", air: "Reparaturinformationen", programming: "Programmierung", login: "Anmelden", register: "Registrieren", logout: "Abmelden", menu: "Menü" },
+  nav: { members: "Mitglieder", company: "Firma", account: "Mein Konto", passes: "Pässe", shop: "Shop", shopWithCart: "Shop ({{count}} im Warenkorb)", orders: "Bestellungen", usage: "Nutzung", air: "Reparaturinformationen", programming: "Programmierung", login: "Anmelden", register: "Registrieren", logout: "Abmelden", menu: "Menü" },
   errors: {
     generic: "Etwas ist schiefgegangen",
     network: "Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.",

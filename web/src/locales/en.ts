@@ -1,6 +1,6 @@
 export const en = {
   app: { name: "AOS", tagline: "Aftersales Online System", language: "Language", loading: "Loading…" },
-  nav: { members: "Members", company: "Company", account: "My account", passes: "Passes", shop: "Shop", orders: "Orders", usage: "Usage", air: "Repair information", programming: "Programming", login: "Log in", register: "Register", logout: "Log out", menu: "Menu" },
+  nav: { members: "Members", company: "Company", account: "My account", passes: "Passes", shop: "Shop", shopWithCart: "Shop ({{count}} in the cart)", orders: "Orders", usage: "Usage", air: "Repair information", programming: "Programming", login: "Log in", register: "Register", logout: "Log out", menu: "Menu" },
   errors: {
     generic: "Something went wrong",
     network: "The server could not be reached. Check your connection and try again.",
