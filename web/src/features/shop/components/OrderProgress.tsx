@@ -4,10 +4,9 @@ import { Link } from "react-router";
 import type { Order } from "../api/types";
 
 /** Where a placed order stands: waiting for the payment, paid, failed (try again) or expired. */
-export function OrderProgress({ pending, order, onPayAgain }: { pending: boolean; order: Order | undefined; onPayAgain: (order: Order) => void }) {
+export function OrderProgress({ pending, order, onPayAgain }: { pending: boolean; order: Order; onPayAgain: (order: Order) => void }) {
   const { t } = useTranslation();
   if (pending) return <Text role="status">{t("checkout.paying")}</Text>;
-  if (order === undefined) return null;
   const toOrders = (
     <Anchor component={Link} to="/orders">
       {t("checkout.toOrders")}

@@ -1,5 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { useRef } from "react";
+import { useRef, useState } from "react";
 import { useApi } from "../../../lib/api/ApiProvider";
 import type { ApiClient } from "../../../lib/api/client";
 import { randomUuid } from "../../../lib/ids";
@@ -18,11 +18,12 @@ export interface FollowOptions {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function follow(api: ApiClient, order: Order, { pollMs, maxPolls }: Required<FollowOptions>): Promise<Order> {
+async function follow(api: ApiClient, order: Order, { pollMs, maxPolls }: Required<FollowOptions>, seen: (order: Order) => void): Promise<Order> {
   let current = order;
   for (let look = 0; current.status === "pending_payment" && look < maxPolls; look += 1) {
     await sleep(pollMs);
     current = await getOrder(api, current.id);
+    seen(current);
   }
   return current;
 }
@@ -33,13 +34,16 @@ async function follow(api: ApiClient, order: Order, { pollMs, maxPolls }: Requir
  * One Idempotency-Key per confirmed content (lines, address, terms), kept until billing gave an
  * answer: a second click while the first is under way is ignored, and a retry after a lost
  * connection sends the same key, so billing returns the first order instead of placing a
- * second one. A failed payment is tried again on the same order (`payAgain`).
+ * second one. A failed payment is tried again on the same order (`payAgain`). `placed` is the
+ * order as last seen once billing took it: from then on the page follows the order, even when a
+ * later look at it fails.
  */
 export function useCheckout({ pollMs = 1000, maxPolls = 120, onPlaced }: FollowOptions & { onPlaced?: (order: Order) => void } = {}) {
   const api = useApi();
   const queryClient = useQueryClient();
   const keys = useRef(new Map<string, string>());
   const busy = useRef(false);
+  const [placed, setPlaced] = useState<Order | null>(null);
   const options = { pollMs, maxPolls };
 
   const settle = () => {
@@ -58,8 +62,9 @@ export function useCheckout({ pollMs = 1000, maxPolls = 120, onPlaced }: FollowO
         keys.current.set(content, key);
       }
       const { order } = await placeOrder(api, request, { idempotencyKey: key });
+      setPlaced(order);
       onPlaced?.(order);
-      return follow(api, order, options);
+      return follow(api, order, options, setPlaced);
     },
     onSettled: (_order, error, request) => {
       // Keep the key only when no answer came (network failure): the retry must reuse it.
@@ -71,7 +76,7 @@ export function useCheckout({ pollMs = 1000, maxPolls = 120, onPlaced }: FollowO
   const retry = useMutation<Order, unknown, Order>({
     mutationFn: async (order) => {
       await startPayment(api, { orderId: order.id, idempotencyKey: randomUuid() });
-      return follow(api, { ...order, status: "pending_payment" }, options);
+      return follow(api, { ...order, status: "pending_payment" }, options, setPlaced);
     },
     onSettled: settle,
   });
@@ -86,12 +91,16 @@ export function useCheckout({ pollMs = 1000, maxPolls = 120, onPlaced }: FollowO
     };
 
   return {
-    confirm: guarded((request: CheckoutRequest) => {
+    confirm: guarded((request: CheckoutRequest) => confirm.mutate(request)),
+    payAgain: guarded((order: Order) => {
       retry.reset();
-      confirm.mutate(request);
+      retry.mutate(order);
     }),
-    payAgain: guarded((order: Order) => retry.mutate(order)),
-    /** The latest attempt: the confirm, or the payment tried again after it. */
-    current: retry.isIdle ? confirm : retry,
+    /** The order once billing took it, as last seen (null before). */
+    placed,
+    /** Placing the order or following its payment is under way. */
+    pending: confirm.isPending || retry.isPending,
+    /** Why placing failed (nothing was placed while `placed` is null). */
+    error: retry.error ?? confirm.error,
   };
 }

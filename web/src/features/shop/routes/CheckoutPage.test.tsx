@@ -199,6 +199,26 @@ describe("CheckoutPage", { timeout: 20_000 }, () => {
     expect(storedCart()).toEqual([{ product_code: CHARGER.code, quantity: 1, vin: null }]);
   });
 
+  it("keeps to the placed order when a look at it fails: the cart is that order now, and Orders shows it", async () => {
+    storeTokens(TOKENS);
+    storeCart([{ product_code: AIR_WEEK.code, quantity: 1, vin: null }]);
+    const { requests } = renderWithApp(<CheckoutPage follow={{ pollMs: 5 }} />, {
+      handler: billing({
+        override: (request) => {
+          if (new URL(request.url).pathname === `/api/billing/orders/${ORDER_ID}`) throw new TypeError("Failed to fetch");
+          return undefined as unknown as Response;
+        },
+      }),
+    });
+    await userEvent.click(await screen.findByRole("checkbox", { name: /I accept the terms/ }));
+    await userEvent.click(await buyButton());
+    expect(await screen.findByText(/could not be reached/)).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "See your orders" })).toHaveAttribute("href", "/orders");
+    expect(screen.queryByRole("button", { name: /^Buy now/ })).toBeNull();
+    expect(storedCart()).toBeNull();
+    expect(posts(requests, "/api/billing/checkout")).toHaveLength(1);
+  });
+
   it("tries a failed payment again on the same order", async () => {
     storeTokens(TOKENS);
     storeCart([{ product_code: AIR_WEEK.code, quantity: 1, vin: null }]);

@@ -53,16 +53,17 @@ export function CheckoutPage({ follow }: { follow?: FollowOptions }) {
       if (direct === null) cart.clear();
     },
   });
-  const attempt = checkout.current;
-  const { errorFor } = useFieldErrors(attempt.error);
+  const { errorFor } = useFieldErrors(checkout.error);
 
-  if (!attempt.isIdle && !attempt.isError) {
+  // Once billing took the order, the page follows it (the cart already became that order).
+  if (checkout.placed !== null) {
     return (
       <Stack maw={960}>
         <Title order={1} size="h2">
           {t("checkout.title")}
         </Title>
-        <OrderProgress pending={attempt.isPending} order={attempt.data} onPayAgain={checkout.payAgain} />
+        {checkout.error !== null && !checkout.pending && <ErrorMessage error={checkout.error} />}
+        <OrderProgress pending={checkout.pending} order={checkout.placed} onPayAgain={checkout.payAgain} />
       </Stack>
     );
   }
@@ -104,10 +105,11 @@ export function CheckoutPage({ follow }: { follow?: FollowOptions }) {
               </>
             }
           />
-          {attempt.isError && <ErrorMessage error={attempt.error} fields={data.requires_shipping ? ["shipping_address.name", "shipping_address.street", "shipping_address.postcode", "shipping_address.city", "shipping_address.country"] : []} />}
+          {checkout.error !== null && !checkout.pending && <ErrorMessage error={checkout.error} fields={data.requires_shipping ? ["shipping_address.name", "shipping_address.street", "shipping_address.postcode", "shipping_address.city", "shipping_address.country"] : []} />}
           <Button
             style={{ alignSelf: "start" }}
             disabled={!accepted || !current}
+            loading={checkout.pending}
             onClick={() =>
               checkout.confirm({
                 lines: request.lines,
