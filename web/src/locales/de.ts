@@ -436,6 +436,7 @@ export const de: Messages = {
     title: "Kasse",
     empty: "Ihr Warenkorb ist leer.",
     toShop: "Zum Shop",
+    changeCart: "Warenkorb ändern",
     summary: "Bestellübersicht",
     totals: "Summen",
     columns: { product: "Produkt", quantity: "Menge", unit: "Einzelpreis (netto)", net: "Netto", vat: "MwSt.", gross: "Brutto" },

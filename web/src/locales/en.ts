@@ -434,6 +434,7 @@ export const en = {
     title: "Checkout",
     empty: "Your cart is empty.",
     toShop: "Go to the shop",
+    changeCart: "Change the cart",
     summary: "Order summary",
     totals: "Totals",
     columns: { product: "Product", quantity: "Quantity", unit: "Unit price (net)", net: "Net", vat: "VAT", gross: "Gross" },

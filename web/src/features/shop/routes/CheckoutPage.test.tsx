@@ -57,6 +57,7 @@ describe("CheckoutPage", { timeout: 20_000 }, () => {
     expect(within(totals).getByRole("row", { name: /Total/ })).toHaveTextContent("€110.00");
     expect(screen.getByTestId("tax-note")).toHaveTextContent("Reverse charge");
     expect(screen.getByTestId("vat-id")).toHaveTextContent("VAT ID ATU12345678: valid");
+    expect(screen.getByRole("link", { name: "Change the cart" })).toHaveAttribute("href", "/shop");
     // Passes only: no shipping address asked for.
     expect(screen.queryByRole("group", { name: "Shipping address" })).toBeNull();
     const body = (await posts(requests, "/api/billing/checkout/quote")[0]!.json()) as unknown;
@@ -193,6 +194,9 @@ describe("CheckoutPage", { timeout: 20_000 }, () => {
       route: { pathname: "/checkout", state: { checkout: [{ product_code: AIR_WEEK.code, quantity: 1, vin: null }] } },
     });
     await userEvent.click(await screen.findByRole("checkbox", { name: /I accept the terms/ }));
+    // The one pass is bought as it is: the cart is not this checkout's to change.
+    expect(screen.queryByRole("link", { name: "Change the cart" })).toBeNull();
+    expect(screen.getAllByTestId("quote-line")).toHaveLength(1);
     await userEvent.click(await buyButton());
     await screen.findByText("Payment received");
     expect(((await posts(requests, "/api/billing/checkout")[0]!.json()) as { lines: unknown }).lines).toEqual([{ product_code: "AIR_1W", quantity: 1 }]);

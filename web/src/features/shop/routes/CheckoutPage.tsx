@@ -89,6 +89,11 @@ export function CheckoutPage({ follow }: { follow?: FollowOptions }) {
       )}
       {lines.length > 0 && quote.isPending && <Loader aria-label={t("app.loading")} />}
       {quote.isError && <ErrorMessage error={quote.error} />}
+      {direct === null && lines.length > 0 && (
+        <Anchor component={Link} to="/shop" style={{ alignSelf: "start" }}>
+          {t("checkout.changeCart")}
+        </Anchor>
+      )}
       {data !== undefined && lines.length > 0 && (
         <>
           <QuoteSummary quote={data} />
