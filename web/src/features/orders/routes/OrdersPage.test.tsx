@@ -116,6 +116,45 @@ describe("OrdersPage", { timeout: 20_000 }, () => {
     expect(screen.queryByRole("button", { name: "Refund: Programming charger" })).toBeNull();
   });
 
+  it("sends the same Idempotency-Key again when a refund got no answer", async () => {
+    storeTokens(TOKENS);
+    let failNext = true;
+    const { requests } = renderWithApp(<OrdersPage />, {
+      handler: billing("owner", () => {
+        if (failNext) {
+          failNext = false;
+          throw new TypeError("Failed to fetch");
+        }
+        return json({ entitlement_id: ENTITLEMENT, credit_note: { id: CREDIT_NOTE.id, number: CREDIT_NOTE.number } });
+      }),
+    });
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      await userEvent.click(await screen.findByRole("button", { name: "Refund: AIR 1 week" }));
+      await userEvent.click(within(await screen.findByRole("dialog")).getByRole("button", { name: "Refund the pass" }));
+      if (attempt === 0) expect(await screen.findByText(/could not be reached/)).toBeInTheDocument();
+    }
+    expect(await screen.findByText(/Credit note AOS-2026-000124/)).toBeInTheDocument();
+    const keys = requests.filter((r) => r.url.endsWith("/refund")).map((r) => r.headers.get("Idempotency-Key"));
+    expect(keys).toHaveLength(2);
+    expect(keys[0]).toBe(keys[1]);
+  });
+
+  it("says why a PDF could not be downloaded, and saves nothing", async () => {
+    storeTokens(TOKENS);
+    renderWithApp(<OrdersPage />, {
+      handler: memberGateway("owner", (request) =>
+        request.url.endsWith("/pdf")
+          ? json({ type: "/problems/invoice-not-found", code: "invoice-not-found", title: "Invoice not found", status: 404 }, 404)
+          : new URL(request.url).pathname === "/api/billing/orders"
+            ? json({ items: [order("paid")] })
+            : json({ items: [] }),
+      ),
+    });
+    await userEvent.click(await screen.findByRole("button", { name: "Download Invoice AOS-2026-000123 as PDF" }));
+    expect(await screen.findByRole("alert")).toHaveTextContent("Invoice not found");
+    expect(saved).toEqual([]);
+  });
+
   it("explains a refused refund", async () => {
     storeTokens(TOKENS);
     renderWithApp(<OrdersPage />, {
