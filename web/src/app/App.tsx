@@ -8,22 +8,27 @@ import { AccountPage, ConfirmEmailChangePage, ForgotPasswordPage, ResetPasswordP
 import { AcceptInvitationPage, LoginPage, RegisterPage, TotpEnrolmentPage, VerifyEmailPage } from "../features/auth";
 import { CompanyPage } from "../features/company";
 import { MembersPage } from "../features/members";
-import { PassesPage } from "../features/passes";
+import { ExpiryBanner, PassesPage } from "../features/passes";
+import { CheckoutPage, ShopPage } from "../features/shop";
 import { Home } from "./Home";
 import { Header, LogoutButton } from "./layout/Header";
 import { NavLinks } from "./layout/NavLinks";
 import { RequireAuth } from "./RequireAuth";
 
-// Screens that bring their own libraries (Markdown, live sessions) load when first opened.
+// Screens that bring their own libraries (Markdown, live sessions) load when first opened, and
+// so do the order history and the usage report (the shop is in the first bundle anyway: passes,
+// AIR and programming offer its per-VIN passes).
 const DocumentPage = lazy(() => import("../features/air/routes/DocumentPage").then((m) => ({ default: m.DocumentPage })));
 const ProgrammingPage = lazy(() => import("../features/programming/routes/ProgrammingPage").then((m) => ({ default: m.ProgrammingPage })));
+const OrdersPage = lazy(() => import("../features/orders").then((m) => ({ default: m.OrdersPage })));
+const UsagePage = lazy(() => import("../features/usage").then((m) => ({ default: m.UsagePage })));
 const SessionPage = lazy(() => import("../features/programming/routes/SessionPage").then((m) => ({ default: m.SessionPage })));
 
 export function App() {
   const { t } = useTranslation();
   const [menuOpen, menu] = useDisclosure(false);
   return (
-    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: "md", collapsed: { mobile: !menuOpen, desktop: true } }} padding="md">
+    <AppShell header={{ height: 56 }} navbar={{ width: 260, breakpoint: "lg", collapsed: { mobile: !menuOpen, desktop: true } }} padding="md">
       <AppShell.Header>
         <Header menuOpen={menuOpen} toggleMenu={menu.toggle} />
       </AppShell.Header>
@@ -37,6 +42,7 @@ export function App() {
         )}
       </AppShell.Navbar>
       <AppShell.Main>
+        <ExpiryBanner />
         <Routes>
           <Route path="/" element={<Home />} />
           <Route path="/login" element={<LoginPage />} />
@@ -77,6 +83,38 @@ export function App() {
             element={
               <RequireAuth area="passes">
                 <PassesPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/shop"
+            element={
+              <RequireAuth area="buy">
+                <ShopPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/checkout"
+            element={
+              <RequireAuth area="buy">
+                <CheckoutPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/orders"
+            element={
+              <RequireAuth area="orders">
+                <OrdersPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/usage"
+            element={
+              <RequireAuth area="usage">
+                <UsagePage />
               </RequireAuth>
             }
           />

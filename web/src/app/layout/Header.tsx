@@ -33,14 +33,14 @@ export function Header({ menuOpen, toggleMenu }: { menuOpen: boolean; toggleMenu
   return (
     <Group h="100%" px="md" justify="space-between" wrap="nowrap" component="nav" aria-label="main">
       <Group wrap="nowrap" gap="sm">
-        <Burger opened={menuOpen} onClick={toggleMenu} hiddenFrom="md" size="sm" aria-label={t("nav.menu")} aria-expanded={menuOpen} aria-controls="main-menu" />
+        <Burger opened={menuOpen} onClick={toggleMenu} hiddenFrom="lg" size="sm" aria-label={t("nav.menu")} aria-expanded={menuOpen} aria-controls="main-menu" />
         <Anchor component={Link} to="/" underline="never">
           <Title order={2} size="h4">
             {t("app.name")}
           </Title>
         </Anchor>
         {auth.status === "signed-in" && (
-          <Group visibleFrom="md" wrap="nowrap">
+          <Group visibleFrom="lg" wrap="nowrap">
             <NavLinks />
           </Group>
         )}
@@ -56,7 +56,7 @@ export function Header({ menuOpen, toggleMenu }: { menuOpen: boolean; toggleMenu
             { value: "de", label: "DE" },
           ]}
         />
-        <Group visibleFrom="md" wrap="nowrap">
+        <Group visibleFrom="lg" wrap="nowrap">
           {auth.status === "signed-in" ? <LogoutButton /> : <NavLinks />}
         </Group>
       </Group>

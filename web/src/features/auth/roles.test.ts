@@ -3,12 +3,14 @@ import { type Area, mayUse, ROLES } from "./roles";
 
 // The roles: owner and admin everything; technician AIR, programming and the paid time
 // but no buying; accountant passes and buying, no repair content and no programming. Members and
-// the company data are changed by owner and admin; only an owner closes the workshop.
+// the company data are changed by owner and admin; only an owner closes the workshop. Commerce:
+// buyers (owner, admin, accountant) see the shop, orders with invoices, and usage; refunds and the
+// expiry e-mail are for owner and admin.
 const EXPECTED: Record<string, Record<Area, boolean>> = {
-  owner: { passes: true, buy: true, air: true, programming: true, members: true, company: true, close: true, agents: true },
-  admin: { passes: true, buy: true, air: true, programming: true, members: true, company: true, close: false, agents: true },
-  technician: { passes: true, buy: false, air: true, programming: true, members: false, company: false, close: false, agents: false },
-  accountant: { passes: true, buy: true, air: false, programming: false, members: false, company: false, close: false, agents: false },
+  owner: { passes: true, buy: true, air: true, programming: true, members: true, company: true, close: true, agents: true, orders: true, usage: true, refund: true, notifications: true },
+  admin: { passes: true, buy: true, air: true, programming: true, members: true, company: true, close: false, agents: true, orders: true, usage: true, refund: true, notifications: true },
+  technician: { passes: true, buy: false, air: true, programming: true, members: false, company: false, close: false, agents: false, orders: false, usage: false, refund: false, notifications: false },
+  accountant: { passes: true, buy: true, air: false, programming: false, members: false, company: false, close: false, agents: false, orders: true, usage: true, refund: false, notifications: false },
 };
 
 describe("mayUse", () => {
@@ -18,7 +20,7 @@ describe("mayUse", () => {
   });
 
   it("gives an unknown or missing role nothing", () => {
-    for (const area of ["passes", "buy", "air", "programming"] as const) {
+    for (const area of ["passes", "buy", "air", "programming", "orders", "usage", "refund", "notifications"] as const) {
       expect(mayUse("guest", area)).toBe(false);
       expect(mayUse(null, area)).toBe(false);
     }

@@ -10,8 +10,10 @@ export type Role = (typeof ROLES)[number];
 
 /** The parts of the portal a role may or may not use. */
 /** `company` is changing the company data (every member reads it); `close` closing the workshop;
- * `agents` pairing and revoking agents (a technician uses the paired ones). */
-export type Area = "passes" | "buy" | "air" | "programming" | "members" | "company" | "close" | "agents";
+ * `agents` pairing and revoking agents (a technician uses the paired ones); `buy` the shop, the
+ * cart and the checkout; `orders` the order history with invoices and credit notes; `usage` the
+ * usage report; `refund` cancelling an unused pass; `notifications` the expiry e-mail setting. */
+export type Area = "passes" | "buy" | "air" | "programming" | "members" | "company" | "close" | "agents" | "orders" | "usage" | "refund" | "notifications";
 
 const ACCESS: Record<Area, readonly Role[]> = {
   passes: ["owner", "admin", "technician", "accountant"],
@@ -22,6 +24,10 @@ const ACCESS: Record<Area, readonly Role[]> = {
   company: ["owner", "admin"],
   close: ["owner"],
   agents: ["owner", "admin"],
+  orders: ["owner", "admin", "accountant"],
+  usage: ["owner", "admin", "accountant"],
+  refund: ["owner", "admin"],
+  notifications: ["owner", "admin"],
 };
 
 /** The roles that may use `area`, in the order of ROLES. */

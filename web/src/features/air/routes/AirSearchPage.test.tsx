@@ -1,9 +1,10 @@
 import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
-import { Route, Routes } from "react-router";
+import { Route, Routes, useLocation } from "react-router";
 import { afterEach, describe, expect, it } from "vitest";
 import { clearTokens, storeTokens } from "../../../test/session";
 import { json, me, renderWithApp, TOKENS } from "../../../test/render";
+import { AIR_VIN, CATALOG, storedCart } from "../../../test/commerce";
 import { AirSearchPage } from "./AirSearchPage";
 import { DocumentPage } from "./DocumentPage";
 
@@ -83,6 +84,49 @@ describe("AirSearchPage", () => {
     });
     expect(await screen.findByText("Repair information is available with an active AIR pass.")).toBeInTheDocument();
     expect(await screen.findByRole("link", { name: "Buy a pass" })).toHaveAttribute("href", "/passes");
+  });
+
+  it("offers just this car for a VIN without a pass: the per-VIN pass goes into the cart and on to the checkout", async () => {
+    storeTokens(TOKENS);
+    function CheckoutProbe() {
+      return <p>checkout at {useLocation().pathname}</p>;
+    }
+    renderWithApp(
+      <Routes>
+        <Route path="/air" element={<AirSearchPage />} />
+        <Route path="/checkout" element={<CheckoutProbe />} />
+      </Routes>,
+      {
+        route: `/air?vin=${VIN}`,
+        handler: gateway((request) => {
+          const path = new URL(request.url).pathname;
+          if (path === "/api/billing/catalog/products") return json({ items: CATALOG });
+          if (path === "/api/air/documents/search") return json({ type: "/problems/air-pass-required", title: "AIR pass required", status: 403 }, 403);
+          return undefined;
+        }),
+      },
+    );
+    const offer = await screen.findByTestId("just-this-car-AIR");
+    expect(offer).toHaveTextContent(`24 hours of repair information for this vehicle only: ${VIN}`);
+    await userEvent.click(within(offer).getByRole("button", { name: "24 h for this car, €11.90" }));
+    expect(await screen.findByText("checkout at /checkout")).toBeInTheDocument();
+    expect(storedCart()).toEqual([{ product_code: AIR_VIN.code, quantity: 1, vin: VIN }]);
+    window.localStorage.clear();
+  });
+
+  it("offers no single-car pass for a keyword search", async () => {
+    storeTokens(TOKENS);
+    renderWithApp(app, {
+      route: "/air?q=brakes",
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/billing/catalog/products") return json({ items: CATALOG });
+        if (path === "/api/air/documents/search") return json({ type: "/problems/air-pass-required", title: "AIR pass required", status: 403 }, 403);
+        return undefined;
+      }),
+    });
+    await screen.findByRole("link", { name: "Buy a pass" });
+    expect(screen.queryByTestId("just-this-car-AIR")).toBeNull();
   });
 
   it("tells a technician without an AIR pass who may buy one, instead of a buy link", async () => {

@@ -5,6 +5,7 @@ import { useSearchParams } from "react-router";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import { ApiError } from "../../../lib/problem";
 import { BuyPassLink } from "../../passes";
+import { JustThisCar } from "../../shop";
 import { type DocumentType, useDocumentSearch } from "../api/search-documents";
 import { SearchResults } from "../components/SearchResults";
 import { VehicleCard } from "../components/VehicleCard";
@@ -81,6 +82,7 @@ export function AirSearchPage() {
           <Stack align="start">
             <Text>{t("air.noPass")}</Text>
             <BuyPassLink label={t("air.buyPass")} />
+            {vin !== null && <JustThisCar scope="AIR" vin={vin} />}
           </Stack>
         </Alert>
       ) : (

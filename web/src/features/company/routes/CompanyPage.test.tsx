@@ -75,4 +75,45 @@ describe("CompanyPage", { timeout: 20_000 }, () => {
     const close = requests.find((request) => request.url.endsWith("/close"))!;
     expect(await close.json()).toEqual({ password: "pw pw pw pw 1", totp_code: "123456" });
   });
+
+  it("lets an admin switch on the expiry e-mail and choose the hours before", async () => {
+    storeTokens(TOKENS);
+    const { requests } = renderWithApp(<CompanyPage />, {
+      handler: memberGateway("admin", (request) => {
+        if (new URL(request.url).pathname !== "/api/billing/notifications/expiry") return json(PROFILE);
+        return request.method === "PUT" ? request.json().then((body) => json(body)) : json({ email: false, hours_before: 24 });
+      }),
+    });
+    const hours = await screen.findByRole("textbox", { name: "Hours before the end" });
+    expect(hours).toBeDisabled();
+    await userEvent.click(screen.getByRole("switch", { name: "Send an e-mail before a pass ends" }));
+    await userEvent.clear(hours);
+    await userEvent.type(hours, "48");
+    await userEvent.click(screen.getByRole("button", { name: "Save the e-mail setting" }));
+    expect(await screen.findByText("The e-mail setting is saved.")).toBeInTheDocument();
+    const put = requests.find((request) => request.method === "PUT")!;
+    expect(await put.json()).toEqual({ email: true, hours_before: 48 });
+  });
+
+  it("keeps hours outside 1 to 168 from being saved", async () => {
+    storeTokens(TOKENS);
+    const { requests } = renderWithApp(<CompanyPage />, {
+      handler: memberGateway("owner", (request) =>
+        new URL(request.url).pathname === "/api/billing/notifications/expiry" ? json({ email: true, hours_before: 24 }) : json(PROFILE),
+      ),
+    });
+    const hours = await screen.findByRole("textbox", { name: "Hours before the end" });
+    await userEvent.clear(hours);
+    await userEvent.type(hours, "0");
+    expect(screen.getByRole("button", { name: "Save the e-mail setting" })).toBeDisabled();
+    expect(requests.some((request) => request.method === "PUT")).toBe(false);
+  });
+
+  it("shows a technician no expiry e-mail setting and asks billing nothing about it", async () => {
+    storeTokens(TOKENS);
+    const { requests } = renderWithApp(<CompanyPage />, { handler: gateway("technician") });
+    await screen.findByDisplayValue("Werkstatt Muster GmbH");
+    expect(screen.queryByRole("region", { name: "Expiry e-mail" })).toBeNull();
+    expect(requests.some((request) => request.url.includes("/notifications/"))).toBe(false);
+  });
 });

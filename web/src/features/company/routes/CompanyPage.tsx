@@ -2,6 +2,7 @@ import { Loader, Stack, Text, Title } from "@mantine/core";
 import { useTranslation } from "react-i18next";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import { useRole } from "../../auth";
+import { ExpiryEmailSettings } from "../../passes";
 import { useCompanyProfile } from "../api/get-company-profile";
 import { CloseOrganization } from "../components/CloseOrganization";
 import { CompanyProfileForm } from "../components/CompanyProfileForm";
@@ -20,6 +21,7 @@ export function CompanyPage() {
       {profile.isPending && <Loader aria-label={t("app.loading")} />}
       {profile.isError && <ErrorMessage error={profile.error} />}
       {profile.isSuccess && <CompanyProfileForm profile={profile.data} editable={may("company")} />}
+      {may("notifications") && <ExpiryEmailSettings />}
       {may("close") && <CloseOrganization />}
     </Stack>
   );

@@ -8,6 +8,8 @@ import type { Schemas } from "../../../lib/api/client";
 import { createSession } from "../api/create-session";
 import { agentVehicleQueryOptions } from "../api/get-agent-vehicle";
 import { SESSIONS_KEY } from "../api/get-sessions";
+import { JustThisCar } from "../../shop";
+import { useNoProgrammingAccess } from "../hooks/useProgrammingTime";
 import { hexAddress } from "../format";
 
 type Agent = Schemas["AgentRead"];
@@ -19,6 +21,8 @@ export function ConnectedVehicle({ agent }: { agent: Agent }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const vehicle = useQuery(agentVehicleQueryOptions(api, agent.id));
+  const readVin = vehicle.data?.vin_valid ? vehicle.data.vin : null;
+  const noAccess = useNoProgrammingAccess(readVin);
   const plan = useMutation({
     mutationFn: (vin: string) => createSession(api, { agentId: agent.id, vin }),
     onSuccess: (session) => {
@@ -85,6 +89,7 @@ export function ConnectedVehicle({ agent }: { agent: Agent }) {
                 ))}
               </Table.Tbody>
             </Table>
+            {noAccess && readVin !== null && <JustThisCar scope="PROGRAMMING" vin={readVin} />}
             {plan.isError && <ErrorMessage error={plan.error} />}
             <Button
               style={{ alignSelf: "start" }}

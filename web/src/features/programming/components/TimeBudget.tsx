@@ -6,7 +6,8 @@ import type { Schemas } from "../../../lib/api/client";
 import { BuyPassLink } from "../../passes";
 import { formatSeconds, TERMINAL_STATES } from "../format";
 import { useNow } from "../hooks/useNow";
-import { useProgrammingTime } from "../hooks/useProgrammingTime";
+import { JustThisCar } from "../../shop";
+import { useProgrammingTime, useVinPassUntil } from "../hooks/useProgrammingTime";
 
 type Session = Schemas["SessionRead"];
 
@@ -20,11 +21,15 @@ export function TimeBudget({ session }: { session: Session }) {
   const { t } = useTranslation();
   const time = useProgrammingTime();
   const now = useNow();
+  const vinUntil = useVinPassUntil(session.vin);
   const needed = secondsStillNeeded(session);
   if (TERMINAL_STATES.has(session.state) || needed === 0) return null;
   if (time.isPending) return <Loader aria-label={t("app.loading")} />;
   if (time.isError) return <ErrorMessage error={time.error} />;
-  const until = time.data.active && time.data.valid_until ? Date.parse(time.data.valid_until) : now;
+  // A per-VIN pass for this car counts as much as a time pass (billing grants either).
+  const timeUntil = time.data.active && time.data.valid_until ? Date.parse(time.data.valid_until) : now;
+  const until = Math.max(timeUntil, vinUntil !== null ? Date.parse(vinUntil) : now);
+  const validUntil = until === timeUntil ? time.data.valid_until : vinUntil;
   const left = Math.max(0, (until - now) / 1000);
   return (
     <Card withBorder>
@@ -41,7 +46,7 @@ export function TimeBudget({ session }: { session: Session }) {
           <Text size="sm" c="dimmed">
             {t("programming.session.timeLeft")}
           </Text>
-          <Text fw={700}>{time.data.valid_until && left > 0 ? <Countdown validUntil={time.data.valid_until} /> : t("countdown.expired")}</Text>
+          <Text fw={700}>{validUntil && left > 0 ? <Countdown validUntil={validUntil} /> : t("countdown.expired")}</Text>
         </div>
       </Group>
       {left >= needed ? (
@@ -53,6 +58,7 @@ export function TimeBudget({ session }: { session: Session }) {
           <Stack gap="xs" align="start">
             <Text>{left <= 0 ? t("programming.session.noTime") : t("programming.session.notEnoughTime", { needed: formatSeconds(needed), left: formatSeconds(left) })}</Text>
             <BuyPassLink label={t("programming.time.buy")} size="xs" />
+            {left <= 0 && <JustThisCar scope="PROGRAMMING" vin={session.vin} />}
           </Stack>
         </Alert>
       )}

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Schemas } from "../../../lib/api/client";
 import { clearTokens, storeTokens } from "../../../test/session";
 import { json, me, renderWithApp, TOKENS } from "../../../test/render";
+import { CATALOG, PROGRAMMING_VIN, storedCart } from "../../../test/commerce";
 import { ProgrammingPage } from "./ProgrammingPage";
 
 const AGENT: Schemas["AgentRead"] = {
@@ -211,6 +212,53 @@ describe("ProgrammingPage", () => {
     expect(await screen.findByText(`session page ${SESSION_ID}`)).toBeInTheDocument();
     const planned = requests.find((r) => r.method === "POST" && new URL(r.url).pathname === "/api/programming/sessions")!;
     expect(await planned.json()).toEqual({ agent_id: AGENT.id, vin: "WBA5F3103MFX12345" });
+  });
+
+  it("offers just this car for the connected vehicle when there is no programming time", async () => {
+    const { requests } = renderWithApp(page(), {
+      route: "/programming",
+      handler: gateway({ programmingSeconds: 0, override: (_request, path) => (path === "/api/billing/catalog/products" ? json({ items: CATALOG }) : undefined) }),
+    });
+    await userEvent.click(await screen.findByRole("button", { name: "Read vehicle: Bay 3 laptop" }));
+    const offer = await screen.findByTestId("just-this-car-PROGRAMMING");
+    expect(offer).toHaveTextContent(`24 hours of programming for this vehicle only: ${VEHICLE.vin}`);
+    await userEvent.click(within(offer).getByRole("button", { name: "24 h for this car, €23.80" }));
+    expect(storedCart()).toEqual([{ product_code: PROGRAMMING_VIN.code, quantity: 1, vin: VEHICLE.vin }]);
+    expect(requests.some((r) => new URL(r.url).pathname === "/api/billing/catalog/products")).toBe(true);
+    window.localStorage.clear();
+  });
+
+  it("offers no single-car pass when the organisation has programming time, or a pass for this car", async () => {
+    const vinPassSummary = {
+      as_of: new Date().toISOString(),
+      scopes: [{ scope: "PROGRAMMING", active: false, valid_until: null, seconds_left: 0, windows: [] }],
+      vin_passes: [{ scope: "PROGRAMMING", vin: VEHICLE.vin, valid_until: new Date(Date.now() + 3_600_000).toISOString() }],
+    };
+    const cases: [Parameters<typeof renderWithApp>[1], () => Promise<unknown>][] = [
+      [
+        { route: "/programming", handler: gateway({ override: (_request, path) => (path === "/api/billing/catalog/products" ? json({ items: CATALOG }) : undefined) }) },
+        () => screen.findByRole("timer"),
+      ],
+      [
+        {
+          route: "/programming",
+          handler: gateway({
+            override: (_request, path) =>
+              path === "/api/billing/catalog/products" ? json({ items: CATALOG }) : path === "/api/billing/entitlements/summary" ? json(vinPassSummary) : undefined,
+          }),
+        },
+        () => screen.findByText("You have no programming time. Buy a programming pass to plan and run sessions."),
+      ],
+    ];
+    for (const [options, summaryShown] of cases) {
+      const view = renderWithApp(page(), options);
+      await userEvent.click(await screen.findByRole("button", { name: "Read vehicle: Bay 3 laptop" }));
+      await screen.findByTestId("vehicle-vin");
+      // The programming time shown proves the summary is in, for the offer too (same query).
+      await summaryShown();
+      expect(screen.queryByTestId("just-this-car-PROGRAMMING")).toBeNull();
+      view.unmount();
+    }
   });
 
   it("shows why planning was refused, translated by the problem's code", async () => {

@@ -132,6 +132,33 @@ describe("SessionPage", () => {
     expect(screen.getByRole("button", { name: "Start programming" })).toBeEnabled();
   });
 
+  it("counts a per-VIN pass for the session's car as programming time", async () => {
+    renderWithApp(page(), {
+      route: ROUTE,
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/billing/entitlements/summary")
+          return json({ ...summary(0), vin_passes: [{ scope: "PROGRAMMING", vin: "WBA5F3103MFX12345", valid_until: new Date(Date.now() + 3_600_000).toISOString() }] });
+        return json(session("PLANNED"));
+      }),
+    });
+    expect(await screen.findByText("Your programming time covers the plan.")).toBeInTheDocument();
+  });
+
+  it("does not count a per-VIN pass for another car", async () => {
+    renderWithApp(page(), {
+      route: ROUTE,
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/billing/entitlements/summary")
+          return json({ ...summary(0), vin_passes: [{ scope: "PROGRAMMING", vin: "WBA8E9C51GK647251", valid_until: new Date(Date.now() + 3_600_000).toISOString() }] });
+        return json(session("PLANNED"));
+      }),
+    });
+    expect(await screen.findByText("You have no programming time left.")).toBeInTheDocument();
+    expect(screen.queryByText("Your programming time covers the plan.")).toBeNull();
+  });
+
   it("says the time covers the plan when it does", async () => {
     renderWithApp(page(), {
       route: ROUTE,

@@ -1,10 +1,12 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { useApi } from "../../../lib/api/ApiProvider";
-import { type ApiClient, unwrap } from "../../../lib/api/client";
+import { callApi } from "../../../lib/api/call";
+import type { ApiClient } from "../../../lib/api/client";
+import type { ProductList } from "./types";
 
-/** GET /api/billing/catalog/products: the passes on sale, with net, VAT and gross prices. */
+/** GET /api/billing/catalog/products (public): passes, per-VIN passes and tools, with prices. */
 export function getProducts(api: ApiClient) {
-  return unwrap(api.GET("/api/billing/catalog/products"));
+  return callApi<ProductList>(api, "GET", "/api/billing/catalog/products");
 }
 
 export const productsQueryOptions = (api: ApiClient) => queryOptions({ queryKey: ["catalog"], queryFn: () => getProducts(api) });

@@ -1,0 +1,7 @@
+import { fetchFile } from "../../../lib/api/call";
+import type { ApiClient } from "../../../lib/api/client";
+
+/** GET /api/billing/invoices/{id}/pdf: the invoice or credit note as PDF, named `<number>.pdf`. */
+export function downloadInvoice(api: ApiClient, { id, number }: { id: string; number: string }) {
+  return fetchFile(api, `/api/billing/invoices/${encodeURIComponent(id)}/pdf`, { fallbackName: `${number}.pdf` });
+}

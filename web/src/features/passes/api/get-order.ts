@@ -1,6 +1,0 @@
-import { type ApiClient, unwrap } from "../../../lib/api/client";
-
-/** GET /api/billing/orders/{order_id}: the order with its current status. */
-export function getOrder(api: ApiClient, orderId: string) {
-  return unwrap(api.GET("/api/billing/orders/{order_id}", { params: { path: { order_id: orderId } } }));
-}
