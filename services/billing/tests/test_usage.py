@@ -710,3 +710,25 @@ async def test_a_malformed_event_on_kafka_does_not_hold_up_the_ones_behind_it(
         day = by_key(await report(billing, owner, **{"from": "2026-11-04", "to": "2026-11-04"}))
 
     assert day["2026-11-04"]["air_searches"] == 1
+
+
+async def test_a_vin_pass_beside_a_time_pass_counts_only_what_air_attributed_to_it(
+    billing: Billing,
+) -> None:
+    org = billing.org()
+    week = await set_window(billing, (await billing.buy(org, "AIR_1W"))["id"], at(5, 8), at(12, 8))
+    car = await set_window(
+        billing, (await billing.buy(org, "AIR_VIN_24H", vin=VIN))["id"], at(5, 9), at(6, 9)
+    )
+    by_car = search(org.id, at=at(5, 10))
+    by_car.entitlement_id = car
+    by_week = search(org.id, at=at(5, 11), vin="WBA5F3103MFX99999")
+    by_week.entitlement_id = week
+    await apply(billing.app.state.database, by_car, by_week)
+
+    items = await passes(billing, org)
+
+    assert items[car]["used_seconds"] == 900
+    assert items[car]["vin"] == VIN
+    assert items[week]["used_seconds"] == 900
+    assert items[week]["vin"] is None

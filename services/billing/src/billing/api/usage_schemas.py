@@ -83,9 +83,7 @@ class PassUsageRead(BaseModel):
         return cls(
             entitlement_id=entitlement.id,
             scope=Scope(entitlement.scope),
-            # Entitlements gain a VIN with per-VIN passes (built beside this); until that column
-            # exists every pass is a time pass.
-            vin=getattr(entitlement, "vin", None) or None,
+            vin=entitlement.vin,
             valid_from=entitlement.valid_from,
             valid_until=entitlement.valid_until,
             bought_seconds=report.bought_seconds,

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Text, and_, case, cast, func, select
+from sqlalchemy import Text, and_, case, cast, func, or_, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -252,11 +252,21 @@ class UsageRepository:
             select(Entitlement.id, func.count(func.distinct(slot)))
             .join(
                 UsageFact,
+                # Air names the pass that allowed each search or read, so a VIN pass and a
+                # time pass running side by side each count only what they paid for; a fact
+                # without that name counts for the window it fell in (of its vehicle's pass).
                 and_(
                     UsageFact.organization_id == Entitlement.organization_id,
                     UsageFact.kind.in_([FactKind.AIR_SEARCH, FactKind.AIR_DOCUMENT]),
-                    UsageFact.occurred_at >= Entitlement.valid_from,
-                    UsageFact.occurred_at < Entitlement.valid_until,
+                    or_(
+                        UsageFact.entitlement_id == Entitlement.id,
+                        and_(
+                            UsageFact.entitlement_id.is_(None),
+                            UsageFact.occurred_at >= Entitlement.valid_from,
+                            UsageFact.occurred_at < Entitlement.valid_until,
+                            or_(Entitlement.vin.is_(None), UsageFact.vin == Entitlement.vin),
+                        ),
+                    ),
                 ),
             )
             .where(Entitlement.id.in_(ids), Entitlement.scope == "AIR")
@@ -280,6 +290,8 @@ class UsageRepository:
                     UsageFact.kind == FactKind.PROGRAMMING_SESSION,
                     UsageFact.occurred_at < Entitlement.valid_until,
                     session_end > Entitlement.valid_from,
+                    # A VIN pass pays for sessions on its own vehicle only.
+                    or_(Entitlement.vin.is_(None), UsageFact.vin == Entitlement.vin),
                 ),
             )
             .where(Entitlement.id.in_(ids), Entitlement.scope == "PROGRAMMING")
