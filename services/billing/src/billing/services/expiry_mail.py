@@ -1,18 +1,19 @@
-"""Sending an expiry warning: the one place that talks SMTP for it (aiosmtplib).
+"""Sending an expiry warning: the one place that talks SMTP for it.
 
-Kept as one function so that it can be pointed at a shared mail sender later without touching
-the job that decides what to send.
+The message is built by servicekit.mail like every mail of AOS; the expiry job keeps its own
+queue (``expiry_notices``: one warning per pass end, made obsolete when more time is bought), so
+it hands each one over here instead of through servicekit's queued sender.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid
 
 import aiosmtplib
+
+from servicekit.mail import OutgoingMessage, build_message
 
 __all__ = ["SmtpServer", "send_expiry_mail"]
 
@@ -28,12 +29,11 @@ class SmtpServer:
 async def send_expiry_mail(recipient: str, subject: str, body: str, *, smtp: SmtpServer) -> None:
     """Hand one plain-text mail to the SMTP server. Raises aiosmtplib.SMTPException or OSError
     when the server is away or refuses it (the caller keeps the notice queued)."""
-    message = EmailMessage()
-    message["From"] = smtp.mail_from
-    message["To"] = Address(addr_spec=recipient)
-    message["Subject"] = subject
-    message["Date"] = format_datetime(datetime.now(UTC))
-    message["Message-ID"] = make_msgid()
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(body)
+    message = build_message(
+        OutgoingMessage(subject=subject, body=body),
+        recipient=recipient,
+        mail_from=smtp.mail_from,
+        now=datetime.now(UTC),
+        id_string=f"expiry{uuid.uuid4().hex}",
+    )
     await aiosmtplib.send(message, hostname=smtp.host, port=smtp.port, timeout=smtp.timeout_seconds)
