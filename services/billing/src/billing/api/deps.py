@@ -87,6 +87,7 @@ def _seller_terms(request: Request) -> SellerTerms:
         terms_version=settings.terms_version,
         terms_url=settings.terms_url,
         reservation=timedelta(minutes=settings.stock_reservation_minutes),
+        vat_id_registry=getattr(request.app.state, "vat_id_registry", None),
     )
 
 

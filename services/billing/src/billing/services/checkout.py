@@ -29,6 +29,7 @@ from billing.errors import (
     TermsNotAcceptedError,
     TermsOutdatedError,
 )
+from billing.providers.vies import VatIdRegistry
 from billing.services.entitlements import chain_start
 from billing.services.tax import CustomerTax, customer_tax, tax_decision
 from servicekit.auth import Principal
@@ -83,6 +84,8 @@ class SellerTerms:
     terms_version: str
     terms_url: str
     reservation: timedelta
+    # VIES when configured (BILLING_VIES_URL): a VAT id it does not confirm gets VAT charged.
+    vat_id_registry: VatIdRegistry | None = None
 
 
 @dataclass(frozen=True)
@@ -279,7 +282,9 @@ async def quote(
     CompanyDataMissingError (billing does not know the organisation's company data yet).
     """
     products = await _products(session, cart)
-    profile = await customer_tax(session, organization_id, now=now)
+    profile = await customer_tax(
+        session, organization_id, now=now, registry=terms.vat_id_registry
+    )
     service = tax_decision(profile, seller_country=terms.seller_country, supply=SupplyKind.SERVICE)
     goods = tax_decision(profile, seller_country=terms.seller_country, supply=SupplyKind.GOODS)
     windows = await _windows(session, organization_id, cart, products, now=now)
