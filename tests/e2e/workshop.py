@@ -147,18 +147,28 @@ def register_and_log_in(http: httpx.Client, maildir: Path, *, company: str) -> W
     return Workshop(email=mail, auth=auth)
 
 
+COMPANY_ADDRESS = {"street": "Hauptstrasse 5", "postcode": "10115", "city": "Berlin"}
+# What billing answers while identity's company data (with the address) is on its way to it.
+COMPANY_DATA_PENDING = ("company-data-missing", "company-address-missing")
+
+
 def buy_pass(http: httpx.Client, workshop: Workshop, product_code: str) -> None:
-    """Order a pass, pay with the test provider, wait until the order is paid."""
+    """Complete the company address (every invoice shows it), order a pass, pay with the test
+    provider, wait until the order is paid."""
+    profile = http.patch(
+        "/identity/organizations/current", json=COMPANY_ADDRESS, headers=workshop.auth
+    )
+    assert profile.status_code == 200, profile.text
     key = str(uuid.uuid4())
-    # Billing learns the company data (for the VAT) from identity's events, a moment after
-    # registration; until then it answers 409 company-data-missing (the key stays free).
+    # Billing learns the company data (for the VAT and the invoice) from identity's events, a
+    # moment after the change; until then it answers 409 (the key stays free).
     order = poll(
         lambda: http.post(
             "/billing/orders",
             json={"product_code": product_code},
             headers={**workshop.auth, "Idempotency-Key": key},
         ),
-        lambda r: r.status_code != 409 or r.json().get("code") != "company-data-missing",
+        lambda r: r.status_code != 409 or r.json().get("code") not in COMPANY_DATA_PENDING,
     )
     assert order.status_code == 201, order.text
     order_id = order.json()["id"]

@@ -305,18 +305,8 @@ async def test_vin_with_letter_o_says_what_was_meant(billing) -> None:
     assert "did you mean 0" in response.json()["errors"][0]["message"]
 
 
-async def test_tools_need_a_shipping_address_when_the_company_has_none(billing) -> None:
-    org = await billing.buyer(street="")
-    response = await quote(billing, org, billing.cart(("TOOL_OBD_EXTENSION", 1)))
-    assert response.status_code == 422
-    [error] = response.json()["errors"]
-    assert (error["field"], error["code"]) == ("shipping_address", "shipping-address-required")
-    # Passes alone ship nothing, so they need no address.
-    assert (await quote(billing, org, billing.cart(("AIR_1D", 1)))).status_code == 200
-
-
 async def test_a_given_shipping_address_decides_the_shipping_zone(billing) -> None:
-    org = await billing.buyer(street="")
+    org = await billing.buyer()  # in Berlin
     address = {
         "name": "Muster Kfz, Werk Denver",
         "street": "1 Main St",
@@ -475,3 +465,18 @@ async def test_the_shipping_country_must_be_a_country(billing, country, accepted
         assert response.status_code == 422
         [error] = response.json()["errors"]
         assert (error["field"], error["code"]) == ("shipping_address.country", "country-unknown")
+
+
+async def test_a_company_without_an_address_is_told_to_complete_it_before_buying(billing) -> None:
+    org = await billing.buyer(street="", postcode="", city="")
+    response = await quote(billing, org, billing.cart(("AIR_1D", 1)))
+    assert response.status_code == 409
+    body = response.json()
+    assert body["code"] == "company-address-missing"
+    assert body["missing"] == ["street", "postcode", "city"]
+    assert "company profile" in body["detail"]
+    placed = await billing.client.post(
+        "/orders", json={"product_code": "AIR_1D"}, headers=org.purchase_headers()
+    )
+    assert placed.json()["code"] == "company-address-missing"
+    assert await billing.sql("SELECT id FROM orders") == []

@@ -66,8 +66,9 @@ def free_port() -> int:
 
 async def add_customer(billing: Billing, org: Org, *, invoice_email: str) -> None:
     await billing.sql(
-        "INSERT INTO customers (organization_id, legal_name, country, invoice_email,"
-        " source_updated_at) VALUES (:org, 'Muster Kfz GmbH', 'DE', :email, now())",
+        "INSERT INTO customers (organization_id, legal_name, street, postcode, city, country,"
+        " invoice_email, source_updated_at) VALUES (:org, 'Muster Kfz GmbH', 'Hauptstrasse 5',"
+        " '10115', 'Berlin', 'DE', :email, now())",
         org=org.id,
         email=invoice_email,
     )

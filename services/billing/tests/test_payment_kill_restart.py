@@ -146,8 +146,9 @@ async def test_an_order_paid_just_before_a_kill_is_paid_and_granted_once_after_r
     # Billing's copy of the company data, as identity's events would leave it.
     await fetch(
         database_url,
-        "INSERT INTO customers (organization_id, legal_name, country, source_updated_at) "
-        "VALUES ($1, 'Muster Kfz GmbH', 'DE', now()) RETURNING organization_id",
+        "INSERT INTO customers (organization_id, legal_name, street, postcode, city, country, "
+        "source_updated_at) VALUES ($1, 'Muster Kfz GmbH', 'Hauptstrasse 5', '10115', 'Berlin', "
+        "'DE', now()) RETURNING organization_id",
         org_id,
     )
     process, base = billing_process()

@@ -8,6 +8,7 @@ __all__ = [
     "AlreadyRefundedError",
     "CatalogEditError",
     "CheckoutInvalidError",
+    "CompanyAddressMissingError",
     "CompanyDataMissingError",
     "EntitlementNotFoundError",
     "FulfilmentError",
@@ -107,6 +108,14 @@ class CompanyDataMissingError(ConflictError):
 
     slug = "company-data-missing"
     title = "Company data not yet known to billing"
+
+
+class CompanyAddressMissingError(ConflictError):
+    """The organisation's company profile has no full address, which every invoice must show
+    (Art. 226 (5) of the VAT Directive)."""
+
+    slug = "company-address-missing"
+    title = "Company address missing"
 
 
 class InvoiceNotFoundError(NotFoundError):

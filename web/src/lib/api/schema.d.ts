@@ -2728,7 +2728,7 @@ export interface components {
         };
         /** RefundRead */
         RefundRead: {
-            /** @description The credit note for the refunded line (null until it is issued) */
+            /** @description The credit note for the refunded line; null only for an order paid before invoices were issued */
             credit_note: components["schemas"]["CreditNoteRef"] | null;
             /**
              * Entitlement Id
@@ -3782,7 +3782,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Terms of sale not accepted (/problems/terms-not-accepted); Terms of sale changed (/problems/terms-outdated); Out of stock (/problems/out-of-stock); Company data not yet known to billing (/problems/company-data-missing) */
+            /** @description Terms of sale not accepted (/problems/terms-not-accepted); Terms of sale changed (/problems/terms-outdated); Out of stock (/problems/out-of-stock); Company data not yet known to billing (/problems/company-data-missing); Company address missing (/problems/company-address-missing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -3882,7 +3882,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Company data not yet known to billing (/problems/company-data-missing) */
+            /** @description Company data not yet known to billing (/problems/company-data-missing); Company address missing (/problems/company-address-missing) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -4817,7 +4817,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Out of stock (/problems/out-of-stock); Company data not yet known to billing (/problems/company-data-missing) */
+            /** @description Out of stock (/problems/out-of-stock); Company data not yet known to billing (/problems/company-data-missing); Company address missing (/problems/company-address-missing) */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -25,6 +25,7 @@ from billing.api.idempotent import respond_once
 from billing.api.schemas import OrderRead
 from billing.errors import (
     CheckoutInvalidError,
+    CompanyAddressMissingError,
     CompanyDataMissingError,
     IdempotencyKeyInvalidError,
     IdempotencyKeyMissingError,
@@ -44,7 +45,12 @@ router = APIRouter(prefix="/checkout", tags=["checkout"])
 @router.post(
     "/quote",
     summary="Price a cart for the organisation: lines, VAT, shipping, pass windows, terms",
-    responses=problem_responses(UnauthorizedError, CompanyDataMissingError, CheckoutInvalidError),
+    responses=problem_responses(
+        UnauthorizedError,
+        CompanyDataMissingError,
+        CompanyAddressMissingError,
+        CheckoutInvalidError,
+    ),
 )
 async def quote(
     body: QuoteBody, principal: Buyer, session: SessionDep, terms: SellerTermsDep
@@ -68,6 +74,7 @@ async def quote(
         TermsOutdatedError,
         OutOfStockError,
         CompanyDataMissingError,
+        CompanyAddressMissingError,
         IdempotencyKeyReusedError,
         CheckoutInvalidError,
     ),

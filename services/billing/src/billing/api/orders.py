@@ -14,6 +14,7 @@ from billing.api.idempotent import respond_once
 from billing.api.schemas import OrderCreate, OrderList, OrderRead
 from billing.errors import (
     CheckoutInvalidError,
+    CompanyAddressMissingError,
     CompanyDataMissingError,
     IdempotencyKeyInvalidError,
     IdempotencyKeyMissingError,
@@ -42,6 +43,7 @@ router = APIRouter(prefix="/orders", tags=["orders"])
         UnauthorizedError,
         OutOfStockError,
         CompanyDataMissingError,
+        CompanyAddressMissingError,
         IdempotencyKeyReusedError,
         CheckoutInvalidError,
     ),

@@ -25,6 +25,7 @@ from billing.domain.shipping import ShippingFee, shipping_fee
 from billing.domain.tax import SupplyKind, TaxDecision, line_vat_minor
 from billing.errors import (
     CheckoutInvalidError,
+    CompanyAddressMissingError,
     OutOfStockError,
     TermsNotAcceptedError,
     TermsOutdatedError,
@@ -279,12 +280,21 @@ async def quote(
     windows its passes give.
 
     Raises CheckoutInvalidError (a field that names something impossible),
-    CompanyDataMissingError (billing does not know the organisation's company data yet).
+    CompanyDataMissingError (billing does not know the organisation's company data yet),
+    CompanyAddressMissingError (the company profile lacks the address an invoice needs).
     """
     products = await _products(session, cart)
-    profile = await customer_tax(
-        session, organization_id, now=now, registry=terms.vat_id_registry
-    )
+    profile = await customer_tax(session, organization_id, now=now, registry=terms.vat_id_registry)
+    customer = profile.customer
+    if not (customer.street and customer.postcode and customer.city):
+        raise CompanyAddressMissingError(
+            "Your company's address is incomplete, and every invoice must show it. Fill in "
+            "street, postcode and city in the company profile (PATCH "
+            "/api/identity/organizations/current), then try again.",
+            missing=[
+                field for field in ("street", "postcode", "city") if not getattr(customer, field)
+            ],
+        )
     service = tax_decision(profile, seller_country=terms.seller_country, supply=SupplyKind.SERVICE)
     goods = tax_decision(profile, seller_country=terms.seller_country, supply=SupplyKind.GOODS)
     windows = await _windows(session, organization_id, cart, products, now=now)
