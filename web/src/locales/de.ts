@@ -447,6 +447,7 @@ export const de: Messages = {
     vatAt: "MwSt. {{rate}} % auf {{net}}",
     gross: "Gesamt",
     vatId: "USt-IdNr. {{vatId}}: {{status}}",
+    vatIdUnknown: "USt-IdNr. {{vatId}}",
     vatIdStatus: { valid: "gültig", invalid: "ungültig", unchecked: "noch nicht geprüft", none: "keine" },
     taxNote: "Steuerhinweis",
     address: { title: "Lieferadresse", name: "Empfänger", street: "Straße und Hausnummer", postcode: "Postleitzahl", city: "Ort", country: "Land" },
@@ -496,6 +497,7 @@ export const de: Messages = {
       keep: "Pass behalten",
       confirm: "Pass erstatten",
       done: "Der Pass ist erstattet. Die Gutschrift {{number}} finden Sie unter Rechnungen und Gutschriften.",
+      doneWithoutCreditNote: "Der Pass ist erstattet.",
     },
   },
   usage: {

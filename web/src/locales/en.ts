@@ -445,6 +445,7 @@ export const en = {
     vatAt: "VAT {{rate}} % on {{net}}",
     gross: "Total",
     vatId: "VAT ID {{vatId}}: {{status}}",
+    vatIdUnknown: "VAT ID {{vatId}}",
     vatIdStatus: { valid: "valid", invalid: "not valid", unchecked: "not checked yet", none: "none" },
     taxNote: "Tax note",
     address: { title: "Shipping address", name: "Recipient", street: "Street and number", postcode: "Postcode", city: "City", country: "Country" },
@@ -494,6 +495,7 @@ export const en = {
       keep: "Keep the pass",
       confirm: "Refund the pass",
       done: "The pass is refunded. Credit note {{number}} is under Invoices and credit notes.",
+      doneWithoutCreditNote: "The pass is refunded.",
     },
   },
   usage: {

@@ -1,13 +1,11 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useApi } from "../../../lib/api/ApiProvider";
-import { callApi } from "../../../lib/api/call";
-import type { ApiClient } from "../../../lib/api/client";
+import { type ApiClient, unwrap } from "../../../lib/api/client";
 import type { InvoiceKind } from "../../shop";
-import type { InvoiceList } from "./types";
 
 /** GET /api/billing/invoices: invoices and credit notes, newest first; `kind` keeps one of them. */
 export function getInvoices(api: ApiClient, { kind, limit, offset }: { kind: InvoiceKind | null; limit: number; offset: number }) {
-  return callApi<InvoiceList>(api, "GET", "/api/billing/invoices", { query: { kind: kind ?? undefined, limit, offset } });
+  return unwrap(api.GET("/api/billing/invoices", { params: { query: { ...(kind === null ? {} : { kind }), limit, offset } } }));
 }
 
 export function useInvoices(filter: { kind: InvoiceKind | null; limit: number; offset: number }) {

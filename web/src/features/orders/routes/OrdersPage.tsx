@@ -44,7 +44,7 @@ export function OrdersPage() {
       {refund.isError && <ErrorMessage error={refund.error} />}
       {refund.isSuccess && (
         <Alert color="green" role="status">
-          {t("orders.refund.done", { number: refund.data.credit_note.number })}
+          {refund.data.credit_note === null ? t("orders.refund.doneWithoutCreditNote") : t("orders.refund.done", { number: refund.data.credit_note.number })}
         </Alert>
       )}
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
