@@ -117,12 +117,15 @@ class Billing:
         await self.customer(org, **company)
         return org
 
-    async def order(self, org: Org, product_code: str = "AIR_1H") -> dict[str, Any]:
+    async def order(
+        self, org: Org, product_code: str = "AIR_1H", *, vin: str | None = None
+    ) -> dict[str, Any]:
         if not await self.sql("SELECT 1 FROM customers WHERE organization_id = :o", o=org.id):
             await self.customer(org)
-        response = await self.client.post(
-            "/orders", json={"product_code": product_code}, headers=org.purchase_headers()
-        )
+        body: dict[str, Any] = {"product_code": product_code}
+        if vin is not None:
+            body["vin"] = vin
+        response = await self.client.post("/orders", json=body, headers=org.purchase_headers())
         assert response.status_code == 201, response.text
         return response.json()
 
@@ -159,9 +162,11 @@ class Billing:
             await asyncio.sleep(0.02)
         return list(self.provider.delivered)
 
-    async def buy(self, org: Org, product_code: str = "AIR_1H") -> dict[str, Any]:
+    async def buy(
+        self, org: Org, product_code: str = "AIR_1H", *, vin: str | None = None
+    ) -> dict[str, Any]:
         """Order and pay through the test provider; returns the paid order."""
-        order = await self.order(org, product_code)
+        order = await self.order(org, product_code, vin=vin)
         await self.pay(org, order["id"])
         return await self.wait_for_status(org, order["id"], "paid")
 

@@ -186,19 +186,25 @@ async def test_checkout_places_the_order_pays_it_and_grants_one_pass_per_line(bi
     assert len(air["windows"]) == 1
 
     rows = await billing.sql("SELECT event_type, payload FROM outbox ORDER BY id")
+    # The invoice is numbered first, so OrderPaid can name it.
     assert [r.event_type for r in rows] == [
+        "aos.events.v1.InvoiceIssued",
         "aos.events.v1.OrderPaid",
         "aos.events.v1.EntitlementGranted",
         "aos.events.v1.EntitlementGranted",
     ]
-    order_paid = billing_pb2.OrderPaid.FromString(rows[0].payload)
+    issued = billing_pb2.InvoiceIssued.FromString(rows[0].payload)
+    assert (issued.order_id, issued.gross_minor) == (paid["id"], paid["totals"]["gross_minor"])
+    assert [i["number"] for i in paid["invoices"]] == [issued.number]
+    order_paid = billing_pb2.OrderPaid.FromString(rows[1].payload)
+    assert order_paid.invoice_number == issued.number
     assert order_paid.amount_minor == paid["totals"]["gross_minor"]
     assert [(li.product_code, li.quantity, li.vin, li.net_minor) for li in order_paid.lines] == [
         ("AIR_1W", 1, "", 13000),
         ("AIR_VIN_24H", 1, VIN, 1500),
         ("TOOL_PROGRAMMING_CHARGER", 1, "", 64900),
     ]
-    granted = [billing_pb2.EntitlementGranted.FromString(r.payload) for r in rows[1:]]
+    granted = [billing_pb2.EntitlementGranted.FromString(r.payload) for r in rows[2:]]
     assert sorted(g.vin for g in granted) == ["", VIN]
 
 

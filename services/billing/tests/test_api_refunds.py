@@ -1,5 +1,6 @@
 """Refunds: an unused pass cancelled within the refund period is revoked, its line marked
-refunded, and EntitlementRevoked recorded; every other case is refused with a reason."""
+refunded and credited, and EntitlementRevoked recorded; every other case is refused with a
+reason. "Used" comes from the usage read model (air's and programming's events)."""
 
 import asyncio
 import uuid
@@ -11,9 +12,9 @@ from aos.events.v1 import billing_pb2
 PROBLEM = "application/problem+json"
 
 
-async def bought_pass(billing, org, code: str = "AIR_1D") -> dict:
+async def bought_pass(billing, org, code: str = "AIR_1D", vin: str | None = None) -> dict:
     """The entitlement of a freshly paid pass."""
-    order = await billing.buy(org, code)
+    order = await billing.buy(org, code, vin=vin)
     [line] = order["lines"]
     response = await billing.client.get("/entitlements", headers=org.headers)
     return next(e for e in response.json()["items"] if e["id"] == line["entitlement_id"])
@@ -32,7 +33,16 @@ async def test_a_pass_just_bought_is_refunded_and_its_window_revoked(billing) ->
     response = await refund(billing, org, entitlement["id"])
 
     assert response.status_code == 200, response.text
-    assert response.json() == {"entitlement_id": entitlement["id"], "credit_note": None}
+    body = response.json()
+    assert body["entitlement_id"] == entitlement["id"]
+    # The credit note takes back exactly the line the invoice charged.
+    [(invoice_number, credited_number, credit_gross, invoice_gross)] = await billing.sql(
+        "SELECT i.number, c.number, c.gross_minor, i.gross_minor FROM invoices c "
+        "JOIN invoices i ON i.id = c.credited_invoice_id WHERE c.kind = 'credit_note'"
+    )
+    assert body["credit_note"]["number"] == credited_number
+    assert credit_gross == invoice_gross
+    assert invoice_number != credited_number
     [after] = (await billing.client.get("/entitlements", headers=org.headers)).json()["items"]
     assert after["revoked_at"] is not None
     assert (after["active"], after["seconds_left"]) == (False, 0)
@@ -65,22 +75,56 @@ async def test_a_refunded_window_leaves_the_chain_so_the_next_pass_starts_now(bi
     assert second["active"] is True
 
 
-async def test_a_queued_pass_is_unused_whatever_the_grace(start_billing) -> None:
-    async with start_billing(refund_grace_minutes=0) as billing:
-        org = await billing.buyer()
-        await bought_pass(billing, org, "AIR_1D")
-        queued = await bought_pass(billing, org, "AIR_1D")
-        assert (await refund(billing, org, queued["id"])).status_code == 200
+async def record_usage(billing, org, *, kind: str, vin: str = "", entitlement_id=None, at="now()"):
+    """A fact of the usage read model, as billing's usage consumer writes it."""
+    await billing.sql(
+        "INSERT INTO usage_facts (kind, id, organization_id, user_id, vin, occurred_at, day, "
+        f"entitlement_id, event_id) VALUES (:kind, :id, :org, :user, :vin, {at}, "
+        f"({at})::date, :entitlement, :event)",
+        kind=kind,
+        id=uuid.uuid4(),
+        org=org.id,
+        user=uuid.uuid4(),
+        vin=vin,
+        entitlement=entitlement_id,
+        event=uuid.uuid4(),
+    )
 
 
-async def test_a_pass_in_use_longer_than_the_grace_is_409_pass_used(billing) -> None:
+async def test_a_queued_pass_is_unused_while_the_running_one_is_used(billing) -> None:
+    org = await billing.buyer()
+    running = await bought_pass(billing, org, "AIR_1D")
+    queued = await bought_pass(billing, org, "AIR_1D")
+    await record_usage(billing, org, kind="air_search", entitlement_id=running["id"])
+    assert (await refund(billing, org, running["id"])).json()["code"] == "pass-used"
+    assert (await refund(billing, org, queued["id"])).status_code == 200
+
+
+async def test_a_pass_running_for_hours_but_never_used_is_refunded(billing) -> None:
     org = await billing.buyer()
     entitlement = await bought_pass(billing, org)
     await billing.sql(
-        "UPDATE entitlements SET valid_from = valid_from - interval '10 minutes', "
-        "valid_until = valid_until - interval '10 minutes' WHERE id = :id",
+        "UPDATE entitlements SET valid_from = valid_from - interval '5 hours', "
+        "valid_until = valid_until - interval '5 hours' WHERE id = :id",
         id=entitlement["id"],
     )
+    assert (await refund(billing, org, entitlement["id"])).status_code == 200
+
+
+async def test_a_programming_session_on_another_car_does_not_use_a_vin_pass(billing) -> None:
+    org = await billing.buyer()
+    vin_pass = await bought_pass(billing, org, "PROGRAMMING_VIN_24H", vin="WBA5F3103MFX12345")
+    time_pass = await bought_pass(billing, org, "PROGRAMMING_1D")
+    await record_usage(billing, org, kind="programming_session", vin="WBA5F3103MFX99999")
+    # The session used the time pass (any vehicle), not the pass for another car.
+    assert (await refund(billing, org, time_pass["id"])).json()["code"] == "pass-used"
+    assert (await refund(billing, org, vin_pass["id"])).status_code == 200
+
+
+async def test_a_pass_with_recorded_usage_is_409_pass_used(billing) -> None:
+    org = await billing.buyer()
+    entitlement = await bought_pass(billing, org)
+    await record_usage(billing, org, kind="air_document", entitlement_id=entitlement["id"])
     response = await refund(billing, org, entitlement["id"])
     assert response.status_code == 409
     assert response.headers["content-type"] == PROBLEM

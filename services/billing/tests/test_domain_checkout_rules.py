@@ -8,7 +8,6 @@ from billing.domain.orders import FulfilmentStatus, next_fulfilment
 from billing.domain.refunds import (
     RefundRefusal,
     refund_refusal,
-    started_long_enough_to_count_as_used,
 )
 from billing.domain.shipping import ShippingZone, shipping_fee, zone_of
 from billing.domain.vin import InvalidVin, validate_vin
@@ -79,15 +78,6 @@ def test_fulfilment_goes_pick_ship_deliver_and_nowhere_else() -> None:
     assert next_fulfilment(FulfilmentStatus.SHIPPED) is FulfilmentStatus.DELIVERED
     assert next_fulfilment(FulfilmentStatus.DELIVERED) is None
     assert next_fulfilment(FulfilmentStatus.NONE) is None
-
-
-def test_a_window_counts_as_used_only_after_the_grace() -> None:
-    grace = timedelta(minutes=5)
-    assert not started_long_enough_to_count_as_used(NOW + timedelta(hours=1), now=NOW, grace=grace)
-    assert not started_long_enough_to_count_as_used(
-        NOW - timedelta(minutes=4), now=NOW, grace=grace
-    )
-    assert started_long_enough_to_count_as_used(NOW - timedelta(minutes=5), now=NOW, grace=grace)
 
 
 @pytest.mark.parametrize(

@@ -25,16 +25,20 @@ async def test_payment_records_order_paid_and_entitlement_granted_in_the_outbox(
     # The logical topic: the relay adds the deployment's namespace when it publishes.
     topic = "billing.v1"
     assert [(r.topic, r.event_type, r.aggregate_id, r.source) for r in rows] == [
+        (topic, "aos.events.v1.InvoiceIssued", str(org.id), "billing"),
         (topic, "aos.events.v1.OrderPaid", str(org.id), "billing"),
         (topic, "aos.events.v1.EntitlementGranted", str(org.id), "billing"),
     ]
-    paid = billing_pb2.OrderPaid.FromString(rows[0].payload)
+    paid = billing_pb2.OrderPaid.FromString(rows[1].payload)
+    issued = billing_pb2.InvoiceIssued.FromString(rows[0].payload)
+    assert paid.invoice_number == issued.number
+    assert issued.gross_minor == paid.amount_minor
     assert paid.order_id == order["id"]
     assert paid.organization_id == str(org.id)
     assert paid.product_code == "PROGRAMMING_1W"
     assert paid.amount_minor == 46410  # 39000 + 19 % VAT
     assert paid.currency == "EUR"
-    granted = billing_pb2.EntitlementGranted.FromString(rows[1].payload)
+    granted = billing_pb2.EntitlementGranted.FromString(rows[2].payload)
     [entitlement] = (await billing.client.get("/entitlements", headers=org.headers)).json()["items"]
     assert granted.entitlement_id == entitlement["id"]
     assert granted.order_id == order["id"]
@@ -48,7 +52,7 @@ async def test_repeated_callback_records_no_further_events(billing) -> None:
     await billing.buy(org)
     [delivered] = await billing.delivered_callbacks()
     await billing.post_callback(delivered)
-    assert len(await outbox(billing)) == 2
+    assert len(await outbox(billing)) == 3  # InvoiceIssued, OrderPaid, EntitlementGranted
 
 
 async def test_rejected_callback_records_no_events(slow_billing) -> None:

@@ -181,5 +181,6 @@ async def test_an_order_paid_just_before_a_kill_is_paid_and_granted_once_after_r
     events = await fetch(database_url, "SELECT event_type FROM outbox ORDER BY id")
     assert sorted(row["event_type"] for row in events) == [
         "aos.events.v1.EntitlementGranted",
+        "aos.events.v1.InvoiceIssued",
         "aos.events.v1.OrderPaid",
     ]

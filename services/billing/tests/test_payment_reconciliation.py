@@ -8,6 +8,7 @@ own table, and "later" is a ``now`` handed to the reconciliation, not a wait.
 
 from datetime import UTC, datetime, timedelta
 
+from billing.services.invoicing import seller_party
 from billing.services.reconciliation import reconcile_pending_payments
 
 AFTER = timedelta(minutes=5)
@@ -28,11 +29,13 @@ async def reconcile(billing, *, later: timedelta = AFTER + timedelta(seconds=1))
         billing.provider,
         older_than=AFTER,
         now=datetime.now(UTC) + later,
+        seller=seller_party(billing.settings),
     )
 
 
 async def counts(billing, order_id: str) -> tuple[int, int]:
-    """(entitlements of the order, OrderPaid + EntitlementGranted events in the outbox)."""
+    """(entitlements of the order, events in the outbox: OrderPaid, EntitlementGranted and
+    InvoiceIssued for a paid pass)."""
     [(entitlements,)] = await billing.sql(
         "SELECT count(*) FROM entitlements WHERE order_id = :id", id=order_id
     )
@@ -53,7 +56,7 @@ async def test_an_overdue_payment_the_provider_settled_is_paid_and_granted_once(
     assert (result.checked, result.paid) == (1, 1)
     paid = await slow_billing.get_order(org, order["id"])
     assert paid["status"] == "paid"
-    assert await counts(slow_billing, order["id"]) == (1, 2)
+    assert await counts(slow_billing, order["id"]) == (1, 3)
     # The same code path as the webhook: neither a second run nor the late callback grants again.
     assert (await reconcile(slow_billing)).checked == 0
     late = await slow_billing.post_callback(
@@ -66,7 +69,7 @@ async def test_an_overdue_payment_the_provider_settled_is_paid_and_granted_once(
         }
     )
     assert late.json()["changed"] is False
-    assert await counts(slow_billing, order["id"]) == (1, 2)
+    assert await counts(slow_billing, order["id"]) == (1, 3)
 
 
 async def test_a_payment_declined_at_the_provider_fails_and_the_order_can_be_paid_again(

@@ -51,10 +51,9 @@ class Settings(ServiceSettings):
     stock_reservation_minutes: int = Field(default=30, ge=1, le=7 * 24 * 60)
     stock_sweep_seconds: float = Field(default=60, ge=0, le=86_400)
 
-    # An unused pass may be cancelled this long after payment; a window that started less than
-    # refund_grace_minutes ago still counts as unused.
+    # A pass nobody used may be cancelled this long after payment ("used": the usage read model
+    # holds something done with it).
     refund_period_hours: int = Field(default=24, ge=0, le=24 * 365)
-    refund_grace_minutes: int = Field(default=5, ge=0, le=24 * 60)
 
     # The seller printed on every invoice; its country decides the domestic VAT rate.
     seller_legal_name: str = "AOS Aftersales Online GmbH"

@@ -26,6 +26,7 @@ from billing.services.expiry import deliver_expiry_warnings, queue_expiry_warnin
 from billing.services.expiry_mail import SmtpServer
 from billing.services.idempotency import sweep_expired_keys
 from billing.services.invoice_mail import invoice_mail_sender
+from billing.services.invoicing import seller_party
 from billing.services.reconciliation import reconcile_pending_payments
 from billing.services.reservations import expire_unpaid_orders
 from servicekit.app import ServiceSpec, create_service_app
@@ -63,6 +64,7 @@ async def reconcile_payments_forever(
                 provider,
                 older_than=older_than,
                 now=datetime.now(UTC),
+                seller=seller_party(settings),
             )
             if result.checked:
                 log.info(

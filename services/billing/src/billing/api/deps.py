@@ -94,7 +94,6 @@ def _refund_policy(request: Request) -> RefundPolicy:
     settings = _settings(request)
     return RefundPolicy(
         period=timedelta(hours=settings.refund_period_hours),
-        grace=timedelta(minutes=settings.refund_grace_minutes),
     )
 
 

@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from billing.api.deps import IdempotencyKeyDep, Manager, Member, RefundPolicyDep
 from billing.api.idempotent import respond_once
 from billing.api.schemas import (
+    CreditNoteRef,
     EntitlementList,
     EntitlementRead,
     EntitlementSummaryRead,
@@ -98,10 +99,18 @@ async def refund(
     idempotency_key: IdempotencyKeyDep,
 ) -> JSONResponse:
     async def produce() -> RefundRead:
-        revoked = await refunds.refund_entitlement(
+        refund = await refunds.refund_entitlement(
             session, principal, entitlement_id, now=datetime.now(UTC), policy=policy
         )
-        return RefundRead(entitlement_id=revoked.id, credit_note=None)
+        credit_note = refund.credit_note
+        return RefundRead(
+            entitlement_id=refund.entitlement.id,
+            credit_note=(
+                None
+                if credit_note is None
+                else CreditNoteRef(id=credit_note.id, number=credit_note.number)
+            ),
+        )
 
     return await respond_once(
         session,

@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
@@ -30,6 +30,7 @@ from billing.errors import (
     PaymentProviderUnavailableError,
 )
 from billing.services import payments
+from billing.services.invoicing import seller_party
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
 
@@ -114,7 +115,7 @@ _CALLBACK_SCHEMA: dict[str, Any] = {
     openapi_extra=_CALLBACK_SCHEMA,
 )
 async def payment_webhook(
-    request: Request, session: SessionDep, settings: SettingsDep
+    request: Request, session: SessionDep, settings: SettingsDep, background: BackgroundTasks
 ) -> WebhookAck:
     body = await request.body()
     # Authenticity first: nothing of an unsigned body is parsed.
@@ -136,7 +137,14 @@ async def payment_webhook(
             currency=parsed.currency,
         ),
         now=datetime.now(UTC),
+        seller=seller_party(settings),
     )
+    if result.invoice is not None:
+        # The mail sender finds the invoice on its next poll anyway; waking it after the
+        # response (so after the commit) sends it at once.
+        sender = getattr(request.app.state, "invoice_mail_sender", None)
+        if sender is not None:
+            background.add_task(sender.wake)
     return WebhookAck(
         order_id=result.order.id, order_status=result.order.status, changed=result.changed
     )

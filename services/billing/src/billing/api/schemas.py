@@ -322,7 +322,14 @@ class OrderRead(BaseModel):
             ),
             reservation_expires_at=order.reservation_expires_at,
             terms_version=order.terms_version,
-            invoices=[],
+            invoices=[
+                InvoiceRefRead(
+                    id=invoice.id,
+                    number=invoice.number,
+                    kind="credit_note" if invoice.kind == "credit_note" else "invoice",
+                )
+                for invoice in view.invoices
+            ],
         )
 
 
@@ -454,5 +461,8 @@ class CreditNoteRef(BaseModel):
 class RefundRead(BaseModel):
     entitlement_id: uuid.UUID
     credit_note: CreditNoteRef | None = Field(
-        description="The credit note for the refunded line (null until it is issued)"
+        description=(
+            "The credit note for the refunded line; null only for an order paid before "
+            "invoices were issued"
+        )
     )

@@ -62,6 +62,17 @@ class InvoiceRepository:
         )
         return {row for row in (await self.session.execute(statement)).scalars() if row}
 
+    async def for_orders(self, order_ids: Sequence[uuid.UUID]) -> list[Invoice]:
+        """The invoices and credit notes of these orders, oldest first."""
+        if not order_ids:
+            return []
+        statement = (
+            select(Invoice)
+            .where(Invoice.order_id.in_(order_ids))
+            .order_by(Invoice.issued_at, Invoice.number)
+        )
+        return list((await self.session.execute(statement)).scalars())
+
     async def for_order(self, order_id: uuid.UUID) -> list[Invoice]:
         statement = select(Invoice).where(Invoice.order_id == order_id).order_by(Invoice.issued_at)
         return list((await self.session.execute(statement)).scalars())

@@ -6,21 +6,13 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-__all__ = ["RefundRefusal", "refund_refusal", "started_long_enough_to_count_as_used"]
+__all__ = ["RefundRefusal", "refund_refusal"]
 
 
 class RefundRefusal(StrEnum):
     ALREADY_REFUNDED = "already-refunded"
     PERIOD_OVER = "refund-period-over"
     USED = "pass-used"
-
-
-def started_long_enough_to_count_as_used(
-    valid_from: datetime, *, now: datetime, grace: timedelta
-) -> bool:
-    """A window that has not started, or started less than ``grace`` ago, counts as unused:
-    a buyer who notices a wrong purchase at once can still cancel it."""
-    return valid_from <= now - grace
 
 
 def refund_refusal(

@@ -11,7 +11,8 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.db.entitlements import EntitlementRepository
-from billing.db.models import Entitlement, Order, OrderLine
+from billing.db.invoices import InvoiceRepository
+from billing.db.models import Entitlement, Invoice, Order, OrderLine
 from billing.db.orders import OrderRepository
 from billing.errors import OrderNotFoundError
 from billing.services.refunds import RefundPolicy, refund_refusal_for
@@ -30,6 +31,8 @@ class LineView:
 class OrderView:
     order: Order
     lines: tuple[LineView, ...]
+    # Its invoice and credit notes, oldest first.
+    invoices: tuple[Invoice, ...] = ()
 
 
 async def get_order(
@@ -67,7 +70,12 @@ async def _views(
             )
             refundable = refusal is None
         by_order[line.order_id].append(LineView(line, entitlement, refundable))
-    return [OrderView(order, tuple(by_order[order.id])) for order in orders]
+    invoices: dict[uuid.UUID, list[Invoice]] = defaultdict(list)
+    for invoice in await InvoiceRepository(session).for_orders([o.id for o in orders]):
+        invoices[invoice.order_id].append(invoice)
+    return [
+        OrderView(order, tuple(by_order[order.id]), tuple(invoices[order.id])) for order in orders
+    ]
 
 
 async def get_order_view(

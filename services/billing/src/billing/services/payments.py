@@ -8,9 +8,10 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from billing.db.models import Entitlement, Order
+from billing.db.models import Entitlement, Invoice, Order
 from billing.db.orders import OrderRepository
 from billing.domain.catalog import ProductKind
+from billing.domain.invoices import Party
 from billing.domain.orders import FulfilmentStatus, OrderStatus, PaymentOutcome
 from billing.domain.signatures import SignatureError, verify_signature
 from billing.errors import (
@@ -26,6 +27,8 @@ from billing.errors import (
 from billing.events.publishing import record_entitlement_granted, record_order_paid
 from billing.providers.base import CreatedPayment, PaymentProvider, PaymentProviderError
 from billing.services.entitlements import grant_for_line
+from billing.services.invoice_drafts import draft_for_order
+from billing.services.invoicing import issue_invoice
 from billing.services.orders import get_order
 from servicekit.auth import Principal
 from servicekit.logging import get_logger
@@ -174,15 +177,19 @@ class CallbackResult:
     order: Order
     changed: bool
     entitlements: tuple[Entitlement, ...] = ()
+    # The invoice issued with the payment (None when nothing changed).
+    invoice: Invoice | None = None
 
 
 async def apply_callback(
-    session: AsyncSession, callback: PaymentCallback, *, now: datetime
+    session: AsyncSession, callback: PaymentCallback, *, now: datetime, seller: Party
 ) -> CallbackResult:
     """Apply an authenticated callback. A repeated callback changes nothing.
 
-    On success the order becomes paid, its entitlement is granted and OrderPaid and
-    EntitlementGranted go to the outbox, all in the caller's transaction.
+    On success the order becomes paid, one entitlement is granted per pass, the invoice is
+    issued (numbered in this very transaction, so a rolled-back payment leaves no gap) and
+    queued for mail, and OrderPaid, EntitlementGranted and InvoiceIssued go to the outbox, all in
+    the caller's transaction.
     Raises OrderNotFoundError, PaymentNotRecognisedError (the order has another payment,
     possibly not yet committed: the provider retries), PaymentAmountMismatchError.
     """
@@ -239,7 +246,19 @@ async def apply_callback(
         key=lambda line: (line.scope or "", line.vin or "", line.position),
     )
     entitlements = [await grant_for_line(session, order, line, now=now) for line in passes]
-    await record_order_paid(session, order, lines)
+    invoice: Invoice | None = None
+    if order.customer_legal_name is not None:
+        invoice = await issue_invoice(
+            session,
+            draft_for_order(order, lines, {e.order_line_id: e for e in entitlements}),
+            now=now,
+            seller=seller,
+        )
+    else:
+        # Only an order placed before checkout kept the buyer's company data (migration
+        # 0008_checkout) can lack it: the office must invoice it by hand.
+        log.error("paid order has no customer snapshot to invoice", order_id=str(order.id))
+    await record_order_paid(session, order, lines, invoice_number=invoice.number if invoice else "")
     for entitlement in entitlements:
         await record_entitlement_granted(session, entitlement)
     log.info(
@@ -249,4 +268,6 @@ async def apply_callback(
         passes=len(entitlements),
         tools=sum(line.quantity for line in lines if line.kind == ProductKind.TOOL),
     )
-    return CallbackResult(order=order, changed=True, entitlements=tuple(entitlements))
+    return CallbackResult(
+        order=order, changed=True, entitlements=tuple(entitlements), invoice=invoice
+    )

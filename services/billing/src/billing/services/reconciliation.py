@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from billing.db.orders import OrderRepository
+from billing.domain.invoices import Party
 from billing.domain.orders import PaymentOutcome
 from billing.errors import OrderNotFoundError
 from billing.providers.base import PaymentProvider
@@ -47,6 +48,7 @@ async def reconcile_pending_payments(
     *,
     older_than: timedelta,
     now: datetime,
+    seller: Party,
 ) -> ReconciliationResult:
     """Settle every payment pending since before ``now - older_than`` that the provider has
     settled, and fail those the provider does not know. Each order is applied in its own
@@ -61,7 +63,7 @@ async def reconcile_pending_payments(
         )
     paid = failed = still_pending = 0
     for order_id, payment_id in overdue:
-        outcome = await _settle(database, provider, order_id, payment_id, now=now)
+        outcome = await _settle(database, provider, order_id, payment_id, now=now, seller=seller)
         if outcome is PaymentOutcome.SUCCEEDED:
             paid += 1
         elif outcome is PaymentOutcome.FAILED:
@@ -80,6 +82,7 @@ async def _settle(
     payment_id: str,
     *,
     now: datetime,
+    seller: Party,
 ) -> PaymentOutcome | None:
     """Apply what the provider says of one payment; None while it is still pending there."""
     payment = await provider.get_payment(payment_id)
@@ -107,7 +110,7 @@ async def _settle(
                     amount_minor=payment.amount_minor,
                     currency=payment.currency,
                 )
-            result = await apply_callback(session, callback, now=now)
+            result = await apply_callback(session, callback, now=now, seller=seller)
     except ProblemError as exc:
         # E.g. the amount does not match: a person must look; the others go on.
         log.error(

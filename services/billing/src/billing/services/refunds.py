@@ -1,4 +1,4 @@
-"""Cancelling an unused pass: the entitlement is revoked and the line marked refunded."""
+"""Cancelling an unused pass: the entitlement is revoked, the line marked refunded and credited."""
 
 from __future__ import annotations
 
@@ -6,16 +6,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from billing.db.entitlements import EntitlementRepository
-from billing.db.models import Entitlement, OrderLine
+from billing.db.invoices import InvoiceRepository
+from billing.db.models import Entitlement, Invoice, OrderLine, UsageFact
 from billing.db.orders import OrderRepository
-from billing.domain.refunds import (
-    RefundRefusal,
-    refund_refusal,
-    started_long_enough_to_count_as_used,
-)
+from billing.domain.catalog import Scope
+from billing.domain.invoicing import InvoiceKind
+from billing.domain.refunds import RefundRefusal, refund_refusal
 from billing.errors import (
     AlreadyRefundedError,
     EntitlementNotFoundError,
@@ -23,28 +23,58 @@ from billing.errors import (
     RefundPeriodOverError,
 )
 from billing.events.publishing import record_entitlement_revoked
+from billing.services.invoicing import issue_credit_note
 from servicekit.auth import Principal
 from servicekit.logging import get_logger
 
-__all__ = ["RefundPolicy", "pass_was_used", "refund_entitlement", "refund_refusal_for"]
+__all__ = [
+    "Refund",
+    "RefundPolicy",
+    "pass_was_used",
+    "refund_entitlement",
+    "refund_refusal_for",
+]
+
+_PROGRAMMING_KINDS = ("programming_session", "programming_job")
+CREDIT_REASON = "refund of an unused pass"
 
 log = get_logger(__name__)
 
 
 @dataclass(frozen=True)
+class Refund:
+    entitlement: Entitlement
+    # None only for an order paid before invoices existed (it has no invoice to correct).
+    credit_note: Invoice | None
+
+
+@dataclass(frozen=True)
 class RefundPolicy:
     period: timedelta  # after payment
-    grace: timedelta  # a window started less than this ago still counts as unused
 
 
-async def pass_was_used(
-    session: AsyncSession, entitlement: Entitlement, *, now: datetime, grace: timedelta
-) -> bool:
-    """Whether the pass has been used. The one place that decides it, so that recorded usage
-    (AIR searches, programming sessions) can answer here; until billing receives usage, a
-    window counts as used once it has run longer than ``grace``."""
-    del session  # the usage read model will be read through it
-    return started_long_enough_to_count_as_used(entitlement.valid_from, now=now, grace=grace)
+async def pass_was_used(session: AsyncSession, entitlement: Entitlement, *, now: datetime) -> bool:
+    """Whether the pass has been used, by the usage read model (the one place that decides it).
+
+    Used: an AIR search or document read that air attributed to this entitlement, or a
+    programming session (or job) of the organisation on the pass's vehicle (any vehicle for a
+    time pass) that ran during the window up to ``now``.
+    """
+    facts = UsageFact.__table__.c
+    attributed = facts.entitlement_id == entitlement.id
+    condition = attributed
+    if entitlement.scope == Scope.PROGRAMMING.value:
+        window_end = min(now, entitlement.valid_until)
+        during = and_(
+            facts.organization_id == entitlement.organization_id,
+            facts.kind.in_(_PROGRAMMING_KINDS),
+            facts.occurred_at < window_end,
+            func.coalesce(facts.ended_at, facts.occurred_at) >= entitlement.valid_from,
+        )
+        if entitlement.vin:
+            during = and_(during, facts.vin == entitlement.vin)
+        condition = or_(attributed, during)
+    return bool(await session.scalar(select(exists().where(condition))))
 
 
 async def refund_refusal_for(
@@ -61,7 +91,7 @@ async def refund_refusal_for(
         now=now,
         period=policy.period,
         refunded=entitlement.revoked_at is not None or line.refunded_at is not None,
-        used=await pass_was_used(session, entitlement, now=now, grace=policy.grace),
+        used=await pass_was_used(session, entitlement, now=now),
     )
 
 
@@ -72,9 +102,10 @@ async def refund_entitlement(
     *,
     now: datetime,
     policy: RefundPolicy,
-) -> Entitlement:
-    """Revoke an unused pass of the caller's organisation and mark its line refunded;
-    EntitlementRevoked (reason REFUNDED) goes to the outbox in the same transaction.
+) -> Refund:
+    """Revoke an unused pass of the caller's organisation, mark its line refunded and issue the
+    credit note for it; EntitlementRevoked (reason REFUNDED) and InvoiceIssued go to the outbox
+    in the same transaction.
 
     Raises EntitlementNotFoundError (also for another organisation's), AlreadyRefundedError,
     RefundPeriodOverError, PassUsedError.
@@ -113,10 +144,30 @@ async def refund_entitlement(
     line.refunded_at = now
     await session.flush()
     await record_entitlement_revoked(session, entitlement)
+    invoice = next(
+        (
+            invoice
+            for invoice in await InvoiceRepository(session).for_order(order.id)
+            if invoice.kind == InvoiceKind.INVOICE.value
+        ),
+        None,
+    )
+    credit_note = None
+    if invoice is not None:
+        credit_note = await issue_credit_note(
+            session,
+            invoice_id=invoice.id,
+            order_line_ids=[line.id],
+            reason=CREDIT_REASON,
+            now=now,
+        )
+    else:
+        log.warning("refunded pass has no invoice to credit", order_id=str(order.id))
     log.info(
         "pass refunded",
         entitlement_id=str(entitlement.id),
         organization_id=str(entitlement.organization_id),
         order_id=str(order.id),
+        credit_note=credit_note.number if credit_note else None,
     )
-    return entitlement
+    return Refund(entitlement=entitlement, credit_note=credit_note)
