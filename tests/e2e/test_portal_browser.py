@@ -774,7 +774,7 @@ def fill_company_address(page: Page, *, invoice_email: str) -> None:
     page.get_by_label("Postcode").fill("80331")
     page.get_by_label("City").fill("München")
     page.get_by_label("E-mail for invoices").fill(invoice_email)
-    page.get_by_role("button", name="Save").click()
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_text("The company data was saved.")).to_be_visible()
 
 
@@ -894,7 +894,7 @@ def test_a_workshop_buys_a_charger_and_an_air_week_in_one_checkout_and_gets_its_
     page.get_by_role("button", name="In den Warenkorb: OBD extension cable").click()
     # Each screen waits for what shows that its data arrived, then is read for raw keys.
     screens = {
-        "shop": page.get_by_role("button", name="Im Warenkorb: OBD extension cable"),
+        "shop": page.get_by_role("region", name="Warenkorb (1 Artikel)"),
         "checkout": page.get_by_role("table", name="Bestellübersicht"),
         "orders": page.get_by_test_id("order"),
         "usage": page.get_by_role("table", name="Nutzungsbericht").or_(
