@@ -31,6 +31,7 @@ const SHIPPED = order("paid", {
       refundable: false,
     },
   ],
+  shipping: { net_minor: 690, vat_minor: 131, gross_minor: 821, rule: "domestic" },
   fulfilment: { status: "shipped", carrier: "DHL", tracking_number: "00340434161094042557", shipped_at: "2026-03-11T09:00:00Z", delivered_at: null },
   invoices: [{ id: "00000000-0000-4000-8000-0000000000a3", number: "AOS-2026-000125", kind: "invoice" }],
 });
@@ -85,6 +86,9 @@ describe("OrdersPage", { timeout: 20_000 }, () => {
     expect(orders[0]).toHaveTextContent("AIR 1 week");
     expect(orders[0]).toHaveTextContent("Invoice AOS-2026-000123");
     expect(within(orders[1]!).getByTestId("fulfilment")).toHaveTextContent("Shipped · DHL tracking number 00340434161094042557");
+    // The shipping fee is a row of its own (the total holds it); an order without tools has none.
+    expect(within(orders[1]!).getByTestId("order-shipping")).toHaveTextContent("Shipping€8.21");
+    expect(within(orders[0]!).queryByTestId("order-shipping")).toBeNull();
   });
 
   it("downloads an invoice's PDF under its number", async () => {
