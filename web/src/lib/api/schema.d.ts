@@ -2728,7 +2728,7 @@ export interface components {
         };
         /** RefundRead */
         RefundRead: {
-            /** @description The credit note for the refunded line (null until it is issued) */
+            /** @description The credit note for the refunded line; null only for an order paid before invoices were issued */
             credit_note: components["schemas"]["CreditNoteRef"] | null;
             /**
              * Entitlement Id
