@@ -1,5 +1,6 @@
 // Billing's commerce answers for the portal's tests: a small catalog, a quote computed from the
 // request as billing would (19 % German VAT unless told otherwise), and orders.
+import type { Schemas } from "../lib/api/client";
 import { me } from "./render";
 
 export const ORG_ID = me("owner").organization.id;
@@ -101,7 +102,8 @@ export function quoteFor(body: { lines: LineInput[]; shipping_address?: typeof C
 export const ORDER_ID = "00000000-0000-4000-8000-0000000000d1";
 
 /** An order as GET /orders/{id} answers it. */
-export function order(status: string, overrides: Record<string, unknown> = {}) {
+/** An order as billing answers it (typed by the generated schema, so a change there shows here). */
+export function order(status: Schemas["OrderStatus"], overrides: Partial<Schemas["OrderRead"]> = {}): Schemas["OrderRead"] {
   return {
     id: ORDER_ID,
     status,
@@ -128,6 +130,9 @@ export function order(status: string, overrides: Record<string, unknown> = {}) {
     totals: { net_minor: 10_000, vat_minor: 1_900, gross_minor: 11_900, currency: "EUR" },
     tax: { treatment: "domestic", note: null, customer_country: "DE", vat_id: "DE123456789", vat_id_status: "valid" },
     shipping_address: null,
+    shipping: null,
+    payment_id: status === "pending_payment" ? null : "pay_1",
+    terms_version: "2026-01",
     fulfilment: { status: "none", carrier: null, tracking_number: null, shipped_at: null, delivered_at: null },
     reservation_expires_at: null,
     invoices: status === "paid" ? [{ id: "00000000-0000-4000-8000-0000000000a1", number: "AOS-2026-000123", kind: "invoice" }] : [],

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ApiError } from "../problem";
-import { callApi, fetchFile, filenameFromDisposition } from "./call";
+import { fetchFile, filenameFromDisposition } from "./call";
 import { createApiClient } from "./client";
 
 function clientAnswering(answer: (request: Request) => Response) {
@@ -30,35 +29,21 @@ describe("filenameFromDisposition", () => {
   });
 });
 
-describe("callApi", () => {
-  it("sends the body, the query without undefined values, the headers, the token and the CSRF header", async () => {
-    const { api, requests } = clientAnswering(() => new Response(JSON.stringify({ ok: 1 }), { headers: { "content-type": "application/json" } }));
-    const answer = await callApi<{ ok: number }>(api, "POST", "/api/billing/checkout", { body: { a: 1 }, query: { limit: 5, kind: undefined }, headers: { "Idempotency-Key": "k1" } });
-    expect(answer).toEqual({ ok: 1 });
-    const request = requests[0]!;
-    expect(new URL(request.url).search).toBe("?limit=5");
-    expect(request.headers.get("Idempotency-Key")).toBe("k1");
-    expect(request.headers.get("Authorization")).toBe("Bearer token");
-    expect(request.headers.get("X-AOS-CSRF")).toBe("1");
-    expect(await request.json()).toEqual({ a: 1 });
-  });
-
-  it("throws the problem of an error answer", async () => {
-    const { api } = clientAnswering(
-      () => new Response(JSON.stringify({ type: "/problems/out-of-stock", title: "Out of stock", status: 409 }), { status: 409, headers: { "content-type": "application/problem+json" } }),
-    );
-    const error = await callApi(api, "POST", "/api/billing/checkout").catch((caught: unknown) => caught);
-    expect(error).toBeInstanceOf(ApiError);
-    expect((error as ApiError).slug).toBe("out-of-stock");
-  });
-});
-
 describe("fetchFile", () => {
   it("names the file as the answer's Content-Disposition says", async () => {
     const { api } = clientAnswering(() => new Response("day,air\n", { headers: { "content-type": "text/csv", "content-disposition": 'attachment; filename="usage-2026-03.csv"' } }));
     const file = await fetchFile(api, "/api/billing/usage.csv", { fallbackName: "usage.csv" });
     expect(file.filename).toBe("usage-2026-03.csv");
     expect(await file.blob.text()).toBe("day,air\n");
+  });
+
+  it("sends the query without undefined values, the token and the CSRF header", async () => {
+    const { api, requests } = clientAnswering(() => new Response("key\n", { headers: { "content-type": "text/csv" } }));
+    await fetchFile(api, "/api/billing/usage.csv", { query: { from: "2026-03-01", group_by: undefined }, fallbackName: "u.csv" });
+    const request = requests[0]!;
+    expect(new URL(request.url).search).toBe("?from=2026-03-01");
+    expect(request.headers.get("Authorization")).toBe("Bearer token");
+    expect(request.headers.get("X-AOS-CSRF")).toBe("1");
   });
 
   it("falls back to the given name without a Content-Disposition", async () => {

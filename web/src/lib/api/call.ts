@@ -1,12 +1,8 @@
 import { type ApiClient, unwrap } from "./client";
 
-type Method = "GET" | "POST" | "PUT" | "DELETE";
-
 export interface CallInit {
   /** Query parameters; undefined ones are left out. */
   query?: Record<string, string | number | undefined>;
-  body?: unknown;
-  headers?: Record<string, string>;
 }
 
 interface FetchResult {
@@ -14,18 +10,7 @@ interface FetchResult {
   error?: unknown;
   response: Response;
 }
-type LooseClient = Record<Method, (path: string, init: object) => Promise<FetchResult>>;
-
-/**
- * A call to a gateway route that the generated schema does not describe yet (billing's commerce
- * routes are built in parallel with the portal). It goes through the same client, so the token,
- * the CSRF header and the problem handling are the same; the caller types the answer by hand.
- * Once the route is in openapi.json, its module switches to `api.GET/POST` and the generated type.
- */
-export function callApi<T>(api: ApiClient, method: Method, path: string, init: CallInit = {}): Promise<T> {
-  const loose = api as unknown as LooseClient;
-  return unwrap(loose[method](path, requestInit(init))) as Promise<T>;
-}
+type FileClient = Record<"GET", (path: string, init: object) => Promise<FetchResult>>;
 
 /** A file the gateway sends (PDF, CSV): its bytes and the name to save it under. */
 export interface DownloadedFile {
@@ -34,11 +19,13 @@ export interface DownloadedFile {
 }
 
 /**
- * GET a file. The name comes from the answer's Content-Disposition when it has one, else
- * `fallbackName`. A problem answer throws ApiError like any call.
+ * GET a file (an invoice's PDF, the usage CSV). The generated client types JSON answers only and
+ * hands back no header, and a saved file needs the name the answer's Content-Disposition gives
+ * (else `fallbackName`); so this one call goes around the path types, through the same client
+ * (token, CSRF header, problem handling). A problem answer throws ApiError like any call.
  */
 export async function fetchFile(api: ApiClient, path: string, { fallbackName, ...init }: CallInit & { fallbackName: string }): Promise<DownloadedFile> {
-  const loose = api as unknown as LooseClient;
+  const loose = api as unknown as FileClient;
   let filename = fallbackName;
   const blob = await unwrap(
     loose.GET(path, { ...requestInit(init), parseAs: "blob" }).then((result) => {
@@ -49,11 +36,8 @@ export async function fetchFile(api: ApiClient, path: string, { fallbackName, ..
   return { blob: blob as Blob, filename };
 }
 
-function requestInit({ query, body, headers }: CallInit): object {
-  const params: Record<string, unknown> = {};
-  if (query) params.query = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined));
-  if (headers) params.header = headers;
-  return body === undefined ? { params } : { params, body };
+function requestInit({ query }: CallInit): object {
+  return query ? { params: { query: Object.fromEntries(Object.entries(query).filter(([, value]) => value !== undefined)) } } : {};
 }
 
 /**

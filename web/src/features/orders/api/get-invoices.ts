@@ -1,17 +1,25 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { useApi } from "../../../lib/api/ApiProvider";
-import { callApi } from "../../../lib/api/call";
-import type { ApiClient } from "../../../lib/api/client";
+import { type ApiClient, unwrap } from "../../../lib/api/client";
 import type { InvoiceKind } from "../../shop";
-import type { InvoiceList } from "./types";
 
 /** GET /api/billing/invoices: invoices and credit notes, newest first; `kind` keeps one of them. */
 export function getInvoices(api: ApiClient, { kind, limit, offset }: { kind: InvoiceKind | null; limit: number; offset: number }) {
-  return callApi<InvoiceList>(api, "GET", "/api/billing/invoices", { query: { kind: kind ?? undefined, limit, offset } });
+  return unwrap(api.GET("/api/billing/invoices", { params: { query: { ...(kind === null ? {} : { kind }), limit, offset } } }));
 }
 
-export function useInvoices(filter: { kind: InvoiceKind | null; limit: number; offset: number }) {
+/** The invoices page by page (`pageSize` each, by offset: billing caps one answer's limit), until
+ * as many as billing's `total` are loaded. */
+export function useInvoices({ kind, pageSize }: { kind: InvoiceKind | null; pageSize: number }) {
   const api = useApi();
   // Under "orders": a payment or a refund that changes orders issues invoices too.
-  return useQuery({ queryKey: ["orders", "invoices", filter], queryFn: () => getInvoices(api, filter), placeholderData: keepPreviousData });
+  return useInfiniteQuery({
+    queryKey: ["orders", "invoices", kind, pageSize],
+    queryFn: ({ pageParam }) => getInvoices(api, { kind, limit: pageSize, offset: pageParam }),
+    initialPageParam: 0,
+    getNextPageParam: (last, pages) => {
+      const loaded = pages.reduce((count, page) => count + page.items.length, 0);
+      return loaded < last.total && last.items.length > 0 ? loaded : undefined;
+    },
+  });
 }

@@ -1,15 +1,20 @@
-import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import { useInfiniteQuery } from "@tanstack/react-query";
 import { useApi } from "../../../lib/api/ApiProvider";
-import { callApi } from "../../../lib/api/call";
-import type { ApiClient } from "../../../lib/api/client";
-import type { OrderList } from "./types";
+import { type ApiClient, unwrap } from "../../../lib/api/client";
 
 /** GET /api/billing/orders: the organisation's orders, newest first. */
 export function getOrders(api: ApiClient, { limit, offset }: { limit: number; offset: number }) {
-  return callApi<OrderList>(api, "GET", "/api/billing/orders", { query: { limit, offset } });
+  return unwrap(api.GET("/api/billing/orders", { params: { query: { limit, offset } } }));
 }
 
-export function useOrders(page: { limit: number; offset: number }) {
+/** The orders page by page (`pageSize` each, by offset: billing caps one answer's limit). A
+ * page shorter than asked for is the last one. */
+export function useOrders({ pageSize }: { pageSize: number }) {
   const api = useApi();
-  return useQuery({ queryKey: ["orders", "list", page], queryFn: () => getOrders(api, page), placeholderData: keepPreviousData });
+  return useInfiniteQuery({
+    queryKey: ["orders", "list", pageSize],
+    queryFn: ({ pageParam }) => getOrders(api, { limit: pageSize, offset: pageParam }),
+    initialPageParam: 0,
+    getNextPageParam: (last, pages) => (last.items.length < pageSize ? undefined : pages.length * pageSize),
+  });
 }

@@ -1,28 +1,9 @@
-// Billing's order history and invoice routes, typed by hand until they are in openapi.json.
-import type { InvoiceKind, Order } from "../../shop";
+// Billing's order history and invoice answers, as the generated schema describes them.
+import type { Schemas } from "../../../lib/api/client";
 
-export interface OrderList {
-  items: Order[];
-}
-
-export interface InvoiceSummary {
-  id: string;
-  number: string;
-  kind: InvoiceKind;
-  order_id: string;
-  credited_invoice_id: string | null;
-  issued_at: string;
-  net_minor: number;
-  vat_minor: number;
-  gross_minor: number;
-  currency: string;
-}
-
-export interface InvoiceList {
-  items: InvoiceSummary[];
-}
-
-export interface RefundResult {
-  entitlement_id: string;
-  credit_note: { id: string; number: string };
-}
+export type OrderList = Schemas["OrderList"];
+export type InvoiceSummary = Schemas["InvoiceSummary"];
+/** `total`: how many there are for the filter, for paging. */
+export type InvoiceList = Schemas["InvoiceList"];
+/** `credit_note` is null when the pass was refunded without one (nothing had been invoiced). */
+export type RefundResult = Schemas["RefundRead"];

@@ -79,6 +79,16 @@ export function OrderCard({
                 )}
               </Table.Tr>
             ))}
+            {order.shipping !== null && (
+              <Table.Tr data-testid="order-shipping">
+                <Table.Td data-label={col.product}>{t("checkout.shipping")}</Table.Td>
+                <Table.Td />
+                <Table.Td data-label={col.gross} ta="right">
+                  {money(order.shipping.gross_minor)}
+                </Table.Td>
+                {mayRefund && <Table.Td />}
+              </Table.Tr>
+            )}
           </Table.Tbody>
         </Table>
         {fulfilment.status !== "none" && (

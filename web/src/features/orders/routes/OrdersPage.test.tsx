@@ -31,6 +31,7 @@ const SHIPPED = order("paid", {
       refundable: false,
     },
   ],
+  shipping: { net_minor: 690, vat_minor: 131, gross_minor: 821, rule: "domestic" },
   fulfilment: { status: "shipped", carrier: "DHL", tracking_number: "00340434161094042557", shipped_at: "2026-03-11T09:00:00Z", delivered_at: null },
   invoices: [{ id: "00000000-0000-4000-8000-0000000000a3", number: "AOS-2026-000125", kind: "invoice" }],
 });
@@ -45,7 +46,8 @@ function billing(role: string, refund: () => Response = () => json({ entitlement
     if (url.pathname === "/api/billing/orders") return json({ items: [order("paid"), SHIPPED] });
     if (url.pathname === "/api/billing/invoices") {
       const kind = url.searchParams.get("kind");
-      return json({ items: [INVOICE, CREDIT_NOTE].filter((item) => kind === null || item.kind === kind).map(summary) });
+      const items = [INVOICE, CREDIT_NOTE].filter((item) => kind === null || item.kind === kind).map(summary);
+      return json({ items, total: items.length });
     }
     if (url.pathname === `/api/billing/invoices/${INVOICE.id}/pdf`) {
       return new Response("%PDF-1.7 invoice", { headers: { "content-type": "application/pdf", "content-disposition": `attachment; filename="${INVOICE.number}.pdf"` } });
@@ -85,6 +87,9 @@ describe("OrdersPage", { timeout: 20_000 }, () => {
     expect(orders[0]).toHaveTextContent("AIR 1 week");
     expect(orders[0]).toHaveTextContent("Invoice AOS-2026-000123");
     expect(within(orders[1]!).getByTestId("fulfilment")).toHaveTextContent("Shipped · DHL tracking number 00340434161094042557");
+    // The shipping fee is a row of its own (the total holds it); an order without tools has none.
+    expect(within(orders[1]!).getByTestId("order-shipping")).toHaveTextContent("Shipping€8.21");
+    expect(within(orders[0]!).queryByTestId("order-shipping")).toBeNull();
   });
 
   it("downloads an invoice's PDF under its number", async () => {
@@ -176,6 +181,28 @@ describe("OrdersPage", { timeout: 20_000 }, () => {
     await userEvent.click(screen.getByRole("tab", { name: "Orders" }));
     await screen.findAllByTestId("order");
     expect(screen.queryByRole("button", { name: /^Refund/ })).toBeNull();
+  });
+
+  it("pages through many invoices by offset, within billing's limit, until its total", async () => {
+    storeTokens(TOKENS);
+    // 45 invoices: billing answers at most `limit` of them from `offset`, with the total.
+    const all = Array.from({ length: 45 }, (_, index) => summary({ id: `00000000-0000-4000-8000-${String(index).padStart(12, "0")}`, number: `AOS-2026-${String(index + 1).padStart(6, "0")}`, kind: "invoice" }));
+    const { requests } = renderWithApp(<OrdersPage />, {
+      handler: memberGateway("accountant", (request) => {
+        const params = new URL(request.url).searchParams;
+        const offset = Number(params.get("offset"));
+        return json({ items: all.slice(offset, offset + Number(params.get("limit"))), total: all.length });
+      }),
+    });
+    const rows = () => within(screen.getByRole("table", { name: "Invoices and credit notes" })).getAllByTestId("invoice");
+    await waitFor(() => expect(rows()).toHaveLength(20));
+    await userEvent.click(screen.getByRole("button", { name: "Show more" }));
+    await waitFor(() => expect(rows()).toHaveLength(40));
+    await userEvent.click(screen.getByRole("button", { name: "Show more" }));
+    await waitFor(() => expect(rows()).toHaveLength(45));
+    expect(screen.queryByRole("button", { name: "Show more" })).toBeNull();
+    const asked = requests.filter((r) => new URL(r.url).pathname === "/api/billing/invoices").map((r) => new URL(r.url).searchParams);
+    expect(asked.map((params) => [params.get("offset"), params.get("limit")])).toEqual([["0", "20"], ["20", "20"], ["40", "20"]]);
   });
 
   it("has no serious accessibility violation in the orders and the invoices", async () => {

@@ -25,11 +25,11 @@ export function OrdersPage() {
   // Until the member picks a tab, it follows the role (which may still be on its way).
   const [chosenTab, setTab] = useState<string | null>(null);
   const tab = chosenTab ?? (role.role === "accountant" ? "invoices" : "orders");
-  const [orderLimit, setOrderLimit] = useState(PAGE);
-  const [invoiceLimit, setInvoiceLimit] = useState(PAGE);
   const [kind, setKind] = useState<KindFilter>("all");
-  const orders = useOrders({ limit: orderLimit, offset: 0 });
-  const invoices = useInvoices({ kind: kind === "all" ? null : kind, limit: invoiceLimit, offset: 0 });
+  const orders = useOrders({ pageSize: PAGE });
+  const invoices = useInvoices({ kind: kind === "all" ? null : kind, pageSize: PAGE });
+  const orderList = orders.data?.pages.flatMap((page) => page.items);
+  const invoiceList = invoices.data?.pages.flatMap((page) => page.items);
   const download = useInvoiceDownload();
   const refund = useRefund();
   const [refunding, setRefunding] = useState<OrderLine | null>(null);
@@ -44,7 +44,7 @@ export function OrdersPage() {
       {refund.isError && <ErrorMessage error={refund.error} />}
       {refund.isSuccess && (
         <Alert color="green" role="status">
-          {t("orders.refund.done", { number: refund.data.credit_note.number })}
+          {refund.data.credit_note === null ? t("orders.refund.doneWithoutCreditNote") : t("orders.refund.done", { number: refund.data.credit_note.number })}
         </Alert>
       )}
       <Tabs value={tab} onChange={setTab} keepMounted={false}>
@@ -56,8 +56,8 @@ export function OrdersPage() {
           <Stack>
             {orders.isPending && <Loader aria-label={t("app.loading")} />}
             {orders.isError && <ErrorMessage error={orders.error} />}
-            {orders.isSuccess && orders.data.items.length === 0 && <Text>{t("orders.none")}</Text>}
-            {orders.data?.items.map((order) => (
+            {orderList?.length === 0 && <Text>{t("orders.none")}</Text>}
+            {orderList?.map((order) => (
               <OrderCard
                 key={order.id}
                 order={order}
@@ -67,8 +67,8 @@ export function OrdersPage() {
                 onRefund={setRefunding}
               />
             ))}
-            {orders.data !== undefined && orders.data.items.length >= orderLimit && (
-              <Button variant="default" style={{ alignSelf: "start" }} loading={orders.isFetching} onClick={() => setOrderLimit(orderLimit + PAGE)}>
+            {orders.hasNextPage && (
+              <Button variant="default" style={{ alignSelf: "start" }} loading={orders.isFetchingNextPage} onClick={() => void orders.fetchNextPage()}>
                 {t("orders.more")}
               </Button>
             )}
@@ -79,17 +79,16 @@ export function OrdersPage() {
             {invoices.isPending && <Loader aria-label={t("app.loading")} />}
             {invoices.isError && <ErrorMessage error={invoices.error} />}
             <InvoiceTable
-              items={invoices.data?.items}
+              items={invoiceList}
               kind={kind}
               onKind={(next) => {
                 setKind(next);
-                setInvoiceLimit(PAGE);
               }}
               downloading={downloading}
               onDownload={(invoice) => download.mutate(invoice)}
             />
-            {invoices.data !== undefined && invoices.data.items.length >= invoiceLimit && (
-              <Button variant="default" style={{ alignSelf: "start" }} loading={invoices.isFetching} onClick={() => setInvoiceLimit(invoiceLimit + PAGE)}>
+            {invoices.hasNextPage && (
+              <Button variant="default" style={{ alignSelf: "start" }} loading={invoices.isFetchingNextPage} onClick={() => void invoices.fetchNextPage()}>
                 {t("orders.more")}
               </Button>
             )}

@@ -2,11 +2,8 @@ import { queryOptions, useQuery } from "@tanstack/react-query";
 import { useApi } from "../../../lib/api/ApiProvider";
 import { type ApiClient, type Schemas, unwrap } from "../../../lib/api/client";
 
-/** The summary as billing answers it after the commerce issue: per-VIN passes come with it.
- * (`vin_passes` is written by hand until the schema has it.) */
-export type EntitlementSummary = Schemas["EntitlementSummaryRead"] & {
-  vin_passes?: { scope: "AIR" | "PROGRAMMING"; vin: string; valid_until: string }[];
-};
+/** Per scope the paid time, and the per-VIN passes (`vin_passes`) beside it. */
+export type EntitlementSummary = Schemas["EntitlementSummaryRead"];
 
 /** GET /api/billing/entitlements/summary: per scope, until when the organisation's time runs and
  * the windows behind it. */

@@ -76,7 +76,8 @@ describe("PassesPage", { timeout: 20_000 }, () => {
     await waitFor(() => expect(add).toBeEnabled());
     await userEvent.click(add);
     expect(storedCart()).toEqual([{ product_code: AIR_WEEK.code, quantity: 1, vin: null }]);
-    expect(screen.getByRole("button", { name: "Add to cart: AIR 1 week" })).toBeDisabled();
+    // Its name follows its text (label in name): it says the pass is in the cart.
+    expect(screen.getByRole("button", { name: "In the cart: AIR 1 week" })).toBeDisabled();
   });
 
   it("shows time bought on top of a running pass, and the passes for single vehicles", async () => {

@@ -74,7 +74,7 @@ export function PassesPage() {
                     <Button size="xs" onClick={() => buyNow(product)} aria-label={`${t("passes.buy")}: ${product.name}`}>
                       {t("passes.buy")}
                     </Button>
-                    <Button size="xs" variant="light" disabled={!cart.ready || inCart} onClick={() => cart.add(product)} aria-label={`${t("passes.addToCart")}: ${product.name}`}>
+                    <Button size="xs" variant="light" disabled={!cart.ready || inCart} onClick={() => cart.add(product)} aria-label={`${inCart ? t("passes.inCart") : t("passes.addToCart")}: ${product.name}`}>
                       {inCart ? t("passes.inCart") : t("passes.addToCart")}
                     </Button>
                   </Group>

@@ -1,8 +1,6 @@
-import { callApi } from "../../../lib/api/call";
-import type { ApiClient } from "../../../lib/api/client";
-import type { Order } from "./types";
+import { type ApiClient, unwrap } from "../../../lib/api/client";
 
 /** GET /api/billing/orders/{id}: the order with its status, lines, fulfilment and invoices. */
 export function getOrder(api: ApiClient, orderId: string) {
-  return callApi<Order>(api, "GET", `/api/billing/orders/${encodeURIComponent(orderId)}`);
+  return unwrap(api.GET("/api/billing/orders/{order_id}", { params: { path: { order_id: orderId } } }));
 }

@@ -1,12 +1,10 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
 import { useApi } from "../../../lib/api/ApiProvider";
-import { callApi } from "../../../lib/api/call";
-import type { ApiClient } from "../../../lib/api/client";
-import type { ProductList } from "./types";
+import { type ApiClient, unwrap } from "../../../lib/api/client";
 
 /** GET /api/billing/catalog/products (public): passes, per-VIN passes and tools, with prices. */
 export function getProducts(api: ApiClient) {
-  return callApi<ProductList>(api, "GET", "/api/billing/catalog/products");
+  return unwrap(api.GET("/api/billing/catalog/products"));
 }
 
 export const productsQueryOptions = (api: ApiClient) => queryOptions({ queryKey: ["catalog"], queryFn: () => getProducts(api) });

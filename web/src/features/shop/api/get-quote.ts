@@ -1,12 +1,11 @@
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import { useApi } from "../../../lib/api/ApiProvider";
-import { callApi } from "../../../lib/api/call";
-import type { ApiClient } from "../../../lib/api/client";
-import type { Quote, QuoteRequest } from "./types";
+import { type ApiClient, unwrap } from "../../../lib/api/client";
+import type { QuoteRequest } from "./types";
 
 /** POST /api/billing/checkout/quote: what these lines cost this organisation (tax, shipping, windows). */
 export function getQuote(api: ApiClient, request: QuoteRequest) {
-  return callApi<Quote>(api, "POST", "/api/billing/checkout/quote", { body: request });
+  return unwrap(api.POST("/api/billing/checkout/quote", { body: request }));
 }
 
 /** The quote for the current lines; the previous one stays shown while the next is asked for. */

@@ -39,9 +39,11 @@ export function ProductCard({ product, detail, action }: { product: Product; det
 
 export function AddButton({ product, inCart, onAdd, disabled = false }: { product: Product; inCart: boolean; onAdd: () => void; disabled?: boolean }) {
   const { t } = useTranslation();
+  const text = inCart && product.kind !== "TOOL" ? t("shop.inCart") : t("shop.add");
+  // The name starts with the visible text (WCAG 2.5.3, label in name), then says which product.
   return (
-    <Button size="xs" variant={inCart ? "light" : "filled"} disabled={disabled} onClick={onAdd} aria-label={`${t("shop.add")}: ${product.name}`}>
-      {inCart && product.kind !== "TOOL" ? t("shop.inCart") : t("shop.add")}
+    <Button size="xs" variant={inCart ? "light" : "filled"} disabled={disabled} onClick={onAdd} aria-label={`${text}: ${product.name}`}>
+      {text}
     </Button>
   );
 }

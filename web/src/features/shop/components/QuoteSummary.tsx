@@ -123,7 +123,9 @@ export function QuoteSummary({ quote }: { quote: Quote }) {
       </Table>
       {quote.tax.vat_id !== null && (
         <Text size="sm" data-testid="vat-id">
-          {t("checkout.vatId", { vatId: quote.tax.vat_id, status: t(`checkout.vatIdStatus.${quote.tax.vat_id_status}`) })}
+          {quote.tax.vat_id_status === null
+            ? t("checkout.vatIdUnknown", { vatId: quote.tax.vat_id })
+            : t("checkout.vatId", { vatId: quote.tax.vat_id, status: t(`checkout.vatIdStatus.${quote.tax.vat_id_status}`) })}
         </Text>
       )}
       {quote.tax.note !== null && quote.tax.note !== "" && (

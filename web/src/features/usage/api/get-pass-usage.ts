@@ -1,12 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
 import { useApi } from "../../../lib/api/ApiProvider";
-import { callApi } from "../../../lib/api/call";
-import type { ApiClient } from "../../../lib/api/client";
-import type { PassUsageList } from "./types";
+import { type ApiClient, unwrap } from "../../../lib/api/client";
 
 /** GET /api/billing/usage/passes: per pass bought, the time used against the time bought. */
 export function getPassUsage(api: ApiClient) {
-  return callApi<PassUsageList>(api, "GET", "/api/billing/usage/passes");
+  return unwrap(api.GET("/api/billing/usage/passes"));
 }
 
 export function usePassUsage() {

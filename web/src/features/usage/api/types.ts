@@ -1,34 +1,13 @@
-// Billing's usage read model, typed by hand until its routes are in openapi.json.
+// Billing's usage read model, as the generated schema describes it.
+import type { Schemas } from "../../../lib/api/client";
+
 export type GroupBy = "day" | "member" | "vin";
-
-export interface UsageRow {
-  /** The day (YYYY-MM-DD), the member or the VIN, after `group_by`. */
-  key: string;
-  air_searches: number;
-  air_documents: number;
-  programming_sessions: number;
-  programming_jobs: number;
-}
-
-export interface UsageReport {
-  items: UsageRow[];
-  from: string;
-  to: string;
-}
-
-export interface PassUsage {
-  entitlement_id: string;
-  scope: "AIR" | "PROGRAMMING";
-  vin: string | null;
-  valid_from: string;
-  valid_until: string;
-  bought_seconds: number;
-  used_seconds: number;
-}
-
-export interface PassUsageList {
-  items: PassUsage[];
-}
+/** `key` is the day (YYYY-MM-DD), the member's id or the VIN, after `group_by`; a member row
+ * also names the member (`member_name`, `member_email`) when billing knows them. */
+export type UsageRow = Schemas["UsageRowRead"];
+export type UsageReport = Schemas["UsageReport"];
+export type PassUsage = Schemas["PassUsageRead"];
+export type PassUsageList = Schemas["PassUsageList"];
 
 export interface UsageQuery {
   from: string;

@@ -4,6 +4,12 @@ import type { GroupBy, UsageRow } from "../api/types";
 
 const COUNTS = ["air_searches", "air_documents", "programming_sessions", "programming_jobs"] as const;
 
+/** A member row names the member when billing knows them; otherwise, and for days and VINs, the key. */
+function rowName(row: UsageRow): string {
+  if (row.member_name) return row.member_email ? `${row.member_name} (${row.member_email})` : row.member_name;
+  return row.member_email ?? row.key;
+}
+
 /** The usage report: one row per day, member or VIN, with its four counts. */
 export function UsageTable({ rows, groupBy }: { rows: UsageRow[]; groupBy: GroupBy }) {
   const { t, i18n } = useTranslation();
@@ -26,7 +32,7 @@ export function UsageTable({ rows, groupBy }: { rows: UsageRow[]; groupBy: Group
         {rows.map((row) => (
           <Table.Tr key={row.key} data-testid="usage-row">
             <Table.Td data-label={keyLabel} ff={groupBy === "vin" ? "monospace" : undefined}>
-              {row.key}
+              {rowName(row)}
             </Table.Td>
             {COUNTS.map((count) => (
               <Table.Td key={count} data-label={t(`usage.counts.${count}`)} ta="right">

@@ -1,6 +1,7 @@
-import { screen, waitFor, within } from "@testing-library/react";
+import { act, screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import i18n from "../../../lib/i18n";
 import { json, memberGateway, renderWithApp, TOKENS } from "../../../test/render";
 import { seriousViolations } from "../../../test/axe";
 import { clearTokens, storeTokens } from "../../../test/session";
@@ -13,8 +14,17 @@ const gateway = memberGateway("accountant", (request) => {
   const url = new URL(request.url);
   const params = url.searchParams;
   if (url.pathname === "/api/billing/usage") {
+    if (params.get("from") === "2025-01-01") {
+      // Billing's answer to a period longer than it reports.
+      const error = { field: "query.to", code: "period-too-long", message: "the period spans 434 days; at most 366 are allowed", params: { days: 434, max_days: 366 } };
+      return json({ type: "/problems/usage-period-invalid", code: "usage-period-invalid", title: "Invalid report period", status: 422, errors: [error] }, 422);
+    }
+    const counts = { air_searches: 12, air_documents: 30, programming_sessions: 2, programming_jobs: 7 };
+    if (params.get("group_by") === "member") {
+      return json({ items: [{ key: "00000000-0000-4000-8000-000000000077", member_name: "Tim Technik", member_email: "tim@werkstatt.example", ...counts }], from: params.get("from"), to: params.get("to") });
+    }
     const key = params.get("group_by") === "vin" ? VIN : "2026-03-09";
-    return json({ items: [{ key, air_searches: 12, air_documents: 30, programming_sessions: 2, programming_jobs: 7 }], from: params.get("from"), to: params.get("to") });
+    return json({ items: [{ key, ...counts }], from: params.get("from"), to: params.get("to") });
   }
   if (url.pathname === "/api/billing/usage.csv") {
     return new Response(`key,air_searches\n${params.get("group_by")},12\n`, {
@@ -83,6 +93,31 @@ describe("UsagePage", { timeout: 20_000 }, () => {
     expect(screen.getByRole("button", { name: "Download CSV" })).toBeDisabled();
     expect(screen.queryByTestId("usage-row")).toBeNull();
     expect(usageRequests(requests, "/api/billing/usage")).toHaveLength(before);
+  });
+
+  it("names the member of a member row, not its id", async () => {
+    storeTokens(TOKENS);
+    renderWithApp(<UsagePage now={NOW} />, { handler: gateway });
+    await screen.findByTestId("usage-row");
+    await userEvent.click(screen.getByText("Member"));
+    await waitFor(() => expect(within(screen.getByTestId("usage-row")).getAllByRole("cell")[0]).toHaveTextContent(/^Tim Technik \(tim@werkstatt\.example\)$/));
+  });
+
+  it("shows billing's refusal of a too long period at the last day, in German too", async () => {
+    storeTokens(TOKENS);
+    renderWithApp(<UsagePage now={NOW} />, { handler: gateway });
+    await screen.findByTestId("usage-row");
+    const from = screen.getByLabelText("From");
+    await userEvent.clear(from);
+    await userEvent.type(from, "2025-01-01");
+    expect(await screen.findByText("Choose at most 366 days (this period has 434).")).toBeInTheDocument();
+    await act(() => i18n.changeLanguage("de"));
+    try {
+      expect(await screen.findByText("Wählen Sie höchstens 366 Tage (dieser Zeitraum hat 434).")).toBeInTheDocument();
+      expect(screen.getByText("Dieser Zeitraum kann nicht ausgewertet werden")).toBeInTheDocument();
+    } finally {
+      await act(() => i18n.changeLanguage("en"));
+    }
   });
 
   it("shows per pass the time used against the time bought", async () => {
