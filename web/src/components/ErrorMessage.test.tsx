@@ -105,4 +105,15 @@ describe("ErrorMessage for the role and session problems", () => {
     expect(alert).toHaveTextContent("Ihr Zugang wurde geändert");
     expect(within(alert).getByRole("link", { name: "Erneut anmelden" })).toBeInTheDocument();
   });
+
+  it("leads a buyer whose company address is missing to the company data, in English and German", async () => {
+    const missing = new ApiError(409, { type: "/problems/company-address-missing", code: "company-address-missing", title: "Company address missing", status: 409, detail: "Fill in the address." });
+    showRouted(missing);
+    const alert = screen.getByRole("alert");
+    expect(alert).toHaveTextContent("Your company's address is missing");
+    expect(within(alert).getByRole("link", { name: "Open the company data" })).toHaveAttribute("href", "/company");
+    await act(() => i18n.changeLanguage("de"));
+    expect(alert).toHaveTextContent("Die Adresse Ihrer Firma fehlt");
+    expect(within(alert).getByRole("link", { name: "Firmendaten öffnen" })).toBeInTheDocument();
+  });
 });

@@ -30,6 +30,14 @@ export function ErrorMessage({ error, fields = [] }: { error: unknown; fields?: 
           ))}
         </List>
       )}
+      {(code === "company-address-missing" || code === "company-data-missing") && (
+        <>
+          {" "}
+          <Anchor component={Link} to="/company">
+            {t("access.openCompany")}
+          </Anchor>
+        </>
+      )}
       {code === "token-revoked" && (
         <>
           {" "}
