@@ -19,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from billing.config import Settings
 from billing.db.invoices import InvoiceRepository
 from billing.db.models import Customer, Invoice, InvoiceLine, InvoiceMail
-from billing.domain.invoices import InvoiceDraft, Party
+from billing.domain.invoices import InvoiceDraft, InvoiceLineDraft, Party
 from billing.domain.invoicing import InvoiceKind, invoice_number, invoice_year, totals
 from billing.errors import (
     InvoiceLinesAlreadyCreditedError,
@@ -100,6 +100,34 @@ async def _store(session: AsyncSession, invoice: Invoice, lines: list[InvoiceLin
     return invoice
 
 
+def _line(
+    source: InvoiceLineDraft | InvoiceLine,
+    *,
+    invoice_id: uuid.UUID,
+    position: int,
+    credited_line_id: uuid.UUID | None = None,
+) -> InvoiceLine:
+    """An invoice line copied from a draft line, or (for a credit note) from the line it takes
+    back: the same amounts and per-line VAT."""
+    return InvoiceLine(
+        id=uuid.uuid4(),
+        invoice_id=invoice_id,
+        position=position,
+        product_code=source.product_code,
+        description=source.description,
+        quantity=source.quantity,
+        unit_net_minor=source.unit_net_minor,
+        net_minor=source.net_minor,
+        vat_rate_bp=source.vat_rate_bp,
+        vat_minor=source.vat_minor,
+        order_line_id=source.order_line_id,
+        vin=source.vin,
+        period_from=source.period_from,
+        period_until=source.period_until,
+        credited_line_id=credited_line_id,
+    )
+
+
 async def issue_invoice(
     session: AsyncSession, draft: InvoiceDraft, *, now: datetime, seller: Party
 ) -> Invoice:
@@ -112,22 +140,7 @@ async def issue_invoice(
         raise ValueError(f"an invoice needs at least one line (order {draft.order_id})")
     invoice_id = uuid.uuid4()
     lines = [
-        InvoiceLine(
-            id=uuid.uuid4(),
-            invoice_id=invoice_id,
-            position=position,
-            product_code=line.product_code,
-            description=line.description,
-            quantity=line.quantity,
-            unit_net_minor=line.unit_net_minor,
-            net_minor=line.net_minor,
-            vat_rate_bp=line.vat_rate_bp,
-            vat_minor=line.vat_minor,
-            order_line_id=line.order_line_id,
-            vin=line.vin,
-            period_from=line.period_from,
-            period_until=line.period_until,
-        )
+        _line(line, invoice_id=invoice_id, position=position)
         for position, line in enumerate(draft.lines, start=1)
     ]
     breakdown, net, vat, gross = _breakdown(lines)
@@ -188,23 +201,7 @@ async def issue_credit_note(
         )
     credit_id = uuid.uuid4()
     lines = [
-        InvoiceLine(
-            id=uuid.uuid4(),
-            invoice_id=credit_id,
-            position=position,
-            product_code=line.product_code,
-            description=line.description,
-            quantity=line.quantity,
-            unit_net_minor=line.unit_net_minor,
-            net_minor=line.net_minor,
-            vat_rate_bp=line.vat_rate_bp,
-            vat_minor=line.vat_minor,
-            order_line_id=line.order_line_id,
-            vin=line.vin,
-            period_from=line.period_from,
-            period_until=line.period_until,
-            credited_line_id=line.id,
-        )
+        _line(line, invoice_id=credit_id, position=position, credited_line_id=line.id)
         for position, line in enumerate(originals, start=1)
     ]
     breakdown, net, vat, gross = _breakdown(lines)
