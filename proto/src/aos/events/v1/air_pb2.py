@@ -25,17 +25,21 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x61os/events/v1/air.proto\x12\raos.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe7\x01\n\x12\x41irSearchPerformed\x12\x11\n\tsearch_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\'\n\x04kind\x18\x04 \x01(\x0e\x32\x19.aos.events.v1.SearchKind\x12\x0b\n\x03vin\x18\x05 \x01(\t\x12\x14\n\x0cresult_count\x18\x06 \x01(\r\x12\x30\n\x0cperformed_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x65ntitlement_id\x18\x08 \x01(\t\"\xb3\x01\n\x0f\x41irDocumentRead\x12\x0f\n\x07read_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x04 \x01(\t\x12\x0b\n\x03vin\x18\x05 \x01(\t\x12+\n\x07read_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x65ntitlement_id\x18\x07 \x01(\t*W\n\nSearchKind\x12\x1b\n\x17SEARCH_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fSEARCH_KIND_VIN\x10\x01\x12\x17\n\x13SEARCH_KIND_KEYWORD\x10\x02\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x17\x61os/events/v1/air.proto\x12\raos.events.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe7\x01\n\x12\x41irSearchPerformed\x12\x11\n\tsearch_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\'\n\x04kind\x18\x04 \x01(\x0e\x32\x19.aos.events.v1.SearchKind\x12\x0b\n\x03vin\x18\x05 \x01(\t\x12\x14\n\x0cresult_count\x18\x06 \x01(\r\x12\x30\n\x0cperformed_at\x18\x07 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x65ntitlement_id\x18\x08 \x01(\t\"\xb3\x01\n\x0f\x41irDocumentRead\x12\x0f\n\x07read_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x13\n\x0b\x64ocument_id\x18\x04 \x01(\t\x12\x0b\n\x03vin\x18\x05 \x01(\t\x12+\n\x07read_at\x18\x06 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x16\n\x0e\x65ntitlement_id\x18\x07 \x01(\t\"\xa6\x02\n\x14ServiceEntryRecorded\x12\x10\n\x08\x65ntry_id\x18\x01 \x01(\t\x12\x17\n\x0forganization_id\x18\x02 \x01(\t\x12\x0f\n\x07user_id\x18\x03 \x01(\t\x12\x0b\n\x03vin\x18\x04 \x01(\t\x12-\n\x04kind\x18\x05 \x01(\x0e\x32\x1f.aos.events.v1.ServiceEntryKind\x12\x14\n\x0cperformed_on\x18\x06 \x01(\t\x12\x12\n\nmileage_km\x18\x07 \x01(\r\x12\x10\n\x08revision\x18\x08 \x01(\r\x12\x0e\n\x06voided\x18\t \x01(\x08\x12\x19\n\x11\x63orrects_entry_id\x18\n \x01(\t\x12/\n\x0brecorded_at\x18\x0b \x01(\x0b\x32\x1a.google.protobuf.Timestamp*W\n\nSearchKind\x12\x1b\n\x17SEARCH_KIND_UNSPECIFIED\x10\x00\x12\x13\n\x0fSEARCH_KIND_VIN\x10\x01\x12\x17\n\x13SEARCH_KIND_KEYWORD\x10\x02*\xdf\x01\n\x10ServiceEntryKind\x12\"\n\x1eSERVICE_ENTRY_KIND_UNSPECIFIED\x10\x00\x12!\n\x1dSERVICE_ENTRY_KIND_INSPECTION\x10\x01\x12\"\n\x1eSERVICE_ENTRY_KIND_OIL_SERVICE\x10\x02\x12\"\n\x1eSERVICE_ENTRY_KIND_BRAKE_FLUID\x10\x03\x12\x1d\n\x19SERVICE_ENTRY_KIND_REPAIR\x10\x04\x12\x1d\n\x19SERVICE_ENTRY_KIND_RECALL\x10\x05\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'aos.events.v1.air_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_SEARCHKIND']._serialized_start=491
-  _globals['_SEARCHKIND']._serialized_end=578
+  _globals['_SEARCHKIND']._serialized_start=788
+  _globals['_SEARCHKIND']._serialized_end=875
+  _globals['_SERVICEENTRYKIND']._serialized_start=878
+  _globals['_SERVICEENTRYKIND']._serialized_end=1101
   _globals['_AIRSEARCHPERFORMED']._serialized_start=76
   _globals['_AIRSEARCHPERFORMED']._serialized_end=307
   _globals['_AIRDOCUMENTREAD']._serialized_start=310
   _globals['_AIRDOCUMENTREAD']._serialized_end=489
+  _globals['_SERVICEENTRYRECORDED']._serialized_start=492
+  _globals['_SERVICEENTRYRECORDED']._serialized_end=786
 # @@protoc_insertion_point(module_scope)

@@ -12,19 +12,18 @@ from sqlalchemy import (
     ColumnElement,
     Text,
     and_,
-    false,
     func,
     literal,
     literal_column,
-    or_,
     select,
     true,
 )
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from air.db.applicability import applicable_to
 from air.db.models import TEXT_SEARCH_CONFIG, Document
-from air.domain.content import ContentDocument
+from air.domain.content import ContentDocument, Language, VehicleFacts
 
 # ts_headline options: plain-text markers around matches, up to two short fragments.
 HEADLINE_OPTIONS = (
@@ -34,14 +33,6 @@ HEADLINE_OPTIONS = (
 MARKDOWN_NOISE = r"[#*|`>]+|-{3,}"
 # In RETURNING of an upsert: true for a freshly inserted row, false for an updated one.
 WAS_INSERTED = literal_column("(xmax = 0)", type_=Boolean)
-
-
-@dataclass(frozen=True)
-class VehicleFilter:
-    """Keep documents for this series (None: unknown, so all-series documents only) and year."""
-
-    series: str | None
-    model_year: int | None
 
 
 @dataclass(frozen=True)
@@ -74,6 +65,7 @@ class DocumentRepository:
         for doc in documents:
             values = {
                 "id": doc.id,
+                "language": doc.language.value,
                 "type": doc.type.value,
                 "title": doc.title,
                 "summary": doc.summary,
@@ -83,14 +75,20 @@ class DocumentRepository:
                 "all_series": doc.applicability.all_series,
                 "model_year_from": doc.applicability.model_year_from,
                 "model_year_to": doc.applicability.model_year_to,
+                "engine_codes": list(doc.applicability.engine_codes),
+                "fuel_types": [fuel.value for fuel in doc.applicability.fuel_types],
+                "transmissions": list(doc.applicability.transmissions),
+                "option_codes": list(doc.applicability.option_codes),
+                "system": doc.system,
+                "component": doc.component,
                 "content_hash": doc.content_hash(),
                 "updated_at": now,
             }
             insert_values = insert(Document).values(**values)
             excluded = insert_values.excluded
             statement = insert_values.on_conflict_do_update(
-                index_elements=[Document.id],
-                set_={name: excluded[name] for name in values if name != "id"},
+                index_elements=[Document.id, Document.language],
+                set_={name: excluded[name] for name in values if name not in {"id", "language"}},
                 # Unchanged content: no row version, no index churn, nothing returned.
                 where=Document.content_hash != excluded.content_hash,
             ).returning(WAS_INSERTED)
@@ -105,21 +103,21 @@ class DocumentRepository:
             inserted=inserted, updated=updated, unchanged=len(documents) - inserted - updated
         )
 
-    async def get(self, document_id: str) -> Document | None:
-        return await self.session.get(Document, document_id)
+    async def get(self, document_id: str, language: Language = Language.EN) -> Document | None:
+        return await self.session.get(Document, (document_id, language.value))
 
     async def search(
         self,
         *,
         query: str | None,
         types: Sequence[str],
-        vehicle: VehicleFilter | None,
+        vehicle: VehicleFacts | None,
         limit: int,
         offset: int,
     ) -> tuple[int, list[SearchRow]]:
         """(total matches, one page of rows). With ``query``: best rank first, with a snippet;
         without: every applicable document ordered by type and title."""
-        conditions: list[ColumnElement[bool]] = []
+        conditions: list[ColumnElement[bool]] = [Document.language == Language.EN.value]
         tsquery = None
         if query is not None:
             tsquery = func.websearch_to_tsquery(TEXT_SEARCH_CONFIG, query)
@@ -127,7 +125,7 @@ class DocumentRepository:
         if types:
             conditions.append(Document.type.in_(types))
         if vehicle is not None:
-            conditions.append(_applicable(vehicle))
+            conditions.append(applicable_to(vehicle))
         where = and_(true(), *conditions)
 
         total = (
@@ -175,18 +173,4 @@ class DocumentRepository:
         return total, rows
 
 
-def _applicable(vehicle: VehicleFilter) -> ColumnElement[bool]:
-    series_match = (
-        Document.series.contains([vehicle.series]) if vehicle.series is not None else false()
-    )
-    condition = or_(Document.all_series, series_match)
-    if vehicle.model_year is not None:
-        condition = and_(
-            condition,
-            or_(Document.model_year_from.is_(None), Document.model_year_from <= vehicle.model_year),
-            or_(Document.model_year_to.is_(None), Document.model_year_to >= vehicle.model_year),
-        )
-    return condition
-
-
-__all__ = ["DocumentRepository", "SearchRow", "UpsertCounts", "VehicleFilter"]
+__all__ = ["DocumentRepository", "SearchRow", "UpsertCounts"]

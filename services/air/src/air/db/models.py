@@ -1,9 +1,10 @@
 """Tables of the AIR database: searchable documents and the local entitlement projection.
 
-Full-text search uses the ``english`` configuration: the content is English prose and users
-search with inflected words ("leaking", "replaced", "pads"), which stemming matches to the
-document's "leak", "replace", "pad". Codes such as "B48", "X13512" or "F105" are kept as
-whole tokens by the parser either way, so ``simple`` would only lose the stemming.
+A document has one row per language (primary key id + language). Its search vector uses the
+text search configuration of its language (``english`` or ``german``): users search with
+inflected words ("leaking", "replaced", "pads"; "Bremsbeläge", "gewechselt"), which stemming
+matches to the document's "leak", "replace", "pad"; "Bremsbelag", "wechseln". Codes such as
+"B48", "X13512" or "F105" are kept as whole tokens by the parser either way.
 """
 
 from __future__ import annotations
@@ -29,12 +30,28 @@ from servicekit.db import new_metadata
 from servicekit.entitlement_projection import EntitlementColumns
 
 TEXT_SEARCH_CONFIG: ColumnElement[Any] = literal_column("'english'::regconfig")
+# The text search configuration of each content language.
+TEXT_SEARCH_CONFIGS = {"en": "english", "de": "german"}
 
-# Title matches rank above summary matches, which rank above body matches (ts_rank weights).
+
+def _weighted_vector(config: str) -> str:
+    # Title matches rank above summary matches, which rank above body matches (ts_rank weights).
+    return (
+        f"setweight(to_tsvector('{config}'::regconfig, coalesce(title, '')), 'A') || "
+        f"setweight(to_tsvector('{config}'::regconfig, coalesce(summary, '')), 'B') || "
+        f"setweight(to_tsvector('{config}'::regconfig, coalesce(body, '')), 'C')"
+    )
+
+
+# A generated column must be immutable: the configuration is chosen by a CASE over constants
+# rather than by casting the language to regconfig (a cast that is only stable).
 SEARCH_VECTOR_SQL = (
-    "setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
-    "setweight(to_tsvector('english'::regconfig, coalesce(summary, '')), 'B') || "
-    "setweight(to_tsvector('english'::regconfig, coalesce(body, '')), 'C')"
+    "CASE language "
+    + " ".join(
+        f"WHEN '{language}' THEN {_weighted_vector(config)}"
+        for language, config in TEXT_SEARCH_CONFIGS.items()
+    )
+    + " END"
 )
 
 
@@ -43,11 +60,14 @@ class Base(DeclarativeBase):
 
 
 class Document(Base):
-    """One piece of repair information; ``series`` is empty when ``all_series`` is true."""
+    """One language version of a piece of repair information; ``series`` is empty when
+    ``all_series`` is true. An empty condition array (engine codes, fuel types, transmissions,
+    option codes) sets no condition."""
 
     __tablename__ = "documents"
 
     id: Mapped[str] = mapped_column(Text, primary_key=True)
+    language: Mapped[str] = mapped_column(Text, primary_key=True)
     type: Mapped[str] = mapped_column(Text)
     title: Mapped[str] = mapped_column(Text)
     summary: Mapped[str] = mapped_column(Text)
@@ -57,6 +77,12 @@ class Document(Base):
     all_series: Mapped[bool] = mapped_column(server_default=text("false"))
     model_year_from: Mapped[int | None] = mapped_column(SmallInteger)
     model_year_to: Mapped[int | None] = mapped_column(SmallInteger)
+    engine_codes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    fuel_types: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    transmissions: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    option_codes: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    system: Mapped[str] = mapped_column(Text, server_default=text("'general'"))
+    component: Mapped[str] = mapped_column(Text, server_default=text("'general'"))
     content_hash: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     search_vector: Mapped[str] = mapped_column(
@@ -68,6 +94,11 @@ class Document(Base):
             "type IN ('repair_instruction', 'wiring_diagram', 'technical_bulletin')", name="type"
         ),
         CheckConstraint("all_series OR cardinality(series) > 0", name="applicability"),
+        CheckConstraint("language IN ('en', 'de')", name="language"),
+        CheckConstraint(
+            "fuel_types <@ ARRAY['petrol', 'diesel', 'plug_in_hybrid', 'electric']::text[]",
+            name="fuel_types",
+        ),
         Index("ix_documents_search_vector", "search_vector", postgresql_using="gin"),
         Index("ix_documents_series", "series", postgresql_using="gin"),
     )
@@ -79,4 +110,11 @@ class Entitlement(EntitlementColumns, Base):
     __tablename__ = "entitlements"
 
 
-__all__ = ["SEARCH_VECTOR_SQL", "TEXT_SEARCH_CONFIG", "Base", "Document", "Entitlement"]
+__all__ = [
+    "SEARCH_VECTOR_SQL",
+    "TEXT_SEARCH_CONFIG",
+    "TEXT_SEARCH_CONFIGS",
+    "Base",
+    "Document",
+    "Entitlement",
+]

@@ -35,6 +35,34 @@ class ContentPackError(ValueError):
     """The pack file is structurally broken (missing field, wrong type)."""
 
 
+class Language(StrEnum):
+    """Languages content is written in (ISO 639-1). Every document exists in English; a
+    translation is a second ContentDocument with the same id."""
+
+    EN = "en"
+    DE = "de"
+
+
+class FuelType(StrEnum):
+    PETROL = "petrol"
+    DIESEL = "diesel"
+    PLUG_IN_HYBRID = "plug_in_hybrid"
+    ELECTRIC = "electric"
+
+
+@dataclass(frozen=True)
+class VehicleFacts:
+    """What applicability is decided on: the facts of one vehicle. None (or an empty tuple)
+    means unknown; an unknown fact never satisfies a condition that names it."""
+
+    series: str | None
+    model_year: int | None
+    engine_code: str | None = None
+    fuel_type: FuelType | None = None
+    transmission: str | None = None
+    option_codes: tuple[str, ...] = ()
+
+
 @dataclass(frozen=True)
 class TypeCode:
     """One row of the type-code table: VIN positions 4-7 → vehicle."""
@@ -48,12 +76,23 @@ class TypeCode:
 
 @dataclass(frozen=True)
 class Applicability:
-    """Which vehicles a document is for: some series (or all) and optionally model years."""
+    """Which vehicles a document is for: some series (or all), and optionally model years,
+    engine codes, fuel types, transmissions and option codes.
+
+    Each list is a condition "the vehicle's value is one of these" (for option codes: the
+    vehicle has at least one of them); an empty list sets no condition. A document applies
+    only when every condition it sets holds (``applies`` decides it; the SQL twin is
+    ``air.db.applicability.applicable_to``).
+    """
 
     series: tuple[str, ...]
     all_series: bool = False
     model_year_from: int | None = None
     model_year_to: int | None = None
+    engine_codes: tuple[str, ...] = ()
+    fuel_types: tuple[FuelType, ...] = ()
+    transmissions: tuple[str, ...] = ()
+    option_codes: tuple[str, ...] = ()
 
     def applies_to(self, series: str | None, model_year: int | None) -> bool:
         """True when a vehicle of ``series`` and ``model_year`` (None: unknown) is covered.
@@ -68,9 +107,24 @@ class Applicability:
             return False
         return self.model_year_to is None or model_year <= self.model_year_to
 
+    def applies(self, vehicle: VehicleFacts) -> bool:
+        """True when every condition this document sets holds for ``vehicle``."""
+        if not self.applies_to(vehicle.series, vehicle.model_year):
+            return False
+        if self.engine_codes and vehicle.engine_code not in self.engine_codes:
+            return False
+        if self.fuel_types and vehicle.fuel_type not in self.fuel_types:
+            return False
+        if self.transmissions and vehicle.transmission not in self.transmissions:
+            return False
+        return not self.option_codes or bool(set(self.option_codes) & set(vehicle.option_codes))
+
 
 @dataclass(frozen=True)
 class ContentDocument:
+    """One language version of a document; its translations share ``id``, type, system,
+    component, applicability and SVG."""
+
     id: str
     type: DocumentType
     title: str
@@ -78,6 +132,10 @@ class ContentDocument:
     body: str
     applicability: Applicability
     svg: str | None = None
+    language: Language = Language.EN
+    # Navigation pathway (ISO 18541): a system of the pack's taxonomy and one of its components.
+    system: str = "general"
+    component: str = "general"
 
     def content_hash(self) -> str:
         """SHA-256 (hex) of everything stored for the document; equal hash, nothing to update."""
@@ -92,7 +150,14 @@ class ContentDocument:
                 "all_series": self.applicability.all_series,
                 "model_year_from": self.applicability.model_year_from,
                 "model_year_to": self.applicability.model_year_to,
+                "engine_codes": list(self.applicability.engine_codes),
+                "fuel_types": [fuel.value for fuel in self.applicability.fuel_types],
+                "transmissions": list(self.applicability.transmissions),
+                "option_codes": list(self.applicability.option_codes),
                 "svg": self.svg,
+                "language": self.language.value,
+                "system": self.system,
+                "component": self.component,
             },
             sort_keys=True,
             ensure_ascii=False,
@@ -248,7 +313,10 @@ __all__ = [
     "ContentPack",
     "ContentPackError",
     "DocumentType",
+    "FuelType",
+    "Language",
     "TypeCode",
+    "VehicleFacts",
     "integrity_problems",
     "is_document_id",
     "parse_pack",

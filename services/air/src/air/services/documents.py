@@ -10,10 +10,10 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from air.db.documents import DocumentRepository, SearchRow, VehicleFilter
+from air.db.documents import DocumentRepository, SearchRow
 from air.db.models import Document
 from air.domain.access import AIR_PASS_PRODUCTS, time_pass_hint
-from air.domain.content import Applicability, DocumentType, is_document_id
+from air.domain.content import Applicability, DocumentType, VehicleFacts, is_document_id
 from air.domain.vin import DecodedVin
 from air.errors import (
     AirPassRequiredError,
@@ -89,7 +89,7 @@ async def search_documents(
             "Send 'q' (keywords, for example q=brake pads) or 'vin' (17 characters), or both."
         )
     vehicle_filter = (
-        VehicleFilter(series=vehicle.series, model_year=vehicle.model_year)
+        VehicleFacts(series=vehicle.series, model_year=vehicle.model_year)
         if vehicle is not None
         else None
     )
