@@ -9,6 +9,7 @@ matches to the document's "leak", "replace", "pad"; "Bremsbelag", "wechseln". Co
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Index,
     SmallInteger,
     Text,
+    Uuid,
     literal_column,
     text,
 )
@@ -104,6 +106,22 @@ class Document(Base):
     )
 
 
+class Workshop(Base):
+    """An organisation as the service book shows it (projected from identity.v1): its company
+    name and city, never a person. ``name`` is the legal name once the company data is filled
+    in, else the name given at registration; ``city`` is None until then."""
+
+    __tablename__ = "workshops"
+
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    city: Mapped[str | None] = mapped_column(Text)
+    country: Mapped[str | None] = mapped_column(Text)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # When identity last changed the data; an older event than this is ignored.
+    source_updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
 class Entitlement(EntitlementColumns, Base):
     """An AIR window in which an organisation may read content (servicekit's shared shape)."""
 
@@ -117,4 +135,5 @@ __all__ = [
     "Base",
     "Document",
     "Entitlement",
+    "Workshop",
 ]
