@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
+from pathlib import PurePosixPath
 from typing import Any
 
 import pytest
@@ -10,8 +12,11 @@ import pytest
 from air.content import load_pack
 from air.domain.content import (
     Applicability,
+    ContentPack,
     ContentPackError,
     DocumentType,
+    FuelType,
+    Language,
     integrity_problems,
     parse_pack,
 )
@@ -24,16 +29,16 @@ def test_shipped_pack_has_no_integrity_problems() -> None:
 
 
 def test_shipped_pack_has_at_least_fifteen_documents_of_each_type() -> None:
-    counts = Counter(doc.type for doc in PACK.documents)
+    counts = Counter(doc.type for doc in PACK.in_language(Language.EN))
 
-    assert len(PACK.documents) >= 15
+    assert len(PACK.in_language(Language.EN)) >= 15
     assert set(counts) == set(DocumentType)
     assert min(counts.values()) >= 4
 
 
-def test_document_ids_are_unique() -> None:
-    ids = [doc.id for doc in PACK.documents]
-    assert len(ids) == len(set(ids))
+def test_document_ids_are_unique_per_language() -> None:
+    keys = [(doc.id, doc.language) for doc in PACK.documents]
+    assert len(keys) == len(set(keys))
 
 
 def test_every_document_series_is_in_the_type_code_table_or_generic() -> None:
@@ -72,12 +77,45 @@ def test_content_hash_changes_with_the_body_only_when_the_body_changes() -> None
     assert changed.content_hash() != doc.content_hash()
 
 
+VEHICLES = {
+    "make": "BMW",
+    "wmis": ["WBA"],
+    "plants": {"F": "Regensburg"},
+    "engines": [
+        {"code": "B48B20", "family": "B48", "description": "petrol", "displacement_ccm": 1998,
+         "cylinders": 4},
+        {"code": "B47D20", "family": "B47", "description": "diesel", "displacement_ccm": 1995,
+         "cylinders": 4},
+    ],
+    "transmissions": [
+        {"code": "GA8HP", "description": "8-speed automatic"},
+        {"code": "GS6-45BZ", "description": "6-speed manual"},
+    ],
+    "options": [{"code": "2VR", "description": "Air suspension"}],
+    "type_codes": [
+        {"code": "5F31", "series": "G20", "model": "330i", "body": "Sedan", "engine": "B48B20",
+         "fuel_type": "petrol", "power_kw": 190, "transmission": "GA8HP", "drive": "RWD",
+         "options": ["2VR"]},
+        {"code": "5F71", "series": "G20", "model": "320d", "body": "Sedan", "engine": "B47D20",
+         "fuel_type": "diesel", "power_kw": 140, "transmission": "GA8HP", "drive": "RWD"},
+    ],
+}
+SYSTEMS = {
+    "systems": [
+        {"id": "engine", "label": {"en": "Engine", "de": "Motor"},
+         "components": [{"id": "lubrication", "label": {"en": "Lubrication", "de": "Schmierung"}}]},
+    ]
+}
+
+
 def _raw_pack(**overrides: Any) -> dict[str, Any]:
     document = {
         "id": "ri-test",
         "type": "repair_instruction",
         "title": "Test",
         "summary": "Test summary",
+        "system": "engine",
+        "component": "lubrication",
         "series": ["G20"],
         "body_file": "body.md",
     }
@@ -85,14 +123,15 @@ def _raw_pack(**overrides: Any) -> dict[str, Any]:
     return {
         "version": "test",
         "notice": "test pack",
-        "type_codes": [
-            {"code": "5F31", "series": "G20", "model": "330i", "body": "Sedan", "engine": "B48"}
-        ],
+        "vehicles_file": "vehicles.json",
+        "systems_file": "systems.json",
         "documents": [document],
     }
 
 
 FILES = {
+    "vehicles.json": json.dumps(VEHICLES),
+    "systems.json": json.dumps(SYSTEMS),
     "body.md": "## Steps\n1. Do it.",
     "ok.svg": ('<svg xmlns="http://www.w3.org/2000/svg"><text x="1" y="1">X1</text></svg>'),
     "script.svg": (
@@ -102,8 +141,17 @@ FILES = {
 }
 
 
-def _problems(raw: dict[str, Any]) -> list[str]:
-    return integrity_problems(parse_pack(raw, read_file=FILES.__getitem__))
+def _parse(raw: dict[str, Any], extra: dict[str, str] | None = None) -> ContentPack:
+    files = {**FILES, **(extra or {})}
+
+    def list_files(folder: str) -> list[str]:
+        return [PurePosixPath(p).name for p in files if str(PurePosixPath(p).parent) == folder]
+
+    return parse_pack(raw, read_file=files.__getitem__, list_files=list_files)
+
+
+def _problems(raw: dict[str, Any], extra: dict[str, str] | None = None) -> list[str]:
+    return integrity_problems(_parse(raw, extra))
 
 
 def test_integrity_check_reports_a_duplicate_id() -> None:
@@ -147,12 +195,12 @@ def test_integrity_check_reports_reversed_model_years_and_bad_slug() -> None:
 
 def test_parse_rejects_an_unknown_document_type() -> None:
     with pytest.raises(ContentPackError, match="unknown type 'manual'"):
-        parse_pack(_raw_pack(type="manual"), read_file=FILES.__getitem__)
+        _parse(_raw_pack(type="manual"))
 
 
 def test_parse_rejects_series_that_is_neither_all_nor_a_list() -> None:
     with pytest.raises(ContentPackError, match="'series' must be"):
-        parse_pack(_raw_pack(series="G20"), read_file=FILES.__getitem__)
+        _parse(_raw_pack(series="G20"))
 
 
 def test_pack_warns_that_its_content_is_made_up() -> None:
@@ -179,3 +227,142 @@ def test_applicability_by_series_and_model_year(
 
 def test_all_series_applicability_matches_an_unknown_series() -> None:
     assert Applicability(series=(), all_series=True).applies_to(None, None) is True
+
+
+@pytest.mark.parametrize(
+    ("overrides", "problem"),
+    [
+        ({"engine_codes": ["B99"]}, "ri-test: engine 'B99' is not in the engine table"),
+        # Documents name the engine family, not the variant.
+        ({"engine_codes": ["B48B20"]}, "ri-test: engine 'B48B20' is not in the engine table"),
+        ({"transmissions": ["GA9X"]}, "ri-test: transmission 'GA9X' is not in the transmission table"),
+        ({"option_codes": ["9ZZ"]}, "ri-test: option '9ZZ' is not in the option table"),
+        ({"system": "wheels"}, "ri-test: system 'wheels' is not in the taxonomy"),
+        ({"component": "ignition"}, "ri-test: component 'ignition' is not a component of 'engine'"),
+        (
+            {"engine_codes": ["B47"], "fuel_types": ["petrol"]},
+            "ri-test: its conditions match no type code of the table",
+        ),
+    ],
+)
+def test_integrity_check_reports_unknown_codes_and_pathways(
+    overrides: dict[str, Any], problem: str
+) -> None:
+    assert _problems(_raw_pack(**overrides)) == [problem]
+
+
+def test_integrity_check_accepts_every_condition_a_vehicle_meets() -> None:
+    raw = _raw_pack(
+        engine_codes=["B48"],
+        fuel_types=["petrol"],
+        transmissions=["GA8HP"],
+        option_codes=["2VR"],
+        model_year_from=2019,
+    )
+
+    assert _problems(raw) == []
+
+
+def test_parse_rejects_an_unknown_fuel_type() -> None:
+    with pytest.raises(ContentPackError, match="unknown fuel type"):
+        _parse(_raw_pack(fuel_types=["steam"]))
+
+
+def test_parse_rejects_a_type_code_naming_an_engine_not_in_the_table() -> None:
+    vehicles = json.loads(FILES["vehicles.json"])
+    vehicles["type_codes"][0]["engine"] = "N20B20"
+
+    with pytest.raises(ContentPackError, match="engine 'N20B20' is not in the engine table"):
+        _parse(_raw_pack(), {"vehicles.json": json.dumps(vehicles)})
+
+
+GERMAN = "---\ntitle: Prüfung\nsummary: Eine Prüfung\n---\n## Schritte\n1. Tun.\n"
+
+
+def test_a_translation_is_one_more_language_version_with_the_english_conditions() -> None:
+    pack = _parse(_raw_pack(engine_codes=["B48"]), {"documents/de/ri-test.md": GERMAN})
+
+    english, german = pack.documents
+    assert (german.id, german.language) == ("ri-test", Language.DE)
+    assert (german.title, german.summary) == ("Prüfung", "Eine Prüfung")
+    assert german.body == "## Schritte\n1. Tun.\n"
+    assert german.applicability == english.applicability
+    assert (german.type, german.system, german.component) == (
+        english.type,
+        english.system,
+        english.component,
+    )
+    assert german.content_hash() != english.content_hash()
+    assert integrity_problems(pack) == []
+
+
+def test_integrity_check_reports_a_translation_of_an_unknown_document() -> None:
+    assert _problems(_raw_pack(), {"documents/de/ri-nothing.md": GERMAN}) == [
+        "translation documents/de/ri-nothing.md is for a document id that has no English entry"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("---\nsummary: Nur Zusammenfassung\n---\n## A\n1. B\n", "has no 'title'"),
+        ("---\ntitle: Nur Titel\n---\n## A\n1. B\n", "has no 'summary'"),
+        ("---\ntitle: T\nsummary: S\n---\n  \n", "the body is empty"),
+        ("## Kein Kopf\n1. B\n", "must start with a '---' front matter block"),
+        ("---\ntitle: T\nsummary: S\n## A\n", "is not 'key: value'"),
+        ("---\ntitle: T\nsummary: S\n", "not closed"),
+    ],
+)
+def test_a_broken_translation_is_refused_naming_the_file(text: str, message: str) -> None:
+    with pytest.raises(ContentPackError, match=message) as caught:
+        _parse(_raw_pack(), {"documents/de/ri-test.md": text})
+
+    assert "documents/de/ri-test.md" in str(caught.value)
+
+
+def test_every_shipped_translation_shares_the_english_conditions_and_pathway() -> None:
+    english = {doc.id: doc for doc in PACK.in_language(Language.EN)}
+    german = PACK.in_language(Language.DE)
+
+    assert german, "the pack ships German documents"
+    for doc in german:
+        original = english[doc.id]
+        assert doc.applicability == original.applicability, doc.id
+        assert (doc.system, doc.component, doc.svg) == (
+            original.system,
+            original.component,
+            original.svg,
+        )
+        assert doc.title != original.title, doc.id
+
+
+@pytest.mark.parametrize(
+    "document_id",
+    ["ri-b48-engine-oil-service", "ri-all-brake-fluid-change", "ri-all-vehicle-check"],
+)
+def test_documents_added_for_the_service_schedule_exist_in_english_and_german(
+    document_id: str,
+) -> None:
+    languages = {doc.language for doc in PACK.documents if doc.id == document_id}
+
+    assert languages == {Language.EN, Language.DE}
+
+
+def test_every_document_has_a_system_and_component_of_the_taxonomy() -> None:
+    for doc in PACK.documents:
+        system = PACK.system(doc.system)
+        assert system is not None and system.component(doc.component) is not None, doc.id
+        assert set(system.label) == set(Language), doc.id
+
+
+def test_oil_services_name_their_engine_and_fuel() -> None:
+    by_id = {doc.id: doc for doc in PACK.in_language(Language.EN)}
+    petrol, diesel = by_id["ri-b48-engine-oil-service"], by_id["ri-b47-engine-oil-service"]
+
+    assert petrol.applicability.engine_codes == ("B48",)
+    assert FuelType.DIESEL not in petrol.applicability.fuel_types
+    assert diesel.applicability.engine_codes == ("B47",)
+    assert diesel.applicability.fuel_types == (FuelType.DIESEL,)
+    # The petrol procedure names its own oil and capacity, not the diesel ones.
+    assert "0W-20" in petrol.body and "5.25" in petrol.body
+    assert "5.2 l" not in petrol.body and "low-ash" in diesel.body

@@ -1,4 +1,4 @@
-"""VIN decoding: exact expectations, no database."""
+"""VIN decoding (the generic part, with vininfo): exact expectations, no database."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from air.content import load_pack
 from air.domain.vin import (
+    DecodedVin,
     InvalidVin,
     compute_check_digit,
     decode_model_year,
@@ -16,11 +16,10 @@ from air.domain.vin import (
 )
 
 TODAY = date(2025, 6, 1)
-TYPE_CODES = load_pack().type_codes
 
 
-def decode(vin: str):
-    return decode_vin(vin, type_codes=TYPE_CODES, today=TODAY)
+def decode(vin: str) -> DecodedVin:
+    return decode_vin(vin, today=TODAY)
 
 
 def test_check_digit_of_the_49_cfr_565_example_is_x() -> None:
@@ -36,7 +35,8 @@ def test_north_american_vin_with_correct_check_digit_decodes_every_part() -> Non
 
     assert decoded.vin == "5UXCV6109L9B12345"
     assert decoded.wmi == "5UX"
-    assert decoded.manufacturer == "BMW Manufacturing Co. (SAV, USA)"
+    assert decoded.manufacturer == "BMW"
+    assert decoded.country == "United States"
     assert decoded.region == "North America"
     assert decoded.vds == "CV6109"
     assert decoded.type_code == "CV61"
@@ -46,8 +46,6 @@ def test_north_american_vin_with_correct_check_digit_decodes_every_part() -> Non
     assert (decoded.model_year_code, decoded.model_year) == ("L", 2020)
     assert decoded.plant_code == "9"
     assert decoded.serial_number == "B12345"
-    assert decoded.vehicle_type is not None
-    assert (decoded.series, decoded.vehicle_type.model) == ("G05", "X5 xDrive30d")
     assert decoded.notes == ()
 
 
@@ -65,8 +63,7 @@ def test_european_vin_with_a_letter_at_position_9_is_reported_not_refused() -> N
     assert decoded.check_digit == "A"
     assert decoded.check_digit_expected == "3"
     assert decoded.check_digit_valid is False
-    assert decoded.region == "Europe"
-    assert decoded.series == "G20"
+    assert (decoded.country, decoded.region) == ("Germany", "Europe")
     assert decoded.notes == (
         "Position 9 is A, not the ISO 3779 check digit 3; "
         "vehicles outside North America need not carry one, so this is only reported.",
@@ -77,7 +74,6 @@ def test_check_digit_x_is_accepted_as_valid() -> None:
     decoded = decode("WBAJR110XHWX00001")
 
     assert decoded.check_digit_valid is True
-    assert decoded.series == "G30"
 
 
 def test_lower_case_and_surrounding_whitespace_are_normalised() -> None:
@@ -171,21 +167,23 @@ def test_vin_without_a_year_code_is_decoded_with_a_note() -> None:
 
 def test_model_year_follows_the_reference_date() -> None:
     vin = "WBA6K5105TFK54321"
-    assert decode_vin(vin, type_codes=TYPE_CODES, today=date(2025, 1, 1)).model_year == 2026
-    assert decode_vin(vin, type_codes=TYPE_CODES, today=date(2024, 1, 1)).model_year == 1996
+    assert decode_vin(vin, today=date(2025, 1, 1)).model_year == 2026
+    assert decode_vin(vin, today=date(2024, 1, 1)).model_year == 1996
 
 
-def test_unknown_type_code_decodes_with_series_none_and_a_note() -> None:
-    decoded = decode("WBA9Z9900KFH12345")
+def test_another_makers_vin_names_that_maker() -> None:
+    decoded = decode("WVWZZZ1JZ3W386752")
 
-    assert decoded.type_code == "9Z99"
-    assert decoded.vehicle_type is None
-    assert decoded.series is None
-    assert any("Type code 9Z99" in note for note in decoded.notes)
+    assert (decoded.manufacturer, decoded.country, decoded.region) == (
+        "Volkswagen",
+        "Germany",
+        "Europe",
+    )
+    assert decoded.model_year == 2003
 
 
-def test_unknown_manufacturer_is_decoded_with_a_note() -> None:
-    decoded = decode("VF15F3100KFH12345")
+def test_unassigned_manufacturer_is_decoded_with_a_note() -> None:
+    decoded = decode("ZZZ5F3100KFH12345")
 
     assert decoded.manufacturer is None
-    assert "World manufacturer identifier VF1 is not in the AIR table." in decoded.notes
+    assert "World manufacturer identifier ZZZ is not assigned to a known maker." in decoded.notes

@@ -6,56 +6,112 @@ from pydantic import BaseModel, Field
 
 from air.db.documents import SearchRow
 from air.db.models import Document
-from air.domain.content import DocumentType
-from air.domain.vin import DecodedVin
+from air.domain.content import DocumentType, FuelType
+from air.domain.vehicle import Coverage, Drive, Vehicle
+
+
+class EngineRead(BaseModel):
+    code: str = Field(description="Engine variant, e.g. B48B20")
+    family: str = Field(description="Engine family that documents name, e.g. B48")
+    fuel_type: FuelType = Field(description="The vehicle's fuel (a plug-in hybrid's engine too)")
+    displacement_ccm: int | None = Field(description="Null for electric motors")
+    power_kw: int = Field(description="The vehicle's (system) power")
+    cylinders: int | None = Field(description="Null for electric motors")
+    description: str
+
+
+class TransmissionRead(BaseModel):
+    code: str
+    description: str
+
+
+class OptionRead(BaseModel):
+    code: str
+    description: str
 
 
 class VehicleRead(BaseModel):
-    """A decoded VIN. Series, model, body and engine are null for an unknown type code."""
+    """A decoded VIN and the vehicle behind it. Series, model, body, engine, transmission and
+    drive are null unless ``coverage`` is "covered"."""
 
     vin: str
-    wmi: str = Field(description="World manufacturer identifier, positions 1-3")
-    manufacturer: str | None
+    coverage: Coverage = Field(
+        description="covered; not_covered (another maker: no documents apply); "
+        "unknown_vehicle (our make, type code not in the table: only documents for all series)"
+    )
+    coverage_note: str = Field(description="What the coverage means and what to do")
+    manufacturer: str | None = Field(description="Manufacturer of the WMI; null when unassigned")
+    make: str | None = Field(description="The make, e.g. BMW")
+    country: str | None = Field(description="Country of the WMI")
     region: str | None
+    wmi: str = Field(description="World manufacturer identifier, positions 1-3")
     vds: str = Field(description="Vehicle descriptor section, positions 4-9")
+    vis: str = Field(description="Vehicle identifier section, positions 10-17")
     type_code: str = Field(description="Maker's type code, positions 4-7")
     check_digit: str = Field(description="Position 9 as written in the VIN")
     check_digit_expected: str = Field(description="ISO 3779 / 49 CFR 565 check digit")
     check_digit_valid: bool
-    vis: str = Field(description="Vehicle identifier section, positions 10-17")
     model_year_code: str = Field(description="Position 10")
     model_year: int | None
     plant_code: str = Field(description="Position 11")
+    plant: str | None = Field(description="The plant of position 11; null when unknown")
     serial_number: str = Field(description="Positions 12-17")
     series: str | None
     model: str | None
     body: str | None
-    engine: str | None
+    engine: EngineRead | None
+    transmission: TransmissionRead | None
+    drive: Drive | None
+    options: list[OptionRead] = Field(description="Standard equipment of the type")
     notes: list[str] = Field(description="What could not be decoded or looks wrong")
 
     @classmethod
-    def of(cls, decoded: DecodedVin) -> VehicleRead:
-        kind = decoded.vehicle_type
+    def of(cls, vehicle: Vehicle) -> VehicleRead:
+        decoded, kind = vehicle.decoded, vehicle.vehicle_type
         return cls(
             vin=decoded.vin,
-            wmi=decoded.wmi,
+            coverage=vehicle.coverage,
+            coverage_note=vehicle.coverage_note,
             manufacturer=decoded.manufacturer,
+            make=vehicle.make,
+            country=decoded.country,
             region=decoded.region,
+            wmi=decoded.wmi,
             vds=decoded.vds,
+            vis=decoded.vis,
             type_code=decoded.type_code,
             check_digit=decoded.check_digit,
             check_digit_expected=decoded.check_digit_expected,
             check_digit_valid=decoded.check_digit_valid,
-            vis=decoded.vis,
             model_year_code=decoded.model_year_code,
             model_year=decoded.model_year,
             plant_code=decoded.plant_code,
+            plant=vehicle.plant,
             serial_number=decoded.serial_number,
             series=kind.series if kind else None,
             model=kind.model if kind else None,
             body=kind.body if kind else None,
-            engine=kind.engine if kind else None,
-            notes=list(decoded.notes),
+            engine=EngineRead(
+                code=kind.engine.code,
+                family=kind.engine.family,
+                fuel_type=kind.fuel_type,
+                displacement_ccm=kind.engine.displacement_ccm,
+                power_kw=kind.power_kw,
+                cylinders=kind.engine.cylinders,
+                description=kind.engine.description,
+            )
+            if kind
+            else None,
+            transmission=TransmissionRead(
+                code=kind.transmission.code, description=kind.transmission.description
+            )
+            if kind
+            else None,
+            drive=kind.drive if kind else None,
+            options=[OptionRead(code=o.code, description=o.description) for o in kind.options]
+            if kind
+            else [],
+            notes=list(vehicle.notes),
         )
 
 
@@ -130,4 +186,12 @@ class DocumentRead(BaseModel):
         )
 
 
-__all__ = ["DocumentList", "DocumentListItem", "DocumentRead", "VehicleRead"]
+__all__ = [
+    "DocumentList",
+    "DocumentListItem",
+    "DocumentRead",
+    "EngineRead",
+    "OptionRead",
+    "TransmissionRead",
+    "VehicleRead",
+]

@@ -25,5 +25,7 @@ router = APIRouter(prefix="/vehicles", tags=["vehicles"])
 )
 async def read_vehicle(vin: str, principal: Technician) -> VehicleRead:
     """Manufacturer, model year, plant, serial and (from the type-code table) series, model,
-    body and engine. A wrong check digit is reported in ``notes``, not refused."""
+    body, engine, transmission, drive and standard options, with the coverage: a VIN of another
+    maker is "not_covered", a type code of ours that is not in the table "unknown_vehicle".
+    A wrong check digit is reported in ``notes``, not refused."""
     return VehicleRead.of(decode_vehicle(vin, today=datetime.now(UTC).date()))

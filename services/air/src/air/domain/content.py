@@ -1,7 +1,9 @@
-"""The content pack: repair documents and the type-code table, parsed and checked.
+"""The content pack: repair documents in every language, the navigation taxonomy and the
+maker's vehicle tables, parsed and checked.
 
-Parsing is pure: file contents (Markdown bodies, SVG diagrams) are read through a callback, so
-the same code checks the shipped pack and hand-made broken packs in tests.
+Parsing is pure: file contents (Markdown bodies, translations, SVG diagrams, the vehicle tables)
+are read through callbacks, so the same code checks the shipped pack and hand-made broken packs
+in tests.
 """
 
 from __future__ import annotations
@@ -9,14 +11,16 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
+if TYPE_CHECKING:
+    from air.domain.vehicle import VehicleCatalog, VehicleType
+
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-TYPE_CODE = re.compile(r"^[A-HJ-NPR-Z0-9]{4}$")
 SVG_NAMESPACE = "{http://www.w3.org/2000/svg}"
 
 
@@ -61,17 +65,6 @@ class VehicleFacts:
     fuel_type: FuelType | None = None
     transmission: str | None = None
     option_codes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class TypeCode:
-    """One row of the type-code table: VIN positions 4-7 → vehicle."""
-
-    code: str
-    series: str
-    model: str
-    body: str
-    engine: str
 
 
 @dataclass(frozen=True)
@@ -166,15 +159,51 @@ class ContentDocument:
 
 
 @dataclass(frozen=True)
+class Component:
+    id: str
+    label: Mapping[Language, str]
+
+
+@dataclass(frozen=True)
+class System:
+    """A system of the navigation taxonomy (engine, brakes, ...) with its components."""
+
+    id: str
+    label: Mapping[Language, str]
+    components: tuple[Component, ...]
+
+    def component(self, component_id: str) -> Component | None:
+        return next((c for c in self.components if c.id == component_id), None)
+
+
+@dataclass(frozen=True)
 class ContentPack:
+    """Every language version of every document, the taxonomy and the vehicle tables.
+
+    ``orphan_translations`` are translation files whose id has no English entry (an integrity
+    problem, kept so that the check can name them).
+    """
+
     version: str
     notice: str
     documents: tuple[ContentDocument, ...]
-    type_codes: Mapping[str, TypeCode]
+    vehicles: VehicleCatalog
+    systems: tuple[System, ...]
+    orphan_translations: tuple[str, ...] = ()
+
+    @property
+    def type_codes(self) -> Mapping[str, VehicleType]:
+        return self.vehicles.type_codes
 
     @property
     def series(self) -> frozenset[str]:
-        return frozenset(entry.series for entry in self.type_codes.values())
+        return self.vehicles.series
+
+    def system(self, system_id: str) -> System | None:
+        return next((s for s in self.systems if s.id == system_id), None)
+
+    def in_language(self, language: Language) -> tuple[ContentDocument, ...]:
+        return tuple(doc for doc in self.documents if doc.language is language)
 
 
 def _text(entry: Mapping[str, Any], key: str, where: str) -> str:
@@ -193,17 +222,31 @@ def _year(entry: Mapping[str, Any], key: str, where: str) -> int | None:
     return value
 
 
+def _codes(entry: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ContentPackError(f"{where}: '{key}' must be a list of codes or absent")
+    return tuple(value)
+
+
 def _applicability(entry: Mapping[str, Any], where: str) -> Applicability:
     raw = entry.get("series")
-    year_from = _year(entry, "model_year_from", where)
-    year_to = _year(entry, "model_year_to", where)
-    if raw == "all":
-        return Applicability(
-            series=(), all_series=True, model_year_from=year_from, model_year_to=year_to
-        )
-    if not isinstance(raw, list) or not all(isinstance(s, str) for s in raw):
+    if raw != "all" and (not isinstance(raw, list) or not all(isinstance(s, str) for s in raw)):
         raise ContentPackError(f"{where}: 'series' must be \"all\" or a list of series codes")
-    return Applicability(series=tuple(raw), model_year_from=year_from, model_year_to=year_to)
+    try:
+        fuels = tuple(FuelType(fuel) for fuel in _codes(entry, "fuel_types", where))
+    except ValueError as exc:
+        raise ContentPackError(f"{where}: unknown fuel type ({exc})") from exc
+    return Applicability(
+        series=() if raw == "all" else tuple(raw),
+        all_series=raw == "all",
+        model_year_from=_year(entry, "model_year_from", where),
+        model_year_to=_year(entry, "model_year_to", where),
+        engine_codes=_codes(entry, "engine_codes", where),
+        fuel_types=fuels,
+        transmissions=_codes(entry, "transmissions", where),
+        option_codes=_codes(entry, "option_codes", where),
+    )
 
 
 def _document(entry: Mapping[str, Any], read_file: Callable[[str], str]) -> ContentDocument:
@@ -221,42 +264,121 @@ def _document(entry: Mapping[str, Any], read_file: Callable[[str], str]) -> Cont
         body=read_file(_text(entry, "body_file", where)),
         applicability=_applicability(entry, where),
         svg=read_file(diagram) if isinstance(diagram, str) else None,
+        system=_text(entry, "system", where),
+        component=_text(entry, "component", where),
     )
 
 
-def _mapping(entry: object) -> Mapping[str, Any]:
-    if not isinstance(entry, Mapping):
-        raise ContentPackError(f"documents must be objects, not {entry!r}")
-    return entry
+def parse_front_matter(text: str, *, where: str) -> tuple[dict[str, str], str]:
+    """(front matter, body) of a translation file: ``---``, ``key: value`` lines, ``---``, then
+    the Markdown body. Raises ContentPackError when the block is missing or malformed."""
+    lines = text.lstrip("\ufeff").splitlines()
+    if not lines or lines[0].strip() != "---":
+        raise ContentPackError(f"{where}: must start with a '---' front matter block")
+    fields: dict[str, str] = {}
+    for number, line in enumerate(lines[1:], start=2):
+        if line.strip() == "---":
+            return fields, "\n".join(lines[number:]).strip() + "\n"
+        key, colon, value = line.partition(":")
+        if not colon or not key.strip():
+            raise ContentPackError(f"{where}: line {number} is not 'key: value'")
+        fields[key.strip()] = value.strip()
+    raise ContentPackError(f"{where}: the front matter block is not closed with '---'")
 
 
-def parse_pack(raw: Mapping[str, Any], *, read_file: Callable[[str], str]) -> ContentPack:
-    """Build the pack from its JSON document; ``read_file`` returns a pack file's text by its
-    relative path. Raises ContentPackError on a structural problem."""
-    documents = raw.get("documents")
-    type_codes = raw.get("type_codes")
-    if not isinstance(documents, list) or not isinstance(type_codes, list):
-        raise ContentPackError("the pack needs 'documents' and 'type_codes' lists")
-    table: dict[str, TypeCode] = {}
-    for entry in type_codes:
-        if not isinstance(entry, Mapping):
-            raise ContentPackError(f"type code entries must be objects, not {entry!r}")
-        where = f"type code {entry.get('code')!r}"
-        code = _text(entry, "code", where)
-        if code in table:
-            raise ContentPackError(f"{where}: listed twice")
-        table[code] = TypeCode(
-            code=code,
-            series=_text(entry, "series", where),
-            model=_text(entry, "model", where),
-            body=_text(entry, "body", where),
-            engine=_text(entry, "engine", where),
+def _translation(
+    english: ContentDocument, language: Language, text: str, *, where: str
+) -> ContentDocument:
+    fields, body = parse_front_matter(text, where=where)
+    for key in ("title", "summary"):
+        if not fields.get(key):
+            raise ContentPackError(f"{where}: the front matter has no '{key}'")
+    if not body.strip():
+        raise ContentPackError(f"{where}: the body is empty")
+    # Everything but the words comes from the English entry.
+    return ContentDocument(
+        id=english.id,
+        type=english.type,
+        title=fields["title"],
+        summary=fields["summary"],
+        body=body,
+        applicability=english.applicability,
+        svg=english.svg,
+        language=language,
+        system=english.system,
+        component=english.component,
+    )
+
+
+def parse_systems(raw: object) -> tuple[System, ...]:
+    """The navigation taxonomy (``systems.json``); every label in every language."""
+
+    def labels(entry: Mapping[str, Any], where: str) -> dict[Language, str]:
+        label = entry.get("label")
+        if not isinstance(label, Mapping):
+            raise ContentPackError(f"{where}: 'label' must map languages to text")
+        return {language: _text(label, language.value, f"{where} label") for language in Language}
+
+    if not isinstance(raw, Mapping) or not isinstance(raw.get("systems"), list):
+        raise ContentPackError("systems: needs a 'systems' list")
+    systems: list[System] = []
+    for entry in raw["systems"]:
+        where = f"system {entry.get('id')!r}" if isinstance(entry, Mapping) else "system"
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("components"), list):
+            raise ContentPackError(f"{where}: needs an id, a label and a 'components' list")
+        components = tuple(
+            Component(
+                id=_text(c, "id", f"{where} component"),
+                label=labels(c, f"{where} component {c.get('id')!r}"),
+            )
+            for c in entry["components"]
+            if isinstance(c, Mapping)
         )
+        systems.append(
+            System(id=_text(entry, "id", where), label=labels(entry, where), components=components)
+        )
+    return tuple(systems)
+
+
+def parse_pack(
+    raw: Mapping[str, Any],
+    *,
+    read_file: Callable[[str], str],
+    list_files: Callable[[str], Iterable[str]] = lambda folder: (),
+) -> ContentPack:
+    """Build the pack from its JSON document. ``read_file`` returns a pack file's text by its
+    relative path, ``list_files`` the file names in a folder of the pack (for translations in
+    ``documents/<lang>/<id>.md``). Raises ContentPackError on a structural problem."""
+    # vehicle.py builds on this module's FuelType and VehicleFacts, hence the late import.
+    from air.domain.vehicle import parse_vehicle_catalog
+
+    entries = raw.get("documents")
+    if not isinstance(entries, list) or not all(isinstance(e, Mapping) for e in entries):
+        raise ContentPackError("the pack needs a 'documents' list of objects")
+    english = [_document(entry, read_file) for entry in entries]
+    by_id = {doc.id: doc for doc in english}
+    documents = list(english)
+    orphans: list[str] = []
+    for language in Language:
+        if language is Language.EN:
+            continue
+        folder = f"documents/{language.value}"
+        for name in sorted(list_files(folder)):
+            if not name.endswith(".md"):
+                continue
+            path = f"{folder}/{name}"
+            original = by_id.get(name.removesuffix(".md"))
+            if original is None:
+                orphans.append(path)
+                continue
+            documents.append(_translation(original, language, read_file(path), where=path))
     return ContentPack(
         version=_text(raw, "version", "pack"),
         notice=_text(raw, "notice", "pack"),
-        documents=tuple(_document(_mapping(entry), read_file) for entry in documents),
-        type_codes=table,
+        documents=tuple(documents),
+        vehicles=parse_vehicle_catalog(json.loads(read_file(_text(raw, "vehicles_file", "pack")))),
+        systems=parse_systems(json.loads(read_file(_text(raw, "systems_file", "pack")))),
+        orphan_translations=tuple(orphans),
     )
 
 
@@ -274,29 +396,58 @@ def _svg_problem(svg: str) -> str | None:
     return None
 
 
+def _applicability_problems(doc: ContentDocument, pack: ContentPack) -> list[str]:
+    applicability, catalog = doc.applicability, pack.vehicles
+    problems: list[str] = []
+    if not applicability.all_series and not applicability.series:
+        problems.append(f'{doc.id}: lists no series (use "all" for generic documents)')
+    for series in applicability.series:
+        if series not in catalog.series:
+            problems.append(f"{doc.id}: series {series!r} is not in the type-code table")
+    low, high = applicability.model_year_from, applicability.model_year_to
+    if low is not None and high is not None and low > high:
+        problems.append(f"{doc.id}: model years {low}-{high} are reversed")
+    unknown = (
+        ("engine", applicability.engine_codes, catalog.engine_families),
+        ("transmission", applicability.transmissions, catalog.transmissions.keys()),
+        ("option", applicability.option_codes, catalog.options.keys()),
+    )
+    for what, codes, known in unknown:
+        for code in codes:
+            if code not in known:
+                problems.append(f"{doc.id}: {what} {code!r} is not in the {what} table")
+    # A condition no vehicle of the table meets is a typo (B47 with petrol, say): the document
+    # would never be found.
+    if not problems and not any(
+        applicability.applies(kind.facts(model_year=None)) for kind in catalog.type_codes.values()
+    ):
+        problems.append(f"{doc.id}: its conditions match no type code of the table")
+    return problems
+
+
 def integrity_problems(pack: ContentPack) -> list[str]:
     """Every inconsistency of the pack, as sentences; empty when the pack is sound."""
-    problems: list[str] = []
-    seen: set[str] = set()
-    known_series = pack.series
-    for code in pack.type_codes:
-        if not TYPE_CODE.match(code):
-            problems.append(f"type code {code!r} is not 4 VIN characters")
+    problems = [
+        f"translation {path} is for a document id that has no English entry"
+        for path in pack.orphan_translations
+    ]
+    seen: set[tuple[str, Language]] = set()
     for doc in pack.documents:
-        if doc.id in seen:
+        if (doc.id, doc.language) in seen:
             problems.append(f"document id {doc.id!r} is used more than once")
-        seen.add(doc.id)
+        seen.add((doc.id, doc.language))
+        if doc.language is not Language.EN:
+            continue  # a translation shares everything below with its English entry
         if not SLUG.match(doc.id):
             problems.append(f"document id {doc.id!r} is not a lowercase slug")
-        applicability = doc.applicability
-        if not applicability.all_series and not applicability.series:
-            problems.append(f'{doc.id}: lists no series (use "all" for generic documents)')
-        for series in applicability.series:
-            if series not in known_series:
-                problems.append(f"{doc.id}: series {series!r} is not in the type-code table")
-        low, high = applicability.model_year_from, applicability.model_year_to
-        if low is not None and high is not None and low > high:
-            problems.append(f"{doc.id}: model years {low}-{high} are reversed")
+        problems += _applicability_problems(doc, pack)
+        system = pack.system(doc.system)
+        if system is None:
+            problems.append(f"{doc.id}: system {doc.system!r} is not in the taxonomy")
+        elif system.component(doc.component) is None:
+            problems.append(
+                f"{doc.id}: component {doc.component!r} is not a component of {doc.system!r}"
+            )
         if doc.type is DocumentType.WIRING_DIAGRAM:
             if doc.svg is None:
                 problems.append(f"{doc.id}: a wiring diagram without SVG")
@@ -309,15 +460,18 @@ def integrity_problems(pack: ContentPack) -> list[str]:
 
 __all__ = [
     "Applicability",
+    "Component",
     "ContentDocument",
     "ContentPack",
     "ContentPackError",
     "DocumentType",
     "FuelType",
     "Language",
-    "TypeCode",
+    "System",
     "VehicleFacts",
     "integrity_problems",
     "is_document_id",
+    "parse_front_matter",
     "parse_pack",
+    "parse_systems",
 ]

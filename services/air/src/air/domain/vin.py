@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from air.domain.content import TypeCode
+from vininfo import Vin
+from vininfo.common import UnsupportedBrand
 
 VIN_LENGTH = 17
 CHECK_DIGIT_POSITION = 9
@@ -40,28 +41,6 @@ WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 MODEL_YEAR_CODES = "ABCDEFGHJKLMNPRSTVWXY123456789"
 MODEL_YEAR_CYCLE_START = 1980
 
-# World manufacturer identifiers (ISO 3780, assigned by SAE) that AIR knows by name.
-MANUFACTURERS: Mapping[str, str] = {
-    "WBA": "BMW AG (passenger cars)",
-    "WBS": "BMW M GmbH",
-    "WBY": "BMW AG (BMW i)",
-    "WMW": "MINI (BMW AG)",
-    "5UX": "BMW Manufacturing Co. (SAV, USA)",
-    "WVW": "Volkswagen AG (passenger cars)",
-    "WAU": "Audi AG",
-    "WDD": "Mercedes-Benz AG (passenger cars)",
-}
-
-# ISO 3780: the first character names the region of the manufacturer.
-_REGIONS = (
-    ("ABCDEFGH", "Africa"),
-    ("JKLMNPR", "Asia"),
-    ("STUVWXYZ", "Europe"),
-    ("12345", "North America"),
-    ("67", "Oceania"),
-    ("89", "South America"),
-)
-
 _MAX_LISTED_CHARACTERS = 5
 
 
@@ -75,11 +54,13 @@ class InvalidVin(ValueError):
 
 @dataclass(frozen=True)
 class DecodedVin:
-    """Everything a VIN says, plus the type-code lookup (``vehicle_type`` None when unknown)."""
+    """Everything a VIN says by itself, for any maker; what the maker's type code means is
+    ``air.domain.vehicle``'s business."""
 
     vin: str
     wmi: str
     manufacturer: str | None
+    country: str | None
     region: str | None
     vds: str
     type_code: str
@@ -91,12 +72,7 @@ class DecodedVin:
     model_year: int | None
     plant_code: str
     serial_number: str
-    vehicle_type: TypeCode | None
     notes: tuple[str, ...]
-
-    @property
-    def series(self) -> str | None:
-        return self.vehicle_type.series if self.vehicle_type else None
 
 
 def normalise_vin(raw: str) -> str:
@@ -149,36 +125,29 @@ def decode_model_year(code: str, *, latest_year: int) -> int | None:
     return latest_year - (latest_year - first) % 30
 
 
-def region_of(wmi: str) -> str | None:
-    for letters, region in _REGIONS:
-        if wmi[:1] in letters:
-            return region
-    return None
-
-
-def decode_vin(
-    raw: str,
-    *,
-    type_codes: Mapping[str, TypeCode],
-    today: date,
-    manufacturers: Mapping[str, str] = MANUFACTURERS,
-) -> DecodedVin:
+def decode_vin(raw: str, *, today: date) -> DecodedVin:
     """Decode ``raw``; raises InvalidVin when it is not a syntactically valid VIN.
 
     ``today`` fixes the model-year cycle: a year code means the latest matching year not later
-    than next year (vehicles of next model year are sold from mid-year on).
+    than next year (vehicles of next model year are sold from mid-year on). vininfo names the
+    manufacturer, country and region of the WMI; its model years read the wall clock, so the
+    year is decoded here.
     """
     vin = validate_vin(raw)
-    wmi, type_code, year_code = vin[0:3], vin[3:7], vin[MODEL_YEAR_POSITION - 1]
+    generic = Vin(vin)
+    wmi, year_code = generic.wmi, vin[MODEL_YEAR_POSITION - 1]
     notes: list[str] = []
-    manufacturer = manufacturers.get(wmi)
-    region = region_of(wmi)
+    # vininfo's stand-in for a WMI it does not know.
+    manufacturer = None if isinstance(generic.assembler, UnsupportedBrand) else generic.manufacturer
+    region = generic.region
     if manufacturer is None:
-        notes.append(f"World manufacturer identifier {wmi} is not in the AIR table.")
+        notes.append(f"World manufacturer identifier {wmi} is not assigned to a known maker.")
 
     actual = vin[CHECK_DIGIT_POSITION - 1]
-    expected = compute_check_digit(vin)
-    if actual != expected:
+    # vininfo checks the digit; the expected one is computed here because it is shown.
+    valid = generic.verify_checksum(check_year=False)
+    expected = actual if valid else compute_check_digit(vin)
+    if not valid:
         where = (
             "it is mandatory for vehicles built for North America, so check the VIN for typos"
             if region == "North America"
@@ -189,35 +158,27 @@ def decode_vin(
     model_year = decode_model_year(year_code, latest_year=today.year + 1)
     if model_year is None:
         notes.append(f"Position 10 ({year_code}) is not a model-year code; model year unknown.")
-
-    vehicle_type = type_codes.get(type_code)
-    if vehicle_type is None:
-        notes.append(
-            f"Type code {type_code} (positions 4-7) is not in the AIR type-code table; series, "
-            "model and engine are unknown, so only documents for all series apply."
-        )
     return DecodedVin(
         vin=vin,
         wmi=wmi,
         manufacturer=manufacturer,
+        country=generic.country,
         region=region,
-        vds=vin[3:9],
-        type_code=type_code,
+        vds=generic.vds,
+        type_code=vin[3:7],
         check_digit=actual,
         check_digit_expected=expected,
-        check_digit_valid=actual == expected,
-        vis=vin[9:17],
+        check_digit_valid=valid,
+        vis=generic.vis,
         model_year_code=year_code,
         model_year=model_year,
         plant_code=vin[10],
         serial_number=vin[11:17],
-        vehicle_type=vehicle_type,
         notes=tuple(notes),
     )
 
 
 __all__ = [
-    "MANUFACTURERS",
     "DecodedVin",
     "InvalidVin",
     "compute_check_digit",

@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from air.db.documents import DocumentRepository, SearchRow
 from air.db.models import Document
 from air.domain.access import AIR_PASS_PRODUCTS, time_pass_hint
-from air.domain.content import Applicability, DocumentType, VehicleFacts, is_document_id
-from air.domain.vin import DecodedVin
+from air.domain.content import Applicability, DocumentType, FuelType, is_document_id
+from air.domain.vehicle import Vehicle
 from air.errors import (
     AirPassRequiredError,
     DocumentNotFoundError,
@@ -28,7 +28,7 @@ from air.services.vehicles import decode_vehicle
 
 @dataclass(frozen=True)
 class SearchResult:
-    vehicle: DecodedVin | None
+    vehicle: Vehicle | None
     total: int
     limit: int
     offset: int
@@ -88,18 +88,18 @@ async def search_documents(
         raise SearchCriteriaMissingError(
             "Send 'q' (keywords, for example q=brake pads) or 'vin' (17 characters), or both."
         )
-    vehicle_filter = (
-        VehicleFacts(series=vehicle.series, model_year=vehicle.model_year)
-        if vehicle is not None
-        else None
-    )
-    total, rows = await DocumentRepository(session).search(
-        query=query,
-        types=[t.value for t in types],
-        vehicle=vehicle_filter,
-        limit=limit,
-        offset=offset,
-    )
+    facts = vehicle.facts() if vehicle is not None else None
+    total, rows = 0, list[SearchRow]()
+    # Another maker's vehicle has no facts: nothing of this portal applies to it, not even the
+    # documents for all series, so the search is not run at all.
+    if vehicle is None or facts is not None:
+        total, rows = await DocumentRepository(session).search(
+            query=query,
+            types=[t.value for t in types],
+            vehicle=facts,
+            limit=limit,
+            offset=offset,
+        )
     await record_search_performed(
         session,
         organization_id=reader.organization_id,
@@ -113,14 +113,23 @@ async def search_documents(
     return SearchResult(vehicle=vehicle, total=total, limit=limit, offset=offset, rows=rows)
 
 
-def _applies(document: Document, vehicle: DecodedVin) -> bool:
+def _applies(document: Document, vehicle: Vehicle) -> bool:
+    """True when every condition of ``document`` holds for ``vehicle`` (never for a vehicle of
+    another maker)."""
+    facts = vehicle.facts()
+    if facts is None:
+        return False
     applicability = Applicability(
         series=tuple(document.series),
         all_series=document.all_series,
         model_year_from=document.model_year_from,
         model_year_to=document.model_year_to,
+        engine_codes=tuple(document.engine_codes),
+        fuel_types=tuple(FuelType(fuel) for fuel in document.fuel_types),
+        transmissions=tuple(document.transmissions),
+        option_codes=tuple(document.option_codes),
     )
-    return applicability.applies_to(vehicle.series, vehicle.model_year)
+    return applicability.applies(facts)
 
 
 async def get_document(
