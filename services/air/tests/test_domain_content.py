@@ -82,10 +82,20 @@ VEHICLES = {
     "wmis": ["WBA"],
     "plants": {"F": "Regensburg"},
     "engines": [
-        {"code": "B48B20", "family": "B48", "description": "petrol", "displacement_ccm": 1998,
-         "cylinders": 4},
-        {"code": "B47D20", "family": "B47", "description": "diesel", "displacement_ccm": 1995,
-         "cylinders": 4},
+        {
+            "code": "B48B20",
+            "family": "B48",
+            "description": "petrol",
+            "displacement_ccm": 1998,
+            "cylinders": 4,
+        },
+        {
+            "code": "B47D20",
+            "family": "B47",
+            "description": "diesel",
+            "displacement_ccm": 1995,
+            "cylinders": 4,
+        },
     ],
     "transmissions": [
         {"code": "GA8HP", "description": "8-speed automatic"},
@@ -93,17 +103,40 @@ VEHICLES = {
     ],
     "options": [{"code": "2VR", "description": "Air suspension"}],
     "type_codes": [
-        {"code": "5F31", "series": "G20", "model": "330i", "body": "Sedan", "engine": "B48B20",
-         "fuel_type": "petrol", "power_kw": 190, "transmission": "GA8HP", "drive": "RWD",
-         "options": ["2VR"]},
-        {"code": "5F71", "series": "G20", "model": "320d", "body": "Sedan", "engine": "B47D20",
-         "fuel_type": "diesel", "power_kw": 140, "transmission": "GA8HP", "drive": "RWD"},
+        {
+            "code": "5F31",
+            "series": "G20",
+            "model": "330i",
+            "body": "Sedan",
+            "engine": "B48B20",
+            "fuel_type": "petrol",
+            "power_kw": 190,
+            "transmission": "GA8HP",
+            "drive": "RWD",
+            "options": ["2VR"],
+        },
+        {
+            "code": "5F71",
+            "series": "G20",
+            "model": "320d",
+            "body": "Sedan",
+            "engine": "B47D20",
+            "fuel_type": "diesel",
+            "power_kw": 140,
+            "transmission": "GA8HP",
+            "drive": "RWD",
+        },
     ],
 }
 SYSTEMS = {
     "systems": [
-        {"id": "engine", "label": {"en": "Engine", "de": "Motor"},
-         "components": [{"id": "lubrication", "label": {"en": "Lubrication", "de": "Schmierung"}}]},
+        {
+            "id": "engine",
+            "label": {"en": "Engine", "de": "Motor"},
+            "components": [
+                {"id": "lubrication", "label": {"en": "Lubrication", "de": "Schmierung"}}
+            ],
+        },
     ]
 }
 
@@ -235,7 +268,10 @@ def test_all_series_applicability_matches_an_unknown_series() -> None:
         ({"engine_codes": ["B99"]}, "ri-test: engine 'B99' is not in the engine table"),
         # Documents name the engine family, not the variant.
         ({"engine_codes": ["B48B20"]}, "ri-test: engine 'B48B20' is not in the engine table"),
-        ({"transmissions": ["GA9X"]}, "ri-test: transmission 'GA9X' is not in the transmission table"),
+        (
+            {"transmissions": ["GA9X"]},
+            "ri-test: transmission 'GA9X' is not in the transmission table",
+        ),
         ({"option_codes": ["9ZZ"]}, "ri-test: option '9ZZ' is not in the option table"),
         ({"system": "wheels"}, "ri-test: system 'wheels' is not in the taxonomy"),
         ({"component": "ignition"}, "ri-test: component 'ignition' is not a component of 'engine'"),
