@@ -25,13 +25,16 @@ VIN_UNKNOWN_TYPE = "WBA9Z9900KFH12345"
 
 GENERIC = {
     "ri-all-12v-battery-replace-register",
+    "ri-all-brake-fluid-change",
+    "ri-all-vehicle-check",
     "wd-all-diagnostic-socket",
     "tb-all-2023-002-programming-voltage",
 }
+# The 320d Touring is a B47 diesel with the automatic tailgate (option 316): no B48 spark plugs
+# or B48 oil service.
 G21_2021 = GENERIC | {
     "ri-g20-front-brake-pads-discs",
     "ri-g20-rear-brake-pads-epb",
-    "ri-b48-spark-plugs",
     "ri-b47-engine-oil-service",
     "ri-g21-tailgate-spindle-drive",
     "tb-g20-2021-001-coolant-pump-noise",
@@ -162,7 +165,7 @@ async def test_limit_and_offset_page_through_the_results_with_the_full_total(
         for offset in (0, 4, 8, 12)
     ]
 
-    assert [len(page["items"]) for page in pages] == [4, 4, 1, 0]
+    assert [len(page["items"]) for page in pages] == [4, 4, 2, 0]
     assert {page["total"] for page in pages} == {len(G21_2021)}
     assert {item["id"] for page in pages for item in page["items"]} == G21_2021
 
