@@ -55,7 +55,10 @@ async def test_decoding_a_vin_needs_no_pass_and_returns_every_part(
         "transmission": {"code": "GA8HP", "description": "8-speed Steptronic automatic"},
         "drive": "AWD",
         "options": [
-            {"code": "2VR", "description": "Two-axle air suspension with automatic ride-height control"},
+            {
+                "code": "2VR",
+                "description": "Two-axle air suspension with automatic ride-height control",
+            },
             {"code": "316", "description": "Automatic tailgate operation"},
             {"code": "3AC", "description": "Trailer tow hitch, electrically pivoting"},
             {"code": "508", "description": "Park Distance Control (PDC), front and rear"},
