@@ -118,3 +118,27 @@ async def test_development_start_loads_the_pack(
             stored = (await session.execute(text("SELECT count(*) FROM documents"))).scalar_one()
 
     assert stored == len(load_pack().documents)
+
+
+async def test_every_language_version_is_stored_and_german_is_searched_in_german(
+    app: FastAPI, client: object
+) -> None:
+    database: Database = app.state.database
+    async with database.transaction() as session:
+        stored = set((await session.execute(text("SELECT id, language FROM documents"))).all())
+        german = (
+            (
+                await session.execute(
+                    text(
+                        "SELECT id FROM documents WHERE language = 'de' AND search_vector @@ "
+                        "websearch_to_tsquery('german', 'Bremsflüssigkeiten wechseln')"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+
+    assert stored == {(doc.id, doc.language.value) for doc in load_pack().documents}
+    assert {language for _, language in stored} == {"en", "de"}
+    assert "ri-all-brake-fluid-change" in german

@@ -11,7 +11,8 @@ from air.domain.content import ContentPack
 
 
 async def seed_content(session: AsyncSession, pack: ContentPack) -> UpsertCounts:
-    """Upsert every document of ``pack``; unchanged documents are left untouched.
+    """Upsert every language version of every document of ``pack`` (one row per id and
+    language); unchanged versions are left untouched.
 
     Documents that are in the database but not in the pack stay: content published by other
     means must survive a re-seed.
