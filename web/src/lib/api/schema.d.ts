@@ -55,7 +55,9 @@ export interface paths {
         /**
          * Decode a VIN
          * @description Manufacturer, model year, plant, serial and (from the type-code table) series, model,
-         *     body and engine. A wrong check digit is reported in ``notes``, not refused.
+         *     body, engine, transmission, drive and standard options, with the coverage: a VIN of another
+         *     maker is "not_covered", a type code of ours that is not in the table "unknown_vehicle".
+         *     A wrong check digit is reported in ``notes``, not refused.
          */
         get: operations["read_vehicle_vehicles__vin__get"];
         put?: never;
@@ -1448,6 +1450,12 @@ export interface components {
             /** Vin Valid */
             vin_valid: boolean;
         };
+        /**
+         * Coverage
+         * @description What the portal can say about a VIN.
+         * @enum {string}
+         */
+        Coverage: "covered" | "not_covered" | "unknown_vehicle";
         /** CreditNoteRef */
         CreditNoteRef: {
             /**
@@ -1521,6 +1529,11 @@ export interface components {
          * @enum {string}
          */
         DocumentType: "repair_instruction" | "wiring_diagram" | "technical_bulletin";
+        /**
+         * Drive
+         * @enum {string}
+         */
+        Drive: "RWD" | "AWD" | "FWD";
         /** EcuRead */
         EcuRead: {
             /** Ecu Type */
@@ -1600,6 +1613,38 @@ export interface components {
         EmailVerificationResendCreate: {
             /** Email */
             email: string;
+        };
+        /** EngineRead */
+        EngineRead: {
+            /**
+             * Code
+             * @description Engine variant, e.g. B48B20
+             */
+            code: string;
+            /**
+             * Cylinders
+             * @description Null for electric motors
+             */
+            cylinders: number | null;
+            /** Description */
+            description: string;
+            /**
+             * Displacement Ccm
+             * @description Null for electric motors
+             */
+            displacement_ccm: number | null;
+            /**
+             * Family
+             * @description Engine family that documents name, e.g. B48
+             */
+            family: string;
+            /** @description The vehicle's fuel (a plug-in hybrid's engine too) */
+            fuel_type: components["schemas"]["FuelType"];
+            /**
+             * Power Kw
+             * @description The vehicle's (system) power
+             */
+            power_kw: number;
         };
         /** EntitlementList */
         EntitlementList: {
@@ -1716,6 +1761,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * FuelType
+         * @enum {string}
+         */
+        FuelType: "petrol" | "diesel" | "plug_in_hybrid" | "electric";
         /** FulfilmentRead */
         FulfilmentRead: {
             /** Carrier */
@@ -2194,6 +2244,13 @@ export interface components {
         MemberUpdate: {
             /** @description Only an owner may give or take away the owner role */
             role: components["schemas"]["Role"];
+        };
+        /** OptionRead */
+        OptionRead: {
+            /** Code */
+            code: string;
+            /** Description */
+            description: string;
         };
         /**
          * OrderCreate
@@ -3088,6 +3145,13 @@ export interface components {
             /** Service Id */
             service_id: number;
         };
+        /** TransmissionRead */
+        TransmissionRead: {
+            /** Code */
+            code: string;
+            /** Description */
+            description: string;
+        };
         /** UsageReport */
         UsageReport: {
             /**
@@ -3168,7 +3232,8 @@ export interface components {
         };
         /**
          * VehicleRead
-         * @description A decoded VIN. Series, model, body and engine are null for an unknown type code.
+         * @description A decoded VIN and the vehicle behind it. Series, model, body, engine, transmission and
+         *     drive are null unless ``coverage`` is "covered".
          */
         VehicleRead: {
             /** Body */
@@ -3185,9 +3250,29 @@ export interface components {
             check_digit_expected: string;
             /** Check Digit Valid */
             check_digit_valid: boolean;
-            /** Engine */
-            engine: string | null;
-            /** Manufacturer */
+            /**
+             * Country
+             * @description Country of the WMI
+             */
+            country: string | null;
+            /** @description covered; not_covered (another maker: no documents apply); unknown_vehicle (our make, type code not in the table: only documents for all series) */
+            coverage: components["schemas"]["Coverage"];
+            /**
+             * Coverage Note
+             * @description What the coverage means and what to do
+             */
+            coverage_note: string;
+            drive: components["schemas"]["Drive"] | null;
+            engine: components["schemas"]["EngineRead"] | null;
+            /**
+             * Make
+             * @description The make, e.g. BMW
+             */
+            make: string | null;
+            /**
+             * Manufacturer
+             * @description Manufacturer of the WMI; null when unassigned
+             */
             manufacturer: string | null;
             /** Model */
             model: string | null;
@@ -3204,6 +3289,16 @@ export interface components {
              */
             notes: string[];
             /**
+             * Options
+             * @description Standard equipment of the type
+             */
+            options: components["schemas"]["OptionRead"][];
+            /**
+             * Plant
+             * @description The plant of position 11; null when unknown
+             */
+            plant: string | null;
+            /**
              * Plant Code
              * @description Position 11
              */
@@ -3217,6 +3312,7 @@ export interface components {
             serial_number: string;
             /** Series */
             series: string | null;
+            transmission: components["schemas"]["TransmissionRead"] | null;
             /**
              * Type Code
              * @description Maker's type code, positions 4-7

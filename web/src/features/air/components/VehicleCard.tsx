@@ -10,7 +10,7 @@ export function VehicleCard({ vehicle }: { vehicle: Schemas["VehicleRead"] }) {
     [t("air.vehicle.series"), vehicle.series],
     [t("air.vehicle.model"), vehicle.model],
     [t("air.vehicle.modelYear"), vehicle.model_year],
-    [t("air.vehicle.engine"), vehicle.engine],
+    [t("air.vehicle.engine"), vehicle.engine ? `${vehicle.engine.code}: ${vehicle.engine.description}` : null],
   ];
   return (
     <Card withBorder aria-label={t("air.vehicle.title")} component="section">
