@@ -374,7 +374,12 @@ def test_every_shipped_translation_shares_the_english_conditions_and_pathway() -
 
 @pytest.mark.parametrize(
     "document_id",
-    ["ri-b48-engine-oil-service", "ri-all-brake-fluid-change", "ri-all-vehicle-check"],
+    [
+        "ri-b48-engine-oil-service",
+        "ri-b58-engine-oil-service",
+        "ri-all-brake-fluid-change",
+        "ri-all-vehicle-check",
+    ],
 )
 def test_documents_added_for_the_service_schedule_exist_in_english_and_german(
     document_id: str,

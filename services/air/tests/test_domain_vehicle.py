@@ -95,6 +95,13 @@ def test_the_320d_gets_the_b47_diesel_oil_service_and_no_spark_plugs() -> None:
     assert not {"ri-b48-engine-oil-service", "ri-b48-spark-plugs"} & ids
 
 
+def test_the_six_cylinder_petrol_gets_its_own_oil_service() -> None:
+    ids = applicable("WBA5F9106MFX00001")  # G20 M340i xDrive, B58
+
+    assert "ri-b58-engine-oil-service" in ids
+    assert not {"ri-b48-engine-oil-service", "ri-b47-engine-oil-service"} & ids
+
+
 def test_air_suspension_documents_need_the_air_suspension_option() -> None:
     air = {
         "ri-g05-rear-air-spring",

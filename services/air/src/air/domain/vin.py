@@ -4,7 +4,8 @@ A VIN has 17 characters: WMI (1-3, who built it), VDS (4-9; positions 4-7 are th
 code, 9 the check digit) and VIS (10-17; 10 model year, 11 plant, 12-17 serial number).
 
 The check digit is mandatory only for vehicles built for North America; European VINs need not
-carry one, so a wrong one is reported, never refused.
+carry one, so a wrong one is reported, never refused. The WMI's manufacturer, country and region
+come from vininfo's tables (it holds far more WMIs than a hand-written list would).
 """
 
 from __future__ import annotations
@@ -131,7 +132,7 @@ def decode_vin(raw: str, *, today: date) -> DecodedVin:
     ``today`` fixes the model-year cycle: a year code means the latest matching year not later
     than next year (vehicles of next model year are sold from mid-year on). vininfo names the
     manufacturer, country and region of the WMI; its model years read the wall clock, so the
-    year is decoded here.
+    year is decoded here, as is the check digit (to show the expected one).
     """
     vin = validate_vin(raw)
     generic = Vin(vin)
@@ -144,9 +145,11 @@ def decode_vin(raw: str, *, today: date) -> DecodedVin:
         notes.append(f"World manufacturer identifier {wmi} is not assigned to a known maker.")
 
     actual = vin[CHECK_DIGIT_POSITION - 1]
-    # vininfo checks the digit; the expected one is computed here because it is shown.
-    valid = generic.verify_checksum(check_year=False)
-    expected = actual if valid else compute_check_digit(vin)
+    # Computed here rather than with vininfo's verify_checksum: the expected digit is shown, and
+    # vininfo answers False for makers it marks as not using the digit (a European VIN need not
+    # carry one, so a wrong one is only reported below).
+    expected = compute_check_digit(vin)
+    valid = actual == expected
     if not valid:
         where = (
             "it is mandatory for vehicles built for North America, so check the VIN for typos"
