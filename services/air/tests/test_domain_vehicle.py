@@ -202,3 +202,12 @@ def test_a_broken_type_code_row_is_refused(field: str, value: object, message: s
 
     with pytest.raises(ContentPackError, match=message):
         parse_vehicle_catalog(raw)
+
+
+def test_a_vin_of_an_unassigned_wmi_is_not_covered_and_says_so() -> None:
+    car = vehicle("ZZZ5F3100KFH12345")
+
+    assert car.coverage is Coverage.NOT_COVERED
+    assert car.make is None
+    assert "the maker of WMI ZZZ" in car.coverage_note
+    assert car.facts() is None

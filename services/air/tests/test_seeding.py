@@ -142,3 +142,28 @@ async def test_every_language_version_is_stored_and_german_is_searched_in_german
     assert stored == {(doc.id, doc.language.value) for doc in load_pack().documents}
     assert {language for _, language in stored} == {"en", "de"}
     assert "ri-all-brake-fluid-change" in german
+
+
+async def test_a_changed_translation_updates_only_its_own_language_row(
+    app: FastAPI, client: object
+) -> None:
+    pack = load_pack()
+    german = next(doc for doc in pack.documents if doc.language.value == "de")
+    changed = dataclasses.replace(german, body=german.body + "\n\nHinweis: geändert.")
+    edited = dataclasses.replace(
+        pack, documents=tuple(changed if doc is german else doc for doc in pack.documents)
+    )
+    database: Database = app.state.database
+    versions = text("SELECT language, xmin::text FROM documents WHERE id = :id ORDER BY language")
+
+    async with database.transaction() as session:
+        rows = await session.execute(versions, {"id": german.id})
+        before = {row.language: row.xmin for row in rows}
+        counts = await seed_content(session, edited)
+    async with database.transaction() as session:
+        rows = await session.execute(versions, {"id": german.id})
+        after = {row.language: row.xmin for row in rows}
+
+    assert (counts.inserted, counts.updated) == (0, 1)
+    assert after["en"] == before["en"]
+    assert after["de"] != before["de"]
