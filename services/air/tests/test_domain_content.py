@@ -407,3 +407,22 @@ def test_oil_services_name_their_engine_and_fuel() -> None:
     # The petrol procedure names its own oil and capacity, not the diesel ones.
     assert "0W-20" in petrol.body and "5.25" in petrol.body
     assert "5.2 l" not in petrol.body and "low-ash" in diesel.body
+
+
+@pytest.mark.parametrize(
+    ("systems", "message"),
+    [
+        ({"systems": [{"id": "engine", "label": {"en": "Engine"}, "components": []}]}, "'de'"),
+        ({"systems": [{"id": "engine", "label": "Engine", "components": []}]}, "'label'"),
+        ({"systems": [{"id": "engine", "label": {"en": "E", "de": "M"}}]}, "'components'"),
+        (
+            {"systems": [{"id": "engine", "label": {"en": "E", "de": "M"}, "components": ["x"]}]},
+            "components must be objects",
+        ),
+    ],
+)
+def test_a_taxonomy_without_every_label_or_with_bad_components_is_refused(
+    systems: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(ContentPackError, match=message):
+        _parse(_raw_pack(), {"systems.json": json.dumps(systems)})

@@ -326,13 +326,14 @@ def parse_systems(raw: object) -> tuple[System, ...]:
         where = f"system {entry.get('id')!r}" if isinstance(entry, Mapping) else "system"
         if not isinstance(entry, Mapping) or not isinstance(entry.get("components"), list):
             raise ContentPackError(f"{where}: needs an id, a label and a 'components' list")
+        if not all(isinstance(c, Mapping) for c in entry["components"]):
+            raise ContentPackError(f"{where}: components must be objects")
         components = tuple(
             Component(
                 id=_text(c, "id", f"{where} component"),
                 label=labels(c, f"{where} component {c.get('id')!r}"),
             )
             for c in entry["components"]
-            if isinstance(c, Mapping)
         )
         systems.append(
             System(id=_text(entry, "id", where), label=labels(entry, where), components=components)
