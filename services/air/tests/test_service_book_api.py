@@ -397,7 +397,8 @@ async def test_a_correction_must_name_an_own_active_entry_of_the_same_vin(
     own_other_vin = await write(client, headers, clock, vin=OTHER_VIN)
     foreign = await write(client, other_workshop, clock)
     voided = await write(client, headers, clock)
-    await client.post(f"/service-entries/{voided['id']}/void", json={"revision": 1}, headers=headers)
+    void = {"revision": 1}
+    await client.post(f"/service-entries/{voided['id']}/void", json=void, headers=headers)
 
     answers = {
         name: await client.post(
@@ -466,7 +467,8 @@ async def test_the_schedule_shows_what_is_due_from_the_entries_and_ignores_voide
         parts=[],
         mileage_km=45_000,
     )
-    await client.post(f"/service-entries/{recent['id']}/void", json={"revision": 1}, headers=headers)
+    void = {"revision": 1}
+    await client.post(f"/service-entries/{recent['id']}/void", json=void, headers=headers)
 
     response = await client.get(
         f"/vehicles/{VIN}/schedule",
