@@ -372,9 +372,9 @@ async def test_another_workshop_cannot_edit_or_void_and_sees_no_person(
     assert_problem(void, 404, "service-entry-not-found")
     # The same answer as for an id that does not exist: nothing leaks.
     assert_problem(unknown, 404, "service-entry-not-found")
-    assert edit.json()["detail"].replace(written["id"], "ID") == unknown.json()[
-        "detail"
-    ].replace(missing_id, "ID")
+    assert edit.json()["detail"].replace(written["id"], "ID") == unknown.json()["detail"].replace(
+        missing_id, "ID"
+    )
     (item,) = listed.json()["items"]
     assert item["workshop"] == {"name": "Autohaus Nord GmbH", "city": "Hamburg"}
     assert item["own"] is False
