@@ -62,14 +62,16 @@ async def test_writing_and_reading_while_the_database_is_away(
             ):
                 event = incoming_event(message, source="identity", aggregate_id="x")
                 await handle(session, event)  # type: ignore[operator]
-        async with token_issuer.http_client() as jwks_http:
-            async with running_app(create_app(proxied, jwks_http=jwks_http)) as client:
-                path = f"/vehicles/{VIN}/service-entries"
-                proxy.refuse()
-                refused = await client.post(path, json=entry, headers=headers)
-                schedule = await client.get(f"/vehicles/{VIN}/schedule", headers=headers)
-                proxy.restore()
-                written = await client.post(path, json=entry, headers=headers)
+        async with (
+            token_issuer.http_client() as jwks_http,
+            running_app(create_app(proxied, jwks_http=jwks_http)) as client,
+        ):
+            path = f"/vehicles/{VIN}/service-entries"
+            proxy.refuse()
+            refused = await client.post(path, json=entry, headers=headers)
+            schedule = await client.get(f"/vehicles/{VIN}/schedule", headers=headers)
+            proxy.restore()
+            written = await client.post(path, json=entry, headers=headers)
 
         for response in (refused, schedule):
             assert_problem(response, 503, "service-unavailable")
