@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
@@ -526,3 +527,28 @@ async def test_the_schedule_from_first_registration(
     assert by_rule["brake_fluid"]["basis"] == "first_registration"
     assert by_rule["brake_fluid"]["status"] == "overdue"  # 36 months passed
     assert by_rule["engine_oil"]["status"] == "overdue"  # 24 months passed, 10,000 km fine
+
+
+async def test_two_edits_at_the_same_revision_one_wins_the_other_is_told(
+    client: httpx.AsyncClient,
+    member: Callable[..., dict[str, str]],
+    workshop: Workshop,
+    clock: ManualClock,
+) -> None:
+    headers = member(await workshop())
+    written = await write(client, headers, clock)
+
+    answers = await asyncio.gather(
+        *(
+            client.patch(
+                f"/service-entries/{written['id']}",
+                json={"revision": 1, "note": f"edit {n}"},
+                headers=headers,
+            )
+            for n in range(2)
+        )
+    )
+
+    assert sorted(answer.status_code for answer in answers) == [200, 409]
+    loser = next(answer for answer in answers if answer.status_code == 409)
+    assert assert_problem(loser, 409, "service-entry-changed")["revision"] == 2

@@ -234,6 +234,9 @@ async def test_patch_refuses_null_for_a_field_that_cannot_be_empty_and_bad_ids(
     bad_id = await client.patch(
         "/service-entries/not-a-uuid", json={"revision": 1, "note": "x"}, headers=headers
     )
+    nothing = await client.patch(
+        f"/service-entries/{entry_id}", json={"revision": 1}, headers=headers
+    )
     void_without_revision = await client.post(
         f"/service-entries/{entry_id}/void", json={}, headers=headers
     )
@@ -247,6 +250,7 @@ async def test_patch_refuses_null_for_a_field_that_cannot_be_empty_and_bad_ids(
     assert fields(future) == [("performed_on", "date-in-future")]
     assert fields(bad_id) == [("path.entry_id", "uuid_parsing")]
     assert fields(void_without_revision) == [("revision", "missing")]
+    assert fields(nothing) == [("body", "nothing-to-change")]
 
 
 @pytest.mark.parametrize(

@@ -1773,6 +1773,11 @@ export interface components {
              */
             vin_passes: components["schemas"]["VinPassRead"][];
         };
+        /**
+         * EntryStatus
+         * @enum {string}
+         */
+        EntryStatus: "active" | "voided";
         /** ExpiryNotificationRead */
         ExpiryNotificationRead: {
             /**
@@ -3107,11 +3112,7 @@ export interface components {
             performed_on: string;
             /** Revision */
             revision: number;
-            /**
-             * Status
-             * @description "active" or "voided"
-             */
-            status: string;
+            status: components["schemas"]["EntryStatus"];
             /**
              * Updated At
              * Format: date-time

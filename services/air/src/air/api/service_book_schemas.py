@@ -31,6 +31,7 @@ from air.domain.service_book import (
     MAX_WORK_ITEMS,
     MIN_PART_QUANTITY,
     EntryContent,
+    EntryStatus,
     Part,
     ServiceEntryKind,
     has_control_characters,
@@ -216,7 +217,7 @@ class ServiceEntryRead(BaseModel):
     own: bool = Field(description="Written by your organisation")
     editable_until: datetime
     editable: bool = Field(description="You may still edit or void it")
-    status: str = Field(description='"active" or "voided"')
+    status: EntryStatus
     corrects: uuid.UUID | None
     corrected_by: list[uuid.UUID]
     created_at: datetime
@@ -253,7 +254,7 @@ class ServiceEntryRead(BaseModel):
             own=view.own,
             editable_until=view.editable_until,
             editable=view.editable,
-            status=entry.status,
+            status=EntryStatus(entry.status),
             corrects=entry.corrects,
             corrected_by=list(view.row.corrected_by),
             created_at=entry.created_at,

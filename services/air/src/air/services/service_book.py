@@ -337,7 +337,17 @@ async def edit_entry(
     """Change the fields ``patch`` gives of the caller's own entry, within its edit window and
     at ``revision``. Raises ServiceEntryNotFoundError (also for another workshop's entry),
     ServiceEntryVoidedError, ServiceEntryFinalError, ServiceEntryChangedError,
-    WorkshopDetailsMissingError, InvalidFieldsError."""
+    WorkshopDetailsMissingError, InvalidFieldsError (also for a patch that changes nothing)."""
+    if not patch.given:
+        raise _refuse(
+            [
+                FieldProblem(
+                    "body",
+                    "nothing-to-change",
+                    "Send at least one field to change besides 'revision'.",
+                )
+            ]
+        )
     repository = ServiceEntryRepository(session)
     entry = await _own_changeable_entry(repository, member, entry_id, revision=revision, now=now)
     await _require_workshop(session, member.organization_id)
