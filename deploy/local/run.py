@@ -351,6 +351,10 @@ The same through the API, in another terminal, from the repository folder:
   curl -s "{api}/air/documents/search?vin={DEMO_VIN}" -H "authorization: Bearer $TOKEN"
   curl -s "{api}/air/documents/search?q=brake+pads" -H "authorization: Bearer $TOKEN"
   curl -s {api}/air/documents/{DEMO_DOCUMENT} -H "authorization: Bearer $TOKEN"
+  # the car's service history (a previous workshop's entries) and what is due (brake fluid)
+  curl -s {api}/air/vehicles/{DEMO_VIN}/service-entries -H "authorization: Bearer $TOKEN"
+  curl -s "{api}/air/vehicles/{DEMO_VIN}/schedule?mileage_km=49500" \\
+    -H "authorization: Bearer $TOKEN"
 
   # 7. remote programming: buy a PROGRAMMING hour, pick the demo agent, plan a session
   KEY=$(.venv/bin/python -c 'import uuid; print(uuid.uuid4())')
@@ -465,6 +469,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         run_step("seeding the pass catalog", [PYTHON, "-m", "billing", "seed"], env)
         run_step("loading the AIR content pack", [PYTHON, "-m", "air", "seed"], env)
+        run_step(
+            "seeding the demo car's service history",
+            [PYTHON, "-m", "air", "seed-demo", "--vin", DEMO_VIN],
+            env,
+            show=True,
+        )
         run_step("seeding the software catalog", [PYTHON, "-m", "programming", "seed"], env)
     processes = planned_processes(args, ports, Path(args.logs).resolve())
     try:

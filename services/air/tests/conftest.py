@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -13,11 +13,17 @@ from fastapi import FastAPI
 
 from air.config import Settings
 from air.consumers.entitlements import handle_entitlement_granted, handle_entitlement_revoked
+from air.consumers.workshops import (
+    handle_organization_closed,
+    handle_organization_registered,
+    handle_organization_updated,
+)
 from air.main import MIGRATIONS_DIR, create_app
-from aos.events.v1 import billing_pb2
+from aos.events.v1 import billing_pb2, identity_pb2
 from servicekit.consumer import IncomingEvent
 from servicekit.testing import (
     DatabaseFactory,
+    ManualClock,
     TestTokenIssuer,
     incoming_event,
     running_app,
@@ -101,9 +107,17 @@ def settings(database_url: str, kafka_bootstrap_servers: str, topic_namespace: s
 
 
 @pytest.fixture
-async def app(settings: Settings, token_issuer: TestTokenIssuer) -> AsyncIterator[FastAPI]:
+def clock() -> ManualClock:
+    """The app's clock (the service book's edit window): now, until a test moves it."""
+    return ManualClock()
+
+
+@pytest.fixture
+async def app(
+    settings: Settings, token_issuer: TestTokenIssuer, clock: ManualClock
+) -> AsyncIterator[FastAPI]:
     async with token_issuer.http_client() as jwks_http:
-        yield create_app(settings, jwks_http=jwks_http)
+        yield create_app(settings, jwks_http=jwks_http, clock=clock)
 
 
 @pytest.fixture
@@ -170,3 +184,71 @@ async def org_with_pass(grant: Grant) -> uuid.UUID:
     organization_id = uuid.uuid4()
     await grant(organization_id)
     return organization_id
+
+
+Workshop = Callable[..., Awaitable[uuid.UUID]]
+
+
+@pytest.fixture
+def workshop(app: FastAPI, client: httpx.AsyncClient) -> Workshop:
+    """Register an organisation and (unless ``city`` is None) its company data through the
+    workshops consumer's handlers, as identity's events would; ``closed`` closes it too."""
+
+    async def register(
+        organization_id: uuid.UUID | None = None,
+        *,
+        name: str = "Werkstatt Schmidt GmbH",
+        city: str | None = "Stuttgart",
+        closed: bool = False,
+    ) -> uuid.UUID:
+        organization_id = organization_id or uuid.uuid4()
+        now = datetime.now(UTC)
+        events: list[IncomingEvent[Any]] = [
+            incoming_event(
+                identity_pb2.OrganizationRegistered(
+                    organization_id=str(organization_id),
+                    name=name,
+                    country="DE",
+                    registered_at=timestamp(now - timedelta(minutes=2)),
+                ),
+                source="identity",
+                aggregate_id=str(organization_id),
+            )
+        ]
+        if city is not None:
+            events.append(
+                incoming_event(
+                    identity_pb2.OrganizationUpdated(
+                        organization_id=str(organization_id),
+                        legal_name=name,
+                        street="Hauptstraße 1",
+                        postcode="70173",
+                        city=city,
+                        country="DE",
+                        updated_at=timestamp(now - timedelta(minutes=1)),
+                    ),
+                    source="identity",
+                    aggregate_id=str(organization_id),
+                )
+            )
+        if closed:
+            events.append(
+                incoming_event(
+                    identity_pb2.OrganizationClosed(
+                        organization_id=str(organization_id), closed_at=timestamp(now)
+                    ),
+                    source="identity",
+                    aggregate_id=str(organization_id),
+                )
+            )
+        handlers: dict[str, Any] = {
+            "aos.events.v1.OrganizationRegistered": handle_organization_registered,
+            "aos.events.v1.OrganizationUpdated": handle_organization_updated,
+            "aos.events.v1.OrganizationClosed": handle_organization_closed,
+        }
+        for event in events:
+            async with app.state.database.transaction() as session:
+                await handlers[event.event_type](session, event)
+        return organization_id
+
+    return register

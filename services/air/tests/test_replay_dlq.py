@@ -59,16 +59,24 @@ async def test_replay_dlq_sends_a_dead_lettered_pass_back_and_the_consumer_appli
     event_id = uuid.uuid4()
     await write_dead_letter(kafka_bootstrap_servers, topic, message, event_id, settings)
 
-    assert await asyncio.to_thread(main, ["replay-dlq", "--dry-run"]) == 0
+    # Two consumers of its own (entitlements, workshops): the command asks which one.
+    assert await asyncio.to_thread(main, ["replay-dlq", "--dry-run"]) == 2
+    assert "choose a consumer with --consumer: air.entitlements, air.workshops" in (
+        capsys.readouterr().out
+    )
+    replay = ["replay-dlq", "--consumer", "air.entitlements"]
+    assert await asyncio.to_thread(main, [*replay, "--dry-run"]) == 0
     out = capsys.readouterr().out
     assert f"would replay {topic}.dlq[" in out and str(event_id) in out
     assert "would replay 1 of 1 dead letter(s)" in out
     assert await topic_size(kafka_bootstrap_servers, topic) == 0
 
     assert await asyncio.to_thread(main, ["replay-dlq", "--consumer", "air.nothing"]) == 2
-    assert "no consumer 'air.nothing'; it has: air.entitlements" in capsys.readouterr().out
+    assert "no consumer 'air.nothing'; it has: air.entitlements, air.workshops" in (
+        capsys.readouterr().out
+    )
 
-    assert await asyncio.to_thread(main, ["replay-dlq"]) == 0
+    assert await asyncio.to_thread(main, replay) == 0
     assert "replayed 1 of 1 dead letter(s)" in capsys.readouterr().out
     assert await topic_size(kafka_bootstrap_servers, topic) == 1
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 
 import httpx
 from fastapi import FastAPI
 
-from air.api import documents, vehicles
+from air.api import documents, service_book, vehicles
+from air.api.deps import system_clock
 from air.config import Settings
 from air.consumers.entitlements import ENTITLEMENTS_CONSUMER
+from air.consumers.workshops import WORKSHOPS_CONSUMER
 from air.content import load_pack
 from air.db.documents import UpsertCounts
 from air.services.seeding import seed_content
@@ -22,7 +25,7 @@ from servicekit.logging import get_logger
 VERSION = "0.1.0"
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 # The event consumers the service runs (and ``replay-dlq`` knows).
-CONSUMERS = (ENTITLEMENTS_CONSUMER,)
+CONSUMERS = (ENTITLEMENTS_CONSUMER, WORKSHOPS_CONSUMER)
 
 log = get_logger(__name__)
 
@@ -43,9 +46,14 @@ async def seed(database: Database) -> UpsertCounts:
 
 
 def create_app(
-    settings: Settings | None = None, *, jwks_http: httpx.AsyncClient | None = None
+    settings: Settings | None = None,
+    *,
+    jwks_http: httpx.AsyncClient | None = None,
+    clock: Callable[[], datetime] = system_clock,
 ) -> FastAPI:
-    """Build the AIR app; ``jwks_http`` lets tests serve signing keys in-process."""
+    """Build the AIR app; ``jwks_http`` lets tests serve signing keys in-process, ``clock`` is
+    the time service book entries are written and their edit window measured by (tests move
+    it)."""
     settings = settings or Settings()
 
     @asynccontextmanager
@@ -61,16 +69,25 @@ def create_app(
             "Aftersales Information Research: decode VINs, search and read repair instructions, "
             "wiring diagrams and technical bulletins. Reading content needs an AIR pass."
         ),
-        routers=[vehicles.router, documents.router],
+        routers=[vehicles.router, documents.router, service_book.router],
         migrations_dir=MIGRATIONS_DIR,
         consumers=CONSUMERS,
         lifespan=lifespan,
         openapi_tags=[
             {"name": "vehicles", "description": "VIN decoding"},
             {"name": "documents", "description": "Repair information (AIR pass required)"},
+            {
+                "name": "service book",
+                "description": (
+                    "A vehicle's service history and what is due; writing needs no pass, "
+                    "reading needs an AIR pass"
+                ),
+            },
         ],
     )
-    return create_service_app(settings, spec, jwks_http=jwks_http)
+    app = create_service_app(settings, spec, jwks_http=jwks_http)
+    app.state.clock = clock
+    return app
 
 
 __all__ = ["CONSUMERS", "MIGRATIONS_DIR", "create_app", "seed"]

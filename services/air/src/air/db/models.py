@@ -10,22 +10,25 @@ matches to the document's "leak", "replace", "pad"; "Bremsbelag", "wechseln". Co
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     ColumnElement,
     Computed,
+    Date,
     DateTime,
+    ForeignKey,
     Index,
+    Integer,
     SmallInteger,
     Text,
     Uuid,
     literal_column,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, TSVECTOR
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicekit.db import new_metadata
@@ -122,6 +125,50 @@ class Workshop(Base):
     source_updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
+class ServiceEntry(Base):
+    """One entry of a vehicle's service book. Never deleted: voiding sets ``status``. ``parts``
+    is a JSON list of ``{number, quantity, description}`` (quantity a decimal string, litres
+    have decimals). ``user_id`` is kept for the audit trail and the event; no response shows
+    it."""
+
+    __tablename__ = "service_entries"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    vin: Mapped[str] = mapped_column(Text)
+    organization_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    user_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    performed_on: Mapped[date] = mapped_column(Date)
+    mileage_km: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(Text)
+    work_items: Mapped[list[str]] = mapped_column(ARRAY(Text), server_default=text("'{}'"))
+    parts: Mapped[list[dict[str, str]]] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
+    note: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    next_due_date: Mapped[date | None] = mapped_column(Date)
+    next_due_mileage_km: Mapped[int | None] = mapped_column(Integer)
+    corrects: Mapped[uuid.UUID | None] = mapped_column(Uuid, ForeignKey("service_entries.id"))
+    status: Mapped[str] = mapped_column(Text, server_default=text("'active'"))
+    revision: Mapped[int] = mapped_column(Integer, server_default=text("1"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('inspection', 'oil_service', 'brake_fluid', 'repair', 'recall')",
+            name="kind",
+        ),
+        CheckConstraint("status IN ('active', 'voided')", name="status"),
+        CheckConstraint("mileage_km BETWEEN 0 AND 2000000", name="mileage"),
+        CheckConstraint("revision >= 1", name="revision"),
+        CheckConstraint("corrects <> id", name="corrects_other"),
+        Index("ix_service_entries_vin", "vin", "performed_on"),
+        Index(
+            "ix_service_entries_corrects",
+            "corrects",
+            postgresql_where=text("corrects IS NOT NULL"),
+        ),
+    )
+
+
 class Entitlement(EntitlementColumns, Base):
     """An AIR window in which an organisation may read content (servicekit's shared shape)."""
 
@@ -135,5 +182,6 @@ __all__ = [
     "Base",
     "Document",
     "Entitlement",
+    "ServiceEntry",
     "Workshop",
 ]
