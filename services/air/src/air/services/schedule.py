@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from datetime import date, datetime
 from functools import cache
@@ -13,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from air.db.models import ServiceEntry
 from air.db.service_book import ServiceEntryRepository
-from air.domain.content import FuelType, Language, VehicleFacts
+from air.domain.content import Language, VehicleFacts
 from air.domain.schedule import (
     MaintenanceRules,
     MaintenanceRulesError,
@@ -23,7 +22,7 @@ from air.domain.schedule import (
     what_is_due,
 )
 from air.domain.service_book import EntryStatus, ServiceEntryKind
-from air.domain.vin import DecodedVin
+from air.domain.vehicle import Vehicle
 from air.errors import InvalidFieldsError
 from air.services.access import require_air_pass
 from air.services.vehicles import decode_vehicle
@@ -43,34 +42,10 @@ def load_maintenance_rules() -> MaintenanceRules:
     return parse_rules(raw)
 
 
-_ENGINE_CODE = re.compile(r"^[A-Z]\d{2}[A-Z]\d{2}$")
-_FUELS = (
-    ("plug-in hybrid", FuelType.PLUG_IN_HYBRID),
-    ("electric", FuelType.ELECTRIC),
-    ("diesel", FuelType.DIESEL),
-    ("petrol", FuelType.PETROL),
-)
-
-
-def vehicle_facts(vehicle: DecodedVin) -> VehicleFacts | None:
+def vehicle_facts(vehicle: Vehicle) -> VehicleFacts | None:
     """What the schedule is decided on; None for a vehicle the portal does not cover (then no
-    entry may be written for it and nothing is due).
-
-    The one place that reads the decoded VIN: with the full vehicle record it becomes
-    ``return vehicle.facts()``. Until then the engine code and fuel are read from the
-    type-code table's engine description ("B48B20 2.0 l 4-cylinder petrol, 190 kW").
-    """
-    kind = vehicle.vehicle_type
-    if kind is None:
-        return VehicleFacts(series=None, model_year=vehicle.model_year)
-    first_word = kind.engine.split(" ", 1)[0]
-    description = kind.engine.lower()
-    return VehicleFacts(
-        series=kind.series,
-        model_year=vehicle.model_year,
-        engine_code=first_word if _ENGINE_CODE.match(first_word) else None,
-        fuel_type=next((fuel for word, fuel in _FUELS if word in description), None),
-    )
+    entry may be written for it and nothing is due)."""
+    return vehicle.facts()
 
 
 def service_records(entries: list[ServiceEntry]) -> list[ServiceRecord]:
@@ -104,7 +79,7 @@ async def schedule_for_vin(
     first_registration: date | None,
     language: Language,
     now: datetime,
-) -> tuple[DecodedVin, Schedule]:
+) -> tuple[Vehicle, Schedule]:
     """What is due for ``vin`` on ``now``'s date. Needs an AIR pass covering the VIN (a time
     pass or that vehicle's pass). Raises InvalidVinError, AirPassRequiredError,
     InvalidFieldsError (a first registration in the future)."""

@@ -32,7 +32,7 @@ from air.domain.service_book import (
     is_editable,
     mileage_warnings,
 )
-from air.domain.vin import DecodedVin
+from air.domain.vehicle import Vehicle
 from air.errors import (
     InvalidFieldsError,
     ServiceEntryChangedError,
@@ -119,7 +119,7 @@ def _refuse(problems: Sequence[FieldProblem]) -> InvalidFieldsError:
     )
 
 
-def _covered_facts(vehicle: DecodedVin) -> VehicleFacts:
+def _covered_facts(vehicle: Vehicle) -> VehicleFacts:
     # The coverage hook: a vehicle the portal does not cover has no facts, and no service book.
     facts = vehicle_facts(vehicle)
     if facts is None:
