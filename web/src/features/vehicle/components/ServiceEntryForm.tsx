@@ -130,7 +130,7 @@ export function ServiceEntryForm({
               ))}
             </Group>
           </Checkbox.Group>
-          <Textarea label={t("vehicle.form.otherWork")} description={t("vehicle.form.otherWorkHint")} value={values.freeText} onChange={(e) => set("freeText", e.currentTarget.value)} autosize minRows={2} />
+          <Textarea label={t("vehicle.form.otherWork")} description={t("vehicle.form.otherWorkHint")} value={values.freeText} onChange={(e) => set("freeText", e.currentTarget.value)} rows={2} />
           <Stack gap="xs" role="group" aria-labelledby="parts-label">
             <Text fw={500} size="sm" id="parts-label">
               {t("vehicle.form.parts")}
@@ -176,7 +176,7 @@ export function ServiceEntryForm({
               {t("vehicle.form.addPart")}
             </Button>
           </Stack>
-          <Textarea label={t("vehicle.form.note")} value={values.note} onChange={(e) => set("note", e.currentTarget.value)} error={errorFor("note")} autosize minRows={2} />
+          <Textarea label={t("vehicle.form.note")} value={values.note} onChange={(e) => set("note", e.currentTarget.value)} error={errorFor("note")} rows={2} />
           <Group grow align="start" wrap="wrap">
             <TextInput
               type="date"
