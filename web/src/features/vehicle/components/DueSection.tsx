@@ -83,7 +83,15 @@ export function DueSection({ vin }: { vin: string }) {
                   <Table.Tr key={item.rule_id} data-testid={`due-${item.rule_id}`}>
                     <Table.Td data-label={t("vehicle.due.job")}>{item.title}</Table.Td>
                     <Table.Td data-label={t("vehicle.due.status")}>
-                      <Badge color={STATUS_COLOR[item.status]} variant={item.status === "ok" || item.status === "unknown" ? "light" : "filled"} data-testid="due-status">
+                      <Badge
+                        color={STATUS_COLOR[item.status]}
+                        variant={item.status === "ok" || item.status === "unknown" ? "light" : "filled"}
+                        // Black or white text, whichever reads on the colour (yellow needs black);
+                        // orange sits between the two, where only black reaches AA contrast.
+                        autoContrast
+                        c={item.status === "due" ? "black" : undefined}
+                        data-testid="due-status"
+                      >
                         {t(`vehicle.status.${item.status}`)}
                       </Badge>
                     </Table.Td>

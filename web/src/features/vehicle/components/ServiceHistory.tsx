@@ -158,26 +158,26 @@ function EntryCard({
           </div>
         )}
         {entry.parts.length > 0 && (
-          <Table.ScrollContainer minWidth={320}>
-            <Table aria-label={t("vehicle.history.partsOf", { entry: heading })} withTableBorder fz="sm">
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t("vehicle.form.partNumberColumn")}</Table.Th>
-                  <Table.Th>{t("vehicle.form.quantityColumn")}</Table.Th>
-                  <Table.Th>{t("vehicle.form.partDescriptionColumn")}</Table.Th>
+          <Table className="aos-stack" aria-label={t("vehicle.history.partsOf", { entry: heading })} withTableBorder fz="sm">
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t("vehicle.form.partNumberColumn")}</Table.Th>
+                <Table.Th>{t("vehicle.form.quantityColumn")}</Table.Th>
+                <Table.Th>{t("vehicle.form.partDescriptionColumn")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {entry.parts.map((part, index) => (
+                <Table.Tr key={`${part.number}-${index}`}>
+                  <Table.Td data-label={t("vehicle.form.partNumberColumn")} ff="monospace">
+                    {part.number}
+                  </Table.Td>
+                  <Table.Td data-label={t("vehicle.form.quantityColumn")}>{new Intl.NumberFormat(i18n.language).format(part.quantity)}</Table.Td>
+                  <Table.Td data-label={t("vehicle.form.partDescriptionColumn")}>{part.description}</Table.Td>
                 </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {entry.parts.map((part, index) => (
-                  <Table.Tr key={`${part.number}-${index}`}>
-                    <Table.Td ff="monospace">{part.number}</Table.Td>
-                    <Table.Td>{new Intl.NumberFormat(i18n.language).format(part.quantity)}</Table.Td>
-                    <Table.Td>{part.description}</Table.Td>
-                  </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
-          </Table.ScrollContainer>
+              ))}
+            </Table.Tbody>
+          </Table>
         )}
         {entry.note && <Text size="sm">{t("vehicle.history.note", { note: entry.note })}</Text>}
         {nextDue.length > 0 && <Text size="sm">{t("vehicle.history.nextDue", { due: nextDue.join(t("vehicle.due.or")) })}</Text>}
