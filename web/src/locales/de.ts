@@ -130,7 +130,7 @@ export const de: Messages = {
   vehicle: {
     title: "Fahrzeug {{vin}}",
     toSearch: "Reparaturinformationen zu diesem Fahrzeug",
-    passNeeded: "{{what}} sind Reparatur- und Wartungsinformationen: Zum Lesen braucht es einen AIR-Pass oder einen Pass für dieses Fahrzeug. Einträge hinzufügen geht auch ohne.",
+    passNeeded: "{{what}}: Das sind Reparatur- und Wartungsinformationen. Zum Lesen braucht es einen AIR-Pass oder einen Pass für dieses Fahrzeug. Einträge hinzufügen geht auch ohne.",
     coverage: { covered: "Abgedeckt", not_covered: "Von diesem Portal nicht abgedeckt", unknown_vehicle: "Unbekanntes Fahrzeug" },
     facts: {
       title: "Fahrzeugdaten",

@@ -208,6 +208,19 @@ describe("VehiclePage", { timeout: 20_000 }, () => {
     expect((patched as unknown as { body: object }).body).not.toHaveProperty("corrects");
   });
 
+  it("says an entry that became final meanwhile cannot be edited, and how to correct it", async () => {
+    open({
+      write: () =>
+        json({ type: "/problems/service-entry-final", code: "service-entry-final", title: "Service entry is final", status: 409, detail: "Write a correction with corrects." }, 409),
+    });
+    const entry = (await within(await screen.findByRole("region", { name: "Service history" })).findAllByTestId("service-entry"))[0]!;
+    await userEvent.click(within(entry).getByRole("button", { name: /^Edit: / }));
+    await userEvent.click(within(screen.getByTestId("entry-form")).getByRole("button", { name: "Save changes" }));
+    const alert = await within(screen.getByTestId("entry-form")).findByRole("alert");
+    expect(alert).toHaveTextContent("The entry is final");
+    expect(alert).toHaveTextContent("Write a correction instead");
+  });
+
   it("voids an own entry only after a confirmation", async () => {
     const voided: string[] = [];
     open({
