@@ -970,9 +970,8 @@ def test_a_workshop_keeps_the_cars_service_book_and_searches_in_german(
     page.get_by_role("link", name="Repair information").click()
     page.get_by_label("VIN or keywords").fill(VIN)
     page.get_by_role("button", name="Search").click()
-    page.get_by_role("region", name="Vehicle").get_by_role(
-        "link", name="Open the vehicle page"
-    ).click()
+    vehicle_card = page.get_by_role("region", name="Vehicle", exact=True)
+    vehicle_card.get_by_role("link", name="Open the vehicle page").click()
     expect(page.get_by_role("heading", name=f"Vehicle {VIN}", level=1)).to_be_visible()
     facts = page.get_by_role("region", name="Vehicle data")
     expect(facts).to_contain_text("G20")

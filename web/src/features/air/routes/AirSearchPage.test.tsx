@@ -152,6 +152,8 @@ describe("AirSearchPage", () => {
       handler: gateway((request) => (new URL(request.url).pathname === "/api/air/documents/search" ? json(documentList()) : undefined)),
     });
     const pathway = await screen.findByRole("navigation", { name: "Systems" });
+    // The type filter says how many of each type the search found.
+    expect(screen.getByRole("checkbox", { name: "Repair instruction" })).toHaveAccessibleDescription("3 documents");
     await userEvent.click(within(pathway).getByRole("button", { name: "Brakes (2)" }));
     await userEvent.click(await within(pathway).findByRole("button", { name: "Parking brake (1)" }));
     const searches = () => requests.map((r) => new URL(r.url)).filter((u) => u.pathname === "/api/air/documents/search");
@@ -243,6 +245,21 @@ describe("AirSearchPage", () => {
     expect(screen.getByRole("region", { name: "Vehicle" })).toHaveTextContent("G20");
     const asked = requests.find((r) => new URL(r.url).pathname.endsWith("/catalog"))!;
     expect(new URL(asked.url).searchParams.get("lang")).toBe("en");
+  });
+
+  it("shows the catalog without a pass for a VIN typed among keywords", async () => {
+    storeTokens(TOKENS);
+    const { requests } = renderWithApp(app, {
+      route: `/air?q=${BMW_VIN}+brake`,
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/air/documents/search") return json(AIR_PASS_REQUIRED, 403);
+        if (path === `/api/air/vehicles/${BMW_VIN}/catalog`) return json(catalog());
+        return undefined;
+      }),
+    });
+    expect(await screen.findByTestId("air-catalog")).toHaveTextContent("Front brake pads and discs: replace");
+    expect(requests.some((r) => new URL(r.url).pathname === `/api/air/vehicles/${BMW_VIN}/catalog`)).toBe(true);
   });
 
   it("offers no single-car pass for a keyword search", async () => {

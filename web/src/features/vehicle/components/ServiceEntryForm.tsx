@@ -77,8 +77,10 @@ export function ServiceEntryForm({
         .filter((part) => part.number.trim() !== "" || part.description.trim() !== "")
         .map((part) => ({ number: part.number.trim(), quantity: typeof part.quantity === "number" ? part.quantity : Number(part.quantity), description: part.description.trim() })),
       note: values.note.trim(),
-      next_due_date: values.nextDueDate || null,
-      next_due_mileage_km: typeof values.nextDueMileage === "number" ? values.nextDueMileage : null,
+      // Left out when empty, not sent as null: "not given" lets the server fill them in from the
+      // maintenance schedule.
+      ...(values.nextDueDate ? { next_due_date: values.nextDueDate } : {}),
+      ...(typeof values.nextDueMileage === "number" ? { next_due_mileage_km: values.nextDueMileage } : {}),
       ...(mode === "correct" && entry ? { corrects: entry.id } : {}),
     });
   };

@@ -143,14 +143,31 @@ describe("VehiclePage", { timeout: 20_000 }, () => {
       work_items: ["engine_oil", "cabin_filter", "Wiper blades replaced"],
       parts: [{ number: "83212365946", quantity: 5, description: "Engine oil 0W-20, litre" }],
       note: "Oil level checked",
-      next_due_date: null,
-      next_due_mileage_km: null,
     });
     const post = requests.find((r) => r.method === "POST")!;
     expect(new URL(post.url).pathname).toBe(`/api/air/vehicles/${BMW_VIN}/service-entries`);
     // The history and what is due are asked again.
     await waitFor(() => expect(requests.filter((r) => r.url.includes("/service-entries") && r.method === "GET")).toHaveLength(2));
     expect(screen.queryByTestId("entry-form")).toBeNull();
+  });
+
+  it("sends the next due date and mileage only when given", async () => {
+    let posted: Record<string, unknown> | null = null;
+    open({
+      write: async (request) => {
+        posted = (await request.json()) as Record<string, unknown>;
+        return json(serviceEntry(), 201);
+      },
+    });
+    await userEvent.click(await screen.findByRole("button", { name: "Add entry" }));
+    const form = screen.getByTestId("entry-form");
+    await userEvent.selectOptions(within(form).getByLabelText("Kind"), "brake_fluid");
+    await userEvent.type(within(form).getByLabelText(/^Mileage/), "45000");
+    await userEvent.type(within(form).getByLabelText(/^Next due on/), "2028-12-01");
+    await userEvent.type(within(form).getByLabelText(/^Next due at/), "90000");
+    await userEvent.click(within(form).getByRole("button", { name: "Add entry" }));
+    await waitFor(() => expect(posted).not.toBeNull());
+    expect(posted).toMatchObject({ kind: "brake_fluid", next_due_date: "2028-12-01", next_due_mileage_km: 90000 });
   });
 
   it("shows the API's field errors next to their fields and keeps the form", async () => {
@@ -203,7 +220,14 @@ describe("VehiclePage", { timeout: 20_000 }, () => {
     expect(await screen.findByText("The entry was changed.")).toBeInTheDocument();
     expect(patched).toEqual({
       url: `/api/air/service-entries/${serviceEntry().id}`,
-      body: expect.objectContaining({ note: "Wipers fine", mileage_km: 42000, revision: 2, work_items: ["engine_oil", "Wiper blades replaced"] }),
+      body: expect.objectContaining({
+        note: "Wipers fine",
+        mileage_km: 42000,
+        revision: 2,
+        work_items: ["engine_oil", "Wiper blades replaced"],
+        next_due_date: "2028-11-20",
+        next_due_mileage_km: 72000,
+      }),
     });
     expect((patched as unknown as { body: object }).body).not.toHaveProperty("corrects");
   });
