@@ -147,6 +147,7 @@ export const de: Messages = {
       country: "Land",
       options: "Sonderausstattung",
     },
+    drive: { RWD: "Hinterradantrieb (RWD)", AWD: "Allradantrieb (AWD)", FWD: "Frontantrieb (FWD)" },
     fuel: { petrol: "Benzin", diesel: "Diesel", plug_in_hybrid: "Plug-in-Hybrid", electric: "Elektro" },
     status: { overdue: "Überfällig", due: "Fällig", due_soon: "Bald fällig", ok: "In Ordnung", unknown: "Unbekannt" },
     kind: { inspection: "Inspektion", oil_service: "Ölservice", brake_fluid: "Bremsflüssigkeit", repair: "Reparatur", recall: "Rückruf oder Aktion" },

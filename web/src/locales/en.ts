@@ -145,6 +145,7 @@ export const en = {
       country: "Country",
       options: "Options",
     },
+    drive: { RWD: "Rear-wheel drive (RWD)", AWD: "All-wheel drive (AWD)", FWD: "Front-wheel drive (FWD)" },
     fuel: { petrol: "Petrol", diesel: "Diesel", plug_in_hybrid: "Plug-in hybrid", electric: "Electric" },
     status: { overdue: "Overdue", due: "Due", due_soon: "Due soon", ok: "OK", unknown: "Unknown" },
     kind: { inspection: "Inspection", oil_service: "Oil service", brake_fluid: "Brake fluid", repair: "Repair", recall: "Recall or campaign" },

@@ -14,7 +14,7 @@ export function VehicleFacts({ vehicle }: { vehicle: Vehicle }) {
     [t("vehicle.facts.engine"), engineText(engine)],
     [t("vehicle.facts.fuel"), engine?.fuel_type ? t(`vehicle.fuel.${engine.fuel_type}`) : null],
     [t("vehicle.facts.transmission"), vehicle.transmission ? (vehicle.transmission.description ?? vehicle.transmission.code) : null],
-    [t("vehicle.facts.drive"), vehicle.drive],
+    [t("vehicle.facts.drive"), vehicle.drive ? t(`vehicle.drive.${vehicle.drive}`) : null],
     [t("vehicle.facts.modelYear"), vehicle.model_year],
     [t("vehicle.facts.plant"), vehicle.plant ?? vehicle.plant_code],
     [t("vehicle.facts.country"), vehicle.country ?? vehicle.region],

@@ -63,7 +63,7 @@ describe("VehiclePage", { timeout: 20_000 }, () => {
   it("shows the vehicle's data decoded from the VIN", async () => {
     open();
     const facts = await screen.findByRole("region", { name: "Vehicle data" });
-    for (const shown of ["BMW", "330i", "G20", "Sedan", "B48 · 1998 cm³ · 190 kW", "Petrol", "8-speed automatic", "RWD", "2021", "Munich", "S2VB (Tyre pressure monitor)"]) {
+    for (const shown of ["BMW", "330i", "G20", "Sedan", "B48 · 1998 cm³ · 190 kW", "Petrol", "8-speed automatic", "Rear-wheel drive (RWD)", "2021", "Munich", "S2VB (Tyre pressure monitor)"]) {
       expect(facts).toHaveTextContent(shown);
     }
     expect(screen.queryByTestId("coverage")).toBeNull();
