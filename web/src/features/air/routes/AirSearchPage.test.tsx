@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { clearTokens, storeTokens } from "../../../test/session";
 import { json, me, renderWithApp, TOKENS } from "../../../test/render";
 import { AIR_VIN, CATALOG, storedCart } from "../../../test/commerce";
-import { AIR_PASS_REQUIRED, BMW_VIN, catalog, documentList, HITS, vehicle, VW_VIN } from "../../../test/air";
+import { AIR_PASS_REQUIRED, BMW_VIN, catalog, documentList, HITS, NOT_COVERED, vehicle, VW_VIN } from "../../../test/air";
 import i18n from "../../../lib/i18n";
 import { AirSearchPage } from "./AirSearchPage";
 import { DocumentPage } from "./DocumentPage";
@@ -262,6 +262,23 @@ describe("AirSearchPage", () => {
     expect(requests.some((r) => new URL(r.url).pathname === `/api/air/vehicles/${BMW_VIN}/catalog`)).toBe(true);
   });
 
+  it("shows a vehicle the portal does not cover with its note and the server's hint, and no documents", async () => {
+    storeTokens(TOKENS);
+    renderWithApp(app, {
+      route: `/air?vin=${VW_VIN}`,
+      handler: gateway((request) =>
+        new URL(request.url).pathname === "/api/air/documents/search"
+          ? json(documentList({ vehicle: NOT_COVERED, total: 0, items: [], facets: { systems: [], types: [] }, hints: ["Volkswagen vehicles are not covered by this portal."] }))
+          : undefined,
+      ),
+    });
+    const card = await screen.findByRole("region", { name: "Vehicle" });
+    expect(within(card).getByTestId("coverage-note")).toHaveTextContent("Volkswagen vehicles are not covered by this portal: it has no documents");
+    expect(screen.getByTestId("search-hints")).toHaveTextContent("Volkswagen vehicles are not covered by this portal.");
+    expect(screen.getByRole("status")).toHaveTextContent("0 documents found");
+    expect(screen.queryByTestId("search-result")).toBeNull();
+  });
+
   it("offers no single-car pass for a keyword search", async () => {
     storeTokens(TOKENS);
     renderWithApp(app, {
@@ -328,6 +345,12 @@ describe("AirSearchPage", () => {
       await userEvent.click(screen.getByRole("button", { name: "PDF" }));
       await waitFor(() => expect(saved).toEqual(["front-brake-pads.pdf"]));
       expect(screen.queryByRole("alert")).toBeNull();
+      // Read for the car (a per-VIN pass reads only its documents), in each language asked.
+      const reads = requests.map((r) => new URL(r.url)).filter((u) => u.pathname === "/api/air/documents/ri-g20-front-brake-pads-discs");
+      expect(reads.map((u) => [u.searchParams.get("vin"), u.searchParams.get("lang")])).toEqual([
+        [BMW_VIN, "en"],
+        [BMW_VIN, "de"],
+      ]);
       const pdf = requests.map((r) => new URL(r.url)).find((u) => u.pathname.endsWith("/pdf"))!;
       expect(pdf.searchParams.get("vin")).toBe(BMW_VIN);
       expect(pdf.searchParams.get("lang")).toBe("de");
