@@ -16,12 +16,13 @@ import { NavLinks } from "./layout/NavLinks";
 import { RequireAuth } from "./RequireAuth";
 
 // Screens that bring their own libraries (Markdown, live sessions) load when first opened, and
-// so do the order history and the usage report (the shop is in the first bundle anyway: passes,
+// so do the vehicle page, the order history and the usage report (the shop is in the first bundle anyway: passes,
 // AIR and programming offer its per-VIN passes).
 const DocumentPage = lazy(() => import("../features/air/routes/DocumentPage").then((m) => ({ default: m.DocumentPage })));
 const ProgrammingPage = lazy(() => import("../features/programming/routes/ProgrammingPage").then((m) => ({ default: m.ProgrammingPage })));
 const OrdersPage = lazy(() => import("../features/orders").then((m) => ({ default: m.OrdersPage })));
 const UsagePage = lazy(() => import("../features/usage").then((m) => ({ default: m.UsagePage })));
+const VehiclePage = lazy(() => import("../features/vehicle/routes/VehiclePage").then((m) => ({ default: m.VehiclePage })));
 const SessionPage = lazy(() => import("../features/programming/routes/SessionPage").then((m) => ({ default: m.SessionPage })));
 
 export function App() {
@@ -131,6 +132,14 @@ export function App() {
             element={
               <RequireAuth area="air">
                 <DocumentPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/vehicles/:vin"
+            element={
+              <RequireAuth area="air">
+                <VehiclePage />
               </RequireAuth>
             }
           />

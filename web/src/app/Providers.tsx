@@ -4,6 +4,7 @@ import { type ReactNode, useState } from "react";
 import { AuthProvider, getAccessToken } from "../features/auth";
 import { ApiProvider } from "../lib/api/ApiProvider";
 import { type ApiClient, createApiClient } from "../lib/api/client";
+import i18n from "../lib/i18n";
 import { ApiError } from "../lib/problem";
 import { cssVariablesResolver, theme } from "./theme";
 
@@ -20,8 +21,9 @@ export function newQueryClient(): QueryClient {
   });
 }
 
-/** The app's client: relative /api/... on the page's origin, with the session's access token. */
-const defaultClient = createApiClient({ accessToken: getAccessToken });
+/** The app's client: relative /api/... on the page's origin, with the session's access token and
+ * the portal's language. */
+const defaultClient = createApiClient({ accessToken: getAccessToken, language: () => i18n.language });
 
 /** Everything the screens need around them: theme, server-state cache, API client, session. */
 export function Providers({ children, client, queryClient }: { children: ReactNode; client?: ApiClient; queryClient?: QueryClient }) {

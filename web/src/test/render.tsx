@@ -2,6 +2,7 @@ import { render } from "@testing-library/react";
 import type { ReactElement } from "react";
 import { MemoryRouter } from "react-router";
 import { createApiClient } from "../lib/api/client";
+import i18n from "../lib/i18n";
 import { getAccessToken } from "./session";
 import { newQueryClient, Providers } from "../app/Providers";
 
@@ -39,6 +40,7 @@ export function renderWithApp(ui: ReactElement, { handler, route = "/", refreshC
   const client = createApiClient({
     baseUrl: "http://portal.test",
     accessToken: getAccessToken,
+    language: () => i18n.language,
     fetch: async (request) => {
       if (refreshCookie === "none" && new URL(request.url).pathname === "/api/identity/auth/refresh") {
         return json(NO_REFRESH_COOKIE, 401);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseSearch, snippetParts } from "./search";
+import { documentLink, parseSearch, snippetParts, vinIn } from "./search";
 
 describe("parseSearch", () => {
   it("searches by vehicle when the input is a valid VIN, whatever its case and spaces", () => {
@@ -32,5 +32,24 @@ describe("snippetParts", () => {
 
   it("keeps a snippet without marks as one plain part", () => {
     expect(snippetParts("no marks")).toEqual([{ text: "no marks", match: false }]);
+  });
+});
+
+describe("vinIn", () => {
+  it("finds a VIN among the words, whatever its case", () => {
+    expect(vinIn("brake wba5f3103mfx12345 pads")).toBe("WBA5F3103MFX12345");
+  });
+
+  it("finds none in words alone or in an almost-VIN of 16 characters", () => {
+    expect(vinIn("brake pads")).toBeNull();
+    expect(vinIn("WBA5F3103MFX1234 brake")).toBeNull();
+    expect(vinIn(null)).toBeNull();
+  });
+});
+
+describe("documentLink", () => {
+  it("opens a document for the car and in the language it was found in", () => {
+    expect(documentLink({ id: "ri 1", language: "de" }, "WBA5F3103MFX12345")).toBe("/air/documents/ri%201?vin=WBA5F3103MFX12345&lang=de");
+    expect(documentLink({ id: "ri-1", language: "en" }, null)).toBe("/air/documents/ri-1?lang=en");
   });
 });

@@ -12,8 +12,9 @@ export type Role = (typeof ROLES)[number];
 /** `company` is changing the company data (every member reads it); `close` closing the workshop;
  * `agents` pairing and revoking agents (a technician uses the paired ones); `buy` the shop, the
  * cart and the checkout; `orders` the order history with invoices and credit notes; `usage` the
- * usage report; `refund` cancelling an unused pass; `notifications` the expiry e-mail setting. */
-export type Area = "passes" | "buy" | "air" | "programming" | "members" | "company" | "close" | "agents" | "orders" | "usage" | "refund" | "notifications";
+ * usage report; `refund` cancelling an unused pass; `notifications` the expiry e-mail setting;
+ * `serviceBook` writing service book entries (any workshop that serviced the car; not the office). */
+export type Area = "passes" | "buy" | "air" | "programming" | "members" | "company" | "close" | "agents" | "orders" | "usage" | "refund" | "notifications" | "serviceBook";
 
 const ACCESS: Record<Area, readonly Role[]> = {
   passes: ["owner", "admin", "technician", "accountant"],
@@ -28,6 +29,7 @@ const ACCESS: Record<Area, readonly Role[]> = {
   usage: ["owner", "admin", "accountant"],
   refund: ["owner", "admin"],
   notifications: ["owner", "admin"],
+  serviceBook: ["owner", "admin", "technician"],
 };
 
 /** The roles that may use `area`, in the order of ROLES. */

@@ -17,6 +17,9 @@ export interface ApiClientOptions {
   /** The access token to send, read at each request (null: send none). */
   accessToken: () => string | null;
   fetch?: (request: Request) => Promise<Response>;
+  /** The portal's language, read at each request and sent as Accept-Language (content such as
+   * AIR documents comes in it when the server has it). */
+  language?: () => string;
 }
 
 /**
@@ -37,6 +40,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         request.headers.set("Authorization", `Bearer ${token}`);
       }
       request.headers.set(CSRF_HEADER, "1");
+      const language = options.language?.();
+      if (language) request.headers.set("Accept-Language", language);
       return request;
     },
   });

@@ -132,6 +132,21 @@ describe("SessionPage", () => {
     expect(screen.getByRole("button", { name: "Start programming" })).toBeEnabled();
   });
 
+  it("shows the session's car with a link to its vehicle page", async () => {
+    renderWithApp(page(), {
+      route: ROUTE,
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/billing/entitlements/summary") return json(summary(600));
+        if (path === `/api/programming/sessions/${SESSION_ID}`) return json(session("PLANNED"));
+        return json({ title: "Not found", status: 404 }, 404);
+      }),
+    });
+    const link = await screen.findByRole("link", { name: "WBA5F3103MFX12345" });
+    expect(link).toHaveAttribute("href", "/vehicles/WBA5F3103MFX12345");
+    expect(link.closest("p")).toHaveTextContent("Vehicle WBA5F3103MFX12345 (G20)");
+  });
+
   it("counts a per-VIN pass for the session's car as programming time", async () => {
     renderWithApp(page(), {
       route: ROUTE,

@@ -53,7 +53,13 @@ export function SessionPage({ live }: { live?: LiveOptions }) {
       {session.isSuccess && (
         <>
           <Group>
-            <Text>{t("programming.session.vehicle", { vin: session.data.vin, series: session.data.model_series })}</Text>
+            <Text>
+              {t("programming.session.vehicleLabel")}{" "}
+              <Anchor component={Link} to={`/vehicles/${encodeURIComponent(session.data.vin)}`} data-testid="session-vehicle">
+                {session.data.vin}
+              </Anchor>{" "}
+              ({session.data.model_series})
+            </Text>
             <Text>
               {t("programming.session.state")}: <span data-testid="session-state">{stateLabel(session.data.state)}</span>
             </Text>
