@@ -552,3 +552,73 @@ async def test_two_edits_at_the_same_revision_one_wins_the_other_is_told(
     assert sorted(answer.status_code for answer in answers) == [200, 409]
     loser = next(answer for answer in answers if answer.status_code == 409)
     assert assert_problem(loser, 409, "service-entry-changed")["revision"] == 2
+
+
+async def test_another_workshops_final_or_voided_entry_is_just_not_found(
+    client: httpx.AsyncClient,
+    member: Callable[..., dict[str, str]],
+    workshop: Workshop,
+    clock: ManualClock,
+) -> None:
+    writer = member(await workshop())
+    stranger = member(await workshop(name="Fremd GmbH", city="Kiel"))
+    voided = await write(client, writer, clock)
+    await client.post(f"/service-entries/{voided['id']}/void", json={"revision": 1}, headers=writer)
+    final = await write(client, writer, clock)
+    clock.advance(15 * DAY)
+
+    answers = [
+        await client.patch(
+            f"/service-entries/{entry['id']}", json={"revision": 1, "note": "x"}, headers=stranger
+        )
+        for entry in (voided, final)
+    ] + [
+        await client.post(
+            f"/service-entries/{entry['id']}/void", json={"revision": 1}, headers=stranger
+        )
+        for entry in (voided, final)
+    ]
+
+    for answer in answers:
+        assert_problem(answer, 404, "service-entry-not-found")
+
+
+async def test_a_vin_pass_covers_the_vin_however_it_is_typed(
+    client: httpx.AsyncClient,
+    member: Callable[..., dict[str, str]],
+    workshop: Workshop,
+    grant: Grant,
+) -> None:
+    organization_id = await workshop()
+    await grant(organization_id, vin=VIN)
+
+    listed = await client.get(
+        f"/vehicles/{VIN.lower()}/service-entries", headers=member(organization_id)
+    )
+
+    assert listed.status_code == 200, listed.text
+    assert listed.json()["vin"] == VIN
+
+
+async def test_an_unknown_type_code_gets_the_rules_for_every_vehicle_and_a_note(
+    client: httpx.AsyncClient,
+    member: Callable[..., dict[str, str]],
+    workshop: Workshop,
+    grant: Grant,
+) -> None:
+    organization_id = await workshop()
+    await grant(organization_id)
+
+    # BMW WMI, type code ZZ99 not in the table: series, engine and fuel unknown.
+    response = await client.get(
+        "/vehicles/WBAZZ9909MFX12345/schedule", headers=member(organization_id)
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert {item["rule_id"] for item in body["items"]} == {
+        "brake_fluid",
+        "vehicle_check",
+        "cabin_filter",
+    }
+    assert any("unknown" in note for note in body["notes"])
