@@ -55,7 +55,8 @@ async def test_first_seed_creates_the_demo_workshop_with_generated_secrets(
         row = (
             await session.execute(
                 text(
-                    "SELECT o.name, o.country, o.vat_id, u.role, u.email_verified_at,"
+                    "SELECT o.name, o.country, o.vat_id, o.street, o.postcode, o.city, u.role,"
+                    " u.email_verified_at,"
                     " u.totp_enabled_at FROM users u JOIN organizations o"
                     " ON o.id = u.organization_id WHERE u.email = 'demo@aos.example'"
                 )
@@ -69,6 +70,8 @@ async def test_first_seed_creates_the_demo_workshop_with_generated_secrets(
     )
     assert row.email_verified_at is not None
     assert row.totp_enabled_at is not None
+    # A whole company address: the demo workshop can check out and write service book entries.
+    assert (row.street, row.postcode, row.city) == ("Werkstattstraße 1", "80807", "München")
 
 
 async def test_second_seed_changes_nothing(
@@ -87,8 +90,9 @@ async def test_second_seed_changes_nothing(
             await session.execute(select(func.count()).select_from(outbox_table))
         ).scalar_one()
     assert users == 3  # owner, technician, accountant
-    # OrganizationRegistered + UserRegistered, MemberJoined twice, once
-    assert events == 4
+    # OrganizationRegistered + UserRegistered, OrganizationUpdated (the company address),
+    # MemberJoined twice: once
+    assert events == 5
 
 
 async def test_seed_gives_the_demo_workshop_a_technician_and_an_accountant_who_log_in(

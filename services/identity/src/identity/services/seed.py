@@ -16,7 +16,11 @@ from identity.db.login_throttles import LoginThrottleRepository
 from identity.db.models import Organization, User
 from identity.domain.passwords import hash_password, verify_password
 from identity.domain.totp import new_totp_secret
-from identity.events.publishing import record_member_joined, record_registration
+from identity.events.publishing import (
+    record_member_joined,
+    record_organization_updated,
+    record_registration,
+)
 from identity.services.registration import OWNER_ROLE
 from identity.services.totp_secrets import TotpSecrets
 from servicekit.db import Database
@@ -38,6 +42,11 @@ DEMO_COUNTRY = "DE"
 DEMO_VAT_ID = "DE123456704"
 DEMO_EMAIL = "demo@aos.example"
 DEMO_OWNER_NAME = "Demo Owner"
+# The demo workshop's company address, so that it can check out and write service book entries
+# (both need the company data) without filling in the company page first.
+DEMO_STREET = "Werkstattstraße 1"
+DEMO_POSTCODE = "80807"
+DEMO_CITY = "München"
 
 
 @dataclass(frozen=True)
@@ -191,6 +200,20 @@ async def _seed_member(
     return account
 
 
+async def _complete_company_address(
+    session: AsyncSession, organization_id: uuid.UUID, *, now: datetime
+) -> None:
+    """Give the demo workshop its company address once (also to one seeded before it had one);
+    an address an owner entered is left as it is."""
+    organization = await OrganizationRepository(session).get(organization_id)
+    if organization is None or organization.city:
+        return
+    organization.street = DEMO_STREET
+    organization.postcode = DEMO_POSTCODE
+    organization.city = DEMO_CITY
+    await record_organization_updated(session, organization, updated_at=now)
+
+
 async def seed_demo(
     database: Database, settings: Settings, *, secrets: TotpSecrets, reset_password: bool = False
 ) -> DemoAccount:
@@ -240,6 +263,7 @@ async def seed_demo(
             owner = await _refresh_user(
                 session, user, wanted=owner_wanted, secrets=secrets, now=now
             )
+        await _complete_company_address(session, owner.organization_id, now=now)
         members = [
             await _seed_member(
                 session,
