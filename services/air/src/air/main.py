@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from air.api import documents, vehicles
+from air.api import catalog, documents, vehicles
 from air.config import Settings
 from air.consumers.entitlements import ENTITLEMENTS_CONSUMER
 from air.content import load_pack
@@ -61,7 +61,7 @@ def create_app(
             "Aftersales Information Research: decode VINs, search and read repair instructions, "
             "wiring diagrams and technical bulletins. Reading content needs an AIR pass."
         ),
-        routers=[vehicles.router, documents.router],
+        routers=[vehicles.router, catalog.router, documents.router],
         migrations_dir=MIGRATIONS_DIR,
         consumers=CONSUMERS,
         lifespan=lifespan,

@@ -8,8 +8,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 
 from air.api.deps import Technician
-from air.api.schemas import DocumentList, DocumentListItem, DocumentRead, VehicleRead
+from air.api.language import AcceptLanguageHeader, LangQuery, caller_language
+from air.api.schemas import DocumentList, DocumentRead
 from air.config import Settings
+from air.db.documents import SearchFilters
 from air.domain.content import DocumentType
 from air.errors import (
     AirPassRequiredError,
@@ -39,9 +41,16 @@ async def search(
     request: Request,
     principal: Technician,
     session: SessionDep,
+    accept_language: AcceptLanguageHeader = None,
     q: Annotated[
         str | None,
-        Query(max_length=200, description="Keywords; quotes, OR and -word work as on the web"),
+        Query(
+            max_length=200,
+            description=(
+                "Keywords; quotes, OR and -word work as on the web. A VIN among them is taken "
+                "out and used as the vehicle filter"
+            ),
+        ),
     ] = None,
     vin: Annotated[
         str | None,
@@ -55,31 +64,44 @@ async def search(
     type: Annotated[
         list[DocumentType] | None, Query(description="Repeat to allow several types")
     ] = None,
+    system: Annotated[
+        str | None, Query(max_length=100, description="Keep documents of this system")
+    ] = None,
+    component: Annotated[
+        str | None, Query(max_length=100, description="Keep documents of this component")
+    ] = None,
+    lang: LangQuery = None,
     limit: Annotated[
         int | None, Query(ge=1, le=100, description="Page size (default from settings)")
     ] = None,
     offset: Annotated[int, Query(ge=0, le=10_000)] = 0,
 ) -> DocumentList:
-    """Ranked full-text search (title above summary above body). With only ``vin``: every
-    document for the vehicle's series and model year (and those for all series)."""
+    """Ranked full-text search (title above summary above body) in the caller's language, then
+    the other: each document once, in the caller's language where that version matches. With
+    only a VIN: every document for the vehicle, by system, component, type and title. Facets
+    count the matches before the system, component and type filters; a query that finds little
+    gets spelling suggestions, and every empty result a hint."""
     settings: Settings = request.app.state.settings
     result = await search_documents(
         session,
         Reader(organization_id=principal.organization_id, user_id=principal.user_id),
         query=q,
         vin=vin,
-        types=type or [],
+        filters=SearchFilters(
+            types=[t.value for t in type or []],
+            system=_blank_to_none(system),
+            component=_blank_to_none(component),
+        ),
+        language=caller_language(lang, accept_language),
         limit=limit or settings.search_default_limit,
         offset=offset,
         now=datetime.now(UTC),
     )
-    return DocumentList(
-        vehicle=VehicleRead.of(result.vehicle) if result.vehicle is not None else None,
-        total=result.total,
-        limit=result.limit,
-        offset=result.offset,
-        items=[DocumentListItem.of(row) for row in result.rows],
-    )
+    return DocumentList.of(result)
+
+
+def _blank_to_none(value: str | None) -> str | None:
+    return value.strip() or None if value is not None else None
 
 
 @router.get(
@@ -91,6 +113,7 @@ async def read_document(
     document_id: str,
     principal: Technician,
     session: SessionDep,
+    accept_language: AcceptLanguageHeader = None,
     vin: Annotated[
         str | None,
         Query(
@@ -100,9 +123,17 @@ async def read_document(
             ),
         ),
     ] = None,
+    lang: LangQuery = None,
 ) -> DocumentRead:
-    """The whole document: Markdown body and, for wiring diagrams, the SVG diagram."""
+    """The whole document in the caller's language (English when it is not translated):
+    Markdown body and, for wiring diagrams, the SVG diagram."""
     reader = Reader(organization_id=principal.organization_id, user_id=principal.user_id)
-    return DocumentRead.of(
-        await get_document(session, reader, document_id, vin=vin, now=datetime.now(UTC))
+    version = await get_document(
+        session,
+        reader,
+        document_id,
+        vin=vin,
+        language=caller_language(lang, accept_language),
+        now=datetime.now(UTC),
     )
+    return DocumentRead.of(version)
