@@ -134,9 +134,7 @@ async def test_each_document_appears_once_in_the_language_whose_version_matches(
 ) -> None:
     # "brake" matches only the English versions; "Bremsscheiben" only the German ones.
     english = _items(await _search(client, auth(org_with_pass), q="brake discs", lang="de"))
-    german_words = _items(
-        await _search(client, auth(org_with_pass), q="Bremsscheiben", lang="en")
-    )
+    german_words = _items(await _search(client, auth(org_with_pass), q="Bremsscheiben", lang="en"))
 
     assert len({item["id"] for item in english}) == len(english)
     assert {item["language"] for item in english if item["id"] == FRONT_BRAKES} == {"en"}
@@ -248,9 +246,7 @@ async def test_seeding_builds_the_vocabulary_from_titles_and_summaries(
     app: FastAPI, client: httpx.AsyncClient
 ) -> None:
     async with app.state.database.transaction() as session:
-        words = set(
-            (await session.execute(text("SELECT word FROM search_vocabulary"))).scalars()
-        )
+        words = set((await session.execute(text("SELECT word FROM search_vocabulary"))).scalars())
 
     assert {"brake", "pads", "spring", "tailgate"} <= words
     assert not any(any(ch.isdigit() for ch in word) for word in words)
@@ -305,9 +301,7 @@ async def test_two_different_vins_are_a_422(
     assert_problem(response, 422, "invalid-query")
 
 
-@pytest.mark.parametrize(
-    ("token", "length"), [(VIN_G21_2021[:-1], 16), (VIN_G21_2021 + "1", 18)]
-)
+@pytest.mark.parametrize(("token", "length"), [(VIN_G21_2021[:-1], 16), (VIN_G21_2021 + "1", 18)])
 async def test_an_almost_vin_gets_a_hint_and_is_not_searched_as_a_word(
     client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID, token: str, length: int
 ) -> None:
