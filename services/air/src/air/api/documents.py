@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from air.api.deps import Technician
 from air.api.language import AcceptLanguageHeader, LangQuery, caller_language
@@ -21,6 +21,7 @@ from air.errors import (
     SearchCriteriaMissingError,
 )
 from air.services.documents import Reader, get_document, search_documents
+from air.services.printing import print_document
 from servicekit.auth import IdentityUnavailableError, InvalidTokenError
 from servicekit.db import SessionDep
 from servicekit.problems import UnauthorizedError, problem_responses
@@ -137,3 +138,46 @@ async def read_document(
         now=datetime.now(UTC),
     )
     return DocumentRead.of(version)
+
+
+@router.get(
+    "/{document_id}/pdf",
+    summary="Print a document (PDF)",
+    response_class=Response,
+    responses={
+        200: {
+            "description": "The document as a PDF, with the vehicle and the workshop on it",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        },
+        **problem_responses(DocumentNotFoundError, InvalidVinError, *AUTH_ERRORS),
+    },
+)
+async def read_document_pdf(
+    document_id: str,
+    principal: Technician,
+    session: SessionDep,
+    accept_language: AcceptLanguageHeader = None,
+    vin: Annotated[
+        str | None,
+        Query(description="The vehicle printed on the document; as for reading it"),
+    ] = None,
+    lang: LangQuery = None,
+) -> Response:
+    """The document printed for the workshop floor: title, the vehicle (VIN, model, engine), the
+    workshop (company name and city), the date, the document id and content version, then the
+    body and, for wiring diagrams, the diagram. Same pass rules as reading, and counted as a
+    read."""
+    reader = Reader(organization_id=principal.organization_id, user_id=principal.user_id)
+    printed = await print_document(
+        session,
+        reader,
+        document_id,
+        vin=vin,
+        language=caller_language(lang, accept_language),
+        now=datetime.now(UTC),
+    )
+    return Response(
+        content=printed.pdf,
+        media_type="application/pdf",
+        headers={"content-disposition": f'inline; filename="{printed.document_id}.pdf"'},
+    )
