@@ -13,8 +13,11 @@ export interface paths {
         };
         /**
          * Search repair information by keywords and/or VIN
-         * @description Ranked full-text search (title above summary above body). With only ``vin``: every
-         *     document for the vehicle's series and model year (and those for all series).
+         * @description Ranked full-text search (title above summary above body) in the caller's language, then
+         *     the other: each document once, in the caller's language where that version matches. With
+         *     only a VIN: every document for the vehicle, by system, component, type and title. Facets
+         *     count the matches before the system, component and type filters; a query that finds little
+         *     gets spelling suggestions, and every empty result a hint.
          */
         get: operations["search_documents_search_get"];
         put?: never;
@@ -34,9 +37,33 @@ export interface paths {
         };
         /**
          * Read a document
-         * @description The whole document: Markdown body and, for wiring diagrams, the SVG diagram.
+         * @description The whole document in the caller's language (English when it is not translated):
+         *     Markdown body and, for wiring diagrams, the SVG diagram.
          */
         get: operations["read_document_documents__document_id__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/air/documents/{document_id}/pdf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Print a document (PDF)
+         * @description The document printed for the workshop floor: title, the vehicle (VIN, model, engine), the
+         *     workshop (company name and city), the date, the document id and content version, then the
+         *     body and, for wiring diagrams, the diagram. Same pass rules as reading, and counted as a
+         *     read.
+         */
+        get: operations["read_document_pdf_documents__document_id__pdf_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -58,6 +85,29 @@ export interface paths {
          *     body and engine. A wrong check digit is reported in ``notes``, not refused.
          */
         get: operations["read_vehicle_vehicles__vin__get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/air/vehicles/{vin}/catalog": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What AIR has for a vehicle, by title (no pass needed)
+         * @description The decoded vehicle and the titles, types, systems and components of every document that
+         *     applies to it, with counts, so a workshop can see what a pass would give it. No summary,
+         *     body, snippet or diagram: reading those needs an AIR pass. Records no usage: no pass is
+         *     used. A vehicle the portal does not cover gets an empty list and a hint.
+         */
+        get: operations["read_catalog_vehicles__vin__catalog_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1304,19 +1354,33 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
         };
-        /** Applicability */
+        /**
+         * Applicability
+         * @description Which vehicles a document is for; each list is "one of these", empty sets no condition.
+         */
         Applicability: {
             /** All Series */
             all_series: boolean;
+            /** Engine Codes */
+            engine_codes: string[];
+            /** Fuel Types */
+            fuel_types: components["schemas"]["FuelType"][];
             /** Model Year From */
             model_year_from: number | null;
             /** Model Year To */
             model_year_to: number | null;
             /**
+             * Option Codes
+             * @description The vehicle needs at least one of them
+             */
+            option_codes: string[];
+            /**
              * Series
              * @description Model series; empty when all_series is true
              */
             series: string[];
+            /** Transmissions */
+            transmissions: string[];
         };
         /** CartLineBody */
         CartLineBody: {
@@ -1336,6 +1400,22 @@ export interface components {
              * @description Required for a per-VIN pass (VIN_PASS), refused otherwise
              */
             vin?: string | null;
+        };
+        /**
+         * CatalogItem
+         * @description A document by title only: the catalog shows no content.
+         */
+        CatalogItem: {
+            /** Component */
+            component: string;
+            /** Id */
+            id: string;
+            language: components["schemas"]["Language"];
+            /** System */
+            system: string;
+            /** Title */
+            title: string;
+            type: components["schemas"]["DocumentType"];
         };
         /** CheckoutBody */
         CheckoutBody: {
@@ -1421,6 +1501,18 @@ export interface components {
              */
             vat_id?: string | null;
         };
+        /** ComponentFacet */
+        ComponentFacet: {
+            /** Count */
+            count: number;
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description In the caller's language; the id when there is no label
+             */
+            label: string;
+        };
         /** ConnectedVehicleRead */
         ConnectedVehicleRead: {
             /**
@@ -1460,12 +1552,25 @@ export interface components {
         };
         /** DocumentList */
         DocumentList: {
+            facets: components["schemas"]["Facets"];
+            /**
+             * Hints
+             * @description What to do next, e.g. about an almost-VIN in q
+             */
+            hints: string[];
             /** Items */
             items: components["schemas"]["DocumentListItem"][];
+            /** @description The language searched first */
+            language: components["schemas"]["Language"];
             /** Limit */
             limit: number;
             /** Offset */
             offset: number;
+            /**
+             * Suggestions
+             * @description "Did you mean": corrected queries that find more
+             */
+            suggestions: string[];
             /**
              * Total
              * @description Matches in all pages
@@ -1473,17 +1578,21 @@ export interface components {
             total: number;
             /** @description The decoded VIN when one was given */
             vehicle: components["schemas"]["VehicleRead"] | null;
+            /**
+             * Vin From Query
+             * @description The VIN taken out of q and used as filter
+             */
+            vin_from_query: string | null;
         };
         /** DocumentListItem */
         DocumentListItem: {
             applicability: components["schemas"]["Applicability"];
+            /** Component */
+            component: string;
             /** Id */
             id: string;
-            /**
-             * Series
-             * @description Model series; empty for documents for all series
-             */
-            series: string[];
+            /** @description The language of this version of the document */
+            language: components["schemas"]["Language"];
             /**
              * Snippet
              * @description Where the query matched, matches between « and »; null without a query
@@ -1491,6 +1600,8 @@ export interface components {
             snippet: string | null;
             /** Summary */
             summary: string;
+            /** System */
+            system: string;
             /** Title */
             title: string;
             type: components["schemas"]["DocumentType"];
@@ -1499,12 +1610,21 @@ export interface components {
         DocumentRead: {
             applicability: components["schemas"]["Applicability"];
             /**
+             * Available Languages
+             * @description Every language it is written in
+             */
+            available_languages: components["schemas"]["Language"][];
+            /**
              * Body
              * @description Markdown
              */
             body: string;
+            /** Component */
+            component: string;
             /** Id */
             id: string;
+            /** @description The language of this version */
+            language: components["schemas"]["Language"];
             /** Summary */
             summary: string;
             /**
@@ -1512,6 +1632,8 @@ export interface components {
              * @description The diagram (SVG markup) of a wiring diagram
              */
             svg: string | null;
+            /** System */
+            system: string;
             /** Title */
             title: string;
             type: components["schemas"]["DocumentType"];
@@ -1701,6 +1823,16 @@ export interface components {
             hours_before: number;
         };
         /**
+         * Facets
+         * @description Counts over the matches before the system, component and type filters.
+         */
+        Facets: {
+            /** Systems */
+            systems: components["schemas"]["SystemFacet"][];
+            /** Types */
+            types: components["schemas"]["TypeFacet"][];
+        };
+        /**
          * FieldError
          * @description One rejected field of a validation problem, for a client to show next to that field.
          */
@@ -1716,6 +1848,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * FuelType
+         * @enum {string}
+         */
+        FuelType: "petrol" | "diesel" | "plug_in_hybrid" | "electric";
         /** FulfilmentRead */
         FulfilmentRead: {
             /** Carrier */
@@ -2081,6 +2218,13 @@ export interface components {
                 [key: string]: string;
             }[];
         };
+        /**
+         * Language
+         * @description Languages content is written in (ISO 639-1). Every document exists in English; a
+         *     translation is a second ContentDocument with the same id.
+         * @enum {string}
+         */
+        Language: "en" | "de";
         /** LoginCreate */
         LoginCreate: {
             /** Email */
@@ -2953,6 +3097,20 @@ export interface components {
             /** Vat Minor */
             vat_minor: number;
         };
+        /** SystemFacet */
+        SystemFacet: {
+            /** Components */
+            components: components["schemas"]["ComponentFacet"][];
+            /** Count */
+            count: number;
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description In the caller's language; the id when there is no label
+             */
+            label: string;
+        };
         /** TaxRead */
         TaxRead: {
             /** Customer Country */
@@ -3088,6 +3246,12 @@ export interface components {
             /** Service Id */
             service_id: number;
         };
+        /** TypeFacet */
+        TypeFacet: {
+            /** Count */
+            count: number;
+            type: components["schemas"]["DocumentType"];
+        };
         /** UsageReport */
         UsageReport: {
             /**
@@ -3165,6 +3329,25 @@ export interface components {
             rate_bp: number;
             /** Vat Minor */
             vat_minor: number;
+        };
+        /** VehicleCatalog */
+        VehicleCatalog: {
+            /**
+             * Hints
+             * @description Why the list is empty, for a vehicle not covered
+             */
+            hints: string[];
+            /** Items */
+            items: components["schemas"]["CatalogItem"][];
+            /** @description The language titles are shown in where translated */
+            language: components["schemas"]["Language"];
+            /** Systems */
+            systems: components["schemas"]["SystemFacet"][];
+            /** Total */
+            total: number;
+            /** Types */
+            types: components["schemas"]["TypeFacet"][];
+            vehicle: components["schemas"]["VehicleRead"];
         };
         /**
          * VehicleRead
@@ -3309,12 +3492,18 @@ export interface operations {
     search_documents_search_get: {
         parameters: {
             query?: {
-                /** @description Keywords; quotes, OR and -word work as on the web */
+                /** @description Keywords; quotes, OR and -word work as on the web. A VIN among them is taken out and used as the vehicle filter */
                 q?: string | null;
                 /** @description Keep documents applicable to this vehicle; a per-VIN pass (AIR_VIN_24H) covers searches with its VIN only */
                 vin?: string | null;
                 /** @description Repeat to allow several types */
                 type?: components["schemas"]["DocumentType"][] | null;
+                /** @description Keep documents of this system */
+                system?: string | null;
+                /** @description Keep documents of this component */
+                component?: string | null;
+                /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
+                lang?: components["schemas"]["Language"] | null;
                 /** @description Page size (default from settings) */
                 limit?: number | null;
                 offset?: number;
@@ -3408,6 +3597,8 @@ export interface operations {
             query?: {
                 /** @description The vehicle the document is opened for; needed with a per-VIN pass (AIR_VIN_24H), which covers that vehicle's documents only */
                 vin?: string | null;
+                /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
+                lang?: components["schemas"]["Language"] | null;
             };
             header?: never;
             path: {
@@ -3424,6 +3615,110 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DocumentRead"];
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Document not found (/problems/document-not-found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Token keys unavailable (/problems/identity-unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_document_pdf_documents__document_id__pdf_get: {
+        parameters: {
+            query?: {
+                /** @description The vehicle printed on the document; as for reading it */
+                vin?: string | null;
+                /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
+                lang?: components["schemas"]["Language"] | null;
+            };
+            header?: never;
+            path: {
+                document_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The document as a PDF, with the vehicle and the workshop on it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/pdf": string;
                 };
             };
             /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
@@ -3523,6 +3818,98 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["VehicleRead"];
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Token keys unavailable (/problems/identity-unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_catalog_vehicles__vin__catalog_get: {
+        parameters: {
+            query?: {
+                /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
+                lang?: components["schemas"]["Language"] | null;
+            };
+            header?: never;
+            path: {
+                vin: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["VehicleCatalog"];
                 };
             };
             /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
