@@ -15,6 +15,7 @@ from sqlalchemy import text
 
 from air.db.documents import DocumentRepository
 from air.domain.content import Applicability, ContentDocument, DocumentType, Language
+from air.domain.navigation import parse_taxonomy
 from air.services.suggestions import rebuild_vocabulary
 from aos.events.v1 import billing_pb2
 from servicekit.testing import assert_problem
@@ -358,6 +359,35 @@ async def test_facets_count_systems_components_and_types_of_the_matches(
     }
     assert sum(s["count"] for s in facets["systems"]) == body["total"]
     assert sum(t["count"] for t in facets["types"]) == body["total"]
+
+
+async def test_facet_labels_come_from_the_taxonomy_in_the_callers_language(
+    client: httpx.AsyncClient,
+    auth: Auth,
+    org_with_pass: uuid.UUID,
+    german: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The pack's systems.json, as the content pack will ship it, injected for this test.
+    taxonomy = parse_taxonomy(
+        {
+            "systems": [
+                {
+                    "id": "brakes",
+                    "label": {"en": "Brakes", "de": "Bremsen"},
+                    "components": [{"id": "discs", "label": {"en": "Discs", "de": "Scheiben"}}],
+                }
+            ]
+        }
+    )
+    monkeypatch.setattr("air.services.documents.load_taxonomy", lambda: taxonomy)
+
+    body = await _search(client, auth(org_with_pass), q="Bremse", lang="de")
+
+    facets = body["facets"]
+    assert isinstance(facets, dict)
+    brakes = next(s for s in facets["systems"] if s["id"] == "brakes")
+    assert (brakes["label"], brakes["components"][0]["label"]) == ("Bremsen", "Scheiben")
 
 
 async def test_system_filter_narrows_the_items_but_not_the_facets(
