@@ -211,7 +211,16 @@ async def test_a_german_typo_is_corrected_to_a_german_word(
 ) -> None:
     body = await _search(client, auth(org_with_pass), q="Bremsbelaege", lang="de")
 
-    assert body["suggestions"] == ["bremsbeläge"]
+    assert body["suggestions"] == ["Bremsbeläge"]
+
+
+async def test_a_suggestion_keeps_the_vin_of_the_box(
+    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
+) -> None:
+    body = await _search(client, auth(org_with_pass), q=f"{VIN_G21_2021} tailgaet spindel")
+
+    # Sent back as q, the suggestion searches the same vehicle.
+    assert body["suggestions"] == [f"{VIN_G21_2021} tailgate spindle"]
 
 
 async def test_glossary_words_are_in_the_vocabulary(

@@ -81,8 +81,11 @@ def test_correctable_words_are_letters_only_in_lower_case() -> None:
     ]
 
 
-def test_replacing_words_keeps_the_rest_of_the_query() -> None:
-    assert replace_words("brake PDAS B48", {"pdas": "pads"}) == "brake pads B48"
+def test_replacing_words_keeps_the_rest_of_the_query_and_the_capitals() -> None:
+    corrections = {"pdas": "pads", "bremsbelaege": "bremsbeläge", "brkae": "brake"}
+
+    assert replace_words("brkae PDAS B48", corrections) == "brake PADS B48"
+    assert replace_words("Bremsbelaege vorn", corrections) == "Bremsbeläge vorn"
 
 
 @pytest.mark.parametrize(

@@ -164,7 +164,9 @@ class DocumentList(BaseModel):
     language: Language = Field(description="The language searched first")
     items: list[DocumentListItem]
     facets: Facets
-    suggestions: list[str] = Field(description='"Did you mean": corrected queries that find more')
+    suggestions: list[str] = Field(
+        description='"Did you mean": corrected queries (with the VIN of q) to send as q'
+    )
     hints: list[str] = Field(description="What to do next, e.g. about an almost-VIN in q")
     vin_from_query: str | None = Field(description="The VIN taken out of q and used as filter")
 

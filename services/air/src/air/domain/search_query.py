@@ -103,10 +103,19 @@ def correctable_words(keywords: str) -> list[str]:
 
 
 def replace_words(keywords: str, corrections: dict[str, str]) -> str:
-    """``keywords`` with each word in ``corrections`` (lower case) replaced, others kept."""
+    """``keywords`` with each word in ``corrections`` (lower case) replaced, others kept; a
+    replacement takes the capitalisation of the word it replaces (German nouns, "PDAS")."""
 
     def swap(match: re.Match[str]) -> str:
-        return corrections.get(match.group(0).lower(), match.group(0))
+        typed = match.group(0)
+        correction = corrections.get(typed.lower())
+        if correction is None:
+            return typed
+        if typed.isupper() and len(typed) > 1:
+            return correction.upper()
+        if typed[0].isupper():
+            return correction[0].upper() + correction[1:]
+        return correction
 
     return WORD.sub(swap, keywords)
 

@@ -177,7 +177,8 @@ async def search_documents(
     if keywords is not None and page.matched <= FEW_RESULTS:
         suggestion = await suggest(session, keywords, language=language, vehicle=facts)
         if suggestion is not None:
-            suggestions.append(suggestion)
+            # A suggestion is a query to send as q: it keeps the VIN the box held.
+            suggestions.append(f"{box.vin} {suggestion}" if box.vin else suggestion)
     if keywords is not None and page.matched == 0 and (relaxed := any_of_words(keywords)):
         loose = await run(relaxed)
         if loose.matched > 0:
