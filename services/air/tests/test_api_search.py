@@ -344,6 +344,7 @@ async def test_a_vin_of_another_maker_finds_nothing_and_says_why(
     body = await _search(client, auth(uuid.uuid4()), q=f"{VIN_VW} battery")
 
     assert body["total"] == 0 and _items(body) == []
+    assert body["vin_from_query"] == VIN_VW
     hints = body["hints"]
     assert isinstance(hints, list)
     assert any("Volkswagen" in hint and "does not cover" in hint for hint in hints)
@@ -422,6 +423,15 @@ async def test_a_filter_that_leaves_nothing_says_to_remove_it(
 
 
 # --- odd input -----------------------------------------------------------------------------
+
+
+async def test_paging_past_the_end_is_empty_without_a_hint(
+    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
+) -> None:
+    body = await _search(client, auth(org_with_pass), q="brake", offset=500)
+
+    assert _items(body) == [] and body["total"] > 0
+    assert body["hints"] == []
 
 
 @pytest.mark.parametrize("query", ["...", "?!", "«»", "- -", '""'])

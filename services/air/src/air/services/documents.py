@@ -94,7 +94,13 @@ def _vin_of_search(vin: str | None, box: SearchBox) -> str | None:
 
 
 def _empty_result(
-    vehicle: DecodedVin, *, language: Language, limit: int, offset: int, hints: list[str]
+    vehicle: DecodedVin,
+    *,
+    language: Language,
+    limit: int,
+    offset: int,
+    hints: list[str],
+    vin_from_query: str | None,
 ) -> SearchResult:
     return SearchResult(
         vehicle=vehicle,
@@ -107,7 +113,7 @@ def _empty_result(
         types=[],
         suggestions=[],
         hints=hints,
-        vin_from_query=None,
+        vin_from_query=vin_from_query,
     )
 
 
@@ -154,7 +160,12 @@ async def search_documents(
         )
     if vehicle is not None and (note := not_covered_note(vehicle)) is not None:
         return _empty_result(
-            vehicle, language=language, limit=limit, offset=offset, hints=[*hints, note]
+            vehicle,
+            language=language,
+            limit=limit,
+            offset=offset,
+            hints=[*hints, note],
+            vin_from_query=box.vin,
         )
     grant = await require_air_pass(
         session, reader.organization_id, vin=vehicle.vin if vehicle else None, now=now
@@ -186,8 +197,12 @@ async def search_documents(
             hints.append(
                 "No document contains all of the words; these documents contain some of them."
             )
-    if page.total == 0:
-        hints.append(_no_match_hint(filters, vehicle=vehicle, keywords=keywords))
+    if page.matched == 0:
+        hints.append(_no_match_hint(vehicle=vehicle, keywords=keywords))
+    elif page.total == 0:
+        hints.append(
+            "Nothing matches with these filters; remove the type, system or component filter."
+        )
     await record_search_performed(
         session,
         organization_id=reader.organization_id,
@@ -213,12 +228,8 @@ async def search_documents(
     )
 
 
-def _no_match_hint(
-    filters: SearchFilters, *, vehicle: DecodedVin | None, keywords: str | None
-) -> str:
-    """The next step after finding nothing."""
-    if filters.types or filters.system is not None or filters.component is not None:
-        return "Nothing matches with these filters; remove the type, system or component filter."
+def _no_match_hint(*, vehicle: DecodedVin | None, keywords: str | None) -> str:
+    """The next step after finding nothing at all."""
     if keywords is None:
         return "There are no documents for this vehicle yet."
     advice = "Check the spelling or search with fewer words"
