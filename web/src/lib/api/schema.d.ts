@@ -1568,7 +1568,7 @@ export interface components {
             offset: number;
             /**
              * Suggestions
-             * @description "Did you mean": corrected queries that find more
+             * @description "Did you mean": corrected queries (with the VIN of q) to send as q
              */
             suggestions: string[];
             /**
