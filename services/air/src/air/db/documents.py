@@ -101,8 +101,13 @@ class SearchPage:
 # in "Bremsbeläge"), which would need a decompounding dictionary PostgreSQL does not ship.
 # English writes compounds apart ("brake pads") and stemming already covers inflection, so
 # English lexemes stay exact ('pad' should not find "padding").
-_LEXEME = r"'((?:[^']|''){2,})'"
+# Every quoted lexeme of a tsquery's text ('it''s' doubles its quote) gets ":*"; a single
+# letter then loses it again ('s' of "it's" should not match every word starting with s). Two
+# passes, because one pattern skipping short lexemes would realign on the text between them.
+_LEXEME = r"'((?:[^']|'')+)'"
 _PREFIX_LEXEME = r"'\1':*"
+_SINGLE_LETTER_PREFIX = r"'([^'])':\*"
+_EXACT_LEXEME = r"'\1'"
 
 
 def _config(language: Language) -> ColumnElement[Any]:
@@ -115,7 +120,8 @@ def text_query(query: str, language: Language) -> ColumnElement[Any]:
     if language is not Language.DE:
         return parsed
     prefixed = func.regexp_replace(cast(parsed, Text), _LEXEME, _PREFIX_LEXEME, "g")
-    return cast(prefixed, TSQUERY)
+    letters_exact = func.regexp_replace(prefixed, _SINGLE_LETTER_PREFIX, _EXACT_LEXEME, "g")
+    return cast(letters_exact, TSQUERY)
 
 
 def _per_language(
