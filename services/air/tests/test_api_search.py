@@ -24,6 +24,8 @@ Auth = Callable[[uuid.UUID], dict[str, str]]
 Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
 
 VIN_G21_2021 = "WBA6K5105MFK54321"
+# WBA + 7K11 (F40 118i) + model year M (2021).
+VIN_F40 = "WBA7K1105MF000001"
 # A Volkswagen VIN: not covered by this portal.
 VIN_VW = "WVWZZZ1KZAW000001"
 
@@ -221,6 +223,35 @@ async def test_a_suggestion_keeps_the_vin_of_the_box(
 
     # Sent back as q, the suggestion searches the same vehicle.
     assert body["suggestions"] == [f"{VIN_G21_2021} tailgate spindle"]
+
+
+async def test_a_word_found_only_in_a_body_is_not_corrected(
+    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
+) -> None:
+    # "judder" is in no title or summary, but in the front brake instruction's body.
+    body = await _search(client, auth(org_with_pass), q="judder")
+
+    assert body["total"] >= 1
+    assert body["suggestions"] == []
+
+
+async def test_stop_words_are_kept_and_typos_around_them_corrected(
+    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
+) -> None:
+    body = await _search(client, auth(org_with_pass), q="the tailgaet")
+
+    assert body["suggestions"] == ["the tailgate"]
+
+
+async def test_no_suggestion_that_would_find_nothing_for_the_vehicle(
+    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
+) -> None:
+    # Only G20 and G21 documents speak of the tailgate; the F40 has none to offer.
+    for_f40 = await _search(client, auth(org_with_pass), q="tailgaet", vin=VIN_F40)
+    for_all = await _search(client, auth(org_with_pass), q="tailgaet")
+
+    assert for_f40["suggestions"] == []
+    assert for_all["suggestions"] == ["tailgate"]
 
 
 async def test_glossary_words_are_in_the_vocabulary(
