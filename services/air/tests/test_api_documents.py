@@ -56,7 +56,7 @@ async def test_search_by_vin_returns_exactly_the_documents_for_its_series_and_ye
     assert body["vehicle"]["model_year"] == 2021
 
 
-async def test_search_by_vin_without_query_is_ordered_by_type_then_title(
+async def test_search_by_vin_without_query_is_ordered_by_system_component_type_title(
     client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
 ) -> None:
     response = await client.get(
@@ -64,9 +64,8 @@ async def test_search_by_vin_without_query_is_ordered_by_type_then_title(
     )
 
     items = response.json()["items"]
-    assert [(i["type"], i["title"]) for i in items] == sorted(
-        (i["type"], i["title"]) for i in items
-    )
+    order = [(i["system"], i["component"], i["type"], i["title"]) for i in items]
+    assert order == sorted(order)
     assert all(item["snippet"] is None for item in items)
 
 
@@ -215,6 +214,10 @@ async def test_read_repair_instruction_has_no_svg(
         "all_series": False,
         "model_year_from": 2019,
         "model_year_to": None,
+        "engine_codes": [],
+        "fuel_types": [],
+        "transmissions": [],
+        "option_codes": [],
     }
 
 

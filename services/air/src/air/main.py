@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from air.api import documents, service_book, vehicles
+from air.api import catalog, documents, service_book, vehicles
 from air.api.deps import system_clock
 from air.config import Settings
 from air.consumers.entitlements import ENTITLEMENTS_CONSUMER
@@ -69,7 +69,7 @@ def create_app(
             "Aftersales Information Research: decode VINs, search and read repair instructions, "
             "wiring diagrams and technical bulletins. Reading content needs an AIR pass."
         ),
-        routers=[vehicles.router, documents.router, service_book.router],
+        routers=[vehicles.router, catalog.router, documents.router, service_book.router],
         migrations_dir=MIGRATIONS_DIR,
         consumers=CONSUMERS,
         lifespan=lifespan,

@@ -13,8 +13,11 @@ export interface paths {
         };
         /**
          * Search repair information by keywords and/or VIN
-         * @description Ranked full-text search (title above summary above body). With only ``vin``: every
-         *     document for the vehicle's series and model year (and those for all series).
+         * @description Ranked full-text search (title above summary above body) in the caller's language, then
+         *     the other: each document once, in the caller's language where that version matches. With
+         *     only a VIN: every document for the vehicle, by system, component, type and title. Facets
+         *     count the matches before the system, component and type filters; a query that finds little
+         *     gets spelling suggestions, and every empty result a hint.
          */
         get: operations["search_documents_search_get"];
         put?: never;
@@ -34,7 +37,8 @@ export interface paths {
         };
         /**
          * Read a document
-         * @description The whole document: Markdown body and, for wiring diagrams, the SVG diagram.
+         * @description The whole document in the caller's language (English when it is not translated):
+         *     Markdown body and, for wiring diagrams, the SVG diagram.
          */
         get: operations["read_document_documents__document_id__get"];
         put?: never;
@@ -45,40 +49,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/air/service-entries/{entry_id}": {
+    "/api/air/documents/{document_id}/pdf": {
         parameters: {
             query?: never;
             header?: never;
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /**
+         * Print a document (PDF)
+         * @description The document printed for the workshop floor: title, the vehicle (VIN, model, engine), the
+         *     workshop (company name and city), the date, the document id and content version, then the
+         *     body and, for wiring diagrams, the diagram. Same pass rules as reading, and counted as a
+         *     read.
+         */
+        get: operations["read_document_pdf_documents__document_id__pdf_get"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        /**
-         * Edit your own service book entry (within 14 days)
-         * @description Change the fields given; ``revision`` must be the one you read.
-         */
-        patch: operations["edit_service_entry_service_entries__entry_id__patch"];
-        trace?: never;
-    };
-    "/api/air/service-entries/{entry_id}/void": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Void your own service book entry (within 14 days)
-         * @description The entry stays in the history, marked voided, and counts for nothing in the schedule.
-         */
-        post: operations["void_service_entry_service_entries__entry_id__void_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -106,7 +93,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/api/air/vehicles/{vin}/schedule": {
+    "/api/air/vehicles/{vin}/catalog": {
         parameters: {
             query?: never;
             header?: never;
@@ -114,41 +101,15 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * What is due for a vehicle
-         * @description Each maintenance job that applies to the vehicle with its status (overdue, due,
-         *     due_soon, ok, unknown), from the last entry that did it or the first registration, and
-         *     the AIR document describing it. Needs an AIR pass like reading the service book.
+         * What AIR has for a vehicle, by title (no pass needed)
+         * @description The decoded vehicle and the titles, types, systems and components of every document that
+         *     applies to it, with counts, so a workshop can see what a pass would give it. No summary,
+         *     body, snippet or diagram: reading those needs an AIR pass. Records no usage: no pass is
+         *     used. A vehicle the portal does not cover gets an empty list and a hint.
          */
-        get: operations["read_schedule_vehicles__vin__schedule_get"];
+        get: operations["read_catalog_vehicles__vin__catalog_get"];
         put?: never;
         post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/api/air/vehicles/{vin}/service-entries": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Read a vehicle's service book
-         * @description Every entry of the VIN, newest first, voided ones included, each with the company that
-         *     wrote it (name and city). Needs an AIR pass: a time pass or the VIN's own pass.
-         */
-        get: operations["list_service_entries_vehicles__vin__service_entries_get"];
-        put?: never;
-        /**
-         * Write a service book entry
-         * @description Any workshop may write an entry for any VIN it serviced (no pass needed). It can be
-         *     edited or voided by the same workshop for 14 days; after that it is final and is put right
-         *     by a new entry with ``corrects``. ``warnings`` lists readings to check again.
-         */
-        post: operations["write_service_entry_vehicles__vin__service_entries_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1393,25 +1354,34 @@ export interface components {
             /** Revoked At */
             revoked_at: string | null;
         };
-        /** Applicability */
+        /**
+         * Applicability
+         * @description Which vehicles a document is for; each list is "one of these", empty sets no condition.
+         */
         Applicability: {
             /** All Series */
             all_series: boolean;
+            /** Engine Codes */
+            engine_codes: string[];
+            /** Fuel Types */
+            fuel_types: components["schemas"]["FuelType"][];
             /** Model Year From */
             model_year_from: number | null;
             /** Model Year To */
             model_year_to: number | null;
             /**
+             * Option Codes
+             * @description The vehicle needs at least one of them
+             */
+            option_codes: string[];
+            /**
              * Series
              * @description Model series; empty when all_series is true
              */
             series: string[];
+            /** Transmissions */
+            transmissions: string[];
         };
-        /**
-         * Basis
-         * @enum {string}
-         */
-        Basis: "last_entry" | "first_registration" | "unknown";
         /** CartLineBody */
         CartLineBody: {
             /**
@@ -1430,6 +1400,22 @@ export interface components {
              * @description Required for a per-VIN pass (VIN_PASS), refused otherwise
              */
             vin?: string | null;
+        };
+        /**
+         * CatalogItem
+         * @description A document by title only: the catalog shows no content.
+         */
+        CatalogItem: {
+            /** Component */
+            component: string;
+            /** Id */
+            id: string;
+            language: components["schemas"]["Language"];
+            /** System */
+            system: string;
+            /** Title */
+            title: string;
+            type: components["schemas"]["DocumentType"];
         };
         /** CheckoutBody */
         CheckoutBody: {
@@ -1515,6 +1501,18 @@ export interface components {
              */
             vat_id?: string | null;
         };
+        /** ComponentFacet */
+        ComponentFacet: {
+            /** Count */
+            count: number;
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description In the caller's language; the id when there is no label
+             */
+            label: string;
+        };
         /** ConnectedVehicleRead */
         ConnectedVehicleRead: {
             /**
@@ -1554,12 +1552,25 @@ export interface components {
         };
         /** DocumentList */
         DocumentList: {
+            facets: components["schemas"]["Facets"];
+            /**
+             * Hints
+             * @description What to do next, e.g. about an almost-VIN in q
+             */
+            hints: string[];
             /** Items */
             items: components["schemas"]["DocumentListItem"][];
+            /** @description The language searched first */
+            language: components["schemas"]["Language"];
             /** Limit */
             limit: number;
             /** Offset */
             offset: number;
+            /**
+             * Suggestions
+             * @description "Did you mean": corrected queries (with the VIN of q) to send as q
+             */
+            suggestions: string[];
             /**
              * Total
              * @description Matches in all pages
@@ -1567,17 +1578,21 @@ export interface components {
             total: number;
             /** @description The decoded VIN when one was given */
             vehicle: components["schemas"]["VehicleRead"] | null;
+            /**
+             * Vin From Query
+             * @description The VIN taken out of q and used as filter
+             */
+            vin_from_query: string | null;
         };
         /** DocumentListItem */
         DocumentListItem: {
             applicability: components["schemas"]["Applicability"];
+            /** Component */
+            component: string;
             /** Id */
             id: string;
-            /**
-             * Series
-             * @description Model series; empty for documents for all series
-             */
-            series: string[];
+            /** @description The language of this version of the document */
+            language: components["schemas"]["Language"];
             /**
              * Snippet
              * @description Where the query matched, matches between « and »; null without a query
@@ -1585,6 +1600,8 @@ export interface components {
             snippet: string | null;
             /** Summary */
             summary: string;
+            /** System */
+            system: string;
             /** Title */
             title: string;
             type: components["schemas"]["DocumentType"];
@@ -1593,12 +1610,21 @@ export interface components {
         DocumentRead: {
             applicability: components["schemas"]["Applicability"];
             /**
+             * Available Languages
+             * @description Every language it is written in
+             */
+            available_languages: components["schemas"]["Language"][];
+            /**
              * Body
              * @description Markdown
              */
             body: string;
+            /** Component */
+            component: string;
             /** Id */
             id: string;
+            /** @description The language of this version */
+            language: components["schemas"]["Language"];
             /** Summary */
             summary: string;
             /**
@@ -1606,6 +1632,8 @@ export interface components {
              * @description The diagram (SVG markup) of a wiring diagram
              */
             svg: string | null;
+            /** System */
+            system: string;
             /** Title */
             title: string;
             type: components["schemas"]["DocumentType"];
@@ -1615,11 +1643,6 @@ export interface components {
          * @enum {string}
          */
         DocumentType: "repair_instruction" | "wiring_diagram" | "technical_bulletin";
-        /**
-         * DueStatus
-         * @enum {string}
-         */
-        DueStatus: "overdue" | "due" | "due_soon" | "ok" | "unknown";
         /** EcuRead */
         EcuRead: {
             /** Ecu Type */
@@ -1773,11 +1796,6 @@ export interface components {
              */
             vin_passes: components["schemas"]["VinPassRead"][];
         };
-        /**
-         * EntryStatus
-         * @enum {string}
-         */
-        EntryStatus: "active" | "voided";
         /** ExpiryNotificationRead */
         ExpiryNotificationRead: {
             /**
@@ -1805,6 +1823,16 @@ export interface components {
             hours_before: number;
         };
         /**
+         * Facets
+         * @description Counts over the matches before the system, component and type filters.
+         */
+        Facets: {
+            /** Systems */
+            systems: components["schemas"]["SystemFacet"][];
+            /** Types */
+            types: components["schemas"]["TypeFacet"][];
+        };
+        /**
          * FieldError
          * @description One rejected field of a validation problem, for a client to show next to that field.
          */
@@ -1820,6 +1848,11 @@ export interface components {
                 [key: string]: unknown;
             };
         };
+        /**
+         * FuelType
+         * @enum {string}
+         */
+        FuelType: "petrol" | "diesel" | "plug_in_hybrid" | "electric";
         /** FulfilmentRead */
         FulfilmentRead: {
             /** Carrier */
@@ -2192,21 +2225,6 @@ export interface components {
          * @enum {string}
          */
         Language: "en" | "de";
-        /** LastDone */
-        LastDone: {
-            /**
-             * Entry Id
-             * Format: uuid
-             */
-            entry_id: string;
-            /** Mileage Km */
-            mileage_km: number;
-            /**
-             * Performed On
-             * Format: date
-             */
-            performed_on: string;
-        };
         /** LoginCreate */
         LoginCreate: {
             /** Email */
@@ -2567,30 +2585,6 @@ export interface components {
              */
             expires_at: string;
         };
-        /** PartRead */
-        PartRead: {
-            /** Description */
-            description: string;
-            /** Number */
-            number: string;
-            /** Quantity */
-            quantity: number;
-        };
-        /** PartWrite */
-        PartWrite: {
-            /**
-             * Description
-             * @default
-             */
-            description: string;
-            /** Number */
-            number: string;
-            /**
-             * Quantity
-             * @description Pieces or litres (up to 3 decimals)
-             */
-            quantity: number | string;
-        };
         /** PartyRead */
         PartyRead: {
             /** City */
@@ -2936,51 +2930,6 @@ export interface components {
          * @enum {string}
          */
         Role: "owner" | "admin" | "technician" | "accountant";
-        /** ScheduleItem */
-        ScheduleItem: {
-            basis: components["schemas"]["Basis"];
-            /**
-             * Document Id
-             * @description The AIR document describing the job
-             */
-            document_id: string | null;
-            /** Due Date */
-            due_date: string | null;
-            /** Due Mileage Km */
-            due_mileage_km: number | null;
-            /** Interval Km */
-            interval_km: number | null;
-            /** Interval Months */
-            interval_months: number | null;
-            last_done: components["schemas"]["LastDone"] | null;
-            /** Rule Id */
-            rule_id: string;
-            status: components["schemas"]["DueStatus"];
-            /** Title */
-            title: string;
-        };
-        /** ScheduleRead */
-        ScheduleRead: {
-            /**
-             * As Of
-             * Format: date
-             */
-            as_of: string;
-            /**
-             * Items
-             * @description Most urgent first
-             */
-            items: components["schemas"]["ScheduleItem"][];
-            /**
-             * Mileage Km
-             * @description The mileage the items were computed with
-             */
-            mileage_km: number | null;
-            /** Notes */
-            notes: string[];
-            /** Vin */
-            vin: string;
-        };
         /**
          * Scope
          * @description What a pass gives access to.
@@ -3004,164 +2953,6 @@ export interface components {
              * @description The windows not yet over, by start: the running one, then the queued ones
              */
             windows: components["schemas"]["WindowRead"][];
-        };
-        /** ServiceEntryCreate */
-        ServiceEntryCreate: {
-            /**
-             * Corrects
-             * @description The id of your own final entry of this vehicle that this one corrects
-             */
-            corrects?: string | null;
-            kind: components["schemas"]["ServiceEntryKind"];
-            /**
-             * Mileage Km
-             * @description Odometer reading, km
-             */
-            mileage_km: number;
-            /**
-             * Next Due Date
-             * @description Left out with next_due_mileage_km: filled from the schedule
-             */
-            next_due_date?: string | null;
-            /** Next Due Mileage Km */
-            next_due_mileage_km?: number | null;
-            /**
-             * Note
-             * @default
-             */
-            note: string;
-            /**
-             * Parts
-             * @default []
-             */
-            parts: components["schemas"]["PartWrite"][];
-            /**
-             * Performed On
-             * Format: date
-             * @description When the work was done; not in the future
-             */
-            performed_on: string;
-            /**
-             * Work Items
-             * @description Jobs done; a maintenance rule id (engine_oil, brake_fluid, spark_plugs, vehicle_check, cabin_filter) marks that job as done, other text is free
-             * @default []
-             */
-            work_items: string[];
-        };
-        /**
-         * ServiceEntryKind
-         * @enum {string}
-         */
-        ServiceEntryKind: "inspection" | "oil_service" | "brake_fluid" | "repair" | "recall";
-        /** ServiceEntryList */
-        ServiceEntryList: {
-            /**
-             * Items
-             * @description Newest first, voided entries included
-             */
-            items: components["schemas"]["ServiceEntryRead"][];
-            /** Vin */
-            vin: string;
-        };
-        /** ServiceEntryRead */
-        ServiceEntryRead: {
-            /** Corrected By */
-            corrected_by: string[];
-            /** Corrects */
-            corrects: string | null;
-            /**
-             * Created At
-             * Format: date-time
-             */
-            created_at: string;
-            /**
-             * Editable
-             * @description You may still edit or void it
-             */
-            editable: boolean;
-            /**
-             * Editable Until
-             * Format: date-time
-             */
-            editable_until: string;
-            /**
-             * Id
-             * Format: uuid
-             */
-            id: string;
-            kind: components["schemas"]["ServiceEntryKind"];
-            /** Mileage Km */
-            mileage_km: number;
-            /** Next Due Date */
-            next_due_date: string | null;
-            /** Next Due Mileage Km */
-            next_due_mileage_km: number | null;
-            /** Note */
-            note: string;
-            /**
-             * Own
-             * @description Written by your organisation
-             */
-            own: boolean;
-            /** Parts */
-            parts: components["schemas"]["PartRead"][];
-            /**
-             * Performed On
-             * Format: date
-             */
-            performed_on: string;
-            /** Revision */
-            revision: number;
-            status: components["schemas"]["EntryStatus"];
-            /**
-             * Updated At
-             * Format: date-time
-             */
-            updated_at: string;
-            /** Vin */
-            vin: string;
-            /**
-             * Warnings
-             * @description Things to check in what was just written (a mileage going backwards)
-             */
-            warnings: string[];
-            /** Work Items */
-            work_items: string[];
-            workshop: components["schemas"]["WorkshopRead"];
-        };
-        /**
-         * ServiceEntryUpdate
-         * @description The fields to change; a field left out stays. next_due_* may be set to null.
-         */
-        ServiceEntryUpdate: {
-            kind?: components["schemas"]["ServiceEntryKind"] | null;
-            /** Mileage Km */
-            mileage_km?: number | null;
-            /** Next Due Date */
-            next_due_date?: string | null;
-            /** Next Due Mileage Km */
-            next_due_mileage_km?: number | null;
-            /** Note */
-            note?: string | null;
-            /** Parts */
-            parts?: components["schemas"]["PartWrite"][] | null;
-            /** Performed On */
-            performed_on?: string | null;
-            /**
-             * Revision
-             * @description The revision you read (409 if stale)
-             */
-            revision: number;
-            /** Work Items */
-            work_items?: string[] | null;
-        };
-        /** ServiceEntryVoid */
-        ServiceEntryVoid: {
-            /**
-             * Revision
-             * @description The revision you read (409 if stale)
-             */
-            revision: number;
         };
         /** SessionCreate */
         SessionCreate: {
@@ -3306,6 +3097,20 @@ export interface components {
             /** Vat Minor */
             vat_minor: number;
         };
+        /** SystemFacet */
+        SystemFacet: {
+            /** Components */
+            components: components["schemas"]["ComponentFacet"][];
+            /** Count */
+            count: number;
+            /** Id */
+            id: string;
+            /**
+             * Label
+             * @description In the caller's language; the id when there is no label
+             */
+            label: string;
+        };
         /** TaxRead */
         TaxRead: {
             /** Customer Country */
@@ -3441,6 +3246,12 @@ export interface components {
             /** Service Id */
             service_id: number;
         };
+        /** TypeFacet */
+        TypeFacet: {
+            /** Count */
+            count: number;
+            type: components["schemas"]["DocumentType"];
+        };
         /** UsageReport */
         UsageReport: {
             /**
@@ -3518,6 +3329,25 @@ export interface components {
             rate_bp: number;
             /** Vat Minor */
             vat_minor: number;
+        };
+        /** VehicleCatalog */
+        VehicleCatalog: {
+            /**
+             * Hints
+             * @description Why the list is empty, for a vehicle not covered
+             */
+            hints: string[];
+            /** Items */
+            items: components["schemas"]["CatalogItem"][];
+            /** @description The language titles are shown in where translated */
+            language: components["schemas"]["Language"];
+            /** Systems */
+            systems: components["schemas"]["SystemFacet"][];
+            /** Total */
+            total: number;
+            /** Types */
+            types: components["schemas"]["TypeFacet"][];
+            vehicle: components["schemas"]["VehicleRead"];
         };
         /**
          * VehicleRead
@@ -3650,16 +3480,6 @@ export interface components {
              */
             valid_until: string;
         };
-        /**
-         * WorkshopRead
-         * @description The company that wrote an entry; never a person.
-         */
-        WorkshopRead: {
-            /** City */
-            city: string | null;
-            /** Name */
-            name: string;
-        };
     };
     responses: never;
     parameters: never;
@@ -3672,12 +3492,18 @@ export interface operations {
     search_documents_search_get: {
         parameters: {
             query?: {
-                /** @description Keywords; quotes, OR and -word work as on the web */
+                /** @description Keywords; quotes, OR and -word work as on the web. A VIN among them is taken out and used as the vehicle filter */
                 q?: string | null;
                 /** @description Keep documents applicable to this vehicle; a per-VIN pass (AIR_VIN_24H) covers searches with its VIN only */
                 vin?: string | null;
                 /** @description Repeat to allow several types */
                 type?: components["schemas"]["DocumentType"][] | null;
+                /** @description Keep documents of this system */
+                system?: string | null;
+                /** @description Keep documents of this component */
+                component?: string | null;
+                /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
+                lang?: components["schemas"]["Language"] | null;
                 /** @description Page size (default from settings) */
                 limit?: number | null;
                 offset?: number;
@@ -3771,6 +3597,8 @@ export interface operations {
             query?: {
                 /** @description The vehicle the document is opened for; needed with a per-VIN pass (AIR_VIN_24H), which covers that vehicle's documents only */
                 vin?: string | null;
+                /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
+                lang?: components["schemas"]["Language"] | null;
             };
             header?: never;
             path: {
@@ -3868,28 +3696,29 @@ export interface operations {
             };
         };
     };
-    edit_service_entry_service_entries__entry_id__patch: {
+    read_document_pdf_documents__document_id__pdf_get: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description The vehicle printed on the document; as for reading it */
+                vin?: string | null;
+                /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
+                lang?: components["schemas"]["Language"] | null;
+            };
             header?: never;
             path: {
-                entry_id: string;
+                document_id: string;
             };
             cookie?: never;
         };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ServiceEntryUpdate"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description Successful Response */
+            /** @description The document as a PDF, with the vehicle and the workshop on it */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ServiceEntryRead"];
+                    "application/pdf": string;
                 };
             };
             /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
@@ -3902,7 +3731,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Not allowed for your role (/problems/role-forbidden) */
+            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
             403: {
                 headers: {
                     [name: string]: unknown;
@@ -3912,7 +3741,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Service entry not found (/problems/service-entry-not-found) */
+            /** @description Document not found (/problems/document-not-found) */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -3922,17 +3751,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Service entry is voided (/problems/service-entry-voided); Service entry is final (/problems/service-entry-final); Service entry changed meanwhile (/problems/service-entry-changed); Company details missing (/problems/workshop-details-missing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Invalid request (/problems/validation-error) */
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -3940,118 +3759,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                     "application/problem+json": unknown;
-                };
-            };
-            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The service could not be reached (upstream-unavailable); retry shortly */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Token keys unavailable (/problems/identity-unavailable) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The service did not answer in time (upstream-timeout); retry shortly */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    void_service_entry_service_entries__entry_id__void_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                entry_id: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ServiceEntryVoid"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServiceEntryRead"];
-                };
-            };
-            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Not allowed for your role (/problems/role-forbidden) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Service entry not found (/problems/service-entry-not-found) */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Service entry is voided (/problems/service-entry-voided); Service entry is final (/problems/service-entry-final); Service entry changed meanwhile (/problems/service-entry-changed) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Invalid request (/problems/validation-error); errors names each field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
@@ -4182,14 +3889,10 @@ export interface operations {
             };
         };
     };
-    read_schedule_vehicles__vin__schedule_get: {
+    read_catalog_vehicles__vin__catalog_get: {
         parameters: {
             query?: {
-                /** @description Today's odometer reading (km) */
-                mileage_km?: number | null;
-                /** @description Date of first registration: the start for jobs never recorded */
-                first_registration?: string | null;
-                /** @description Language of the titles */
+                /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
                 lang?: components["schemas"]["Language"] | null;
             };
             header?: never;
@@ -4206,189 +3909,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ScheduleRead"];
-                };
-            };
-            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error) */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The service could not be reached (upstream-unavailable); retry shortly */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Token keys unavailable (/problems/identity-unavailable) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The service did not answer in time (upstream-timeout); retry shortly */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    list_service_entries_vehicles__vin__service_entries_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                vin: string;
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServiceEntryList"];
-                };
-            };
-            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description The service could not be reached (upstream-unavailable); retry shortly */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-            /** @description Token keys unavailable (/problems/identity-unavailable) */
-            503: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description The service did not answer in time (upstream-timeout); retry shortly */
-            504: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/problem+json": components["schemas"]["Problem"];
-                };
-            };
-        };
-    };
-    write_service_entry_vehicles__vin__service_entries_post: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                vin: string;
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["ServiceEntryCreate"];
-            };
-        };
-        responses: {
-            /** @description Successful Response */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ServiceEntryRead"];
+                    "application/json": components["schemas"]["VehicleCatalog"];
                 };
             };
             /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
@@ -4411,17 +3932,7 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Company details missing (/problems/workshop-details-missing) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Problem"];
-                    "application/problem+json": unknown;
-                };
-            };
-            /** @description Invalid VIN (/problems/invalid-vin); Vehicle not covered by this portal (/problems/vin-not-covered); Invalid request (/problems/validation-error) */
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;

@@ -6,8 +6,11 @@ from pydantic import BaseModel, Field
 
 from air.db.documents import SearchRow
 from air.db.models import Document
-from air.domain.content import DocumentType, FuelType
+from air.domain import navigation
+from air.domain.content import DocumentType, FuelType, Language
 from air.domain.vehicle import Coverage, Drive, Vehicle
+from air.services.catalog import Catalog
+from air.services.documents import DocumentVersion, SearchResult
 
 
 class EngineRead(BaseModel):
@@ -116,10 +119,29 @@ class VehicleRead(BaseModel):
 
 
 class Applicability(BaseModel):
+    """Which vehicles a document is for; each list is "one of these", empty sets no condition."""
+
     series: list[str] = Field(description="Model series; empty when all_series is true")
     all_series: bool
     model_year_from: int | None
     model_year_to: int | None
+    engine_codes: list[str]
+    fuel_types: list[FuelType]
+    transmissions: list[str]
+    option_codes: list[str] = Field(description="The vehicle needs at least one of them")
+
+    @classmethod
+    def of(cls, source: SearchRow | Document) -> Applicability:
+        return cls(
+            series=list(source.series),
+            all_series=source.all_series,
+            model_year_from=source.model_year_from,
+            model_year_to=source.model_year_to,
+            engine_codes=list(source.engine_codes),
+            fuel_types=[FuelType(fuel) for fuel in source.fuel_types],
+            transmissions=list(source.transmissions),
+            option_codes=list(source.option_codes),
+        )
 
 
 class DocumentListItem(BaseModel):
@@ -130,7 +152,9 @@ class DocumentListItem(BaseModel):
     snippet: str | None = Field(
         description="Where the query matched, matches between « and »; null without a query"
     )
-    series: list[str] = Field(description="Model series; empty for documents for all series")
+    language: Language = Field(description="The language of this version of the document")
+    system: str
+    component: str
     applicability: Applicability
 
     @classmethod
@@ -141,14 +165,51 @@ class DocumentListItem(BaseModel):
             title=row.title,
             summary=row.summary,
             snippet=row.snippet,
-            series=row.series,
-            applicability=Applicability(
-                series=row.series,
-                all_series=row.all_series,
-                model_year_from=row.model_year_from,
-                model_year_to=row.model_year_to,
-            ),
+            language=Language(row.language),
+            system=row.system,
+            component=row.component,
+            applicability=Applicability.of(row),
         )
+
+
+class ComponentFacet(BaseModel):
+    id: str
+    label: str = Field(description="In the caller's language; the id when there is no label")
+    count: int
+
+
+class SystemFacet(BaseModel):
+    id: str
+    label: str = Field(description="In the caller's language; the id when there is no label")
+    count: int
+    components: list[ComponentFacet]
+
+    @classmethod
+    def of(cls, facet: navigation.SystemFacet) -> SystemFacet:
+        return cls(
+            id=facet.id,
+            label=facet.label,
+            count=facet.count,
+            components=[
+                ComponentFacet(id=c.id, label=c.label, count=c.count) for c in facet.components
+            ],
+        )
+
+
+class TypeFacet(BaseModel):
+    type: DocumentType
+    count: int
+
+
+class Facets(BaseModel):
+    """Counts over the matches before the system, component and type filters."""
+
+    systems: list[SystemFacet]
+    types: list[TypeFacet]
+
+
+def _type_facets(counts: list[tuple[str, int]]) -> list[TypeFacet]:
+    return [TypeFacet(type=DocumentType(kind), count=count) for kind, count in counts]
 
 
 class DocumentList(BaseModel):
@@ -156,7 +217,32 @@ class DocumentList(BaseModel):
     total: int = Field(description="Matches in all pages")
     limit: int
     offset: int
+    language: Language = Field(description="The language searched first")
     items: list[DocumentListItem]
+    facets: Facets
+    suggestions: list[str] = Field(
+        description='"Did you mean": corrected queries (with the VIN of q) to send as q'
+    )
+    hints: list[str] = Field(description="What to do next, e.g. about an almost-VIN in q")
+    vin_from_query: str | None = Field(description="The VIN taken out of q and used as filter")
+
+    @classmethod
+    def of(cls, result: SearchResult) -> DocumentList:
+        return cls(
+            vehicle=VehicleRead.of(result.vehicle) if result.vehicle is not None else None,
+            total=result.total,
+            limit=result.limit,
+            offset=result.offset,
+            language=result.language,
+            items=[DocumentListItem.of(row) for row in result.rows],
+            facets=Facets(
+                systems=[SystemFacet.of(facet) for facet in result.systems],
+                types=_type_facets(result.types),
+            ),
+            suggestions=result.suggestions,
+            hints=result.hints,
+            vin_from_query=result.vin_from_query,
+        )
 
 
 class DocumentRead(BaseModel):
@@ -166,10 +252,15 @@ class DocumentRead(BaseModel):
     summary: str
     body: str = Field(description="Markdown")
     svg: str | None = Field(description="The diagram (SVG markup) of a wiring diagram")
+    language: Language = Field(description="The language of this version")
+    available_languages: list[Language] = Field(description="Every language it is written in")
+    system: str
+    component: str
     applicability: Applicability
 
     @classmethod
-    def of(cls, document: Document) -> DocumentRead:
+    def of(cls, version: DocumentVersion) -> DocumentRead:
+        document = version.document
         return cls(
             id=document.id,
             type=DocumentType(document.type),
@@ -177,21 +268,66 @@ class DocumentRead(BaseModel):
             summary=document.summary,
             body=document.body,
             svg=document.svg,
-            applicability=Applicability(
-                series=list(document.series),
-                all_series=document.all_series,
-                model_year_from=document.model_year_from,
-                model_year_to=document.model_year_to,
-            ),
+            language=Language(document.language),
+            available_languages=version.available_languages,
+            system=document.system,
+            component=document.component,
+            applicability=Applicability.of(document),
+        )
+
+
+class CatalogItem(BaseModel):
+    """A document by title only: the catalog shows no content."""
+
+    id: str
+    type: DocumentType
+    title: str
+    system: str
+    component: str
+    language: Language
+
+
+class VehicleCatalog(BaseModel):
+    vehicle: VehicleRead
+    total: int
+    language: Language = Field(description="The language titles are shown in where translated")
+    systems: list[SystemFacet]
+    types: list[TypeFacet]
+    items: list[CatalogItem]
+    hints: list[str] = Field(description="Why the list is empty, for a vehicle not covered")
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> VehicleCatalog:
+        return cls(
+            vehicle=VehicleRead.of(catalog.vehicle),
+            total=len(catalog.entries),
+            language=catalog.language,
+            systems=[SystemFacet.of(facet) for facet in catalog.systems],
+            types=_type_facets(catalog.types),
+            items=[
+                CatalogItem(
+                    id=entry.id,
+                    type=DocumentType(entry.type),
+                    title=entry.title,
+                    system=entry.system,
+                    component=entry.component,
+                    language=Language(entry.language),
+                )
+                for entry in catalog.entries
+            ],
+            hints=catalog.hints,
         )
 
 
 __all__ = [
+    "CatalogItem",
     "DocumentList",
     "DocumentListItem",
     "DocumentRead",
     "EngineRead",
+    "Facets",
     "OptionRead",
     "TransmissionRead",
+    "VehicleCatalog",
     "VehicleRead",
 ]

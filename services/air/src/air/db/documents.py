@@ -1,8 +1,8 @@
-"""SQL for documents: idempotent loading and ranked full-text search."""
+"""SQL for documents: idempotent loading and ranked full-text search in two languages."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -12,17 +12,20 @@ from sqlalchemy import (
     ColumnElement,
     Text,
     and_,
+    case,
+    cast,
     func,
     literal,
     literal_column,
+    or_,
     select,
     true,
 )
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import TSQUERY, distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from air.db.applicability import applicable_to
-from air.db.models import TEXT_SEARCH_CONFIG, Document
+from air.db.models import TEXT_SEARCH_CONFIGS, Document
 from air.domain.content import ContentDocument, Language, VehicleFacts
 
 # ts_headline options: plain-text markers around matches, up to two short fragments.
@@ -44,15 +47,92 @@ class UpsertCounts:
 
 @dataclass(frozen=True)
 class SearchRow:
+    """One document of a result, in the language version that was chosen for it."""
+
     id: str
+    language: str
     type: str
     title: str
     summary: str
+    system: str
+    component: str
     series: list[str]
     all_series: bool
     model_year_from: int | None
     model_year_to: int | None
+    engine_codes: list[str]
+    fuel_types: list[str]
+    transmissions: list[str]
+    option_codes: list[str]
     snippet: str | None
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Narrowing of a result that the facets ignore, so the caller can switch between them."""
+
+    types: Sequence[str] = ()
+    system: str | None = None
+    component: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """``total`` matches after the filters, one page of them, and the facet counts over the
+    matches before the filters (``matched`` of them)."""
+
+    total: int
+    rows: list[SearchRow]
+    system_counts: list[tuple[str, str, int]]
+    type_counts: list[tuple[str, int]]
+
+    @property
+    def matched(self) -> int:
+        return sum(count for _, count in self.type_counts)
+
+
+# German writes compounds as one word ("Bremsbeläge", "Ölfilter") and PostgreSQL's german
+# configuration does not split them, so "Bremse" (lexeme 'brems') would not find a document
+# titled "Bremsbeläge vorn ersetzen" (lexeme 'bremsbelag'). Every German lexeme of two or more
+# letters is therefore matched as a prefix ('brems':*), which finds the compounds that start
+# with the word: Bremse → Bremsbeläge, Bremsscheibe; Öl → Ölfilter. A prefix match is chosen
+# over also indexing the unstemmed ("simple") words because it needs no second vector and keeps
+# the stemming (Bremsbelägen → bremsbelag); it cannot find a word inside a compound ("Beläge"
+# in "Bremsbeläge"), which would need a decompounding dictionary PostgreSQL does not ship.
+# English writes compounds apart ("brake pads") and stemming already covers inflection, so
+# English lexemes stay exact ('pad' should not find "padding").
+# Every quoted lexeme of a tsquery's text ('it''s' doubles its quote) gets ":*"; a single
+# letter then loses it again ('s' of "it's" should not match every word starting with s). Two
+# passes, because one pattern skipping short lexemes would realign on the text between them.
+_LEXEME = r"'((?:[^']|'')+)'"
+_PREFIX_LEXEME = r"'\1':*"
+_SINGLE_LETTER_PREFIX = r"'([^'])':\*"
+_EXACT_LEXEME = r"'\1'"
+
+
+def _config(language: Language) -> ColumnElement[Any]:
+    return literal_column(f"'{TEXT_SEARCH_CONFIGS[language.value]}'::regconfig")
+
+
+def text_query(query: str, language: Language) -> ColumnElement[Any]:
+    """The tsquery of web-search syntax ``query`` for documents in ``language``."""
+    parsed = func.websearch_to_tsquery(_config(language), query)
+    if language is not Language.DE:
+        return parsed
+    prefixed = func.regexp_replace(cast(parsed, Text), _LEXEME, _PREFIX_LEXEME, "g")
+    letters_exact = func.regexp_replace(prefixed, _SINGLE_LETTER_PREFIX, _EXACT_LEXEME, "g")
+    return cast(letters_exact, TSQUERY)
+
+
+def _per_language(
+    query: str, build: Callable[[Language, ColumnElement[Any]], ColumnElement[Any]]
+) -> ColumnElement[Any]:
+    """CASE over the row's language of ``build(language, its tsquery)``."""
+    branches = [
+        (Document.language == language.value, build(language, text_query(query, language)))
+        for language in Language
+    ]
+    return case(*branches)
 
 
 class DocumentRepository:
@@ -106,71 +186,168 @@ class DocumentRepository:
     async def get(self, document_id: str, language: Language = Language.EN) -> Document | None:
         return await self.session.get(Document, (document_id, language.value))
 
+    async def versions(self, document_id: str) -> list[Document]:
+        """Every language version of the document (empty when there is none), English first."""
+        rows = await self.session.execute(
+            select(Document)
+            .where(Document.id == document_id)
+            .order_by((Document.language == Language.EN.value).desc(), Document.language)
+        )
+        return list(rows.scalars())
+
+    def _matching(
+        self, query: str | None, vehicle: VehicleFacts | None
+    ) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = []
+        if query is not None:
+            conditions.append(
+                _per_language(
+                    query, lambda _, tsquery: Document.search_vector.bool_op("@@")(tsquery)
+                )
+            )
+        if vehicle is not None:
+            conditions.append(applicable_to(vehicle))
+        return conditions
+
+    async def is_known_word(self, word: str) -> bool:
+        """True when some document version contains ``word``, or when it is a stop word of a
+        content language (searched as nothing, so there is nothing to correct)."""
+        stop_word = or_(
+            *(
+                func.numnode(func.websearch_to_tsquery(_config(language), word)) == 0
+                for language in Language
+            )
+        )
+        contained = select(Document.id).where(*self._matching(word, None)).exists()
+        return bool((await self.session.execute(select(or_(stop_word, contained)))).scalar_one())
+
+    async def count_matches(self, query: str, *, vehicle: VehicleFacts | None) -> int:
+        """How many documents (any language version) match ``query`` (and apply to
+        ``vehicle`` when given)."""
+        where = and_(true(), *self._matching(query, vehicle))
+        statement = select(func.count(func.distinct(Document.id))).where(where)
+        return (await self.session.execute(statement)).scalar_one()
+
     async def search(
         self,
         *,
         query: str | None,
-        types: Sequence[str],
+        language: Language,
         vehicle: VehicleFacts | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[int, list[SearchRow]]:
-        """(total matches, one page of rows). With ``query``: best rank first, with a snippet;
-        without: every applicable document ordered by type and title."""
-        conditions: list[ColumnElement[bool]] = [Document.language == Language.EN.value]
-        tsquery = None
-        if query is not None:
-            tsquery = func.websearch_to_tsquery(TEXT_SEARCH_CONFIG, query)
-            conditions.append(Document.search_vector.bool_op("@@")(tsquery))
-        if types:
-            conditions.append(Document.type.in_(types))
-        if vehicle is not None:
-            conditions.append(applicable_to(vehicle))
-        where = and_(true(), *conditions)
+        filters: SearchFilters,
+        limit: int | None,
+        offset: int = 0,
+        snippets: bool = True,
+    ) -> SearchPage:
+        """Documents matching ``query`` (web-search syntax; None: every document) that apply to
+        ``vehicle``, each once: in ``language`` when that version matches, else in another.
 
+        With a query: best rank first, with a snippet (when ``snippets``); without: ordered by
+        system, component, type and title. ``limit`` None returns every row.
+        """
+        preferred = (Document.language == language.value).desc()
+        rank: ColumnElement[Any] = (
+            _per_language(query, lambda _, tsquery: func.ts_rank(Document.search_vector, tsquery))
+            if query is not None
+            else literal(0.0)
+        )
+        chosen = (
+            select(
+                Document.id,
+                Document.language,
+                Document.type,
+                Document.system,
+                Document.component,
+                rank.label("rank"),
+            )
+            .where(and_(true(), *self._matching(query, vehicle)))
+            .ext(distinct_on(Document.id))
+            .order_by(Document.id, preferred)
+            .cte("chosen")
+        )
+        narrowed: list[ColumnElement[bool]] = [true()]
+        if filters.types:
+            narrowed.append(chosen.c.type.in_(list(filters.types)))
+        if filters.system is not None:
+            narrowed.append(chosen.c.system == filters.system)
+        if filters.component is not None:
+            narrowed.append(chosen.c.component == filters.component)
+        where = and_(*narrowed)
+
+        system_counts = [
+            (system, component, count)
+            for system, component, count in await self.session.execute(
+                select(chosen.c.system, chosen.c.component, func.count()).group_by(
+                    chosen.c.system, chosen.c.component
+                )
+            )
+        ]
+        type_counts = [
+            (kind, count)
+            for kind, count in await self.session.execute(
+                select(chosen.c.type, func.count()).group_by(chosen.c.type).order_by(chosen.c.type)
+            )
+        ]
         total = (
-            await self.session.execute(select(func.count()).select_from(Document).where(where))
+            await self.session.execute(select(func.count()).select_from(chosen).where(where))
         ).scalar_one()
 
-        columns = (
-            Document.id,
-            Document.type,
-            Document.title,
-            Document.summary,
-            Document.series,
-            Document.all_series,
-            Document.model_year_from,
-            Document.model_year_to,
-        )
-        snippet: ColumnElement[str | None]
-        order: tuple[Any, ...]
-        if tsquery is None:
-            snippet = literal(None, type_=Text)
-            order = (Document.type, Document.title, Document.id)
-        else:
+        snippet: ColumnElement[str | None] = literal(None, type_=Text)
+        if query is not None and snippets:
             plain = func.regexp_replace(
                 Document.summary + " " + Document.body, MARKDOWN_NOISE, " ", "g"
             )
-            snippet = func.ts_headline(TEXT_SEARCH_CONFIG, plain, tsquery, HEADLINE_OPTIONS)
-            rank = func.ts_rank(Document.search_vector, tsquery)
-            order = (rank.desc(), Document.title, Document.id)
-        page = select(*columns, snippet.label("snippet")).where(where).order_by(*order)
-        result = await self.session.execute(page.limit(limit).offset(offset))
+            snippet = _per_language(
+                query,
+                lambda lang, tsquery: func.ts_headline(
+                    _config(lang), plain, tsquery, HEADLINE_OPTIONS
+                ),
+            )
+        order: tuple[Any, ...] = (
+            (chosen.c.rank.desc(), Document.title, Document.id)
+            if query is not None
+            else (Document.system, Document.component, Document.type, Document.title, Document.id)
+        )
+        page = (
+            select(Document, snippet.label("snippet"))
+            .join(chosen, and_(chosen.c.id == Document.id, chosen.c.language == Document.language))
+            .where(where)
+            .order_by(*order)
+            .offset(offset)
+        )
+        if limit is not None:
+            page = page.limit(limit)
         rows = [
             SearchRow(
-                id=row.id,
-                type=row.type,
-                title=row.title,
-                summary=row.summary,
-                series=list(row.series),
-                all_series=row.all_series,
-                model_year_from=row.model_year_from,
-                model_year_to=row.model_year_to,
-                snippet=" ".join(row.snippet.split()) if row.snippet else None,
+                id=document.id,
+                language=document.language,
+                type=document.type,
+                title=document.title,
+                summary=document.summary,
+                system=document.system,
+                component=document.component,
+                series=list(document.series),
+                all_series=document.all_series,
+                model_year_from=document.model_year_from,
+                model_year_to=document.model_year_to,
+                engine_codes=list(document.engine_codes),
+                fuel_types=list(document.fuel_types),
+                transmissions=list(document.transmissions),
+                option_codes=list(document.option_codes),
+                snippet=" ".join(text.split()) if text else None,
             )
-            for row in result
+            for document, text in await self.session.execute(page)
         ]
-        return total, rows
+        return SearchPage(
+            total=total, rows=rows, system_counts=system_counts, type_counts=type_counts
+        )
 
 
-__all__ = ["DocumentRepository", "SearchRow", "UpsertCounts"]
+__all__ = [
+    "DocumentRepository",
+    "SearchFilters",
+    "SearchPage",
+    "SearchRow",
+    "UpsertCounts",
+    "text_query",
+]
