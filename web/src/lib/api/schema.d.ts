@@ -72,6 +72,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/air/service-entries/{entry_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Edit your own service book entry (within 14 days)
+         * @description Change the fields given; ``revision`` must be the one you read.
+         */
+        patch: operations["edit_service_entry_service_entries__entry_id__patch"];
+        trace?: never;
+    };
+    "/api/air/service-entries/{entry_id}/void": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Void your own service book entry (within 14 days)
+         * @description The entry stays in the history, marked voided, and counts for nothing in the schedule.
+         */
+        post: operations["void_service_entry_service_entries__entry_id__void_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/air/vehicles/{vin}": {
         parameters: {
             query?: never;
@@ -82,7 +122,9 @@ export interface paths {
         /**
          * Decode a VIN
          * @description Manufacturer, model year, plant, serial and (from the type-code table) series, model,
-         *     body and engine. A wrong check digit is reported in ``notes``, not refused.
+         *     body, engine, transmission, drive and standard options, with the coverage: a VIN of another
+         *     maker is "not_covered", a type code of ours that is not in the table "unknown_vehicle".
+         *     A wrong check digit is reported in ``notes``, not refused.
          */
         get: operations["read_vehicle_vehicles__vin__get"];
         put?: never;
@@ -110,6 +152,55 @@ export interface paths {
         get: operations["read_catalog_vehicles__vin__catalog_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/air/vehicles/{vin}/schedule": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What is due for a vehicle
+         * @description Each maintenance job that applies to the vehicle with its status (overdue, due,
+         *     due_soon, ok, unknown), from the last entry that did it or the first registration, and
+         *     the AIR document describing it. Needs an AIR pass like reading the service book.
+         */
+        get: operations["read_schedule_vehicles__vin__schedule_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/air/vehicles/{vin}/service-entries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a vehicle's service book
+         * @description Every entry of the VIN, newest first, voided ones included, each with the company that
+         *     wrote it (name and city). Needs an AIR pass: a time pass or the VIN's own pass.
+         */
+        get: operations["list_service_entries_vehicles__vin__service_entries_get"];
+        put?: never;
+        /**
+         * Write a service book entry
+         * @description Any workshop may write an entry for any VIN it serviced (no pass needed). It can be
+         *     edited or voided by the same workshop for 14 days; after that it is final and is put right
+         *     by a new entry with ``corrects``. ``warnings`` lists readings to check again.
+         */
+        post: operations["write_service_entry_vehicles__vin__service_entries_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1382,6 +1473,11 @@ export interface components {
             /** Transmissions */
             transmissions: string[];
         };
+        /**
+         * Basis
+         * @enum {string}
+         */
+        Basis: "last_entry" | "first_registration" | "unknown";
         /** CartLineBody */
         CartLineBody: {
             /**
@@ -1540,6 +1636,12 @@ export interface components {
             /** Vin Valid */
             vin_valid: boolean;
         };
+        /**
+         * Coverage
+         * @description What the portal can say about a VIN.
+         * @enum {string}
+         */
+        Coverage: "covered" | "not_covered" | "unknown_vehicle";
         /** CreditNoteRef */
         CreditNoteRef: {
             /**
@@ -1643,6 +1745,16 @@ export interface components {
          * @enum {string}
          */
         DocumentType: "repair_instruction" | "wiring_diagram" | "technical_bulletin";
+        /**
+         * Drive
+         * @enum {string}
+         */
+        Drive: "RWD" | "AWD" | "FWD";
+        /**
+         * DueStatus
+         * @enum {string}
+         */
+        DueStatus: "overdue" | "due" | "due_soon" | "ok" | "unknown";
         /** EcuRead */
         EcuRead: {
             /** Ecu Type */
@@ -1723,6 +1835,38 @@ export interface components {
             /** Email */
             email: string;
         };
+        /** EngineRead */
+        EngineRead: {
+            /**
+             * Code
+             * @description Engine variant, e.g. B48B20
+             */
+            code: string;
+            /**
+             * Cylinders
+             * @description Null for electric motors
+             */
+            cylinders: number | null;
+            /** Description */
+            description: string;
+            /**
+             * Displacement Ccm
+             * @description Null for electric motors
+             */
+            displacement_ccm: number | null;
+            /**
+             * Family
+             * @description Engine family that documents name, e.g. B48
+             */
+            family: string;
+            /** @description The vehicle's fuel (a plug-in hybrid's engine too) */
+            fuel_type: components["schemas"]["FuelType"];
+            /**
+             * Power Kw
+             * @description The vehicle's (system) power
+             */
+            power_kw: number;
+        };
         /** EntitlementList */
         EntitlementList: {
             /** Items */
@@ -1796,6 +1940,11 @@ export interface components {
              */
             vin_passes: components["schemas"]["VinPassRead"][];
         };
+        /**
+         * EntryStatus
+         * @enum {string}
+         */
+        EntryStatus: "active" | "voided";
         /** ExpiryNotificationRead */
         ExpiryNotificationRead: {
             /**
@@ -2225,6 +2374,21 @@ export interface components {
          * @enum {string}
          */
         Language: "en" | "de";
+        /** LastDone */
+        LastDone: {
+            /**
+             * Entry Id
+             * Format: uuid
+             */
+            entry_id: string;
+            /** Mileage Km */
+            mileage_km: number;
+            /**
+             * Performed On
+             * Format: date
+             */
+            performed_on: string;
+        };
         /** LoginCreate */
         LoginCreate: {
             /** Email */
@@ -2338,6 +2502,13 @@ export interface components {
         MemberUpdate: {
             /** @description Only an owner may give or take away the owner role */
             role: components["schemas"]["Role"];
+        };
+        /** OptionRead */
+        OptionRead: {
+            /** Code */
+            code: string;
+            /** Description */
+            description: string;
         };
         /**
          * OrderCreate
@@ -2584,6 +2755,30 @@ export interface components {
              * Format: date-time
              */
             expires_at: string;
+        };
+        /** PartRead */
+        PartRead: {
+            /** Description */
+            description: string;
+            /** Number */
+            number: string;
+            /** Quantity */
+            quantity: number;
+        };
+        /** PartWrite */
+        PartWrite: {
+            /**
+             * Description
+             * @default
+             */
+            description: string;
+            /** Number */
+            number: string;
+            /**
+             * Quantity
+             * @description Pieces or litres (up to 3 decimals)
+             */
+            quantity: number | string;
         };
         /** PartyRead */
         PartyRead: {
@@ -2930,6 +3125,51 @@ export interface components {
          * @enum {string}
          */
         Role: "owner" | "admin" | "technician" | "accountant";
+        /** ScheduleItem */
+        ScheduleItem: {
+            basis: components["schemas"]["Basis"];
+            /**
+             * Document Id
+             * @description The AIR document describing the job
+             */
+            document_id: string | null;
+            /** Due Date */
+            due_date: string | null;
+            /** Due Mileage Km */
+            due_mileage_km: number | null;
+            /** Interval Km */
+            interval_km: number | null;
+            /** Interval Months */
+            interval_months: number | null;
+            last_done: components["schemas"]["LastDone"] | null;
+            /** Rule Id */
+            rule_id: string;
+            status: components["schemas"]["DueStatus"];
+            /** Title */
+            title: string;
+        };
+        /** ScheduleRead */
+        ScheduleRead: {
+            /**
+             * As Of
+             * Format: date
+             */
+            as_of: string;
+            /**
+             * Items
+             * @description Most urgent first
+             */
+            items: components["schemas"]["ScheduleItem"][];
+            /**
+             * Mileage Km
+             * @description The mileage the items were computed with
+             */
+            mileage_km: number | null;
+            /** Notes */
+            notes: string[];
+            /** Vin */
+            vin: string;
+        };
         /**
          * Scope
          * @description What a pass gives access to.
@@ -2953,6 +3193,164 @@ export interface components {
              * @description The windows not yet over, by start: the running one, then the queued ones
              */
             windows: components["schemas"]["WindowRead"][];
+        };
+        /** ServiceEntryCreate */
+        ServiceEntryCreate: {
+            /**
+             * Corrects
+             * @description The id of your own final entry of this vehicle that this one corrects
+             */
+            corrects?: string | null;
+            kind: components["schemas"]["ServiceEntryKind"];
+            /**
+             * Mileage Km
+             * @description Odometer reading, km
+             */
+            mileage_km: number;
+            /**
+             * Next Due Date
+             * @description Left out with next_due_mileage_km: filled from the schedule
+             */
+            next_due_date?: string | null;
+            /** Next Due Mileage Km */
+            next_due_mileage_km?: number | null;
+            /**
+             * Note
+             * @default
+             */
+            note: string;
+            /**
+             * Parts
+             * @default []
+             */
+            parts: components["schemas"]["PartWrite"][];
+            /**
+             * Performed On
+             * Format: date
+             * @description When the work was done; not in the future
+             */
+            performed_on: string;
+            /**
+             * Work Items
+             * @description Jobs done; a maintenance rule id (engine_oil, brake_fluid, spark_plugs, vehicle_check, cabin_filter) marks that job as done, other text is free
+             * @default []
+             */
+            work_items: string[];
+        };
+        /**
+         * ServiceEntryKind
+         * @enum {string}
+         */
+        ServiceEntryKind: "inspection" | "oil_service" | "brake_fluid" | "repair" | "recall";
+        /** ServiceEntryList */
+        ServiceEntryList: {
+            /**
+             * Items
+             * @description Newest first, voided entries included
+             */
+            items: components["schemas"]["ServiceEntryRead"][];
+            /** Vin */
+            vin: string;
+        };
+        /** ServiceEntryRead */
+        ServiceEntryRead: {
+            /** Corrected By */
+            corrected_by: string[];
+            /** Corrects */
+            corrects: string | null;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Editable
+             * @description You may still edit or void it
+             */
+            editable: boolean;
+            /**
+             * Editable Until
+             * Format: date-time
+             */
+            editable_until: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            kind: components["schemas"]["ServiceEntryKind"];
+            /** Mileage Km */
+            mileage_km: number;
+            /** Next Due Date */
+            next_due_date: string | null;
+            /** Next Due Mileage Km */
+            next_due_mileage_km: number | null;
+            /** Note */
+            note: string;
+            /**
+             * Own
+             * @description Written by your organisation
+             */
+            own: boolean;
+            /** Parts */
+            parts: components["schemas"]["PartRead"][];
+            /**
+             * Performed On
+             * Format: date
+             */
+            performed_on: string;
+            /** Revision */
+            revision: number;
+            status: components["schemas"]["EntryStatus"];
+            /**
+             * Updated At
+             * Format: date-time
+             */
+            updated_at: string;
+            /** Vin */
+            vin: string;
+            /**
+             * Warnings
+             * @description Things to check in what was just written (a mileage going backwards)
+             */
+            warnings: string[];
+            /** Work Items */
+            work_items: string[];
+            workshop: components["schemas"]["WorkshopRead"];
+        };
+        /**
+         * ServiceEntryUpdate
+         * @description The fields to change; a field left out stays. next_due_* may be set to null.
+         */
+        ServiceEntryUpdate: {
+            kind?: components["schemas"]["ServiceEntryKind"] | null;
+            /** Mileage Km */
+            mileage_km?: number | null;
+            /** Next Due Date */
+            next_due_date?: string | null;
+            /** Next Due Mileage Km */
+            next_due_mileage_km?: number | null;
+            /** Note */
+            note?: string | null;
+            /** Parts */
+            parts?: components["schemas"]["PartWrite"][] | null;
+            /** Performed On */
+            performed_on?: string | null;
+            /**
+             * Revision
+             * @description The revision you read (409 if stale)
+             */
+            revision: number;
+            /** Work Items */
+            work_items?: string[] | null;
+        };
+        /** ServiceEntryVoid */
+        ServiceEntryVoid: {
+            /**
+             * Revision
+             * @description The revision you read (409 if stale)
+             */
+            revision: number;
         };
         /** SessionCreate */
         SessionCreate: {
@@ -3246,6 +3644,13 @@ export interface components {
             /** Service Id */
             service_id: number;
         };
+        /** TransmissionRead */
+        TransmissionRead: {
+            /** Code */
+            code: string;
+            /** Description */
+            description: string;
+        };
         /** TypeFacet */
         TypeFacet: {
             /** Count */
@@ -3351,7 +3756,8 @@ export interface components {
         };
         /**
          * VehicleRead
-         * @description A decoded VIN. Series, model, body and engine are null for an unknown type code.
+         * @description A decoded VIN and the vehicle behind it. Series, model, body, engine, transmission and
+         *     drive are null unless ``coverage`` is "covered".
          */
         VehicleRead: {
             /** Body */
@@ -3368,9 +3774,29 @@ export interface components {
             check_digit_expected: string;
             /** Check Digit Valid */
             check_digit_valid: boolean;
-            /** Engine */
-            engine: string | null;
-            /** Manufacturer */
+            /**
+             * Country
+             * @description Country of the WMI
+             */
+            country: string | null;
+            /** @description covered; not_covered (another maker: no documents apply); unknown_vehicle (our make, type code not in the table: only documents for all series) */
+            coverage: components["schemas"]["Coverage"];
+            /**
+             * Coverage Note
+             * @description What the coverage means and what to do
+             */
+            coverage_note: string;
+            drive: components["schemas"]["Drive"] | null;
+            engine: components["schemas"]["EngineRead"] | null;
+            /**
+             * Make
+             * @description The make, e.g. BMW
+             */
+            make: string | null;
+            /**
+             * Manufacturer
+             * @description Manufacturer of the WMI; null when unassigned
+             */
             manufacturer: string | null;
             /** Model */
             model: string | null;
@@ -3387,6 +3813,16 @@ export interface components {
              */
             notes: string[];
             /**
+             * Options
+             * @description Standard equipment of the type
+             */
+            options: components["schemas"]["OptionRead"][];
+            /**
+             * Plant
+             * @description The plant of position 11; null when unknown
+             */
+            plant: string | null;
+            /**
              * Plant Code
              * @description Position 11
              */
@@ -3400,6 +3836,7 @@ export interface components {
             serial_number: string;
             /** Series */
             series: string | null;
+            transmission: components["schemas"]["TransmissionRead"] | null;
             /**
              * Type Code
              * @description Maker's type code, positions 4-7
@@ -3479,6 +3916,16 @@ export interface components {
              * @description Exclusive end of the window
              */
             valid_until: string;
+        };
+        /**
+         * WorkshopRead
+         * @description The company that wrote an entry; never a person.
+         */
+        WorkshopRead: {
+            /** City */
+            city: string | null;
+            /** Name */
+            name: string;
         };
     };
     responses: never;
@@ -3800,6 +4247,231 @@ export interface operations {
             };
         };
     };
+    edit_service_entry_service_entries__entry_id__patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceEntryUpdate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceEntryRead"];
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Service entry not found (/problems/service-entry-not-found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Service entry is voided (/problems/service-entry-voided); Service entry is final (/problems/service-entry-final); Service entry changed meanwhile (/problems/service-entry-changed); Company details missing (/problems/workshop-details-missing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request (/problems/validation-error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Token keys unavailable (/problems/identity-unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    void_service_entry_service_entries__entry_id__void_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                entry_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceEntryVoid"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceEntryRead"];
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Service entry not found (/problems/service-entry-not-found) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Service entry is voided (/problems/service-entry-voided); Service entry is final (/problems/service-entry-final); Service entry changed meanwhile (/problems/service-entry-changed) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid request (/problems/validation-error); errors names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Token keys unavailable (/problems/identity-unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     read_vehicle_vehicles__vin__get: {
         parameters: {
             query?: never;
@@ -3933,6 +4605,294 @@ export interface operations {
                 };
             };
             /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Token keys unavailable (/problems/identity-unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    read_schedule_vehicles__vin__schedule_get: {
+        parameters: {
+            query?: {
+                /** @description Today's odometer reading (km) */
+                mileage_km?: number | null;
+                /** @description Date of first registration: the start for jobs never recorded */
+                first_registration?: string | null;
+                /** @description Language of the titles */
+                lang?: components["schemas"]["Language"] | null;
+            };
+            header?: never;
+            path: {
+                vin: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScheduleRead"];
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Token keys unavailable (/problems/identity-unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_service_entries_vehicles__vin__service_entries_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vin: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceEntryList"];
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description AIR pass required (/problems/air-pass-required); Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid VIN (/problems/invalid-vin); Invalid request (/problems/validation-error); errors names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Token keys unavailable (/problems/identity-unavailable) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    write_service_entry_vehicles__vin__service_entries_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                vin: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ServiceEntryCreate"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ServiceEntryRead"];
+                };
+            };
+            /** @description Authentication required (/problems/unauthorized); Invalid access token (/problems/invalid-token) */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Company details missing (/problems/workshop-details-missing) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Invalid VIN (/problems/invalid-vin); Vehicle not covered by this portal (/problems/vin-not-covered); Invalid request (/problems/validation-error) */
             422: {
                 headers: {
                     [name: string]: unknown;
