@@ -1,4 +1,4 @@
-import { Anchor, Badge, Button, Card, Group, List, Loader, Stack, Table, Text, Title } from "@mantine/core";
+import { Alert, Anchor, Badge, Button, Card, Group, List, Loader, Stack, Table, Text, Title } from "@mantine/core";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { ErrorMessage } from "../../../components/ErrorMessage";
@@ -56,9 +56,9 @@ export function ServiceHistory({ vin, rules, canWrite }: { vin: string; rules: [
         {canWrite && editing === null && <Button onClick={() => open({ mode: "add", entry: null })}>{t("vehicle.history.add")}</Button>}
       </Group>
       {saved && (
-        <Text role="status" c="green.9" mt="xs">
+        <Alert color="green" role="status" mt="xs">
           {saved}
-        </Text>
+        </Alert>
       )}
       {editing !== null && (
         <Stack mt="sm">
