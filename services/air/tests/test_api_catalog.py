@@ -54,7 +54,7 @@ ENGLISH_ONLY = ContentDocument(
     type=DocumentType.REPAIR_INSTRUCTION,
     title="Rear door trim clip: replace",
     summary="Replace a broken trim clip of a rear door.",
-    body="## Removal\n\n1. Unclip the cover from the front.\n",
+    body="## Removal\n\n1. Lever the trim panel off at the clip.\n",
     applicability=Applicability(series=("G21",), model_year_from=2019),
     system="body",
     component="doors",
