@@ -517,6 +517,16 @@ async def test_punctuation_only_queries_are_answered_with_a_hint(
     assert body["hints"] != []
 
 
+async def test_a_dash_between_words_excludes_nothing(
+    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
+) -> None:
+    dashed = await _search(client, auth(org_with_pass), q="brake - pads", lang="en")
+    plain = await _search(client, auth(org_with_pass), q="brake pads", lang="en")
+
+    assert [i["id"] for i in _items(dashed)] == [i["id"] for i in _items(plain)]
+    assert FRONT_BRAKES in {i["id"] for i in _items(dashed)}
+
+
 async def test_a_long_system_filter_is_a_422(
     client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
 ) -> None:
