@@ -19,19 +19,23 @@ from servicekit.testing import assert_problem
 
 Auth = Callable[[uuid.UUID], dict[str, str]]
 
+# A G21 320d Touring (B47 diesel, automatic tailgate 316) of model year 2021.
 VIN_G21_2021 = "WBA6K5105MFK54321"
 VIN_VW = "WVWZZZ1KZAW000001"
 G21_2021 = {
     "ri-all-12v-battery-replace-register",
+    "ri-all-brake-fluid-change",
+    "ri-all-vehicle-check",
     "wd-all-diagnostic-socket",
     "tb-all-2023-002-programming-voltage",
     "ri-g20-front-brake-pads-discs",
     "ri-g20-rear-brake-pads-epb",
-    "ri-b48-spark-plugs",
     "ri-b47-engine-oil-service",
     "ri-g21-tailgate-spindle-drive",
     "tb-g20-2021-001-coolant-pump-noise",
 }
+# Documents of the same series that a diesel must not be shown.
+PETROL_ONLY = {"ri-b48-spark-plugs", "ri-b48-engine-oil-service", "ri-b58-engine-oil-service"}
 CONTENT_KEYS = {"summary", "body", "snippet", "svg"}
 
 GERMAN_TAILGATE = ContentDocument(
@@ -44,11 +48,29 @@ GERMAN_TAILGATE = ContentDocument(
     language=Language.DE,
 )
 
+# The shipped pack translates every document; this one exists in English only.
+ENGLISH_ONLY = ContentDocument(
+    id="ri-g21-rear-door-trim-clip",
+    type=DocumentType.REPAIR_INSTRUCTION,
+    title="Rear door trim clip: replace",
+    summary="Replace a broken trim clip of a rear door.",
+    body="## Removal\n\n1. Lever the trim panel off at the clip.\n",
+    applicability=Applicability(series=("G21",), model_year_from=2019),
+    system="body",
+    component="doors",
+)
+
 
 @pytest.fixture
 async def german(app: FastAPI, client: httpx.AsyncClient) -> None:
     async with app.state.database.transaction() as session:
         await DocumentRepository(session).upsert([GERMAN_TAILGATE], now=datetime.now(UTC))
+
+
+@pytest.fixture
+async def english_only(app: FastAPI, client: httpx.AsyncClient) -> None:
+    async with app.state.database.transaction() as session:
+        await DocumentRepository(session).upsert([ENGLISH_ONLY], now=datetime.now(UTC))
 
 
 def _keys(value: Any) -> Iterator[str]:
@@ -74,6 +96,7 @@ async def test_without_a_pass_the_catalog_lists_the_titles_that_apply(
     assert response.status_code == 200, response.text
     body = response.json()
     assert {item["id"] for item in body["items"]} == G21_2021
+    assert not PETROL_ONLY & {item["id"] for item in body["items"]}
     assert body["total"] == len(G21_2021)
     assert body["vehicle"]["series"] == "G21"
     assert sum(t["count"] for t in body["types"]) == len(G21_2021)
@@ -116,7 +139,7 @@ async def test_a_catalog_view_records_no_usage(
 
 
 async def test_the_catalog_shows_titles_in_the_callers_language_where_translated(
-    client: httpx.AsyncClient, auth: Auth, german: None
+    client: httpx.AsyncClient, auth: Auth, german: None, english_only: None
 ) -> None:
     response = await client.get(
         f"/vehicles/{VIN_G21_2021}/catalog", params={"lang": "de"}, headers=auth(uuid.uuid4())
@@ -127,8 +150,9 @@ async def test_the_catalog_shows_titles_in_the_callers_language_where_translated
     assert body["language"] == "de"
     assert by_id["ri-g21-tailgate-spindle-drive"]["title"] == "Heckklappen-Spindelantrieb ersetzen"
     assert by_id["ri-g21-tailgate-spindle-drive"]["language"] == "de"
-    assert by_id["ri-g20-rear-brake-pads-epb"]["language"] == "en"
-    assert len(by_id) == len(G21_2021)
+    assert by_id[ENGLISH_ONLY.id]["title"] == ENGLISH_ONLY.title
+    assert by_id[ENGLISH_ONLY.id]["language"] == "en"
+    assert set(by_id) == G21_2021 | {ENGLISH_ONLY.id}
 
 
 async def test_the_catalog_is_ordered_by_system_component_type_and_title(
@@ -148,7 +172,10 @@ async def test_a_vehicle_of_another_maker_has_an_empty_catalog_and_a_hint(
     assert response.status_code == 200, response.text
     body = response.json()
     assert (body["total"], body["items"], body["systems"], body["types"]) == (0, [], [], [])
-    assert "does not cover" in body["hints"][0]
+    # One wording for "not covered": the vehicle's own note.
+    assert body["vehicle"]["coverage"] == "not_covered"
+    assert body["hints"] == [body["vehicle"]["coverage_note"]]
+    assert "covers BMW vehicles" in body["hints"][0] and "Volkswagen" in body["hints"][0]
 
 
 async def test_an_invalid_vin_in_the_catalog_is_a_422(
@@ -190,15 +217,16 @@ async def test_reading_in_german_gives_the_german_version_with_its_languages(
 
 
 async def test_reading_an_untranslated_document_in_german_gives_english(
-    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID, german: None
+    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID, english_only: None
 ) -> None:
     response = await client.get(
-        "/documents/ri-g20-rear-brake-pads-epb",
+        f"/documents/{ENGLISH_ONLY.id}",
         headers=auth(org_with_pass) | {"Accept-Language": "de-DE"},
     )
 
     body = response.json()
     assert body["language"] == "en"
+    assert body["title"] == ENGLISH_ONLY.title
     assert body["available_languages"] == ["en"]
 
 

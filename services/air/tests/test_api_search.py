@@ -4,9 +4,11 @@ versions and one hand-made document with a navigation pathway."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from importlib.resources import files
 
 import httpx
 import pytest
@@ -15,7 +17,6 @@ from sqlalchemy import text
 
 from air.db.documents import DocumentRepository
 from air.domain.content import Applicability, ContentDocument, DocumentType, Language
-from air.domain.navigation import parse_taxonomy
 from air.services.suggestions import rebuild_vocabulary
 from aos.events.v1 import billing_pb2
 from servicekit.testing import assert_problem
@@ -23,7 +24,21 @@ from servicekit.testing import assert_problem
 Auth = Callable[[uuid.UUID], dict[str, str]]
 Grant = Callable[..., Awaitable[billing_pb2.EntitlementGranted]]
 
+# A G21 320d Touring (B47 diesel, automatic tailgate 316) of model year 2021, and what
+# applies to it in the shipped pack.
 VIN_G21_2021 = "WBA6K5105MFK54321"
+G21_2021 = {
+    "ri-all-12v-battery-replace-register",
+    "ri-all-brake-fluid-change",
+    "ri-all-vehicle-check",
+    "wd-all-diagnostic-socket",
+    "tb-all-2023-002-programming-voltage",
+    "ri-g20-front-brake-pads-discs",
+    "ri-g20-rear-brake-pads-epb",
+    "ri-b47-engine-oil-service",
+    "ri-g21-tailgate-spindle-drive",
+    "tb-g20-2021-001-coolant-pump-noise",
+}
 # WBA + 7K11 (F40 118i) + model year M (2021).
 VIN_F40 = "WBA7K1105MF000001"
 # A Volkswagen VIN: not covered by this portal.
@@ -45,6 +60,9 @@ GERMAN_FRONT_BRAKES = ContentDocument(
     ),
     applicability=G20_G21,
     language=Language.DE,
+    # A translation keeps the English entry's place in the taxonomy.
+    system="brakes",
+    component="pads_and_discs",
 )
 # Its German text holds the word "Brems…" only inside compounds: only a prefix match finds it.
 DISC_CHECK_EN = ContentDocument(
@@ -68,6 +86,18 @@ DISC_CHECK_DE = ContentDocument(
     system="brakes",
     component="discs",
 )
+# The shipped pack translates every document; this one exists in English only.
+ENGLISH_ONLY = ContentDocument(
+    id="ri-g21-rear-door-trim-clip",
+    type=DocumentType.REPAIR_INSTRUCTION,
+    title="Rear door trim clip: replace",
+    summary="Replace a broken trim clip of a rear door.",
+    body="## Removal\n\n1. Lever the trim panel off at the clip.\n",
+    applicability=Applicability(series=("G21",), model_year_from=2019),
+    system="body",
+    component="doors",
+)
+SYSTEMS_FILE = files("air.content") / "systems.json"
 
 
 @pytest.fixture
@@ -145,13 +175,17 @@ async def test_each_document_appears_once_in_the_language_whose_version_matches(
 
 
 async def test_without_keywords_a_vehicle_lists_the_callers_language_where_translated(
-    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID, german: None
+    app: FastAPI, client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID, german: None
 ) -> None:
+    async with app.state.database.transaction() as session:
+        await DocumentRepository(session).upsert([ENGLISH_ONLY], now=datetime.now(UTC))
+
     items = _items(await _search(client, auth(org_with_pass), vin=VIN_G21_2021, lang="de"))
 
     languages = {item["id"]: item["language"] for item in items}
-    assert languages[FRONT_BRAKES] == "de"
-    assert languages["ri-g20-rear-brake-pads-epb"] == "en"
+    titles = {item["id"]: item["title"] for item in items}
+    assert (languages[FRONT_BRAKES], titles[FRONT_BRAKES]) == ("de", GERMAN_FRONT_BRAKES.title)
+    assert (languages[ENGLISH_ONLY.id], titles[ENGLISH_ONLY.id]) == ("en", ENGLISH_ONLY.title)
     assert len(languages) == len(items)
 
 
@@ -219,7 +253,8 @@ async def test_a_german_typo_is_corrected_to_a_german_word(
 async def test_a_suggestion_keeps_the_vin_of_the_box(
     client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
 ) -> None:
-    body = await _search(client, auth(org_with_pass), q=f"{VIN_G21_2021} tailgaet spindel")
+    # ("spindel" would be no typo: German documents hold "Spindelantrieb".)
+    body = await _search(client, auth(org_with_pass), q=f"{VIN_G21_2021} tailgaet spindle")
 
     # Sent back as q, the suggestion searches the same vehicle.
     assert body["suggestions"] == [f"{VIN_G21_2021} tailgate spindle"]
@@ -315,7 +350,8 @@ async def test_a_vin_alone_in_the_box_lists_the_vehicles_documents(
     by_vin = await _search(client, auth(org_with_pass), vin=VIN_G21_2021)
 
     assert [i["id"] for i in _items(by_box)] == [i["id"] for i in _items(by_vin)]
-    assert by_box["total"] == 9
+    assert {i["id"] for i in _items(by_box)} == G21_2021
+    assert by_box["total"] == len(G21_2021)
 
 
 async def test_the_vin_in_the_box_is_covered_by_that_vehicles_pass(
@@ -378,7 +414,12 @@ async def test_a_vin_of_another_maker_finds_nothing_and_says_why(
     assert body["vin_from_query"] == VIN_VW
     hints = body["hints"]
     assert isinstance(hints, list)
-    assert any("Volkswagen" in hint and "does not cover" in hint for hint in hints)
+    # One wording for "not covered": the vehicle's own note.
+    vehicle = body["vehicle"]
+    assert isinstance(vehicle, dict) and vehicle["coverage"] == "not_covered"
+    assert vehicle["coverage_note"] in hints
+    assert "covers BMW vehicles" in vehicle["coverage_note"]
+    assert "Volkswagen" in vehicle["coverage_note"]
 
 
 # --- facets --------------------------------------------------------------------------------
@@ -392,11 +433,18 @@ async def test_facets_count_systems_components_and_types_of_the_matches(
     facets = body["facets"]
     assert isinstance(facets, dict)
     systems = {system["id"]: system for system in facets["systems"]}
+    # Front pads, rear pads and parking brake, brake fluid, and the test's disc check (its
+    # component "discs" is not in the taxonomy: shown by its id).
     assert systems["brakes"] == {
         "id": "brakes",
-        "label": "brakes",
-        "count": 1,
-        "components": [{"id": "discs", "label": "discs", "count": 1}],
+        "label": "Brakes",
+        "count": 4,
+        "components": [
+            {"id": "discs", "label": "discs", "count": 1},
+            {"id": "hydraulics", "label": "Hydraulics and brake fluid", "count": 1},
+            {"id": "pads_and_discs", "label": "Pads and discs", "count": 1},
+            {"id": "parking_brake", "label": "Parking brake", "count": 1},
+        ],
     }
     assert sum(s["count"] for s in facets["systems"]) == body["total"]
     assert sum(t["count"] for t in facets["types"]) == body["total"]
@@ -407,28 +455,22 @@ async def test_facet_labels_come_from_the_taxonomy_in_the_callers_language(
     auth: Auth,
     org_with_pass: uuid.UUID,
     german: None,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    # The pack's systems.json, as the content pack will ship it, injected for this test.
-    taxonomy = parse_taxonomy(
-        {
-            "systems": [
-                {
-                    "id": "brakes",
-                    "label": {"en": "Brakes", "de": "Bremsen"},
-                    "components": [{"id": "discs", "label": {"en": "Discs", "de": "Scheiben"}}],
-                }
-            ]
-        }
-    )
-    monkeypatch.setattr("air.services.documents.load_taxonomy", lambda: taxonomy)
+    shipped = json.loads(SYSTEMS_FILE.read_text(encoding="utf-8"))["systems"]
+    system_labels = {system["id"]: system["label"]["de"] for system in shipped}
 
     body = await _search(client, auth(org_with_pass), q="Bremse", lang="de")
 
     facets = body["facets"]
     assert isinstance(facets, dict)
     brakes = next(s for s in facets["systems"] if s["id"] == "brakes")
-    assert (brakes["label"], brakes["components"][0]["label"]) == ("Bremsen", "Scheiben")
+    components = {c["id"]: c["label"] for c in brakes["components"]}
+    assert brakes["label"] == "Bremsen"
+    assert components["pads_and_discs"] == "Beläge und Scheiben"
+    assert components["hydraulics"] == "Hydraulik und Bremsflüssigkeit"
+    assert {s["id"]: s["label"] for s in facets["systems"]} == {
+        s["id"]: system_labels[s["id"]] for s in facets["systems"]
+    }
 
 
 async def test_system_filter_narrows_the_items_but_not_the_facets(
@@ -473,6 +515,16 @@ async def test_punctuation_only_queries_are_answered_with_a_hint(
 
     assert body["total"] == 0
     assert body["hints"] != []
+
+
+async def test_a_dash_between_words_excludes_nothing(
+    client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
+) -> None:
+    dashed = await _search(client, auth(org_with_pass), q="brake - pads", lang="en")
+    plain = await _search(client, auth(org_with_pass), q="brake pads", lang="en")
+
+    assert [i["id"] for i in _items(dashed)] == [i["id"] for i in _items(plain)]
+    assert FRONT_BRAKES in {i["id"] for i in _items(dashed)}
 
 
 async def test_a_long_system_filter_is_a_422(

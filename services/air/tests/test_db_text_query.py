@@ -38,3 +38,21 @@ async def test_german_lexemes_are_matched_as_prefixes(
 
 async def test_english_lexemes_stay_exact(app: FastAPI, client: httpx.AsyncClient) -> None:
     assert await _as_text(app, "brake pads", Language.EN) == "'brake' & 'pad'"
+
+
+@pytest.mark.parametrize(
+    ("query", "language", "expected"),
+    [
+        # A dash standing alone separates words; websearch_to_tsquery would read it as "not".
+        ("brake - pads", Language.EN, "'brake' & 'pad'"),
+        ("Bremse – - Belag", Language.DE, "'brems':* & 'belag':*"),
+        ("- -", Language.DE, ""),
+        ("- or -", Language.DE, "'or':*"),
+        # A dash written against a word still excludes it.
+        ("brake -pads", Language.EN, "'brake' & !'pad'"),
+    ],
+)
+async def test_a_lone_dash_excludes_nothing(
+    app: FastAPI, client: httpx.AsyncClient, query: str, language: Language, expected: str
+) -> None:
+    assert await _as_text(app, query, language) == expected

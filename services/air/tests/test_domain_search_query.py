@@ -73,6 +73,17 @@ def test_precise_syntax_or_one_word_is_not_relaxed(query: str) -> None:
     assert any_of_words(query) is None
 
 
+@pytest.mark.parametrize("query", ["- -", "... ?!", "brake -"])
+def test_punctuation_is_no_word_to_relax_to(query: str) -> None:
+    # "- -" once became "- or -", which websearch_to_tsquery reads as "not 'or'": every German
+    # document (where "or" is no stop word) matched a query without a single word.
+    assert any_of_words(query) is None
+
+
+def test_punctuation_between_words_is_left_out_of_the_relaxed_query() -> None:
+    assert any_of_words("brake - pads") == "brake or pads"
+
+
 def test_correctable_words_are_letters_only_in_lower_case() -> None:
     assert correctable_words("Brake PDAS B48 10 Nm öl Bremsbeläge") == [
         "brake",

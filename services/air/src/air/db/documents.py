@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -109,6 +110,11 @@ _PREFIX_LEXEME = r"'\1':*"
 _SINGLE_LETTER_PREFIX = r"'([^'])':\*"
 _EXACT_LEXEME = r"'\1'"
 
+# Dashes standing alone between spaces ("brake - pads", "- -"): people separate words with
+# them, but websearch_to_tsquery reads a "-" before whitespace as "not" the next word. A dash
+# written against a word ("-hinten") is kept: that is the exclusion syntax.
+_LONE_DASHES = re.compile(r"(?<!\S)[-\u2010-\u2015]+(?!\S)")
+
 
 def _config(language: Language) -> ColumnElement[Any]:
     return literal_column(f"'{TEXT_SEARCH_CONFIGS[language.value]}'::regconfig")
@@ -116,7 +122,7 @@ def _config(language: Language) -> ColumnElement[Any]:
 
 def text_query(query: str, language: Language) -> ColumnElement[Any]:
     """The tsquery of web-search syntax ``query`` for documents in ``language``."""
-    parsed = func.websearch_to_tsquery(_config(language), query)
+    parsed = func.websearch_to_tsquery(_config(language), _LONE_DASHES.sub(" ", query))
     if language is not Language.DE:
         return parsed
     prefixed = func.regexp_replace(cast(parsed, Text), _LEXEME, _PREFIX_LEXEME, "g")

@@ -19,6 +19,8 @@ _TOKEN_PUNCTUATION = "()[]{}<>,;:.!?\"'"
 _MIN_VIN_DIGITS = 3
 # Web-search syntax that must not be rewritten into "any of the words".
 _OPERATOR = re.compile(r'"|(?:^|\s)-\S|(?:^|\s)or(?:\s|$)', re.IGNORECASE)
+# A token that holds something to search for (a letter or a digit).
+_SEARCHABLE = re.compile(r"[^\W_]")
 # Words a typo can be corrected in: letters only (codes such as B48 or part numbers are exact).
 WORD = re.compile(r"[^\W\d_]{3,}")
 
@@ -88,10 +90,13 @@ def split_search_box(q: str | None) -> SearchBox:
 
 def any_of_words(keywords: str) -> str | None:
     """``keywords`` as "any of these words" in web-search syntax, or None when they use phrase,
-    exclusion or OR syntax (the caller asked for something precise) or hold one word."""
+    exclusion or OR syntax (the caller asked for something precise) or hold one word.
+
+    Tokens without a letter or digit ("-", "...") are no words: joined with "or" they are read
+    as syntax ("- or -" is "not 'or'", which matches every document without that word)."""
     if _OPERATOR.search(keywords):
         return None
-    words = keywords.split()
+    words = [token for token in keywords.split() if _SEARCHABLE.search(token)]
     if len(words) < 2:
         return None
     return " or ".join(words)
