@@ -43,5 +43,7 @@ def test_a_petrol_car_is_told_to_use_the_petrol_oil_service() -> None:
     rules = {rule.id: rule for rule in load_maintenance_rules().rules}
     petrol = pack.vehicles.type_codes["5F31"].facts(model_year=MODEL_YEAR)  # 330i, B48
     diesel = pack.vehicles.type_codes["5F71"].facts(model_year=MODEL_YEAR)  # 320d, B47
+    six = pack.vehicles.type_codes["6K91"].facts(model_year=MODEL_YEAR)  # M340i Touring, B58
     assert rules["engine_oil"].document_for(petrol) == "ri-b48-engine-oil-service"
     assert rules["engine_oil"].document_for(diesel) == "ri-b47-engine-oil-service"
+    assert rules["engine_oil"].document_for(six) == "ri-b58-engine-oil-service"
