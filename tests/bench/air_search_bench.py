@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import signal
 import statistics
 import sys
 import time
@@ -268,10 +269,13 @@ async def measure(name: str, call: Callable[[], Awaitable[None]], *, requests: i
         await call()
     timings: list[float] = []
     started = time.perf_counter()
-    for _ in range(requests):
+    step = max(requests // 10, 1)
+    for number in range(1, requests + 1):
         begin = time.perf_counter()
         await call()
         timings.append((time.perf_counter() - begin) * 1000)
+        if number % step == 0 and number < requests:
+            print(f"  {name:<34} {number}/{requests}", end="\r", flush=True)
     elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(timings, n=100, method="inclusive")
     result = Result(name, statistics.median(timings), cuts[94], requests / elapsed)
@@ -308,6 +312,10 @@ def print_table(results: list[Result], reference: Result) -> None:
 
 
 async def run(*, documents: int, requests: int) -> int:
+    # Stopped by its PID (SIGTERM) like Ctrl-C: the run is cancelled and drops its database.
+    task = asyncio.current_task()
+    if task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     stack = load_stack_env()
     admin_url = stack.get("AOS_POSTGRES_ADMIN_URL")
     if not admin_url:
@@ -319,7 +327,9 @@ async def run(*, documents: int, requests: int) -> int:
     factory = DatabaseFactory(admin_url)
     try:
         database_url = await factory.create(MIGRATIONS_DIR)
-        print(f"database {database_url.rsplit('/', 1)[1]} (migrated; dropped at the end)")
+        print(
+            f"database {database_url.rsplit('/', 1)[1]} (migrated; dropped at the end)", flush=True
+        )
         settings = Settings(
             database_url=database_url,
             environment="test",
@@ -430,7 +440,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.documents < 0 or args.requests < 2:
         parser.error("--documents must be >= 0 and --requests >= 2")
-    return asyncio.run(run(documents=args.documents, requests=args.requests))
+    try:
+        return asyncio.run(run(documents=args.documents, requests=args.requests))
+    except (KeyboardInterrupt, asyncio.CancelledError):
+        print("interrupted; the database was dropped", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
