@@ -102,7 +102,7 @@ run: stack-up web-build ## start everything and print how to try it (Ctrl-C stop
 bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus
 	$(PY) tests/bench/gateway_bench.py
 	$(PY) tests/bench/flash_bench.py --stock-doipclient
-	$(PY) tests/bench/air_search_bench.py
+	$(PY) tests/bench/air_search_bench.py --requests 100
 
 bench-tools: # wrk and nginx from Debian's packages, when missing and we may install them
 	@if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then \

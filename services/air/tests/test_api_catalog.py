@@ -104,6 +104,33 @@ async def test_without_a_pass_the_catalog_lists_the_titles_that_apply(
     assert all(item["title"] for item in body["items"])
 
 
+async def test_the_catalog_comes_a_page_at_a_time_with_counts_over_all_titles(
+    client: httpx.AsyncClient, auth: Auth
+) -> None:
+    headers = auth(uuid.uuid4())
+    url = f"/vehicles/{VIN_G21_2021}/catalog"
+    whole = (await client.get(url, headers=headers)).json()
+    offsets = range(0, len(G21_2021) + 3, 3)  # the last page starts past the end
+    pages = [
+        (await client.get(url, params={"limit": 3, "offset": offset}, headers=headers)).json()
+        for offset in offsets
+    ]
+
+    assert [len(page["items"]) for page in pages] == [
+        max(0, min(3, len(G21_2021) - offset)) for offset in offsets
+    ]
+    assert pages[-1]["items"] == []
+    assert [item["id"] for page in pages for item in page["items"]] == [
+        item["id"] for item in whole["items"]
+    ]
+    for page in pages:
+        assert page["total"] == len(G21_2021)
+        assert page["systems"] == whole["systems"]
+        assert page["types"] == whole["types"]
+    too_many = await client.get(url, params={"limit": 1001}, headers=headers)
+    assert_problem(too_many, 422, "validation-error")
+
+
 async def test_the_catalog_shows_no_content(
     client: httpx.AsyncClient, auth: Auth, org_with_pass: uuid.UUID
 ) -> None:

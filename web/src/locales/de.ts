@@ -123,6 +123,7 @@ export const de: Messages = {
       title: "Was AIR für dieses Fahrzeug hat",
       intro_one: "{{count}} Dokument gilt für dieses Fahrzeug. Mit einem AIR-Zugang können Sie es lesen: ein Pass für dieses Fahrzeug oder ein Zeitpass.",
       intro_other: "{{count}} Dokumente gelten für dieses Fahrzeug. Mit einem AIR-Zugang können Sie sie lesen: ein Pass für dieses Fahrzeug oder ein Zeitpass.",
+      partial: "Die ersten {{shown}} von {{total}} Titeln sind aufgeführt; die Zahlen oben gelten für alle.",
     },
     document: { forVehicle: "Für das Fahrzeug {{vin}}", readIn: "Auf {{language}} lesen", print: "Drucken", pdf: "PDF" },
     vehicle: { title: "Fahrzeug", manufacturer: "Hersteller", series: "Baureihe", model: "Modell", modelYear: "Modelljahr", engine: "Motor" , open: "Fahrzeugseite öffnen" },

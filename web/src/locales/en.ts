@@ -121,6 +121,7 @@ export const en = {
       title: "What AIR has for this vehicle",
       intro_one: "{{count}} document applies to this vehicle. Buy AIR access to read it: a pass for this vehicle or a time pass.",
       intro_other: "{{count}} documents apply to this vehicle. Buy AIR access to read these: a pass for this vehicle or a time pass.",
+      partial: "The first {{shown}} of {{total}} titles are listed; the counts above cover all of them.",
     },
     document: { forVehicle: "For the vehicle {{vin}}", readIn: "Read in {{language}}", print: "Print", pdf: "PDF" },
     vehicle: { title: "Vehicle", manufacturer: "Manufacturer", series: "Series", model: "Model", modelYear: "Model year", engine: "Engine" , open: "Open the vehicle page" },

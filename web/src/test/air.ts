@@ -132,6 +132,8 @@ export function catalog(overrides: Partial<Catalog> = {}): Catalog {
   return {
     vehicle: vehicle(),
     total: HITS.length,
+    limit: 500,
+    offset: 0,
     language: "en",
     systems: SYSTEMS,
     types: [{ type: "repair_instruction", count: 3 }],

@@ -3746,9 +3746,16 @@ export interface components {
             items: components["schemas"]["CatalogItem"][];
             /** @description The language titles are shown in where translated */
             language: components["schemas"]["Language"];
+            /** Limit */
+            limit: number;
+            /** Offset */
+            offset: number;
             /** Systems */
             systems: components["schemas"]["SystemFacet"][];
-            /** Total */
+            /**
+             * Total
+             * @description Titles that apply in all pages
+             */
             total: number;
             /** Types */
             types: components["schemas"]["TypeFacet"][];
@@ -4566,6 +4573,9 @@ export interface operations {
             query?: {
                 /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
                 lang?: components["schemas"]["Language"] | null;
+                /** @description Titles per page */
+                limit?: number;
+                offset?: number;
             };
             header?: never;
             path: {

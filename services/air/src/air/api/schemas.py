@@ -289,7 +289,9 @@ class CatalogItem(BaseModel):
 
 class VehicleCatalog(BaseModel):
     vehicle: VehicleRead
-    total: int
+    total: int = Field(description="Titles that apply in all pages")
+    limit: int
+    offset: int
     language: Language = Field(description="The language titles are shown in where translated")
     systems: list[SystemFacet]
     types: list[TypeFacet]
@@ -300,7 +302,9 @@ class VehicleCatalog(BaseModel):
     def of(cls, catalog: Catalog) -> VehicleCatalog:
         return cls(
             vehicle=VehicleRead.of(catalog.vehicle),
-            total=len(catalog.entries),
+            total=catalog.total,
+            limit=catalog.limit,
+            offset=catalog.offset,
             language=catalog.language,
             systems=[SystemFacet.of(facet) for facet in catalog.systems],
             types=_type_facets(catalog.types),

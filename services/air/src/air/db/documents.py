@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import TSQUERY, distinct_on, insert
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from air.db.applicability import applicable_to
 from air.db.models import TEXT_SEARCH_CONFIGS, Document
@@ -75,6 +77,14 @@ class SearchFilters:
     types: Sequence[str] = ()
     system: str | None = None
     component: str | None = None
+
+    def admits(self, *, system: str, component: str, kind: str) -> bool:
+        """True when a document of this system, component and type passes the filters."""
+        return (
+            (not self.types or kind in self.types)
+            and (self.system is None or system == self.system)
+            and (self.component is None or component == self.component)
+        )
 
 
 @dataclass(frozen=True)
@@ -206,9 +216,17 @@ class DocumentRepository:
     ) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
         if query is not None:
+            # One "language AND match" term per language, ORed: PostgreSQL answers each with
+            # the GIN index on search_vector (a CASE over the language would read every row).
             conditions.append(
-                _per_language(
-                    query, lambda _, tsquery: Document.search_vector.bool_op("@@")(tsquery)
+                or_(
+                    *(
+                        and_(
+                            Document.language == language.value,
+                            Document.search_vector.bool_op("@@")(text_query(query, language)),
+                        )
+                        for language in Language
+                    )
                 )
             )
         if vehicle is not None:
@@ -280,23 +298,26 @@ class DocumentRepository:
             narrowed.append(chosen.c.component == filters.component)
         where = and_(*narrowed)
 
-        system_counts = [
-            (system, component, count)
-            for system, component, count in await self.session.execute(
-                select(chosen.c.system, chosen.c.component, func.count()).group_by(
-                    chosen.c.system, chosen.c.component
+        # One pass over the matches gives the facets and the total: the groups by system,
+        # component and type, summed in Python (the filters name exactly these three columns).
+        groups = [
+            (system, component, kind, count)
+            for system, component, kind, count in await self.session.execute(
+                select(chosen.c.system, chosen.c.component, chosen.c.type, func.count()).group_by(
+                    chosen.c.system, chosen.c.component, chosen.c.type
                 )
             )
         ]
-        type_counts = [
-            (kind, count)
-            for kind, count in await self.session.execute(
-                select(chosen.c.type, func.count()).group_by(chosen.c.type).order_by(chosen.c.type)
-            )
-        ]
-        total = (
-            await self.session.execute(select(func.count()).select_from(chosen).where(where))
-        ).scalar_one()
+        by_place: Counter[tuple[str, str]] = Counter()
+        by_type: Counter[str] = Counter()
+        total = 0
+        for system, component, kind, count in groups:
+            by_place[(system, component)] += count
+            by_type[kind] += count
+            if filters.admits(system=system, component=component, kind=kind):
+                total += count
+        system_counts = [(system, component, n) for (system, component), n in by_place.items()]
+        type_counts = sorted(by_type.items())
 
         snippet: ColumnElement[str | None] = literal(None, type_=Text)
         if query is not None and snippets:
@@ -316,6 +337,7 @@ class DocumentRepository:
         )
         page = (
             select(Document, snippet.label("snippet"))
+            .options(defer(Document.body), defer(Document.svg))
             .join(chosen, and_(chosen.c.id == Document.id, chosen.c.language == Document.language))
             .where(where)
             .order_by(*order)

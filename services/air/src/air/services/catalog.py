@@ -45,10 +45,20 @@ class CatalogEntry:
         )
 
 
+# Titles per page: a maker's catalogue holds thousands of documents per vehicle; the counts per
+# system and type cover all of them, the titles come a page at a time.
+CATALOG_PAGE = 500
+
+
 @dataclass(frozen=True)
 class Catalog:
+    """One page of the titles (``total`` of them in all) and the counts over all of them."""
+
     vehicle: Vehicle
     language: Language
+    total: int
+    limit: int
+    offset: int
     entries: list[CatalogEntry]
     systems: list[SystemFacet]
     types: list[tuple[str, int]]
@@ -56,7 +66,13 @@ class Catalog:
 
 
 async def vehicle_catalog(
-    session: AsyncSession, vin: str, *, language: Language, today: date
+    session: AsyncSession,
+    vin: str,
+    *,
+    language: Language,
+    today: date,
+    limit: int = CATALOG_PAGE,
+    offset: int = 0,
 ) -> Catalog:
     """The titles of every document that applies to ``vin``, in ``language`` where translated,
     ordered by system, component, type and title. A vehicle the portal does not cover has an
@@ -65,19 +81,31 @@ async def vehicle_catalog(
     note = not_covered_note(vehicle)
     if note is not None:
         return Catalog(
-            vehicle=vehicle, language=language, entries=[], systems=[], types=[], hints=[note]
+            vehicle=vehicle,
+            language=language,
+            total=0,
+            limit=limit,
+            offset=offset,
+            entries=[],
+            systems=[],
+            types=[],
+            hints=[note],
         )
     page = await DocumentRepository(session).search(
         query=None,
         language=language,
         vehicle=covered_facts(vehicle),
         filters=SearchFilters(),
-        limit=None,
+        limit=limit,
+        offset=offset,
         snippets=False,
     )
     return Catalog(
         vehicle=vehicle,
         language=language,
+        total=page.total,
+        limit=limit,
+        offset=offset,
         entries=[CatalogEntry.of(row) for row in page.rows],
         systems=system_facets(page.system_counts, load_taxonomy(), language),
         types=page.type_counts,
@@ -85,4 +113,4 @@ async def vehicle_catalog(
     )
 
 
-__all__ = ["Catalog", "CatalogEntry", "vehicle_catalog"]
+__all__ = ["CATALOG_PAGE", "Catalog", "CatalogEntry", "vehicle_catalog"]

@@ -138,7 +138,10 @@ export interface CatalogItem {
 /** GET /api/air/vehicles/{vin}/catalog (no pass): titles, types and systems of what applies. */
 export interface Catalog {
   vehicle: Vehicle;
+  /** Titles that apply in all pages; `items` holds one page of them (the first by default). */
   total: number;
+  limit: number;
+  offset: number;
   language: ContentLanguage;
   systems: SystemFacet[];
   types: TypeFacet[];

@@ -31,6 +31,11 @@ export function CatalogView({ catalog, offer = true }: { catalog: Catalog; offer
         </Group>
       )}
       <DocumentsBySystem systems={catalog.systems} items={catalog.items} vin={catalog.vehicle.vin} linked={false} />
+      {catalog.items.length < catalog.total && (
+        <Text size="sm" c="dimmed">
+          {t("air.catalog.partial", { shown: catalog.items.length, total: catalog.total })}
+        </Text>
+      )}
     </Stack>
   );
 }
