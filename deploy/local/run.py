@@ -317,7 +317,8 @@ AOS is running. Open the web portal: {portal}{portal_note}
     .venv/bin/python -c "import pyotp; print(pyotp.TOTP('{secret}').now())"
   The demo workshop's technician and accountant log in the same way (logins below), to try
   what each role may do.
-  Then: Passes → buy a pass; Repair information → search {DEMO_VIN}; Programming → read the
+  Then: Passes → buy a pass; Repair information → search {DEMO_VIN} → open the vehicle page
+  (its service book says the brake fluid is overdue; add an entry); Programming → read the
   vehicle of the demo agent, plan a session, start it and read the report.
   Or register a new workshop: the verification mail lands in .local/mail/ (open the link in it).
 OpenAPI: {api}/openapi.json
