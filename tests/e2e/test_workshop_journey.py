@@ -41,7 +41,8 @@ def test_new_workshop_registers_buys_an_air_pass_and_reads_documents(
     assert series == "G20"
     assert result["items"]
     for item in result["items"]:
-        assert series in item["series"] or not item["series"]
+        applies = item["applicability"]
+        assert applies["all_series"] or series in applies["series"]
 
     document = http.get(f"/air/documents/{result['items'][0]['id']}", headers=auth)
     assert document.status_code == 200, document.text
