@@ -4670,7 +4670,7 @@ export interface operations {
                 mileage_km?: number | null;
                 /** @description Date of first registration: the start for jobs never recorded */
                 first_registration?: string | null;
-                /** @description Language of the titles */
+                /** @description Content language: en or de. Without it the first language of Accept-Language that AIR has, else en */
                 lang?: components["schemas"]["Language"] | null;
             };
             header?: never;

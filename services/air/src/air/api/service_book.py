@@ -6,9 +6,10 @@ import uuid
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query
+from fastapi import APIRouter, Query
 
 from air.api.deps import ClockDep, Technician
+from air.api.language import AcceptLanguageHeader, LangQuery, caller_language
 from air.api.service_book_schemas import (
     ScheduleRead,
     ServiceEntryCreate,
@@ -17,7 +18,6 @@ from air.api.service_book_schemas import (
     ServiceEntryUpdate,
     ServiceEntryVoid,
 )
-from air.domain.content import Language
 from air.domain.service_book import EARLIEST_SERVICE_DATE, MAX_MILEAGE_KM
 from air.errors import (
     AirPassRequiredError,
@@ -51,18 +51,6 @@ CHANGE_ERRORS = (
 
 def _member(principal: Principal) -> Member:
     return Member(organization_id=principal.organization_id, user_id=principal.user_id)
-
-
-def _language(lang: Language | None, accept_language: str | None) -> Language:
-    """``lang`` when given, else the first of Accept-Language we have, else English."""
-    if lang is not None:
-        return lang
-    known = {language.value: language for language in Language}
-    for part in (accept_language or "").split(","):
-        tag = part.split(";", 1)[0].strip().lower()[:2]
-        if tag in known:
-            return known[tag]
-    return Language.EN
 
 
 @router.get(
@@ -180,8 +168,8 @@ async def read_schedule(
             description="Date of first registration: the start for jobs never recorded",
         ),
     ] = None,
-    lang: Annotated[Language | None, Query(description="Language of the titles")] = None,
-    accept_language: Annotated[str | None, Header(include_in_schema=False)] = None,
+    lang: LangQuery = None,
+    accept_language: AcceptLanguageHeader = None,
 ) -> ScheduleRead:
     """Each maintenance job that applies to the vehicle with its status (overdue, due,
     due_soon, ok, unknown), from the last entry that did it or the first registration, and
@@ -192,7 +180,7 @@ async def read_schedule(
         vin,
         mileage_km=mileage_km,
         first_registration=first_registration,
-        language=_language(lang, accept_language),
+        language=caller_language(lang, accept_language),
         now=clock(),
     )
     return ScheduleRead.of(vehicle.vin, schedule)
