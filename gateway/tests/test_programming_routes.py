@@ -16,13 +16,13 @@ Services = Any  # fixture type from conftest
 def test_programming_url_comes_from_its_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("GATEWAY_PROGRAMMING_URL", "http://127.0.0.1:9104/")
 
-    assert GatewaySettings().upstreams["programming"] == "http://127.0.0.1:9104"
+    assert GatewaySettings().upstreams["programming"] == ("http://127.0.0.1:9104",)
 
 
 def test_programming_url_defaults_to_port_8104(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("GATEWAY_PROGRAMMING_URL", raising=False)
 
-    assert GatewaySettings().upstreams["programming"] == "http://127.0.0.1:8104"
+    assert GatewaySettings().upstreams["programming"] == ("http://127.0.0.1:8104",)
 
 
 async def test_pairing_reaches_the_service_without_an_access_token(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError
@@ -42,6 +42,7 @@ from gateway.public import PublicRoutes
 from gateway.ratelimit import EdgeRateLimiter
 from gateway.spa import SinglePageApp
 from gateway.tokens import EdgeAuthenticator
+from gateway.upstreams import UpstreamPool
 from gateway.websocket import (
     CLOSE_INTERNAL_ERROR,
     CLOSE_TRY_AGAIN_LATER,
@@ -102,13 +103,14 @@ except PackageNotFoundError:  # running from a source tree without an install
 
 @dataclass(frozen=True)
 class Route:
-    """Where ``/api/<service>/<rest>`` goes: the service and the encoded target URL."""
+    """Where ``/api/<service>/<rest>`` goes: the service, and the encoded path and query to
+    append to one of its base URLs (gateway.upstreams picks which)."""
 
     service: str
-    url: str
+    target: str
 
     @classmethod
-    def resolve(cls, scope: Scope, upstreams: dict[str, str]) -> Route:
+    def resolve(cls, scope: Scope, upstreams: Mapping[str, UpstreamPool]) -> Route:
         """Strip ``/api/<service>`` and keep the rest of the path and query as sent.
 
         Raises UnknownServiceError when no service has that name, and NotPublishedError (a
@@ -116,8 +118,7 @@ class Route:
         """
         path: str = scope["path"]
         service, _, _ = path[len(API_PREFIX) :].partition("/")
-        base = upstreams.get(service)
-        if base is None:
+        if service not in upstreams:
             raise UnknownServiceError(
                 f"There is no service called {service!r}; "
                 f"the services are {', '.join(sorted(upstreams))}."
@@ -142,8 +143,8 @@ class Route:
         else:
             rest = quote(path[len(prefix) :], safe=_PATH_SAFE) or "/"
         query: bytes = scope.get("query_string", b"")
-        url = f"{base}{rest}?{query.decode('latin-1')}" if query else f"{base}{rest}"
-        return cls(service=service, url=url)
+        target = f"{rest}?{query.decode('latin-1')}" if query else rest
+        return cls(service=service, target=target)
 
 
 class Gateway:
@@ -153,7 +154,10 @@ class Gateway:
         self, settings: GatewaySettings, *, jwks_http: httpx.AsyncClient | None = None
     ) -> None:
         self.settings = settings
-        self.upstreams = settings.upstreams
+        self.upstreams = {
+            name: UpstreamPool(name, urls, down_seconds=settings.upstream_down_seconds)
+            for name, urls in settings.upstreams.items()
+        }
         self.public = PublicRoutes()
         self.portal = SinglePageApp(settings.web_root)
         self.response_headers = ResponseHeaders(hsts_max_age_seconds=settings.hsts_seconds)
@@ -215,7 +219,7 @@ class Gateway:
             version=VERSION,
             public=self.public,
         )
-        log.info("gateway started", version=VERSION, upstreams=self.upstreams)
+        log.info("gateway started", version=VERSION, upstreams=self.settings.upstreams)
         try:
             yield
         finally:
@@ -290,8 +294,8 @@ class Gateway:
                     scope,
                     receive,
                     send,
-                    service=route.service,
-                    url=route.url,
+                    upstream=self.upstreams[route.service],
+                    target=route.target,
                     request_id=request_id,
                     session=session,
                 )
@@ -332,8 +336,8 @@ class Gateway:
                     scope,
                     receive,
                     send,
-                    service=route.service,
-                    url=route.url,
+                    upstream=self.upstreams[route.service],
+                    target=route.target,
                     request_id=request_id,
                     result=result,
                 )
@@ -418,7 +422,8 @@ class Gateway:
         raise _not_found(path)
 
     async def _check_upstreams(self) -> dict[str, str]:
-        """Each service's /healthz: "ok" or what went wrong."""
+        """Each service's /healthz: "ok" when any of its replicas answers, else what went wrong
+        (with the first replica's error)."""
         assert self._session is not None, "the gateway's lifespan did not run"
         session = self._session
         timeout = aiohttp.ClientTimeout(total=READY_CHECK_SECONDS)
@@ -431,8 +436,12 @@ class Gateway:
             except (aiohttp.ClientError, TimeoutError) as exc:
                 return f"error: {type(exc).__name__}"
 
+        async def check_any(pool: UpstreamPool) -> str:
+            results = await asyncio.gather(*(check(url) for url in pool.urls))
+            return "ok" if "ok" in results else results[0]
+
         names = list(self.upstreams)
-        results = await asyncio.gather(*(check(self.upstreams[name]) for name in names))
+        results = await asyncio.gather(*(check_any(self.upstreams[name]) for name in names))
         return dict(zip(names, results, strict=True))
 
     async def _problem(

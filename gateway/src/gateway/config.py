@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
@@ -30,6 +31,8 @@ class GatewaySettings(ServiceSettings):
     # separated; "*" trusts every peer. X-Forwarded-For always gets the peer appended.
     trusted_proxies: str = "127.0.0.1"
 
+    # Each service's base URL, or several separated by commas (its replicas): requests and
+    # WebSocket sessions are balanced over them (gateway.upstreams).
     identity_url: str = "http://127.0.0.1:8101"
     billing_url: str = "http://127.0.0.1:8102"
     air_url: str = "http://127.0.0.1:8103"
@@ -44,6 +47,8 @@ class GatewaySettings(ServiceSettings):
     # Keep-alive connections per upstream are closed after this many idle seconds; below
     # uvicorn's 5 s keep-alive so the gateway never reuses a connection the service just closed.
     upstream_keepalive_seconds: float = Field(default=4.0, gt=0)
+    # Seconds a replica that refused a connection is tried only after the others.
+    upstream_down_seconds: float = Field(default=2.0, ge=0)
     # Most open connections to all upstreams together (0 = no limit).
     upstream_max_connections: int = Field(default=512, ge=0)
     # Verified access tokens remembered until they expire (0 turns the cache off).
@@ -121,6 +126,11 @@ class GatewaySettings(ServiceSettings):
             ) from None
         return value
 
+    @field_validator(*(f"{name}_url" for name in UPSTREAM_SERVICES))
+    @classmethod
+    def _base_urls(cls, value: str) -> str:
+        return ",".join(parse_base_urls(value))
+
     @model_validator(mode="after")
     def _metrics_port_of_its_own(self) -> GatewaySettings:
         if self.metrics_port == self.port:
@@ -152,6 +162,44 @@ class GatewaySettings(ServiceSettings):
         return self.hsts_max_age_seconds
 
     @property
-    def upstreams(self) -> dict[str, str]:
-        """Service name → base URL (no trailing slash) of every service behind the gateway."""
-        return {name: str(getattr(self, f"{name}_url")).rstrip("/") for name in UPSTREAM_SERVICES}
+    def upstreams(self) -> dict[str, tuple[str, ...]]:
+        """Service name → base URLs (no trailing slash) of every service behind the gateway."""
+        return {
+            name: parse_base_urls(str(getattr(self, f"{name}_url"))) for name in UPSTREAM_SERVICES
+        }
+
+
+def parse_base_urls(value: str) -> tuple[str, ...]:
+    """Comma-separated http(s) base URLs, without trailing slashes.
+
+    Raises ValueError saying which entry is wrong and how to write it.
+    """
+    urls: list[str] = []
+    for part in value.split(","):
+        url = part.strip().rstrip("/")
+        if not url:
+            raise ValueError(
+                f"{value!r} has an empty entry; write one or more base URLs separated by "
+                "commas, e.g. http://10.0.0.5:8104,http://10.0.0.6:8104"
+            )
+        try:
+            parts = urlsplit(url)
+            parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+        except ValueError:
+            parts = None
+        if (
+            parts is None
+            or parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.query
+            or parts.fragment
+            or parts.username is not None
+        ):
+            raise ValueError(
+                f"{url!r} is not an http(s) base URL; write e.g. http://10.0.0.5:8104 "
+                "(several separated by commas, no query, no credentials)"
+            )
+        if url in urls:
+            raise ValueError(f"{url!r} is listed twice")
+        urls.append(url)
+    return tuple(urls)

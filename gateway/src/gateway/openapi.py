@@ -3,8 +3,9 @@
 Each service's ``/openapi.json`` is fetched (and reused for a short while); its paths get the
 ``/api/<service>`` prefix, component names that two services define differently get the service
 name as a prefix (with every ``$ref`` rewritten), tags are merged, and operations that need an
-access token at the gateway are marked with the bearer security scheme. A service that does not
-answer is left out, with a note in ``info.description``.
+access token at the gateway are marked with the bearer security scheme. A service in several
+replicas gives the document of the first replica that answers; a service none of whose replicas
+answers is left out, with a note in ``info.description``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import aiohttp
 import orjson
 
 from gateway.public import PublicRoutes
+from gateway.upstreams import UpstreamPool
 from servicekit.problems import Problem
 
 __all__ = ["BEARER_SCHEME", "MergedOpenApi", "merge_openapi"]
@@ -197,7 +199,7 @@ class MergedOpenApi:
     def __init__(
         self,
         session: aiohttp.ClientSession,
-        upstreams: Mapping[str, str],
+        upstreams: Mapping[str, UpstreamPool],
         *,
         ttl_seconds: float,
         version: str,
@@ -228,7 +230,7 @@ class MergedOpenApi:
 
     async def _rebuild(self) -> None:
         names = list(self.upstreams)
-        fetched = await asyncio.gather(*(self._fetch(self.upstreams[name]) for name in names))
+        fetched = await asyncio.gather(*(self._fetch_any(self.upstreams[name]) for name in names))
         documents = {name: doc for name, doc in zip(names, fetched, strict=True) if doc}
         unavailable = [name for name, doc in zip(names, fetched, strict=True) if doc is None]
         merged = merge_openapi(
@@ -237,6 +239,14 @@ class MergedOpenApi:
         self._body = orjson.dumps(merged)
         ttl = min(self.ttl_seconds, PARTIAL_DOCUMENT_SECONDS) if unavailable else self.ttl_seconds
         self._expires_at = self._clock() + ttl
+
+    async def _fetch_any(self, pool: UpstreamPool) -> dict[str, Any] | None:
+        """The document of the first replica that gives one (replicas serve the same)."""
+        for base_url in pool.candidates():
+            document = await self._fetch(base_url)
+            if document is not None:
+                return document
+        return None
 
     async def _fetch(self, base_url: str) -> dict[str, Any] | None:
         try:

@@ -45,6 +45,7 @@ from starlette.types import Message, Receive, Scope, Send
 from yarl import URL
 
 from gateway.errors import PayloadTooLargeError, UpstreamTimeoutError, UpstreamUnavailableError
+from gateway.upstreams import UpstreamPool
 
 __all__ = [
     "HttpProxy",
@@ -242,13 +243,16 @@ class HttpProxy:
         receive: Receive,
         send: Send,
         *,
-        service: str,
-        url: str,
+        upstream: UpstreamPool,
+        target: str,
         request_id: str,
         result: ProxiedResponse,
     ) -> None:
-        """Send the request in ``scope`` to ``url`` (already encoded) and relay the answer.
+        """Send the request in ``scope`` to ``target`` (path and query, already encoded) on one
+        of the service's base URLs and relay the answer.
 
+        A replica that refuses the connection is marked down and the next is tried: the request
+        cannot have reached it. Any other failure is not retried, as the service may have acted.
         Raises PayloadTooLargeError (413), UpstreamUnavailableError (502) and
         UpstreamTimeoutError (504) while nothing has been sent to the client yet; a failure
         after the response started is re-raised as it is, so the server drops the connection
@@ -264,27 +268,46 @@ class HttpProxy:
         headers = forwarded_headers(
             scope, request_id=request_id, trusted_proxies=self.trusted_proxies
         )
-        try:
-            async with self.session.request(
-                scope["method"],
-                URL(url, encoded=True),
-                headers=headers,
-                data=data,
-                allow_redirects=False,
-            ) as upstream:
-                await self._relay(upstream, send, request_id=request_id, result=result)
-        except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-            if result.started:
-                raise
-            raise UpstreamTimeoutError(
-                f"{service} did not answer within {self.timeout_seconds:g} s; retry shortly."
-            ) from exc
-        except aiohttp.ClientError as exc:
-            if result.started:
-                raise
-            if limit.exceeded:
-                raise limit.too_large() from exc
-            raise UpstreamUnavailableError(f"{service} is unavailable; retry shortly.") from exc
+        service = upstream.service
+        candidates = upstream.candidates()
+        last = len(candidates) - 1
+        for attempt, base_url in enumerate(candidates):
+            try:
+                async with self.session.request(
+                    scope["method"],
+                    URL(f"{base_url}{target}", encoded=True),
+                    headers=headers,
+                    data=data,
+                    allow_redirects=False,
+                ) as response:
+                    upstream.mark_up(base_url)
+                    await self._relay(response, send, request_id=request_id, result=result)
+                return
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                # Refused, unreachable or not connected in time: not a byte was sent, body
+                # included (a streamed body has not been read from yet), so the next replica
+                # may take it.
+                upstream.mark_down(base_url, reason=type(exc).__name__)
+                if attempt < last:
+                    continue
+                if isinstance(exc, aiohttp.ConnectionTimeoutError):
+                    raise UpstreamTimeoutError(
+                        f"{service} did not accept a connection within "
+                        f"{self.timeout_seconds:g} s; retry shortly."
+                    ) from exc
+                raise UpstreamUnavailableError(f"{service} is unavailable; retry shortly.") from exc
+            except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
+                if result.started:
+                    raise
+                raise UpstreamTimeoutError(
+                    f"{service} did not answer within {self.timeout_seconds:g} s; retry shortly."
+                ) from exc
+            except aiohttp.ClientError as exc:
+                if result.started:
+                    raise
+                if limit.exceeded:
+                    raise limit.too_large() from exc
+                raise UpstreamUnavailableError(f"{service} is unavailable; retry shortly.") from exc
 
     async def _request_body(
         self, receive: Receive, limit: _BodyLimit

@@ -29,6 +29,7 @@ from starlette.types import Message, Receive, Scope, Send
 from yarl import URL
 
 from gateway.proxy import forwarded_headers
+from gateway.upstreams import UpstreamPool
 
 __all__ = [
     "CLOSE_INTERNAL_ERROR",
@@ -126,17 +127,20 @@ class WebSocketProxy:
         receive: Receive,
         send: Send,
         *,
-        service: str,
-        url: str,
+        upstream: UpstreamPool,
+        target: str,
         request_id: str,
         session: WebSocketSession,
     ) -> None:
-        """Proxy the WebSocket in ``scope`` to ``url`` (http(s) base, already encoded).
+        """Proxy the WebSocket in ``scope`` to ``target`` (path and query, already encoded) on
+        one of the service's base URLs; a replica that refuses the connection is marked down and
+        the next is tried, so an agent that reconnects after its replica died lands on a live one.
 
         The caller has received ``websocket.connect`` already. Returns when both sides are
         closed; raises nothing for failures of either peer (they end the session with a close
         code recorded in ``session``).
         """
+        service = upstream.service
         headers = [
             # X-Forwarded-Proto names the HTTP scheme the handshake came over.
             (name, _HTTP_SCHEMES.get(value, value) if name == "x-forwarded-proto" else value)
@@ -147,14 +151,7 @@ class WebSocketProxy:
         ]
         subprotocols: list[str] = list(scope.get("subprotocols") or ())
         try:
-            upstream = await self.session.ws_connect(
-                _ws_url(url),
-                protocols=subprotocols,
-                headers=headers,
-                heartbeat=self.heartbeat_seconds or None,
-                max_msg_size=self.max_message_bytes,
-                timeout=aiohttp.ClientWSTimeout(ws_receive=None, ws_close=_CLOSE_TIMEOUT_SECONDS),
-            )
+            link = await self._connect(upstream, target, headers=headers, protocols=subprotocols)
         except aiohttp.WSServerHandshakeError as exc:
             if 400 <= exc.status < 600:
                 await self._deny(
@@ -184,27 +181,64 @@ class WebSocketProxy:
                 "type": "websocket.accept",
                 "headers": [(b"x-request-id", request_id.encode())],
             }
-            if upstream.protocol is not None:
-                accept["subprotocol"] = upstream.protocol
+            if link.protocol is not None:
+                accept["subprotocol"] = link.protocol
             try:
                 await send(accept)
             except OSError:  # uvicorn's ClientDisconnected: the client left during the handshake
                 session.closed_by = "client"
-                await upstream.close(code=_CLOSE_GOING_AWAY)
+                await link.close(code=_CLOSE_GOING_AWAY)
                 return
             session.outcome = "proxied"
             session.status = 101
-            ended = await self._pump(receive, send, upstream, session)
+            ended = await self._pump(receive, send, link, session)
             session.closed_by = ended.by
             if ended.by == "client":
                 session.close_code = ended.code
-                await upstream.close(code=_to_service(ended.code), message=ended.reason.encode())
+                await link.close(code=_to_service(ended.code), message=ended.reason.encode())
             else:
                 code = _to_client(ended.code)
                 session.close_code = code
                 await _close_client(send, code, ended.reason)
         finally:
-            await upstream.close()
+            await link.close()
+
+    async def _connect(
+        self,
+        upstream: UpstreamPool,
+        target: str,
+        *,
+        headers: list[tuple[str, str]],
+        protocols: list[str],
+    ) -> aiohttp.ClientWebSocketResponse:
+        """The WebSocket to the first replica that takes the connection.
+
+        Raises what aiohttp raises for the last one tried (a handshake refusal at once: that
+        replica answered, and another would answer the same).
+        """
+        candidates = upstream.candidates()
+        last = len(candidates) - 1
+        for attempt, base_url in enumerate(candidates):
+            try:
+                link = await self.session.ws_connect(
+                    _ws_url(f"{base_url}{target}"),
+                    protocols=protocols,
+                    headers=headers,
+                    heartbeat=self.heartbeat_seconds or None,
+                    max_msg_size=self.max_message_bytes,
+                    timeout=aiohttp.ClientWSTimeout(
+                        ws_receive=None, ws_close=_CLOSE_TIMEOUT_SECONDS
+                    ),
+                )
+            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                # Nothing reached that replica: the handshake may go to the next one.
+                upstream.mark_down(base_url, reason=type(exc).__name__)
+                if attempt == last:
+                    raise
+                continue
+            upstream.mark_up(base_url)
+            return link
+        raise AssertionError("an upstream pool has at least one URL")
 
     async def _pump(
         self,
