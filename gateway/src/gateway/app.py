@@ -42,6 +42,7 @@ from gateway.public import PublicRoutes
 from gateway.ratelimit import EdgeRateLimiter
 from gateway.spa import SinglePageApp
 from gateway.tokens import EdgeAuthenticator
+from gateway.upstream_client import UpstreamClient
 from gateway.upstreams import UpstreamPool
 from gateway.websocket import (
     CLOSE_INTERNAL_ERROR,
@@ -174,8 +175,10 @@ class Gateway:
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
-        """Open the upstream pool and the JWKS cache; close them at shutdown."""
+        """Open the upstream pools and the JWKS cache; close them at shutdown."""
         settings = self.settings
+        # Readiness checks and OpenAPI fetches (aiohttp); proxied requests go through the
+        # UpstreamClient below.
         session = new_upstream_session(
             timeout_seconds=settings.upstream_timeout_seconds,
             keepalive_seconds=settings.upstream_keepalive_seconds,
@@ -203,8 +206,14 @@ class Gateway:
             max_message_bytes=settings.websocket_max_message_bytes,
             trusted_proxies=settings.trusted_proxy_addresses,
         )
+        client = UpstreamClient(
+            connect_timeout=settings.upstream_timeout_seconds,
+            read_timeout=settings.upstream_timeout_seconds,
+            keepalive_seconds=settings.upstream_keepalive_seconds,
+            max_connections=settings.upstream_max_connections,
+        )
         self._proxy = HttpProxy(
-            session,
+            client,
             max_body_bytes=settings.max_body_bytes,
             timeout_seconds=settings.upstream_timeout_seconds,
             trusted_proxies=settings.trusted_proxy_addresses,
@@ -224,6 +233,7 @@ class Gateway:
             yield
         finally:
             await jwks.aclose()
+            await client.close()
             await session.close()
             await ws_session.close()
 

@@ -42,9 +42,14 @@ from dataclasses import dataclass
 
 import aiohttp
 from starlette.types import Message, Receive, Scope, Send
-from yarl import URL
 
 from gateway.errors import PayloadTooLargeError, UpstreamTimeoutError, UpstreamUnavailableError
+from gateway.upstream_client import (
+    UpstreamBrokenError,
+    UpstreamClient,
+    UpstreamConnectError,
+    UpstreamResponse,
+)
 from gateway.upstreams import UpstreamPool
 
 __all__ = [
@@ -65,6 +70,7 @@ _REQUEST_DROP = frozenset(
         b"transfer-encoding",
         b"upgrade",
         b"host",
+        b"content-length",  # the body's framing is the upstream client's own
         b"expect",  # uvicorn already answered 100-continue; the body is streamed on
         b"x-request-id",
         b"x-forwarded-for",
@@ -139,7 +145,7 @@ def client_address(scope: Scope, *, trusted_proxies: frozenset[str]) -> str:
 
 def forwarded_headers(
     scope: Scope, *, request_id: str, trusted_proxies: frozenset[str]
-) -> list[tuple[str, str]]:
+) -> list[tuple[bytes, bytes]]:
     """The client's headers for the service: hop-by-hop ones removed, X-Forwarded-* added.
 
     Headers the client named in ``Connection`` are hop-by-hop too. Authorization is passed on
@@ -149,34 +155,40 @@ def forwarded_headers(
     what the gateway itself saw. X-Real-IP is the client address (:func:`client_address`),
     which services use to tell clients apart (identity's login throttle).
     """
-    out: list[tuple[str, str]] = []
+    # Header names from uvicorn are lower case already; values pass as the bytes they came as.
+    out: list[tuple[bytes, bytes]] = []
     connection_named: set[bytes] = set()
-    forwarded_for = forwarded_proto = forwarded_host = host = ""
+    forwarded_for = forwarded_proto = forwarded_host = host = b""
     for name, value in scope["headers"]:
         if name in _REQUEST_DROP or name.startswith(b"proxy-"):
             if name == b"connection":
                 connection_named.update(part.strip().lower() for part in value.split(b","))
             elif name == b"host":
-                host = value.decode("latin-1")
+                host = value
             elif name == b"x-forwarded-for":
-                forwarded_for = value.decode("latin-1")
+                forwarded_for = value
             elif name == b"x-forwarded-proto":
-                forwarded_proto = value.decode("latin-1")
+                forwarded_proto = value
             elif name == b"x-forwarded-host":
-                forwarded_host = value.decode("latin-1")
+                forwarded_host = value
             continue
-        out.append((name.decode("latin-1"), value.decode("latin-1")))
+        out.append((name, value))
     if connection_named:
-        out = [(k, v) for k, v in out if k.encode("latin-1") not in connection_named]
+        out = [(k, v) for k, v in out if k not in connection_named]
     client = scope.get("client")
     peer = client[0] if client else "unknown"
+    peer_bytes = peer.encode("latin-1")
     trusted = peer in trusted_proxies or "*" in trusted_proxies
-    out.append(("x-forwarded-for", f"{forwarded_for}, {peer}" if forwarded_for else peer))
-    out.append(("x-forwarded-proto", (trusted and forwarded_proto) or scope.get("scheme", "http")))
+    out.append(
+        (b"x-forwarded-for", forwarded_for + b", " + peer_bytes if forwarded_for else peer_bytes)
+    )
+    scheme: str = scope.get("scheme", "http")
+    out.append((b"x-forwarded-proto", (trusted and forwarded_proto) or scheme.encode("latin-1")))
     if (trusted and forwarded_host) or host:
-        out.append(("x-forwarded-host", (trusted and forwarded_host) or host))
-    out.append(("x-real-ip", client_address(scope, trusted_proxies=trusted_proxies)))
-    out.append(("x-request-id", request_id))
+        out.append((b"x-forwarded-host", (trusted and forwarded_host) or host))
+    address = client_address(scope, trusted_proxies=trusted_proxies)
+    out.append((b"x-real-ip", address.encode("latin-1")))
+    out.append((b"x-request-id", request_id.encode("latin-1")))
     return out
 
 
@@ -189,7 +201,8 @@ class ProxiedResponse:
 
 
 def _declared_length(scope: Scope) -> tuple[int | None, bool]:
-    """(Content-Length, whether the request has a body at all) from the request headers."""
+    """(Content-Length unless the body is chunked, whether the request has a body at all)
+    from the request headers."""
     length: int | None = None
     chunked = False
     for name, value in scope["headers"]:
@@ -200,7 +213,9 @@ def _declared_length(scope: Scope) -> tuple[int | None, bool]:
                 length = None
         elif name == b"transfer-encoding":
             chunked = True
-    return length, chunked or bool(length)
+    if chunked:
+        return None, True
+    return length, bool(length)
 
 
 class _ClientDisconnectedError(Exception):
@@ -226,13 +241,13 @@ class HttpProxy:
 
     def __init__(
         self,
-        session: aiohttp.ClientSession,
+        client: UpstreamClient,
         *,
         max_body_bytes: int,
         timeout_seconds: float,
         trusted_proxies: frozenset[str] = frozenset(),
     ) -> None:
-        self.session = session
+        self.client = client
         self.max_body_bytes = max_body_bytes
         self.timeout_seconds = timeout_seconds
         self.trusted_proxies = trusted_proxies
@@ -273,41 +288,39 @@ class HttpProxy:
         last = len(candidates) - 1
         for attempt, base_url in enumerate(candidates):
             try:
-                async with self.session.request(
+                response = await self.client.request(
+                    base_url,
                     scope["method"],
-                    URL(f"{base_url}{target}", encoded=True),
-                    headers=headers,
-                    data=data,
-                    allow_redirects=False,
-                ) as response:
-                    upstream.mark_up(base_url)
-                    await self._relay(response, send, request_id=request_id, result=result)
-                return
-            except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:
+                    target,
+                    headers,
+                    data,
+                    body_length=declared,
+                )
+            except UpstreamConnectError as exc:
                 # Refused, unreachable or not connected in time: not a byte was sent, body
                 # included (a streamed body has not been read from yet), so the next replica
                 # may take it.
-                upstream.mark_down(base_url, reason=type(exc).__name__)
+                upstream.mark_down(base_url, reason=str(exc))
                 if attempt < last:
                     continue
-                if isinstance(exc, aiohttp.ConnectionTimeoutError):
+                if exc.timed_out:
                     raise UpstreamTimeoutError(
                         f"{service} did not accept a connection within "
                         f"{self.timeout_seconds:g} s; retry shortly."
                     ) from exc
                 raise UpstreamUnavailableError(f"{service} is unavailable; retry shortly.") from exc
-            except (TimeoutError, aiohttp.ServerTimeoutError) as exc:
-                if result.started:
-                    raise
+            except TimeoutError as exc:
                 raise UpstreamTimeoutError(
                     f"{service} did not answer within {self.timeout_seconds:g} s; retry shortly."
                 ) from exc
-            except aiohttp.ClientError as exc:
-                if result.started:
-                    raise
-                if limit.exceeded:
-                    raise limit.too_large() from exc
+            except UpstreamBrokenError as exc:
                 raise UpstreamUnavailableError(f"{service} is unavailable; retry shortly.") from exc
+            upstream.mark_up(base_url)
+            async with response:
+                await self._relay(
+                    response, send, service=service, request_id=request_id, result=result
+                )
+            return
 
     async def _request_body(
         self, receive: Receive, limit: _BodyLimit
@@ -342,11 +355,12 @@ class HttpProxy:
             if not message.get("more_body", False):
                 return
 
-    @staticmethod
     async def _relay(
-        upstream: aiohttp.ClientResponse,
+        self,
+        upstream: UpstreamResponse,
         send: Send,
         *,
+        service: str,
         request_id: str,
         result: ProxiedResponse,
     ) -> None:
@@ -365,14 +379,23 @@ class HttpProxy:
         result.status = upstream.status
         start = {"type": "http.response.start", "status": upstream.status, "headers": headers}
         length = upstream.content_length
-        if length is not None and length <= _SMALL_BODY_BYTES:
-            body = await upstream.read()
+        try:
+            if length is not None and length <= _SMALL_BODY_BYTES:
+                body = await upstream.read()
+                result.started = True
+                await send(start)
+                await send({"type": "http.response.body", "body": body})
+                return
             result.started = True
             await send(start)
-            await send({"type": "http.response.body", "body": body})
-            return
-        result.started = True
-        await send(start)
-        async for chunk in upstream.content.iter_any():
-            await send({"type": "http.response.body", "body": chunk, "more_body": True})
-        await send({"type": "http.response.body", "body": b""})
+            async for chunk in upstream.iter_chunks():
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        except (TimeoutError, UpstreamBrokenError) as exc:
+            if result.started:
+                raise
+            if isinstance(exc, TimeoutError):
+                raise UpstreamTimeoutError(
+                    f"{service} did not answer within {self.timeout_seconds:g} s; retry shortly."
+                ) from exc
+            raise UpstreamUnavailableError(f"{service} is unavailable; retry shortly.") from exc

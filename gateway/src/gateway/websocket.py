@@ -144,10 +144,13 @@ class WebSocketProxy:
         headers = [
             # X-Forwarded-Proto names the HTTP scheme the handshake came over.
             (name, _HTTP_SCHEMES.get(value, value) if name == "x-forwarded-proto" else value)
-            for name, value in forwarded_headers(
-                scope, request_id=request_id, trusted_proxies=self.trusted_proxies
+            for name, value in (
+                (name.decode("latin-1"), value.decode("latin-1"))
+                for name, value in forwarded_headers(
+                    scope, request_id=request_id, trusted_proxies=self.trusted_proxies
+                )
+                if not name.startswith(_HANDSHAKE_HEADERS)
             )
-            if not name.encode("latin-1").startswith(_HANDSHAKE_HEADERS)
         ]
         subprotocols: list[str] = list(scope.get("subprotocols") or ())
         try:
