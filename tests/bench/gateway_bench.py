@@ -330,6 +330,12 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated GATEWAY_WORKERS, one gateway variant each (1)",
     )
     parser.add_argument(
+        "--baseline-src",
+        type=Path,
+        help="also run the gateway package found in this folder (e.g. an older commit's "
+        "gateway/src, from `git archive`) as 'gateway, baseline', to compare in the same run",
+    )
+    parser.add_argument(
         "--no-cache-variant",
         action="store_true",
         help="skip the gateway variant with its token cache turned off",
@@ -349,7 +355,9 @@ def main(argv: list[str] | None = None) -> int:
     issuer = TestTokenIssuer()
     token = issuer.token(ttl=3600)
     worker_counts = [int(n) for n in args.gateway_workers.split(",")]
-    ports = {name: free_port() for name in ("upstream", "gateway_nocache", "nginx")}
+    ports = {
+        name: free_port() for name in ("upstream", "gateway_nocache", "gateway_baseline", "nginx")
+    }
     ports.update({f"gateway_{n}": free_port() for n in worker_counts})
     upstream = f"http://{HOST}:{ports['upstream']}"
     processes: list[subprocess.Popen[bytes]] = []
@@ -399,6 +407,8 @@ def main(argv: list[str] | None = None) -> int:
         ]
         if not args.no_cache_variant:
             variants.append(("gateway, no token cache", "gateway_nocache", 1, "0"))
+        if args.baseline_src is not None:
+            variants.append(("gateway, baseline", "gateway_baseline", 1, None))
         targets = [Target("direct", f"{upstream}/items", None)]
         for name, port_key, workers, cache_size in variants:
             env_variant = {
@@ -408,6 +418,11 @@ def main(argv: list[str] | None = None) -> int:
             }
             if cache_size is not None:
                 env_variant["GATEWAY_TOKEN_CACHE_SIZE"] = cache_size
+            if port_key == "gateway_baseline":
+                source = str(args.baseline_src.resolve())
+                env_variant["PYTHONPATH"] = os.pathsep.join(
+                    filter(None, [source, os.environ.get("PYTHONPATH")])
+                )
             process = spawn(
                 [sys.executable, "-m", "gateway", "serve"],
                 env=env_variant,

@@ -85,6 +85,7 @@ class _Connection(asyncio.Protocol):
         self.content_length: int | None = None
         self.headers_done = False
         self.complete = False
+        self.keep_alive = False
         # A streamed request body: None while it is being written, then True, or what failed.
         self.body_sent: bool | None = True
         self.body_error: BaseException | None = None
@@ -159,6 +160,8 @@ class _Connection(asyncio.Protocol):
     def on_message_complete(self) -> None:
         if not self.headers_done:
             return  # the end of an interim answer
+        # Asked now: once the message is over the parser answers for the next one.
+        self.keep_alive = self._parser.should_keep_alive()
         self.complete = True
         self._wake()
 
@@ -300,7 +303,7 @@ class UpstreamResponse:
             and not connection.closed
             and not connection.has_body
             and connection.body_sent is True
-            and connection._parser.should_keep_alive()
+            and connection.keep_alive
         )
         if writer is not None and not writer.done():
             writer.cancel()
@@ -378,11 +381,6 @@ class UpstreamClient:
                 head.append(b"transfer-encoding: chunked\r\n\r\n")
         data = b"".join(head)
         connection = await self._acquire(origin)
-        if connection.closed:
-            # The service closed this kept-alive connection after it was taken from the pool
-            # and before a byte went out: the request was not sent, a new connection takes it.
-            self._release(origin, connection, reusable=False)
-            connection = await self._connect(origin)
         writer: asyncio.Task[None] | None = None
         try:
             connection.write(data)
@@ -409,20 +407,45 @@ class UpstreamClient:
             await connection.wait(self.read_timeout if connection.body_sent else None)
 
     async def _acquire(self, origin: _Origin) -> _Connection:
-        idle = self._idle.get(origin.key)
-        if idle:
-            now = self._clock()
-            while idle:
-                connection = idle.pop()
-                if connection.closed or now - connection.idle_since > self.keepalive_seconds:
-                    self._discard(connection)
-                    continue
-                connection._reset()
+        """An idle kept-alive connection to ``origin``, else a new one once there is room."""
+        while True:
+            connection = self._idle_connection(origin)
+            if connection is not None:
                 return connection
-        return await self._connect(origin)
+            if not self.max_connections or self._open < self.max_connections:
+                return await self._connect(origin)
+            # Full: an idle connection to another service makes room, else wait for one.
+            oldest = min(
+                (c for pool in self._idle.values() for c in pool),
+                key=lambda c: c.idle_since,
+                default=None,
+            )
+            if oldest is not None:
+                for pool in self._idle.values():
+                    if oldest in pool:
+                        pool.remove(oldest)
+                self._discard(oldest)
+                continue
+            room = asyncio.get_running_loop().create_future()
+            self._slot_waiters.append(room)
+            await room
+
+    def _idle_connection(self, origin: _Origin) -> _Connection | None:
+        idle = self._idle.get(origin.key)
+        if not idle:
+            return None
+        now = self._clock()
+        while idle:
+            connection = idle.pop()
+            if connection.closed or now - connection.idle_since > self.keepalive_seconds:
+                self._discard(connection)
+                continue
+            connection._reset()
+            return connection
+        return None
 
     async def _connect(self, origin: _Origin) -> _Connection:
-        await self._slot()
+        self._open += 1
         loop = asyncio.get_running_loop()
         connection = _Connection(loop)
         try:
@@ -451,42 +474,16 @@ class UpstreamClient:
             self._ssl = ssl.create_default_context()
         return self._ssl
 
-    async def _slot(self) -> None:
-        if not self.max_connections:
-            self._open += 1
-            return
-        while self._open >= self.max_connections:
-            # Full: an idle connection (to any service) makes room, else wait for one to end.
-            oldest = min(
-                (c for pool in self._idle.values() for c in pool),
-                key=lambda c: c.idle_since,
-                default=None,
-            )
-            if oldest is not None:
-                self._idle_pool_remove(oldest)
-                self._discard(oldest)
-                continue
-            freed = asyncio.get_running_loop().create_future()
-            self._slot_waiters.append(freed)
-            try:
-                await freed
-            finally:
-                if not freed.done():
-                    self._slot_waiters.remove(freed)
-        self._open += 1
-
-    def _idle_pool_remove(self, connection: _Connection) -> None:
-        for pool in self._idle.values():
-            if connection in pool:
-                pool.remove(connection)
-                return
-
     def _free_slot(self) -> None:
         self._open -= 1
+        self._wake_one()
+
+    def _wake_one(self) -> None:
+        """Wake a request waiting for room (a connection closed or went idle)."""
         while self._slot_waiters:
-            freed = self._slot_waiters.popleft()
-            if not freed.done():
-                freed.set_result(None)
+            room = self._slot_waiters.popleft()
+            if not room.done():
+                room.set_result(None)
                 return
 
     def _discard(self, connection: _Connection) -> None:
@@ -497,6 +494,8 @@ class UpstreamClient:
         if reusable and not connection.closed:
             connection.idle_since = self._clock()
             self._idle.setdefault(origin.key, []).append(connection)
+            if self._slot_waiters:
+                self._wake_one()
             return
         self._discard(connection)
 
