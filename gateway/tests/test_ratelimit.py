@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from gateway.ratelimit import _FixedWindows
 from servicekit.testing import TestTokenIssuer, assert_problem
 
 GatewayFactory = Any  # the start_gateway fixture (conftest)
@@ -184,3 +185,50 @@ async def test_limits_can_be_turned_off(
         answers = [await client.get("/api/billing/orders", headers=auth) for _ in range(3)]
 
     assert [a.status_code for a in answers] == [200, 200, 200]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_a_token_window_opens_at_the_first_hit_and_refuses_past_its_amount() -> None:
+    clock = FakeClock()
+    windows = _FixedWindows(2, seconds=60, clock=clock)
+
+    first = windows.hit("k")
+    clock.now += 30
+    hits = [first, windows.hit("k"), windows.hit("k")]
+    ends_at, left = windows.state("k")
+
+    assert hits == [True, True, False]
+    assert (ends_at, left) == (1_700_000_060.0, 0)
+    assert windows.hit("other key")
+
+
+def test_a_token_window_starts_again_once_it_ended() -> None:
+    clock = FakeClock()
+    windows = _FixedWindows(1, seconds=60, clock=clock)
+    windows.hit("k")
+    refused = windows.hit("k")
+
+    clock.now += 60
+    again = windows.hit("k")
+
+    assert (refused, again) == (False, True)
+    assert windows.state("k") == (1_700_000_120.0, 0)
+
+
+def test_ended_token_windows_are_dropped_from_memory() -> None:
+    clock = FakeClock()
+    windows = _FixedWindows(5, seconds=60, clock=clock)
+    for n in range(100):
+        windows.hit(f"token {n}")
+
+    clock.now += 61
+    windows.hit("a new token")
+
+    assert list(windows._windows) == ["a new token"]

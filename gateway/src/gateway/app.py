@@ -162,6 +162,8 @@ class Gateway:
         self.public = PublicRoutes()
         self.portal = SinglePageApp(settings.web_root)
         self.response_headers = ResponseHeaders(hsts_max_age_seconds=settings.hsts_seconds)
+        # Parsed once: the settings property splits the string on every call.
+        self._trusted_proxies = settings.trusted_proxy_addresses
         self._jwks_http = jwks_http
         # Built at start-up (lifespan), never at import time.
         self._session: aiohttp.ClientSession | None = None
@@ -390,7 +392,7 @@ class Gateway:
         """Per client IP and account on the routes that check secrets (gateway.ratelimit)."""
         if self._limiter is None:
             return receive
-        client = client_address(scope, trusted_proxies=self.settings.trusted_proxy_addresses)
+        client = client_address(scope, trusted_proxies=self._trusted_proxies)
         return await self._limiter.check_route(scope, receive, client=client)
 
     async def _rate_limit_token(self, scope: Scope) -> None:
