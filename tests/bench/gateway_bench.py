@@ -16,6 +16,11 @@ adds variants with more. With ``--rounds N`` every target is measured N times, i
 the aims are judged on the median of the rounds' ratios (each ratio from one round, so that the
 targets of a ratio shared the machine's load).
 
+``--callgrind-requests N`` also counts the instructions a proxied request costs each gateway
+variant (``valgrind --tool=callgrind``, N sequential requests on one kept-alive connection after
+a warm-up, counting switched on only for them): unlike CPU time, the count does not depend on
+what else the machine is doing. It is slow (a minute or two per variant) and needs valgrind.
+
 Needs ``wrk`` and ``nginx`` on PATH (``apt-get install -y wrk nginx``); installs nothing itself.
 Usage: ``python tests/bench/gateway_bench.py [--duration 5] [--connections 1,32] [--rounds 1]
 [--gateway-workers 1]``.
@@ -25,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import http.client
 import json
 import os
 import re
@@ -224,6 +230,57 @@ def spawn(
     return process
 
 
+def count_instructions(
+    name: str, *, env: dict[str, str], requests: int, token: str, tmp: Path
+) -> float:
+    """Instructions per proxied request of a gateway started under callgrind with ``env``."""
+    port = free_port()
+    out = tmp / f"callgrind.{name.replace(' ', '_').replace(',', '')}.out"
+    processes: list[subprocess.Popen[bytes]] = []
+    with started(processes):
+        process = spawn(
+            [
+                "valgrind",
+                "--tool=callgrind",
+                "--instr-atstart=no",
+                f"--callgrind-out-file={out}",
+                sys.executable,
+                "-m",
+                "gateway",
+                "serve",
+            ],
+            env={**env, "GATEWAY_PORT": str(port), "GATEWAY_WORKERS": "1"},
+            log=tmp / f"{out.name}.log",
+            processes=processes,
+        )
+        wait_ready(f"http://{HOST}:{port}/healthz", process=process, timeout=900)
+        connection = http.client.HTTPConnection(HOST, port, timeout=120)
+        headers = {"Authorization": f"Bearer {token}"}
+
+        def one() -> None:
+            connection.request("GET", "/api/billing/items", headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{name}: HTTP {response.status} under callgrind")
+
+        for _ in range(50):  # warm-up: caches filled, code paths taken once
+            one()
+        control = ["callgrind_control"]
+        subprocess.run([*control, "-i", "on", str(process.pid)], check=True, capture_output=True)
+        for _ in range(requests):
+            one()
+        subprocess.run([*control, "-i", "off", str(process.pid)], check=True, capture_output=True)
+        subprocess.run([*control, "-d", str(process.pid)], check=True, capture_output=True)
+        connection.close()
+    total = 0
+    for dump in tmp.glob(f"{out.name}*"):
+        for line in dump.read_text(errors="replace").splitlines():
+            if line.startswith(("summary:", "totals:")):
+                total = max(total, int(line.split()[1]))
+    return total / requests
+
+
 def print_table(cells: list[Cell]) -> None:
     direct = {(c.round, c.connections): c for c in cells if c.target == "direct"}
     print()
@@ -336,6 +393,13 @@ def main(argv: list[str] | None = None) -> int:
         "gateway/src, from `git archive`) as 'gateway, baseline', to compare in the same run",
     )
     parser.add_argument(
+        "--callgrind-requests",
+        type=int,
+        default=0,
+        help="also count instructions per request of each gateway variant under callgrind, "
+        "over this many requests (0: off; slow, needs valgrind)",
+    )
+    parser.add_argument(
         "--no-cache-variant",
         action="store_true",
         help="skip the gateway variant with its token cache turned off",
@@ -410,6 +474,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.baseline_src is not None:
             variants.append(("gateway, baseline", "gateway_baseline", 1, None))
         targets = [Target("direct", f"{upstream}/items", None)]
+        gateway_envs: dict[str, dict[str, str]] = {}
         for name, port_key, workers, cache_size in variants:
             env_variant = {
                 **gateway_env,
@@ -423,6 +488,8 @@ def main(argv: list[str] | None = None) -> int:
                 env_variant["PYTHONPATH"] = os.pathsep.join(
                     filter(None, [source, os.environ.get("PYTHONPATH")])
                 )
+            if workers == 1:
+                gateway_envs[name] = env_variant
             process = spawn(
                 [sys.executable, "-m", "gateway", "serve"],
                 env=env_variant,
@@ -472,6 +539,24 @@ def main(argv: list[str] | None = None) -> int:
                         flush=True,
                     )
         print_table(cells)
+        if args.callgrind_requests:
+            if shutil.which("valgrind") is None:
+                print("valgrind is missing: no instruction counts", file=sys.stderr)
+                return 2
+            print()
+            print(
+                "instructions per proxied request (callgrind, "
+                f"{args.callgrind_requests} requests on one connection):"
+            )
+            for name, env_variant in gateway_envs.items():
+                count = count_instructions(
+                    name,
+                    env=env_variant,
+                    requests=args.callgrind_requests,
+                    token=token,
+                    tmp=tmp,
+                )
+                print(f"  {name:<25}{count / 1000:>8.0f} k", flush=True)
     return 0
 
 

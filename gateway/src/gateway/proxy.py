@@ -2,8 +2,15 @@
 
 Choice of server and upstream client, by measurement
 =====================================================
-Chosen: a raw ASGI app served by uvicorn (uvloop + httptools), forwarding with one shared
-``aiohttp.ClientSession`` (keep-alive pool). httpx is used nowhere in the request path.
+Chosen: a raw ASGI app served by uvicorn (uvloop + httptools), forwarding through
+:class:`gateway.upstream_client.UpstreamClient` (keep-alive connections on asyncio protocols,
+parsed with httptools). It began as the aiohttp client below; issue 12 profiled the whole gateway
+under load (py-spy) and found aiohttp's request machinery the largest part of its own CPU, so the
+"minimal httptools client" prototype of the table became the shipped client (see the
+``tests/bench/gateway_bench.py`` figures in that change). httpx is used nowhere in the request
+path; WebSockets, readiness and OpenAPI fetches still use aiohttp.
+
+The first measurement, which chose the server and the first client:
 
 Measured with wrk (-t1, 5 s per cell, 2 runs each) on the development VM (2 vCPUs shared by
 wrk, upstream and proxy, and with other work; Python runs about 2.5x slower here than on a
