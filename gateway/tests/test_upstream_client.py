@@ -341,3 +341,28 @@ async def test_at_the_connection_limit_a_request_waits_for_a_free_connection() -
     assert held == (1, 1)  # one request at the service, the other waiting for the connection
     assert answers == [(200, b"ok")] * 2
     assert svc.connections == 1
+
+
+async def test_an_answer_before_the_streamed_body_is_sent_whole_is_passed_on() -> None:
+    refusal = b"HTTP/1.1 413 Content Too Large\r\ncontent-length: 3\r\nconnection: close\r\n\r\nbig"
+
+    def make(svc: Service) -> Handler:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await svc.head(reader)  # refuses at once, reads none of the body
+            writer.write(refusal)
+            await writer.drain()
+
+        return handle
+
+    async def endless() -> AsyncIterator[bytes]:
+        block = b"x" * 65536
+        for _ in range(512):  # 32 MiB: far more than the socket buffers hold
+            yield block
+
+    http = client()
+    async with service(make) as svc:
+        response = await http.request(svc.url, "POST", "/upload", [], endless())
+        async with response:
+            body = await response.read()
+
+    assert (response.status, body) == (413, b"big")

@@ -404,7 +404,8 @@ class UpstreamClient:
         while not connection.headers_done:
             if connection.body_error is not None:
                 raise connection.body_error
-            await connection.wait(self.read_timeout if connection.body_sent else None)
+            writing = connection.body_sent is None
+            await connection.wait(None if writing else self.read_timeout)
 
     async def _acquire(self, origin: _Origin) -> _Connection:
         """An idle kept-alive connection to ``origin``, else a new one once there is room."""
@@ -523,6 +524,12 @@ async def _write_body(
     except asyncio.CancelledError:
         connection.body_sent = False
         raise
+    except (UpstreamBrokenError, OSError):
+        # The service stopped reading (it may have answered already, say with a 413 of its
+        # own): its answer, or the broken connection, is what the caller gets.
+        connection.body_sent = False
+        connection._wake()
+        return
     except BaseException as exc:
         connection.body_sent = False
         connection.body_error = exc
