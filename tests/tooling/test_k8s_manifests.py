@@ -282,29 +282,32 @@ def test_the_namespace_denies_everything_not_allowed(objects: Objects) -> None:
 def test_services_are_reached_only_from_the_gateway(objects: Objects) -> None:
     """Besides the gateway: Prometheus (namespace monitoring) on the metrics port, and, for
     identity only, the other services reading its JWKS."""
-    gateway = named(objects, "Deployment", "gateway")["spec"]["template"]["metadata"]["labels"]
+    pods = {
+        d["metadata"]["name"]: d["spec"]["template"]["metadata"]["labels"]
+        for d in of_kind(objects, "Deployment")
+    }
     policies = of_kind(objects, "NetworkPolicy")
     for service in SERVICES:
-        labels = named(objects, "Deployment", service)["spec"]["template"]["metadata"]["labels"]
         own = [
             p
             for p in policies
-            if p["spec"]["podSelector"] != {} and selects(p["spec"]["podSelector"], labels)
+            if p["spec"]["podSelector"] != {} and selects(p["spec"]["podSelector"], pods[service])
         ]
         assert len(own) == 1, f"{service}: {len(own)} policies select it"
-        rules = own[0]["spec"]["ingress"]
-        peers = [peer for rule in rules for peer in rule["from"]]
+        peers = [peer for rule in own[0]["spec"]["ingress"] for peer in rule["from"]]
+        reached_from: set[str] = set()
         for peer in peers:
+            assert "ipBlock" not in peer, f"{service} is open to addresses: {peer}"
             if "namespaceSelector" in peer:
                 assert peer["namespaceSelector"]["matchLabels"] == {
                     "kubernetes.io/metadata.name": "monitoring"
                 }, service
                 continue
-            assert "ipBlock" not in peer, service
-            if selects(peer["podSelector"], gateway):
-                continue
-            assert service == "identity", f"{service} is reachable from {peer}"
-        assert any("podSelector" in p and selects(p["podSelector"], gateway) for p in peers)
+            selector = peer["podSelector"]
+            reached_from |= {name for name, labels in pods.items() if selects(selector, labels)}
+        allowed = {"gateway", *SERVICES} if service == "identity" else {"gateway"}
+        assert "gateway" in reached_from, service
+        assert reached_from <= allowed, f"{service} is reachable from {reached_from - allowed}"
 
 
 def test_each_database_is_reached_only_by_its_own_service(objects: Objects) -> None:
