@@ -95,7 +95,7 @@ browser: ## Debian's Chromium and poppler's pdftoppm for the browser tests (inst
 
 k8s-tools: # kustomize, built from source with Go into .tools/bin (once per version)
 	@if [ "$$($(KUSTOMIZE) version 2>/dev/null)" != "$(KUSTOMIZE_VERSION)" ]; then \
-	  command -v go >/dev/null || { echo "building kustomize needs Go 1.22 or later (https://go.dev/dl/): install it, or set KUSTOMIZE to a kustomize $(KUSTOMIZE_VERSION) binary"; exit 1; }; \
+	  command -v go >/dev/null || { echo "building kustomize needs Go 1.24 or later (https://go.dev/dl/): install it, or set KUSTOMIZE to a kustomize $(KUSTOMIZE_VERSION) binary"; exit 1; }; \
 	  echo "installing kustomize $(KUSTOMIZE_VERSION) into $(dir $(KUSTOMIZE)) with go install (once)"; \
 	  GOBIN="$(abspath $(dir $(KUSTOMIZE)))" go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION); \
 	fi

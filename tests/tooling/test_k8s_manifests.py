@@ -239,6 +239,15 @@ def test_every_container_runs_locked_down_with_resources(objects: Objects) -> No
     assert checked >= 9  # five Deployments and four migration Jobs
 
 
+def test_pods_run_under_their_own_account_without_its_token(objects: Objects) -> None:
+    accounts = {a["metadata"]["name"]: a for a in of_kind(objects, "ServiceAccount")}
+    assert all(a["automountServiceAccountToken"] is False for a in accounts.values())
+    for name, template in workloads(objects):
+        account = template["spec"]["serviceAccountName"]
+        assert account in accounts, name
+        assert account == template["metadata"]["labels"]["app.kubernetes.io/name"], name
+
+
 def test_every_deployment_has_probes(objects: Objects) -> None:
     for deployment in of_kind(objects, "Deployment"):
         for container in deployment["spec"]["template"]["spec"]["containers"]:
