@@ -267,6 +267,22 @@ def test_every_deployment_has_a_disruption_budget(objects: Objects) -> None:
         assert len(covering) == 1, deployment["metadata"]["name"]
 
 
+def test_services_and_budgets_take_in_one_deployment_and_no_job(objects: Objects) -> None:
+    """A migration Job's pod carries its service's name: a Service selecting it would send
+    requests to a pod that does not listen, and a budget over two controllers is refused."""
+    for kind in ("Service", "PodDisruptionBudget"):
+        for obj in of_kind(objects, kind):
+            selector = obj["spec"]["selector"]
+            if kind == "Service":
+                selector = {"matchLabels": selector}
+            taken = [
+                name
+                for name, template in workloads(objects)
+                if selects(selector, template["metadata"]["labels"])
+            ]
+            assert taken == [f"Deployment/{obj['metadata']['name']}"], f"{kind}: {taken}"
+
+
 def test_autoscalers_scale_existing_deployments_within_their_budget(objects: Objects) -> None:
     deployments = {d["metadata"]["name"]: d for d in of_kind(objects, "Deployment")}
     autoscalers = of_kind(objects, "HorizontalPodAutoscaler")
