@@ -14,6 +14,7 @@ from __future__ import annotations
 import copy
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -481,3 +482,36 @@ def test_the_ingress_reaches_the_gateway_only_with_tls(objects: Objects) -> None
     assert hosts <= {host for tls in spec["tls"] for host in tls["hosts"]}
     public = named(objects, "ConfigMap", "programming-config")["data"]
     assert public["PROGRAMMING_PUBLIC_BASE_URL"] == f"https://{hosts.pop()}/api/programming"
+
+
+def _secrets_referenced(node: Any, *, key: str | None = None) -> Iterator[str]:
+    """Names of Secrets an object refers to, wherever it does (env, volumes, TLS, CNPG)."""
+    if isinstance(node, dict):
+        for name, value in node.items():
+            if name in ("secretKeyRef", "passwordSecret", "secret") and isinstance(value, dict):
+                if isinstance(value.get("name"), str):
+                    yield value["name"]
+                if isinstance(value.get("secretName"), str):
+                    yield value["secretName"]
+            if name == "secretName" and isinstance(value, str):
+                yield value
+            yield from _secrets_referenced(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _secrets_referenced(item)
+
+
+def test_every_secret_the_manifests_need_is_in_the_readme(objects: Objects) -> None:
+    """The Secrets are created by hand (they are never in the repository): the README's
+    commands must create each one the manifests refer to, under the same name."""
+    readme = (K8S / "README.md").read_text()
+    loop = re.search(
+        r"for s in ([a-z ]+); do\s*#.*\n\s*kubectl .* create secret generic \$s-db", readme
+    )
+    assert loop, "the README's loop creating the database secrets is gone"
+    created = {f"{service}-db" for service in loop.group(1).split()}
+    created |= set(re.findall(r"create secret (?:generic|tls) ([a-z][a-z0-9-]*)", readme))
+    needed = set(_secrets_referenced(objects))
+
+    assert needed, "no Secret found: the search is broken"
+    assert needed <= created, f"not in the README: {sorted(needed - created)}"
