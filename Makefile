@@ -7,15 +7,17 @@ UV_VERSION := 0.13.9
 export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := python3.11
 UV := $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+KUSTOMIZE_VERSION := v5.8.1
+KUSTOMIZE := .tools/bin/kustomize
 PY := .venv/bin/python
 STACK := $(PY) deploy/local/stack.py
 
 
-.PHONY: bench-tools browser web-install web-build web-check openapi
+.PHONY: bench-tools browser web-install web-build web-check openapi k8s-tools k8s-check
 .PHONY: help install stack-up stack-down stack-status gates lint typecheck imports proto proto-check test test-unit run bench format clean
 
 help: ## list the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 .tools/bin/uv:
 	@echo "installing uv $(UV_VERSION) into .tools (once)"
@@ -91,9 +93,20 @@ browser: ## Debian's Chromium and poppler's pdftoppm for the browser tests (inst
 	  fi; \
 	fi
 
+k8s-tools: # kustomize, built from source with Go into .tools/bin (once per version)
+	@if [ "$$($(KUSTOMIZE) version 2>/dev/null)" != "$(KUSTOMIZE_VERSION)" ]; then \
+	  command -v go >/dev/null || { echo "building kustomize needs Go 1.24 or later (https://go.dev/dl/): install it, or set KUSTOMIZE to a kustomize $(KUSTOMIZE_VERSION) binary"; exit 1; }; \
+	  echo "installing kustomize $(KUSTOMIZE_VERSION) into $(dir $(KUSTOMIZE)) with go install (once)"; \
+	  GOBIN="$(abspath $(dir $(KUSTOMIZE)))" go install sigs.k8s.io/kustomize/kustomize/v5@$(KUSTOMIZE_VERSION); \
+	fi
+
+k8s-check: install k8s-tools ## build deploy/k8s (dev, prod) with kustomize and validate it offline, strictly
+	AOS_KUSTOMIZE="$(abspath $(KUSTOMIZE))" $(PY) scripts/pytest_run.py tests/tooling/test_k8s_manifests.py
+
 # The test suite may run PostgreSQL without fsync (its data is recreated); `make run` never does.
 test: export AOS_POSTGRES_FAST := 1
-test: gates web-check browser stack-up ## gates, then the whole suite (incl. the portal in Chromium) against real PostgreSQL and Kafka
+test: export AOS_KUSTOMIZE := $(abspath $(KUSTOMIZE))
+test: gates web-check browser stack-up k8s-tools ## gates, then the whole suite (incl. the portal in Chromium) against real PostgreSQL and Kafka
 	$(PY) scripts/pytest_run.py
 
 run: stack-up web-build ## start everything and print how to try it (Ctrl-C stops it)
