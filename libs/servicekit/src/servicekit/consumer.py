@@ -205,10 +205,23 @@ class EventConsumer:
                 batches = await consumer.getmany(
                     timeout_ms=self._poll_timeout_ms(loop.time()), max_records=100
                 )
-                for partition, records in batches.items():
-                    for record in records:
-                        if not await self._handle(consumer, producer, partition, record):
-                            break
+                # Partitions side by side, each in its own order: the order that matters is per
+                # key, and a key lives in one partition.
+                handled = await asyncio.gather(
+                    *(
+                        self._handle_partition(consumer, producer, partition, records)
+                        for partition, records in batches.items()
+                    )
+                )
+                # One commit for the whole batch, only after the effects committed: a crash
+                # before it means redeliveries, which the inbox turns into no-ops.
+                offsets = {
+                    tp: offset
+                    for tp, offset in zip(batches, handled, strict=True)
+                    if offset is not None
+                }
+                if offsets:
+                    await consumer.commit(offsets)
                 if loop.time() >= next_check:
                     await self._check_broker(consumer)
                     next_check = loop.time() + self.broker_check_seconds
@@ -219,34 +232,37 @@ class EventConsumer:
             with contextlib.suppress(Exception):
                 await consumer.stop()
 
-    async def _handle(
+    async def _handle_partition(
         self,
         consumer: AIOKafkaConsumer,
         producer: Any,
         partition: TopicPartition,
-        record: ConsumerRecord[bytes, bytes],
-    ) -> bool:
-        """Process one record and commit its offset; False when it must be retried later."""
-        try:
-            await self.process(record, producer)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._schedule_retry(consumer, partition, record, exc)
-            return False
-        retry = self._retrying.pop(partition, None)
-        if retry is not None:
-            self._log.info(
-                "event applied after retries",
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                failed_attempts=retry.attempts,
-            )
-        # Only now, after the effect's transaction committed: a crash before this line means
-        # a redelivery, which the inbox turns into a no-op.
-        await consumer.commit({partition: record.offset + 1})
-        return True
+        records: list[ConsumerRecord[bytes, bytes]],
+    ) -> int | None:
+        """Process ``records`` of one partition in order, up to the first that must be retried.
+
+        Returns the offset to commit (after the last record applied), None when none was.
+        """
+        applied: int | None = None
+        for record in records:
+            try:
+                await self.process(record, producer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._schedule_retry(consumer, partition, record, exc)
+                break
+            retry = self._retrying.pop(partition, None)
+            if retry is not None:
+                self._log.info(
+                    "event applied after retries",
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    failed_attempts=retry.attempts,
+                )
+            applied = record.offset + 1
+        return applied
 
     def _schedule_retry(
         self,
