@@ -20,7 +20,6 @@ from fastapi import APIRouter, Depends, FastAPI
 from servicekit.auth import JwksCache, TokenVerifier
 from servicekit.consumer import EventConsumer, Subscription
 from servicekit.db import Database
-from servicekit.health import KafkaProbe
 from servicekit.health import router as health_router
 from servicekit.inputs import reject_nul_characters
 from servicekit.logging import configure_logging, get_logger
@@ -90,10 +89,8 @@ def create_service_app(
             await asyncio.to_thread(upgrade, spec.migrations_dir, settings.database_url)
         database = Database(settings.database_url)
         jwks = JwksCache(settings.jwks_url, http=jwks_http)
-        probe = KafkaProbe(settings.kafka_bootstrap_servers)
         app.state.settings = settings
         app.state.database = database
-        app.state.kafka_probe = probe
         app.state.token_verifier = TokenVerifier(
             jwks,
             issuer=settings.jwt_issuer,
@@ -147,7 +144,6 @@ def create_service_app(
                 _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
                 for task in pending:
                     log.warning("background task did not stop in time", task=task.get_name())
-            await probe.close()
             await jwks.aclose()
             await database.dispose()
 
