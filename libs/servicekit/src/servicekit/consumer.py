@@ -38,6 +38,7 @@ from servicekit.db import Database
 from servicekit.dlq import DEAD_LETTER_SUFFIX, dead_letter_envelope, record_headers
 from servicekit.failures import is_infrastructure_error
 from servicekit.logging import describe_error, get_logger
+from servicekit.messaging_metrics import CONSUMER_LAG
 from servicekit.metrics import (
     CONSUMER_DEAD_LETTERS,
     CONSUMER_PAUSED_PARTITIONS,
@@ -164,6 +165,7 @@ class EventConsumer:
         )
         self._paused_gauge = CONSUMER_PAUSED_PARTITIONS.labels(service=self.service, consumer=name)
         self._retrying: dict[TopicPartition, _Retry] = {}
+        self._lag_partitions: set[TopicPartition] = set()
 
     async def run(self) -> None:
         """Consume until cancelled; reconnects with backoff when the broker is away."""
@@ -222,6 +224,7 @@ class EventConsumer:
                 }
                 if offsets:
                     await consumer.commit(offsets)
+                await self._record_lag(consumer)
                 if loop.time() >= next_check:
                     await self._check_broker(consumer)
                     next_check = loop.time() + self.broker_check_seconds
@@ -263,6 +266,31 @@ class EventConsumer:
                 )
             applied = record.offset + 1
         return applied
+
+    async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
+        """Set ``aos_consumer_lag`` of every partition assigned here; a partition that went to
+        another consumer reads 0 here (its new owner reports it)."""
+        assigned = consumer.assignment()
+        for partition in self._lag_partitions - assigned:
+            self._lag_gauge(partition).set(0)
+        self._lag_partitions = set(assigned)
+        for partition in assigned:
+            high = consumer.highwater(partition)
+            if high is None:  # nothing fetched from it yet
+                continue
+            # A fetched partition has a position: this returns at once (the timeout is a guard).
+            with contextlib.suppress(KafkaError, TimeoutError):
+                async with asyncio.timeout(1.0):
+                    position = await consumer.position(partition)
+                self._lag_gauge(partition).set(max(high - position, 0))
+
+    def _lag_gauge(self, partition: TopicPartition) -> Any:
+        return CONSUMER_LAG.labels(
+            service=self.service,
+            consumer=self.name,
+            topic=partition.topic,
+            partition=str(partition.partition),
+        )
 
     def _schedule_retry(
         self,

@@ -7,7 +7,7 @@ import asyncio
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy import text
 
 from servicekit.db import Database
@@ -66,5 +66,7 @@ async def readyz(request: Request) -> Response:
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(request: Request) -> Response:
+    # With several workers, every worker's values (see servicekit.multiprocess_metrics).
+    registry = getattr(request.app.state, "metrics_registry", REGISTRY)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

@@ -32,6 +32,7 @@ from sqlalchemy import select, update
 from servicekit.db import Database
 from servicekit.failures import is_infrastructure_error
 from servicekit.logging import describe_error, get_logger
+from servicekit.messaging_metrics import OUTBOX_PUBLISHED, RELAY_ACTIVE
 from servicekit.metrics import BrokerConnection
 from servicekit.outbox import outbox_table
 from servicekit.relay_lock import LeadershipLost, RelayLock, begin_batch_sql
@@ -138,6 +139,9 @@ class OutboxRelay:
         # Bound here, not at import: the logger writes where logging was configured last.
         self._log = get_logger(__name__)
         self.broker = BrokerConnection(self._log, service=service, role="relay", client="outbox")
+        self._active_gauge = RELAY_ACTIVE.labels(service=service)
+        self._active_gauge.set(0)
+        self._published_counter = OUTBOX_PUBLISHED.labels(service=service)
         self._database_down = False
         # Said once per wait, not at every try of the lock.
         self._announced_waiting = False
@@ -215,6 +219,7 @@ class OutboxRelay:
         finally:
             self._lock.abandon()
             self._active = False
+            self._active_gauge.set(0)
 
     async def _lead(self) -> bool:
         """True while this relay holds the lock (taking it when it is free)."""
@@ -231,6 +236,7 @@ class OutboxRelay:
                 self._announced_waiting = True
             return False
         self._active = True
+        self._active_gauge.set(1)
         self._announced_waiting = False
         self._log.info("outbox relay active: this replica publishes the outbox")
         return True
@@ -239,6 +245,7 @@ class OutboxRelay:
         if self._active:
             self._log.warning("outbox relay lost its lock; it stops publishing", reason=reason)
         self._active = False
+        self._active_gauge.set(0)
         # A replica whose lock connection was ended is likely the one in trouble: it leaves
         # the lock to the others for a while rather than race them for it.
         self._retry_lock_at = asyncio.get_running_loop().time() + self.lock_retry_seconds
@@ -318,6 +325,7 @@ class OutboxRelay:
                 .values(published_at=datetime.now(UTC))
             )
         self.published += len(rows)
+        self._published_counter.inc(len(rows))
         return len(rows)
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
