@@ -212,6 +212,14 @@ async def bench(args: argparse.Namespace) -> int:
                 writer, arrivals, uuid.uuid4(), timeout=WARM_UP_TIMEOUT_SECONDS
             )
             print(f"warm-up: the first event took {warm_up * 1000:.0f} ms (topic, group join)")
+            # Then a round of the load unmeasured: pools filled, consumers settled in their
+            # groups (a rebalance right after the topic appears would otherwise be measured).
+            await asyncio.gather(
+                *(
+                    client(writer, arrivals, events=args.warm_up_events, timeout=args.timeout)
+                    for _ in range(args.clients)
+                )
+            )
             per_client = max(args.events // args.clients, 1)
             started = time.perf_counter()
             results = await asyncio.gather(
@@ -250,6 +258,12 @@ def main() -> int:
         choices=("other", "relay"),
         default="other",
         help="commit through another pool than the relay's (another replica), or the relay's",
+    )
+    parser.add_argument(
+        "--warm-up-events",
+        type=int,
+        default=20,
+        help="unmeasured events per client before the measured ones (20)",
     )
     parser.add_argument(
         "--timeout", type=float, default=30.0, help="seconds one event may take at most (30)"
