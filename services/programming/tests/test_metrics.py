@@ -47,3 +47,29 @@ async def test_an_agent_that_connects_is_counted_online_and_every_session_state_
 
     await paired_agent(uuid.uuid4())
     await until_value(http, online, 1)
+
+
+async def test_a_completed_flash_is_counted_and_its_session_shows_in_its_state(
+    http: httpx.AsyncClient,
+    auth: Callable[..., dict[str, str]],
+    grant: Callable[..., Awaitable[Any]],
+    paired_agent: AgentFactory,
+) -> None:
+    succeeded = ("aos_programming_flash_outcomes_total", (("state", "SUCCEEDED"),))
+    completed = ("aos_programming_sessions", (("state", "COMPLETED"),))
+    await until_value(http, completed, 0)
+    before = (await scraped(http)).get(succeeded, 0.0)
+    organization_id = uuid.uuid4()
+    headers = auth(organization_id)
+    await grant(organization_id)
+    agent = await paired_agent(organization_id)
+    planned = await http.post(
+        "/sessions", json={"agent_id": agent.agent_id, "vin": "WBA5F3103MFX12345"}, headers=headers
+    )
+    assert planned.status_code == 201, planned.text
+    await until_value(http, ("aos_programming_sessions", (("state", "PLANNED"),)), 1)
+    started = await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
+    assert started.status_code == 202, started.text
+
+    await until_value(http, completed, 1)
+    assert (await scraped(http))[succeeded] == before + 1
