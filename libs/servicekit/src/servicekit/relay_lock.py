@@ -83,23 +83,24 @@ class RelayLock:
         """
         if self.held:
             return True
-        await self.release()
-        connection = await asyncpg.connect(
-            self._dsn,
-            timeout=CONNECT_TIMEOUT_SECONDS,
-            server_settings={"application_name": "aos-outbox-relay"},
-        )
+        connection = self._connection
+        if connection is None or connection.is_closed():
+            # A waiting relay keeps its connection between tries: one connection, not one a
+            # second.
+            connection = self._connection = await asyncpg.connect(
+                self._dsn,
+                timeout=CONNECT_TIMEOUT_SECONDS,
+                server_settings={"application_name": "aos-outbox-relay"},
+            )
         try:
             acquired = await connection.fetchval("SELECT pg_try_advisory_lock($1, $2)", *self._key)
             if not acquired:
-                await connection.close()
                 return False
             await connection.add_listener(OUTBOX_CHANNEL, self._notified)
             connection.add_termination_listener(self._terminated)
         except BaseException:
-            connection.terminate()
+            self.abandon()
             raise
-        self._connection = connection
         self._held = True
         return True
 
@@ -119,21 +120,9 @@ class RelayLock:
             connection.terminate()
             raise LeadershipLost("the relay's lock connection does not answer") from exc
 
-    async def release(self) -> None:
-        """Let the lock go (by closing its connection)."""
-        connection, self._connection = self._connection, None
-        self._held = False
-        if connection is not None and not connection.is_closed():
-            try:
-                async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
-                    await connection.close()
-            except (Exception, asyncio.CancelledError):
-                connection.terminate()
-                raise
-
     def abandon(self) -> None:
-        """Drop the connection at once, without a word to the server (the lock is no longer
-        ours, or is about to be let go)."""
+        """Drop the connection at once, without a word to the server: the lock, if it was ours,
+        is free as soon as PostgreSQL sees the connection gone."""
         connection, self._connection = self._connection, None
         self._held = False
         if connection is not None:
