@@ -225,7 +225,12 @@ class EventConsumer:
                 if offsets:
                     await consumer.commit(offsets)
                 await self._record_lag(consumer)
-                if loop.time() >= next_check:
+                if batches:
+                    # Records just came: the broker answers. The metadata check is for a
+                    # consumer with nothing to read, and would hold up one with events waiting.
+                    self.broker.up()
+                    next_check = loop.time() + self.broker_check_seconds
+                elif loop.time() >= next_check:
                     await self._check_broker(consumer)
                     next_check = loop.time() + self.broker_check_seconds
         finally:
