@@ -112,10 +112,12 @@ test: gates web-check browser stack-up k8s-tools ## gates, then the whole suite 
 run: stack-up web-build ## start everything and print how to try it (Ctrl-C stops it)
 	$(PY) deploy/local/run.py
 
-bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus
+bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus; AIR search; event latency billing -> air
 	$(PY) tests/bench/gateway_bench.py
 	$(PY) tests/bench/flash_bench.py --stock-doipclient
 	$(PY) tests/bench/air_search_bench.py --requests 100
+	$(PY) tests/bench/event_latency_bench.py --writer other
+	$(PY) tests/bench/event_latency_bench.py --writer relay
 
 bench-tools: # wrk and nginx from Debian's packages, when missing and we may install them
 	@if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then \

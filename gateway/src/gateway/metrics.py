@@ -13,31 +13,28 @@ serve`` before uvicorn, in the process that runs uvicorn:
   mode, switched on by ``PROMETHEUS_MULTIPROC_DIR``, which the spawned workers inherit), and the
   listener in the supervising process exports the sum over all workers: one scrape sees the
   whole gateway, whichever worker served what. Counters of a worker that uvicorn replaced stay in
-  the sum; its share of a live-summed gauge (open WebSockets) stays too until the gateway is
-  restarted (uvicorn has no hook to tell which worker died). The directory is removed when the
-  gateway stops.
+  the sum; its share of a live-summed gauge (open WebSockets) is dropped at the next scrape
+  (``servicekit.multiprocess_metrics``). The directory is removed when the gateway stops.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from prometheus_client import REGISTRY, CollectorRegistry, start_http_server
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client import REGISTRY, start_http_server
 from prometheus_client.registry import Collector
 
 from servicekit.logging import get_logger
+from servicekit.multiprocess_metrics import (
+    MULTIPROCESS_DIR_VARIABLE,
+    metrics_registry,
+    multiprocess_directory,
+)
 
 __all__ = ["MULTIPROCESS_DIR_VARIABLE", "metrics_listener"]
 
 log = get_logger("gateway.metrics")
-
-# Read by prometheus_client when a process first imports it: it has to be in the environment
-# the workers are spawned with, so it is the one variable written here rather than a setting.
-MULTIPROCESS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
 
 @contextmanager
@@ -46,16 +43,10 @@ def metrics_listener(*, host: str, port: int, workers: int) -> Iterator[None]:
     if port == 0:
         yield
     elif workers > 1:
-        with tempfile.TemporaryDirectory(prefix="aos-gateway-metrics-") as directory:
-            os.environ[MULTIPROCESS_DIR_VARIABLE] = directory
-            registry = CollectorRegistry()
-            # prometheus_client leaves this constructor unannotated.
-            MultiProcessCollector(registry, path=directory)  # type: ignore[no-untyped-call]
-            try:
-                with _listening(host=host, port=port, registry=registry, workers=workers):
-                    yield
-            finally:
-                os.environ.pop(MULTIPROCESS_DIR_VARIABLE, None)
+        with multiprocess_directory(prefix="aos-gateway-metrics-") as directory:
+            registry = metrics_registry(directory)
+            with _listening(host=host, port=port, registry=registry, workers=workers):
+                yield
     else:
         with _listening(host=host, port=port, registry=REGISTRY, workers=workers):
             yield

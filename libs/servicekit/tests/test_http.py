@@ -124,10 +124,11 @@ async def test_request_id_is_kept_when_well_formed_and_replaced_otherwise(
     assert len(replaced.headers["x-request-id"]) == 32
 
 
-async def test_readiness_checks_database_and_kafka(client: httpx.AsyncClient) -> None:
+async def test_readiness_checks_the_database(client: httpx.AsyncClient) -> None:
     response = await client.get("/readyz")
     assert response.json()["checks"]["database"] == "ok"
-    assert response.json()["checks"]["kafka"] == "ok"
+    # No relay or consumer runs in this app: nobody has a state of Kafka's to report.
+    assert response.json()["checks"]["kafka"] == "not reported"
     assert response.status_code == 200
 
 

@@ -97,7 +97,7 @@ async def test_relay_publishes_committed_event_with_envelope_headers(
     try:
         assert await relay.publish_batch() == 1
     finally:
-        await relay._drop_producer()
+        await relay.close()
 
     [record] = await fetch_records(kafka_bootstrap_servers, topic, 1)
     headers = {k: v.decode() for k, v in record.headers}
@@ -132,7 +132,7 @@ async def test_consumer_applies_a_redelivered_event_once(
     try:
         await relay.publish_batch()
     finally:
-        await relay._drop_producer()
+        await relay.close()
     [record] = await fetch_records(kafka_bootstrap_servers, topic, 1)
     consumer = EventConsumer(
         database,
@@ -166,7 +166,7 @@ async def test_consumer_loop_retries_a_network_failure_then_applies_the_event_on
     try:
         await relay.publish_batch()
     finally:
-        await relay._drop_producer()
+        await relay.close()
     consumer = EventConsumer(
         database,
         name=topic_namespace + "flaky",
@@ -261,7 +261,7 @@ async def test_an_unexpected_handler_error_is_raised_for_a_retry_not_dead_letter
     try:
         await relay.publish_batch()
     finally:
-        await relay._drop_producer()
+        await relay.close()
     [record] = await fetch_records(kafka_bootstrap_servers, topic, 1)
     consumer = EventConsumer(
         database,

@@ -20,12 +20,17 @@ from fastapi import APIRouter, Depends, FastAPI
 from servicekit.auth import JwksCache, TokenVerifier
 from servicekit.consumer import EventConsumer, Subscription
 from servicekit.db import Database
-from servicekit.health import KafkaProbe
 from servicekit.health import router as health_router
 from servicekit.inputs import reject_nul_characters
 from servicekit.logging import configure_logging, get_logger
+from servicekit.messaging_metrics import MetricsRefresh, refresh_metrics_forever
 from servicekit.middleware import RequestContextMiddleware
 from servicekit.migrations import upgrade
+from servicekit.multiprocess_metrics import (
+    forget_dead_processes,
+    metrics_registry,
+    process_stopping,
+)
 from servicekit.problems import document_validation_problems, install_problem_handlers
 from servicekit.relay import OutboxRelay
 from servicekit.revocations import (
@@ -60,6 +65,9 @@ class ServiceSpec:
     lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None
     description: str = ""
     openapi_tags: list[dict[str, str]] = field(default_factory=list)
+    # The service's own database-backed gauges, refreshed with the outbox's in every process
+    # (servicekit.messaging_metrics).
+    metrics_refresh: MetricsRefresh | None = None
     # Apply the token deny list (servicekit.revocations): every service does; only an app with
     # no database of its own (a test double of a service) turns it off.
     token_revocations: bool = True
@@ -90,10 +98,14 @@ def create_service_app(
             await asyncio.to_thread(upgrade, spec.migrations_dir, settings.database_url)
         database = Database(settings.database_url)
         jwks = JwksCache(settings.jwks_url, http=jwks_http)
-        probe = KafkaProbe(settings.kafka_bootstrap_servers)
         app.state.settings = settings
+        multiprocess_dir = settings.metrics_multiprocess_dir
+        app.state.metrics_registry = metrics_registry(multiprocess_dir)
+        if multiprocess_dir is not None:
+            # A worker that uvicorn starts in place of a crashed one: the crashed one's live
+            # gauges go now, not at the next scrape.
+            forget_dead_processes(multiprocess_dir)
         app.state.database = database
-        app.state.kafka_probe = probe
         app.state.token_verifier = TokenVerifier(
             jwks,
             issuer=settings.jwt_issuer,
@@ -113,6 +125,19 @@ def create_service_app(
             # In every process, workers or not: each one answers requests.
             tasks.append(asyncio.create_task(revocations.run(database), name="token-revocations"))
             consumers.append(revocations_consumer(settings.service_name, revocations))
+        if settings.metrics_refresh_seconds > 0:
+            # In every process: with several workers each keeps its share of the gauges fresh.
+            tasks.append(
+                asyncio.create_task(
+                    refresh_metrics_forever(
+                        database,
+                        service=settings.service_name,
+                        interval=settings.metrics_refresh_seconds,
+                        extra=spec.metrics_refresh,
+                    ),
+                    name="metrics-refresh",
+                )
+            )
         if settings.run_background_workers:
             relay = OutboxRelay(
                 database,
@@ -147,9 +172,9 @@ def create_service_app(
                 _, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE_SECONDS)
                 for task in pending:
                     log.warning("background task did not stop in time", task=task.get_name())
-            await probe.close()
             await jwks.aclose()
             await database.dispose()
+            process_stopping(multiprocess_dir)
 
     app = FastAPI(
         title=spec.title,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from servicekit.migrations import upgrade
+from servicekit.multiprocess_metrics import multiprocess_directory
 from servicekit.server import http_protocol
 from servicekit.settings import ServiceSettings
 
@@ -23,6 +24,9 @@ if TYPE_CHECKING:
 
     from servicekit.app import ConsumerSpec
     from servicekit.envelope import EnvelopeCipher
+
+
+WORKER_START_TIMEOUT_SECONDS = 60
 
 
 def add_standard_commands(
@@ -53,19 +57,33 @@ def serve(
 
     Our JSON logging stays in charge (``log_config=None``); X-Forwarded-* headers are not
     trusted by the services: only the gateway faces clients. The HTTP protocol enforces the
-    settings' header size limit and header/body timeouts (:mod:`servicekit.server`).
+    settings' header size limit and header/body timeouts (:mod:`servicekit.server`). With
+    ``settings.workers`` above 1 (``app`` must then be an import string) the workers' metrics
+    are merged (:mod:`servicekit.multiprocess_metrics`).
     """
     import uvicorn
 
-    uvicorn.run(
-        app,
-        factory=isinstance(app, str),
-        host=host or settings.host,
-        port=port or settings.port,
-        log_config=None,
-        proxy_headers=False,
-        http=http_protocol(settings.connection_limits),
-    )
+    def run() -> None:
+        uvicorn.run(
+            app,
+            factory=isinstance(app, str),
+            host=host or settings.host,
+            port=port or settings.port,
+            workers=settings.workers,
+            # uvicorn restarts a worker that has not started within this (5 s by default): a
+            # service's imports alone can take longer on a busy machine, and a restart only
+            # starts the wait over.
+            timeout_worker_healthcheck=WORKER_START_TIMEOUT_SECONDS,
+            log_config=None,
+            proxy_headers=False,
+            http=http_protocol(settings.connection_limits),
+        )
+
+    if settings.workers > 1:
+        with multiprocess_directory(prefix=f"aos-{settings.service_name}-metrics-"):
+            run()
+    else:
+        run()
 
 
 def add_replay_dlq_command(

@@ -38,6 +38,7 @@ from servicekit.db import Database
 from servicekit.dlq import DEAD_LETTER_SUFFIX, dead_letter_envelope, record_headers
 from servicekit.failures import is_infrastructure_error
 from servicekit.logging import describe_error, get_logger
+from servicekit.messaging_metrics import CONSUMER_LAG
 from servicekit.metrics import (
     CONSUMER_DEAD_LETTERS,
     CONSUMER_PAUSED_PARTITIONS,
@@ -164,6 +165,7 @@ class EventConsumer:
         )
         self._paused_gauge = CONSUMER_PAUSED_PARTITIONS.labels(service=self.service, consumer=name)
         self._retrying: dict[TopicPartition, _Retry] = {}
+        self._lag_partitions: set[TopicPartition] = set()
 
     async def run(self) -> None:
         """Consume until cancelled; reconnects with backoff when the broker is away."""
@@ -205,11 +207,30 @@ class EventConsumer:
                 batches = await consumer.getmany(
                     timeout_ms=self._poll_timeout_ms(loop.time()), max_records=100
                 )
-                for partition, records in batches.items():
-                    for record in records:
-                        if not await self._handle(consumer, producer, partition, record):
-                            break
-                if loop.time() >= next_check:
+                # Partitions side by side, each in its own order: the order that matters is per
+                # key, and a key lives in one partition.
+                handled = await asyncio.gather(
+                    *(
+                        self._handle_partition(consumer, producer, partition, records)
+                        for partition, records in batches.items()
+                    )
+                )
+                # One commit for the whole batch, only after the effects committed: a crash
+                # before it means redeliveries, which the inbox turns into no-ops.
+                offsets = {
+                    tp: offset
+                    for tp, offset in zip(batches, handled, strict=True)
+                    if offset is not None
+                }
+                if offsets:
+                    await consumer.commit(offsets)
+                await self._record_lag(consumer)
+                if batches:
+                    # Records just came: the broker answers. The metadata check is for a
+                    # consumer with nothing to read, and would hold up one with events waiting.
+                    self.broker.up()
+                    next_check = loop.time() + self.broker_check_seconds
+                elif loop.time() >= next_check:
                     await self._check_broker(consumer)
                     next_check = loop.time() + self.broker_check_seconds
         finally:
@@ -219,34 +240,62 @@ class EventConsumer:
             with contextlib.suppress(Exception):
                 await consumer.stop()
 
-    async def _handle(
+    async def _handle_partition(
         self,
         consumer: AIOKafkaConsumer,
         producer: Any,
         partition: TopicPartition,
-        record: ConsumerRecord[bytes, bytes],
-    ) -> bool:
-        """Process one record and commit its offset; False when it must be retried later."""
-        try:
-            await self.process(record, producer)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._schedule_retry(consumer, partition, record, exc)
-            return False
-        retry = self._retrying.pop(partition, None)
-        if retry is not None:
-            self._log.info(
-                "event applied after retries",
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                failed_attempts=retry.attempts,
-            )
-        # Only now, after the effect's transaction committed: a crash before this line means
-        # a redelivery, which the inbox turns into a no-op.
-        await consumer.commit({partition: record.offset + 1})
-        return True
+        records: list[ConsumerRecord[bytes, bytes]],
+    ) -> int | None:
+        """Process ``records`` of one partition in order, up to the first that must be retried.
+
+        Returns the offset to commit (after the last record applied), None when none was.
+        """
+        applied: int | None = None
+        for record in records:
+            try:
+                await self.process(record, producer)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._schedule_retry(consumer, partition, record, exc)
+                break
+            retry = self._retrying.pop(partition, None)
+            if retry is not None:
+                self._log.info(
+                    "event applied after retries",
+                    topic=record.topic,
+                    partition=record.partition,
+                    offset=record.offset,
+                    failed_attempts=retry.attempts,
+                )
+            applied = record.offset + 1
+        return applied
+
+    async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
+        """Set ``aos_consumer_lag`` of every partition assigned here; a partition that went to
+        another consumer reads 0 here (its new owner reports it)."""
+        assigned = consumer.assignment()
+        for partition in self._lag_partitions - assigned:
+            self._lag_gauge(partition).set(0)
+        self._lag_partitions = set(assigned)
+        for partition in assigned:
+            high = consumer.highwater(partition)
+            if high is None:  # nothing fetched from it yet
+                continue
+            # A fetched partition has a position: this returns at once (the timeout is a guard).
+            with contextlib.suppress(KafkaError, TimeoutError):
+                async with asyncio.timeout(1.0):
+                    position = await consumer.position(partition)
+                self._lag_gauge(partition).set(max(high - position, 0))
+
+    def _lag_gauge(self, partition: TopicPartition) -> Any:
+        return CONSUMER_LAG.labels(
+            service=self.service,
+            consumer=self.name,
+            topic=partition.topic,
+            partition=str(partition.partition),
+        )
 
     def _schedule_retry(
         self,

@@ -62,6 +62,12 @@ class Database:
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
         self.outbox_signal = asyncio.Event()
 
+    @property
+    def dsn(self) -> str:
+        """The database's plain ``postgresql://`` DSN, for a connection of asyncpg's own (a
+        LISTEN, a session-level lock) outside the pool."""
+        return self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work: commit on success, roll back on any exception."""

@@ -1,17 +1,17 @@
-"""Liveness, readiness (the database; Kafka reported) and Prometheus metrics endpoints."""
+"""Liveness, readiness (the database; Kafka's last known state reported) and Prometheus metrics
+endpoints."""
 
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
-from aiokafka.client import AIOKafkaClient
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 from sqlalchemy import text
 
 from servicekit.db import Database
+from servicekit.metrics import KAFKA_CONNECTED
 
 router = APIRouter(tags=["operations"])
 
@@ -29,51 +29,36 @@ async def _check_database(database: Database) -> str:
     return "ok"
 
 
-class KafkaProbe:
-    """Asks the brokers for metadata; connects lazily so a missing broker does not block start."""
-
-    def __init__(self, bootstrap_servers: str) -> None:
-        self.bootstrap_servers = bootstrap_servers
-        self._client: AIOKafkaClient | None = None
-
-    async def check(self) -> str:
-        if self._client is None:
-            client = AIOKafkaClient(bootstrap_servers=self.bootstrap_servers)
-            try:
-                await client.bootstrap()
-            except BaseException:
-                await client.close()
-                raise
-            self._client = client
-        await self._client.fetch_all_metadata()
-        return "ok"
-
-    async def close(self) -> None:
-        if self._client is not None:
-            await self._client.close()
-            self._client = None
-
-
-async def _check_kafka(probe: KafkaProbe | None) -> str:
-    if probe is None:
-        return "not configured"
-    return await probe.check()
+def kafka_state(service: str) -> str:
+    """What this process's Kafka clients (relay, consumers) last found, from
+    ``aos_kafka_connected``: ``connected``, ``disconnected`` (one or more do not reach the
+    broker) or ``not reported`` (none runs here). Asks the broker nothing."""
+    states = [
+        sample.value
+        for metric in KAFKA_CONNECTED.collect()
+        for sample in metric.samples
+        if sample.labels.get("service") == service
+    ]
+    if not states:
+        return "not reported"
+    return "connected" if all(state == 1 for state in states) else "disconnected"
 
 
 @router.get("/readyz", summary="Readiness: the database answers (Kafka's state is reported)")
 async def readyz(request: Request) -> Response:
-    checks: dict[str, Any] = {}
     database: Database = request.app.state.database
-    probe: KafkaProbe | None = getattr(request.app.state, "kafka_probe", None)
-    for name, check in (("database", _check_database(database)), ("kafka", _check_kafka(probe))):
-        try:
-            async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
-                checks[name] = await check
-        except Exception as exc:
-            checks[name] = f"error: {type(exc).__name__}"
-    # Only the database decides: while Kafka is away the outbox keeps the events and the service
-    # goes on answering; taking it out of rotation would turn a broker outage into a full one.
-    ready = checks["database"] == "ok"
+    try:
+        async with asyncio.timeout(CHECK_TIMEOUT_SECONDS):
+            database_state = await _check_database(database)
+    except Exception as exc:
+        database_state = f"error: {type(exc).__name__}"
+    # Only the database decides, and the broker is not asked: while Kafka is away the outbox
+    # keeps the events and the service goes on answering; taking it out of rotation would turn
+    # a broker outage into a full one. Kafka's state is the relay's and consumers' metric.
+    ready = database_state == "ok"
+    settings = getattr(request.app.state, "settings", None)
+    service = settings.service_name if settings is not None else ""
+    checks = {"database": database_state, "kafka": kafka_state(service)}
     return JSONResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},
         status_code=200 if ready else 503,
@@ -81,5 +66,7 @@ async def readyz(request: Request) -> Response:
 
 
 @router.get("/metrics", summary="Prometheus metrics", include_in_schema=False)
-async def metrics() -> Response:
-    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+async def metrics(request: Request) -> Response:
+    # With several workers, every worker's values (see servicekit.multiprocess_metrics).
+    registry = getattr(request.app.state, "metrics_registry", REGISTRY)
+    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)

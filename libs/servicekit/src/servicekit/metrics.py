@@ -24,6 +24,8 @@ KAFKA_CONNECTED = Gauge(
     "aos_kafka_connected",
     "1 while the Kafka broker answers this client, 0 while it does not",
     ["service", "role", "client"],
+    # Several workers: 0 when any live worker's client does not reach the broker.
+    multiprocess_mode="livemin",
 )
 CONSUMER_RETRIES = Counter(
     "aos_consumer_retries_total",
@@ -41,6 +43,7 @@ TOKEN_DENY_LIST_READ = Gauge(
     "When this process last read its token deny list (Unix time): while it falls behind, "
     "tokens revoked meanwhile on another replica are still accepted here",
     ["service"],
+    multiprocess_mode="livemin",  # several workers: the one furthest behind
 )
 TOKENS_REVOKED_REFUSED = Counter(
     "aos_tokens_revoked_refused_total",
@@ -52,6 +55,7 @@ CONSUMER_PAUSED_PARTITIONS = Gauge(
     "aos_consumer_paused_partitions",
     "Partitions whose consumer waits to retry an event that failed",
     ["service", "consumer"],
+    multiprocess_mode="livesum",
 )
 
 

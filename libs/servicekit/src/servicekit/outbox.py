@@ -23,11 +23,14 @@ from sqlalchemy import (
     Table,
     Text,
     Uuid,
+    func,
+    select,
     text,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import OUTBOX_WRITTEN, new_metadata
+from servicekit.relay_lock import OUTBOX_CHANNEL
 
 messaging_metadata = new_metadata()
 
@@ -128,5 +131,7 @@ async def record_event(
             payload=message.SerializeToString(),
         )
     )
+    # Delivered at commit (never for a rollback) to the active relay, on whichever replica.
+    await session.execute(select(func.pg_notify(OUTBOX_CHANNEL, "")))
     session.info[OUTBOX_WRITTEN] = True
     return event

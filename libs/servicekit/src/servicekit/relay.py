@@ -1,8 +1,18 @@
 """Publishes committed outbox rows to Kafka with an idempotent producer.
 
-Rows are claimed with ``FOR UPDATE SKIP LOCKED`` so several replicas of a service can run a relay
-side by side. A row is marked published only after the broker acknowledged it; if the broker is
-away the rows stay and are sent when it is back (at-least-once; consumers deduplicate).
+Every replica of a service runs a relay, and one of them publishes: the holder of the service's
+advisory lock (:mod:`servicekit.relay_lock`); the others try again every ``lock_retry_seconds``
+and one takes over when the holder's connection ends. So rows go out in id order, and events of
+one key keep their order, whatever the number of replicas. Rows are claimed with ``FOR UPDATE``
+(not ``SKIP LOCKED``): during a takeover the new holder waits for a batch the old one still has
+in flight rather than overtake it. A row is marked published only after the broker acknowledged
+it; if the broker is away the rows stay and are sent when it is back (at-least-once; consumers
+deduplicate).
+
+The active relay wakes as soon as an event is committed: in its own process through
+``Database.outbox_signal``, from any replica through a PostgreSQL notification
+(:data:`servicekit.relay_lock.OUTBOX_CHANNEL`); it polls every ``poll_interval`` too, in case a
+notification was lost (a reconnect).
 
 While idle the relay asks the broker for metadata every ``broker_check_seconds``, so
 ``aos_kafka_connected{role="relay"}`` tells the truth even when nothing is being published.
@@ -22,8 +32,10 @@ from sqlalchemy import select, update
 from servicekit.db import Database
 from servicekit.failures import is_infrastructure_error
 from servicekit.logging import describe_error, get_logger
+from servicekit.messaging_metrics import OUTBOX_PUBLISHED, RELAY_ACTIVE
 from servicekit.metrics import BrokerConnection
 from servicekit.outbox import outbox_table
+from servicekit.relay_lock import LeadershipLost, RelayLock, begin_batch_sql
 
 HEADER_ID = "ce_id"
 HEADER_TYPE = "ce_type"
@@ -109,6 +121,7 @@ class OutboxRelay:
         broker_check_seconds: float = 5.0,
         publish_timeout: float = PUBLISH_TIMEOUT_SECONDS,
         topic_namespace: str = "",
+        lock_retry_seconds: float = 1.0,
     ) -> None:
         self.database = database
         # Outbox rows hold logical topic names; this deployment's prefix is added on publish.
@@ -119,35 +132,67 @@ class OutboxRelay:
         self.max_backoff = max_backoff
         self.broker_check_seconds = broker_check_seconds
         self.publish_timeout = publish_timeout
+        self.lock_retry_seconds = lock_retry_seconds
         self._producer: AIOKafkaProducer | None = None
+        self._lock = RelayLock(database.dsn, service=service, on_notify=database.outbox_signal.set)
+        self._active = False
         # Bound here, not at import: the logger writes where logging was configured last.
         self._log = get_logger(__name__)
         self.broker = BrokerConnection(self._log, service=service, role="relay", client="outbox")
+        self._active_gauge = RELAY_ACTIVE.labels(service=service)
+        self._active_gauge.set(0)
+        self._published_counter = OUTBOX_PUBLISHED.labels(service=service)
         self._database_down = False
+        # Said once per wait, not at every try of the lock.
+        self._announced_waiting = False
+        self._retry_lock_at = 0.0
+        # Rows this relay published (acknowledged and marked), over its lifetime.
+        self.published = 0
 
     async def run(self) -> None:
-        """Publish forever; wakes on the in-process signal or every ``poll_interval``."""
+        """Publish forever while this relay holds the lock; wait for it otherwise.
+
+        The active relay wakes on a commit (in this process or any replica) or every
+        ``poll_interval``; a waiting one tries the lock every ``lock_retry_seconds``.
+        """
         backoff = 0.2
         loop = asyncio.get_running_loop()
         next_check = loop.time()
         try:
             while True:
+                wait = self.poll_interval
                 try:
-                    published = await self.publish_batch()
-                    while published == self.batch_size:
+                    if await self._lead():
+                        # Cleared before looking, so a commit seen meanwhile wakes the next wait.
+                        self.database.outbox_signal.clear()
                         published = await self.publish_batch()
-                    if published:
-                        self.broker.up()
-                        next_check = loop.time() + self.broker_check_seconds
-                    elif loop.time() >= next_check:
-                        await self._check_broker()
-                        next_check = loop.time() + self.broker_check_seconds
+                        while published == self.batch_size:
+                            published = await self.publish_batch()
+                        if published:
+                            self.broker.up()
+                            next_check = loop.time() + self.broker_check_seconds
+                        elif loop.time() >= next_check:
+                            await self._lock.check()
+                            await self._check_broker()
+                            next_check = loop.time() + self.broker_check_seconds
+                    else:
+                        wait = self.lock_retry_seconds
+                        # A waiting relay has nothing to send, but its aos_kafka_connected
+                        # still tells whether this replica reaches the broker.
+                        if loop.time() >= next_check:
+                            await self._check_broker()
+                            next_check = loop.time() + self.broker_check_seconds
                     backoff = 0.2
                     if self._database_down:
                         self._database_down = False
                         self._log.info("outbox relay reaches its database again")
                 except asyncio.CancelledError:
                     raise
+                except LeadershipLost as exc:
+                    # Not one more batch from here: another replica may be publishing already.
+                    self._lock.abandon()
+                    self._step_down(str(exc))
+                    continue
                 except Exception as exc:
                     self._failed(exc, retry_in_s=backoff)
                     await self._drop_producer()
@@ -159,11 +204,51 @@ class OutboxRelay:
                 # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation
                 # that arrives just as the awaited event completes.
                 with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(self.poll_interval):
-                        await signal.wait()
-                signal.clear()
+                    async with asyncio.timeout(wait):
+                        if self._active:
+                            await signal.wait()
+                        else:
+                            await asyncio.sleep(wait)
         finally:
+            await self.close()
+
+    async def close(self) -> None:
+        """Stop publishing: the producer is closed and the lock let go."""
+        try:
             await self._drop_producer()
+        finally:
+            self._lock.abandon()
+            self._active = False
+            self._active_gauge.set(0)
+
+    async def _lead(self) -> bool:
+        """True while this relay holds the lock (taking it when it is free)."""
+        if self._lock.held:
+            return True
+        if self._active:
+            # The connection closed under us (asyncpg told us): the lock went with it.
+            self._step_down("the lock connection closed")
+        if asyncio.get_running_loop().time() < self._retry_lock_at:
+            return False
+        if not await self._lock.try_acquire():
+            if not self._announced_waiting:
+                self._log.info("outbox relay waiting: another replica's relay publishes")
+                self._announced_waiting = True
+            return False
+        self._active = True
+        self._active_gauge.set(1)
+        self._announced_waiting = False
+        self._log.info("outbox relay active: this replica publishes the outbox")
+        return True
+
+    def _step_down(self, reason: str) -> None:
+        if self._active:
+            self._log.warning("outbox relay lost its lock; it stops publishing", reason=reason)
+        self._active = False
+        self._active_gauge.set(0)
+        # A replica whose lock connection was ended is likely the one in trouble: it leaves
+        # the lock to the others for a while rather than race them for it.
+        self._retry_lock_at = asyncio.get_running_loop().time() + self.lock_retry_seconds
 
     def _failed(self, error: Exception, *, retry_in_s: float) -> None:
         if isinstance(error, KafkaError):
@@ -193,15 +278,26 @@ class OutboxRelay:
         self.broker.up()
 
     async def publish_batch(self) -> int:
-        """Publish up to ``batch_size`` unpublished rows in id order; returns how many."""
+        """Publish up to ``batch_size`` unpublished rows in id order; returns how many.
+
+        Publishes nothing (0) while another replica's relay holds the lock. Raises
+        LeadershipLost when the lock went away without this relay noticing before.
+        """
+        if not await self._lead():
+            return 0
+        pid = self._lock.backend_pid
+        class_key, service_key = self._lock.key
         async with self.database.transaction() as session:
+            fence = {"pid": pid, "class_key": class_key, "service_key": service_key}
+            if not (await session.execute(begin_batch_sql(), fence)).scalar_one():
+                raise LeadershipLost("the relay's lock is no longer held by its connection")
             rows = (
                 await session.execute(
                     select(outbox_table)
                     .where(outbox_table.c.published_at.is_(None))
                     .order_by(outbox_table.c.id)
                     .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
+                    .with_for_update()
                 )
             ).all()
             if not rows:
@@ -228,7 +324,9 @@ class OutboxRelay:
                 .where(outbox_table.c.id.in_([row.id for row in rows]))
                 .values(published_at=datetime.now(UTC))
             )
-            return len(rows)
+        self.published += len(rows)
+        self._published_counter.inc(len(rows))
+        return len(rows)
 
     async def _ensure_producer(self) -> AIOKafkaProducer:
         if self._producer is None:

@@ -90,6 +90,22 @@ class ServiceSettings(BaseSettings):
     seed_on_start: bool | None = None
     # Start the outbox relay and event consumers inside the web process.
     run_background_workers: bool = True
+    # uvicorn worker processes of `serve`; with more than one, metrics are merged over them
+    # (servicekit.multiprocess_metrics).
+    workers: int = Field(default=1, ge=1)
+    # Where the processes of one `serve` keep their metrics: set by `serve` itself for its
+    # workers (a fresh directory per start); read here so that /metrics knows to merge them.
+    metrics_multiprocess_dir: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("PROMETHEUS_MULTIPROC_DIR", "metrics_multiprocess_dir"),
+    )
+    # How often each process reads the database-backed gauges (outbox backlog, a service's own
+    # counts such as sessions by state), in seconds; 0: never.
+    metrics_refresh_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        validation_alias=AliasChoices("AOS_METRICS_REFRESH_SECONDS", "metrics_refresh_seconds"),
+    )
 
     @property
     def is_development(self) -> bool:

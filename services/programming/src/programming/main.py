@@ -14,6 +14,7 @@ from programming import __version__
 from programming.api import ROUTERS
 from programming.config import Settings
 from programming.consumers.entitlements import ENTITLEMENTS_CONSUMER
+from programming.metrics import programming_metrics
 from programming.services.catalog import SeedCounts, seed_catalog
 from programming.services.ecu_secrets import load_secret_cipher
 from programming.services.runner import resume_sessions
@@ -90,6 +91,7 @@ def create_app(
         migrations_dir=MIGRATIONS_DIR,
         consumers=CONSUMERS,
         lifespan=lifespan,
+        metrics_refresh=programming_metrics(settings),
         openapi_tags=[
             {"name": "agents", "description": "Pairing and managing VCI agents"},
             {"name": "releases", "description": "The software catalog and images"},

@@ -12,6 +12,7 @@ from aos.agent.v1 import agent_pb2
 from programming.db.models import FlashJob
 from programming.db.sessions import SessionRepository
 from programming.events.publishing import record_job_finished
+from programming.metrics import FLASH_OUTCOMES
 
 __all__ = ["add_trace", "agent_job", "record_job_result"]
 
@@ -99,4 +100,5 @@ async def record_job_result(
     assert owner is not None  # agent_job found it
     await session.flush()
     await record_job_finished(session, job, programming_session=owner)
+    FLASH_OUTCOMES.labels(state=job.state).inc()
     return job

@@ -1,0 +1,275 @@
+"""Event latency from billing to air: from the commit of a change in billing to its effect in air.
+
+Creates a billing and an air database of its own on the running stack's PostgreSQL (clones of
+the migrated templates of ``servicekit.testing.DatabaseFactory``, dropped at the end) and a
+Kafka topic namespace of its own, and runs the real billing and air apps in this process with
+their background workers: billing's outbox relay and air's event consumers, as a service runs
+them. Then ``--clients`` clients each commit, one after the other, an ``EntitlementGranted`` in
+billing's outbox (billing's own writer, in a transaction of billing's database) and wait until
+air has applied it. The moment air's consumer commits the entitlement is taken from PostgreSQL
+itself: a trigger added to this run's air database sends a notification on insert, which
+PostgreSQL delivers at commit, to a connection of this bench that listens. The latency of one
+event is from billing's commit returning to that notification arriving.
+
+``--writer other`` (the default) writes through a connection pool of its own, as a request on
+another replica of billing does: only what crosses the database can wake the relay.
+``--writer relay`` writes through the billing app's own pool, the relay's process.
+
+Exits non-zero only when an event does not arrive within ``--timeout`` s (never on a timing).
+Needs the stack's PostgreSQL and Kafka (``AOS_POSTGRES_ADMIN_URL`` and ``KAFKA_BOOTSTRAP_SERVERS``,
+or ``.local/stack.env``). Usage:
+``python tests/bench/event_latency_bench.py [--clients 16] [--events 800] [--writer other]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import secrets
+import statistics
+import sys
+import time
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+import asyncpg
+from fastapi import FastAPI
+
+from air.config import Settings as AirSettings
+from air.main import MIGRATIONS_DIR as AIR_MIGRATIONS
+from air.main import create_app as create_air_app
+from aos.events.v1 import billing_pb2
+from billing.config import Settings as BillingSettings
+from billing.events.publishing import OUTBOX
+from billing.main import MIGRATIONS_DIR as BILLING_MIGRATIONS
+from billing.main import create_app as create_billing_app
+from servicekit.db import Database
+from servicekit.testing import (
+    DatabaseFactory,
+    TestTokenIssuer,
+    asyncpg_dsn,
+    load_stack_env,
+    running_app,
+    timestamp,
+)
+
+CHANNEL = "bench_entitlement_applied"
+# Sends the entitlement id when air's consumer inserts its window; delivered at commit.
+TRIGGER_SQL = f"""
+CREATE FUNCTION bench_notify_applied() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('{CHANNEL}', NEW.entitlement_id::text);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER bench_applied AFTER INSERT ON entitlements
+    FOR EACH ROW EXECUTE FUNCTION bench_notify_applied();
+"""
+WARM_UP_TIMEOUT_SECONDS = 90.0
+
+
+class Arrivals:
+    """Futures of the entitlements awaited, resolved by air's commit notifications."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, asyncio.Future[float]] = {}
+
+    def expect(self, entitlement_id: str) -> asyncio.Future[float]:
+        future: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+        self._waiting[entitlement_id] = future
+        return future
+
+    def on_notification(self, _conn: object, _pid: int, _channel: str, payload: str) -> None:
+        future = self._waiting.pop(payload, None)
+        if future is not None and not future.done():
+            future.set_result(time.perf_counter())
+
+
+def grant(organization_id: uuid.UUID) -> billing_pb2.EntitlementGranted:
+    now = datetime.now(UTC)
+    return billing_pb2.EntitlementGranted(
+        entitlement_id=str(uuid.uuid4()),
+        organization_id=str(organization_id),
+        scope=billing_pb2.SCOPE_AIR,
+        valid_from=timestamp(now),
+        valid_until=timestamp(now + timedelta(hours=1)),
+        order_id=str(uuid.uuid4()),
+    )
+
+
+async def one_event(
+    writer: Database, arrivals: Arrivals, organization_id: uuid.UUID, *, timeout: float
+) -> float:
+    """Commit one grant in billing; seconds until air has committed its effect."""
+    message = grant(organization_id)
+    arrived = arrivals.expect(message.entitlement_id)
+    async with writer.transaction() as session:
+        await OUTBOX.record(session, message, aggregate_id=str(organization_id))
+    committed = time.perf_counter()
+    async with asyncio.timeout(timeout):
+        return await arrived - committed
+
+
+async def client(
+    writer: Database, arrivals: Arrivals, *, events: int, timeout: float
+) -> list[float]:
+    # One organisation per client: events of one key are applied in order, as in production.
+    organization_id = uuid.uuid4()
+    return [
+        await one_event(writer, arrivals, organization_id, timeout=timeout) for _ in range(events)
+    ]
+
+
+@asynccontextmanager
+async def listening(dsn: str, arrivals: Arrivals) -> AsyncIterator[None]:
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.add_listener(CHANNEL, arrivals.on_notification)
+        yield
+    finally:
+        await connection.close()
+
+
+async def start_apps(
+    stack: AsyncExitStack,
+    *,
+    billing_url: str,
+    air_url: str,
+    bootstrap: str,
+    namespace: str,
+) -> FastAPI:
+    """Start billing (its relay) and air (its consumers); returns the billing app."""
+    common = {
+        "environment": "test",
+        "kafka_bootstrap_servers": bootstrap,
+        "topic_namespace": namespace,
+        "migrate_on_start": False,
+        "seed_on_start": False,
+        "run_background_workers": True,
+        "log_level": "WARNING",
+    }
+    billing = create_billing_app(
+        BillingSettings(
+            database_url=billing_url,
+            payment_webhook_secret=secrets.token_urlsafe(32),
+            run_mail_sender=False,
+            idempotency_sweep_seconds=0,
+            stock_sweep_seconds=0,
+            payment_reconcile_interval_seconds=0,
+            expiry_check_interval_seconds=0,
+            **common,
+        ),
+        jwks_http=TestTokenIssuer().http_client(),
+    )
+    air = create_air_app(
+        AirSettings(database_url=air_url, **common), jwks_http=TestTokenIssuer().http_client()
+    )
+    await stack.enter_async_context(running_app(billing))
+    await stack.enter_async_context(running_app(air))
+    # The apps configured logging (JSON on stderr): keep aiokafka's start-up chatter out.
+    logging.getLogger().setLevel(logging.WARNING)
+    return billing
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    index = min(round(fraction * (len(sorted_values) - 1)), len(sorted_values) - 1)
+    return sorted_values[index]
+
+
+async def bench(args: argparse.Namespace) -> int:
+    env = load_stack_env()
+    factory = DatabaseFactory(env["AOS_POSTGRES_ADMIN_URL"])
+    bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
+    namespace = f"bench{uuid.uuid4().hex[:8]}."
+    try:
+        billing_url = await factory.create(BILLING_MIGRATIONS)
+        air_url = await factory.create(AIR_MIGRATIONS)
+        air_dsn = asyncpg_dsn(air_url)
+        setup = await asyncpg.connect(air_dsn)
+        try:
+            await setup.execute(TRIGGER_SQL)
+        finally:
+            await setup.close()
+        arrivals = Arrivals()
+        async with AsyncExitStack() as stack:
+            await stack.enter_async_context(listening(air_dsn, arrivals))
+            billing = await start_apps(
+                stack,
+                billing_url=billing_url,
+                air_url=air_url,
+                bootstrap=bootstrap,
+                namespace=namespace,
+            )
+            if args.writer == "relay":
+                writer: Database = billing.state.database
+            else:
+                writer = Database(billing_url, pool_size=args.clients)
+                stack.push_async_callback(writer.dispose)
+            # The first event creates the topic and waits for air's consumer to join its group.
+            warm_up = await one_event(
+                writer, arrivals, uuid.uuid4(), timeout=WARM_UP_TIMEOUT_SECONDS
+            )
+            print(f"warm-up: the first event took {warm_up * 1000:.0f} ms (topic, group join)")
+            # Then a round of the load unmeasured: pools filled, consumers settled in their
+            # groups (a rebalance right after the topic appears would otherwise be measured).
+            await asyncio.gather(
+                *(
+                    client(writer, arrivals, events=args.warm_up_events, timeout=args.timeout)
+                    for _ in range(args.clients)
+                )
+            )
+            per_client = max(args.events // args.clients, 1)
+            started = time.perf_counter()
+            results = await asyncio.gather(
+                *(
+                    client(writer, arrivals, events=per_client, timeout=args.timeout)
+                    for _ in range(args.clients)
+                )
+            )
+            elapsed = time.perf_counter() - started
+        latencies = sorted(value * 1000 for batch in results for value in batch)
+        where = "the relay's pool" if args.writer == "relay" else "another pool (another replica)"
+        print(
+            f"billing -> air, {len(latencies)} events, {args.clients} clients, "
+            f"written through {where}, {len(latencies) / elapsed:.0f} events/s"
+        )
+        print(
+            f"  latency ms: p50 {percentile(latencies, 0.50):.1f}  "
+            f"p95 {percentile(latencies, 0.95):.1f}  p99 {percentile(latencies, 0.99):.1f}  "
+            f"max {latencies[-1]:.1f}  mean {statistics.fmean(latencies):.1f}"
+        )
+        print(f"  goal p99 <= 50 ms: {'met' if percentile(latencies, 0.99) <= 50 else 'not met'}")
+        return 0
+    except TimeoutError:
+        print(f"an event did not reach air within {args.timeout:g} s", file=sys.stderr)
+        return 1
+    finally:
+        await factory.drop_created()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--clients", type=int, default=16, help="concurrent writers (16)")
+    parser.add_argument("--events", type=int, default=800, help="events over all clients (800)")
+    parser.add_argument(
+        "--writer",
+        choices=("other", "relay"),
+        default="other",
+        help="commit through another pool than the relay's (another replica), or the relay's",
+    )
+    parser.add_argument(
+        "--warm-up-events",
+        type=int,
+        default=20,
+        help="unmeasured events per client before the measured ones (20)",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds one event may take at most (30)"
+    )
+    return asyncio.run(bench(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
