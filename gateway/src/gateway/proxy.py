@@ -45,6 +45,7 @@ from starlette.types import Message, Receive, Scope, Send
 from yarl import URL
 
 from gateway.errors import PayloadTooLargeError, UpstreamTimeoutError, UpstreamUnavailableError
+from servicekit.tracing import outgoing_headers
 
 __all__ = [
     "HttpProxy",
@@ -70,6 +71,8 @@ _REQUEST_DROP = frozenset(
         b"x-forwarded-proto",
         b"x-forwarded-host",
         b"x-real-ip",  # the gateway's own: the client address it resolved (client_address)
+        b"traceparent",  # the gateway's own span's (servicekit.tracing), not the client's
+        b"tracestate",
     }
 )
 # The same for the service's answer; uvicorn writes its own Date and framing.
@@ -146,7 +149,8 @@ def forwarded_headers(
     X-Forwarded-For gets the peer's address appended; X-Forwarded-Proto and -Host are taken
     from the peer only when it is a trusted proxy (a load balancer in front), else they say
     what the gateway itself saw. X-Real-IP is the client address (:func:`client_address`),
-    which services use to tell clients apart (identity's login throttle).
+    which services use to tell clients apart (identity's login throttle). The trace context
+    is the gateway's current span's (servicekit.tracing), never the client's own.
     """
     out: list[tuple[str, str]] = []
     connection_named: set[bytes] = set()
@@ -176,6 +180,7 @@ def forwarded_headers(
         out.append(("x-forwarded-host", (trusted and forwarded_host) or host))
     out.append(("x-real-ip", client_address(scope, trusted_proxies=trusted_proxies)))
     out.append(("x-request-id", request_id))
+    out.extend(outgoing_headers())
     return out
 
 

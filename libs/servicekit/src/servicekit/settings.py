@@ -90,6 +90,23 @@ class ServiceSettings(BaseSettings):
     seed_on_start: bool | None = None
     # Start the outbox relay and event consumers inside the web process.
     run_background_workers: bool = True
+    # Tracing (servicekit.tracing). The OTLP/HTTP collector's base URL, e.g.
+    # http://otel-collector:4318 (spans go to <url>/v1/traces); empty: nothing is exported,
+    # while trace ids still reach the logs and the next process. Deployment-wide, no prefix.
+    otlp_endpoint: str = Field(
+        default="",
+        validation_alias=AliasChoices(
+            "AOS_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", "otlp_endpoint"
+        ),
+    )
+    # Share of the traces that start here which are sampled (0..1); a trace begun elsewhere
+    # keeps its caller's decision, so a trace is whole or absent.
+    trace_sample_ratio: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        validation_alias=AliasChoices("AOS_TRACE_SAMPLE_RATIO", "trace_sample_ratio"),
+    )
 
     @property
     def is_development(self) -> bool:
