@@ -21,6 +21,7 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
+from opentelemetry.trace.propagation.tracecontext import TraceContextTextMapPropagator
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,7 +34,7 @@ from servicekit.outbox import outbox_table, record_event
 from servicekit.relay import OutboxRelay, new_producer
 from servicekit.settings import ServiceSettings
 from servicekit.testing import OtlpReceiver, running_app
-from servicekit.tracing import configure_tracing, tracer
+from servicekit.tracing import configure_tracing, context_from, current_carrier, tracer
 
 MIGRATIONS = Path(__file__).parent / "kit_migrations"
 
@@ -409,3 +410,52 @@ def test_without_an_endpoint_nothing_is_exported(monkeypatch: pytest.MonkeyPatch
 def test_the_sample_ratio_is_validated() -> None:
     with pytest.raises(ValueError, match="trace_sample_ratio"):
         ServiceSettings(trace_sample_ratio=1.5)
+
+
+@pytest.mark.parametrize(
+    "traceparent",
+    [
+        f"00-{CALLER_TRACE}-{CALLER_SPAN}-01",
+        f"00-{CALLER_TRACE}-{CALLER_SPAN}-00",
+        f"01-{CALLER_TRACE}-{CALLER_SPAN}-01-later-version-fields",
+        f"00-{CALLER_TRACE.upper()}-{CALLER_SPAN}-01",
+        f"00-{'0' * 32}-{CALLER_SPAN}-01",
+        f"00-{CALLER_TRACE}-{'0' * 16}-01",
+        f"00-{CALLER_TRACE}-{CALLER_SPAN}-0x",
+        f"00-{CALLER_TRACE[:-1]}g-{CALLER_SPAN}-01",
+        f"ff-{CALLER_TRACE}-{CALLER_SPAN}-01",
+        "",
+    ],
+)
+def test_a_received_trace_context_is_read_as_the_w3c_parser_reads_it(traceparent: str) -> None:
+    carrier = {"traceparent": traceparent, "tracestate": "vendor=a,other=b"}
+    ours = context_from(carrier)
+    reference = trace.get_current_span(TraceContextTextMapPropagator().extract(carrier))
+    expected = reference.get_span_context()
+    if not expected.is_valid:
+        assert ours is None
+        return
+    assert ours is not None
+    got = trace.get_current_span(ours).get_span_context()
+    assert (got.trace_id, got.span_id, got.trace_flags, got.is_remote) == (
+        expected.trace_id,
+        expected.span_id,
+        expected.trace_flags,
+        expected.is_remote,
+    )
+    assert got.trace_state.to_header() == expected.trace_state.to_header()
+
+
+def test_without_an_exporter_spans_are_not_recorded_and_say_so_downstream() -> None:
+    configure_tracing(service="kit-test")
+    with tracer().start_as_current_span("work") as span:
+        assert not span.is_recording()
+        carrier = current_carrier()
+    assert carrier is not None
+    trace_id, span_id = ids_of(carrier["traceparent"])
+    assert (trace_id, span_id) == (
+        format(span.get_span_context().trace_id, "032x"),
+        format(span.get_span_context().span_id, "016x"),
+    )
+    flags = int(carrier["traceparent"].rsplit("-", 1)[1], 16)
+    assert flags & 0x01 == 0  # not sampled
