@@ -87,7 +87,10 @@ def _provider_for(
 
 
 _provider: TracerProvider = _provider_for(
-    service="unconfigured", version="0", environment="development", sample_ratio=1.0,
+    service="unconfigured",
+    version="0",
+    environment="development",
+    sample_ratio=1.0,
     exporting=False,
 )
 # Kept with its provider: get_tracer() costs more than a span.
@@ -156,9 +159,8 @@ def current_carrier() -> dict[str, str] | None:
         return None
     # What TraceContextTextMapPropagator.inject writes, without its generic carrier setter:
     # this runs for every proxied request and every recorded event.
-    carrier = {
-        "traceparent": f"00-{context.trace_id:032x}-{context.span_id:016x}-{context.trace_flags:02x}"
-    }
+    ids = f"{context.trace_id:032x}-{context.span_id:016x}"
+    carrier = {"traceparent": f"00-{ids}-{context.trace_flags:02x}"}
     if context.trace_state:
         carrier["tracestate"] = context.trace_state.to_header()
     return carrier
