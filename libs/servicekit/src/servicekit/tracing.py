@@ -61,6 +61,7 @@ TRACE_HEADERS = ("traceparent", "tracestate")
 _TRACE_HEADER_BYTES = frozenset(name.encode() for name in TRACE_HEADERS)
 _PROPAGATOR = TraceContextTextMapPropagator()
 _INSTRUMENTATION = "aos.servicekit"
+EXPORT_TIMEOUT_SECONDS = 5.0
 # Where the OTLP/HTTP exporter posts, below the collector's base URL (the OTLP convention).
 _TRACES_PATH = "/v1/traces"
 
@@ -122,7 +123,16 @@ def configure_tracing(
         endpoint = otlp_endpoint.rstrip("/")
         if not endpoint.endswith(_TRACES_PATH):
             endpoint += _TRACES_PATH
-        processor = BatchSpanProcessor(OTLPSpanExporter(endpoint=endpoint))
+        # Explicit values, not the SDK's OTEL_BSP_* variables. A collector that is away costs
+        # at most EXPORT_TIMEOUT_SECONDS per batch (then the batch is dropped, never the
+        # request), also when the process ends and flushes what it holds.
+        processor = BatchSpanProcessor(
+            OTLPSpanExporter(endpoint=endpoint, timeout=EXPORT_TIMEOUT_SECONDS),
+            max_queue_size=2048,
+            schedule_delay_millis=5000,
+            max_export_batch_size=512,
+            export_timeout_millis=EXPORT_TIMEOUT_SECONDS * 1000,
+        )
     provider = _provider_for(
         service=service,
         version=version,
