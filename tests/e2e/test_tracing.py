@@ -3,6 +3,7 @@ export it over OTLP to a collector (conftest's ``otlp_receiver``)."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import time
 
@@ -86,3 +87,14 @@ def test_a_purchase_is_one_trace_across_gateway_billing_kafka_and_air(
     ]
     assert consume.parent_span_id == publish.span_id
     assert consume.attributes["messaging.message.id"] == publish.attributes["messaging.message.id"]
+
+    # The consumer's log lines name the trace too: from a trace to its lines and back.
+    lines = [
+        json.loads(line)
+        for line in (system.log_dir / "air.log").read_text(errors="replace").splitlines()
+        if trace_id in line
+    ]
+    assert any(
+        line.get("event") == "entitlement projected" and line.get("span_id") == consume.span_id
+        for line in lines
+    ), lines

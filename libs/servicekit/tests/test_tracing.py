@@ -459,3 +459,60 @@ def test_without_an_exporter_spans_are_not_recorded_and_say_so_downstream() -> N
     )
     flags = int(carrier["traceparent"].rsplit("-", 1)[1], 16)
     assert flags & 0x01 == 0  # not sampled
+
+
+async def test_a_failed_attempt_is_an_error_span_and_its_log_line_names_the_events_trace(
+    database: Database,
+    kafka_bootstrap_servers: str,
+    topic_namespace: str,
+    captured_spans: InMemorySpanExporter,
+    restore_logging: None,
+) -> None:
+    stream = io.StringIO()
+    configure_logging(service="kit-test", stream=stream)
+    topic = topic_namespace + "billing.v1"
+    with tracer().start_as_current_span("change") as change:
+        async with database.transaction() as session:
+            await record_event(
+                session, granted(uuid.uuid4()), topic=topic, aggregate_id="a", source="billing"
+            )
+    relay = OutboxRelay(database, bootstrap_servers=kafka_bootstrap_servers)
+    try:
+        await relay.publish_batch()
+    finally:
+        await relay._drop_producer()
+    failures = {"left": 1}
+    applied = asyncio.Event()
+
+    async def flaky(_session: AsyncSession, _event: IncomingEvent[EntitlementGranted]) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            raise ConnectionRefusedError("database away")
+        applied.set()
+
+    consumer = EventConsumer(
+        database,
+        name=topic_namespace + "flaky",
+        topics=[topic],
+        bootstrap_servers=kafka_bootstrap_servers,
+        subscriptions=dict([subscribe(EntitlementGranted, flaky)]),
+        backoff_seconds=0.05,
+    )
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(30):
+            await applied.wait()
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+
+    trace_id = format(change.get_span_context().trace_id, "032x")
+    failed, succeeded = (
+        s for s in captured_spans.get_finished_spans() if s.kind == SpanKind.CONSUMER
+    )
+    assert failed.status.status_code == StatusCode.ERROR
+    assert succeeded.status.status_code != StatusCode.ERROR
+    assert hex_ids(failed)[0] == hex_ids(succeeded)[0] == trace_id
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    [warning] = [line for line in lines if line["event"].startswith("event failed")]
+    assert warning["trace_id"] == trace_id

@@ -62,7 +62,7 @@ from servicekit.relay import (
     close_producer,
     new_producer,
 )
-from servicekit.tracing import consumer_span
+from servicekit.tracing import consumer_span, within_trace_of
 
 BROKER_CHECK_TIMEOUT_SECONDS = 10.0
 
@@ -284,14 +284,18 @@ class EventConsumer:
             "retry_in_s": round(delay, 2),
             "error": describe_error(error),
         }
-        if retry.attempts > 1:
-            self._log.debug("event failed again; partition stays paused", **context)
-        elif infrastructure:
-            self._log.warning("event failed, infrastructure away; pausing the partition", **context)
-        else:
-            self._log.error(
-                "event failed unexpectedly; pausing the partition", exc_info=error, **context
-            )
+        # In the event's trace, so that the failure is found from the trace and vice versa.
+        with within_trace_of(record.headers):
+            if retry.attempts > 1:
+                self._log.debug("event failed again; partition stays paused", **context)
+            elif infrastructure:
+                self._log.warning(
+                    "event failed, infrastructure away; pausing the partition", **context
+                )
+            else:
+                self._log.error(
+                    "event failed unexpectedly; pausing the partition", exc_info=error, **context
+                )
         # A partition revoked meanwhile needs nothing: its next owner starts at this record.
         if partition in consumer.assignment():
             consumer.seek(partition, record.offset)

@@ -55,6 +55,7 @@ __all__ = [
     "outgoing_headers",
     "start_producer_span",
     "tracer",
+    "within_trace_of",
 ]
 
 TRACE_HEADERS = ("traceparent", "tracestate")
@@ -281,6 +282,22 @@ def consumer_span(
         },
     ) as span:
         yield span
+
+
+@contextmanager
+def within_trace_of(headers: Sequence[tuple[str, bytes]] | None) -> Iterator[None]:
+    """Make the context a record's headers carry current for the block (log lines written in
+    it name that trace), without a span of its own."""
+    carrier = _carrier_of((name.encode("latin-1"), value) for name, value in headers or ())
+    context = context_from(carrier)
+    if context is None:
+        yield
+        return
+    token = otel_context.attach(context)
+    try:
+        yield
+    finally:
+        otel_context.detach(token)
 
 
 # HTTP
