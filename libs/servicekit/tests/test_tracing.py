@@ -32,7 +32,7 @@ from servicekit.db import Database
 from servicekit.logging import configure_logging, get_logger
 from servicekit.outbox import outbox_table, record_event
 from servicekit.relay import OutboxRelay, new_producer
-from servicekit.settings import ServiceSettings
+from servicekit.settings import ServiceSettings, load_settings
 from servicekit.testing import OtlpReceiver, running_app
 from servicekit.tracing import configure_tracing, context_from, current_carrier, tracer
 
@@ -516,3 +516,11 @@ async def test_a_failed_attempt_is_an_error_span_and_its_log_line_names_the_even
     lines = [json.loads(line) for line in stream.getvalue().splitlines()]
     [warning] = [line for line in lines if line["event"].startswith("event failed")]
     assert warning["trace_id"] == trace_id
+
+
+def test_an_endpoint_without_a_scheme_is_refused_with_what_to_write(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AOS_OTLP_ENDPOINT", "otel-collector:4318")
+    with pytest.raises(SystemExit, match="AOS_OTLP_ENDPOINT: .*http"):
+        load_settings(ServiceSettings)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.server import ConnectionLimits
@@ -107,6 +107,17 @@ class ServiceSettings(BaseSettings):
         le=1,
         validation_alias=AliasChoices("AOS_TRACE_SAMPLE_RATIO", "trace_sample_ratio"),
     )
+
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _otlp_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{value!r} is not an OTLP/HTTP collector URL; write it as "
+                "http(s)://<host>:<port> (e.g. http://otel-collector:4318), or leave it empty"
+            )
+        return value
 
     @property
     def is_development(self) -> bool:
