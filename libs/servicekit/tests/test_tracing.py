@@ -522,5 +522,5 @@ def test_an_endpoint_without_a_scheme_is_refused_with_what_to_write(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("AOS_OTLP_ENDPOINT", "otel-collector:4318")
-    with pytest.raises(SystemExit, match="AOS_OTLP_ENDPOINT: .*http"):
+    with pytest.raises(SystemExit, match=r"AOS_OTLP_ENDPOINT: .*http"):
         load_settings(ServiceSettings)
