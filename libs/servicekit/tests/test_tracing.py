@@ -524,3 +524,12 @@ def test_an_endpoint_without_a_scheme_is_refused_with_what_to_write(
     monkeypatch.setenv("AOS_OTLP_ENDPOINT", "otel-collector:4318")
     with pytest.raises(SystemExit, match=r"AOS_OTLP_ENDPOINT: .*http"):
         load_settings(ServiceSettings)
+
+
+async def test_probes_and_scrapes_make_no_spans(
+    client: httpx.AsyncClient, captured_spans: InMemorySpanExporter
+) -> None:
+    for path in ("/healthz", "/readyz", "/metrics"):
+        assert (await client.get(path)).status_code == 200, path
+    assert (await client.get("/items/1")).status_code == 200
+    assert [s.name for s in captured_spans.get_finished_spans()] == ["GET /items/{item_id}"]

@@ -47,6 +47,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 __all__ = [
     "TRACE_HEADERS",
+    "UNTRACED_PATHS",
     "TracingMiddleware",
     "configure_tracing",
     "consumer_span",
@@ -59,6 +60,7 @@ __all__ = [
 ]
 
 TRACE_HEADERS = ("traceparent", "tracestate")
+UNTRACED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 _TRACE_HEADER_BYTES = frozenset(name.encode() for name in TRACE_HEADERS)
 _PROPAGATOR = TraceContextTextMapPropagator()
 _INSTRUMENTATION = "aos.servicekit"
@@ -311,7 +313,8 @@ class TracingMiddleware:
     ignored and a new trace starts. ``route(scope)`` names the span after the request (no raw
     path, whose ids would make every name different); by default the framework's matched
     route template (``scope["route"].path``), read when the app has answered.
-    WebSockets are left alone: a session lasting hours is no span.
+    WebSockets are left alone (a session lasting hours is no span), and so are the platform's
+    probes and scrapes (:data:`UNTRACED_PATHS`), which would be most of the traces otherwise.
     """
 
     def __init__(
@@ -326,7 +329,7 @@ class TracingMiddleware:
         self._route = route or _route_template
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or scope["path"] in UNTRACED_PATHS:
             await self.app(scope, receive, send)
             return
         parent = None
