@@ -114,8 +114,8 @@ async def test_the_access_log_line_carries_the_requests_trace_id(
     assert f'"span_id":"{ids(edge)[1]}"' in access[0]
 
 
-async def test_a_websocket_handshake_does_not_pass_the_clients_trace_context_on() -> None:
-    # The proxy's header filter is shared by HTTP and WebSocket; spans are for HTTP only.
+async def test_forwarded_headers_drop_the_clients_trace_context_outside_a_span() -> None:
+    # A WebSocket handshake has no span: the filter still drops what the client sent.
     scope = {
         "type": "websocket",
         "headers": [(b"traceparent", CALLER["traceparent"].encode()), (b"x-custom", b"kept")],
