@@ -23,7 +23,7 @@ import httpx
 import pytest
 from workshop import PHASE_REPORTS, stop_process
 
-from servicekit.testing import DatabaseFactory
+from servicekit.testing import DatabaseFactory, OtlpReceiver
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every test client reaches the gateway from 127.0.0.1, like many users behind one workshop's
@@ -92,13 +92,28 @@ async def system_databases(database_factory: DatabaseFactory) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
+def otlp_receiver() -> Iterator[OtlpReceiver]:
+    """The OTLP collector every process of the system exports its spans to."""
+    with OtlpReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="session")
 def system(
-    system_databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    system_databases: dict[str, str],
+    otlp_receiver: OtlpReceiver,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[System]:
     work = tmp_path_factory.mktemp("system")
     ready = work / "ready.json"
     logs = ROOT / "test-artifacts" / "e2e-logs"
-    env: dict[str, Any] = {**os.environ, **system_databases, **E2E_RATE_LIMITS}
+    env: dict[str, Any] = {
+        **os.environ,
+        **system_databases,
+        **E2E_RATE_LIMITS,
+        # run.py passes the environment on to every process it starts.
+        "AOS_OTLP_ENDPOINT": otlp_receiver.endpoint,
+    }
     run_log = work / "run.log"
     with run_log.open("wb") as out:
         process = subprocess.Popen(

@@ -152,9 +152,15 @@ COMPANY_ADDRESS = {"street": "Hauptstrasse 5", "postcode": "10115", "city": "Ber
 COMPANY_DATA_PENDING = ("company-data-missing", "company-address-missing")
 
 
-def buy_pass(http: httpx.Client, workshop: Workshop, product_code: str) -> None:
+def buy_pass(
+    http: httpx.Client,
+    workshop: Workshop,
+    product_code: str,
+    *,
+    payment_headers: dict[str, str] | None = None,
+) -> None:
     """Complete the company address (every invoice shows it), order a pass, pay with the test
-    provider, wait until the order is paid."""
+    provider (sending ``payment_headers`` too), wait until the order is paid."""
     profile = http.patch(
         "/identity/organizations/current", json=COMPANY_ADDRESS, headers=workshop.auth
     )
@@ -174,7 +180,7 @@ def buy_pass(http: httpx.Client, workshop: Workshop, product_code: str) -> None:
     order_id = order.json()["id"]
     paying = http.post(
         f"/billing/orders/{order_id}/payment",
-        headers={**workshop.auth, "Idempotency-Key": str(uuid.uuid4())},
+        headers={**workshop.auth, "Idempotency-Key": str(uuid.uuid4()), **(payment_headers or {})},
     )
     assert paying.status_code == 202, paying.text
     paid = poll(

@@ -57,6 +57,7 @@ from servicekit.auth import IdentityUnavailableError, InvalidTokenError, JwksCac
 from servicekit.logging import get_logger, request_id_var
 from servicekit.middleware import HTTP_LATENCY, HTTP_REQUESTS, incoming_request_id
 from servicekit.problems import NotFoundError, ProblemError, UnauthorizedError, problem_response
+from servicekit.tracing import TracingMiddleware
 
 __all__ = ["Gateway", "Route"]
 
@@ -174,6 +175,10 @@ class Gateway:
         self._openapi: MergedOpenApi | None = None
         self._limiter: EdgeRateLimiter | None = None
         self._metric_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+        # One SERVER span per HTTP request (servicekit.tracing); the proxy passes its context on.
+        self._traced_http = TracingMiddleware(
+            self._http, trust_caller=self._trusts_trace_of, route=self._span_route
+        )
 
     @asynccontextmanager
     async def lifespan(self) -> AsyncIterator[None]:
@@ -242,7 +247,7 @@ class Gateway:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind == "http":
-            await self._http(scope, receive, send)
+            await self._traced_http(scope, receive, send)
         elif kind == "websocket":
             await self._websocket(scope, receive, send)
         elif kind == "lifespan":
@@ -378,6 +383,22 @@ class Gateway:
             seconds = time.perf_counter() - started
             self._observe(method, path, upstream, result.status, seconds)
             request_id_var.reset(token)
+
+    def _trusts_trace_of(self, scope: Scope) -> bool:
+        """Whether the caller's traceparent is continued: at the edge, a traceparent from
+        anyone could choose our trace ids and force sampling, so only a trusted proxy in front
+        (whose X-Forwarded-* are believed too) may; anyone else starts a new trace."""
+        trusted = self.settings.trusted_proxy_addresses
+        client = scope.get("client")
+        return "*" in trusted or (client is not None and client[0] in trusted)
+
+    def _span_route(self, scope: Scope) -> str | None:
+        """``/api/<service>`` for a known service, so span names stay few whatever is sent."""
+        path: str = scope["path"]
+        if not path.startswith(API_PREFIX):
+            return None
+        service = path[len(API_PREFIX) :].partition("/")[0]
+        return f"{API_PREFIX}{service}" if service in self.upstreams else None
 
     async def _authenticate(self, scope: Scope) -> None:
         authorization: bytes | None = None

@@ -58,6 +58,7 @@ from gateway.upstream_client import (
     UpstreamResponse,
 )
 from gateway.upstreams import UpstreamPool
+from servicekit.tracing import outgoing_headers
 
 __all__ = [
     "HttpProxy",
@@ -84,6 +85,8 @@ _REQUEST_DROP = frozenset(
         b"x-forwarded-proto",
         b"x-forwarded-host",
         b"x-real-ip",  # the gateway's own: the client address it resolved (client_address)
+        b"traceparent",  # the gateway's own span's (servicekit.tracing), not the client's
+        b"tracestate",
     }
 )
 # The same for the service's answer; uvicorn writes its own Date and framing.
@@ -160,7 +163,8 @@ def forwarded_headers(
     X-Forwarded-For gets the peer's address appended; X-Forwarded-Proto and -Host are taken
     from the peer only when it is a trusted proxy (a load balancer in front), else they say
     what the gateway itself saw. X-Real-IP is the client address (:func:`client_address`),
-    which services use to tell clients apart (identity's login throttle).
+    which services use to tell clients apart (identity's login throttle). The trace context
+    is the gateway's current span's (servicekit.tracing), never the client's own.
     """
     # Header names from uvicorn are lower case already; values pass as the bytes they came as.
     out: list[tuple[bytes, bytes]] = []
@@ -196,6 +200,7 @@ def forwarded_headers(
     address = client_address(scope, trusted_proxies=trusted_proxies)
     out.append((b"x-real-ip", address.encode("latin-1")))
     out.append((b"x-request-id", request_id.encode("latin-1")))
+    out.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in outgoing_headers())
     return out
 
 

@@ -113,6 +113,8 @@ async def test_replay_republishes_a_consumers_dead_letters_once_with_key_headers
                 ("ce_source", b"billing"),
                 ("ce_time", b"2026-01-01T00:00:00+00:00"),
                 ("ce_aggregateid", b"org-1"),
+                # The replayed event goes on in the trace that recorded it.
+                ("traceparent", b"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"),
             ],
         )
     finally:

@@ -8,11 +8,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from opentelemetry.trace import SpanKind
 from sqlalchemy import text
 
 from billing.domain.signatures import verify_signature
 from billing.providers import TestPaymentProvider
 from servicekit.db import Database
+from servicekit.tracing import tracer
 
 SECRET = b"provider-test-secret"
 URL = "http://billing.test/payments/webhook"
@@ -202,3 +204,42 @@ async def test_closing_as_a_payment_wakes_the_loop_still_stops_it(database, turn
                 await provider.aclose()
         except TimeoutError:
             pytest.fail("the delivery loop ignored its cancellation")
+
+
+async def test_callback_continues_the_trace_of_the_request_that_created_the_payment(
+    database, captured_spans
+) -> None:
+    # So that a purchase is one trace: payment request → callback → webhook → the grant's
+    # consumers (servicekit.tracing).
+    seen: list[httpx.Request] = []
+    async with recording_client([200], seen) as http:
+        provider = provider_for(database, http)
+        with tracer().start_as_current_span("POST /orders/{order_id}/payment") as request_span:
+            await pay(provider)
+        provider.start()
+        await wait_for(lambda: provider.delivered)
+        await provider.aclose()
+    [callback] = seen
+    [callback_span] = [s for s in captured_spans.get_finished_spans() if s.kind == SpanKind.CLIENT]
+    trace_id = request_span.get_span_context().trace_id
+    assert callback_span.context.trace_id == trace_id
+    assert callback_span.parent.span_id == request_span.get_span_context().span_id
+    _version, sent_trace, sent_parent, _flags = callback.headers["traceparent"].split("-")
+    assert sent_trace == format(trace_id, "032x")
+    assert sent_parent == format(callback_span.context.span_id, "016x")
+
+
+async def test_a_payment_created_outside_any_trace_calls_back_in_a_trace_of_its_own(
+    database, captured_spans
+) -> None:
+    seen: list[httpx.Request] = []
+    async with recording_client([200], seen) as http:
+        provider = provider_for(database, http)
+        await pay(provider)
+        provider.start()
+        await wait_for(lambda: provider.delivered)
+        await provider.aclose()
+    [callback_span] = [s for s in captured_spans.get_finished_spans() if s.kind == SpanKind.CLIENT]
+    assert callback_span.parent is None
+    _version, sent_trace, _parent, _flags = seen[0].headers["traceparent"].split("-")
+    assert sent_trace == format(callback_span.context.trace_id, "032x")

@@ -41,6 +41,7 @@ from servicekit.revocations import (
 )
 from servicekit.roles import annotate_roles
 from servicekit.settings import ServiceSettings
+from servicekit.tracing import TracingMiddleware, configure_tracing
 
 log = get_logger(__name__)
 
@@ -90,6 +91,13 @@ def create_service_app(
         service=settings.service_name,
         level=settings.log_level,
         repeat_window_seconds=settings.log_repeat_window_seconds,
+    )
+    configure_tracing(
+        service=settings.service_name,
+        version=spec.version,
+        environment=settings.environment,
+        otlp_endpoint=settings.otlp_endpoint,
+        sample_ratio=settings.trace_sample_ratio,
     )
 
     @asynccontextmanager
@@ -197,6 +205,10 @@ def create_service_app(
         service=settings.service_name,
         max_body_bytes=settings.max_body_bytes,
     )
+    # Outermost, so that the access log and the problem answers are written inside the span.
+    # The caller's traceparent is continued: a service is reached only from the gateway and
+    # from within the deployment.
+    app.add_middleware(TracingMiddleware)
     app.include_router(health_router)
     for router in spec.routers:
         annotate_roles(router)

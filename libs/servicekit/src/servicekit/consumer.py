@@ -15,6 +15,10 @@ An error that is neither (a bug in a handler) is retried the same way, with one 
 traceback: the partition waits for the fix instead of letting later events overtake the one
 that failed. ``aos_consumer_retries_total{reason="unexpected"}`` and
 ``aos_consumer_paused_partitions`` show it.
+
+Each event handled here runs in a CONSUMER span whose parent is the ``traceparent`` header the
+relay wrote, so the trace of the change that recorded the event goes on into this service; a
+dead letter keeps the header, and a replay continues the same trace.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import asyncio
 import contextlib
 import uuid
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -30,6 +35,7 @@ from typing import Any, Generic, TypeVar
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from google.protobuf.message import DecodeError, Message
+from opentelemetry.trace import Span, Status, StatusCode
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import DataError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,6 +63,7 @@ from servicekit.relay import (
     close_producer,
     new_producer,
 )
+from servicekit.tracing import consumer_span, within_trace_of
 
 BROKER_CHECK_TIMEOUT_SECONDS = 10.0
 
@@ -326,14 +333,18 @@ class EventConsumer:
             "retry_in_s": round(delay, 2),
             "error": describe_error(error),
         }
-        if retry.attempts > 1:
-            self._log.debug("event failed again; partition stays paused", **context)
-        elif infrastructure:
-            self._log.warning("event failed, infrastructure away; pausing the partition", **context)
-        else:
-            self._log.error(
-                "event failed unexpectedly; pausing the partition", exc_info=error, **context
-            )
+        # In the event's trace, so that the failure is found from the trace and vice versa.
+        with within_trace_of(record.headers):
+            if retry.attempts > 1:
+                self._log.debug("event failed again; partition stays paused", **context)
+            elif infrastructure:
+                self._log.warning(
+                    "event failed, infrastructure away; pausing the partition", **context
+                )
+            else:
+                self._log.error(
+                    "event failed unexpectedly; pausing the partition", exc_info=error, **context
+                )
         # A partition revoked meanwhile needs nothing: its next owner starts at this record.
         if partition in consumer.assignment():
             consumer.seek(partition, record.offset)
@@ -379,16 +390,37 @@ class EventConsumer:
         try:
             event = decode(record, self.subscriptions)
         except PoisonMessage as exc:
-            await self._dead_letter(record, producer, failure=str(exc), attempts=0)
+            with self._span(record) as span:
+                span.set_status(Status(StatusCode.ERROR, str(exc)))
+                await self._dead_letter(record, producer, failure=str(exc), attempts=0)
             return False
         if event is None:
-            return False
+            return False  # no span: every consumer of a topic sees the types it ignores
         handler = self.subscriptions[event.event_type].handler
-        try:
-            return await self._apply(event, handler)
-        except (BadEvent, DataError) as exc:
-            await self._dead_letter(record, producer, failure=describe_error(exc), attempts=1)
-            return False
+        with self._span(record, event=event) as span:
+            try:
+                return await self._apply(event, handler)
+            except (BadEvent, DataError) as exc:
+                span.record_exception(exc)
+                span.set_status(Status(StatusCode.ERROR, describe_error(exc)))
+                await self._dead_letter(record, producer, failure=describe_error(exc), attempts=1)
+                return False
+
+    def _span(
+        self, record: ConsumerRecord[bytes, bytes], *, event: IncomingEvent[Any] | None = None
+    ) -> AbstractContextManager[Span]:
+        """The CONSUMER span of one record, continuing the trace its headers carry: the
+        handler's database work and the events it records belong to the producer's trace."""
+        attributes: dict[str, Any] = {
+            "messaging.destination.partition.id": str(record.partition),
+            "messaging.kafka.offset": record.offset,
+        }
+        if event is not None:
+            attributes["messaging.message.id"] = str(event.event_id)
+            attributes["aos.event_type"] = event.event_type
+        return consumer_span(
+            record.topic, headers=record.headers, group=self.name, attributes=attributes
+        )
 
     async def _apply(self, event: IncomingEvent[Any], handler: Handler) -> bool:
         async with self.database.transaction() as session:

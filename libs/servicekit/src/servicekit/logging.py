@@ -1,4 +1,5 @@
-"""Structured JSON logs with a request id bound per request (structlog).
+"""Structured JSON logs with a request id bound per request (structlog), and the trace and span
+ids of the current span (servicekit.tracing) on every line written inside one.
 
 Warnings and errors of libraries (aiokafka retries a lost broker many times a second, each
 time with an ERROR) pass a :class:`RepeatFilter`: the same message from the same logger is
@@ -18,6 +19,7 @@ from typing import TextIO, cast
 
 import orjson
 import structlog
+from opentelemetry import trace
 
 request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -28,6 +30,18 @@ def _add_request_id(
     rid = request_id_var.get()
     if rid is not None:
         event.setdefault("request_id", rid)
+    return event
+
+
+def _add_trace_ids(
+    _logger: object, _method: str, event: structlog.types.EventDict
+) -> structlog.types.EventDict:
+    """``trace_id`` and ``span_id`` of the span the line is written in (servicekit.tracing), so
+    that a line leads to its trace and a trace to its lines."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event.setdefault("trace_id", format(context.trace_id, "032x"))
+        event.setdefault("span_id", format(context.span_id, "016x"))
     return event
 
 
@@ -125,6 +139,7 @@ def configure_logging(
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
         _add_request_id,
+        _add_trace_ids,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
     ]

@@ -101,6 +101,19 @@ def drop_messaging_tables(op: Operations) -> None:
     messaging_metadata.drop_all(op.get_bind())
 
 
+def add_outbox_trace_context(op: Operations) -> None:
+    """Add the outbox's ``trace_context`` column (servicekit.tracing); one migration per service.
+
+    ``IF NOT EXISTS``: a database created from scratch has it already, because the first
+    migration creates the messaging tables from today's :data:`messaging_metadata`.
+    """
+    op.execute("ALTER TABLE outbox ADD COLUMN IF NOT EXISTS trace_context JSONB")
+
+
+def drop_outbox_trace_context(op: Operations) -> None:
+    op.execute("ALTER TABLE outbox DROP COLUMN IF EXISTS trace_context")
+
+
 def create_token_revocations_table(op: Operations) -> None:
     """Create the token deny list table (servicekit.revocations); call from a migration of
     every service."""

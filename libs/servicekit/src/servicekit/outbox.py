@@ -27,10 +27,12 @@ from sqlalchemy import (
     select,
     text,
 )
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from servicekit.db import OUTBOX_WRITTEN, new_metadata
 from servicekit.relay_lock import OUTBOX_CHANNEL
+from servicekit.tracing import current_carrier
 
 messaging_metadata = new_metadata()
 
@@ -48,6 +50,9 @@ outbox_table = Table(
     Column("published_at", DateTime(timezone=True)),
     Column("attempts", Integer, nullable=False, server_default=text("0")),
     Column("last_error", Text),
+    # The W3C trace context (traceparent, tracestate) of the transaction that recorded the
+    # event; the relay's publish span continues it (servicekit.tracing).
+    Column("trace_context", JSONB(none_as_null=True)),
     Index("ix_outbox_unpublished", "id", postgresql_where=text("published_at IS NULL")),
 )
 
@@ -113,7 +118,9 @@ async def record_event(
 
     ``topic`` is the logical name (``billing.v1``): the relay adds the deployment's namespace
     when it publishes. ``aggregate_id`` becomes the Kafka key, so events of one aggregate keep
-    their order. Services write through an :class:`OutboxWriter` rather than call this.
+    their order. The current span's trace context is stored with the event, so that its
+    publication and consumption join the trace of the change that recorded it. Services
+    write through an :class:`OutboxWriter` rather than call this.
     """
     event = RecordedEvent(
         event_id=uuid.uuid4(),
@@ -129,6 +136,7 @@ async def record_event(
             source=source,
             occurred_at=event.occurred_at,
             payload=message.SerializeToString(),
+            trace_context=current_carrier(),
         )
     )
     # Delivered at commit (never for a rollback) to the active relay, on whichever replica.

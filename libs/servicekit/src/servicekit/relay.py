@@ -16,6 +16,10 @@ notification was lost (a reconnect).
 
 While idle the relay asks the broker for metadata every ``broker_check_seconds``, so
 ``aos_kafka_connected{role="relay"}`` tells the truth even when nothing is being published.
+
+Each row is published in a PRODUCER span whose parent is the trace context stored on the row
+(the transaction that recorded the event); the span's own context goes into the record's
+``traceparent`` header, where the consumer continues it (servicekit.tracing).
 """
 
 from __future__ import annotations
@@ -27,7 +31,8 @@ from typing import Any
 
 from aiokafka import AIOKafkaProducer
 from aiokafka.errors import KafkaError, KafkaTimeoutError
-from sqlalchemy import select, update
+from opentelemetry.trace import Span, Status, StatusCode
+from sqlalchemy import Row, select, update
 
 from servicekit.db import Database
 from servicekit.failures import is_infrastructure_error
@@ -36,6 +41,7 @@ from servicekit.messaging_metrics import OUTBOX_PUBLISHED, RELAY_ACTIVE
 from servicekit.metrics import BrokerConnection
 from servicekit.outbox import outbox_table
 from servicekit.relay_lock import LeadershipLost, RelayLock, begin_batch_sql
+from servicekit.tracing import start_producer_span
 
 HEADER_ID = "ce_id"
 HEADER_TYPE = "ce_type"
@@ -104,6 +110,30 @@ async def close_producer(
         )
     with contextlib.suppress(Exception):
         await producer.stop()
+
+
+def _envelope_headers(row: Row[Any]) -> list[tuple[str, bytes]]:
+    return [
+        (HEADER_ID, str(row.event_id).encode()),
+        (HEADER_TYPE, row.event_type.encode()),
+        (HEADER_SOURCE, row.source.encode()),
+        (HEADER_TIME, row.occurred_at.astimezone(UTC).isoformat().encode()),
+        (HEADER_AGGREGATE, row.aggregate_id.encode()),
+    ]
+
+
+def _publish_span(topic: str, row: Row[Any]) -> tuple[Span, list[tuple[str, bytes]]]:
+    """The PRODUCER span of one row, child of the trace that recorded the event, and the
+    ``traceparent`` (and ``tracestate``) headers that carry it to the consumers."""
+    return start_producer_span(
+        topic,
+        stored=row.trace_context,
+        attributes={
+            "messaging.message.id": str(row.event_id),
+            "messaging.kafka.message.key": row.aggregate_id,
+            "aos.event_type": row.event_type,
+        },
+    )
 
 
 class OutboxRelay:
@@ -303,22 +333,30 @@ class OutboxRelay:
             if not rows:
                 return 0
             producer = await self._ensure_producer()
-            futures = [
-                await producer.send(
-                    self.topic_namespace + row.topic,
-                    value=row.payload,
-                    key=row.aggregate_id.encode(),
-                    headers=[
-                        (HEADER_ID, str(row.event_id).encode()),
-                        (HEADER_TYPE, row.event_type.encode()),
-                        (HEADER_SOURCE, row.source.encode()),
-                        (HEADER_TIME, row.occurred_at.astimezone(UTC).isoformat().encode()),
-                        (HEADER_AGGREGATE, row.aggregate_id.encode()),
-                    ],
-                )
-                for row in rows
-            ]
-            await acknowledged(futures, within=self.publish_timeout)
+            spans: list[Span] = []
+            try:
+                futures = []
+                for row in rows:
+                    topic = self.topic_namespace + row.topic
+                    span, trace_headers = _publish_span(topic, row)
+                    spans.append(span)
+                    futures.append(
+                        await producer.send(
+                            topic,
+                            value=row.payload,
+                            key=row.aggregate_id.encode(),
+                            headers=[*_envelope_headers(row), *trace_headers],
+                        )
+                    )
+                await acknowledged(futures, within=self.publish_timeout)
+            except BaseException as exc:
+                for span in spans:
+                    span.record_exception(exc)
+                    span.set_status(Status(StatusCode.ERROR, describe_error(exc)))
+                raise
+            finally:
+                for span in spans:
+                    span.end()
             await session.execute(
                 update(outbox_table)
                 .where(outbox_table.c.id.in_([row.id for row in rows]))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeVar
 
-from pydantic import AliasChoices, Field, ValidationError, model_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from servicekit.server import ConnectionLimits
@@ -106,6 +106,34 @@ class ServiceSettings(BaseSettings):
         ge=0,
         validation_alias=AliasChoices("AOS_METRICS_REFRESH_SECONDS", "metrics_refresh_seconds"),
     )
+    # Tracing (servicekit.tracing). The OTLP/HTTP collector's base URL, e.g.
+    # http://otel-collector:4318 (spans go to <url>/v1/traces); empty: nothing is exported,
+    # while trace ids still reach the logs and the next process. Deployment-wide, no prefix.
+    otlp_endpoint: str = Field(
+        default="",
+        validation_alias=AliasChoices(
+            "AOS_OTLP_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT", "otlp_endpoint"
+        ),
+    )
+    # Share of the traces that start here which are sampled (0..1); a trace begun elsewhere
+    # keeps its caller's decision, so a trace is whole or absent.
+    trace_sample_ratio: float = Field(
+        default=1.0,
+        ge=0,
+        le=1,
+        validation_alias=AliasChoices("AOS_TRACE_SAMPLE_RATIO", "trace_sample_ratio"),
+    )
+
+    @field_validator("otlp_endpoint")
+    @classmethod
+    def _otlp_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(
+                f"{value!r} is not an OTLP/HTTP collector URL; write it as "
+                "http(s)://<host>:<port> (e.g. http://otel-collector:4318), or leave it empty"
+            )
+        return value
 
     @property
     def is_development(self) -> bool:

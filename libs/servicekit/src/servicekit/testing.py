@@ -12,9 +12,12 @@ the migration files, so a changed migration builds a new template); every test d
 from __future__ import annotations
 
 import asyncio
+import gzip
 import hashlib
+import http.server
 import logging
 import os
+import threading
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -38,6 +41,12 @@ from fastapi import FastAPI
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 from jwt.algorithms import OKPAlgorithm
+from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
+    ExportTraceServiceRequest,
+    ExportTraceServiceResponse,
+)
+from opentelemetry.proto.trace.v1.trace_pb2 import Span
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 from servicekit.consumer import IncomingEvent
 from servicekit.dlq import topic_partitions
@@ -53,6 +62,7 @@ from servicekit.relay import (
     close_producer,
     new_producer,
 )
+from servicekit.tracing import configure_tracing
 
 STACK_ENV_KEYS = ("AOS_POSTGRES_ADMIN_URL", "KAFKA_BOOTSTRAP_SERVERS")
 
@@ -380,6 +390,107 @@ async def committed_offsets(bootstrap_servers: str, group: str) -> dict[TopicPar
     finally:
         await admin.close()
     return {tp: meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+
+
+@dataclass(frozen=True)
+class ReceivedSpan:
+    """One span as an OTLP collector received it; ids in lowercase hex ("" for no parent)."""
+
+    service: str
+    name: str
+    kind: str  # "SERVER", "CLIENT", "PRODUCER", "CONSUMER", "INTERNAL"
+    trace_id: str
+    span_id: str
+    parent_span_id: str
+    attributes: dict[str, Any]
+
+
+class OtlpReceiver:
+    """A tiny OTLP/HTTP trace collector on 127.0.0.1 (protobuf bodies, ``POST /v1/traces``):
+    what processes export when ``AOS_OTLP_ENDPOINT`` is its :attr:`endpoint`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._spans: list[ReceivedSpan] = []
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("content-length", "0")))
+                if self.headers.get("content-encoding") == "gzip":
+                    body = gzip.decompress(body)
+                if self.path == "/v1/traces":
+                    receiver._add(ExportTraceServiceRequest.FromString(body))
+                    answer = ExportTraceServiceResponse().SerializeToString()
+                    self.send_response(200)
+                else:
+                    answer = b""
+                    self.send_response(404)
+                self.send_header("content-type", "application/x-protobuf")
+                self.send_header("content-length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass  # quiet: the test's output is for the test
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def __enter__(self) -> OtlpReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def spans(self) -> list[ReceivedSpan]:
+        with self._lock:
+            return list(self._spans)
+
+    def _add(self, request: ExportTraceServiceRequest) -> None:
+        received = []
+        for resource_spans in request.resource_spans:
+            resource = _attributes(resource_spans.resource.attributes)
+            for scope_spans in resource_spans.scope_spans:
+                for span in scope_spans.spans:
+                    received.append(
+                        ReceivedSpan(
+                            service=str(resource.get("service.name", "")),
+                            name=span.name,
+                            kind=Span.SpanKind.Name(span.kind).removeprefix("SPAN_KIND_"),
+                            trace_id=span.trace_id.hex(),
+                            span_id=span.span_id.hex(),
+                            parent_span_id=span.parent_span_id.hex(),
+                            attributes=_attributes(span.attributes),
+                        )
+                    )
+        with self._lock:
+            self._spans.extend(received)
+
+
+def _attributes(pairs: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        kind = pair.value.WhichOneof("value")
+        out[pair.key] = getattr(pair.value, kind) if kind else None
+    return out
+
+
+@pytest.fixture
+def captured_spans() -> Iterator[InMemorySpanExporter]:
+    """Spans of this process, kept in memory as each ends (servicekit.tracing). Create apps
+    before asking for it: an app's factory sets up tracing afresh."""
+    exporter = InMemorySpanExporter()
+    configure_tracing(service="test", exporter=exporter)
+    yield exporter
+    configure_tracing(service="test")
 
 
 @pytest.fixture(scope="session")

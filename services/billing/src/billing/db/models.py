@@ -23,7 +23,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSON, ExcludeConstraint
+from sqlalchemy.dialects.postgresql import JSON, JSONB, ExcludeConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from servicekit.db import new_metadata
@@ -348,6 +348,11 @@ class TestProviderPayment(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The trace context of the request that created the payment, sent back with the callback
+    # (as a PSP echoes a merchant's metadata), so that a purchase is one trace.
+    trace_context: Mapped[dict[str, str] | None] = mapped_column(
+        JSONB(none_as_null=True), nullable=True
+    )
 
 
 class InvoiceCounter(Base):

@@ -11,6 +11,11 @@ A real PSP keeps its payments on its own servers. This fake keeps them in billin
 each committed before ``create_payment`` returns, so that a restart of billing (even a kill
 right after it answered 202) neither forgets a payment nor drops its callback: the delivery
 loop started by :meth:`TestPaymentProvider.start` sends every callback still undelivered.
+
+Like a PSP that echoes a merchant's metadata in its callbacks, it sends back the trace context
+of the request that created the payment (``traceparent``), so that a purchase is one trace from
+the payment request through the webhook to the consumers of the grant. A real PSP's callback
+would start a trace of its own.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 import httpx
+from opentelemetry.trace import SpanKind
 
 from billing.db.models import TestProviderPayment
 from billing.db.test_provider import TestProviderPaymentRepository
@@ -33,6 +39,7 @@ from billing.providers.base import CreatedPayment, ProviderPayment
 from servicekit.db import Database
 from servicekit.logging import get_logger
 from servicekit.tasks import cancel_and_wait
+from servicekit.tracing import context_from, current_carrier, outgoing_headers, tracer
 
 __all__ = ["TestPaymentProvider"]
 
@@ -106,6 +113,7 @@ class TestPaymentProvider:
             outcome=outcome.value,
             settles_at=settles_at,
             next_attempt_at=settles_at,
+            trace_context=current_carrier(),
         )
         # Its own transaction, committed before we answer: like a PSP's, the payment exists
         # whatever becomes of billing's transaction.
@@ -184,17 +192,28 @@ class TestPaymentProvider:
         body = json.dumps(event, separators=(",", ":")).encode()
         # Signed afresh per attempt, as PSPs do, so a late retry is not refused as stale.
         header = signature_header(body, secret=self.secret, timestamp=int(time.time()))
-        try:
-            response = await self.http.post(
-                self.webhook_url,
-                content=body,
-                headers={"content-type": "application/json", SIGNATURE_HEADER: header},
-                timeout=self.timeout_seconds,
-            )
-        except Exception as exc:  # a PSP retries whatever went wrong on the way
-            accepted, reason = False, repr(exc)
-        else:
-            accepted, reason = response.is_success, f"HTTP {response.status_code}"
+        # The callback continues the trace of the request that created the payment.
+        with tracer().start_as_current_span(
+            "payment callback",
+            context=context_from(payment.trace_context),
+            kind=SpanKind.CLIENT,
+            attributes={"http.request.method": "POST", "aos.payment_id": payment.payment_id},
+        ):
+            try:
+                response = await self.http.post(
+                    self.webhook_url,
+                    content=body,
+                    headers={
+                        "content-type": "application/json",
+                        SIGNATURE_HEADER: header,
+                        **dict(outgoing_headers()),
+                    },
+                    timeout=self.timeout_seconds,
+                )
+            except Exception as exc:  # a PSP retries whatever went wrong on the way
+                accepted, reason = False, repr(exc)
+            else:
+                accepted, reason = response.is_success, f"HTTP {response.status_code}"
         if accepted:
             self.delivered.append(event)
         now = datetime.now(UTC)

@@ -1,0 +1,26 @@
+"""The outbox row keeps the trace context of the transaction that recorded its event, so that
+the relay's publish and the consumers join that trace (servicekit.tracing).
+
+Revision ID: identity_0007
+Revises: 0006_token_revocations
+Create Date: 2026-12-03
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+from servicekit.migrations import add_outbox_trace_context, drop_outbox_trace_context
+
+revision = "identity_0007"
+down_revision = "0006_token_revocations"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    add_outbox_trace_context(op)
+
+
+def downgrade() -> None:
+    drop_outbox_trace_context(op)
