@@ -27,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
 
+from programming.domain.sessions import JobState, SessionState
 from servicekit.db import new_metadata
 from servicekit.entitlement_projection import EntitlementColumns
 
@@ -45,10 +46,13 @@ __all__ = [
     "TraceSummary",
 ]
 
-SESSION_STATES = ("PLANNED", "RUNNING", "COMPLETED", "EXPIRED", "ABORTED", "FAILED")
-# TIMED_OUT: no result came in time (the session failed); a late result still moves the job to
-# its real outcome, since the ECU may well have been flashed.
-JOB_STATES = ("PENDING", "RUNNING", "SUCCEEDED", "FAILED", "REFUSED", "SKIPPED", "TIMED_OUT")
+# The states are owned by domain/sessions.py; the check constraints below list the same values.
+SESSION_STATES = tuple(state.value for state in SessionState)
+JOB_STATES = tuple(state.value for state in JobState)
+
+
+def _one_of(values: tuple[str, ...]) -> str:
+    return "state IN (" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
 class Base(DeclarativeBase):
@@ -159,10 +163,7 @@ class ProgrammingSession(Base):
     vehicle_after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('PLANNED', 'RUNNING', 'COMPLETED', 'EXPIRED', 'ABORTED', 'FAILED')",
-            name="state",
-        ),
+        CheckConstraint(_one_of(SESSION_STATES), name="state"),
         Index("ix_sessions_organization_id", "organization_id", "created_at"),
     )
 
@@ -183,7 +184,7 @@ class FlashJob(Base):
     version_before: Mapped[str] = mapped_column(Text)
     target_version: Mapped[str] = mapped_column(Text)
     estimated_seconds: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(Text, server_default=text("'PENDING'"))
+    state: Mapped[str] = mapped_column(Text, server_default=text(f"'{JobState.PENDING}'"))
     download_token_hash: Mapped[bytes | None] = mapped_column(LargeBinary, unique=True)
     # The download token dies with the job, and at the job's deadline at the latest.
     download_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -201,11 +202,7 @@ class FlashJob(Base):
     left_in_bootloader: Mapped[bool] = mapped_column(server_default=text("false"))
 
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'REFUSED', 'SKIPPED', "
-            "'TIMED_OUT')",
-            name="state",
-        ),
+        CheckConstraint(_one_of(JOB_STATES), name="state"),
         UniqueConstraint("session_id", "position"),
     )
 

@@ -12,11 +12,17 @@ import itertools
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aos.agent.v1 import agent_pb2
 
-__all__ = ["AgentConnection", "AgentDisconnectedError", "AgentRegistry", "SessionEvents"]
+__all__ = [
+    "AgentConnection",
+    "AgentDisconnectedError",
+    "AgentLink",
+    "AgentRegistry",
+    "SessionEvents",
+]
 
 SendBytes = Callable[[bytes], Awaitable[None]]
 Disconnect = Callable[[int, str], Awaitable[None]]
@@ -26,8 +32,24 @@ class AgentDisconnectedError(ConnectionError):
     """The agent's connection closed before it answered."""
 
 
+class AgentLink(Protocol):
+    """The one way the service talks to an agent: reading the vehicle, starting a job, closing
+    a revoked agent. Timeouts raise TimeoutError, a link that is gone AgentDisconnectedError."""
+
+    @property
+    def agent_id(self) -> uuid.UUID: ...
+
+    async def send(self, frame: agent_pb2.AgentFrame) -> int: ...
+
+    async def request(
+        self, frame: agent_pb2.AgentFrame, *, timeout_seconds: float
+    ) -> agent_pb2.AgentFrame: ...
+
+    async def disconnect(self, code: int, reason: str) -> None: ...
+
+
 class AgentConnection:
-    """One open WebSocket of one agent."""
+    """One open WebSocket of one agent (the local AgentLink)."""
 
     def __init__(
         self,
