@@ -22,6 +22,7 @@ from programming.errors import (
     InvalidPairingCodeError,
 )
 from programming.services import agents, sessions
+from programming.services.agent_link import AgentConnection
 from programming.services.signing import public_key_base64, public_key_pem
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
@@ -65,9 +66,8 @@ async def pair(body: PairCreate, session: SessionDep, runtime: RuntimeDep) -> Pa
 @router.get("/agents")
 async def list_agents(principal: Technician, session: SessionDep, runtime: RuntimeDep) -> AgentList:
     found = await agents.list_agents(session, principal.organization_id)
-    return AgentList(
-        items=[AgentRead.of(agent, online=runtime.registry.is_online(agent.id)) for agent in found]
-    )
+    online = await runtime.cluster.online(agent.id for agent in found)
+    return AgentList(items=[AgentRead.of(agent, online=agent.id in online) for agent in found])
 
 
 @router.get(
@@ -95,8 +95,9 @@ async def revoke_agent(
 ) -> AgentRead:
     """Revoke the agent's credential; a connected agent is disconnected at once."""
     agent = await agents.revoke_agent(session, agent_id, organization_id=principal.organization_id)
-    connection = runtime.registry.get(agent.id)
-    if connection is not None:
-        runtime.registry.unregister(connection)
-        await connection.disconnect(CLOSE_REVOKED, "agent revoked")
-    return AgentRead.of(agent, online=runtime.registry.is_online(agent.id))
+    link = await runtime.cluster.link(agent.id)
+    if link is not None:
+        if isinstance(link, AgentConnection):
+            runtime.registry.unregister(link)
+        await link.disconnect(CLOSE_REVOKED, "agent revoked")
+    return AgentRead.of(agent, online=False)  # revoked: offline whatever the link says

@@ -32,7 +32,7 @@ from programming.errors import (
     VinMismatchError,
 )
 from programming.services import sessions
-from programming.services.runner import run_session
+from programming.services.runner import start_runner
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
 from servicekit.revocations import REVOKED_DETAIL, revoked_since
@@ -117,7 +117,7 @@ async def start_session(
     view = await sessions.start_session(session, runtime, session_id, principal=principal)
 
     async def spawn() -> None:
-        runtime.spawn_runner(session_id, run_session(runtime, session_id))
+        await start_runner(runtime, session_id)
 
     # A background task runs after the commit (the request's transaction ends before the
     # response is sent), so the runner sees the session RUNNING.

@@ -16,6 +16,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -35,6 +36,7 @@ __all__ = [
     "JOB_STATES",
     "SESSION_STATES",
     "Agent",
+    "AgentLease",
     "Base",
     "EcuType",
     "Entitlement",
@@ -42,6 +44,8 @@ __all__ = [
     "PairingCode",
     "ProgrammingSession",
     "Release",
+    "Replica",
+    "ReplicaMessage",
     "Target",
     "TraceSummary",
 ]
@@ -219,3 +223,42 @@ class TraceSummary(Base):
     nrc: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger)
     retried: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class Replica(Base):
+    """One running programming process; alive while its heartbeat is fresh."""
+
+    __tablename__ = "replicas"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AgentLease(Base):
+    """The replica (and its connection) holding an agent's WebSocket; live while that
+    replica's heartbeat is fresh."""
+
+    __tablename__ = "agent_leases"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    replica_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("replicas.id", ondelete="CASCADE"), index=True
+    )
+    connection_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    connected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReplicaMessage(Base):
+    """A message too large for one NOTIFY, until its receiver reads it."""
+
+    __tablename__ = "replica_messages"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()")
+    )

@@ -1,8 +1,7 @@
-"""Live links to connected agents: who is online, request/answer matching, job results.
+"""Live links to the agents connected to this replica: request/answer matching, job results.
 
-Single process only: the registry lives in this process's memory, so an agent is "online" only
-for the process holding its WebSocket. Scaling out needs routing by agent id (sticky
-connections at the gateway, or a shared bus that forwards frames to the owning process).
+The registry knows this process's WebSockets only; an agent held by another replica is reached
+through services/cluster.py (its lease, and a RemoteAgentLink that implements AgentLink).
 """
 
 from __future__ import annotations
@@ -61,6 +60,8 @@ class AgentConnection:
     ) -> None:
         self.agent_id = agent_id
         self.organization_id = organization_id
+        # Names this connection in the agent's lease (services/cluster.py).
+        self.connection_id = uuid.uuid4()
         self._send = send
         self._disconnect = disconnect
         self._seq = itertools.count(1)
@@ -169,6 +170,10 @@ class AgentRegistry:
 
     def is_online(self, agent_id: uuid.UUID) -> bool:
         return agent_id in self._connections
+
+    def newest_connections(self) -> list[AgentConnection]:
+        """Each connected agent's newest connection."""
+        return [links[-1] for links in self._connections.values() if links]
 
     def bind_job(self, job_id: uuid.UUID, connection: AgentConnection) -> None:
         """``connection`` runs the job (its StartJob goes out on it)."""

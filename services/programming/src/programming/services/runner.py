@@ -22,7 +22,7 @@ from programming.domain.credentials import digest, new_credential
 from programming.domain.sessions import JobState, SessionState
 from programming.domain.timeguard import EXPIRED_DETAIL, check_job_fits
 from programming.errors import AgentOfflineError, AgentTimeoutError
-from programming.services.agent_link import AgentDisconnectedError
+from programming.services.agent_link import AgentConnection, AgentDisconnectedError
 from programming.services.entitlements import paid_windows
 from programming.services.jobs import outcome_state
 from programming.services.runtime import Runtime
@@ -30,7 +30,14 @@ from programming.services.sessions import end_session
 from programming.services.vehicle import read_vehicle
 from servicekit.logging import get_logger
 
-__all__ = ["complete_reports", "resume_sessions", "run_session"]
+__all__ = [
+    "complete_reports",
+    "keep_taking_over",
+    "resume_sessions",
+    "run_session",
+    "start_runner",
+    "take_over_sessions",
+]
 
 log = get_logger(__name__)
 
@@ -118,7 +125,7 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
             )
             await end_session(session, runtime, found, state=SessionState.EXPIRED, detail=detail)
             return ENDED
-        if not runtime.registry.is_online(found.agent_id):
+        if not await runtime.cluster.is_online(found.agent_id):
             await end_session(
                 session,
                 runtime,
@@ -167,7 +174,9 @@ async def _in_flight(runtime: Runtime, session_id: uuid.UUID) -> _Next | None:
         found = await repository.get(session_id, organization_id=None)
         jobs = await repository.jobs(session_id)
     job = next((j for j in jobs if j.state == JobState.RUNNING), None)
-    if found is None or job is None or job.started_at is None:
+    if found is None or found.state != SessionState.RUNNING:
+        return None  # ended meanwhile: the next step sees it
+    if job is None or job.started_at is None:
         return None
     budget = (
         job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
@@ -190,7 +199,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
     """Send the job (unless it is already in flight) and wait for its result; False when the
     session ended."""
     registry = runtime.registry
-    runtime.events.publish(
+    await runtime.cluster.publish_event(
         session_id, {"type": "job", "job_id": str(step.job_id), "state": JobState.RUNNING}
     )
     # Registered before anything is sent or read: a result arriving from now on is kept.
@@ -198,12 +207,14 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
     try:
         outcome = None
         if step.frame is not None:
-            connection = registry.get(step.agent_id)
-            if connection is None:
+            link = await runtime.cluster.link(step.agent_id)
+            if link is None:
                 raise AgentDisconnectedError(f"agent {step.agent_id} is not connected")
-            # Bound before the send: the job's key requests are answered on this link only.
-            registry.bind_job(step.job_id, connection)
-            await connection.send(step.frame)
+            if isinstance(link, AgentConnection):
+                # Bound before the send: the job's key requests are answered on this link
+                # only (a remote replica binds its own connection the same way).
+                registry.bind_job(step.job_id, link)
+            await link.send(step.frame)
         else:
             # A job in flight from before: its result may have been recorded already.
             outcome = await _recorded_outcome(runtime, step.job_id)
@@ -225,7 +236,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
         registry.forget_result(step.job_id)
         registry.release_job(step.job_id)
         runtime.ecu_waits.pop(step.job_id, None)
-    runtime.events.publish(
+    await runtime.cluster.publish_event(
         session_id, {"type": "job", "job_id": str(step.job_id), "state": outcome.state}
     )
     if outcome.state != JobState.SUCCEEDED:
@@ -275,17 +286,52 @@ async def _run(runtime: Runtime, session_id: uuid.UUID) -> None:
     await _finish(runtime, session_id)
 
 
-async def resume_sessions(runtime: Runtime) -> int:
-    """Start a runner for every session left RUNNING by an earlier process; returns how many.
+async def _run_locked(runtime: Runtime, session_id: uuid.UUID) -> None:
+    try:
+        await run_session(runtime, session_id)
+    finally:
+        await runtime.cluster.locks.release(session_id)
+
+
+async def start_runner(runtime: Runtime, session_id: uuid.UUID) -> bool:
+    """Run the session here if no runner on any replica holds its lock; True if started."""
+    if session_id in runtime.runners or not await runtime.cluster.locks.acquire(session_id):
+        return False
+    runtime.spawn_runner(session_id, _run_locked(runtime, session_id))
+    return True
+
+
+async def take_over_sessions(runtime: Runtime) -> int:
+    """Start a runner for every RUNNING session whose lock is free: left by an earlier process
+    or by a replica that died (its lock went with its connection); returns how many.
 
     A job that was in flight is not sent again: its result (which the agent resends after
-    reconnecting) is awaited until the job's deadline.
+    reconnecting, to whichever replica) is awaited until the job's deadline.
     """
     async with runtime.database.transaction() as session:
         running = await SessionRepository(session).running_session_ids()
+    started = 0
     for session_id in running:
-        runtime.spawn_runner(session_id, run_session(runtime, session_id))
-    return len(running)
+        if await start_runner(runtime, session_id):
+            log.info("session taken over", session_id=str(session_id))
+            started += 1
+    return started
+
+
+# The name of the single-process era: a restart resumes what it finds.
+resume_sessions = take_over_sessions
+
+
+async def keep_taking_over(runtime: Runtime) -> None:
+    """Take over sessions nobody runs, every ``session_scan_seconds``."""
+    while True:
+        try:
+            await take_over_sessions(runtime)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("session takeover scan failed", error=str(exc))
+        await asyncio.sleep(runtime.settings.session_scan_seconds)
 
 
 async def _fail_job(
@@ -317,7 +363,7 @@ async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
     async with runtime.database.transaction() as session:
         found = await SessionRepository(session).get(session_id, organization_id=None)
         agent_id = found.agent_id if found is not None else None
-    connection = runtime.registry.get(agent_id) if agent_id is not None else None
+    connection = await runtime.cluster.link(agent_id) if agent_id is not None else None
     after = None
     note = "all planned jobs succeeded"
     if connection is not None:
@@ -335,7 +381,7 @@ async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
         if found is not None and found.state == SessionState.RUNNING:
             found.vehicle_after = after
             await end_session(session, runtime, found, state=SessionState.COMPLETED, detail=note)
-    if after is None and agent_id is not None and runtime.registry.is_online(agent_id):
+    if after is None and agent_id is not None and await runtime.cluster.is_online(agent_id):
         # The agent came back while the read failed: it has had its chance at connecting.
         await complete_reports(runtime, agent_id)
 
@@ -352,7 +398,7 @@ async def complete_reports(runtime: Runtime, agent_id: uuid.UUID) -> int:
         pending = await repository.awaiting_closing_read(agent_id, ended_since=ended_since)
         if not pending or await repository.agent_is_flashing(agent_id):
             return 0
-    connection = runtime.registry.get(agent_id)
+    connection = await runtime.cluster.link(agent_id)
     if connection is None:
         return 0
     try:

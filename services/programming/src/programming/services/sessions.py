@@ -83,7 +83,7 @@ async def _agent_link(
         if vin is not None:
             await require_programming_pass(session, organization_id, vin=vin, now=runtime.now())
         agent = await get_agent(session, agent_id, organization_id=organization_id)
-    link = runtime.registry.get(agent.id) if agent.revoked_at is None else None
+    link = await runtime.cluster.link(agent.id) if agent.revoked_at is None else None
     if link is None:
         raise AgentOfflineError(
             f"The agent {agent.name!r} is not connected; start it on the workshop PC and retry."
@@ -243,7 +243,7 @@ async def start_session(
         )
     now = runtime.now()
     await require_programming_pass(session, principal.organization_id, vin=found.vin, now=now)
-    if not runtime.registry.is_online(found.agent_id):
+    if not await runtime.cluster.is_online(found.agent_id):
         raise AgentOfflineError("The session's agent is not connected; start it and retry.")
     states.start(found, by=principal.user_id, at=now)
     await session.flush()
@@ -272,8 +272,10 @@ async def end_session(
         ended_at=now,
         detail=detail,
     )
-    runtime.events.publish(
-        programming_session.id, {"type": "session", "state": state, "detail": detail}
+    await runtime.cluster.publish_event(
+        programming_session.id,
+        {"type": "session", "state": state, "detail": detail},
+        session=session,
     )
 
 
