@@ -18,13 +18,15 @@ import asyncpg
 
 from servicekit.logging import get_logger
 
-__all__ = ["SessionLocks", "lock_key"]
+__all__ = ["APPLICATION_NAME", "SessionLocks", "lock_key"]
 
 log = get_logger(__name__)
 
 # How often the lock connection is checked, and how long a check may take.
 CHECK_SECONDS = 1.0
 CHECK_TIMEOUT_SECONDS = 2.0
+# How the lock connection shows in pg_stat_activity.
+APPLICATION_NAME = "aos-programming-session-locks"
 
 
 def lock_key(session_id: uuid.UUID) -> int:
@@ -43,7 +45,7 @@ class SessionLocks:
         self._watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        self._connection = await asyncpg.connect(self._dsn, timeout=5)
+        self._connection = await self._connect()
         self._watch = asyncio.create_task(self._keep(), name="session-locks")
 
     async def close(self) -> None:
@@ -56,6 +58,11 @@ class SessionLocks:
                 await self._connection.close(timeout=2)
         self._connection = None
         self.held.clear()
+
+    async def _connect(self) -> asyncpg.Connection:
+        return await asyncpg.connect(
+            self._dsn, timeout=5, server_settings={"application_name": APPLICATION_NAME}
+        )
 
     async def acquire(self, session_id: uuid.UUID) -> bool:
         """Take the session's lock if no one holds it (this replica included)."""
@@ -117,7 +124,7 @@ class SessionLocks:
                 except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError, TimeoutError):
                     self.drop()
             try:
-                self._connection = await asyncpg.connect(self._dsn, timeout=5)
+                self._connection = await self._connect()
                 log.info("session lock connection open again")
             except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
                 log.warning("session lock connection cannot open", error=str(exc))
