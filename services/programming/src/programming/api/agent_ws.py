@@ -290,6 +290,7 @@ async def _job_result(
     runtime.progress.pop(job_id, None)
     runtime.ecu_waits.pop(job_id, None)
     runtime.registry.deliver_result(job_id, result)
+    runtime.registry.release_job(job_id)  # its keys are given; a runner elsewhere bound it here
     # The session's runner may run on another replica.
     await runtime.cluster.publish_result(job_id, result)
     await connection.send(

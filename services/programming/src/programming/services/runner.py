@@ -42,6 +42,8 @@ __all__ = [
 log = get_logger(__name__)
 
 ENDED: Literal["ended"] = "ended"
+# How often a runner waiting for a job's result also looks for it in the table.
+RESULT_RECHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -266,9 +268,14 @@ async def _await_result(
         if left <= 0:
             raise TimeoutError
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(left):
+            async with asyncio.timeout(min(left, RESULT_RECHECK_SECONDS)):
                 result = await asyncio.shield(future)
             return _Outcome(state=outcome_state(result), detail=result.detail or None)
+        # A result recorded on another replica comes by NOTIFY; one lost on the way (its
+        # listener was reconnecting) is still found in the table.
+        recorded = await _recorded_outcome(runtime, step.job_id)
+        if recorded is not None:
+            return recorded
 
 
 async def _run(runtime: Runtime, session_id: uuid.UUID) -> None:
