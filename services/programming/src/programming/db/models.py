@@ -2,7 +2,8 @@
 
 Agents, pairing codes, the software catalog (ECU types, releases, targets), the local projection
 of PROGRAMMING entitlements, sessions, their flash jobs and the trace summary of each job.
-Whether an agent is online is live state of the process holding its WebSocket, not stored.
+Whether an agent is online is live state: the replica holding its WebSocket writes its lease
+(``agent_leases``), live while that replica's heartbeat in ``replicas`` is fresh.
 """
 
 from __future__ import annotations

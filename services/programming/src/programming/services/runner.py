@@ -302,6 +302,8 @@ async def _run_locked(runtime: Runtime, session_id: uuid.UUID) -> None:
 
 async def start_runner(runtime: Runtime, session_id: uuid.UUID) -> bool:
     """Run the session here if no runner on any replica holds its lock; True if started."""
+    # Every runner starts here, so the lock's bookkeeping (SessionLocks.held, taken before
+    # any await) also keeps a second runner of this replica from starting meanwhile.
     if session_id in runtime.runners or not await runtime.cluster.locks.acquire(session_id):
         return False
     runtime.spawn_runner(session_id, _run_locked(runtime, session_id))
