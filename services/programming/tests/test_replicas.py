@@ -367,6 +367,27 @@ async def test_replica_a_killed_mid_flash_the_agent_reconnects_to_b_which_comple
             )
             print(f"takeover {taken_at - killed_at:.2f} s after the kill")
             [job] = first.start_jobs
+            # Resuming after a reconnect elsewhere, the agent unlocks the ECU again: the job
+            # moves to its connection on B, which answers the key.
+            await second.send(
+                agent_pb2.AgentFrame(
+                    job_progress=agent_pb2.JobProgress(
+                        job_id=job.job_id, phase=agent_pb2.JOB_PHASE_PREPARING
+                    )
+                )
+            )
+            key = await second.request(
+                agent_pb2.AgentFrame(
+                    security_key_request=agent_pb2.SecurityKeyRequest(
+                        job_id=job.job_id,
+                        ecu_logical_address=job.ecu_logical_address,
+                        level=job.security_level,
+                        seed=b"\x01\x02\x03\x04",
+                    )
+                )
+            )
+            assert key.WhichOneof("body") == "security_key_answer", key
+            assert len(key.security_key_answer.key) == 4
             # As the real agent after a reconnect: it sends its journaled result again.
             ack = await second.request(
                 agent_pb2.AgentFrame(
