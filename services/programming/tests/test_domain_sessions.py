@@ -206,3 +206,23 @@ def test_vehicle_snapshot_orders_ecus_and_keeps_the_stored_json_form() -> None:
         (0x12, True),
         (0x40, False),
     ]
+
+
+def test_no_state_is_written_as_a_string_outside_the_state_owner() -> None:
+    """The runner, services and routes name states only through the enums."""
+    import re
+    from pathlib import Path
+
+    import programming
+
+    source = Path(programming.__file__).parent
+    names = "|".join({*SessionState, *JobState})
+    literal = re.compile(rf"""["']({names})["']""")
+    found = [
+        f"{path.relative_to(source)}:{number}: {line.strip()}"
+        for path in sorted(source.rglob("*.py"))
+        if path != source / "domain" / "sessions.py"
+        for number, line in enumerate(path.read_text().splitlines(), start=1)
+        if literal.search(line)
+    ]
+    assert found == []
