@@ -47,8 +47,9 @@ class Ports:
     @classmethod
     def from_base(cls, base: int) -> Ports:
         """Gateway on ``base``; the rest at fixed offsets (8080 → the gateway's metrics 8090,
-        services 8101-8104, SMTP 8125, the simulated vehicle's DoIP entity 13400, the standard
-        DoIP port). tests/e2e/conftest.py lists the same offsets (OFFSETS)."""
+        services 8101-8104, further programming replicas 8111-8119, SMTP 8125, the simulated
+        vehicle's DoIP entity 13400, the standard DoIP port). tests/e2e/conftest.py lists the
+        same offsets (OFFSETS)."""
         return cls(
             gateway=base,
             gateway_metrics=base + 10,
@@ -60,6 +61,10 @@ class Ports:
             doip=base + 5320,
         )
 
+    def programming_replica(self, index: int) -> int:
+        """The port of programming replica ``index`` (0: the usual one, then base + 31 ...)."""
+        return self.programming if index == 0 else self.gateway + 30 + index
+
 
 @dataclass
 class Process:
@@ -68,6 +73,10 @@ class Process:
     health_url: str | None
     log_path: Path
     popen: subprocess.Popen[bytes] | None = field(default=None, repr=False)
+    # Set on top of the shared environment (a programming replica's port and name).
+    env: dict[str, str] = field(default_factory=dict)
+    # One of several replicas: its stop is logged, and the others carry on.
+    replica: bool = False
 
 
 def progress(message: str) -> None:
@@ -123,7 +132,11 @@ def service_environment(args: argparse.Namespace, ports: Ports) -> dict[str, str
             "GATEWAY_IDENTITY_URL": identity,
             "GATEWAY_BILLING_URL": f"http://127.0.0.1:{ports.billing}",
             "GATEWAY_AIR_URL": f"http://127.0.0.1:{ports.air}",
-            "GATEWAY_PROGRAMMING_URL": f"http://127.0.0.1:{ports.programming}",
+            # Several replicas: the gateway balances over the list and skips a dead one.
+            "GATEWAY_PROGRAMMING_URL": ",".join(
+                f"http://127.0.0.1:{ports.programming_replica(index)}"
+                for index in range(args.programming_replicas)
+            ),
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -178,12 +191,7 @@ def planned_processes(args: argparse.Namespace, ports: Ports, logs: Path) -> lis
             "billing", [PYTHON, "-m", "billing", "serve"], http(ports.billing), logs / "billing.log"
         ),
         Process("air", [PYTHON, "-m", "air", "serve"], http(ports.air), logs / "air.log"),
-        Process(
-            "programming",
-            [PYTHON, "-m", "programming", "serve"],
-            http(ports.programming),
-            logs / "programming.log",
-        ),
+        *programming_replicas(args, ports, logs),
         Process(
             "gateway", [PYTHON, "-m", "gateway", "serve"], http(ports.gateway), logs / "gateway.log"
         ),
@@ -205,6 +213,27 @@ def planned_processes(args: argparse.Namespace, ports: Ports, logs: Path) -> lis
             logs / "vehicle-sim.log",
         ),
     ]
+
+
+def programming_replicas(args: argparse.Namespace, ports: Ports, logs: Path) -> list[Process]:
+    """One programming process per replica, each on its own port; the first keeps the name
+    and port of a single-replica start."""
+    count = args.programming_replicas
+    processes = []
+    for index in range(count):
+        name = "programming" if index == 0 else f"programming-{index + 1}"
+        port = ports.programming_replica(index)
+        processes.append(
+            Process(
+                name,
+                [PYTHON, "-m", "programming", "serve"],
+                f"http://127.0.0.1:{port}/healthz",
+                logs / f"{name}.log",
+                env={"PROGRAMMING_PORT": str(port), "PROGRAMMING_REPLICA_NAME": name},
+                replica=count > 1,
+            )
+        )
+    return processes
 
 
 def agent_dir(args: argparse.Namespace) -> Path:
@@ -239,7 +268,7 @@ def start(process: Process, env: dict[str, str]) -> None:
     log = process.log_path.open("ab")
     process.popen = subprocess.Popen(
         process.argv,
-        env=env,
+        env={**env, **process.env},
         cwd=ROOT,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -447,6 +476,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--no-agent", action="store_true", help="do not pair and start the demo VCI agent"
     )
     parser.add_argument("--ready-file", help="write the URLs as JSON here once all answer")
+    parser.add_argument(
+        "--programming-replicas",
+        type=int,
+        default=1,
+        choices=range(1, 10),
+        metavar="N",
+        help="programming processes (1-9); replica i > 1 listens on port base + 30 + i - 1",
+    )
     return parser.parse_args(argv)
 
 
@@ -503,13 +540,20 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         print(try_this(ports, demo), flush=True)
+        stopped: set[str] = set()
         while True:
             for process in processes:
                 assert process.popen is not None
-                if process.popen.poll() is not None:
-                    raise SystemExit(
-                        f"{process.name} stopped unexpectedly:\n{tail(process.log_path)}"
-                    )
+                if process.popen.poll() is None or process.name in stopped:
+                    continue
+                if process.replica and any(
+                    p.replica and p.popen is not None and p.popen.poll() is None for p in processes
+                ):
+                    # Another replica takes over its agents and sessions.
+                    progress(f"{process.name} stopped; the other replicas carry on")
+                    stopped.add(process.name)
+                    continue
+                raise SystemExit(f"{process.name} stopped unexpectedly:\n{tail(process.log_path)}")
             time.sleep(1)
     except KeyboardInterrupt:
         progress("stopping")

@@ -483,3 +483,9 @@ async def agent_connection(server: str, settings: Settings) -> AsyncIterator[Age
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+@pytest.fixture
+def fake_agent_class() -> type[FakeAgent]:
+    """The test-side agent class, for tests that connect it themselves (to other processes)."""
+    return FakeAgent

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from aos.agent.v1 import agent_pb2
@@ -17,6 +18,12 @@ Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
 VIN = "WBA5F3103MFX12345"
+
+
+@pytest.fixture
+def settings_overrides() -> dict[str, Any]:
+    # The "restart" is played by the test: no periodic takeover scan between its steps.
+    return {"session_scan_seconds": 3600}
 
 
 async def test_resumed_session_awaits_the_in_flight_result_and_completes(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from pathlib import Path
 
 from pydantic import Field
@@ -10,6 +12,11 @@ from pydantic_settings import SettingsConfigDict
 from servicekit.settings import ServiceSettings
 
 __all__ = ["DEFAULT_RELEASE_SIGNING_KEY_FILE", "DEFAULT_SECRET_KEYS_FILE", "Settings"]
+
+
+def _replica_name() -> str:
+    return f"{socket.gethostname()}-{os.getpid()}"
+
 
 # Relative to the current directory, so `make run` from the repository root keeps the generated
 # development key beside the other local state in `.local/`.
@@ -64,3 +71,12 @@ class Settings(ServiceSettings):
     # A session whose closing vehicle read failed (agent away at its end) gets that read, and
     # so the versions after the flash in its report, when its agent is back within this long.
     closing_read_retry_hours: float = Field(default=24.0, ge=0)
+
+    # Several replicas (services/cluster.py): this process's name in the ``replicas`` table (for
+    # people; its id is made at start), how often it writes its heartbeat, after how long
+    # without one a replica counts as dead (its agents offline, its leases removed), and how
+    # often each replica looks for RUNNING sessions nobody runs (a dead replica's) to take over.
+    replica_name: str = Field(default_factory=_replica_name, min_length=1, max_length=200)
+    replica_heartbeat_seconds: float = Field(default=1.0, gt=0, le=60)
+    replica_dead_after_seconds: float = Field(default=5.0, gt=0, le=600)
+    session_scan_seconds: float = Field(default=1.0, gt=0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -17,7 +19,7 @@ from programming.consumers.entitlements import ENTITLEMENTS_CONSUMER
 from programming.metrics import programming_metrics
 from programming.services.catalog import SeedCounts, seed_catalog
 from programming.services.ecu_secrets import load_secret_cipher
-from programming.services.runner import resume_sessions
+from programming.services.runner import keep_taking_over
 from programming.services.runtime import Clock, Runtime, system_clock
 from programming.services.signing import load_release_key
 from servicekit.app import ServiceSpec, create_service_app
@@ -72,13 +74,18 @@ def create_app(
         app.state.runtime = runtime
         if settings.should_seed_on_start:
             await seed(app.state.database, release_key, secret_cipher)
-        resumed = await resume_sessions(runtime)
-        if resumed:
-            log.info("running sessions resumed", sessions=resumed)
+        await runtime.cluster.start()
+        # Sessions left RUNNING by an earlier process or a dead replica are taken over at
+        # once, and then whenever their runner's lock is free.
+        takeover = asyncio.create_task(keep_taking_over(runtime), name="session-takeover")
         try:
             yield
         finally:
+            takeover.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await takeover
             await runtime.shutdown()
+            await runtime.cluster.stop()
 
     spec = ServiceSpec(
         title="AOS programming",

@@ -4,7 +4,8 @@ The agent authenticates in the handshake with ``Authorization: Bearer <device cr
 Close codes: 4401 no or unknown credential, 4403 revoked, 4400 protocol error (no Hello
 first), 4408 silent for three heartbeat intervals, 4426 upgrade required (after an
 UpgradeRequired frame). A JobResult is acknowledged with a Heartbeat whose reply_to is its seq
-(or an Error "unknown-job" with that reply_to). Scale-out: see services/agent_link.py.
+(or an Error "unknown-job" with that reply_to). The replica holding the socket writes the
+agent's lease, so commands from other replicas reach it (services/cluster.py).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from programming.services.agent_link import AgentConnection, AgentDisconnectedEr
 from programming.services.agents import authenticate_agent
 from programming.services.jobs import add_trace, agent_job, record_job_result
 from programming.services.runner import complete_reports
-from programming.services.runtime import EcuWait, Runtime
+from programming.services.runtime import Runtime
 from programming.services.security_keys import KeyRefusal, security_key
 from servicekit.logging import get_logger
 
@@ -134,6 +135,7 @@ async def agent_socket(websocket: WebSocket) -> None:
     # planned right after connecting must not find it offline). Welcome is still the first
     # frame on the wire: nothing awaits between register() and its send taking the free lock.
     await _mark_seen(runtime, agent_id, version=hello.agent_version, hostname=hello.hostname)
+    await runtime.cluster.hold(connection)
     runtime.registry.register(connection)
     log.info("agent connected", agent_id=str(agent_id), agent_version=hello.agent_version)
     # An agent sends a heartbeat every interval; one silent for three is taken as gone (a
@@ -172,6 +174,7 @@ async def agent_socket(websocket: WebSocket) -> None:
         pass
     finally:
         runtime.registry.unregister(connection)
+        await runtime.cluster.release(connection)
         await _mark_seen(runtime, agent_id)
         log.info("agent disconnected", agent_id=str(agent_id))
 
@@ -255,12 +258,9 @@ async def _progress(
         "bytes_done": progress.bytes_done,
         "bytes_total": progress.bytes_total,
     }
-    runtime.progress[job.id] = state
-    runtime.ecu_waits.setdefault(job.id, EcuWait()).report(
-        waiting=progress.phase == agent_pb2.JOB_PHASE_WAITING_FOR_ECU,
-        at=asyncio.get_running_loop().time(),
-    )
-    runtime.events.publish(session_id, {"type": "progress", "job_id": str(job.id), **state})
+    waiting = progress.phase == agent_pb2.JOB_PHASE_WAITING_FOR_ECU
+    runtime.apply_progress(session_id, job.id, state, waiting=waiting)
+    await runtime.cluster.publish_progress(session_id, job.id, state, waiting=waiting)
 
 
 async def _job_result(
@@ -290,6 +290,9 @@ async def _job_result(
     runtime.progress.pop(job_id, None)
     runtime.ecu_waits.pop(job_id, None)
     runtime.registry.deliver_result(job_id, result)
+    runtime.registry.release_job(job_id)  # its keys are given; a runner elsewhere bound it here
+    # The session's runner may run on another replica.
+    await runtime.cluster.publish_result(job_id, result)
     await connection.send(
         agent_pb2.AgentFrame(
             reply_to=frame.seq, heartbeat=agent_pb2.Heartbeat(sent_at=_now_stamp())

@@ -15,7 +15,6 @@ from programming.api.schemas import (
     PairingCodeRead,
     PairRead,
 )
-from programming.db.models import Agent
 from programming.errors import (
     AgentNotFoundError,
     AgentOfflineError,
@@ -23,9 +22,8 @@ from programming.errors import (
     InvalidPairingCodeError,
 )
 from programming.services import agents, sessions
-from programming.services.agent_link import AgentRegistry
+from programming.services.agent_link import AgentConnection
 from programming.services.signing import public_key_base64, public_key_pem
-from programming.services.vehicle import report_to_json
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
 
@@ -33,19 +31,6 @@ router = APIRouter(tags=["agents"])
 
 # WebSocket close code for a revoked agent (4000 + the HTTP status it stands for).
 CLOSE_REVOKED = 4403
-
-
-def agent_read(agent: Agent, registry: AgentRegistry) -> AgentRead:
-    return AgentRead(
-        id=agent.id,
-        name=agent.name,
-        online=agent.revoked_at is None and registry.is_online(agent.id),
-        created_at=agent.created_at,
-        last_seen_at=agent.last_seen_at,
-        revoked_at=agent.revoked_at,
-        agent_version=agent.agent_version,
-        hostname=agent.hostname,
-    )
 
 
 @router.post("/agents/pairing-codes", status_code=status.HTTP_201_CREATED)
@@ -81,7 +66,8 @@ async def pair(body: PairCreate, session: SessionDep, runtime: RuntimeDep) -> Pa
 @router.get("/agents")
 async def list_agents(principal: Technician, session: SessionDep, runtime: RuntimeDep) -> AgentList:
     found = await agents.list_agents(session, principal.organization_id)
-    return AgentList(items=[agent_read(agent, runtime.registry) for agent in found])
+    online = await runtime.cluster.online(agent.id for agent in found)
+    return AgentList(items=[AgentRead.of(agent, online=agent.id in online) for agent in found])
 
 
 @router.get(
@@ -89,21 +75,14 @@ async def list_agents(principal: Technician, session: SessionDep, runtime: Runti
     responses=problem_responses(AgentNotFoundError, AgentOfflineError, AgentTimeoutError),
 )
 async def connected_vehicle(
-    agent_id: uuid.UUID, principal: Technician, session: SessionDep, runtime: RuntimeDep
+    agent_id: uuid.UUID, principal: Technician, runtime: RuntimeDep
 ) -> ConnectedVehicleRead:
     """Read the vehicle the agent is connected to: VIN, model series and each ECU's software
     version (no programming pass needed)."""
     vehicle = await sessions.read_connected_vehicle(
-        session, runtime, agent_id, organization_id=principal.organization_id
+        runtime, agent_id, organization_id=principal.organization_id
     )
-    return ConnectedVehicleRead.model_validate(
-        {
-            **report_to_json(vehicle.report),
-            "agent_id": vehicle.agent_id,
-            "vin_valid": vehicle.vin_valid,
-            "model_series": vehicle.model_series,
-        }
-    )
+    return ConnectedVehicleRead.of(vehicle)
 
 
 @router.delete("/agents/{agent_id}", responses=problem_responses(AgentNotFoundError))
@@ -116,8 +95,9 @@ async def revoke_agent(
 ) -> AgentRead:
     """Revoke the agent's credential; a connected agent is disconnected at once."""
     agent = await agents.revoke_agent(session, agent_id, organization_id=principal.organization_id)
-    connection = runtime.registry.get(agent.id)
-    if connection is not None:
-        runtime.registry.unregister(connection)
-        await connection.disconnect(CLOSE_REVOKED, "agent revoked")
-    return agent_read(agent, runtime.registry)
+    link = await runtime.cluster.link(agent.id)
+    if link is not None:
+        if isinstance(link, AgentConnection):
+            runtime.registry.unregister(link)
+        await link.disconnect(CLOSE_REVOKED, "agent revoked")
+    return AgentRead.of(agent, online=False)  # revoked: offline whatever the link says

@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from programming.db.models import Agent, FlashJob, ProgrammingSession
+from programming.domain.sessions import JobState
+from programming.services.sessions import ConnectedVehicle, SessionView
+
+# The last JobProgress of each running job (live state of the runtime).
+Progress = Mapping[uuid.UUID, Mapping[str, Any]]
 
 
 class _Request(BaseModel):
@@ -41,6 +49,19 @@ class AgentRead(BaseModel):
     revoked_at: datetime | None
     agent_version: str | None
     hostname: str | None
+
+    @classmethod
+    def of(cls, agent: Agent, *, online: bool) -> AgentRead:
+        return cls(
+            id=agent.id,
+            name=agent.name,
+            online=agent.revoked_at is None and online,
+            created_at=agent.created_at,
+            last_seen_at=agent.last_seen_at,
+            revoked_at=agent.revoked_at,
+            agent_version=agent.agent_version,
+            hostname=agent.hostname,
+        )
 
 
 class AgentList(BaseModel):
@@ -100,6 +121,29 @@ class JobRead(BaseModel):
     )
     progress: JobProgressRead | None = None
 
+    @classmethod
+    def of(cls, job: FlashJob, progress: Progress) -> JobRead:
+        live = progress.get(job.id) if job.state == JobState.RUNNING else None
+        return cls(
+            id=job.id,
+            position=job.position,
+            ecu_logical_address=job.ecu_logical_address,
+            ecu_name=job.ecu_name,
+            ecu_type=job.ecu_type,
+            reason=job.reason,
+            version_before=job.version_before,
+            target_version=job.target_version,
+            estimated_seconds=job.estimated_seconds,
+            state=job.state,
+            version_after=job.version_after,
+            detail=job.detail,
+            started_at=job.started_at,
+            finished_at=job.finished_at,
+            bytes_transferred=job.bytes_transferred,
+            left_in_bootloader=job.left_in_bootloader,
+            progress=JobProgressRead.model_validate(dict(live)) if live else None,
+        )
+
 
 class SessionRead(BaseModel):
     id: uuid.UUID
@@ -115,6 +159,24 @@ class SessionRead(BaseModel):
     estimated_seconds: int = Field(description="sum of the jobs' estimates")
     jobs: list[JobRead]
 
+    @classmethod
+    def of(cls, view: SessionView, progress: Progress) -> SessionRead:
+        found = view.session
+        return cls(
+            id=found.id,
+            agent_id=found.agent_id,
+            vin=found.vin,
+            model_series=found.model_series,
+            state=found.state,
+            abort_requested=found.abort_requested,
+            end_detail=found.end_detail,
+            created_at=found.created_at,
+            started_at=found.started_at,
+            ended_at=found.ended_at,
+            estimated_seconds=sum(job.estimated_seconds for job in view.jobs),
+            jobs=[JobRead.of(job, progress) for job in view.jobs],
+        )
+
 
 class SessionSummary(BaseModel):
     id: uuid.UUID
@@ -128,6 +190,22 @@ class SessionSummary(BaseModel):
     end_detail: str | None
     job_count: int
     estimated_seconds: int = Field(description="sum of the jobs' estimates")
+
+    @classmethod
+    def of(cls, found: ProgrammingSession, *, job_count: int, estimated: int) -> SessionSummary:
+        return cls(
+            id=found.id,
+            agent_id=found.agent_id,
+            vin=found.vin,
+            model_series=found.model_series,
+            state=found.state,
+            created_at=found.created_at,
+            started_at=found.started_at,
+            ended_at=found.ended_at,
+            end_detail=found.end_detail,
+            job_count=job_count,
+            estimated_seconds=estimated,
+        )
 
 
 class SessionList(BaseModel):
@@ -154,6 +232,28 @@ class ConnectedVehicleRead(BaseModel):
     read_at: datetime
     ecus: list[EcuRead]
 
+    @classmethod
+    def of(cls, connected: ConnectedVehicle) -> ConnectedVehicleRead:
+        vehicle = connected.vehicle
+        return cls(
+            agent_id=connected.agent_id,
+            vin=vehicle.vin,
+            vin_valid=connected.vin_valid,
+            model_series=connected.model_series,
+            read_at=vehicle.read_at,
+            ecus=[
+                EcuRead(
+                    logical_address=ecu.logical_address,
+                    name=ecu.name,
+                    ecu_type=ecu.ecu_type,
+                    software_version=ecu.software_version,
+                    serial_number=ecu.serial_number,
+                    in_bootloader=ecu.in_bootloader,
+                )
+                for ecu in vehicle.ecus
+            ],
+        )
+
 
 class EcuVersions(BaseModel):
     logical_address: int
@@ -179,3 +279,38 @@ class SessionReport(BaseModel):
     trace_summary: list[TraceCount]
     vehicle_before: dict[str, Any]
     vehicle_after: dict[str, Any] | None
+
+    @classmethod
+    def of(cls, view: SessionView, progress: Progress) -> SessionReport:
+        found = view.session
+        after = {
+            ecu["logical_address"]: ecu["software_version"]
+            for ecu in (found.vehicle_after or {}).get("ecus", [])
+        }
+        return cls(
+            session=SessionRead.of(view, progress),
+            created_by=found.created_by,
+            started_by=found.started_by,
+            versions=[
+                EcuVersions(
+                    logical_address=ecu["logical_address"],
+                    name=ecu["name"],
+                    ecu_type=ecu["ecu_type"],
+                    before=ecu["software_version"],
+                    after=after.get(ecu["logical_address"]),
+                )
+                for ecu in found.vehicle_before.get("ecus", [])
+            ],
+            trace_summary=[
+                TraceCount(
+                    job_id=trace.job_id,
+                    service_id=trace.service_id,
+                    nrc=trace.nrc,
+                    count=trace.count,
+                    retried=trace.retried,
+                )
+                for trace in view.traces
+            ],
+            vehicle_before=found.vehicle_before,
+            vehicle_after=found.vehicle_after,
+        )

@@ -14,15 +14,11 @@ from fastapi.responses import StreamingResponse
 
 from programming.api.deps import RuntimeDep, Technician
 from programming.api.schemas import (
-    EcuVersions,
-    JobProgressRead,
-    JobRead,
     SessionCreate,
     SessionList,
     SessionRead,
     SessionReport,
     SessionSummary,
-    TraceCount,
 )
 from programming.errors import (
     AgentNotFoundError,
@@ -36,8 +32,7 @@ from programming.errors import (
     VinMismatchError,
 )
 from programming.services import sessions
-from programming.services.runner import run_session
-from programming.services.runtime import Runtime
+from programming.services.runner import start_runner
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
 from servicekit.revocations import REVOKED_DETAIL, revoked_since
@@ -46,48 +41,6 @@ router = APIRouter(tags=["sessions"])
 
 # Seconds between keep-alive comments on an idle event stream.
 SSE_KEEPALIVE_SECONDS = 15.0
-
-
-def session_read(view: sessions.SessionView, runtime: Runtime) -> SessionRead:
-    found = view.session
-    jobs = []
-    for job in view.jobs:
-        progress = runtime.progress.get(job.id) if job.state == "RUNNING" else None
-        jobs.append(
-            JobRead(
-                id=job.id,
-                position=job.position,
-                ecu_logical_address=job.ecu_logical_address,
-                ecu_name=job.ecu_name,
-                ecu_type=job.ecu_type,
-                reason=job.reason,
-                version_before=job.version_before,
-                target_version=job.target_version,
-                estimated_seconds=job.estimated_seconds,
-                state=job.state,
-                version_after=job.version_after,
-                detail=job.detail,
-                started_at=job.started_at,
-                finished_at=job.finished_at,
-                bytes_transferred=job.bytes_transferred,
-                left_in_bootloader=job.left_in_bootloader,
-                progress=JobProgressRead(**progress) if progress else None,
-            )
-        )
-    return SessionRead(
-        id=found.id,
-        agent_id=found.agent_id,
-        vin=found.vin,
-        model_series=found.model_series,
-        state=found.state,
-        abort_requested=found.abort_requested,
-        end_detail=found.end_detail,
-        created_at=found.created_at,
-        started_at=found.started_at,
-        ended_at=found.ended_at,
-        estimated_seconds=sum(job.estimated_seconds for job in view.jobs),
-        jobs=jobs,
-    )
 
 
 @router.post(
@@ -104,14 +57,14 @@ def session_read(view: sessions.SessionView, runtime: Runtime) -> SessionRead:
     ),
 )
 async def create_session(
-    body: SessionCreate, principal: Technician, session: SessionDep, runtime: RuntimeDep
+    body: SessionCreate, principal: Technician, runtime: RuntimeDep
 ) -> SessionRead:
     """Read the vehicle through the agent and plan the flash jobs (needs a programming pass
     and the agent online)."""
     view = await sessions.create_session(
-        session, runtime, principal=principal, agent_id=body.agent_id, vin=body.vin
+        runtime, principal=principal, agent_id=body.agent_id, vin=body.vin
     )
-    return session_read(view, runtime)
+    return SessionRead.of(view, runtime.progress)
 
 
 @router.get("/sessions")
@@ -130,19 +83,7 @@ async def list_sessions(
         limit=limit,
         offset=offset,
         items=[
-            SessionSummary(
-                id=item.id,
-                agent_id=item.agent_id,
-                vin=item.vin,
-                model_series=item.model_series,
-                state=item.state,
-                created_at=item.created_at,
-                started_at=item.started_at,
-                ended_at=item.ended_at,
-                end_detail=item.end_detail,
-                job_count=job_count,
-                estimated_seconds=estimated,
-            )
+            SessionSummary.of(item, job_count=job_count, estimated=estimated)
             for item, job_count, estimated in found
         ],
     )
@@ -155,7 +96,7 @@ async def get_session(
     view = await sessions.get_session(
         session, session_id, organization_id=principal.organization_id
     )
-    return session_read(view, runtime)
+    return SessionRead.of(view, runtime.progress)
 
 
 @router.post(
@@ -176,12 +117,12 @@ async def start_session(
     view = await sessions.start_session(session, runtime, session_id, principal=principal)
 
     async def spawn() -> None:
-        runtime.spawn_runner(session_id, run_session(runtime, session_id))
+        await start_runner(runtime, session_id)
 
     # A background task runs after the commit (the request's transaction ends before the
     # response is sent), so the runner sees the session RUNNING.
     background.add_task(spawn)
-    return session_read(view, runtime)
+    return SessionRead.of(view, runtime.progress)
 
 
 @router.post(
@@ -193,7 +134,7 @@ async def abort_session(
 ) -> SessionRead:
     """Stop the session: at once if it has not started, else after the current job."""
     view = await sessions.abort_session(session, runtime, session_id, principal=principal)
-    return session_read(view, runtime)
+    return SessionRead.of(view, runtime.progress)
 
 
 @router.get("/sessions/{session_id}/report", responses=problem_responses(SessionNotFoundError))
@@ -204,39 +145,7 @@ async def session_report(
     view = await sessions.get_session(
         session, session_id, organization_id=principal.organization_id, with_traces=True
     )
-    found = view.session
-    after = {
-        ecu["logical_address"]: ecu["software_version"]
-        for ecu in (found.vehicle_after or {}).get("ecus", [])
-    }
-    versions = [
-        EcuVersions(
-            logical_address=ecu["logical_address"],
-            name=ecu["name"],
-            ecu_type=ecu["ecu_type"],
-            before=ecu["software_version"],
-            after=after.get(ecu["logical_address"]),
-        )
-        for ecu in found.vehicle_before.get("ecus", [])
-    ]
-    return SessionReport(
-        session=session_read(view, runtime),
-        created_by=found.created_by,
-        started_by=found.started_by,
-        versions=versions,
-        trace_summary=[
-            TraceCount(
-                job_id=trace.job_id,
-                service_id=trace.service_id,
-                nrc=trace.nrc,
-                count=trace.count,
-                retried=trace.retried,
-            )
-            for trace in view.traces
-        ],
-        vehicle_before=found.vehicle_before,
-        vehicle_after=found.vehicle_after,
-    )
+    return SessionReport.of(view, runtime.progress)
 
 
 def _sse(event: str, data: dict[str, Any]) -> str:
@@ -264,7 +173,7 @@ async def session_events(
     view = await sessions.get_session(
         session, session_id, organization_id=principal.organization_id
     )
-    snapshot = session_read(view, runtime).model_dump(mode="json")
+    snapshot = SessionRead.of(view, runtime.progress).model_dump(mode="json")
     queue = runtime.events.subscribe(session_id)
 
     async def stream() -> AsyncIterator[str]:

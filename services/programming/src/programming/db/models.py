@@ -2,7 +2,8 @@
 
 Agents, pairing codes, the software catalog (ECU types, releases, targets), the local projection
 of PROGRAMMING entitlements, sessions, their flash jobs and the trace summary of each job.
-Whether an agent is online is live state of the process holding its WebSocket, not stored.
+Whether an agent is online is live state: the replica holding its WebSocket writes its lease
+(``agent_leases``), live while that replica's heartbeat in ``replicas`` is fresh.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     LargeBinary,
@@ -27,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
 
+from programming.domain.sessions import JobState, SessionState
 from servicekit.db import new_metadata
 from servicekit.entitlement_projection import EntitlementColumns
 
@@ -34,6 +37,7 @@ __all__ = [
     "JOB_STATES",
     "SESSION_STATES",
     "Agent",
+    "AgentLease",
     "Base",
     "EcuType",
     "Entitlement",
@@ -41,14 +45,19 @@ __all__ = [
     "PairingCode",
     "ProgrammingSession",
     "Release",
+    "Replica",
+    "ReplicaMessage",
     "Target",
     "TraceSummary",
 ]
 
-SESSION_STATES = ("PLANNED", "RUNNING", "COMPLETED", "EXPIRED", "ABORTED", "FAILED")
-# TIMED_OUT: no result came in time (the session failed); a late result still moves the job to
-# its real outcome, since the ECU may well have been flashed.
-JOB_STATES = ("PENDING", "RUNNING", "SUCCEEDED", "FAILED", "REFUSED", "SKIPPED", "TIMED_OUT")
+# The states are owned by domain/sessions.py; the check constraints below list the same values.
+SESSION_STATES = tuple(state.value for state in SessionState)
+JOB_STATES = tuple(state.value for state in JobState)
+
+
+def _one_of(values: tuple[str, ...]) -> str:
+    return "state IN (" + ", ".join(f"'{value}'" for value in values) + ")"
 
 
 class Base(DeclarativeBase):
@@ -159,10 +168,7 @@ class ProgrammingSession(Base):
     vehicle_after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
 
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('PLANNED', 'RUNNING', 'COMPLETED', 'EXPIRED', 'ABORTED', 'FAILED')",
-            name="state",
-        ),
+        CheckConstraint(_one_of(SESSION_STATES), name="state"),
         Index("ix_sessions_organization_id", "organization_id", "created_at"),
     )
 
@@ -183,7 +189,7 @@ class FlashJob(Base):
     version_before: Mapped[str] = mapped_column(Text)
     target_version: Mapped[str] = mapped_column(Text)
     estimated_seconds: Mapped[int] = mapped_column(Integer)
-    state: Mapped[str] = mapped_column(Text, server_default=text("'PENDING'"))
+    state: Mapped[str] = mapped_column(Text, server_default=text(f"'{JobState.PENDING}'"))
     download_token_hash: Mapped[bytes | None] = mapped_column(LargeBinary, unique=True)
     # The download token dies with the job, and at the job's deadline at the latest.
     download_token_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -201,11 +207,7 @@ class FlashJob(Base):
     left_in_bootloader: Mapped[bool] = mapped_column(server_default=text("false"))
 
     __table_args__ = (
-        CheckConstraint(
-            "state IN ('PENDING', 'RUNNING', 'SUCCEEDED', 'FAILED', 'REFUSED', 'SKIPPED', "
-            "'TIMED_OUT')",
-            name="state",
-        ),
+        CheckConstraint(_one_of(JOB_STATES), name="state"),
         UniqueConstraint("session_id", "position"),
     )
 
@@ -222,3 +224,42 @@ class TraceSummary(Base):
     nrc: Mapped[int] = mapped_column(Integer, primary_key=True)
     count: Mapped[int] = mapped_column(BigInteger)
     retried: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+
+
+class Replica(Base):
+    """One running programming process; alive while its heartbeat is fresh."""
+
+    __tablename__ = "replicas"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    heartbeat_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class AgentLease(Base):
+    """The replica (and its connection) holding an agent's WebSocket; live while that
+    replica's heartbeat is fresh."""
+
+    __tablename__ = "agent_leases"
+
+    agent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True
+    )
+    replica_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("replicas.id", ondelete="CASCADE"), index=True
+    )
+    connection_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    connected_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ReplicaMessage(Base):
+    """A message too large for one NOTIFY, until its receiver reads it."""
+
+    __tablename__ = "replica_messages"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=text("now()")
+    )

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from programming.db.models import Agent, FlashJob, ProgrammingSession, TraceSummary
+from programming.domain.sessions import SessionState
 
 __all__ = ["SessionRepository"]
 
@@ -68,7 +69,9 @@ class SessionRepository:
         return [(item, *by_session.get(item.id, (0, 0))) for item in found]
 
     async def running_session_ids(self) -> Sequence[uuid.UUID]:
-        statement = select(ProgrammingSession.id).where(ProgrammingSession.state == "RUNNING")
+        statement = select(ProgrammingSession.id).where(
+            ProgrammingSession.state == SessionState.RUNNING
+        )
         return (await self.session.execute(statement)).scalars().all()
 
     async def awaiting_closing_read(
@@ -80,7 +83,7 @@ class SessionRepository:
             select(ProgrammingSession)
             .where(
                 ProgrammingSession.agent_id == agent_id,
-                ProgrammingSession.state == "COMPLETED",
+                ProgrammingSession.state == SessionState.COMPLETED,
                 ProgrammingSession.vehicle_after.is_(None),
                 ProgrammingSession.ended_at >= ended_since,
             )
@@ -91,7 +94,8 @@ class SessionRepository:
     async def agent_is_flashing(self, agent_id: uuid.UUID) -> bool:
         """Whether one of the agent's sessions is running (its vehicle is being flashed)."""
         statement = select(func.count()).where(
-            ProgrammingSession.agent_id == agent_id, ProgrammingSession.state == "RUNNING"
+            ProgrammingSession.agent_id == agent_id,
+            ProgrammingSession.state == SessionState.RUNNING,
         )
         return bool(await self.session.scalar(statement))
 

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.events.v1 import programming_pb2
 from programming.db.models import FlashJob, ProgrammingSession
+from programming.domain.sessions import JobState, SessionState
 from servicekit.outbox import OutboxWriter
 
 __all__ = [
@@ -25,15 +26,15 @@ SOURCE = "programming"
 OUTBOX = OutboxWriter(topic=TOPIC, source=SOURCE)
 
 SESSION_END_REASONS = {
-    "COMPLETED": programming_pb2.SESSION_END_REASON_COMPLETED,
-    "EXPIRED": programming_pb2.SESSION_END_REASON_EXPIRED,
-    "ABORTED": programming_pb2.SESSION_END_REASON_ABORTED,
-    "FAILED": programming_pb2.SESSION_END_REASON_FAILED,
+    SessionState.COMPLETED: programming_pb2.SESSION_END_REASON_COMPLETED,
+    SessionState.EXPIRED: programming_pb2.SESSION_END_REASON_EXPIRED,
+    SessionState.ABORTED: programming_pb2.SESSION_END_REASON_ABORTED,
+    SessionState.FAILED: programming_pb2.SESSION_END_REASON_FAILED,
 }
 FLASH_OUTCOMES = {
-    "SUCCEEDED": programming_pb2.FLASH_OUTCOME_SUCCEEDED,
-    "FAILED": programming_pb2.FLASH_OUTCOME_FAILED,
-    "REFUSED": programming_pb2.FLASH_OUTCOME_FAILED,
+    JobState.SUCCEEDED: programming_pb2.FLASH_OUTCOME_SUCCEEDED,
+    JobState.FAILED: programming_pb2.FLASH_OUTCOME_FAILED,
+    JobState.REFUSED: programming_pb2.FLASH_OUTCOME_FAILED,
 }
 
 
@@ -68,7 +69,7 @@ async def record_session_ended(
     session: AsyncSession,
     programming_session: ProgrammingSession,
     *,
-    state: str,
+    state: SessionState,
     ended_at: datetime,
     detail: str,
 ) -> None:
@@ -99,7 +100,7 @@ async def record_job_finished(
         ecu_type=job.ecu_type,
         version_before=job.version_before,
         version_after=job.version_after or "",
-        outcome=FLASH_OUTCOMES.get(job.state, programming_pb2.FLASH_OUTCOME_ABORTED),
+        outcome=FLASH_OUTCOMES.get(JobState(job.state), programming_pb2.FLASH_OUTCOME_ABORTED),
         started_at=_stamp(job.started_at),
         finished_at=_stamp(job.finished_at),
         bytes_transferred=job.bytes_transferred,

@@ -1,8 +1,7 @@
-"""Live links to connected agents: who is online, request/answer matching, job results.
+"""Live links to the agents connected to this replica: request/answer matching, job results.
 
-Single process only: the registry lives in this process's memory, so an agent is "online" only
-for the process holding its WebSocket. Scaling out needs routing by agent id (sticky
-connections at the gateway, or a shared bus that forwards frames to the owning process).
+The registry knows this process's WebSockets only; an agent held by another replica is reached
+through services/cluster.py (its lease, and a RemoteAgentLink that implements AgentLink).
 """
 
 from __future__ import annotations
@@ -12,11 +11,17 @@ import itertools
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from aos.agent.v1 import agent_pb2
 
-__all__ = ["AgentConnection", "AgentDisconnectedError", "AgentRegistry", "SessionEvents"]
+__all__ = [
+    "AgentConnection",
+    "AgentDisconnectedError",
+    "AgentLink",
+    "AgentRegistry",
+    "SessionEvents",
+]
 
 SendBytes = Callable[[bytes], Awaitable[None]]
 Disconnect = Callable[[int, str], Awaitable[None]]
@@ -26,8 +31,24 @@ class AgentDisconnectedError(ConnectionError):
     """The agent's connection closed before it answered."""
 
 
+class AgentLink(Protocol):
+    """The one way the service talks to an agent: reading the vehicle, starting a job, closing
+    a revoked agent. Timeouts raise TimeoutError, a link that is gone AgentDisconnectedError."""
+
+    @property
+    def agent_id(self) -> uuid.UUID: ...
+
+    async def send(self, frame: agent_pb2.AgentFrame) -> int: ...
+
+    async def request(
+        self, frame: agent_pb2.AgentFrame, *, timeout_seconds: float
+    ) -> agent_pb2.AgentFrame: ...
+
+    async def disconnect(self, code: int, reason: str) -> None: ...
+
+
 class AgentConnection:
-    """One open WebSocket of one agent."""
+    """One open WebSocket of one agent (the local AgentLink)."""
 
     def __init__(
         self,
@@ -39,6 +60,8 @@ class AgentConnection:
     ) -> None:
         self.agent_id = agent_id
         self.organization_id = organization_id
+        # Names this connection in the agent's lease (services/cluster.py).
+        self.connection_id = uuid.uuid4()
         self._send = send
         self._disconnect = disconnect
         self._seq = itertools.count(1)
@@ -147,6 +170,10 @@ class AgentRegistry:
 
     def is_online(self, agent_id: uuid.UUID) -> bool:
         return agent_id in self._connections
+
+    def newest_connections(self) -> list[AgentConnection]:
+        """Each connected agent's newest connection."""
+        return [links[-1] for links in self._connections.values() if links]
 
     def bind_job(self, job_id: uuid.UUID, connection: AgentConnection) -> None:
         """``connection`` runs the job (its StartJob goes out on it)."""

@@ -22,6 +22,7 @@ from programming.domain.images import (
     build_image,
     demo_payload,
 )
+from programming.domain.sessions import JobState
 from programming.errors import DownloadNotAuthorizedError, ReleaseNotFoundError
 from programming.services.ecu_secrets import seal_ecu_secret
 from servicekit.envelope import EnvelopeCipher
@@ -135,7 +136,7 @@ async def authorize_image_download(
         job is None
         or agent is None
         or job.release_id != release_id
-        or job.state != "RUNNING"
+        or job.state != JobState.RUNNING
         or job.download_token_expires_at is None
         or job.download_token_expires_at <= now
         or agent.revoked_at is not None

@@ -11,16 +11,23 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aos.agent.v1 import agent_pb2
 from programming.db.models import FlashJob
 from programming.db.sessions import SessionRepository
+from programming.domain import sessions as states
+from programming.domain.sessions import AWAITING_RESULT, JobState
 from programming.events.publishing import record_job_finished
 from programming.metrics import FLASH_OUTCOMES
 
-__all__ = ["add_trace", "agent_job", "record_job_result"]
+__all__ = ["add_trace", "agent_job", "outcome_state", "record_job_result"]
 
 _OUTCOME_STATES = {
-    agent_pb2.JOB_OUTCOME_SUCCEEDED: "SUCCEEDED",
-    agent_pb2.JOB_OUTCOME_FAILED: "FAILED",
-    agent_pb2.JOB_OUTCOME_REFUSED: "REFUSED",
+    agent_pb2.JOB_OUTCOME_SUCCEEDED: JobState.SUCCEEDED,
+    agent_pb2.JOB_OUTCOME_FAILED: JobState.FAILED,
+    agent_pb2.JOB_OUTCOME_REFUSED: JobState.REFUSED,
 }
+
+
+def outcome_state(result: agent_pb2.JobResult) -> JobState:
+    """The job state a result reports (an outcome this service does not know is a failure)."""
+    return _OUTCOME_STATES.get(result.outcome, JobState.FAILED)
 
 
 async def agent_job(
@@ -46,7 +53,7 @@ async def add_trace(
     job = await agent_job(session, trace.job_id, agent_id=agent_id)
     # Once the result is in, its trace summary is the job's whole trace: a batch that arrives
     # after it must not count twice.
-    if job is None or job.state not in ("RUNNING", "TIMED_OUT"):
+    if job is None or job.state not in AWAITING_RESULT:
         return False
     counts: dict[tuple[int, int], tuple[int, int]] = {}
     for record in trace.records:
@@ -72,18 +79,19 @@ async def record_job_result(
     job = await agent_job(session, result.job_id, agent_id=agent_id, lock=True)
     if job is None:
         return None
-    if job.state not in ("RUNNING", "TIMED_OUT"):
+    if job.state not in AWAITING_RESULT:
         return job
-    job.state = _OUTCOME_STATES.get(result.outcome, "FAILED")
-    job.version_after = result.version_after or None
-    job.detail = result.detail or None
-    job.finished_at = (
-        result.finished_at.ToDatetime(tzinfo=UTC) if result.HasField("finished_at") else now
+    states.record_result(
+        job,
+        outcome_state(result),
+        detail=result.detail or None,
+        at=result.finished_at.ToDatetime(tzinfo=UTC) if result.HasField("finished_at") else now,
     )
+    job.version_after = result.version_after or None
     job.bytes_transferred = result.bytes_transferred
     job.retried_blocks = result.retried_blocks
     job.resumed_times = result.resumed_times
-    job.left_in_bootloader = job.state == "FAILED" and result.ecu_in_bootloader
+    job.left_in_bootloader = job.state == JobState.FAILED and result.ecu_in_bootloader
     job.download_token_hash = None  # the image link dies with the job
     repository = SessionRepository(session)
     if result.has_trace_summary:

@@ -17,21 +17,33 @@ from typing import Literal
 from aos.agent.v1 import agent_pb2
 from programming.db.catalog import CatalogRepository
 from programming.db.sessions import SessionRepository
+from programming.domain import sessions as states
 from programming.domain.credentials import digest, new_credential
+from programming.domain.sessions import JobState, SessionState
 from programming.domain.timeguard import EXPIRED_DETAIL, check_job_fits
 from programming.errors import AgentOfflineError, AgentTimeoutError
-from programming.services.agent_link import AgentDisconnectedError
+from programming.services.agent_link import AgentConnection, AgentDisconnectedError
 from programming.services.entitlements import paid_windows
+from programming.services.jobs import outcome_state
 from programming.services.runtime import Runtime
 from programming.services.sessions import end_session
-from programming.services.vehicle import read_vehicle, report_to_json
+from programming.services.vehicle import read_vehicle
 from servicekit.logging import get_logger
 
-__all__ = ["complete_reports", "resume_sessions", "run_session"]
+__all__ = [
+    "complete_reports",
+    "keep_taking_over",
+    "resume_sessions",
+    "run_session",
+    "start_runner",
+    "take_over_sessions",
+]
 
 log = get_logger(__name__)
 
 ENDED: Literal["ended"] = "ended"
+# How often a runner waiting for a job's result also looks for it in the table.
+RESULT_RECHECK_SECONDS = 5.0
 
 
 @dataclass(frozen=True)
@@ -40,6 +52,14 @@ class _Next:
     agent_id: uuid.UUID
     frame: agent_pb2.AgentFrame | None  # None: the job is already in flight
     timeout: float
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How a job ended, as its result said (or as recorded before this runner started)."""
+
+    state: JobState
+    detail: str | None
 
 
 async def run_session(runtime: Runtime, session_id: uuid.UUID) -> None:
@@ -52,16 +72,22 @@ async def run_session(runtime: Runtime, session_id: uuid.UUID) -> None:
         log.error("session runner failed", session_id=str(session_id), exc_info=exc)
         async with runtime.database.transaction() as session:
             found = await SessionRepository(session).get(session_id, organization_id=None)
-            if found is not None and found.state == "RUNNING":
+            if found is not None and found.state == SessionState.RUNNING:
                 await end_session(
-                    session, runtime, found, state="FAILED", detail=f"internal error: {exc}"
+                    session,
+                    runtime,
+                    found,
+                    state=SessionState.FAILED,
+                    detail=f"internal error: {exc}",
                 )
 
 
-async def _end(runtime: Runtime, session_id: uuid.UUID, *, state: str, detail: str) -> None:
+async def _end(
+    runtime: Runtime, session_id: uuid.UUID, *, state: SessionState, detail: str
+) -> None:
     async with runtime.database.transaction() as session:
         found = await SessionRepository(session).get(session_id, organization_id=None, lock=True)
-        if found is not None and found.state == "RUNNING":
+        if found is not None and found.state == SessionState.RUNNING:
             await end_session(session, runtime, found, state=state, detail=detail)
 
 
@@ -75,14 +101,15 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
     async with runtime.database.transaction() as session:
         repository = SessionRepository(session)
         found = await repository.get(session_id, organization_id=None, lock=True)
-        if found is None or found.state != "RUNNING":
+        if found is None or found.state != SessionState.RUNNING:
             return ENDED
         if found.abort_requested:
             await end_session(
-                session, runtime, found, state="ABORTED", detail="aborted by the user"
+                session, runtime, found, state=SessionState.ABORTED, detail="aborted by the user"
             )
             return ENDED
-        job = next((j for j in await repository.jobs(session_id) if j.state == "PENDING"), None)
+        jobs = await repository.jobs(session_id)
+        job = next((j for j in jobs if j.state == JobState.PENDING), None)
         if job is None:
             return None
         now = runtime.now()
@@ -98,11 +125,15 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
                 f"{check.seconds_needed:.0f} s including the safety margin; "
                 f"{max(check.seconds_left, 0):.0f} s of paid time are left)"
             )
-            await end_session(session, runtime, found, state="EXPIRED", detail=detail)
+            await end_session(session, runtime, found, state=SessionState.EXPIRED, detail=detail)
             return ENDED
-        if not runtime.registry.is_online(found.agent_id):
+        if not await runtime.cluster.is_online(found.agent_id):
             await end_session(
-                session, runtime, found, state="FAILED", detail="the agent is not connected"
+                session,
+                runtime,
+                found,
+                state=SessionState.FAILED,
+                detail="the agent is not connected",
             )
             return ENDED
         catalog = CatalogRepository(session)
@@ -114,8 +145,7 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
         timeout = (
             job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
         )
-        job.state = "RUNNING"
-        job.started_at = now
+        states.claim(job, at=now)
         job.download_token_hash = digest(token)
         job.download_token_expires_at = now + timedelta(seconds=timeout)
         frame = agent_pb2.AgentFrame(
@@ -145,8 +175,10 @@ async def _in_flight(runtime: Runtime, session_id: uuid.UUID) -> _Next | None:
         repository = SessionRepository(session)
         found = await repository.get(session_id, organization_id=None)
         jobs = await repository.jobs(session_id)
-    job = next((j for j in jobs if j.state == "RUNNING"), None)
-    if found is None or job is None or job.started_at is None:
+    job = next((j for j in jobs if j.state == JobState.RUNNING), None)
+    if found is None or found.state != SessionState.RUNNING:
+        return None  # ended meanwhile: the next step sees it
+    if job is None or job.started_at is None:
         return None
     budget = (
         job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
@@ -155,33 +187,43 @@ async def _in_flight(runtime: Runtime, session_id: uuid.UUID) -> _Next | None:
     return _Next(job_id=job.id, agent_id=found.agent_id, frame=None, timeout=max(left, 0.0))
 
 
-async def _job_state(runtime: Runtime, job_id: uuid.UUID) -> tuple[str, str | None]:
+async def _recorded_outcome(runtime: Runtime, job_id: uuid.UUID) -> _Outcome | None:
+    """The job's outcome if its result was recorded already (before this runner took the
+    session over); None while it is still RUNNING."""
     async with runtime.database.transaction() as session:
         job = await SessionRepository(session).job(job_id)
-        assert job is not None
-        return job.state, job.detail
+    if job is None or job.state == JobState.RUNNING:
+        return None
+    return _Outcome(state=JobState(job.state), detail=job.detail)
 
 
 async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool:
     """Send the job (unless it is already in flight) and wait for its result; False when the
     session ended."""
     registry = runtime.registry
-    runtime.events.publish(
-        session_id, {"type": "job", "job_id": str(step.job_id), "state": "RUNNING"}
+    await runtime.cluster.publish_event(
+        session_id, {"type": "job", "job_id": str(step.job_id), "state": JobState.RUNNING}
     )
+    # Registered before anything is sent or read: a result arriving from now on is kept.
     future = registry.expect_result(step.job_id)
     try:
+        outcome = None
         if step.frame is not None:
-            connection = registry.get(step.agent_id)
-            if connection is None:
+            link = await runtime.cluster.link(step.agent_id)
+            if link is None:
                 raise AgentDisconnectedError(f"agent {step.agent_id} is not connected")
-            # Bound before the send: the job's key requests are answered on this link only.
-            registry.bind_job(step.job_id, connection)
-            await connection.send(step.frame)
-        if step.frame is not None or (await _job_state(runtime, step.job_id))[0] == "RUNNING":
+            if isinstance(link, AgentConnection):
+                # Bound before the send: the job's key requests are answered on this link
+                # only (a remote replica binds its own connection the same way).
+                registry.bind_job(step.job_id, link)
+            await link.send(step.frame)
+        else:
+            # A job in flight from before: its result may have been recorded already.
+            outcome = await _recorded_outcome(runtime, step.job_id)
+        if outcome is None:
             # The result may come on a later connection after a reconnect: wait on the
             # registry's future, not on this connection.
-            await _await_result(runtime, step, future)
+            outcome = await _await_result(runtime, step, future)
     except (TimeoutError, AgentDisconnectedError) as exc:
         timed_out = isinstance(exc, TimeoutError)
         reason = (
@@ -189,21 +231,22 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
             if timed_out
             else "the agent was not connected when the job was to start"
         )
-        state = "TIMED_OUT" if timed_out else "FAILED"
+        state = JobState.TIMED_OUT if timed_out else JobState.FAILED
         await _fail_job(runtime, session_id, step.job_id, reason, state=state)
         return False
     finally:
         registry.forget_result(step.job_id)
         registry.release_job(step.job_id)
         runtime.ecu_waits.pop(step.job_id, None)
-    state, detail = await _job_state(runtime, step.job_id)
-    runtime.events.publish(session_id, {"type": "job", "job_id": str(step.job_id), "state": state})
-    if state != "SUCCEEDED":
+    await runtime.cluster.publish_event(
+        session_id, {"type": "job", "job_id": str(step.job_id), "state": outcome.state}
+    )
+    if outcome.state != JobState.SUCCEEDED:
         await _end(
             runtime,
             session_id,
-            state="FAILED",
-            detail=f"job {step.job_id} {state.lower()}: {detail or 'no detail'}",
+            state=SessionState.FAILED,
+            detail=f"job {step.job_id} {outcome.state.lower()}: {outcome.detail or 'no detail'}",
         )
         return False
     return True
@@ -211,7 +254,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
 
 async def _await_result(
     runtime: Runtime, step: _Next, future: asyncio.Future[agent_pb2.JobResult]
-) -> None:
+) -> _Outcome:
     """Wait for the job's result until its deadline, moved out by the time the agent spent
     waiting for the ECU (a power loss can last minutes, and the job must not be given up while
     the agent can still resume it). Raises TimeoutError."""
@@ -225,9 +268,14 @@ async def _await_result(
         if left <= 0:
             raise TimeoutError
         with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(left):
-                await asyncio.shield(future)
-            return
+            async with asyncio.timeout(min(left, RESULT_RECHECK_SECONDS)):
+                result = await asyncio.shield(future)
+            return _Outcome(state=outcome_state(result), detail=result.detail or None)
+        # A result recorded on another replica comes by NOTIFY; one lost on the way (its
+        # listener was reconnecting) is still found in the table.
+        recorded = await _recorded_outcome(runtime, step.job_id)
+        if recorded is not None:
+            return recorded
 
 
 async def _run(runtime: Runtime, session_id: uuid.UUID) -> None:
@@ -245,21 +293,58 @@ async def _run(runtime: Runtime, session_id: uuid.UUID) -> None:
     await _finish(runtime, session_id)
 
 
-async def resume_sessions(runtime: Runtime) -> int:
-    """Start a runner for every session left RUNNING by an earlier process; returns how many.
+async def _run_locked(runtime: Runtime, session_id: uuid.UUID) -> None:
+    try:
+        await run_session(runtime, session_id)
+    finally:
+        await runtime.cluster.locks.release(session_id)
+
+
+async def start_runner(runtime: Runtime, session_id: uuid.UUID) -> bool:
+    """Run the session here if no runner on any replica holds its lock; True if started."""
+    # Every runner starts here, so the lock's bookkeeping (SessionLocks.held, taken before
+    # any await) also keeps a second runner of this replica from starting meanwhile.
+    if session_id in runtime.runners or not await runtime.cluster.locks.acquire(session_id):
+        return False
+    runtime.spawn_runner(session_id, _run_locked(runtime, session_id))
+    return True
+
+
+async def take_over_sessions(runtime: Runtime) -> int:
+    """Start a runner for every RUNNING session whose lock is free: left by an earlier process
+    or by a replica that died (its lock went with its connection); returns how many.
 
     A job that was in flight is not sent again: its result (which the agent resends after
-    reconnecting) is awaited until the job's deadline.
+    reconnecting, to whichever replica) is awaited until the job's deadline.
     """
     async with runtime.database.transaction() as session:
         running = await SessionRepository(session).running_session_ids()
+    started = 0
     for session_id in running:
-        runtime.spawn_runner(session_id, run_session(runtime, session_id))
-    return len(running)
+        if await start_runner(runtime, session_id):
+            log.info("session taken over", session_id=str(session_id))
+            started += 1
+    return started
+
+
+# The name of the single-process era: a restart resumes what it finds.
+resume_sessions = take_over_sessions
+
+
+async def keep_taking_over(runtime: Runtime) -> None:
+    """Take over sessions nobody runs, every ``session_scan_seconds``."""
+    while True:
+        try:
+            await take_over_sessions(runtime)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            log.warning("session takeover scan failed", error=str(exc))
+        await asyncio.sleep(runtime.settings.session_scan_seconds)
 
 
 async def _fail_job(
-    runtime: Runtime, session_id: uuid.UUID, job_id: uuid.UUID, reason: str, *, state: str
+    runtime: Runtime, session_id: uuid.UUID, job_id: uuid.UUID, reason: str, *, state: JobState
 ) -> None:
     """End the session because its job did not finish: ``FAILED`` when it never reached the
     agent, ``TIMED_OUT`` when its result is missing (a late one is still recorded, since the
@@ -267,13 +352,13 @@ async def _fail_job(
     async with runtime.database.transaction() as session:
         repository = SessionRepository(session)
         job = await repository.job(job_id, lock=True)
-        if job is not None and job.state == "RUNNING":
-            job.state = state
-            job.detail = reason
-            if state == "FAILED":
-                job.finished_at = runtime.now()
+        if job is not None and job.state == JobState.RUNNING:
+            states.fail(job, state, reason=reason, at=runtime.now())
+            if state == JobState.FAILED:
                 job.download_token_hash = None
-    await _end(runtime, session_id, state="FAILED", detail=f"job {job_id} failed: {reason}")
+    await _end(
+        runtime, session_id, state=SessionState.FAILED, detail=f"job {job_id} failed: {reason}"
+    )
 
 
 NOT_READ_AGAIN = "the vehicle could not be read again"
@@ -287,25 +372,25 @@ async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
     async with runtime.database.transaction() as session:
         found = await SessionRepository(session).get(session_id, organization_id=None)
         agent_id = found.agent_id if found is not None else None
-    connection = runtime.registry.get(agent_id) if agent_id is not None else None
+    connection = await runtime.cluster.link(agent_id) if agent_id is not None else None
     after = None
     note = "all planned jobs succeeded"
     if connection is not None:
         try:
-            report = await read_vehicle(
+            vehicle = await read_vehicle(
                 connection, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
             )
-            after = report_to_json(report)
+            after = vehicle.to_json()
         except (AgentOfflineError, AgentTimeoutError) as exc:
             note += f"; {NOT_READ_AGAIN} ({exc.detail}); it is read when the agent is back"
     else:
         note += f"; {NOT_READ_AGAIN} (agent offline); it is read when the agent is back"
     async with runtime.database.transaction() as session:
         found = await SessionRepository(session).get(session_id, organization_id=None, lock=True)
-        if found is not None and found.state == "RUNNING":
+        if found is not None and found.state == SessionState.RUNNING:
             found.vehicle_after = after
-            await end_session(session, runtime, found, state="COMPLETED", detail=note)
-    if after is None and agent_id is not None and runtime.registry.is_online(agent_id):
+            await end_session(session, runtime, found, state=SessionState.COMPLETED, detail=note)
+    if after is None and agent_id is not None and await runtime.cluster.is_online(agent_id):
         # The agent came back while the read failed: it has had its chance at connecting.
         await complete_reports(runtime, agent_id)
 
@@ -322,11 +407,11 @@ async def complete_reports(runtime: Runtime, agent_id: uuid.UUID) -> int:
         pending = await repository.awaiting_closing_read(agent_id, ended_since=ended_since)
         if not pending or await repository.agent_is_flashing(agent_id):
             return 0
-    connection = runtime.registry.get(agent_id)
+    connection = await runtime.cluster.link(agent_id)
     if connection is None:
         return 0
     try:
-        report = await read_vehicle(
+        vehicle = await read_vehicle(
             connection, timeout_seconds=settings.vehicle_read_timeout_seconds
         )
     except (AgentOfflineError, AgentTimeoutError) as exc:
@@ -337,9 +422,9 @@ async def complete_reports(runtime: Runtime, agent_id: uuid.UUID) -> int:
         for found in await SessionRepository(session).awaiting_closing_read(
             agent_id, ended_since=ended_since
         ):
-            if found.vin != report.vin:
+            if found.vin != vehicle.vin:
                 continue  # another vehicle is connected now: its versions say nothing
-            found.vehicle_after = report_to_json(report)
+            found.vehicle_after = vehicle.to_json()
             found.end_detail = f"all planned jobs succeeded; {READ_WHEN_BACK}"
             completed += 1
     log.info("reports completed", agent_id=str(agent_id), sessions=completed)

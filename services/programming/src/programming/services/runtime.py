@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from programming.config import Settings
 from programming.services.agent_link import AgentRegistry, SessionEvents
+from programming.services.cluster import Cluster
 from servicekit.db import Database
 from servicekit.envelope import EnvelopeCipher
 
@@ -70,6 +71,29 @@ class Runtime:
     progress: dict[uuid.UUID, dict[str, Any]] = field(default_factory=dict)
     # Replaceable so that tests of flash-safe time control time instead of racing it.
     clock: Clock = system_clock
+
+    # This replica among the others (leases, remote agent links, broadcasts, session locks).
+    cluster: Cluster = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.cluster = Cluster(self)
+
+    def apply_progress(
+        self,
+        session_id: uuid.UUID,
+        job_id: uuid.UUID,
+        state: dict[str, Any],
+        *,
+        waiting: bool,
+    ) -> None:
+        """A job's progress, reported by its agent here or on another replica: the live state
+        of GET /sessions/{id}, the wait for the ECU (the runner's deadline) and the SSE
+        listeners."""
+        self.progress[job_id] = state
+        self.ecu_waits.setdefault(job_id, EcuWait()).report(
+            waiting=waiting, at=asyncio.get_running_loop().time()
+        )
+        self.events.publish(session_id, {"type": "progress", "job_id": str(job_id), **state})
 
     def now(self) -> datetime:
         """The current time (aware, UTC) of the runtime's clock."""

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from aos.agent.v1 import agent_pb2
 from programming.db.catalog import CatalogRepository
 from programming.domain.security import aos_demo_1_key
+from programming.domain.sessions import JobState
 from programming.services.agent_link import AgentConnection
 from programming.services.ecu_secrets import unseal_ecu_secret
 from programming.services.jobs import agent_job
@@ -84,7 +85,7 @@ async def _decide(
     job = await agent_job(session, request.job_id, agent_id=connection.agent_id, lock=True)
     if job is None:
         return KeyRefusal("unknown-job", "no job of this agent has that id"), None
-    if job.state != "RUNNING":
+    if job.state != JobState.RUNNING:
         return KeyRefusal("job-not-running", "keys are given only while the job runs"), None
     ecu_type = await CatalogRepository(session).ecu_type(job.ecu_type)
     if ecu_type is None:

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from aos.agent.v1 import agent_pb2
 from programming.db.catalog import CatalogRepository
-from programming.db.models import Agent, FlashJob, ProgrammingSession, TraceSummary
+from programming.db.models import FlashJob, ProgrammingSession, TraceSummary
 from programming.db.sessions import SessionRepository
+from programming.domain import sessions as states
 from programming.domain.plan import TargetRelease, plan_jobs
+from programming.domain.sessions import TERMINAL_SESSION_STATES, SessionState, TransitionError
+from programming.domain.vehicle import VehicleSnapshot
 from programming.domain.vin import is_valid_vin, model_series
 from programming.errors import (
     AgentOfflineError,
@@ -23,14 +25,15 @@ from programming.errors import (
     VinMismatchError,
 )
 from programming.events.publishing import record_session_ended, record_session_started
-from programming.services.agent_link import AgentConnection
+from programming.services.agent_link import AgentLink
 from programming.services.agents import get_agent
 from programming.services.entitlements import require_programming_pass
 from programming.services.runtime import Runtime
-from programming.services.vehicle import ecu_states, read_vehicle, report_to_json
+from programming.services.vehicle import read_vehicle
 from servicekit.auth import Principal
 
 __all__ = [
+    "TERMINAL_STATES",
     "ConnectedVehicle",
     "SessionView",
     "abort_session",
@@ -42,7 +45,7 @@ __all__ = [
     "start_session",
 ]
 
-TERMINAL_STATES = frozenset({"COMPLETED", "EXPIRED", "ABORTED", "FAILED"})
+TERMINAL_STATES = TERMINAL_SESSION_STATES
 # The most sessions one list call returns.
 MAX_RECENT = 100
 # Paging deeper than this is refused (422) rather than scanned.
@@ -59,48 +62,53 @@ class SessionView:
 @dataclass(frozen=True)
 class ConnectedVehicle:
     agent_id: uuid.UUID
-    report: agent_pb2.VehicleReport
+    vehicle: VehicleSnapshot
     vin_valid: bool
     model_series: str | None
 
 
-async def _connection(
-    session: AsyncSession, runtime: Runtime, agent_id: uuid.UUID, *, organization_id: uuid.UUID
-) -> tuple[Agent, AgentConnection]:
-    """The organisation's agent and its live link, with the request's transaction ended; raises
-    AgentNotFoundError or AgentOfflineError."""
-    agent = await get_agent(session, agent_id, organization_id=organization_id)
-    connection = runtime.registry.get(agent.id) if agent.revoked_at is None else None
-    if connection is None:
+async def _agent_link(
+    runtime: Runtime,
+    agent_id: uuid.UUID,
+    *,
+    organization_id: uuid.UUID,
+    vin: str | None = None,
+) -> AgentLink:
+    """The organisation's agent's live link, checked in a transaction of its own that ends
+    before the caller talks to the agent: reading a car can take up to the read timeout, and
+    no pooled connection sits idle in a transaction meanwhile. With ``vin``, the organisation
+    must also have a programming pass for it. Raises AgentNotFoundError, AgentOfflineError,
+    ProgrammingPassRequiredError."""
+    async with runtime.database.transaction() as session:
+        if vin is not None:
+            await require_programming_pass(session, organization_id, vin=vin, now=runtime.now())
+        agent = await get_agent(session, agent_id, organization_id=organization_id)
+    link = await runtime.cluster.link(agent.id) if agent.revoked_at is None else None
+    if link is None:
         raise AgentOfflineError(
             f"The agent {agent.name!r} is not connected; start it on the workshop PC and retry."
         )
-    # Reading the car can take up to the read timeout: end the transaction (nothing is written
-    # yet) so no pooled connection sits idle in it meanwhile; the next statement starts anew.
-    await session.commit()
-    return agent, connection
+    return link
 
 
 async def read_connected_vehicle(
-    session: AsyncSession, runtime: Runtime, agent_id: uuid.UUID, *, organization_id: uuid.UUID
+    runtime: Runtime, agent_id: uuid.UUID, *, organization_id: uuid.UUID
 ) -> ConnectedVehicle:
     """What the agent's vehicle reports now: VIN and ECUs with their versions. Reading needs
     no programming pass, so a workshop sees the car before it buys time.
 
     Raises AgentNotFoundError, AgentOfflineError, AgentTimeoutError.
     """
-    agent, connection = await _connection(
-        session, runtime, agent_id, organization_id=organization_id
+    link = await _agent_link(runtime, agent_id, organization_id=organization_id)
+    vehicle = await read_vehicle(
+        link, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
     )
-    report = await read_vehicle(
-        connection, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
-    )
-    valid = is_valid_vin(report.vin)
+    valid = is_valid_vin(vehicle.vin)
     return ConnectedVehicle(
-        agent_id=agent.id,
-        report=report,
+        agent_id=agent_id,
+        vehicle=vehicle,
         vin_valid=valid,
-        model_series=model_series(report.vin) if valid else None,
+        model_series=model_series(vehicle.vin) if valid else None,
     )
 
 
@@ -117,14 +125,14 @@ async def recent_sessions(
 
 
 async def create_session(
-    session: AsyncSession,
     runtime: Runtime,
     *,
     principal: Principal,
     agent_id: uuid.UUID,
     vin: str,
 ) -> SessionView:
-    """Read the vehicle through the agent and store the plan (state PLANNED).
+    """Read the vehicle through the agent and store the plan (state PLANNED). The checks, the
+    read and the write are three steps: the read holds no database connection.
 
     Raises InvalidVinError, UnknownVehicleError, ProgrammingPassRequiredError,
     AgentNotFoundError, AgentOfflineError, AgentTimeoutError, VinMismatchError.
@@ -137,68 +145,63 @@ async def create_session(
     series = model_series(vin)
     if series is None:
         raise UnknownVehicleError(f"The programming catalog has no model series for VIN {vin}.")
-    now = runtime.now()
-    await require_programming_pass(session, principal.organization_id, vin=vin, now=now)
-    agent, connection = await _connection(
-        session, runtime, agent_id, organization_id=principal.organization_id
+    link = await _agent_link(runtime, agent_id, organization_id=principal.organization_id, vin=vin)
+    vehicle = await read_vehicle(
+        link, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
     )
-    report = await read_vehicle(
-        connection, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
-    )
-    if report.vin != vin:
+    if vehicle.vin != vin:
         raise VinMismatchError(
-            f"The agent is connected to the vehicle {report.vin or '(no VIN read)'}, not {vin}."
+            f"The agent is connected to the vehicle {vehicle.vin or '(no VIN read)'}, not {vin}."
         )
-    releases = await CatalogRepository(session).target_releases(series)
-    targets = {
-        release.ecu_type: TargetRelease(
-            ecu_type=release.ecu_type,
-            version=release.version,
-            release_id=str(release.id),
-            image_size=release.size,
+    async with runtime.database.transaction() as session:
+        releases = await CatalogRepository(session).target_releases(series)
+        targets = {
+            release.ecu_type: TargetRelease(
+                ecu_type=release.ecu_type,
+                version=release.version,
+                release_id=str(release.id),
+                image_size=release.size,
+            )
+            for release in releases
+        }
+        planned = plan_jobs(
+            vehicle.ecu_states(),
+            targets,
+            rate_bytes_per_second=runtime.settings.transfer_rate_bytes_per_second,
+            overhead_seconds=runtime.settings.job_overhead_seconds,
         )
-        for release in releases
-    }
-    planned = plan_jobs(
-        ecu_states(report),
-        targets,
-        rate_bytes_per_second=runtime.settings.transfer_rate_bytes_per_second,
-        overhead_seconds=runtime.settings.job_overhead_seconds,
-    )
-    programming_session = ProgrammingSession(
-        id=uuid.uuid4(),
-        organization_id=principal.organization_id,
-        agent_id=agent.id,
-        vin=vin,
-        model_series=series,
-        state="PLANNED",
-        abort_requested=False,
-        created_by=principal.user_id,
-        created_at=now,
-        vehicle_before=report_to_json(report),
-    )
-    jobs = [
-        FlashJob(
+        programming_session = ProgrammingSession(
             id=uuid.uuid4(),
-            session_id=programming_session.id,
-            position=position,
-            ecu_logical_address=job.ecu.logical_address,
-            ecu_name=job.ecu.name,
-            ecu_type=job.ecu.ecu_type,
-            release_id=uuid.UUID(job.target.release_id),
-            reason=job.reason,
-            version_before=job.ecu.software_version,
-            target_version=job.target.version,
-            estimated_seconds=job.estimated_seconds,
-            state="PENDING",
-            bytes_transferred=0,
-            retried_blocks=0,
-            resumed_times=0,
-            left_in_bootloader=False,
+            organization_id=principal.organization_id,
+            agent_id=agent_id,
+            vin=vin,
+            model_series=series,
+            created_by=principal.user_id,
+            created_at=runtime.now(),
+            vehicle_before=vehicle.to_json(),
         )
-        for position, job in enumerate(planned, start=1)
-    ]
-    await SessionRepository(session).add(programming_session, jobs)
+        jobs = [
+            FlashJob(
+                id=uuid.uuid4(),
+                session_id=programming_session.id,
+                position=position,
+                ecu_logical_address=job.ecu.logical_address,
+                ecu_name=job.ecu.name,
+                ecu_type=job.ecu.ecu_type,
+                release_id=uuid.UUID(job.target.release_id),
+                reason=job.reason,
+                version_before=job.ecu.software_version,
+                target_version=job.target.version,
+                estimated_seconds=job.estimated_seconds,
+                bytes_transferred=0,
+                retried_blocks=0,
+                resumed_times=0,
+                left_in_bootloader=False,
+            )
+            for position, job in enumerate(planned, start=1)
+        ]
+        states.plan(programming_session, jobs)
+        await SessionRepository(session).add(programming_session, jobs)
     return SessionView(session=programming_session, jobs=jobs)
 
 
@@ -234,17 +237,15 @@ async def start_session(
     found = await repository.get(session_id, organization_id=principal.organization_id, lock=True)
     if found is None:
         raise SessionNotFoundError(f"Your organisation has no programming session {session_id}.")
-    if found.state != "PLANNED":
+    if found.state != SessionState.PLANNED:
         raise SessionStateError(
             f"The session is {found.state}; only a PLANNED session can be started."
         )
     now = runtime.now()
     await require_programming_pass(session, principal.organization_id, vin=found.vin, now=now)
-    if not runtime.registry.is_online(found.agent_id):
+    if not await runtime.cluster.is_online(found.agent_id):
         raise AgentOfflineError("The session's agent is not connected; start it and retry.")
-    found.state = "RUNNING"
-    found.started_by = principal.user_id
-    found.started_at = now
+    states.start(found, by=principal.user_id, at=now)
     await session.flush()
     await record_session_started(session, found)
     return SessionView(session=found, jobs=await repository.jobs(session_id))
@@ -255,19 +256,14 @@ async def end_session(
     runtime: Runtime,
     programming_session: ProgrammingSession,
     *,
-    state: str,
+    state: SessionState,
     detail: str,
 ) -> None:
     """Give the session its final state, skip the jobs that never started, publish
-    SessionEnded."""
+    SessionEnded. Raises TransitionError when the session already ended."""
     now = runtime.now()
-    repository = SessionRepository(session)
-    for job in await repository.jobs(programming_session.id):
-        if job.state == "PENDING":
-            job.state = "SKIPPED"
-    programming_session.state = state
-    programming_session.ended_at = now
-    programming_session.end_detail = detail
+    jobs = await SessionRepository(session).jobs(programming_session.id)
+    states.end(programming_session, jobs, state, detail=detail, at=now)
     await session.flush()
     await record_session_ended(
         session,
@@ -276,8 +272,10 @@ async def end_session(
         ended_at=now,
         detail=detail,
     )
-    runtime.events.publish(
-        programming_session.id, {"type": "session", "state": state, "detail": detail}
+    await runtime.cluster.publish_event(
+        programming_session.id,
+        {"type": "session", "state": state, "detail": detail},
+        session=session,
     )
 
 
@@ -292,9 +290,12 @@ async def abort_session(
     found = await repository.get(session_id, organization_id=principal.organization_id, lock=True)
     if found is None:
         raise SessionNotFoundError(f"Your organisation has no programming session {session_id}.")
-    if found.state in TERMINAL_STATES:
-        raise SessionStateError(f"The session already ended ({found.state}).")
-    found.abort_requested = True
-    if found.state == "PLANNED":
-        await end_session(session, runtime, found, state="ABORTED", detail="aborted by the user")
+    try:
+        states.request_abort(found)
+    except TransitionError as exc:
+        raise SessionStateError(f"The session already ended ({found.state}).") from exc
+    if found.state == SessionState.PLANNED:
+        await end_session(
+            session, runtime, found, state=SessionState.ABORTED, detail="aborted by the user"
+        )
     return SessionView(session=found, jobs=await repository.jobs(session_id))

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
-from typing import Any
 
 from aos.agent.v1 import agent_pb2
-from programming.domain.plan import EcuState
+from programming.domain.vehicle import EcuSnapshot, VehicleSnapshot
 from programming.errors import AgentOfflineError, AgentTimeoutError
-from programming.services.agent_link import AgentConnection, AgentDisconnectedError
+from programming.services.agent_link import AgentDisconnectedError, AgentLink
 
-__all__ = ["ecu_states", "read_vehicle", "report_to_json"]
+__all__ = ["read_vehicle", "snapshot_of"]
 
 
-async def read_vehicle(
-    connection: AgentConnection, *, timeout_seconds: float
-) -> agent_pb2.VehicleReport:
+async def read_vehicle(link: AgentLink, *, timeout_seconds: float) -> VehicleSnapshot:
     """Ask the agent for a VehicleReport.
 
     Raises AgentTimeoutError when none comes within ``timeout_seconds``, AgentOfflineError when
@@ -24,7 +21,7 @@ async def read_vehicle(
     """
     request = agent_pb2.AgentFrame(read_vehicle=agent_pb2.ReadVehicle(request_id=str(uuid.uuid4())))
     try:
-        answer = await connection.request(request, timeout_seconds=timeout_seconds)
+        answer = await link.request(request, timeout_seconds=timeout_seconds)
     except TimeoutError as exc:
         raise AgentTimeoutError(
             f"The agent did not report the vehicle within {timeout_seconds:g} s; check that it is "
@@ -35,36 +32,24 @@ async def read_vehicle(
     if answer.WhichOneof("body") != "vehicle_report":
         detail = answer.error.message if answer.HasField("error") else "an unexpected answer"
         raise AgentOfflineError(f"The agent could not read the vehicle: {detail}")
-    return answer.vehicle_report
+    return snapshot_of(answer.vehicle_report)
 
 
-def report_to_json(report: agent_pb2.VehicleReport) -> dict[str, Any]:
+def snapshot_of(report: agent_pb2.VehicleReport) -> VehicleSnapshot:
+    """The typed vehicle of an agent's report (read now when the agent sent no time)."""
     read_at = report.read_at.ToDatetime(tzinfo=UTC) if report.HasField("read_at") else None
-    return {
-        "vin": report.vin,
-        "read_at": (read_at or datetime.now(UTC)).isoformat(),
-        "ecus": [
-            {
-                "logical_address": ecu.logical_address,
-                "name": ecu.name,
-                "ecu_type": ecu.ecu_type,
-                "software_version": ecu.software_version,
-                "serial_number": ecu.serial_number,
-                "in_bootloader": ecu.in_bootloader,
-            }
-            for ecu in sorted(report.ecus, key=lambda e: e.logical_address)
-        ],
-    }
-
-
-def ecu_states(report: agent_pb2.VehicleReport) -> list[EcuState]:
-    return [
-        EcuState(
-            logical_address=ecu.logical_address,
-            name=ecu.name,
-            ecu_type=ecu.ecu_type,
-            software_version=ecu.software_version,
-            in_bootloader=ecu.in_bootloader,
-        )
-        for ecu in report.ecus
-    ]
+    return VehicleSnapshot(
+        vin=report.vin,
+        read_at=read_at or datetime.now(UTC),
+        ecus=tuple(
+            EcuSnapshot(
+                logical_address=ecu.logical_address,
+                name=ecu.name,
+                ecu_type=ecu.ecu_type,
+                software_version=ecu.software_version,
+                serial_number=ecu.serial_number,
+                in_bootloader=ecu.in_bootloader,
+            )
+            for ecu in report.ecus
+        ),
+    )
