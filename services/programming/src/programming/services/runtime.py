@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from programming.config import Settings
 from programming.services.agent_link import AgentRegistry, SessionEvents
+from programming.services.presence import PresenceWriter
 from servicekit.db import Database
 from servicekit.envelope import EnvelopeCipher
 
@@ -71,6 +72,14 @@ class Runtime:
     # Replaceable so that tests of flash-safe time control time instead of racing it.
     clock: Clock = system_clock
 
+    # Agents' last-seen times from heartbeats, written in batches (services/presence.py).
+    presence: PresenceWriter = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.presence = PresenceWriter(
+            self.database, flush_seconds=self.settings.presence_flush_seconds
+        )
+
     def now(self) -> datetime:
         """The current time (aware, UTC) of the runtime's clock."""
         return self.clock()
@@ -103,3 +112,4 @@ class Runtime:
         if self.runners:
             await asyncio.wait(list(self.runners.values()), timeout=5)
         self.registry.close_all()
+        await self.presence.close()
