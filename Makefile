@@ -102,6 +102,7 @@ run: stack-up web-build ## start everything and print how to try it (Ctrl-C stop
 bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus
 	$(PY) tests/bench/gateway_bench.py
 	$(PY) tests/bench/flash_bench.py --stock-doipclient
+	$(PY) tests/bench/agent_swarm_bench.py --agents 10000
 	$(PY) tests/bench/air_search_bench.py --requests 100
 
 bench-tools: # wrk and nginx from Debian's packages, when missing and we may install them

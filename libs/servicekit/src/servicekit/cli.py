@@ -53,7 +53,8 @@ def serve(
 
     Our JSON logging stays in charge (``log_config=None``); X-Forwarded-* headers are not
     trusted by the services: only the gateway faces clients. The HTTP protocol enforces the
-    settings' header size limit and header/body timeouts (:mod:`servicekit.server`).
+    settings' header size limit and header/body timeouts, WebSockets its
+    :class:`~servicekit.server.WebSocketOptions` (:mod:`servicekit.server`).
     """
     import uvicorn
 
@@ -65,6 +66,7 @@ def serve(
         log_config=None,
         proxy_headers=False,
         http=http_protocol(settings.connection_limits),
+        **settings.websocket_options.uvicorn_options(),
     )
 
 
