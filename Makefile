@@ -99,10 +99,11 @@ test: gates web-check browser stack-up ## gates, then the whole suite (incl. the
 run: stack-up web-build ## start everything and print how to try it (Ctrl-C stops it)
 	$(PY) deploy/local/run.py
 
-bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus
+bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus; idle agents per replica; 50 flashes at once
 	$(PY) tests/bench/gateway_bench.py
 	$(PY) tests/bench/flash_bench.py --stock-doipclient
 	$(PY) tests/bench/agent_swarm_bench.py --agents 10000
+	$(PY) tests/bench/concurrent_flash_bench.py --flashes 50
 	$(PY) tests/bench/air_search_bench.py --requests 100
 
 bench-tools: # wrk and nginx from Debian's packages, when missing and we may install them

@@ -54,9 +54,9 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from aos.agent.v1 import agent_pb2
-from programming.domain.credentials import digest, new_credential
-from programming.main import MIGRATIONS_DIR
-from servicekit.testing import DatabaseFactory, asyncpg_dsn, load_stack_env
+
+# The swarm workers import only what speaking the protocol needs (websockets, the generated
+# protobuf code): the service's modules are imported by the bench itself, in bench().
 
 HOST = "127.0.0.1"
 GOAL_AGENTS_PER_CORE = 10_000
@@ -230,6 +230,8 @@ def rss_kib(pid: int) -> int:
 
 async def insert_agents(dsn: str, count: int) -> list[str]:
     """``count`` paired agents in one COPY; returns their credentials (stored as SHA-256)."""
+    from programming.domain.credentials import digest, new_credential
+
     now = datetime.now(UTC)
     organization_ids = [uuid.uuid4() for _ in range(max(1, count // 100))]
     credentials = [new_credential() for _ in range(count)]
@@ -384,6 +386,9 @@ async def wait_connected(swarms: list[Swarm], agents: int, *, timeout: float) ->
 
 
 async def bench(args: argparse.Namespace) -> int:
+    from programming.main import MIGRATIONS_DIR
+    from servicekit.testing import DatabaseFactory, asyncpg_dsn, load_stack_env
+
     soft, hard = raise_open_files(args.agents + FD_HEADROOM)
     print(f"RLIMIT_NOFILE {soft} (hard {hard}); inherited by the replica and the swarm")
     if soft < args.agents + FD_HEADROOM:
@@ -437,7 +442,7 @@ async def bench(args: argparse.Namespace) -> int:
                     )
             connect_started = time.monotonic()
             await wait_connected(
-                swarms, args.agents, timeout=args.agents / args.connect_rate * 3 + 60
+                swarms, args.agents, timeout=args.agents / args.connect_rate * 6 + 120
             )
             connected = total(swarms, "connected")
             print(
@@ -477,6 +482,12 @@ async def bench(args: argparse.Namespace) -> int:
             print_table(result, args)
             if args.json:
                 print(json.dumps(result, indent=2))
+            codes: dict[str, int] = {}
+            for swarm in swarms:
+                for code, count in (swarm.stats.get("close_codes") or {}).items():
+                    codes[code] = codes.get(code, 0) + count
+            if codes:
+                print(f"connections closed, by close code: {codes}")
             ok = connected == args.agents and closed == 0
             if not ok:
                 log = (state / "programming.log").read_text(errors="replace").splitlines()
