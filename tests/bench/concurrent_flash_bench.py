@@ -13,7 +13,8 @@ Kafka: the relay and consumers are off), and its agent is paired through the API
 The agents are the real ``vci_agent`` (``run_agent``: link, job runner, flasher over DoIP), each
 with a simulated vehicle of its own (``vehicle_sim``, in memory, on its own port), hosted by
 ``--processes`` worker processes. Agent i connects to replica i mod R, and its session is
-planned, started and followed through replica i + 1 mod R (with one replica, the same one).
+planned, started and followed (its event stream, as the portal follows it) through replica
+i + 1 mod R (with one replica, the same one).
 Once every agent is online, all sessions are planned and started at once; the bench waits until
 every session has ended, then reports the states, the wall time from the first plan to the
 last end, flashes per minute and each session's time from plan to end.
@@ -51,7 +52,7 @@ import httpx
 HOST = "127.0.0.1"
 VIN = "WBA5F3103MFX12345"  # the demo vehicle of vehicle_sim and the programming catalog
 ENDED = {"COMPLETED", "EXPIRED", "ABORTED", "FAILED"}
-POLL_SECONDS = 0.5
+POLL_SECONDS = 2.0
 
 
 # --- Worker: agents and their simulated vehicles ----------------------------------------------
@@ -290,7 +291,13 @@ async def flash(client: httpx.AsyncClient, workshop: Workshop, *, timeout: float
         return Outcome(session_id, f"start {started.status_code}", [], 0.0, started.text[:300])
     body: dict[str, Any] = {}
     async with asyncio.timeout(timeout):
-        while True:
+        # Followed live, as the portal does: the event stream ends with the session.
+        async with client.stream(
+            "GET", f"{base}/sessions/{session_id}/events", headers=workshop.headers
+        ) as events:
+            async for _ in events.aiter_lines():
+                pass
+        while True:  # the stream may also end early (a replica went away): then poll
             answer = await client.get(f"{base}/sessions/{session_id}", headers=workshop.headers)
             body = answer.json()
             if body.get("state") in ENDED:
@@ -309,6 +316,10 @@ async def bench(args: argparse.Namespace) -> int:
     from programming.main import MIGRATIONS_DIR
     from servicekit.testing import DatabaseFactory, TestTokenIssuer, load_stack_env
 
+    # Stopped by its PID (SIGTERM) like Ctrl-C: cancelled, it stops what it started.
+    task = asyncio.current_task()
+    if task is not None:
+        asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     factory = DatabaseFactory(load_stack_env()["AOS_POSTGRES_ADMIN_URL"])
     issuer = TestTokenIssuer()
     replicas: list[subprocess.Popen[bytes]] = []
@@ -350,7 +361,10 @@ async def bench(args: argparse.Namespace) -> int:
                     )
                 )
             await grant_programming_pass(database_url, [w.organization_id for w in workshops])
-            async with httpx.AsyncClient(timeout=60) as client:
+            # No read timeout: an event stream is quiet between its events (keep-alives aside).
+            timeouts = httpx.Timeout(60, read=None)
+            unlimited = httpx.Limits(max_connections=None)
+            async with httpx.AsyncClient(timeout=timeouts, limits=unlimited) as client:
                 for number, workshop in enumerate(workshops):
                     await pair(client, workshop, number=number)
                 print(
@@ -447,7 +461,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--flashes, --replicas and --processes must be positive")
     try:
         return asyncio.run(bench(args))
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, asyncio.CancelledError):
         print("interrupted; processes stopped and the database dropped", file=sys.stderr)
         return 130
 
