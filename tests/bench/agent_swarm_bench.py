@@ -110,7 +110,10 @@ async def _agent(
                 additional_headers=headers,
                 open_timeout=60,
                 ping_interval=ping_interval,
-                ping_timeout=ping_interval,
+                # Pings as often as the real agent's, but a pong may take longer than its 5 s:
+                # a swarm process holds thousands of agents on a share of one core, and its
+                # own lateness must not count as the service's.
+                ping_timeout=None if ping_interval is None else max(ping_interval, 30.0),
             )
             await websocket.send(
                 _frame(
@@ -141,7 +144,9 @@ async def _agent(
         while True:
             seq += 1
             await websocket.send(_frame(seq=seq, heartbeat=agent_pb2.Heartbeat()))
-            async with asyncio.timeout(3 * interval):
+            # Generous: the service's own silence limit (three intervals) is what is measured;
+            # this only notices a service that stopped answering altogether.
+            async with asyncio.timeout(6 * interval):
                 await websocket.recv(decode=False)
             stats.heartbeats += 1
             await asyncio.sleep(interval)
