@@ -202,3 +202,15 @@ async def test_pending_times_are_written_at_shutdown(
         assert await last_seen(database, agent_id) == HEARTBEAT_AT
     finally:
         await database.dispose()
+
+
+async def test_a_flush_larger_than_a_batch_writes_every_agent(app: FastAPI, server: str) -> None:
+    database: Database = app.state.database
+    agents = [(await add_agent(database))[0] for _ in range(5)]
+    writer = PresenceWriter(database, flush_seconds=300, batch_size=2)
+    for agent_id in agents:
+        writer.seen(agent_id, HEARTBEAT_AT)
+
+    assert await writer.flush() == 5
+    assert writer.pending == {}
+    assert {await last_seen(database, agent_id) for agent_id in agents} == {HEARTBEAT_AT}

@@ -3,7 +3,7 @@
 An idle agent sends a heartbeat every interval (5 s). Writing its ``last_seen_at`` at each one
 was one transaction per heartbeat: 2,000 a second for 10,000 agents, most of the database work
 an idle replica caused. :class:`PresenceWriter` instead remembers the newest time per agent in
-memory and writes all of them in one statement every ``flush_seconds``, so an online agent's
+memory and writes them in a few statements every ``flush_seconds``, so an online agent's
 "last seen" in the agents list lags by at most that period (plus a heartbeat interval). The
 connect and the disconnect are still written at once by the WebSocket handler, so an offline
 agent's "last seen" is exact; the batch never moves a time backwards, so a late flush cannot
@@ -26,6 +26,10 @@ __all__ = ["PresenceWriter"]
 
 log = get_logger(__name__)
 
+# Rows per statement (and transaction): a connect or disconnect writing its agent's row waits
+# for at most one batch's row locks, not for all 10,000 of a replica.
+BATCH_SIZE = 1000
+
 
 class PresenceWriter:
     """Batches agents' last-seen times; see the module docstring.
@@ -34,9 +38,12 @@ class PresenceWriter:
     every ``flush_seconds`` until cancelled; ``close`` stops it and writes what is pending.
     """
 
-    def __init__(self, database: Database, *, flush_seconds: float) -> None:
+    def __init__(
+        self, database: Database, *, flush_seconds: float, batch_size: int = BATCH_SIZE
+    ) -> None:
         self._database = database
         self._flush_seconds = flush_seconds
+        self._batch_size = batch_size
         self._pending: dict[uuid.UUID, datetime] = {}
         self._task: asyncio.Task[None] | None = None
 
@@ -52,20 +59,27 @@ class PresenceWriter:
             self._pending[agent_id] = at
 
     async def flush(self) -> int:
-        """Write every pending time in one statement; returns how many rows were updated.
+        """Write every pending time, ``batch_size`` rows per statement, in the order of the
+        agents' ids (two replicas flushing the same agents, one of them just reconnected,
+        lock rows in the same order and never deadlock); returns how many rows changed.
 
-        On a database error the times are kept for the next flush (newer ones win) and the
-        error is raised."""
+        On a database error the times not written are kept for the next flush (newer ones
+        win) and the error is raised."""
         if not self._pending:
             return 0
-        batch, self._pending = self._pending, {}
-        try:
-            async with self._database.transaction() as session:
-                return await AgentRepository(session).mark_seen_many(batch)
-        except BaseException:
-            for agent_id, at in batch.items():
-                self.seen(agent_id, at)
-            raise
+        pending, self._pending = self._pending, {}
+        ordered = sorted(pending.items())
+        updated = 0
+        for start in range(0, len(ordered), self._batch_size):
+            batch = dict(ordered[start : start + self._batch_size])
+            try:
+                async with self._database.transaction() as session:
+                    updated += await AgentRepository(session).mark_seen_many(batch)
+            except BaseException:
+                for agent_id, at in ordered[start:]:
+                    self.seen(agent_id, at)
+                raise
+        return updated
 
     def start(self) -> None:
         if self._task is None:
