@@ -249,7 +249,10 @@ async def pair(client: httpx.AsyncClient, workshop: Workshop, *, number: int) ->
 
 async def wait_online(
     client: httpx.AsyncClient, workshops: list[Workshop], *, timeout: float
-) -> None:
+) -> int:
+    """Wait until every workshop's agent is listed online by its session replica; returns
+    how many are not after ``timeout`` seconds."""
+
     async def online(workshop: Workshop) -> bool:
         answer = await client.get(f"{workshop.session_url}/agents", headers=workshop.headers)
         return any(
@@ -257,12 +260,13 @@ async def wait_online(
         )
 
     waiting = list(workshops)
-    async with asyncio.timeout(timeout):
-        while waiting:
-            states = await asyncio.gather(*(online(workshop) for workshop in waiting))
-            waiting = [workshop for workshop, up in zip(waiting, states, strict=True) if not up]
-            if waiting:
-                await asyncio.sleep(POLL_SECONDS)
+    deadline = time.monotonic() + timeout
+    while waiting and time.monotonic() < deadline:
+        states = await asyncio.gather(*(online(workshop) for workshop in waiting))
+        waiting = [workshop for workshop, up in zip(waiting, states, strict=True) if not up]
+        if waiting:
+            await asyncio.sleep(POLL_SECONDS)
+    return len(waiting)
 
 
 @dataclass
@@ -389,7 +393,15 @@ async def bench(args: argparse.Namespace) -> int:
                         )
                     )
                     workers.append(start_worker(spec_file, log=state / f"worker-{index}.log"))
-                await wait_online(client, workshops, timeout=120)
+                offline = await wait_online(client, workshops, timeout=120)
+                if offline:
+                    print(
+                        f"{offline} agents are not listed online by the replica their session "
+                        "goes through after 120 s; with several replicas that needs the "
+                        "service to know agents connected to another replica",
+                        file=sys.stderr,
+                    )
+                    return 1
                 print(f"all {len(workshops)} agents online; planning and starting every session")
                 began = time.perf_counter()
                 outcomes = await asyncio.gather(
