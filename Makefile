@@ -112,9 +112,11 @@ test: gates web-check browser stack-up k8s-tools ## gates, then the whole suite 
 run: stack-up web-build ## start everything and print how to try it (Ctrl-C stops it)
 	$(PY) deploy/local/run.py
 
-bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus; AIR search; event latency billing -> air
+bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash throughput vs the bus; AIR search; event latency billing -> air; idle agents per replica; 50 flashes at once
 	$(PY) tests/bench/gateway_bench.py
 	$(PY) tests/bench/flash_bench.py --stock-doipclient
+	$(PY) tests/bench/agent_swarm_bench.py --agents 10000
+	$(PY) tests/bench/concurrent_flash_bench.py --flashes 50 --replicas 2
 	$(PY) tests/bench/air_search_bench.py --requests 100
 	$(PY) tests/bench/event_latency_bench.py --writer other
 	$(PY) tests/bench/event_latency_bench.py --writer relay

@@ -57,7 +57,8 @@ def serve(
 
     Our JSON logging stays in charge (``log_config=None``); X-Forwarded-* headers are not
     trusted by the services: only the gateway faces clients. The HTTP protocol enforces the
-    settings' header size limit and header/body timeouts (:mod:`servicekit.server`). With
+    settings' header size limit and header/body timeouts, WebSockets its
+    :class:`~servicekit.server.WebSocketOptions` (:mod:`servicekit.server`). With
     ``settings.workers`` above 1 (``app`` must then be an import string) the workers' metrics
     are merged (:mod:`servicekit.multiprocess_metrics`).
     """
@@ -77,6 +78,7 @@ def serve(
             log_config=None,
             proxy_headers=False,
             http=http_protocol(settings.connection_limits),
+            **settings.websocket_options.uvicorn_options(),
         )
 
     if settings.workers > 1:

@@ -30,7 +30,7 @@ from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.server import ServerState
 
-__all__ = ["ConnectionLimits", "LimitedHttpProtocol", "http_protocol"]
+__all__ = ["ConnectionLimits", "LimitedHttpProtocol", "WebSocketOptions", "http_protocol"]
 
 # A request line's fixed part ("GET " ... " HTTP/1.1\r\n") and a header line's (": " and CRLF),
 # counted so that the limit is on bytes sent, not only on names and values.
@@ -53,6 +53,35 @@ class ConnectionLimits:
     max_header_bytes: int = 16 * 1024
     header_timeout_seconds: float = 10.0
     body_timeout_seconds: float = 30.0
+
+
+@dataclass(frozen=True)
+class WebSocketOptions:
+    """How the server holds WebSocket connections (the programming service holds one per
+    agent, most of them idle).
+
+    ``per_message_deflate``: accept the client's offer to compress messages. Off by default:
+    each connection would keep a zlib compressor and decompressor (tens of KiB) for frames
+    that are small protobuf messages. ``max_message_bytes``: largest message accepted (1009
+    close beyond). ``ping_interval_seconds``: the server's own keep-alive pings; None leaves
+    the detection of dead peers to the application (the programming service closes an agent
+    silent for three heartbeat intervals) and to the client's pings.
+    """
+
+    per_message_deflate: bool = False
+    max_message_bytes: int = 1024 * 1024
+    ping_interval_seconds: float | None = 20.0
+
+    def uvicorn_options(self) -> dict[str, Any]:
+        """Keyword arguments of ``uvicorn.run`` / ``uvicorn.Config``."""
+        return {
+            # Sans-I/O: per connection a protocol object, a queue and timers, no extra tasks.
+            "ws": "websockets-sansio",
+            "ws_per_message_deflate": self.per_message_deflate,
+            "ws_max_size": self.max_message_bytes,
+            "ws_ping_interval": self.ping_interval_seconds,
+            "ws_ping_timeout": self.ping_interval_seconds,
+        }
 
 
 class _HeadersTooLargeError(Exception):

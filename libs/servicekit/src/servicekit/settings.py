@@ -12,7 +12,7 @@ from typing import Literal, TypeVar
 from pydantic import AliasChoices, Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from servicekit.server import ConnectionLimits
+from servicekit.server import ConnectionLimits, WebSocketOptions
 
 S = TypeVar("S", bound="ServiceSettings")
 
@@ -79,6 +79,12 @@ class ServiceSettings(BaseSettings):
     max_header_bytes: int = Field(default=32 * 1024, gt=0)
     header_timeout_seconds: float = Field(default=10.0, gt=0)
     body_timeout_seconds: float = Field(default=30.0, gt=0)
+    # WebSockets the service accepts (see servicekit.server.WebSocketOptions): per-message
+    # deflate only when asked for (it costs tens of KiB per connection), the largest message in
+    # bytes (1009 close beyond), and the server's ping interval in seconds (0: no pings).
+    websocket_per_message_deflate: bool = False
+    websocket_max_message_bytes: int = Field(default=1024 * 1024, gt=0)
+    websocket_ping_interval_seconds: float = Field(default=20.0, ge=0)
     # Prefix for every Kafka topic and consumer group name; tests use a unique one each so that
     # they never see each other's events.
     topic_namespace: str = Field(
@@ -152,6 +158,14 @@ class ServiceSettings(BaseSettings):
             max_header_bytes=self.max_header_bytes,
             header_timeout_seconds=self.header_timeout_seconds,
             body_timeout_seconds=self.body_timeout_seconds,
+        )
+
+    @property
+    def websocket_options(self) -> WebSocketOptions:
+        return WebSocketOptions(
+            per_message_deflate=self.websocket_per_message_deflate,
+            max_message_bytes=self.websocket_max_message_bytes,
+            ping_interval_seconds=self.websocket_ping_interval_seconds or None,
         )
 
     @property

@@ -61,6 +61,10 @@ class Settings(ServiceSettings):
     vehicle_read_timeout_seconds: float = Field(default=30.0, gt=0)
     job_timeout_factor: float = Field(default=3.0, ge=1)
     job_timeout_grace_seconds: float = Field(default=120.0, ge=0)
+    # Heartbeats are not written one by one: the agents' last-seen times are kept in memory
+    # and written in batches this often (services/presence.py), so an online agent's
+    # "last seen" lags by up to this long; connect and disconnect are written at once.
+    presence_flush_seconds: float = Field(default=10.0, gt=0, le=300)
     # Security keys answered per job: the first unlock plus a few resumes after a lost link or
     # power. A key unlocks every ECU of the type, so the allowance stays small.
     security_keys_per_job: int = Field(default=5, ge=1, le=100)

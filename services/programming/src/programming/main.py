@@ -72,6 +72,7 @@ def create_app(
             clock=clock,
         )
         app.state.runtime = runtime
+        runtime.presence.start()
         if settings.should_seed_on_start:
             await seed(app.state.database, release_key, secret_cipher)
         await runtime.cluster.start()

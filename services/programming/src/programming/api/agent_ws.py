@@ -209,7 +209,7 @@ async def _handle(
                     reply_to=frame.seq, heartbeat=agent_pb2.Heartbeat(sent_at=_now_stamp())
                 )
             )
-        await _mark_seen(runtime, agent_id)
+        runtime.presence.seen(agent_id, runtime.now())
     elif body in ("vehicle_report", "error", "security_key_answer"):
         if not connection.resolve(frame) and body == "error":
             log.warning("agent error", agent_id=str(agent_id), code=frame.error.code)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from programming.db.models import Agent, PairingCode
@@ -91,3 +91,18 @@ class AgentRepository:
         if hostname is not None:
             values["hostname"] = hostname
         await self.session.execute(update(Agent).where(Agent.id == agent_id).values(**values))
+
+    async def mark_seen_many(self, seen: Mapping[uuid.UUID, datetime]) -> int:
+        """Set each agent's ``last_seen_at`` to its time in ``seen``, in one statement, unless
+        the stored time is newer already; returns how many rows changed."""
+        if not seen:
+            return 0
+        statement = text(
+            "UPDATE agents AS a SET last_seen_at = s.at "
+            "FROM unnest(CAST(:ids AS uuid[]), CAST(:ats AS timestamptz[])) AS s(id, at) "
+            "WHERE a.id = s.id AND (a.last_seen_at IS NULL OR a.last_seen_at < s.at)"
+        )
+        result = await self.session.execute(
+            statement, {"ids": list(seen.keys()), "ats": list(seen.values())}
+        )
+        return int(getattr(result, "rowcount", 0) or 0)

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from programming.config import Settings
 from programming.services.agent_link import AgentRegistry, SessionEvents
 from programming.services.cluster import Cluster
+from programming.services.presence import PresenceWriter
 from servicekit.db import Database
 from servicekit.envelope import EnvelopeCipher
 
@@ -74,9 +75,14 @@ class Runtime:
 
     # This replica among the others (leases, remote agent links, broadcasts, session locks).
     cluster: Cluster = field(init=False)
+    # Agents' last-seen times from heartbeats, written in batches (services/presence.py).
+    presence: PresenceWriter = field(init=False)
 
     def __post_init__(self) -> None:
         self.cluster = Cluster(self)
+        self.presence = PresenceWriter(
+            self.database, flush_seconds=self.settings.presence_flush_seconds
+        )
 
     def apply_progress(
         self,
@@ -127,3 +133,4 @@ class Runtime:
         if self.runners:
             await asyncio.wait(list(self.runners.values()), timeout=5)
         self.registry.close_all()
+        await self.presence.close()
