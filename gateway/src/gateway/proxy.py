@@ -200,7 +200,9 @@ def forwarded_headers(
     address = client_address(scope, trusted_proxies=trusted_proxies)
     out.append((b"x-real-ip", address.encode("latin-1")))
     out.append((b"x-request-id", request_id.encode("latin-1")))
-    out.extend((name.encode("latin-1"), value.encode("latin-1")) for name, value in outgoing_headers())
+    out.extend(
+        (name.encode("latin-1"), value.encode("latin-1")) for name, value in outgoing_headers()
+    )
     return out
 
 

@@ -13,7 +13,7 @@ from alembic import op
 from servicekit.migrations import add_outbox_trace_context, drop_outbox_trace_context
 
 revision = "programming_0008"
-down_revision = "programming_0006"
+down_revision = "programming_0007"
 branch_labels = None
 depends_on = None
 
