@@ -15,6 +15,7 @@ from prometheus_client import Counter, Gauge
 
 from programming.config import Settings
 from programming.db.gauges import agents_seen_since, sessions_by_state
+from programming.domain.sessions import SessionState
 from servicekit.db import Database
 from servicekit.messaging_metrics import MetricsRefresh
 
@@ -22,7 +23,7 @@ __all__ = ["AGENTS_ONLINE", "FLASH_OUTCOMES", "SESSIONS", "SESSION_STATES", "pro
 
 # Every state a session can be in (the sessions table's check constraint): a state with no
 # session reads 0 rather than vanishing from the scrape.
-SESSION_STATES = ("PLANNED", "RUNNING", "COMPLETED", "EXPIRED", "ABORTED", "FAILED")
+SESSION_STATES = tuple(state.value for state in SessionState)
 # An agent silent for this many heartbeats is taken as gone (as the agent link does).
 SILENT_HEARTBEATS = 3
 
