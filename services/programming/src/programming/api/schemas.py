@@ -216,6 +216,9 @@ class SessionList(BaseModel):
 
 
 class EcuRead(BaseModel):
+    # Read from the domain's EcuSnapshot by attribute: the fields are the same by design.
+    model_config = ConfigDict(from_attributes=True)
+
     logical_address: int
     name: str
     ecu_type: str
@@ -241,17 +244,7 @@ class ConnectedVehicleRead(BaseModel):
             vin_valid=connected.vin_valid,
             model_series=connected.model_series,
             read_at=vehicle.read_at,
-            ecus=[
-                EcuRead(
-                    logical_address=ecu.logical_address,
-                    name=ecu.name,
-                    ecu_type=ecu.ecu_type,
-                    software_version=ecu.software_version,
-                    serial_number=ecu.serial_number,
-                    in_bootloader=ecu.in_bootloader,
-                )
-                for ecu in vehicle.ecus
-            ],
+            ecus=[EcuRead.model_validate(ecu) for ecu in vehicle.ecus],
         )
 
 
