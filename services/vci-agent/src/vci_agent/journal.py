@@ -1,20 +1,21 @@
 """The on-disk job journal: one JSON file per flash job, written atomically.
 
 Every write goes to a temporary file in the same directory, is fsynced, then renamed over the
-old file (and the directory fsynced), so a power cut leaves either the old or the new state.
+old file (and, on POSIX, the directory fsynced: see ``vci_agent.platform``), so a power cut
+leaves either the old or the new state.
 The acked offset tells a resumed job where the ECU's memory stands.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
+
+from vci_agent.platform import PLATFORM, write_file_atomically
 
 __all__ = ["JobPhase", "JobResultState", "Journal", "JournalEntry", "JournalError"]
 
@@ -107,10 +108,12 @@ class JournalEntry:
 
 
 class Journal:
-    """Journal files ``<directory>/<job_id>.json``."""
+    """Journal files ``<directory>/<job_id>.json``. ``platform`` chooses how a write is made
+    durable (the running OS unless a test says otherwise)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, platform: str = PLATFORM) -> None:
         self.directory = directory
+        self._platform = platform
         directory.mkdir(parents=True, exist_ok=True)
 
     def path(self, job_id: str) -> Path:
@@ -122,17 +125,7 @@ class Journal:
         """Write ``entry`` atomically and durably; returns it for chaining."""
         target = self.path(entry.job_id)
         payload = json.dumps(entry.to_json(), indent=2, sort_keys=True).encode()
-        fd, temp = tempfile.mkstemp(prefix=f".{entry.job_id}.", dir=self.directory)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(payload)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        _fsync_directory(self.directory)
+        write_file_atomically(target, payload, platform=self._platform)
         return entry
 
     def update(self, entry: JournalEntry, **changes: Any) -> JournalEntry:
@@ -164,11 +157,3 @@ class Journal:
 
     def unsynced_results(self) -> list[JournalEntry]:
         return [entry for entry in self.entries() if entry.finished and not entry.result_synced]
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -1,0 +1,269 @@
+"""Where the device credential is kept: the OS keystore (an in-memory keyring backend stands in
+for Windows Credential Manager), or, where keyring has no usable backend, an owner-only file.
+Pairing and the link run against the real programming service."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import stat
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail
+from keyring.errors import PasswordDeleteError, PasswordSetError
+
+from vci_agent.cli import main
+from vci_agent.credentials import (
+    KEYSTORE_SERVICE,
+    CredentialPlace,
+    load_credential,
+    move_secret_to_keystore,
+    os_keystore,
+    save_credential,
+)
+from vci_agent.link import AgentLink
+from vci_agent.pairing import DeviceCredential, PairingError
+
+CREDENTIAL = DeviceCredential(
+    server="http://127.0.0.1:8080",
+    api_prefix="/api/programming",
+    agent_id="0b1f6c1e-6f4e-4a8e-9f55-2d2f1f0f3a11",
+    credential="device-secret-7d1c",
+    release_public_key="A" * 43 + "=",
+)
+
+
+class MemoryKeystore(KeyringBackend):
+    """An OS keystore held in memory: the tests' stand-in for Windows Credential Manager."""
+
+    priority = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.secrets: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.secrets.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.secrets[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.secrets.pop((service, username), None) is None:
+            raise PasswordDeleteError(f"no secret for {service}/{username}")
+
+
+@pytest.fixture
+def memory_keystore() -> Iterator[MemoryKeystore]:
+    """keyring's backend for this test is a ``MemoryKeystore``."""
+    keystore = MemoryKeystore()
+    keyring.set_keyring(keystore)
+    yield keystore
+    keyring.set_keyring(fail.Keyring())
+
+
+class RefusingKeystore(MemoryKeystore):
+    """A keystore that is there but refuses writes, as a locked one without a prompt does."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise PasswordSetError("the keystore is locked")
+
+
+def _files_holding(directory: Path, secret: str) -> list[str]:
+    return [
+        path.name
+        for path in directory.rglob("*")
+        if path.is_file() and secret.encode() in path.read_bytes()
+    ]
+
+
+async def _pair_command(programming_server: Any, config_dir: Path, *extra: str) -> int:
+    code = await programming_server.pairing_code(uuid.uuid4())
+    argv = ["--config-dir", str(config_dir), *extra, "pair", "--server", programming_server.url]
+    return await asyncio.to_thread(main, [*argv, "--code", code, "--api-prefix", ""])
+
+
+async def _goes_online(credential: DeviceCredential) -> bool:
+    """The programming service accepts ``credential``: its link gets a Welcome."""
+    welcomed = asyncio.Event()
+    stop = asyncio.Event()
+
+    async def on_welcome(welcome: Any) -> None:
+        welcomed.set()
+        stop.set()
+
+    async def ignore(frame: Any, link: AgentLink) -> None:
+        return None
+
+    link = AgentLink(credential, handler=ignore, on_welcome=on_welcome)
+    async with asyncio.timeout(20):
+        await link.run(stop)
+    return welcomed.is_set()
+
+
+def test_the_os_keystore_of_this_headless_machine_is_none() -> None:
+    # The tests' default (see conftest): keyring's fail backend, as on a Linux without a desktop.
+    assert os_keystore() is None
+
+
+def test_a_usable_keyring_backend_is_the_os_keystore(memory_keystore: MemoryKeystore) -> None:
+    assert os_keystore() is memory_keystore
+
+
+async def test_pair_command_keeps_the_secret_in_the_os_keystore_and_not_in_a_file(
+    programming_server: Any,
+    tmp_path: Path,
+    memory_keystore: MemoryKeystore,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    config_dir = tmp_path / "config"
+
+    assert await _pair_command(programming_server, config_dir) == 0
+
+    record = json.loads((config_dir / "credential.json").read_text())
+    secret = memory_keystore.secrets[(KEYSTORE_SERVICE, record["agent_id"])]
+    assert secret
+    assert _files_holding(tmp_path, secret) == []
+    assert "credential" not in record
+    assert record["server"] == programming_server.url
+    assert f"stored in {memory_keystore.name}" in capsys.readouterr().out
+    credential = load_credential(config_dir / "credential.json", keystore=memory_keystore)
+    assert credential.credential == secret
+    assert await _goes_online(credential)
+
+
+async def test_pair_command_without_a_usable_keystore_keeps_the_secret_in_an_owner_only_file(
+    programming_server: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config_dir = tmp_path / "config"
+
+    assert await _pair_command(programming_server, config_dir) == 0
+
+    path = config_dir / "credential.json"
+    secret = json.loads(path.read_text())["credential"]
+    assert _files_holding(tmp_path, secret) == ["credential.json"]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert f"in {path} (readable by this user only)" in capsys.readouterr().out
+    assert await _goes_online(load_credential(path, keystore=None))
+
+
+async def test_pair_command_with_credential_store_file_ignores_a_usable_keystore(
+    programming_server: Any, tmp_path: Path, memory_keystore: MemoryKeystore
+) -> None:
+    config_dir = tmp_path / "config"
+
+    assert await _pair_command(programming_server, config_dir, "--credential-store", "file") == 0
+
+    assert memory_keystore.secrets == {}
+    assert json.loads((config_dir / "credential.json").read_text())["credential"]
+
+
+def test_a_keystore_that_refuses_the_secret_leaves_it_in_the_owner_only_file(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "credential.json"
+
+    place = save_credential(path, CREDENTIAL, keystore=RefusingKeystore())
+
+    assert place is CredentialPlace.FILE
+    assert json.loads(path.read_text())["credential"] == CREDENTIAL.credential
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert load_credential(path, keystore=None) == CREDENTIAL
+
+
+def test_a_secret_in_an_earlier_credential_file_moves_into_the_keystore(tmp_path: Path) -> None:
+    path = tmp_path / "credential.json"
+    save_credential(path, CREDENTIAL, keystore=None)  # as every agent stored it before
+    keystore = MemoryKeystore()
+
+    moved = move_secret_to_keystore(path, keystore=keystore)
+
+    assert moved
+    assert keystore.secrets == {(KEYSTORE_SERVICE, CREDENTIAL.agent_id): CREDENTIAL.credential}
+    assert _files_holding(tmp_path, CREDENTIAL.credential) == []
+    assert load_credential(path, keystore=keystore) == CREDENTIAL
+    assert move_secret_to_keystore(path, keystore=keystore) is False
+
+
+def test_a_secret_stays_in_its_file_when_the_keystore_refuses_the_move(tmp_path: Path) -> None:
+    path = tmp_path / "credential.json"
+    save_credential(path, CREDENTIAL, keystore=None)
+
+    assert move_secret_to_keystore(path, keystore=RefusingKeystore()) is False
+    assert load_credential(path, keystore=None) == CREDENTIAL
+
+
+def test_pairing_again_forgets_the_earlier_agents_secret_in_the_keystore(tmp_path: Path) -> None:
+    path = tmp_path / "credential.json"
+    keystore = MemoryKeystore()
+    save_credential(path, CREDENTIAL, keystore=keystore)
+    again = DeviceCredential(
+        server=CREDENTIAL.server,
+        api_prefix=CREDENTIAL.api_prefix,
+        agent_id=str(uuid.uuid4()),
+        credential="another-secret",
+        release_public_key=CREDENTIAL.release_public_key,
+    )
+
+    save_credential(path, again, keystore=keystore)
+
+    assert keystore.secrets == {(KEYSTORE_SERVICE, again.agent_id): "another-secret"}
+    assert load_credential(path, keystore=keystore) == again
+
+
+def test_a_credential_in_the_keystore_without_a_usable_keystore_says_to_pair_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "credential.json"
+    save_credential(path, CREDENTIAL, keystore=MemoryKeystore())
+
+    with pytest.raises(PairingError, match="no keystore is usable here: run `aos-vci-agent pair`"):
+        load_credential(path, keystore=None)
+
+
+def test_a_credential_missing_from_the_keystore_says_to_pair_again(tmp_path: Path) -> None:
+    path = tmp_path / "credential.json"
+    keystore = MemoryKeystore()
+    save_credential(path, CREDENTIAL, keystore=keystore)
+    keystore.secrets.clear()  # e.g. removed in Windows Credential Manager
+
+    with pytest.raises(PairingError, match=r"missing from .*MemoryKeystore: run `aos-vci-agent"):
+        load_credential(path, keystore=keystore)
+
+
+@pytest.mark.parametrize("content", ["", "[1, 2]", "{not json", '{"agent_id": "x"}'])
+def test_an_unreadable_credential_file_is_a_pairing_error(tmp_path: Path, content: str) -> None:
+    path = tmp_path / "credential.json"
+    path.write_text(content)
+
+    with pytest.raises(PairingError, match="unreadable"):
+        load_credential(path, keystore=MemoryKeystore())
+
+
+def test_connect_command_without_pairing_says_to_pair(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], memory_keystore: MemoryKeystore
+) -> None:
+    argv = ["--config-dir", str(tmp_path), "--state-dir", str(tmp_path / "state"), "connect"]
+
+    code = main(argv)
+
+    assert code == 1
+    assert "not paired: run `aos-vci-agent pair`" in capsys.readouterr().err
+
+
+def test_pair_command_with_an_unreachable_server_says_so_and_stores_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--config-dir", str(tmp_path), "pair", "--server", "http://127.0.0.1:9"]
+
+    code = main([*argv, "--code", "ABCD-EFGH"])
+
+    assert code == 1
+    assert "cannot reach http://127.0.0.1:9" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []
