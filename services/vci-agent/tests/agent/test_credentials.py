@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import stat
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -162,6 +163,20 @@ async def test_pair_command_with_credential_store_file_ignores_a_usable_keystore
 
     assert memory_keystore.secrets == {}
     assert json.loads((config_dir / "credential.json").read_text())["credential"]
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the XDG folders are Linux's")
+async def test_pair_command_without_config_dir_keeps_the_record_in_the_users_config_folder(
+    programming_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    code = await programming_server.pairing_code(uuid.uuid4())
+    argv = ["pair", "--server", programming_server.url, "--code", code, "--api-prefix", ""]
+
+    assert await asyncio.to_thread(main, argv) == 0
+
+    path = tmp_path / "xdg-config" / "aos-vci-agent" / "credential.json"
+    assert await _goes_online(load_credential(path, keystore=None))
 
 
 def test_a_keystore_that_refuses_the_secret_leaves_it_in_the_owner_only_file(
