@@ -186,11 +186,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     config_dir: Path = args.config_dir or default_config_dir()
     try:
         if args.command == "pair":
-            return _pair(args, config_dir, _keystore(args), sys.stdout)
+            return _pair(args, config_dir, keystore=_keystore(args), out=sys.stdout)
         if args.command == "flash":
             return _flash(args, state_dir, sys.stdout)
         if args.command == "connect":
-            return _connect(args, config_dir, state_dir, _keystore(args), sys.stdout)
+            return _connect(
+                args, config_dir, state_dir=state_dir, keystore=_keystore(args), out=sys.stdout
+            )
         return _read_vehicle(args, sys.stdout)
     except (ImageError, FlashError, PairingError, LinkError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -202,7 +204,7 @@ def _keystore(args: argparse.Namespace) -> KeyringBackend | None:
 
 
 def _pair(
-    args: argparse.Namespace, config_dir: Path, keystore: KeyringBackend | None, out: TextIO
+    args: argparse.Namespace, config_dir: Path, *, keystore: KeyringBackend | None, out: TextIO
 ) -> int:
     with httpx.Client(timeout=30) as client:
         credential = pair(
@@ -345,6 +347,7 @@ class _ProgressDisplay:
 def _connect(
     args: argparse.Namespace,
     config_dir: Path,
+    *,
     state_dir: Path,
     keystore: KeyringBackend | None,
     out: TextIO,

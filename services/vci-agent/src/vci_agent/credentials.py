@@ -68,7 +68,7 @@ def save_credential(
     the record file ``path``; returns where the secret went. The record file is replaced
     atomically and is owner-only either way. A secret an earlier pairing left in the keystore
     is deleted. Raises ``OSError`` when the file cannot be written."""
-    earlier = _read_record(path) if path.exists() else None
+    earlier = _earlier_record(path)
     record = asdict(credential)
     place = CredentialPlace.FILE
     if keystore is not None:
@@ -130,11 +130,21 @@ def _read_record(path: Path) -> dict[str, Any]:
     return record
 
 
+def _earlier_record(path: Path) -> dict[str, Any] | None:
+    """The record pairing replaces, if readable; an unreadable one is simply overwritten
+    (pairing again is how a user repairs it)."""
+    try:
+        return _read_record(path)
+    except PairingError:
+        return None
+
+
 def _secret_from(keystore: KeyringBackend | None, agent_id: str, path: Path) -> str:
     if keystore is None:
         raise PairingError(
-            f"{path} says the credential is in the OS keystore, but no keystore is usable "
-            "here: run `aos-vci-agent pair` again (it then keeps the credential in the file)"
+            f"{path} says the credential is in the OS keystore, which is not in use here (no "
+            "usable keyring backend, or --credential-store file): use the keystore again, or "
+            "run `aos-vci-agent pair` again to keep the credential in the file"
         )
     try:
         secret = keystore.get_password(KEYSTORE_SERVICE, agent_id)

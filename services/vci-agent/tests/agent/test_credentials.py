@@ -232,13 +232,24 @@ def test_pairing_again_forgets_the_earlier_agents_secret_in_the_keystore(tmp_pat
     assert load_credential(path, keystore=keystore) == again
 
 
+def test_pairing_again_over_an_unreadable_credential_file_replaces_it(tmp_path: Path) -> None:
+    path = tmp_path / "credential.json"
+    path.write_text("{truncated")
+    keystore = MemoryKeystore()
+
+    place = save_credential(path, CREDENTIAL, keystore=keystore)
+
+    assert place is CredentialPlace.KEYSTORE
+    assert load_credential(path, keystore=keystore) == CREDENTIAL
+
+
 def test_a_credential_in_the_keystore_without_a_usable_keystore_says_to_pair_again(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "credential.json"
     save_credential(path, CREDENTIAL, keystore=MemoryKeystore())
 
-    with pytest.raises(PairingError, match="no keystore is usable here: run `aos-vci-agent pair`"):
+    with pytest.raises(PairingError, match=r"not in use here .*run `aos-vci-agent pair` again"):
         load_credential(path, keystore=None)
 
 
