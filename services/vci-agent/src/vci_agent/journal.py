@@ -9,6 +9,7 @@ The acked offset tells a resumed job where the ECU's memory stands.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -18,6 +19,14 @@ from typing import Any
 from vci_agent.platform import PLATFORM, write_file_atomically
 
 __all__ = ["JobPhase", "JobResultState", "Journal", "JournalEntry", "JournalError"]
+
+# Job ids name files: letters, digits, "-", "_" and "." only, so that no OS reads a separator, a
+# drive or an NTFS stream (":") into one, and no leading "." (the temporary files' prefix).
+_PORTABLE_JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# Windows opens these devices whatever the extension ("NUL.json" is NUL).
+_WINDOWS_DEVICE_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
+)
 
 
 class JournalError(Exception):
@@ -117,7 +126,8 @@ class Journal:
         directory.mkdir(parents=True, exist_ok=True)
 
     def path(self, job_id: str) -> Path:
-        if not job_id or "/" in job_id or "\\" in job_id or job_id.startswith("."):
+        """Raises ``JournalError`` for a job id that is not a plain file name on every OS."""
+        if not _PORTABLE_JOB_ID.fullmatch(job_id) or job_id.upper() in _WINDOWS_DEVICE_NAMES:
             raise JournalError(f"invalid job id {job_id!r}")
         return self.directory / f"{job_id}.json"
 
@@ -125,7 +135,8 @@ class Journal:
         """Write ``entry`` atomically and durably; returns it for chaining."""
         target = self.path(entry.job_id)
         payload = json.dumps(entry.to_json(), indent=2, sort_keys=True).encode()
-        write_file_atomically(target, payload, platform=self._platform)
+        # Owner-only: an entry may hold the job's download token.
+        write_file_atomically(target, payload, owner_only=True, platform=self._platform)
         return entry
 
     def update(self, entry: JournalEntry, **changes: Any) -> JournalEntry:

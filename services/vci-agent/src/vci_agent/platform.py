@@ -126,9 +126,9 @@ def write_file_atomically(
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
-        if owner_only and not is_windows(platform):
-            os.chmod(temp, _OWNER_READ_WRITE)
         with os.fdopen(fd, "wb") as out:
+            if owner_only and not is_windows(platform):
+                os.chmod(temp, _OWNER_READ_WRITE)
             out.write(data)
             flush_to_disk(out)
         replace_file(temp, path, platform=platform)

@@ -130,6 +130,24 @@ def test_credential_file_on_posix_is_readable_by_its_owner_only(tmp_path: Path) 
     assert load_credential(path, keystore=None) == CREDENTIAL
 
 
+@pytest.mark.parametrize("platform", [WINDOWS, LINUX])
+def test_a_write_that_fails_keeps_the_old_entry_and_leaves_no_temporary_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, platform: str
+) -> None:
+    journal = Journal(tmp_path, platform=platform)
+    entry = journal.save(_entry())
+
+    def disk_full(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        journal.update(entry, acked_offset=4096)
+
+    assert journal.load("job-1") == entry
+    assert [path.name for path in tmp_path.iterdir()] == ["job-1.json"]
+
+
 @pytest.fixture
 def target_held_open(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """As on Windows while another handle has the target open: the first three renames fail
