@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+import signal
 import stat
 import sys
 import uuid
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import keyring
 import pytest
 from keyring.backend import KeyringBackend
@@ -177,6 +180,101 @@ async def test_pair_command_without_config_dir_keeps_the_record_in_the_users_con
 
     path = tmp_path / "xdg-config" / "aos-vci-agent" / "credential.json"
     assert await _goes_online(load_credential(path, keystore=None))
+
+
+def _agent_env(keystore_file: Path) -> dict[str, str]:
+    """The environment of an agent process whose keyring backend is a ``SharedKeystore``."""
+    env = dict(os.environ)
+    env["PYTHON_KEYRING_BACKEND"] = "shared_keystore.SharedKeystore"
+    env["AOS_TEST_KEYSTORE_FILE"] = str(keystore_file)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(Path(__file__).parent), *filter(None, [env.get("PYTHONPATH")])]
+    )
+    return env
+
+
+async def _agent(env: dict[str, str], *argv: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "vci_agent",
+        *argv,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def _connect_until_online(
+    programming_server: Any, organization_id: uuid.UUID, env: dict[str, str], *dirs: str
+) -> bytes:
+    """Run ``connect`` until the service lists the agent online, then stop it with SIGTERM;
+    returns what it printed."""
+    agent = await _agent(env, *dirs, "connect", "--port", "9")
+    try:
+        async with httpx.AsyncClient(base_url=programming_server.url) as http:
+            async with asyncio.timeout(20):
+                while agent.returncode is None:
+                    listed = await http.get(
+                        "/agents", headers=programming_server.auth(organization_id)
+                    )
+                    if any(item["online"] for item in listed.json()["items"]):
+                        break
+                    await asyncio.sleep(0.1)
+        agent.send_signal(signal.SIGTERM)
+        out, err = await asyncio.wait_for(agent.communicate(), 15)
+    finally:
+        if agent.returncode is None:
+            agent.kill()
+            await agent.wait()
+    assert agent.returncode == 0, err.decode()
+    return out
+
+
+async def test_pair_and_connect_processes_keep_and_read_the_secret_in_the_keystore(
+    programming_server: Any, tmp_path: Path
+) -> None:
+    organization_id = uuid.uuid4()
+    env = _agent_env(tmp_path / "keystore.json")
+    dirs = ["--config-dir", str(tmp_path / "config"), "--state-dir", str(tmp_path / "state")]
+    code = await programming_server.pairing_code(organization_id)
+    pairing = await _agent(
+        env, *dirs, "pair", "--server", programming_server.url, "--code", code, "--api-prefix", ""
+    )
+    out, err = await pairing.communicate()
+    assert pairing.returncode == 0, err.decode()
+
+    record = json.loads((tmp_path / "config" / "credential.json").read_text())
+    secrets = json.loads((tmp_path / "keystore.json").read_text())
+    secret = secrets[f"{KEYSTORE_SERVICE}/{record['agent_id']}"]
+    assert record["credential_in"] == "keystore"
+    assert _files_holding(tmp_path / "config", secret) == []
+    assert b"SharedKeystore" in out
+    assert b"agent stopped" in await _connect_until_online(
+        programming_server, organization_id, env, *dirs
+    )
+
+
+async def test_connect_process_moves_an_old_files_secret_into_the_keystore(
+    programming_server: Any, tmp_path: Path
+) -> None:
+    organization_id = uuid.uuid4()
+    dirs = ["--config-dir", str(tmp_path / "config"), "--state-dir", str(tmp_path / "state")]
+    code = await programming_server.pairing_code(organization_id)
+    argv = [*dirs, "pair", "--server", programming_server.url, "--code", code, "--api-prefix", ""]
+    assert await asyncio.to_thread(main, argv) == 0  # no keystore here: the secret is in the file
+    path = tmp_path / "config" / "credential.json"
+    secret = json.loads(path.read_text())["credential"]
+
+    out = await _connect_until_online(
+        programming_server, organization_id, _agent_env(tmp_path / "keystore.json"), *dirs
+    )
+
+    assert b"credential moved from" in out
+    assert _files_holding(tmp_path / "config", secret) == []
+    assert json.loads((tmp_path / "keystore.json").read_text()) == {
+        f"{KEYSTORE_SERVICE}/{json.loads(path.read_text())['agent_id']}": secret
+    }
 
 
 def test_a_keystore_that_refuses_the_secret_leaves_it_in_the_owner_only_file(
