@@ -152,20 +152,33 @@ def on_stop_signals(
     """Call ``stop`` in ``loop`` when a stop signal arrives; returns a function that puts the
     previous handlers back. Call it from the main thread, inside the running loop.
 
-    POSIX: ``loop.add_signal_handler``. Windows: no event loop there supports it, so
-    ``signal.signal`` handlers are used; they run in the main thread between bytecodes, maybe
-    while the loop waits for I/O, so they hand ``stop`` over with ``call_soon_threadsafe``,
-    which also wakes the loop up."""
+    POSIX: ``loop.add_signal_handler``. Windows, and a POSIX loop without it: ``signal.signal``
+    handlers (see ``_on_signals``)."""
     signals = stop_signals(platform=platform)
-    if not is_windows(platform):
+    if is_windows(platform):
+        return _on_signals(loop, stop, signals)  # no Windows event loop has add_signal_handler
+    added: list[int] = []
+
+    def remove_loop_handlers() -> None:
+        for signum in added:
+            loop.remove_signal_handler(signum)
+
+    try:
         for signum in signals:
             loop.add_signal_handler(signum, stop)
+            added.append(signum)
+    except NotImplementedError:
+        remove_loop_handlers()
+        return _on_signals(loop, stop, signals)
+    return remove_loop_handlers
 
-        def remove_loop_handlers() -> None:
-            for signum in signals:
-                loop.remove_signal_handler(signum)
 
-        return remove_loop_handlers
+def _on_signals(
+    loop: asyncio.AbstractEventLoop, stop: Callable[[], None], signals: tuple[int, ...]
+) -> Callable[[], None]:
+    """``signal.signal`` handlers run in the main thread between bytecodes, maybe while the loop
+    waits for I/O, so they hand ``stop`` over with ``call_soon_threadsafe``, which also wakes
+    the loop up."""
 
     def handle(signum: int, frame: FrameType | None) -> None:
         loop.call_soon_threadsafe(stop)

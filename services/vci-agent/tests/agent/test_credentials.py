@@ -111,8 +111,9 @@ async def _goes_online(credential: DeviceCredential) -> bool:
     return welcomed.is_set()
 
 
-def test_the_os_keystore_of_this_headless_machine_is_none() -> None:
-    # The tests' default (see conftest): keyring's fail backend, as on a Linux without a desktop.
+def test_keyrings_fail_backend_means_there_is_no_os_keystore() -> None:
+    # The tests' default (see conftest), and what keyring picks on a Linux without a desktop.
+    assert isinstance(keyring.get_keyring(), fail.Keyring)
     assert os_keystore() is None
 
 

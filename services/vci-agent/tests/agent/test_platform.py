@@ -248,6 +248,26 @@ async def test_on_posix_sigterm_sets_the_stop_event_through_the_loop() -> None:
     assert signal.getsignal(signal.SIGTERM) == before
 
 
+async def test_on_posix_a_loop_without_signal_handlers_still_stops_on_sigterm(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+    monkeypatch.setattr(loop, "add_signal_handler", _no_loop_signal_handlers)
+    before = signal.getsignal(signal.SIGTERM)
+    stop = asyncio.Event()
+
+    restore = on_stop_signals(loop, stop.set, platform=LINUX)
+    try:
+        signal.raise_signal(signal.SIGTERM)
+        async with asyncio.timeout(5):
+            await stop.wait()
+    finally:
+        restore()
+
+    assert stop.is_set()
+    assert signal.getsignal(signal.SIGTERM) == before
+
+
 _OS_SPECIFIC: dict[str, Callable[[str], bool]] = {
     "sys.platform": lambda line: "sys.platform" in line,
     "os.fsync": lambda line: "os.fsync(" in line,
