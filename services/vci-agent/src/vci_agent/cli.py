@@ -4,7 +4,8 @@
   workshop use), verifying SHA-256 and the Ed25519 signature first; an interrupted job for the
   same ECU and image is resumed from the journal.
 * ``read-vehicle``: print the VIN and each ECU's software as JSON.
-* ``pair``: trade a pairing code from the portal for the device credential (stored 0600).
+* ``pair``: trade a pairing code from the portal for the device credential (kept in the OS
+  keystore, or in a file only the user can read where there is none).
 * ``connect``: keep the link to the programming service and run its vehicle reads and jobs;
   a job an earlier (crashed or killed) agent process left unfinished is resumed first.
 """
@@ -14,7 +15,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import signal
 import socket
 import sys
 import time
@@ -25,9 +25,16 @@ from pathlib import Path
 from typing import TextIO
 
 import httpx
-from platformdirs import user_config_dir, user_state_dir
+from keyring.backend import KeyringBackend
 
 from vci_agent.agent import run_agent
+from vci_agent.credentials import (
+    CredentialPlace,
+    load_credential,
+    move_secret_to_keystore,
+    os_keystore,
+    save_credential,
+)
 from vci_agent.flash import (
     Flasher,
     FlashError,
@@ -38,12 +45,12 @@ from vci_agent.image import ImageError, load_public_key, verify_image
 from vci_agent.journal import JobPhase, Journal, JournalEntry
 from vci_agent.keys import KEY_ALGORITHMS, local_key_provider
 from vci_agent.link import LinkError
-from vci_agent.pairing import (
-    DEFAULT_API_PREFIX,
-    PairingError,
-    load_credential,
-    pair,
-    save_credential,
+from vci_agent.pairing import DEFAULT_API_PREFIX, PairingError, pair
+from vci_agent.platform import (
+    APP_NAME,
+    default_config_dir,
+    default_state_dir,
+    on_stop_signals,
 )
 from vci_agent.regions import KNOWN_REGIONS
 from vci_agent.transport.doip import doip_connection
@@ -52,7 +59,6 @@ from vci_agent.vehicle import EcuInfo, read_vehicle
 
 __all__ = ["build_parser", "main"]
 
-APP_NAME = "aos-vci-agent"
 CREDENTIAL_FILE = "credential.json"
 DEFAULT_DOIP_PORT = 13400
 # The AOS demo vehicle's ECUs, read when no --ecu is given.
@@ -84,6 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--config-dir", type=Path, help="device credential (default: the user config dir)"
+    )
+    parser.add_argument(
+        "--credential-store",
+        choices=("auto", "file"),
+        default="auto",
+        help="where the device credential's secret is kept: auto = the OS keystore (Windows "
+        "Credential Manager, macOS Keychain, Secret Service) when usable, else the owner-only "
+        "file in the config dir; file = always that file",
     )
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -168,31 +182,42 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    state_dir: Path = args.state_dir or Path(user_state_dir(APP_NAME))
-    config_dir: Path = args.config_dir or Path(user_config_dir(APP_NAME))
+    state_dir: Path = args.state_dir or default_state_dir()
+    config_dir: Path = args.config_dir or default_config_dir()
     try:
         if args.command == "pair":
-            return _pair(args, config_dir, sys.stdout)
+            return _pair(args, config_dir, keystore=_keystore(args), out=sys.stdout)
         if args.command == "flash":
             return _flash(args, state_dir, sys.stdout)
         if args.command == "connect":
-            return _connect(args, config_dir, state_dir, sys.stdout)
+            return _connect(
+                args, config_dir, state_dir=state_dir, keystore=_keystore(args), out=sys.stdout
+            )
         return _read_vehicle(args, sys.stdout)
     except (ImageError, FlashError, PairingError, LinkError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
 
-def _pair(args: argparse.Namespace, config_dir: Path, out: TextIO) -> int:
+def _keystore(args: argparse.Namespace) -> KeyringBackend | None:
+    return None if args.credential_store == "file" else os_keystore()
+
+
+def _pair(
+    args: argparse.Namespace, config_dir: Path, *, keystore: KeyringBackend | None, out: TextIO
+) -> int:
     with httpx.Client(timeout=30) as client:
         credential = pair(
             client, args.server, args.code, name=args.name, api_prefix=args.api_prefix
         )
     path = config_dir / CREDENTIAL_FILE
-    save_credential(path, credential)
-    print(
-        f"paired as agent {credential.agent_id}; credential stored in {path} (mode 0600)", file=out
+    place = save_credential(path, credential, keystore=keystore)
+    where = (
+        f"in {keystore.name}"
+        if keystore is not None and place is CredentialPlace.KEYSTORE
+        else f"in {path} (readable by this user only)"
     )
+    print(f"paired as agent {credential.agent_id}; credential stored {where}", file=out)
     return 0
 
 
@@ -319,26 +344,37 @@ class _ProgressDisplay:
             self._line = False
 
 
-def _connect(args: argparse.Namespace, config_dir: Path, state_dir: Path, out: TextIO) -> int:
-    credential = load_credential(config_dir / CREDENTIAL_FILE)
+def _connect(
+    args: argparse.Namespace,
+    config_dir: Path,
+    *,
+    state_dir: Path,
+    keystore: KeyringBackend | None,
+    out: TextIO,
+) -> int:
+    path = config_dir / CREDENTIAL_FILE
+    if keystore is not None and move_secret_to_keystore(path, keystore=keystore):
+        print(f"credential moved from {path} into {keystore.name}", file=out)
+    credential = load_credential(path, keystore=keystore)
     print(f"agent {credential.agent_id} connecting to {credential.api_base}", file=out)
     out.flush()
 
     async def serve() -> None:
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
-        await run_agent(
-            credential,
-            state_dir=state_dir,
-            connect=lambda address: doip_connection(
-                args.host, args.port, address, protocol_version=args.protocol_version
-            ),
-            ecus=_ecus(args.ecu),
-            stop=stop,
-            flash_options=FlashOptions(resume_window=args.resume_window),
-        )
+        restore_signals = on_stop_signals(asyncio.get_running_loop(), stop.set)
+        try:
+            await run_agent(
+                credential,
+                state_dir=state_dir,
+                connect=lambda address: doip_connection(
+                    args.host, args.port, address, protocol_version=args.protocol_version
+                ),
+                ecus=_ecus(args.ecu),
+                stop=stop,
+                flash_options=FlashOptions(resume_window=args.resume_window),
+            )
+        finally:
+            restore_signals()
 
     asyncio.run(serve())
     print("agent stopped", file=out)

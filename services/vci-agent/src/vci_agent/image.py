@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from vci_agent.aosimg import AosImageHeader, InvalidImageError, parse_header
+from vci_agent.platform import flush_to_disk, replace_file
 
 __all__ = [
     "ImageDigestError",
@@ -160,14 +160,13 @@ def download_image(
                     out.write(chunk)
                     if size is not None and out.tell() > size:
                         raise ImageDownloadError(f"GET {url} sent more than {size} bytes")
-                out.flush()
-                os.fsync(out.fileno())
+                flush_to_disk(out)
     except httpx.HTTPError as exc:
         raise ImageDownloadError(f"GET {url} failed: {exc}") from exc
     if _file_sha256(partial) != sha256:
         partial.unlink()
         raise ImageDigestError(f"downloaded image from {url} does not match its SHA-256")
-    partial.replace(final)
+    replace_file(partial, final)
     return final
 
 

@@ -1,22 +1,32 @@
 """The on-disk job journal: one JSON file per flash job, written atomically.
 
 Every write goes to a temporary file in the same directory, is fsynced, then renamed over the
-old file (and the directory fsynced), so a power cut leaves either the old or the new state.
+old file (and, on POSIX, the directory fsynced: see ``vci_agent.platform``), so a power cut
+leaves either the old or the new state.
 The acked offset tells a resumed job where the ECU's memory stands.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from vci_agent.platform import PLATFORM, write_file_atomically
+
 __all__ = ["JobPhase", "JobResultState", "Journal", "JournalEntry", "JournalError"]
+
+# Job ids name files: letters, digits, "-", "_" and "." only, so that no OS reads a separator, a
+# drive or an NTFS stream (":") into one, and no leading "." (the temporary files' prefix).
+_PORTABLE_JOB_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
+# Windows opens these devices whatever the extension ("NUL.json" is NUL).
+_WINDOWS_DEVICE_NAMES = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"{port}{n}" for port in ("COM", "LPT") for n in range(1, 10)]
+)
 
 
 class JournalError(Exception):
@@ -107,14 +117,17 @@ class JournalEntry:
 
 
 class Journal:
-    """Journal files ``<directory>/<job_id>.json``."""
+    """Journal files ``<directory>/<job_id>.json``. ``platform`` chooses how a write is made
+    durable (the running OS unless a test says otherwise)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, platform: str = PLATFORM) -> None:
         self.directory = directory
+        self._platform = platform
         directory.mkdir(parents=True, exist_ok=True)
 
     def path(self, job_id: str) -> Path:
-        if not job_id or "/" in job_id or "\\" in job_id or job_id.startswith("."):
+        """Raises ``JournalError`` for a job id that is not a plain file name on every OS."""
+        if not _PORTABLE_JOB_ID.fullmatch(job_id) or job_id.upper() in _WINDOWS_DEVICE_NAMES:
             raise JournalError(f"invalid job id {job_id!r}")
         return self.directory / f"{job_id}.json"
 
@@ -122,17 +135,8 @@ class Journal:
         """Write ``entry`` atomically and durably; returns it for chaining."""
         target = self.path(entry.job_id)
         payload = json.dumps(entry.to_json(), indent=2, sort_keys=True).encode()
-        fd, temp = tempfile.mkstemp(prefix=f".{entry.job_id}.", dir=self.directory)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(payload)
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temp, target)
-        except BaseException:
-            Path(temp).unlink(missing_ok=True)
-            raise
-        _fsync_directory(self.directory)
+        # Owner-only: an entry may hold the job's download token.
+        write_file_atomically(target, payload, owner_only=True, platform=self._platform)
         return entry
 
     def update(self, entry: JournalEntry, **changes: Any) -> JournalEntry:
@@ -164,11 +168,3 @@ class Journal:
 
     def unsynced_results(self) -> list[JournalEntry]:
         return [entry for entry in self.entries() if entry.finished and not entry.result_synced]
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

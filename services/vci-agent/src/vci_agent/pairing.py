@@ -1,16 +1,12 @@
-"""Pairing: trade a one-time code from the portal for a device credential, stored privately.
+"""Pairing: trade a one-time code from the portal for a device credential.
 
-The credential file is created with mode 0600 (only the user can read it) and replaced
-atomically; it is the agent's only secret.
+The credential is the agent's only secret; ``vci_agent.credentials`` keeps it (the OS keystore,
+or a file only the user can read).
 """
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
-from dataclasses import asdict, dataclass
-from pathlib import Path
+from dataclasses import dataclass
 
 import httpx
 
@@ -18,9 +14,7 @@ __all__ = [
     "DEFAULT_API_PREFIX",
     "DeviceCredential",
     "PairingError",
-    "load_credential",
     "pair",
-    "save_credential",
 ]
 
 # The programming service's routes behind the gateway.
@@ -80,32 +74,6 @@ def pair(
         )
     except (ValueError, KeyError, TypeError) as exc:
         raise PairingError(f"unexpected pairing answer from {url}") from exc
-
-
-def save_credential(path: Path, credential: DeviceCredential) -> None:
-    """Write the credential file with mode 0600, atomically (temp file + rename)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=".credential.", dir=path.parent)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as out:
-            json.dump(asdict(credential), out, indent=2)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
-
-
-def load_credential(path: Path) -> DeviceCredential:
-    """Raises ``PairingError`` when the agent is not paired or the file is unreadable."""
-    try:
-        return DeviceCredential(**json.loads(path.read_text()))
-    except FileNotFoundError:
-        raise PairingError("this agent is not paired: run `aos-vci-agent pair`") from None
-    except (ValueError, TypeError) as exc:
-        raise PairingError(f"the credential file {path} is unreadable") from exc
 
 
 def _problem_detail(response: httpx.Response) -> str:

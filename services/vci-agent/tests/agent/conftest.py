@@ -24,12 +24,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import keyring
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
 from google.protobuf.timestamp_pb2 import Timestamp
+from keyring.backends import fail
 
 from servicekit.faults import TcpProxy
 from vci_agent import aosimg
@@ -42,6 +44,17 @@ from vci_agent.transport.doip import doip_connection
 from vci_agent.uds import UdsTiming
 from vci_agent.vehicle import EcuInfo
 from vehicle_sim.testing import RunningVehicle
+
+
+@pytest.fixture(autouse=True)
+def no_os_keystore(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test touches the keystore of the user running it: keyring gets its fail backend,
+    here and in the agent processes the tests start (they inherit the variable)."""
+    monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(previous)
 
 
 @dataclass(frozen=True)

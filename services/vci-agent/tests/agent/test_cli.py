@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
 from vci_agent.cli import main
+from vci_agent.journal import Journal
 from vehicle_sim.security import DEV_SECRETS
 from vehicle_sim.testing import RunningVehicle, running_vehicle
 
@@ -89,6 +91,23 @@ async def test_flash_command_run_again_resumes_a_job_interrupted_by_power_loss(
     out = capsys.readouterr().out
     assert "resuming job" in out
     assert "resumed 1 times" in out
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the XDG folders are Linux's")
+async def test_flash_command_without_state_dir_journals_in_the_users_state_folder(
+    tmp_path: Path, signed_image: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
+    files = _files(tmp_path, signed_image.data, signed_image.signature, signed_image.public_key)
+    async with running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim:
+        argv = _flash_argv(sim, tmp_path, files)[2:]  # without --state-dir
+
+        code = await asyncio.to_thread(main, argv)
+
+        assert code == 0
+    journal = Journal(tmp_path / "xdg-state" / "aos-vci-agent" / "journal")
+    assert [entry.version_after for entry in journal.entries()] == ["1.1.0"]
+    assert not (tmp_path / "state").exists()
 
 
 async def test_flash_command_refuses_a_tampered_image_before_any_uds_request(

@@ -61,9 +61,24 @@ def test_load_of_a_corrupt_file_raises_journal_error(tmp_path: Path) -> None:
         Journal(tmp_path).load("bad")
 
 
-def test_job_ids_that_are_paths_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "job_id",
+    [
+        *("", "../escape", "a/b", "a\\b", ".hidden"),
+        *("C:job", "job:stream", "a*b", "NUL", "com1", "x" * 129),
+    ],
+)
+def test_job_ids_that_are_not_a_plain_file_name_on_every_os_are_refused(
+    tmp_path: Path, job_id: str
+) -> None:
     with pytest.raises(JournalError, match="invalid job id"):
-        Journal(tmp_path).path("../escape")
+        Journal(tmp_path).path(job_id)
+
+
+def test_a_uuid_job_id_names_its_journal_file(tmp_path: Path) -> None:
+    job_id = "3f2b8c1e-9a4d-4c6b-8e1f-0a2b3c4d5e6f"
+
+    assert Journal(tmp_path).path(job_id) == tmp_path / f"{job_id}.json"
 
 
 def test_an_entry_written_before_the_resume_fields_existed_loads_with_empty_ones(

@@ -20,14 +20,9 @@ import pytest
 
 from aos.agent.v1 import agent_pb2
 from vci_agent.cli import main
+from vci_agent.credentials import load_credential, save_credential
 from vci_agent.link import AgentLink, Backoff, LinkRefusedError, UpgradeRequiredError
-from vci_agent.pairing import (
-    DeviceCredential,
-    PairingError,
-    load_credential,
-    pair,
-    save_credential,
-)
+from vci_agent.pairing import DeviceCredential, PairingError, pair
 
 
 @pytest.fixture
@@ -66,10 +61,10 @@ async def test_pairing_stores_a_credential_only_the_user_can_read(
     credential = await _pair(server, await pairing_code())
     path = tmp_path / "state" / "credential.json"
 
-    save_credential(path, credential)
+    save_credential(path, credential, keystore=None)
 
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
-    assert load_credential(path) == credential
+    assert load_credential(path, keystore=None) == credential
     assert uuid.UUID(credential.agent_id)
     assert len(base64.b64decode(credential.release_public_key)) == 32
 
@@ -98,13 +93,14 @@ async def test_pair_command_stores_the_credential_in_the_config_dir(
     code = await asyncio.to_thread(main, argv)
 
     assert code == 0
-    stored = load_credential(tmp_path / "config" / "credential.json")
+    stored = load_credential(tmp_path / "config" / "credential.json", keystore=None)
     assert stored.server == server
     assert stat.S_IMODE((tmp_path / "config" / "credential.json").stat().st_mode) == 0o600
 
 
-async def test_connect_command_goes_online_and_stops_cleanly_on_sigterm(
-    programming_server: Any, tmp_path: Path
+@pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["sigterm", "ctrl-c"])
+async def test_connect_command_goes_online_and_stops_cleanly_on_a_stop_signal(
+    programming_server: Any, tmp_path: Path, stop_signal: signal.Signals
 ) -> None:
     organization_id = uuid.uuid4()
     config = ["--config-dir", str(tmp_path / "config"), "--state-dir", str(tmp_path / "state")]
@@ -135,7 +131,7 @@ async def test_connect_command_goes_online_and_stops_cleanly_on_sigterm(
                     if any(a["online"] for a in listed.json()["items"]):
                         break
                     await asyncio.sleep(0.1)
-        agent.send_signal(signal.SIGTERM)
+        agent.send_signal(stop_signal)
         out, _ = await asyncio.wait_for(agent.communicate(), 15)
     finally:
         if agent.returncode is None:
@@ -148,7 +144,7 @@ async def test_connect_command_goes_online_and_stops_cleanly_on_sigterm(
 
 def test_loading_a_missing_credential_says_to_pair(tmp_path: Path) -> None:
     with pytest.raises(PairingError, match="not paired"):
-        load_credential(tmp_path / "missing.json")
+        load_credential(tmp_path / "missing.json", keystore=None)
 
 
 async def test_link_says_hello_and_gets_welcome_for_its_agent_id(

@@ -22,10 +22,10 @@ from udsoncan.connections import BaseConnection
 
 from aos.agent.v1 import agent_pb2
 from vci_agent.cli import main
+from vci_agent.credentials import load_credential
 from vci_agent.jobs import JobRunner
 from vci_agent.journal import JobResultState, Journal, JournalEntry
 from vci_agent.link import AgentLink, Backoff
-from vci_agent.pairing import load_credential
 from vci_agent.transport.doip import doip_connection
 from vci_agent.transport.tracing import TracingConnection
 from vci_agent.vehicle import EcuInfo
@@ -139,7 +139,7 @@ async def _kill_mid_transfer(
 ) -> tuple[str, JournalEntry]:
     """Start a session on an agent process, SIGKILL the process while the held block waits,
     and return the session id and the job's journal entry as the process left it."""
-    credential = load_credential(dirs.config / "credential.json")
+    credential = load_credential(dirs.config / "credential.json", keystore=None)
     async with _agent_process(dirs, sim) as first:
         await _wait_online(server, organization_id)
         session_id = await _start_session(server, organization_id, credential.agent_id)
@@ -231,7 +231,7 @@ async def test_a_start_job_for_a_journaled_job_resumes_it_instead_of_erasing_aga
     organization_id = uuid.uuid4()
     await programming_server.grant_programming_time(organization_id)
     dirs = await _paired_dirs(programming_server, organization_id, tmp_path)
-    credential = load_credential(dirs.config / "credential.json")
+    credential = load_credential(dirs.config / "credential.json", keystore=None)
     requests: list[bytes] = []
     async with running_vehicle(tmp_path / "sim", faults=FAULTS, erase_time_s=0.05) as sim:
         session_id, left = await _kill_mid_transfer(programming_server, organization_id, dirs, sim)
@@ -278,7 +278,7 @@ async def test_a_connect_leaves_an_interrupted_offline_flash_job_for_the_flash_c
 ) -> None:
     organization_id = uuid.uuid4()
     dirs = await _paired_dirs(programming_server, organization_id, tmp_path)
-    credential = load_credential(dirs.config / "credential.json")
+    credential = load_credential(dirs.config / "credential.json", keystore=None)
     journal = dirs.journal
     # What ``vci_agent flash`` leaves behind when interrupted: no image address, no signature.
     offline = journal.save(

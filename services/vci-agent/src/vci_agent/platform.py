@@ -1,0 +1,193 @@
+"""Every call whose behaviour differs between Windows and POSIX, behind small functions.
+
+``PLATFORM`` is read from ``sys.platform`` here and nowhere else in the agent. Each function
+takes the platform as a keyword argument that defaults to it, so the tests run the Windows
+branches on Linux by passing ``"win32"``. The agent's README ("OS-specific calls") lists each
+call and how it is handled.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import FrameType
+from typing import IO, Any, Final
+
+from platformdirs import user_config_dir, user_state_dir
+
+__all__ = [
+    "APP_NAME",
+    "PLATFORM",
+    "WINDOWS_SIGBREAK",
+    "default_config_dir",
+    "default_state_dir",
+    "flush_to_disk",
+    "is_windows",
+    "on_stop_signals",
+    "replace_file",
+    "stop_signals",
+    "sync_directory",
+    "write_file_atomically",
+]
+
+APP_NAME: Final = "aos-vci-agent"
+PLATFORM: Final = sys.platform
+# signal.SIGBREAK (Ctrl-Break in a console) is named by the signal module only on Windows; its
+# number is fixed by the Windows C runtime.
+WINDOWS_SIGBREAK: Final = 21
+
+_OWNER_READ_WRITE: Final = stat.S_IRUSR | stat.S_IWUSR
+# How long a replace on Windows keeps trying while another handle holds the target open.
+_WINDOWS_REPLACE_PATIENCE_S: Final = 2.0
+
+
+def is_windows(platform: str = PLATFORM) -> bool:
+    return platform == "win32"
+
+
+def default_config_dir() -> Path:
+    """The user's configuration folder (platformdirs picks it for the running OS):
+    ``%LOCALAPPDATA%\\aos-vci-agent\\aos-vci-agent`` on Windows, ``~/.config/aos-vci-agent``
+    on Linux, ``~/Library/Application Support/aos-vci-agent`` on macOS."""
+    return Path(user_config_dir(APP_NAME))
+
+
+def default_state_dir() -> Path:
+    """The user's state folder (journal and image cache): the same folder as the
+    configuration on Windows and macOS, ``~/.local/state/aos-vci-agent`` on Linux."""
+    return Path(user_state_dir(APP_NAME))
+
+
+def flush_to_disk(stream: IO[bytes] | IO[str]) -> None:
+    """Push a file's written bytes to the disk. ``os.fsync`` of a file descriptor exists on
+    every platform (on Windows it is the C runtime's ``_commit``)."""
+    stream.flush()
+    os.fsync(stream.fileno())
+
+
+def sync_directory(directory: Path, *, platform: str = PLATFORM) -> None:
+    """Make a rename inside ``directory`` durable.
+
+    POSIX: fsync the directory, or a power cut may forget the rename. Windows: nothing; a
+    directory cannot be opened for fsync there (``os.open`` refuses it), and NTFS journals the
+    rename itself (``os.replace`` is ``MoveFileEx`` with ``MOVEFILE_REPLACE_EXISTING``)."""
+    if is_windows(platform):
+        return
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def replace_file(source: Path | str, target: Path, *, platform: str = PLATFORM) -> None:
+    """Rename ``source`` over ``target`` atomically (``os.replace``).
+
+    Windows refuses the rename (PermissionError) while any handle, opened without
+    FILE_SHARE_DELETE, has the target open: Python's own reads (the link counting unsynced
+    journal results while a flash writes) or a virus scanner or indexer looking at the new file.
+    Such handles are short-lived, so the rename is tried again for up to 2 s, then the error is
+    raised. POSIX renames over open files, so there the first error is raised."""
+    if not is_windows(platform):
+        os.replace(source, target)
+        return
+    deadline = time.monotonic() + _WINDOWS_REPLACE_PATIENCE_S
+    pause = 0.005
+    while True:
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError:
+            if time.monotonic() >= deadline:
+                raise
+            time.sleep(pause)
+            pause = min(pause * 2, 0.1)
+
+
+def write_file_atomically(
+    path: Path, data: bytes, *, owner_only: bool = False, platform: str = PLATFORM
+) -> None:
+    """Replace ``path`` with ``data`` so that a power cut leaves the old or the new content.
+
+    The bytes go to a temporary file in the same folder, are flushed and fsynced, and the file
+    is renamed over ``path`` (see ``replace_file``); on POSIX the folder is then fsynced (see
+    ``sync_directory``).
+    ``owner_only``: on POSIX the file gets mode 0600 before any byte is written (``mkstemp``
+    creates it so already; the chmod states it). Windows has no mode bits: the file inherits
+    the folder's ACL, and the user's profile folders are readable by that user (and SYSTEM and
+    administrators) only. Raises ``OSError``; the temporary file never outlives a failure."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            if owner_only and not is_windows(platform):
+                os.chmod(temp, _OWNER_READ_WRITE)
+            out.write(data)
+            flush_to_disk(out)
+        replace_file(temp, path, platform=platform)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+    sync_directory(path.parent, platform=platform)
+
+
+def stop_signals(*, platform: str = PLATFORM) -> tuple[int, ...]:
+    """The signals that ask the agent to stop: Ctrl-C and Ctrl-Break in a Windows console;
+    Ctrl-C and SIGTERM (service managers, ``kill``) on POSIX."""
+    if is_windows(platform):
+        return (signal.SIGINT, WINDOWS_SIGBREAK)
+    return (signal.SIGINT, signal.SIGTERM)
+
+
+def on_stop_signals(
+    loop: asyncio.AbstractEventLoop, stop: Callable[[], None], *, platform: str = PLATFORM
+) -> Callable[[], None]:
+    """Call ``stop`` in ``loop`` when a stop signal arrives; returns a function that puts the
+    previous handlers back. Call it from the main thread, inside the running loop.
+
+    POSIX: ``loop.add_signal_handler``. Windows, and a POSIX loop without it: ``signal.signal``
+    handlers (see ``_on_signals``)."""
+    signals = stop_signals(platform=platform)
+    if is_windows(platform):
+        return _on_signals(loop, stop, signals)  # no Windows event loop has add_signal_handler
+    added: list[int] = []
+
+    def remove_loop_handlers() -> None:
+        for signum in added:
+            loop.remove_signal_handler(signum)
+
+    try:
+        for signum in signals:
+            loop.add_signal_handler(signum, stop)
+            added.append(signum)
+    except NotImplementedError:
+        remove_loop_handlers()
+        return _on_signals(loop, stop, signals)
+    return remove_loop_handlers
+
+
+def _on_signals(
+    loop: asyncio.AbstractEventLoop, stop: Callable[[], None], signals: tuple[int, ...]
+) -> Callable[[], None]:
+    """``signal.signal`` handlers run in the main thread between bytecodes, maybe while the loop
+    waits for I/O, so they hand ``stop`` over with ``call_soon_threadsafe``, which also wakes
+    the loop up."""
+
+    def handle(signum: int, frame: FrameType | None) -> None:
+        loop.call_soon_threadsafe(stop)
+
+    previous: dict[int, Any] = {signum: signal.signal(signum, handle) for signum in signals}
+
+    def restore_handlers() -> None:
+        for signum, handler in previous.items():
+            # None: a handler not installed from Python; the default is the closest match.
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
+
+    return restore_handlers
