@@ -92,6 +92,9 @@ def pair_demo_agent(
             "vci_agent",
             "--config-dir",
             str(config_dir),
+            # The demo's throwaway credential stays in .local, out of the developer's keystore.
+            "--credential-store",
+            "file",
             "pair",
             "--server",
             gateway,

@@ -252,6 +252,9 @@ def agent_process(args: argparse.Namespace, ports: Ports, logs: Path) -> Process
             str(agent_dir(args) / "config"),
             "--state-dir",
             str(agent_dir(args) / "state"),
+            # As demo_agent.py pairs it: the demo credential stays in .local, out of the keystore.
+            "--credential-store",
+            "file",
             "connect",
             "--host",
             "127.0.0.1",

@@ -35,7 +35,11 @@ class Workshop:
 
 
 def agent_command(config_dir: Path, state_dir: Path, *args: str) -> list[str]:
-    """The real VCI agent's command line with its own credential and state folders."""
+    """The real VCI agent's command line with its own credential and state folders.
+
+    The secret stays in the test's own folder: a test never writes to the keystore of whoever
+    runs it.
+    """
     return [
         sys.executable,
         "-m",
@@ -44,6 +48,8 @@ def agent_command(config_dir: Path, state_dir: Path, *args: str) -> list[str]:
         str(config_dir),
         "--state-dir",
         str(state_dir),
+        "--credential-store",
+        "file",
         *args,
     ]
 
