@@ -1,0 +1,84 @@
+"""Several processes migrating one fresh database at once (the workers of a service with
+``migrate_on_start``, replicas started together) all succeed, and leave it at one head.
+
+Each migrator is a process of its own, as the workers are (Alembic's ``context`` is global to a
+process), and all of them are released at once once every one has imported what it needs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from alembic.script import ScriptDirectory
+
+from servicekit.migrations import alembic_config
+from servicekit.testing import asyncpg_dsn
+
+SERVICES = Path(__file__).resolve().parents[3] / "services"
+MIGRATORS = 6
+
+# Imports first, then "ready"; the upgrade starts at the line the test sends to every one.
+MIGRATOR = """
+import sys
+from pathlib import Path
+from servicekit.migrations import upgrade
+print("ready", flush=True)
+sys.stdin.readline()
+upgrade(Path(sys.argv[1]), sys.argv[2])
+print("migrated", flush=True)
+"""
+
+
+async def start_migrator(migrations: Path, url: str) -> asyncio.subprocess.Process:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        MIGRATOR,
+        str(migrations),
+        url,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert await process.stdout.readline() == b"ready\n"
+    return process
+
+
+async def test_concurrent_upgrades_of_a_fresh_database_all_succeed_at_one_head(
+    database_factory: Any,
+) -> None:
+    migrations = SERVICES / "billing" / "migrations"
+    url = str(await database_factory.create_empty("concurrent_migrate"))
+    processes = await asyncio.gather(*(start_migrator(migrations, url) for _ in range(MIGRATORS)))
+    for process in processes:
+        assert process.stdin is not None
+        process.stdin.write(b"go\n")
+        await process.stdin.drain()
+    outcomes = await asyncio.gather(*(process.communicate() for process in processes))
+
+    failures = [
+        stderr.decode()[-2000:]
+        for process, (_, stderr) in zip(processes, outcomes, strict=True)
+        if process.returncode != 0
+    ]
+    assert failures == []
+    # (A migrator that had to wait logs so before it; the last line is its own.)
+    assert all(stdout.splitlines()[-1] == b"migrated" for stdout, _ in outcomes)
+    head = ScriptDirectory.from_config(alembic_config(migrations, url)).get_current_head()
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        versions = await connection.fetch("SELECT version_num FROM alembic_version")
+        # The last migration's work is there once: the outbox has its trace_context column.
+        columns = await connection.fetchval(
+            "SELECT count(*) FROM information_schema.columns"
+            " WHERE table_name = 'outbox' AND column_name = 'trace_context'"
+        )
+    finally:
+        await connection.close()
+    assert [row["version_num"] for row in versions] == [head]
+    assert columns == 1
