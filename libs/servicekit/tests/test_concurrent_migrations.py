@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import asyncpg
 from alembic.script import ScriptDirectory
 
-from servicekit.migrations import alembic_config
+from servicekit.migrations import alembic_config, migration_lock_key
 from servicekit.testing import asyncpg_dsn
 
 SERVICES = Path(__file__).resolve().parents[3] / "services"
-MIGRATORS = 6
+MIGRATORS = 4
 
 # Imports first, then "ready"; the upgrade starts at the line the test sends to every one.
 MIGRATOR = """
@@ -82,3 +83,48 @@ async def test_concurrent_upgrades_of_a_fresh_database_all_succeed_at_one_head(
         await connection.close()
     assert [row["version_num"] for row in versions] == [head]
     assert columns == 1
+
+
+async def test_migrators_wait_for_the_process_holding_the_lock_and_go_on_once_it_dies(
+    database_factory: Any,
+) -> None:
+    migrations = SERVICES / "billing" / "migrations"
+    url = str(await database_factory.create_empty("migrate_wait"))
+    dsn = asyncpg_dsn(url)
+    # A process in the middle of migrating: it holds billing's migration lock.
+    holder = await asyncpg.connect(dsn)
+    await holder.execute("SELECT pg_advisory_lock($1, $2)", *migration_lock_key("billing"))
+    watcher = await asyncpg.connect(dsn)
+    try:
+        processes = [await start_migrator(migrations, url) for _ in range(2)]
+        for process in processes:
+            assert process.stdin is not None
+            process.stdin.write(b"go\n")
+            await process.stdin.drain()
+
+        # Both wait for the lock, and nothing is migrated meanwhile.
+        deadline = time.monotonic() + 60
+        while await waiting_for_advisory_locks(watcher) < len(processes):
+            assert time.monotonic() < deadline, "the migrators never waited for the lock"
+            await asyncio.sleep(0.05)
+        assert await watcher.fetchval("SELECT to_regclass('alembic_version')") is None
+
+        holder.terminate()  # the holder dies: its lock goes with its connection
+        outcomes = await asyncio.gather(*(process.communicate() for process in processes))
+
+        assert [process.returncode for process in processes] == [0, 0]
+        assert all(stdout.splitlines()[-1] == b"migrated" for stdout, _ in outcomes)
+        versions = await watcher.fetch("SELECT version_num FROM alembic_version")
+        head = ScriptDirectory.from_config(alembic_config(migrations, url)).get_current_head()
+        assert [row["version_num"] for row in versions] == [head]
+    finally:
+        holder.terminate()
+        await watcher.close()
+
+
+async def waiting_for_advisory_locks(connection: asyncpg.Connection) -> int:
+    value = await connection.fetchval(
+        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+    )
+    return int(value)
