@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+import pytest
 from alembic.script import ScriptDirectory
 
-from servicekit.migrations import alembic_config, migration_lock_key
+from servicekit.migrations import alembic_config, migration_lock_key, upgrade
 from servicekit.testing import asyncpg_dsn
 
 SERVICES = Path(__file__).resolve().parents[3] / "services"
@@ -128,3 +129,24 @@ async def waiting_for_advisory_locks(connection: asyncpg.Connection) -> int:
         " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
     )
     return int(value)
+
+
+async def test_a_failed_migration_lets_the_lock_go(database_factory: Any) -> None:
+    migrations = SERVICES / "billing" / "migrations"
+    url = str(await database_factory.create_empty("migrate_fail"))
+    connection = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        # A table the first migration creates: it fails half-way.
+        await connection.execute("CREATE TABLE products (id integer)")
+        with pytest.raises(Exception, match="products"):
+            await asyncio.to_thread(upgrade, migrations, url)
+
+        held = await connection.fetchval(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"
+            " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        )
+        assert held == 0
+        await connection.execute("DROP TABLE products")
+    finally:
+        await connection.close()
+    await asyncio.to_thread(upgrade, migrations, url)

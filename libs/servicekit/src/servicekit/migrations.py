@@ -102,15 +102,13 @@ def run_env(target_metadata: MetaData) -> None:
 
     def migrate(connection: Connection) -> None:
         _lock_migrations(connection, lock_key, service=service)
-        try:
-            context.configure(connection=connection, target_metadata=target_metadata)
-            with context.begin_transaction():
-                context.run_migrations()
-        finally:
-            # Closing the connection would let it go too; a failed migration's transaction is
-            # over by now (rolled back), so the unlock runs in a fresh one.
-            connection.execute(text("SELECT pg_advisory_unlock(:a, :b)"), _lock_params(lock_key))
-            connection.commit()
+        context.configure(connection=connection, target_metadata=target_metadata)
+        with context.begin_transaction():
+            context.run_migrations()
+        # The next waiting process may go on. After a failure the lock goes with the connection,
+        # which the engine (NullPool) closes.
+        connection.execute(text("SELECT pg_advisory_unlock(:a, :b)"), _lock_params(lock_key))
+        connection.commit()
 
     async def main() -> None:
         engine = create_async_engine(url, poolclass=pool.NullPool)
