@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import pytest
 
+from servicekit.faults import TcpProxy
 from servicekit.leader import LeaderLock, leader_lock_key, run_while_leader
 from servicekit.relay_lock import relay_lock_key
 from servicekit.tasks import cancel_and_wait
@@ -133,6 +134,53 @@ async def test_a_job_that_fails_gives_the_lock_back_and_runs_again(
     await wait_for(lambda: processes[0].running)
 
     assert processes[0].starts == 2
+
+
+@pytest.fixture
+async def proxy(dsn: str) -> AsyncIterator[TcpProxy]:
+    """A TCP proxy in front of the database: a process behind it can lose its network."""
+    proxy = TcpProxy.in_front_of(dsn)
+    await proxy.start()
+    yield proxy
+    await proxy.close()
+
+
+async def test_a_leader_whose_network_hangs_stops_its_job_and_another_leads_once_it_drops(
+    dsn: str, proxy: TcpProxy, processes: list[Process]
+) -> None:
+    behind = Process(proxy.proxied(dsn))
+    processes.append(behind)
+    behind.start()
+    await wait_for(lambda: behind.running)
+    other = Process(dsn)
+    processes.append(other)
+    other.start()
+
+    proxy.freeze()  # the link passes nothing, but neither end sees it closed
+
+    # The leader's check finds no answer: its job stops, although the server still holds the
+    # lock for the connection, so nobody else may lead yet.
+    await wait_for(lambda: not behind.running, timeout=30)
+    assert not other.running
+    # The network drops for good: the server sees the connection end, the lock goes with it.
+    await proxy.cut()
+    await wait_for(lambda: other.running)
+    assert other.starts == 1
+
+
+async def test_a_process_that_cannot_reach_the_database_keeps_trying_and_leads_once_it_can(
+    dsn: str, proxy: TcpProxy, processes: list[Process]
+) -> None:
+    proxy.refuse()
+    process = Process(proxy.proxied(dsn))
+    processes.append(process)
+    process.start()
+
+    await wait_for(lambda: len(proxy.refused_at) >= 2)  # tried, and tried again
+    assert process.starts == 0
+    proxy.restore()
+
+    await wait_for(lambda: process.running)
 
 
 def test_leader_keys_are_apart_from_the_relays() -> None:
