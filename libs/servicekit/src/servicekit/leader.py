@@ -187,6 +187,7 @@ async def run_while_leader(
     ``check_seconds``): use a leader job where running twice for a moment costs only repeated
     work, not a wrong result.
     """
+    unreachable = False
     try:
         while True:
             try:
@@ -194,8 +195,13 @@ async def run_while_leader(
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # the database is away: try again later
-                log.warning("leader lock not reachable; retrying", job=name, error=repr(exc))
-                leading = False
+                if not unreachable:  # once per outage, not once per try
+                    log.warning("leader lock not reachable; retrying", job=name, error=repr(exc))
+                unreachable, leading = True, False
+            else:
+                if unreachable:
+                    log.info("leader lock reachable again", job=name)
+                unreachable = False
             if not leading:
                 await asyncio.sleep(retry_seconds)
                 continue
