@@ -602,6 +602,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.agents < 1 or args.swarm < 1 or args.connect_rate <= 0 or args.window <= 0:
         parser.error("--agents, --swarm, --connect-rate and --window must be positive")
+    from servicekit.testing import require_stack
+
+    # Before anything starts: a missing stack is one line and a non-zero exit, not a traceback.
+    require_stack()
     try:
         return asyncio.run(bench(args))
     except (KeyboardInterrupt, asyncio.CancelledError):

@@ -54,6 +54,7 @@ from servicekit.testing import (
     asyncpg_dsn,
     incoming_event,
     load_stack_env,
+    require_stack,
     running_app,
     timestamp,
 )
@@ -318,15 +319,7 @@ async def run(*, documents: int, requests: int) -> int:
     task = asyncio.current_task()
     if task is not None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
-    stack = load_stack_env()
-    admin_url = stack.get("AOS_POSTGRES_ADMIN_URL")
-    if not admin_url:
-        print(
-            "no PostgreSQL: set AOS_POSTGRES_ADMIN_URL or start the stack (make stack-up)",
-            file=sys.stderr,
-        )
-        return 2
-    factory = DatabaseFactory(admin_url)
+    factory = DatabaseFactory(load_stack_env()["AOS_POSTGRES_ADMIN_URL"])
     try:
         database_url = await factory.create(MIGRATIONS_DIR)
         print(
@@ -442,6 +435,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.documents < 0 or args.requests < 2:
         parser.error("--documents must be >= 0 and --requests >= 2")
+    # Before anything starts: a missing stack is one line and a non-zero exit, not a traceback.
+    require_stack()
     try:
         return asyncio.run(run(documents=args.documents, requests=args.requests))
     except (KeyboardInterrupt, asyncio.CancelledError):

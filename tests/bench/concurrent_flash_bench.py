@@ -471,6 +471,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.flashes < 1 or args.replicas < 1 or args.processes < 1:
         parser.error("--flashes, --replicas and --processes must be positive")
+    from servicekit.testing import require_stack
+
+    # Before anything starts: a missing stack is one line and a non-zero exit, not a traceback.
+    require_stack()
     try:
         return asyncio.run(bench(args))
     except (KeyboardInterrupt, asyncio.CancelledError):

@@ -2,6 +2,11 @@
 
 A service keeps ``migrations/`` (env.py + versions/) beside ``src/``. Its env.py calls
 :func:`run_env` with its metadata; :func:`upgrade` applies everything up to head.
+
+Several processes may migrate one database at once: the workers of one service with
+``migrate_on_start``, or replicas started together. :func:`run_env` serialises them with a
+session-level advisory lock keyed by the service's name, taken before Alembic reads the current
+revision: the second process waits, then finds the database at head and does nothing.
 """
 
 from __future__ import annotations
@@ -14,13 +19,25 @@ from typing import Any
 from alembic import command, context
 from alembic.config import Config
 from alembic.operations import Operations
-from sqlalchemy import MetaData, pool
+from sqlalchemy import MetaData, pool, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from servicekit.envelope import EnvelopeCipher
+from servicekit.leader import advisory_key
+from servicekit.logging import get_logger
 from servicekit.outbox import messaging_metadata
 from servicekit.revocations import revocations_metadata
+
+log = get_logger(__name__)
+
+# The first key of the migration lock (servicekit.leader keeps the classes apart).
+MIGRATION_LOCK_CLASS = 0x0A05_0002
+
+
+def migration_lock_key(service: str) -> tuple[int, int]:
+    """The two int4 keys of the advisory lock that serialises ``service``'s migrations."""
+    return advisory_key(MIGRATION_LOCK_CLASS, service)
 
 
 def alembic_config(
@@ -32,6 +49,8 @@ def alembic_config(
     config.set_main_option("script_location", str(migrations_dir))
     config.attributes.update(attributes or {})
     config.attributes["database_url"] = database_url
+    # A service keeps its migrations in <service>/migrations: the folder names the lock.
+    config.attributes.setdefault("service", migrations_dir.resolve().parent.name)
     return config
 
 
@@ -78,10 +97,18 @@ def run_env(target_metadata: MetaData) -> None:
     if not url:
         raise SystemExit("no database URL: pass it via alembic_config() or sqlalchemy.url")
 
+    service = str(context.config.attributes.get("service") or "alembic")
+    lock_key = migration_lock_key(service)
+
     def migrate(connection: Connection) -> None:
+        _lock_migrations(connection, lock_key, service=service)
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
             context.run_migrations()
+        # The next waiting process may go on. After a failure the lock goes with the connection,
+        # which the engine (NullPool) closes.
+        connection.execute(text("SELECT pg_advisory_unlock(:a, :b)"), _lock_params(lock_key))
+        connection.commit()
 
     async def main() -> None:
         engine = create_async_engine(url, poolclass=pool.NullPool)
@@ -90,6 +117,21 @@ def run_env(target_metadata: MetaData) -> None:
         await engine.dispose()
 
     asyncio.run(main())
+
+
+def _lock_params(key: tuple[int, int]) -> dict[str, int]:
+    return {"a": key[0], "b": key[1]}
+
+
+def _lock_migrations(connection: Connection, key: tuple[int, int], *, service: str) -> None:
+    """Wait for the service's migration lock (session-level: it outlives the transactions
+    Alembic opens and commits), saying so when another process holds it."""
+    params = _lock_params(key)
+    if not connection.scalar(text("SELECT pg_try_advisory_lock(:a, :b)"), params):
+        log.info("another process is migrating the database; waiting for it", service=service)
+        connection.execute(text("SELECT pg_advisory_lock(:a, :b)"), params)
+    # Ends the transaction the statement began, so Alembic begins its own; the lock stays.
+    connection.commit()
 
 
 def create_messaging_tables(op: Operations) -> None:

@@ -17,6 +17,7 @@ import hashlib
 import http.server
 import logging
 import os
+import socket
 import threading
 import time
 import uuid
@@ -75,8 +76,7 @@ def _find_stack_env() -> Path | None:
     return None
 
 
-def load_stack_env() -> dict[str, str]:
-    """Server addresses from the environment, falling back to ``.local/stack.env``."""
+def _stack_values() -> dict[str, str]:
     values: dict[str, str] = {}
     env_file = _find_stack_env()
     if env_file is not None:
@@ -85,6 +85,12 @@ def load_stack_env() -> dict[str, str]:
             if sep and not line.startswith("#"):
                 values[key.strip()] = value.strip()
     values.update({k: v for k, v in os.environ.items() if k in STACK_ENV_KEYS})
+    return values
+
+
+def load_stack_env() -> dict[str, str]:
+    """Server addresses from the environment, falling back to ``.local/stack.env``."""
+    values = _stack_values()
     missing = [k for k in STACK_ENV_KEYS if not values.get(k)]
     if missing:
         pytest.fail(
@@ -93,6 +99,98 @@ def load_stack_env() -> dict[str, str]:
             pytrace=False,
         )
     return values
+
+
+STACK_PROBE_TIMEOUT_SECONDS = 3.0
+_START_STACK = "start it with `make stack-up`"
+
+
+def require_stack(*, kafka: bool = False) -> dict[str, str]:
+    """For a script (a bench), before its event loop starts: the stack's addresses, once its
+    PostgreSQL (and, with ``kafka``, Kafka) answers there.
+
+    Raises SystemExit with one line saying what is missing and what to do, so the script ends
+    with that line and a non-zero status instead of a driver's traceback.
+    """
+    values = _stack_values()
+    needed = ["AOS_POSTGRES_ADMIN_URL", *(["KAFKA_BOOTSTRAP_SERVERS"] if kafka else [])]
+    missing = [key for key in needed if not values.get(key)]
+    if missing:
+        raise SystemExit(
+            f"{' and '.join(missing)} not set, here or in .local/stack.env: no stack is running;"
+            f" {_START_STACK}, or set {' and '.join(missing)} to running servers"
+        )
+    admin_url = values["AOS_POSTGRES_ADMIN_URL"]
+    problem = asyncio.run(_postgres_problem(asyncpg_dsn(admin_url)))
+    if isinstance(problem, _Unreachable):
+        raise SystemExit(
+            f"PostgreSQL does not answer at {_address(admin_url)} (AOS_POSTGRES_ADMIN_URL):"
+            f" {problem.reason}; {_START_STACK}"
+        )
+    if problem is not None:
+        raise SystemExit(
+            f"PostgreSQL at {_address(admin_url)} refused the bench: {problem}; check"
+            " AOS_POSTGRES_ADMIN_URL (`make stack-up` writes a working one to .local/stack.env)"
+        )
+    if kafka:
+        servers = values["KAFKA_BOOTSTRAP_SERVERS"]
+        problem = _kafka_problem(servers)
+        if problem is not None:
+            raise SystemExit(
+                f"Kafka does not answer at {servers} (KAFKA_BOOTSTRAP_SERVERS): {problem};"
+                f" {_START_STACK}"
+            )
+    return values
+
+
+def _address(url: str) -> str:
+    """host:port of a URL, without its user or password."""
+    parts = urlsplit(url)
+    return f"{parts.hostname}:{parts.port or 5432}"
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
+
+
+@dataclass(frozen=True)
+class _Unreachable:
+    reason: str
+
+
+async def _postgres_problem(dsn: str) -> _Unreachable | str | None:
+    """None when logging in to PostgreSQL works; else why not: :class:`_Unreachable` when
+    nothing answers, the server's refusal otherwise."""
+    try:
+        connection = await asyncpg.connect(dsn, timeout=STACK_PROBE_TIMEOUT_SECONDS)
+    except ConnectionRefusedError:
+        return _Unreachable("connection refused")
+    except TimeoutError:
+        return _Unreachable(f"no answer within {STACK_PROBE_TIMEOUT_SECONDS:g} s")
+    except OSError as exc:
+        return _Unreachable(_reason(exc))
+    except Exception as exc:
+        return _reason(exc)
+    await connection.close()
+    return None
+
+
+def _kafka_problem(bootstrap_servers: str) -> str | None:
+    """None when one of the bootstrap servers accepts a connection, else why none does."""
+    reasons: list[str] = []
+    for server in filter(None, (part.strip() for part in bootstrap_servers.split(","))):
+        host, _, port = server.rpartition(":")
+        try:
+            with socket.create_connection(
+                (host.strip("[]"), int(port)), timeout=STACK_PROBE_TIMEOUT_SECONDS
+            ):
+                return None
+        except ConnectionRefusedError:
+            reasons.append(f"{server}: connection refused")
+        except (OSError, ValueError) as exc:
+            reasons.append(f"{server}: {_reason(exc)}")
+    return ", ".join(reasons) or "no server listed"
 
 
 def asyncpg_dsn(url: str) -> str:

@@ -84,5 +84,10 @@ class Settings(ServiceSettings):
     # mailed (PUT /notifications/expiry), and sends the warnings (0: never).
     expiry_check_interval_seconds: float = Field(default=300, ge=0, le=86_400)
 
+    # The jobs that run in one process of all replicas (payment reconciliation, the test
+    # provider's callbacks; see the README): how often another process asks whether the one
+    # running them is gone, which bounds how long a job waits after its process stops.
+    leader_retry_seconds: float = Field(default=2.0, gt=0, le=300)
+
     def secret_fields(self) -> tuple[str, ...]:
         return (*super().secret_fields(), "payment_webhook_secret")

@@ -31,6 +31,7 @@ from billing.services.reconciliation import reconcile_pending_payments
 from billing.services.reservations import expire_unpaid_orders
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.db import Database
+from servicekit.leader import LeaderLock, leader_lock_key, run_while_leader
 from servicekit.logging import get_logger
 from servicekit.tasks import cancel_and_wait
 
@@ -46,6 +47,8 @@ CONSUMERS = (CUSTOMERS_CONSUMER, USAGE_CONSUMER, MEMBERS_CONSUMER)
 PaymentHttpFactory = Callable[[FastAPI], httpx.AsyncClient]
 
 PAYMENT_HTTP_TIMEOUT_SECONDS = 5.0
+# The leader job that asks the payment provider about overdue payments (one process at a time).
+RECONCILIATION_JOB = "billing.payment-reconciliation"
 
 log = get_logger(__name__)
 
@@ -169,6 +172,7 @@ def create_app(
             delay_seconds=settings.test_provider_delay_seconds,
             decline=settings.test_provider_decline,
             timeout_seconds=PAYMENT_HTTP_TIMEOUT_SECONDS,
+            leader_retry_seconds=settings.leader_retry_seconds,
         )
         app.state.payment_provider = provider
         # The VAT id registry handed to services.tax.customer_tax; None: checksum only.
@@ -208,9 +212,21 @@ def create_app(
                 asyncio.create_task(expire_reservations_forever(app.state.database, settings))
             )
         if settings.run_background_workers and settings.payment_reconcile_interval_seconds > 0:
+            # In one process of all replicas: each run asks the provider about every overdue
+            # payment, and the provider's API is paid for and rate-limited per merchant.
+            lock = LeaderLock(
+                app.state.database.dsn,
+                key=leader_lock_key(RECONCILIATION_JOB),
+                application_name="aos-billing-reconciliation",
+            )
             workers.append(
                 asyncio.create_task(
-                    reconcile_payments_forever(app.state.database, provider, settings)
+                    run_while_leader(
+                        lock,
+                        lambda: reconcile_payments_forever(app.state.database, provider, settings),
+                        name=RECONCILIATION_JOB,
+                        retry_seconds=settings.leader_retry_seconds,
+                    )
                 )
             )
         if settings.run_background_workers and settings.expiry_check_interval_seconds > 0:

@@ -4,6 +4,7 @@ invoice; and the running app delivers it on its own."""
 
 from __future__ import annotations
 
+import asyncio
 import io
 import socket
 import uuid
@@ -175,3 +176,41 @@ async def test_the_running_app_mails_an_issued_invoice(
         message = await sink.wait_for(seconds=30)
     assert sink.recipients == [("owner@werkstatt.example",)]
     assert invoice.number in message["Subject"]
+
+
+async def test_senders_of_several_replicas_at_once_mail_each_invoice_once(
+    db: Database, database_url: str, seller: Party, add_customer: AddCustomer
+) -> None:
+    customer = await add_customer(invoice_email=ADDRESS)
+    async with db.transaction() as session:
+        numbers = [
+            (
+                await issue_invoice(
+                    session,
+                    draft(organization_id=customer.organization_id),
+                    now=NOW,
+                    seller=seller,
+                )
+            ).number
+            for _ in range(4)
+        ]
+    pools = [Database(database_url, pool_size=2) for _ in range(3)]
+
+    async def drain(mail_sender: Any) -> int:
+        sent = 0
+        while await mail_sender.deliver_next():
+            sent += 1
+        return sent
+
+    try:
+        async with SmtpSink() as sink:
+            delivered = await asyncio.gather(*(drain(sender(pool, sink.port)) for pool in pools))
+            await sink.wait_for(len(numbers))
+    finally:
+        for pool in pools:
+            await pool.dispose()
+
+    assert sum(delivered) == len(numbers)
+    subjects = sorted(str(message["Subject"]) for message in sink.messages)
+    assert subjects == sorted(f"Invoice {n} / Rechnung {n}" for n in numbers)
+    assert [(row.status, row.attempts) for row in await mail_rows(db)] == [("sent", 1)] * 4

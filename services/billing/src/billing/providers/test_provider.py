@@ -12,6 +12,11 @@ each committed before ``create_payment`` returns, so that a restart of billing (
 right after it answered 202) neither forgets a payment nor drops its callback: the delivery
 loop started by :meth:`TestPaymentProvider.start` sends every callback still undelivered.
 
+A PSP is one system however many replicas billing runs, and it calls back once: the delivery loop
+runs in one billing process at a time, the holder of a leader lock (servicekit.leader). A payment
+created in another replica is delivered at the leader's next look (``poll_seconds``) rather than
+at once.
+
 Like a PSP that echoes a merchant's metadata in its callbacks, it sends back the trace context
 of the request that created the payment (``traceparent``), so that a purchase is one trace from
 the payment request through the webhook to the consumers of the grant. A real PSP's callback
@@ -37,6 +42,7 @@ from billing.domain.orders import PaymentOutcome
 from billing.domain.signatures import SIGNATURE_HEADER, signature_header
 from billing.providers.base import CreatedPayment, ProviderPayment
 from servicekit.db import Database
+from servicekit.leader import LeaderLock, leader_lock_key, run_while_leader
 from servicekit.logging import get_logger
 from servicekit.tasks import cancel_and_wait
 from servicekit.tracing import context_from, current_carrier, outgoing_headers, tracer
@@ -49,6 +55,8 @@ log = get_logger(__name__)
 DELIVERY_BATCH = 50
 # 2**n grows past any sensible backoff long before this; keeps the float finite.
 MAX_BACKOFF_EXPONENT = 30
+# The leader job that delivers the callbacks (one billing process at a time).
+CALLBACKS_JOB = "billing.test-psp-callbacks"
 
 
 class TestPaymentProvider:
@@ -71,6 +79,7 @@ class TestPaymentProvider:
         max_backoff_seconds: float = 30.0,
         poll_seconds: float = 5.0,
         timeout_seconds: float = 5.0,
+        leader_retry_seconds: float = 2.0,
     ) -> None:
         self.database = database
         self.http = http
@@ -83,16 +92,35 @@ class TestPaymentProvider:
         # The loop wakes at the next due callback, at a new payment, and at least this often.
         self.poll_seconds = poll_seconds
         self.timeout_seconds = timeout_seconds
+        # How often a process that does not deliver asks whether the one that does is gone.
+        self.leader_retry_seconds = leader_retry_seconds
         self._wake = asyncio.Event()
         self._runner: asyncio.Task[None] | None = None
         self._store_failing = False
+        self._leading = False
         # Callbacks this process delivered, for tests to look at.
         self.delivered: list[dict[str, Any]] = []
 
     def start(self) -> None:
-        """Start delivering callbacks, including those a previous process left undelivered."""
+        """Deliver callbacks, including those a previous process left undelivered, whenever
+        this process holds the delivery lock (so that each callback is sent by one process)."""
         if self._runner is None:
-            self._runner = asyncio.create_task(self.run(), name="test-psp-callbacks")
+            lock = LeaderLock(
+                self.database.dsn,
+                key=leader_lock_key(CALLBACKS_JOB),
+                application_name="aos-billing-test-psp",
+            )
+            self._runner = asyncio.create_task(
+                run_while_leader(
+                    lock, self.run, name=CALLBACKS_JOB, retry_seconds=self.leader_retry_seconds
+                ),
+                name="test-psp-callbacks",
+            )
+
+    @property
+    def delivering(self) -> bool:
+        """True while this process is the one delivering the callbacks."""
+        return self._leading
 
     async def create_payment(
         self,
@@ -141,6 +169,13 @@ class TestPaymentProvider:
     async def run(self) -> None:
         """Deliver due callbacks for ever. When billing's database is away, try again every
         ``backoff_seconds`` (capped): a callback is retried, never dropped."""
+        self._leading = True
+        try:
+            await self._deliver_forever()
+        finally:
+            self._leading = False
+
+    async def _deliver_forever(self) -> None:
         failures = 0
         while True:
             self._wake.clear()
