@@ -39,13 +39,11 @@ def _run_uvicorn(args: argparse.Namespace, settings: GatewaySettings, *, workers
         server_header=False,
         # X-Forwarded-* are handled by the proxy itself (the peer is appended, not replaced).
         proxy_headers=False,
-        # WebSockets: the implementation whose ASGI handling the proxy was checked against
-        # (denial responses, backpressure); the client leg's heartbeat and message limit match
-        # the service leg's.
-        ws="websockets-sansio",
-        ws_max_size=settings.websocket_max_message_bytes,
-        ws_ping_interval=settings.websocket_heartbeat_seconds or None,
-        ws_ping_timeout=settings.websocket_heartbeat_seconds or None,
+        # WebSockets (servicekit.server.WebSocketOptions, as the services): websockets-sansio,
+        # whose ASGI handling the proxy was checked against (denial responses, backpressure);
+        # per-message deflate only when GATEWAY_WEBSOCKET_PER_MESSAGE_DEFLATE asks for it; the
+        # client leg's heartbeat and message limit match the service leg's.
+        **settings.websocket_options.uvicorn_options(),
     )
 
 
