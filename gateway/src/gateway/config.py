@@ -100,6 +100,10 @@ class GatewaySettings(ServiceSettings):
     # The built web portal served at / (relative to the working directory; `make run` starts
     # the gateway in the repository root). Missing: / answers a problem saying how to build it.
     web_root: Path = Path("web/dist")
+    # Whether /readyz waits for the portal's files (index.html under web_root): on in the image,
+    # which is built to serve them; off where the gateway serves the API only (tests, a portal
+    # hosted elsewhere) or the portal is built later (`make run` builds it while running).
+    portal_required: bool = False
 
     @field_validator(
         "rate_limit_login_per_ip",
