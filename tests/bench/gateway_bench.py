@@ -231,9 +231,16 @@ def spawn(
 
 
 def count_instructions(
-    name: str, *, env: dict[str, str], requests: int, token: str, tmp: Path
+    name: str,
+    *,
+    env: dict[str, str],
+    requests: int,
+    token: str,
+    tmp: Path,
+    keep_in: Path | None = None,
 ) -> float:
-    """Instructions per proxied request of a gateway started under callgrind with ``env``."""
+    """Instructions per proxied request of a gateway started under callgrind with ``env``;
+    ``keep_in``: a folder the profile is copied to (for ``callgrind_annotate``)."""
     port = free_port()
     out = tmp / f"callgrind.{name.replace(' ', '_').replace(',', '')}.out"
     processes: list[subprocess.Popen[bytes]] = []
@@ -275,6 +282,9 @@ def count_instructions(
         connection.close()
     total = 0
     for dump in tmp.glob(f"{out.name}*"):
+        if keep_in is not None:
+            keep_in.mkdir(parents=True, exist_ok=True)
+            shutil.copy(dump, keep_in / dump.name)
         for line in dump.read_text(errors="replace").splitlines():
             if line.startswith(("summary:", "totals:")):
                 total = max(total, int(line.split()[1]))
@@ -398,6 +408,11 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="also count instructions per request of each gateway variant under callgrind, "
         "over this many requests (0: off; slow, needs valgrind)",
+    )
+    parser.add_argument(
+        "--callgrind-dir",
+        type=Path,
+        help="keep the callgrind profiles in this folder (read them with callgrind_annotate)",
     )
     parser.add_argument(
         "--no-cache-variant",
@@ -555,6 +570,7 @@ def main(argv: list[str] | None = None) -> int:
                     requests=args.callgrind_requests,
                     token=token,
                     tmp=tmp,
+                    keep_in=args.callgrind_dir,
                 )
                 print(f"  {name:<25}{count / 1000:>8.0f} k", flush=True)
     return 0

@@ -9,8 +9,8 @@ import uvicorn
 
 from gateway.config import GatewaySettings
 from gateway.metrics import metrics_listener
+from gateway.server import gateway_http_protocol
 from servicekit.logging import configure_logging
-from servicekit.server import http_protocol
 from servicekit.settings import load_settings
 
 
@@ -30,8 +30,9 @@ def _run_uvicorn(args: argparse.Namespace, settings: GatewaySettings, *, workers
         port=args.port or settings.port,
         workers=workers,
         loop="uvloop",
-        # httptools, with the header size limit and header/body timeouts of the settings.
-        http=http_protocol(settings.connection_limits),
+        # httptools, with the header size limit and header/body timeouts of the settings, and
+        # each answer's head written with its body (gateway.server).
+        http=gateway_http_protocol(settings.connection_limits),
         # Logging is ours (JSON lines with request ids); uvicorn's access log would repeat it.
         log_config=None,
         access_log=False,
