@@ -245,7 +245,10 @@ class EdgeRateLimiter:
         token = bearer_token(authorization)
         if token is None:
             return
-        key = _hashed(token)
+        # The signature alone tells tokens apart (each is over its own claims), and hashing
+        # its 86 characters instead of the whole token (several hundred) is a tenth of the
+        # work, on every authenticated request.
+        key = _hashed(token.rpartition(".")[2])
         if not self._token_windows.hit(key):
             reset_at, remaining = self._token_windows.state(key)
             raise _refused(self._per_token, reset_at, remaining, what="API requests")
