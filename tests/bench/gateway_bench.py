@@ -21,7 +21,11 @@ variant (``valgrind --tool=callgrind``, N sequential requests on one kept-alive 
 a warm-up, counting switched on only for them): unlike CPU time, the count does not depend on
 what else the machine is doing. It is slow (a minute or two per variant) and needs valgrind.
 
+``--python-floor`` adds ``bare_python_proxy.py`` as a target: the least a Python proxy does per
+request, so that the gateway's CPU can be split into what Python itself costs and what it adds.
+
 Needs ``wrk`` and ``nginx`` on PATH (``apt-get install -y wrk nginx``); installs nothing itself.
+
 Usage: ``python tests/bench/gateway_bench.py [--duration 5] [--connections 1,32] [--rounds 1]
 [--gateway-workers 1]``.
 """
@@ -415,6 +419,12 @@ def main(argv: list[str] | None = None) -> int:
         help="keep the callgrind profiles in this folder (read them with callgrind_annotate)",
     )
     parser.add_argument(
+        "--python-floor",
+        action="store_true",
+        help="also measure bare_python_proxy.py: the least a Python proxy does per request "
+        "(parse, pass on, parse, pass back), to tell what Python itself costs",
+    )
+    parser.add_argument(
         "--no-cache-variant",
         action="store_true",
         help="skip the gateway variant with its token cache turned off",
@@ -435,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     token = issuer.token(ttl=3600)
     worker_counts = [int(n) for n in args.gateway_workers.split(",")]
     ports = {
-        name: free_port() for name in ("upstream", "gateway_nocache", "gateway_baseline", "nginx")
+        name: free_port()
+        for name in ("upstream", "gateway_nocache", "gateway_baseline", "nginx", "floor")
     }
     ports.update({f"gateway_{n}": free_port() for n in worker_counts})
     upstream = f"http://{HOST}:{ports['upstream']}"
@@ -531,6 +542,22 @@ def main(argv: list[str] | None = None) -> int:
         nginx_url = f"http://{HOST}:{ports['nginx']}/api/billing/items"
         wait_ready(f"http://{HOST}:{ports['nginx']}/api/billing/healthz", process=nginx_process)
         targets.append(Target("nginx", nginx_url, nginx_process.pid))
+        if args.python_floor:
+            floor_process = spawn(
+                [
+                    sys.executable,
+                    str(HERE / "bare_python_proxy.py"),
+                    str(ports["floor"]),
+                    str(ports["upstream"]),
+                ],
+                env=dict(os.environ),
+                log=tmp / "floor.log",
+                processes=processes,
+            )
+            # It passes paths on as they are: the upstream's own.
+            floor_url = f"http://{HOST}:{ports['floor']}"
+            wait_ready(f"{floor_url}/healthz", process=floor_process)
+            targets.append(Target("python floor", f"{floor_url}/items", floor_process.pid))
 
         print(
             f"wrk -t1 --latency, {args.duration:g} s per cell after a 1 s warm-up; "

@@ -400,7 +400,7 @@ class Gateway:
         """Whether the caller's traceparent is continued: at the edge, a traceparent from
         anyone could choose our trace ids and force sampling, so only a trusted proxy in front
         (whose X-Forwarded-* are believed too) may; anyone else starts a new trace."""
-        trusted = self.settings.trusted_proxy_addresses
+        trusted = self._trusted_proxies
         client = scope.get("client")
         return "*" in trusted or (client is not None and client[0] in trusted)
 
