@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,24 @@ async def test_readyz_shows_a_service_up_again_once_it_answers(
     assert f'aos_gateway_upstream_up{{service="air",upstream="{billing}"}} 1.0' in (
         gateway_metrics()
     )
+
+
+async def test_readyz_answers_ready_while_a_service_accepts_connections_but_never_answers(
+    start_gateway: GatewayFactory,
+) -> None:
+    """A hung service (its backlog accepts, nothing reads) is reported, and the gateway's own
+    answer does not wait on it for longer than its check."""
+    hung = socket.socket()
+    hung.bind(("127.0.0.1", 0))
+    hung.listen(8)
+    try:
+        async with start_gateway(air_url=f"http://127.0.0.1:{hung.getsockname()[1]}") as gateway:
+            response = await gateway.get("/readyz", timeout=10)
+    finally:
+        hung.close()
+
+    assert response.status_code == 200
+    assert response.json()["upstreams"]["air"] == "error: TimeoutError"
 
 
 async def test_readyz_is_a_503_problem_while_no_signing_keys_can_be_fetched(

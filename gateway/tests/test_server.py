@@ -62,8 +62,16 @@ async def app(scope: Any, receive: Any, send: Any) -> None:
     await send({"type": "http.response.body", "body": answer})
 
 
-async def exchange(request: bytes, *, answers: int = 1) -> RecordingTransport:
-    config = Config(app, http="httptools", log_config=None, access_log=False)
+async def streaming_app(scope: Any, receive: Any, send: Any) -> None:
+    """An answer of unknown length in three pieces (chunked), as the proxy streams large ones."""
+    await send({"type": "http.response.start", "status": 200, "headers": []})
+    for piece in (b"one", b"two"):
+        await send({"type": "http.response.body", "body": piece, "more_body": True})
+    await send({"type": "http.response.body", "body": b"three"})
+
+
+async def exchange(request: bytes, *, answers: int = 1, asgi: Any = app) -> RecordingTransport:
+    config = Config(asgi, http="httptools", log_config=None, access_log=False)
     config.load()
     state = ServerState()
     limits = ConnectionLimits(
@@ -136,3 +144,17 @@ async def test_connection_close_closes_after_the_whole_answer() -> None:
     assert b"connection: close\r\n" in write
     assert write.endswith(BODY)
     assert transport.closed
+
+
+async def test_a_streamed_answer_sends_its_head_with_the_first_piece_and_the_rest_as_it_comes() -> (
+    None
+):
+    transport = await exchange(
+        b"GET /large HTTP/1.1\r\nHost: gateway\r\n\r\n", asgi=streaming_app
+    )
+
+    first, *rest = transport.writes
+    assert first.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"transfer-encoding: chunked\r\n" in first
+    assert first.endswith(b"\r\n\r\n3\r\none\r\n")
+    assert rest == [b"3\r\ntwo\r\n", b"5\r\nthree\r\n0\r\n\r\n"]
