@@ -149,9 +149,7 @@ async def test_connection_close_closes_after_the_whole_answer() -> None:
 async def test_a_streamed_answer_sends_its_head_with_the_first_piece_and_the_rest_as_it_comes() -> (
     None
 ):
-    transport = await exchange(
-        b"GET /large HTTP/1.1\r\nHost: gateway\r\n\r\n", asgi=streaming_app
-    )
+    transport = await exchange(b"GET /large HTTP/1.1\r\nHost: gateway\r\n\r\n", asgi=streaming_app)
 
     first, *rest = transport.writes
     assert first.startswith(b"HTTP/1.1 200 OK\r\n")
