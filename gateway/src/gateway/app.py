@@ -358,8 +358,9 @@ class Gateway:
                 upstream = route.service
                 receive = await self._rate_limit(scope, receive)
                 if not self.public.matches(method, path):
-                    await self._authenticate(scope)
-                    await self._rate_limit_token(scope)
+                    authorization = await self._authenticate(scope)
+                    if self._limiter is not None:
+                        self._limiter.check_token(authorization)
                 assert self._proxy is not None, "the gateway's lifespan did not run"
                 await self._proxy.forward(
                     scope,
@@ -412,7 +413,8 @@ class Gateway:
         service = path[len(API_PREFIX) :].partition("/")[0]
         return f"{API_PREFIX}{service}" if service in self.upstreams else None
 
-    async def _authenticate(self, scope: Scope) -> None:
+    async def _authenticate(self, scope: Scope) -> bytes | None:
+        """Check the request's access token; returns its Authorization header."""
         authorization: bytes | None = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -420,18 +422,14 @@ class Gateway:
                 break
         assert self._auth is not None, "the gateway's lifespan did not run"
         await self._auth.check(authorization)
+        return authorization
 
     async def _rate_limit(self, scope: Scope, receive: Receive) -> Receive:
         """Per client IP and account on the routes that check secrets (gateway.ratelimit)."""
-        if self._limiter is None:
-            return receive
+        if self._limiter is None or not self._limiter.limits(scope):
+            return receive  # most requests: no client address to work out
         client = client_address(scope, trusted_proxies=self._trusted_proxies)
         return await self._limiter.check_route(scope, receive, client=client)
-
-    async def _rate_limit_token(self, scope: Scope) -> None:
-        if self._limiter is not None:
-            authorization = next((v for n, v in scope["headers"] if n == b"authorization"), None)
-            await self._limiter.check_token(authorization)
 
     async def _own_endpoint(self, scope: Scope, send: Send, *, request_id: str) -> int:
         """Serve the gateway's own paths; returns the status sent."""
