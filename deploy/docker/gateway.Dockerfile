@@ -53,7 +53,8 @@ ENV PATH=/app/.venv/bin:${PATH} \
     PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     TMPDIR=/tmp \
-    GATEWAY_WEB_ROOT=/app/web/dist
+    GATEWAY_WEB_ROOT=/app/web/dist \
+    GATEWAY_PORTAL_REQUIRED=true
 WORKDIR /app
 USER 10001:10001
 ENTRYPOINT ["/app/.venv/bin/python", "-m", "gateway"]

@@ -31,6 +31,7 @@ from pydantic_settings import SettingsConfigDict
 
 from gateway.config import GatewaySettings
 from gateway.main import create_app
+from gateway.server import gateway_http_protocol
 from servicekit.app import ServiceSpec, create_service_app
 from servicekit.auth import CurrentPrincipal
 from servicekit.settings import ServiceSettings
@@ -52,15 +53,15 @@ class UpstreamSettings(ServiceSettings):
 
 
 @asynccontextmanager
-async def serve(app: Any) -> AsyncIterator[str]:
-    """Serve an ASGI app with uvicorn (httptools, websockets-sansio) on a free loopback port;
-    yields its URL."""
+async def serve(app: Any, *, http: Any = "httptools") -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn (httptools, or the ``http`` protocol given;
+    websockets-sansio) on a free loopback port; yields its URL."""
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
         app,
-        http="httptools",
+        http=http,
         ws="websockets-sansio",
         log_config=None,
         access_log=False,
@@ -377,7 +378,10 @@ def start_gateway(services: Services, tmp_path_factory: pytest.TempPathFactory) 
         }
         settings = GatewaySettings(**{**values, **overrides})
         async with (
-            serve(create_app(settings)) as url,
+            # Served with the gateway's own protocol, as `python -m gateway serve` does.
+            serve(
+                create_app(settings), http=gateway_http_protocol(settings.connection_limits)
+            ) as url,
             httpx.AsyncClient(base_url=url, timeout=30) as client,
         ):
             yield client

@@ -95,3 +95,36 @@ async def test_served_gateway_logs_each_websocket_session_with_its_message_count
     assert (entry["messages_to_client"], entry["messages_to_service"]) == (4, 1)
     assert entry["size_to_service"] == len("hello")
     assert isinstance(entry["duration_ms"], float)
+
+
+async def _offered_deflate_answer(port: int) -> str | None:
+    """The Sec-WebSocket-Extensions the gateway answers a client offering per-message deflate
+    (the websockets client offers it by default)."""
+    url = f"ws://127.0.0.1:{port}/api/programming/agent/ws"
+    headers = {"Authorization": "Device dev-1.secret"}
+    async with connect(url, additional_headers=headers, compression="deflate", proxy=None) as ws:
+        # Messages still pass both ways, whether compressed or not.
+        assert await ws.recv() == b"\x00\x01"
+        assert ws.response is not None
+        return ws.response.headers.get("Sec-WebSocket-Extensions")
+
+
+async def test_served_gateway_declines_websocket_deflate_by_default(
+    served_gateway: ServedGateway, tmp_path: Path
+) -> None:
+    async with served_gateway(tmp_path / "gateway.log") as port:
+        extensions = await _offered_deflate_answer(port)
+
+    assert extensions is None
+
+
+async def test_served_gateway_accepts_websocket_deflate_when_the_setting_is_on(
+    served_gateway: ServedGateway, tmp_path: Path
+) -> None:
+    async with served_gateway(
+        tmp_path / "gateway.log", GATEWAY_WEBSOCKET_PER_MESSAGE_DEFLATE="true"
+    ) as port:
+        extensions = await _offered_deflate_answer(port)
+
+    assert extensions is not None
+    assert extensions.startswith("permessage-deflate")

@@ -226,6 +226,19 @@ async def test_an_interim_answer_is_skipped_for_the_final_one() -> None:
     assert headers == [(b"content-length", b"2")]
 
 
+async def test_header_names_come_in_lower_case_with_their_values_as_sent() -> None:
+    answer = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-Trace-ID: AbC\r\n\r\nok"
+    http = client()
+    async with (
+        service(answering(answer)) as svc,
+        await http.request(svc.url, "GET", "/x", [], None) as response,
+    ):
+        body = await response.read()
+
+    assert response.raw_headers == [(b"content-length", b"2"), (b"x-trace-id", b"AbC")]
+    assert (response.content_length, body) == (2, b"ok")
+
+
 async def test_an_answer_to_head_has_no_body_and_the_next_request_still_works() -> None:
     def make(svc: Service) -> Handler:
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:

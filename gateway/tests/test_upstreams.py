@@ -376,9 +376,9 @@ async def test_readyz_counts_a_service_ready_while_one_replica_answers(
 ) -> None:
     async with start_gateway(programming_url=replicas.listed("a", "b")) as gateway:
         await replicas.kill("a")
-        one_alive = (await gateway.get("/readyz")).json()["checks"]["programming"]
+        one_alive = (await gateway.get("/readyz")).json()["upstreams"]["programming"]
         await replicas.kill("b")
-        none_alive = (await gateway.get("/readyz")).json()["checks"]["programming"]
+        none_alive = (await gateway.get("/readyz")).json()["upstreams"]["programming"]
 
     assert one_alive == "ok"
     assert none_alive.startswith("error: ")

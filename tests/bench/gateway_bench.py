@@ -21,7 +21,11 @@ variant (``valgrind --tool=callgrind``, N sequential requests on one kept-alive 
 a warm-up, counting switched on only for them): unlike CPU time, the count does not depend on
 what else the machine is doing. It is slow (a minute or two per variant) and needs valgrind.
 
+``--python-floor`` adds ``bare_python_proxy.py`` as a target: the least a Python proxy does per
+request, so that the gateway's CPU can be split into what Python itself costs and what it adds.
+
 Needs ``wrk`` and ``nginx`` on PATH (``apt-get install -y wrk nginx``); installs nothing itself.
+
 Usage: ``python tests/bench/gateway_bench.py [--duration 5] [--connections 1,32] [--rounds 1]
 [--gateway-workers 1]``.
 """
@@ -231,9 +235,16 @@ def spawn(
 
 
 def count_instructions(
-    name: str, *, env: dict[str, str], requests: int, token: str, tmp: Path
+    name: str,
+    *,
+    env: dict[str, str],
+    requests: int,
+    token: str,
+    tmp: Path,
+    keep_in: Path | None = None,
 ) -> float:
-    """Instructions per proxied request of a gateway started under callgrind with ``env``."""
+    """Instructions per proxied request of a gateway started under callgrind with ``env``;
+    ``keep_in``: a folder the profile is copied to (for ``callgrind_annotate``)."""
     port = free_port()
     out = tmp / f"callgrind.{name.replace(' ', '_').replace(',', '')}.out"
     processes: list[subprocess.Popen[bytes]] = []
@@ -275,6 +286,9 @@ def count_instructions(
         connection.close()
     total = 0
     for dump in tmp.glob(f"{out.name}*"):
+        if keep_in is not None:
+            keep_in.mkdir(parents=True, exist_ok=True)
+            shutil.copy(dump, keep_in / dump.name)
         for line in dump.read_text(errors="replace").splitlines():
             if line.startswith(("summary:", "totals:")):
                 total = max(total, int(line.split()[1]))
@@ -400,6 +414,17 @@ def main(argv: list[str] | None = None) -> int:
         "over this many requests (0: off; slow, needs valgrind)",
     )
     parser.add_argument(
+        "--callgrind-dir",
+        type=Path,
+        help="keep the callgrind profiles in this folder (read them with callgrind_annotate)",
+    )
+    parser.add_argument(
+        "--python-floor",
+        action="store_true",
+        help="also measure bare_python_proxy.py: the least a Python proxy does per request "
+        "(parse, pass on, parse, pass back), to tell what Python itself costs",
+    )
+    parser.add_argument(
         "--no-cache-variant",
         action="store_true",
         help="skip the gateway variant with its token cache turned off",
@@ -420,7 +445,8 @@ def main(argv: list[str] | None = None) -> int:
     token = issuer.token(ttl=3600)
     worker_counts = [int(n) for n in args.gateway_workers.split(",")]
     ports = {
-        name: free_port() for name in ("upstream", "gateway_nocache", "gateway_baseline", "nginx")
+        name: free_port()
+        for name in ("upstream", "gateway_nocache", "gateway_baseline", "nginx", "floor")
     }
     ports.update({f"gateway_{n}": free_port() for n in worker_counts})
     upstream = f"http://{HOST}:{ports['upstream']}"
@@ -516,6 +542,22 @@ def main(argv: list[str] | None = None) -> int:
         nginx_url = f"http://{HOST}:{ports['nginx']}/api/billing/items"
         wait_ready(f"http://{HOST}:{ports['nginx']}/api/billing/healthz", process=nginx_process)
         targets.append(Target("nginx", nginx_url, nginx_process.pid))
+        if args.python_floor:
+            floor_process = spawn(
+                [
+                    sys.executable,
+                    str(HERE / "bare_python_proxy.py"),
+                    str(ports["floor"]),
+                    str(ports["upstream"]),
+                ],
+                env=dict(os.environ),
+                log=tmp / "floor.log",
+                processes=processes,
+            )
+            # It passes paths on as they are: the upstream's own.
+            floor_url = f"http://{HOST}:{ports['floor']}"
+            wait_ready(f"{floor_url}/healthz", process=floor_process)
+            targets.append(Target("python floor", f"{floor_url}/items", floor_process.pid))
 
         print(
             f"wrk -t1 --latency, {args.duration:g} s per cell after a 1 s warm-up; "
@@ -555,6 +597,7 @@ def main(argv: list[str] | None = None) -> int:
                     requests=args.callgrind_requests,
                     token=token,
                     tmp=tmp,
+                    keep_in=args.callgrind_dir,
                 )
                 print(f"  {name:<25}{count / 1000:>8.0f} k", flush=True)
     return 0

@@ -281,8 +281,8 @@ def test_every_deployment_has_probes(objects: Objects) -> None:
             assert container["livenessProbe"]["httpGet"]["path"] == "/healthz", name
             assert container["startupProbe"]["httpGet"]["path"] == "/healthz", name
             readiness = container["readinessProbe"]["httpGet"]["path"]
-            # The gateway's /readyz asks every service: see gateway.yaml for why it is not used.
-            assert readiness == ("/healthz" if name == "gateway" else "/readyz"), name
+            # The gateway's too: it checks its own state, not the services' (gateway.yaml).
+            assert readiness == "/readyz", name
 
 
 def test_every_deployment_has_a_disruption_budget(objects: Objects) -> None:

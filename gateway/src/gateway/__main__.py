@@ -9,8 +9,8 @@ import uvicorn
 
 from gateway.config import GatewaySettings
 from gateway.metrics import metrics_listener
+from gateway.server import gateway_http_protocol
 from servicekit.logging import configure_logging
-from servicekit.server import http_protocol
 from servicekit.settings import load_settings
 
 
@@ -30,8 +30,9 @@ def _run_uvicorn(args: argparse.Namespace, settings: GatewaySettings, *, workers
         port=args.port or settings.port,
         workers=workers,
         loop="uvloop",
-        # httptools, with the header size limit and header/body timeouts of the settings.
-        http=http_protocol(settings.connection_limits),
+        # httptools, with the header size limit and header/body timeouts of the settings, and
+        # each answer's head written with its body (gateway.server).
+        http=gateway_http_protocol(settings.connection_limits),
         # Logging is ours (JSON lines with request ids); uvicorn's access log would repeat it.
         log_config=None,
         access_log=False,
@@ -39,13 +40,11 @@ def _run_uvicorn(args: argparse.Namespace, settings: GatewaySettings, *, workers
         server_header=False,
         # X-Forwarded-* are handled by the proxy itself (the peer is appended, not replaced).
         proxy_headers=False,
-        # WebSockets: the implementation whose ASGI handling the proxy was checked against
-        # (denial responses, backpressure); the client leg's heartbeat and message limit match
-        # the service leg's.
-        ws="websockets-sansio",
-        ws_max_size=settings.websocket_max_message_bytes,
-        ws_ping_interval=settings.websocket_heartbeat_seconds or None,
-        ws_ping_timeout=settings.websocket_heartbeat_seconds or None,
+        # WebSockets (servicekit.server.WebSocketOptions, as the services): websockets-sansio,
+        # whose ASGI handling the proxy was checked against (denial responses, backpressure);
+        # per-message deflate only when GATEWAY_WEBSOCKET_PER_MESSAGE_DEFLATE asks for it; the
+        # client leg's heartbeat and message limit match the service leg's.
+        **settings.websocket_options.uvicorn_options(),
     )
 
 

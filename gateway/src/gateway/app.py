@@ -78,6 +78,14 @@ WEBSOCKET_MESSAGES = Counter(
     "WebSocket messages passed through, by service and direction (to_service, to_client)",
     ["upstream", "direction"],
 )
+UPSTREAM_UP = Gauge(
+    "aos_gateway_upstream_up",
+    "Whether a service's replica (upstream: its base URL) answered its /healthz at the last "
+    "readiness check (1) or not (0)",
+    ["service", "upstream"],
+    # With several workers, the latest check of any live worker.
+    multiprocess_mode="livemostrecent",
+)
 WEBSOCKET_ACTIVE = Gauge(
     "aos_gateway_websocket_sessions_active",
     "Proxied WebSocket sessions open now",
@@ -88,7 +96,9 @@ WEBSOCKET_ACTIVE = Gauge(
 
 API_PREFIX = "/api/"
 OPENAPI_PATH = "/api/openapi.json"
-READY_CHECK_SECONDS = 2.0
+# Each replica's /healthz gets this long at a readiness check: below the probe's timeout, so a
+# service that hangs cannot make the gateway's own answer late.
+READY_CHECK_SECONDS = 1.0
 # Characters left unescaped when a path is escaped again (RFC 3986 pchar and "/").
 _PATH_SAFE = "/:@!$&'()*+,;=-._~"
 _QUIET_PATHS = frozenset({"/healthz", "/readyz"})
@@ -172,6 +182,7 @@ class Gateway:
         self._ws_proxy: WebSocketProxy | None = None
         self._ws_open = 0
         self._auth: EdgeAuthenticator | None = None
+        self._jwks: JwksCache | None = None
         self._openapi: MergedOpenApi | None = None
         self._limiter: EdgeRateLimiter | None = None
         self._metric_children: dict[tuple[str, str, int], tuple[Any, Any]] = {}
@@ -207,6 +218,7 @@ class Gateway:
             max_connections=0,
         )
         self._session = session
+        self._jwks = jwks
         self._ws_proxy = WebSocketProxy(
             ws_session,
             heartbeat_seconds=settings.websocket_heartbeat_seconds,
@@ -346,8 +358,9 @@ class Gateway:
                 upstream = route.service
                 receive = await self._rate_limit(scope, receive)
                 if not self.public.matches(method, path):
-                    await self._authenticate(scope)
-                    await self._rate_limit_token(scope)
+                    authorization = await self._authenticate(scope)
+                    if self._limiter is not None:
+                        self._limiter.check_token(authorization)
                 assert self._proxy is not None, "the gateway's lifespan did not run"
                 await self._proxy.forward(
                     scope,
@@ -388,7 +401,7 @@ class Gateway:
         """Whether the caller's traceparent is continued: at the edge, a traceparent from
         anyone could choose our trace ids and force sampling, so only a trusted proxy in front
         (whose X-Forwarded-* are believed too) may; anyone else starts a new trace."""
-        trusted = self.settings.trusted_proxy_addresses
+        trusted = self._trusted_proxies
         client = scope.get("client")
         return "*" in trusted or (client is not None and client[0] in trusted)
 
@@ -400,7 +413,8 @@ class Gateway:
         service = path[len(API_PREFIX) :].partition("/")[0]
         return f"{API_PREFIX}{service}" if service in self.upstreams else None
 
-    async def _authenticate(self, scope: Scope) -> None:
+    async def _authenticate(self, scope: Scope) -> bytes | None:
+        """Check the request's access token; returns its Authorization header."""
         authorization: bytes | None = None
         for name, value in scope["headers"]:
             if name == b"authorization":
@@ -408,18 +422,14 @@ class Gateway:
                 break
         assert self._auth is not None, "the gateway's lifespan did not run"
         await self._auth.check(authorization)
+        return authorization
 
     async def _rate_limit(self, scope: Scope, receive: Receive) -> Receive:
         """Per client IP and account on the routes that check secrets (gateway.ratelimit)."""
-        if self._limiter is None:
-            return receive
+        if self._limiter is None or not self._limiter.limits(scope):
+            return receive  # most requests: no client address to work out
         client = client_address(scope, trusted_proxies=self._trusted_proxies)
         return await self._limiter.check_route(scope, receive, client=client)
-
-    async def _rate_limit_token(self, scope: Scope) -> None:
-        if self._limiter is not None:
-            authorization = next((v for n, v in scope["headers"] if n == b"authorization"), None)
-            await self._limiter.check_token(authorization)
 
     async def _own_endpoint(self, scope: Scope, send: Send, *, request_id: str) -> int:
         """Serve the gateway's own paths; returns the status sent."""
@@ -431,10 +441,7 @@ class Gateway:
         if path == "/healthz":
             return await _send_json(send, {"status": "ok"}, request_id=request_id)
         if path == "/readyz":
-            checks = await self._check_upstreams()
-            ready = all(value == "ok" for value in checks.values())
-            body = {"status": "ready" if ready else "not ready", "checks": checks}
-            return await _send_json(send, body, request_id=request_id, status=200 if ready else 503)
+            return await self._readyz(send, request_id=request_id)
         if path == OPENAPI_PATH:
             assert self._openapi is not None, "the gateway's lifespan did not run"
             document = await self._openapi.document()
@@ -454,9 +461,54 @@ class Gateway:
                     return status
         raise _not_found(path)
 
+    async def _readyz(self, send: Send, *, request_id: str) -> int:
+        """200 with the state when this gateway can serve; else a 503 problem saying why.
+
+        Ready means the gateway's own state: it has started (settings loaded, upstream clients
+        built), it holds the signing keys to check access tokens, and the portal's files are
+        there when it is to serve them (GATEWAY_PORTAL_REQUIRED). The services are not asked to
+        be up: each has its own readiness, which keeps it out of its own Service, and taking
+        every gateway out because one service is away would turn a partial outage (say AIR
+        down) into a total one (the portal and every other service with it). Their state is
+        shown in the body ("upstreams") and as ``aos_gateway_upstream_up``.
+        """
+        checks = {
+            "started": "ok" if self._proxy is not None else "error: not started",
+            "signing_keys": await self._check_signing_keys(),
+            "portal": self._check_portal(),
+        }
+        upstreams = await self._check_upstreams()
+        failing = {name: state for name, state in checks.items() if state.startswith("error")}
+        if failing:
+            reasons = "; ".join(
+                f"{name}: {state.removeprefix('error: ')}" for name, state in failing.items()
+            )
+            raise _NotReadyError(
+                f"This gateway cannot serve yet ({reasons}); it is kept out of rotation until "
+                "it can. The services' state is in 'upstreams'.",
+                checks=checks,
+                upstreams=upstreams,
+            )
+        body = {"status": "ready", "checks": checks, "upstreams": upstreams}
+        return await _send_json(send, body, request_id=request_id)
+
+    async def _check_signing_keys(self) -> str:
+        if self._jwks is None:
+            return "error: not started"
+        if await self._jwks.ensure_loaded():
+            return "ok"
+        return f"error: no signing keys could be fetched from {self._jwks.url}"
+
+    def _check_portal(self) -> str:
+        if self.portal.built:
+            return "ok"
+        if self.settings.portal_required:
+            return f"error: the portal is not built in {self.portal.root}"
+        return "not served"
+
     async def _check_upstreams(self) -> dict[str, str]:
         """Each service's /healthz: "ok" when any of its replicas answers, else what went wrong
-        (with the first replica's error)."""
+        (with the first replica's error). Each replica's answer sets aos_gateway_upstream_up."""
         assert self._session is not None, "the gateway's lifespan did not run"
         session = self._session
         timeout = aiohttp.ClientTimeout(total=READY_CHECK_SECONDS)
@@ -471,6 +523,8 @@ class Gateway:
 
         async def check_any(pool: UpstreamPool) -> str:
             results = await asyncio.gather(*(check(url) for url in pool.urls))
+            for url, result in zip(pool.urls, results, strict=True):
+                UPSTREAM_UP.labels(pool.service, url).set(1 if result == "ok" else 0)
             return "ok" if "ok" in results else results[0]
 
         names = list(self.upstreams)
@@ -579,6 +633,12 @@ class _InternalError(ProblemError):
     status = 500
     slug = "internal-error"
     title = "Internal error"
+
+
+class _NotReadyError(ProblemError):
+    status = 503
+    slug = "not-ready"
+    title = "Not ready"
 
 
 class _PortalNotBuiltError(ProblemError):

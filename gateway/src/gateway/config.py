@@ -9,6 +9,7 @@ from pydantic import Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from gateway.ratelimit import parse_rate
+from servicekit.server import WebSocketOptions
 from servicekit.settings import ServiceSettings
 
 # The services behind the gateway, in the order the merged OpenAPI document lists them. Each has
@@ -64,6 +65,9 @@ class GatewaySettings(ServiceSettings):
     websocket_max_message_bytes: int = Field(default=1024 * 1024, gt=0)
     # Most WebSocket sessions at once per worker; more are refused with close code 1013.
     websocket_max_sessions: int = Field(default=10_000, gt=0)
+    # (Inherited: websocket_per_message_deflate, default off, as in the services: a client's
+    # offer to compress is declined, since each connection would keep a zlib pair, about
+    # 40 KiB, for frames that are mostly small protobuf messages.)
 
     # Rate limits (gateway.ratelimit), counted in this process's memory: each replica and each
     # worker counts on its own. Rates are "<n>/<second|minute|hour|day>". Per client IP and per
@@ -96,6 +100,10 @@ class GatewaySettings(ServiceSettings):
     # The built web portal served at / (relative to the working directory; `make run` starts
     # the gateway in the repository root). Missing: / answers a problem saying how to build it.
     web_root: Path = Path("web/dist")
+    # Whether /readyz waits for the portal's files (index.html under web_root): on in the image,
+    # which is built to serve them; off where the gateway serves the API only (tests, a portal
+    # hosted elsewhere) or the portal is built later (`make run` builds it while running).
+    portal_required: bool = False
 
     @field_validator(
         "rate_limit_login_per_ip",
@@ -139,6 +147,16 @@ class GatewaySettings(ServiceSettings):
                 "need a port of their own (or 0 for none)"
             )
         return self
+
+    @property
+    def websocket_options(self) -> WebSocketOptions:
+        """The client leg's server options: the gateway pings at its heartbeat (the same on
+        both legs) rather than at ``websocket_ping_interval_seconds``."""
+        return WebSocketOptions(
+            per_message_deflate=self.websocket_per_message_deflate,
+            max_message_bytes=self.websocket_max_message_bytes,
+            ping_interval_seconds=self.websocket_heartbeat_seconds or None,
+        )
 
     @property
     def rate_limits(self) -> dict[str, str]:

@@ -380,14 +380,15 @@ class HttpProxy:
     ) -> None:
         raw = upstream.raw_headers
         drop = _RESPONSE_DROP
+        # Names come in lower case from the upstream client.
         for name, value in raw:
-            if name.lower() == b"connection":
+            if name == b"connection":
                 # Headers named in Connection are hop-by-hop too.
                 drop = drop | {part.strip().lower() for part in value.split(b",")}
         headers = [
             (name, value)
             for name, value in raw
-            if (lowered := name.lower()) not in drop and not lowered.startswith(b"proxy-")
+            if name not in drop and not name.startswith(b"proxy-")
         ]
         headers.append((b"x-request-id", request_id.encode()))
         result.status = upstream.status

@@ -130,8 +130,10 @@ class _Connection(asyncio.Protocol):
     # --- httptools callbacks ------------------------------------------------------------------
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        # Names in lower case, once here: the proxy compares them, uvicorn writes them so.
+        name = name.lower()
         self.headers.append((name, value))
-        if len(name) == 14 and name.lower() == b"content-length":
+        if name == b"content-length":
             try:
                 self.content_length = int(value)
             except ValueError:
@@ -240,7 +242,8 @@ def _expire(waiter: asyncio.Future[None]) -> None:
 
 
 class UpstreamResponse:
-    """A service's answer: status and raw headers now, the body read or streamed after.
+    """A service's answer: status and headers (names in lower case) now, the body read or
+    streamed after.
 
     Always end with :meth:`release` (``async with`` does it): a connection whose answer was
     read to its end goes back to the pool, any other is closed.

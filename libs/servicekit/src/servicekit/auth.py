@@ -7,6 +7,7 @@ Keys are cached; a token with an unknown ``kid`` triggers a refetch, at most onc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 import uuid
 from collections import OrderedDict
@@ -91,6 +92,18 @@ class JwksCache:
                 await self._fetch()
                 found = self._keys.get(kid)
         return found
+
+    async def ensure_loaded(self) -> bool:
+        """Whether signing keys are held, fetching them first while none are (at most once per
+        ``min_refetch_seconds``). Never raises: for readiness checks, which report the state.
+        Keys once held stay held when a later refetch fails."""
+        if self._keys:
+            return True
+        async with self._lock:
+            if not self._keys and time.monotonic() - self._fetched_at >= self.min_refetch_seconds:
+                with contextlib.suppress(IdentityUnavailableError):
+                    await self._fetch()
+        return bool(self._keys)
 
     async def _fetch(self) -> None:
         self._fetched_at = time.monotonic()
