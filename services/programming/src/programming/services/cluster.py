@@ -223,20 +223,19 @@ class Cluster:
 
     # --- agents ---------------------------------------------------------------------------
 
-    async def hold(self, connection: AgentConnection) -> None:
-        """The agent's newest connection is here."""
-        async with self.runtime.database.transaction() as session:
-            await ReplicaRepository(session).hold(
-                connection.agent_id,
-                replica_id=self.replica_id,
-                connection_id=connection.connection_id,
-            )
+    async def hold(self, connection: AgentConnection, *, session: AsyncSession) -> None:
+        """The agent's newest connection is here (written in the caller's transaction)."""
+        await ReplicaRepository(session).hold(
+            connection.agent_id,
+            replica_id=self.replica_id,
+            connection_id=connection.connection_id,
+        )
 
-    async def release(self, connection: AgentConnection) -> None:
-        async with self.runtime.database.transaction() as session:
-            await ReplicaRepository(session).release(
-                connection.agent_id, connection_id=connection.connection_id
-            )
+    async def release(self, connection: AgentConnection, *, session: AsyncSession) -> None:
+        """The connection closed: its lease goes, unless a newer connection holds it."""
+        await ReplicaRepository(session).release(
+            connection.agent_id, connection_id=connection.connection_id
+        )
 
     async def link(self, agent_id: uuid.UUID) -> AgentLink | None:
         """The agent's link: its connection here, else the replica holding its live lease;
