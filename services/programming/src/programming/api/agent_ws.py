@@ -320,7 +320,12 @@ async def _progress(
     async with runtime.database.transaction() as session:
         job = await agent_job(session, progress.job_id, agent_id=connection.agent_id)
         session_id = job.session_id if job is not None else None
-    if job is None or session_id is None:
+        # A stale connection's word (the agent reconnected to another replica) must not move
+        # the job's phase: the unlock phase is what lets a key out.
+        stale = job is not None and await runtime.cluster.connected_elsewhere(
+            connection, session=session
+        )
+    if job is None or session_id is None or stale:
         return
     state = {
         "phase": _PHASES.get(progress.phase, "UNSPECIFIED"),

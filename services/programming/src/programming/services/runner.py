@@ -33,7 +33,7 @@ from programming.domain.credentials import digest, new_credential
 from programming.domain.sessions import JobState, SessionState
 from programming.domain.timeguard import EXPIRED_DETAIL, check_job_fits
 from programming.errors import AgentOfflineError, AgentTimeoutError
-from programming.services.agent_link import AgentConnection, AgentDisconnectedError
+from programming.services.agent_link import AgentConnection, AgentDisconnectedError, AgentLink
 from programming.services.entitlements import paid_windows
 from programming.services.jobs import outcome_state
 from programming.services.runtime import Runtime
@@ -125,6 +125,8 @@ class _Next:
     agent_id: uuid.UUID
     frame: agent_pb2.AgentFrame | None  # None: the job is already in flight
     timeout: float
+    # The agent's current connection the job was bound to when it was claimed.
+    link: AgentLink | None = None
 
 
 @dataclass(frozen=True)
@@ -199,7 +201,8 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
             )
             await end_session(session, runtime, found, state=SessionState.EXPIRED, detail=detail)
             return ENDED
-        if not await runtime.cluster.is_online(found.agent_id):
+        link = await runtime.cluster.link(found.agent_id, session=session)
+        if link is None:
             await end_session(
                 session,
                 runtime,
@@ -218,6 +221,9 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
             job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
         )
         states.claim(job, at=now)
+        # The job runs on the agent's current connection: key requests on any other are
+        # refused until that one is gone (services/security_keys.py).
+        job.connection_id = link.connection_id
         job.download_token_hash = digest(token)
         job.download_token_expires_at = now + timedelta(seconds=timeout)
         frame = agent_pb2.AgentFrame(
@@ -236,7 +242,9 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
                 download_token=token,
             )
         )
-        return _Next(job_id=job.id, agent_id=found.agent_id, frame=frame, timeout=timeout)
+        return _Next(
+            job_id=job.id, agent_id=found.agent_id, frame=frame, timeout=timeout, link=link
+        )
 
 
 async def _in_flight(runtime: Runtime, session_id: uuid.UUID) -> _Next | None:
@@ -281,7 +289,7 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
     try:
         outcome = None
         if step.frame is not None:
-            link = await _retrying(
+            link = step.link or await _retrying(
                 lambda: runtime.cluster.link(step.agent_id), session_id=session_id, what="link"
             )
             if link is None:
