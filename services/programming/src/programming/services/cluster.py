@@ -211,9 +211,10 @@ class Cluster:
             removed = await repository.sweep(dead_after=self.dead_after)
             if created:
                 # Swept as dead meanwhile (a long stall): the leases of the agents still
-                # connected here are written again.
+                # connected here are written again, but not over a lease an agent took on
+                # another replica meanwhile (its connection here is stale: fenced).
                 for connection in self.runtime.registry.newest_connections():
-                    await repository.hold(
+                    await repository.hold_if_free(
                         connection.agent_id,
                         replica_id=self.replica_id,
                         connection_id=connection.connection_id,
