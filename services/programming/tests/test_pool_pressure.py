@@ -16,6 +16,7 @@ import websockets
 from fastapi import FastAPI
 from prometheus_client import REGISTRY
 
+from aos.agent.v1 import agent_pb2
 from programming.config import Settings
 
 AgentFactory = Callable[..., Awaitable[Any]]
@@ -164,3 +165,27 @@ async def test_a_runner_that_meets_a_pool_timeout_carries_on_and_completes_the_s
     assert report.status_code == 200, report.text
     # The closing read made before the timeout was kept: the report has the flashed version.
     assert "1.1.0" in report.text
+
+
+async def test_a_frame_that_finds_no_database_is_answered_busy_and_the_link_stays_up(
+    app: FastAPI, paired_agent: AgentFactory
+) -> None:
+    agent = await paired_agent(uuid.uuid4())
+    request = agent_pb2.AgentFrame(
+        security_key_request=agent_pb2.SecurityKeyRequest(
+            job_id=str(uuid.uuid4()), ecu_logical_address=0x12, level=0x11, seed=b"\x01\x02"
+        )
+    )
+    engine = app.state.database.engine
+    taken = [await engine.connect() for _ in range(2)]  # the whole pool
+    try:
+        busy = await agent.request(request)
+    finally:
+        for connection in taken:
+            await connection.close()
+    assert busy.WhichOneof("body") == "error", busy
+    assert busy.error.code == "service-unavailable"
+    assert "again" in busy.error.message
+    # The same connection is served again once the database is back.
+    answer = await agent.request(request)
+    assert answer.WhichOneof("body") == "error" and answer.error.code == "unknown-job", answer
