@@ -1,26 +1,22 @@
 """Admission of agent connections (services/admission.py): a bounded number at a time, a
-refusal (counted) for one that waits too long, and an unbounded wait for work that must run."""
+refusal for one that waits too long, and an unbounded wait for work that must run (the count
+of refusals is checked where connections are closed: test_pool_pressure.py)."""
 
 from __future__ import annotations
 
 import asyncio
 
 import pytest
-from prometheus_client import REGISTRY
 
 from programming.services.admission import Admission, OverloadedError
 
-REFUSED = "aos_programming_agent_connections_refused_total"
 
-
-async def test_a_connection_that_gets_no_turn_in_time_is_refused_and_counted() -> None:
+async def test_a_connection_that_gets_no_turn_in_time_is_refused() -> None:
     admission = Admission(concurrency=1, wait_seconds=0.05)
-    before = REGISTRY.get_sample_value(REFUSED) or 0.0
     async with admission.admit():
         with pytest.raises(OverloadedError):
             async with admission.admit():
                 pytest.fail("a second turn was given beside the first")
-    assert (REGISTRY.get_sample_value(REFUSED) or 0.0) == before + 1
     # The turn was given back: the next one gets it.
     async with admission.admit():
         pass

@@ -24,7 +24,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from aos.agent.v1 import agent_pb2
 from programming.db.agents import AgentRepository
 from programming.db.sessions import SessionRepository
-from programming.services.admission import OverloadedError
+from programming.services.admission import AGENTS_REFUSED, OverloadedError
 from programming.services.agent_link import AgentConnection, AgentDisconnectedError
 from programming.services.agents import authenticate_agent
 from programming.services.jobs import add_trace, agent_job, record_job_result
@@ -102,6 +102,7 @@ async def agent_socket(websocket: WebSocket) -> None:
     except Exception as exc:
         if not _busy(exc):
             raise
+        AGENTS_REFUSED.inc()
         await _close_quietly(websocket, CLOSE_TRY_AGAIN_LATER, BUSY_REASON)
         return
     if agent_id is None or organization_id is None:
@@ -154,6 +155,7 @@ async def agent_socket(websocket: WebSocket) -> None:
     except Exception as exc:
         if not _busy(exc):
             raise
+        AGENTS_REFUSED.inc()
         await _close_quietly(websocket, CLOSE_TRY_AGAIN_LATER, BUSY_REASON)
         return
     runtime.registry.register(connection)

@@ -20,9 +20,12 @@ from prometheus_client import Counter
 
 __all__ = ["AGENTS_REFUSED", "Admission", "OverloadedError"]
 
+# Counted where the connection is closed (api/agent_ws.py): for want of a turn, or of the
+# database within one.
 AGENTS_REFUSED = Counter(
     "aos_programming_agent_connections_refused_total",
-    "Agent connections closed with 1013 (try again later) because the replica was busy",
+    "Agent connections closed with 1013 (try again later): the replica was busy or could not "
+    "reach its database",
 )
 
 
@@ -37,12 +40,11 @@ class Admission:
 
     @asynccontextmanager
     async def admit(self) -> AsyncIterator[None]:
-        """A turn within ``wait_seconds``; raises OverloadedError (counted) otherwise."""
+        """A turn within ``wait_seconds``; raises OverloadedError otherwise."""
         try:
             async with asyncio.timeout(self._wait_seconds):
                 await self._slots.acquire()
         except TimeoutError:
-            AGENTS_REFUSED.inc()
             raise OverloadedError from None
         try:
             yield
