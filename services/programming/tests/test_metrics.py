@@ -42,8 +42,12 @@ async def test_an_agent_that_connects_is_counted_online_and_every_session_state_
     online = ("aos_programming_agents_online", ())
     await until_value(http, online, 0)
     samples = await scraped(http)
-    for state in ("PLANNED", "RUNNING", "COMPLETED", "EXPIRED", "ABORTED", "FAILED"):
+    # Open sessions are gauged; ended ones are counted as they end (never by reading them all).
+    for state in ("PLANNED", "RUNNING"):
         assert samples[("aos_programming_sessions", (("state", state),))] == 0
+    for state in ("COMPLETED", "EXPIRED", "ABORTED", "FAILED"):
+        assert ("aos_programming_sessions", (("state", state),)) not in samples
+        assert ("aos_programming_sessions_ended_total", (("state", state),)) in samples
 
     await paired_agent(uuid.uuid4())
     await until_value(http, online, 1)
@@ -56,9 +60,11 @@ async def test_a_completed_flash_is_counted_and_its_session_shows_in_its_state(
     paired_agent: AgentFactory,
 ) -> None:
     succeeded = ("aos_programming_flash_outcomes_total", (("state", "SUCCEEDED"),))
-    completed = ("aos_programming_sessions", (("state", "COMPLETED"),))
-    await until_value(http, completed, 0)
-    before = (await scraped(http)).get(succeeded, 0.0)
+    completed = ("aos_programming_sessions_ended_total", (("state", "COMPLETED"),))
+    running = ("aos_programming_sessions", (("state", "RUNNING"),))
+    samples = await scraped(http)
+    before = samples.get(succeeded, 0.0)
+    completed_before = samples[completed]
     organization_id = uuid.uuid4()
     headers = auth(organization_id)
     await grant(organization_id)
@@ -71,5 +77,8 @@ async def test_a_completed_flash_is_counted_and_its_session_shows_in_its_state(
     started = await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
     assert started.status_code == 202, started.text
 
-    await until_value(http, completed, 1)
+    await until_value(http, completed, completed_before + 1)
     assert (await scraped(http))[succeeded] == before + 1
+    # Ended, it is no longer among the open sessions.
+    await until_value(http, running, 0)
+    await until_value(http, ("aos_programming_sessions", (("state", "PLANNED"),)), 0)

@@ -25,6 +25,7 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
+from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -304,6 +305,227 @@ async def test_an_agent_on_replica_a_flashes_a_session_started_and_followed_thro
     assert len(agent.start_jobs) == 1
     [(_, _, key)] = agent.keys
     assert len(key) == 4
+
+
+async def _replica_listed(database_url: str, name: str) -> bool:
+    database = Database(database_url)
+    try:
+        async with database.transaction() as session:
+            found = await session.scalar(
+                text("SELECT count(*) FROM replicas WHERE name = :name"), {"name": name}
+            )
+    finally:
+        await database.dispose()
+    return bool(found)
+
+
+def _key_request(job: agent_pb2.StartJob, seed: bytes) -> agent_pb2.AgentFrame:
+    return agent_pb2.AgentFrame(
+        security_key_request=agent_pb2.SecurityKeyRequest(
+            job_id=job.job_id,
+            ecu_logical_address=job.ecu_logical_address,
+            level=job.security_level,
+            seed=seed,
+        )
+    )
+
+
+def _unlocking(job: agent_pb2.StartJob) -> agent_pb2.AgentFrame:
+    return agent_pb2.AgentFrame(
+        job_progress=agent_pb2.JobProgress(job_id=job.job_id, phase=agent_pb2.JOB_PHASE_PREPARING)
+    )
+
+
+def _answer(frame: agent_pb2.AgentFrame) -> str:
+    """The key request's outcome: "key", or the refusal's code."""
+    if frame.WhichOneof("body") == "security_key_answer":
+        return "key"
+    assert frame.WhichOneof("body") == "error", frame
+    return frame.error.code
+
+
+async def test_after_a_reconnect_to_b_the_old_connection_on_a_gets_no_key_and_no_command(
+    cluster: Cluster, fake_agent_class: AgentClass
+) -> None:
+    """The agent's link to A is cut without A noticing (its socket stays open), and the agent
+    reconnects to B. From then on its lease names B: keys and commands go to the connection
+    on B, and what still arrives on the old connection on A is refused."""
+    a, b = cluster.replicas["A"], cluster.replicas["B"]
+    organization_id = uuid.uuid4()
+    headers = cluster.headers(organization_id)
+    await _grant(cluster.database_url, organization_id)
+    agent_id, credential = await _paired_credential(cluster, organization_id)
+    started: asyncio.Queue[agent_pb2.StartJob] = asyncio.Queue()
+
+    async def hold(job: agent_pb2.StartJob) -> None:  # the test plays the flash
+        await started.put(job)
+
+    old = await _connect(fake_agent_class, a.url, credential)
+    old.flash = hold
+    new = None
+    try:
+        async with (
+            httpx.AsyncClient(base_url=a.url, timeout=30) as on_a,
+            httpx.AsyncClient(base_url=b.url, timeout=30) as on_b,
+        ):
+            planned = await on_b.post(
+                "/sessions", json={"agent_id": agent_id, "vin": VIN}, headers=headers
+            )
+            assert planned.status_code == 201, planned.text
+            session_id = planned.json()["id"]
+            # Started through B: B's runner sends the job to the agent's connection on A.
+            assert (
+                await on_b.post(f"/sessions/{session_id}/start", headers=headers)
+            ).status_code == 202
+            job = await asyncio.wait_for(started.get(), 20)
+            await old.send(_unlocking(job))
+            assert _answer(await old.request(_key_request(job, b"\x01\x01\x01\x01"))) == "key"
+
+            new = await _connect(fake_agent_class, b.url, credential)
+            old.read_requests.clear()
+            # The old connection on A is stale: no key, and its phase reports move nothing.
+            assert _answer(await old.request(_key_request(job, b"\x02\x02\x02\x02"))) == (
+                "stale-connection"
+            )
+            # The job moves to the agent's connection on B, which gets the key.
+            await new.send(_unlocking(job))
+            assert _answer(await new.request(_key_request(job, b"\x03\x03\x03\x03"))) == "key"
+            assert _answer(await old.request(_key_request(job, b"\x04\x04\x04\x04"))) == (
+                "stale-connection"
+            )
+            # A command given through A goes to the agent's current connection, on B.
+            vehicle = await on_a.get(f"/agents/{agent_id}/vehicle", headers=headers)
+            assert vehicle.status_code == 200, vehicle.text
+            assert new.read_requests.is_set()
+            assert not old.read_requests.is_set()
+            # The result comes on the new connection; the closing read goes there too.
+            ack = await new.request(
+                agent_pb2.AgentFrame(
+                    job_result=agent_pb2.JobResult(
+                        job_id=job.job_id,
+                        outcome=agent_pb2.JOB_OUTCOME_SUCCEEDED,
+                        version_after=job.target_version,
+                        bytes_transferred=job.image_size,
+                    )
+                )
+            )
+            assert ack.WhichOneof("body") == "heartbeat"
+
+            async def state() -> str:
+                body = (await on_a.get(f"/sessions/{session_id}", headers=headers)).json()
+                return str(body["state"])
+
+            async with asyncio.timeout(30):
+                while await state() == "RUNNING":
+                    await asyncio.sleep(0.05)
+            assert await state() == "COMPLETED"
+            assert not old.read_requests.is_set()
+    finally:
+        await _close(old)
+        if new is not None:
+            await _close(new)
+
+
+async def test_a_replica_frozen_with_a_key_request_pending_answers_it_stale_once_it_wakes(
+    cluster: Cluster, fake_agent_class: AgentClass
+) -> None:
+    """Replica A stops (SIGSTOP) while the agent's key request waits on it, for longer than
+    the dead-after time: B counts A dead, the agent reconnects to B and gets its key there.
+    When A wakes, it answers the pending request as stale and does not take the agent's lease
+    back (the agent's commands keep going to B)."""
+    a, b = cluster.replicas["A"], cluster.replicas["B"]
+    organization_id = uuid.uuid4()
+    headers = cluster.headers(organization_id)
+    await _grant(cluster.database_url, organization_id)
+    agent_id, credential = await _paired_credential(cluster, organization_id)
+    started: asyncio.Queue[agent_pb2.StartJob] = asyncio.Queue()
+
+    async def hold(job: agent_pb2.StartJob) -> None:
+        await started.put(job)
+
+    old = await _connect(fake_agent_class, a.url, credential)
+    old.flash = hold
+    new = None
+    frozen = False
+    try:
+        async with (
+            httpx.AsyncClient(base_url=a.url, timeout=30) as on_a,
+            httpx.AsyncClient(base_url=b.url, timeout=30) as on_b,
+        ):
+            planned = await on_b.post(
+                "/sessions", json={"agent_id": agent_id, "vin": VIN}, headers=headers
+            )
+            session_id = planned.json()["id"]
+            # B runs the session: freezing A does not move the runner.
+            assert (
+                await on_b.post(f"/sessions/{session_id}/start", headers=headers)
+            ).status_code == 202
+            job = await asyncio.wait_for(started.get(), 20)
+            await old.send(_unlocking(job))
+            assert _answer(await old.request(_key_request(job, b"\x01\x01\x01\x01"))) == "key"
+
+            os.kill(a.process.pid, signal.SIGSTOP)
+            frozen = True
+            pending: asyncio.Future[agent_pb2.AgentFrame] = (
+                asyncio.get_running_loop().create_future()
+            )
+            await old.send_registered(_key_request(job, b"\x02\x02\x02\x02"), pending)
+
+            async def online_via_b() -> bool:
+                items = (await on_b.get("/agents", headers=headers)).json()["items"]
+                return bool(items[0]["online"])
+
+            async with asyncio.timeout(30):  # A's heartbeat stops; B counts it dead ...
+                while await online_via_b():
+                    await asyncio.sleep(0.1)
+                # ... and removes its row, and with it A's leases.
+                while await _replica_listed(cluster.database_url, "replica-A"):
+                    await asyncio.sleep(0.1)
+            new = await _connect(fake_agent_class, b.url, credential)
+            await new.send(_unlocking(job))
+            assert _answer(await new.request(_key_request(job, b"\x03\x03\x03\x03"))) == "key"
+
+            os.kill(a.process.pid, signal.SIGCONT)
+            frozen = False
+            assert _answer(await asyncio.wait_for(pending, 20)) == "stale-connection"
+            # A is back: its row, swept by B, is written again (with the leases of its agents
+            # that did not move) ...
+            async with asyncio.timeout(20):
+                while not await _replica_listed(cluster.database_url, "replica-A"):
+                    await asyncio.sleep(0.1)
+            # ... and the agent's lease stayed with B: a command given through A goes there.
+            old.read_requests.clear()
+            new.read_requests.clear()
+            vehicle = await on_a.get(f"/agents/{agent_id}/vehicle", headers=headers)
+            assert vehicle.status_code == 200, vehicle.text
+            assert new.read_requests.is_set() and not old.read_requests.is_set()
+            assert _answer(await old.request(_key_request(job, b"\x04\x04\x04\x04"))) == (
+                "stale-connection"
+            )
+            ack = await new.request(
+                agent_pb2.AgentFrame(
+                    job_result=agent_pb2.JobResult(
+                        job_id=job.job_id,
+                        outcome=agent_pb2.JOB_OUTCOME_SUCCEEDED,
+                        version_after=job.target_version,
+                        bytes_transferred=job.image_size,
+                    )
+                )
+            )
+            assert ack.WhichOneof("body") == "heartbeat"
+            async with asyncio.timeout(30):
+                while (await on_b.get(f"/sessions/{session_id}", headers=headers)).json()[
+                    "state"
+                ] == "RUNNING":
+                    await asyncio.sleep(0.05)
+            body = (await on_b.get(f"/sessions/{session_id}", headers=headers)).json()
+            assert body["state"] == "COMPLETED", body
+    finally:
+        if frozen:
+            os.kill(a.process.pid, signal.SIGCONT)
+        await _close(old)
+        if new is not None:
+            await _close(new)
 
 
 async def test_replica_a_killed_mid_flash_the_agent_reconnects_to_b_which_completes_the_session(

@@ -104,7 +104,11 @@ def create_service_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.should_migrate_on_start:
             await asyncio.to_thread(upgrade, spec.migrations_dir, settings.database_url)
-        database = Database(settings.database_url)
+        database = Database(
+            settings.database_url,
+            pool_size=settings.database_pool_size,
+            pool_timeout=settings.database_pool_timeout_seconds,
+        )
         jwks = JwksCache(settings.jwks_url, http=jwks_http)
         app.state.settings = settings
         multiprocess_dir = settings.metrics_multiprocess_dir

@@ -49,13 +49,20 @@ POOL_TIMEOUT_SECONDS = 10.0
 class Database:
     """The engine and session factory of one service database."""
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        pool_timeout: float = POOL_TIMEOUT_SECONDS,
+        echo: bool = False,
+    ) -> None:
         self.engine: AsyncEngine = create_async_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
             pool_pre_ping=True,
-            pool_timeout=POOL_TIMEOUT_SECONDS,
+            pool_timeout=pool_timeout,
             connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
             echo=echo,
         )

@@ -72,6 +72,11 @@ class ServiceSettings(BaseSettings):
     log_repeat_window_seconds: float = Field(default=30.0, ge=0)
     # Largest accepted request body in bytes; larger ones get a 413 problem.
     max_body_bytes: int = 1_048_576
+    # The database connection pool of each process: this many kept open (as many again may be
+    # opened under load), and how long a unit of work waits for a free one before it fails
+    # (a failure servicekit.failures counts as "database unavailable", so retried or 503).
+    database_pool_size: int = Field(default=10, ge=1, le=500)
+    database_pool_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
     # What a client may send before the app sees its request (see servicekit.server): the request
     # line and headers in bytes (431 beyond; above the gateway's 16 KiB so that what it forwards,
     # plus its own X-Forwarded-* and X-Request-Id, always fits), and the seconds allowed for the

@@ -76,6 +76,14 @@ class Settings(ServiceSettings):
     # so the versions after the flash in its report, when its agent is back within this long.
     closing_read_retry_hours: float = Field(default=24.0, ge=0)
 
+    # Agent connections doing their database work (authentication, lease, last seen) at once,
+    # and how long one waits for its turn before it is closed with 1013 (try again later): a
+    # reconnect storm (a replica's agents moving here) then leaves the rest of the database
+    # pool to session runners and requests (services/admission.py). Keep it below the pool
+    # size (PROGRAMMING_DATABASE_POOL_SIZE).
+    agent_admission_concurrency: int = Field(default=4, ge=1, le=100)
+    agent_admission_wait_seconds: float = Field(default=5.0, gt=0, le=120)
+
     # Several replicas (services/cluster.py): this process's name in the ``replicas`` table (for
     # people; its id is made at start), how often it writes its heartbeat, after how long
     # without one a replica counts as dead (its agents offline, its leases removed), and how

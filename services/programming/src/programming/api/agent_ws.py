@@ -3,7 +3,10 @@
 The agent authenticates in the handshake with ``Authorization: Bearer <device credential>``.
 Close codes: 4401 no or unknown credential, 4403 revoked, 4400 protocol error (no Hello
 first), 4408 silent for three heartbeat intervals, 4426 upgrade required (after an
-UpgradeRequired frame). A JobResult is acknowledged with a Heartbeat whose reply_to is its seq
+UpgradeRequired frame), 1013 try again later (the replica is busy with other agents'
+connections, or cannot reach its database: services/admission.py).
+
+A JobResult is acknowledged with a Heartbeat whose reply_to is its seq
 (or an Error "unknown-job" with that reply_to). The replica holding the socket writes the
 agent's lease, so commands from other replicas reach it (services/cluster.py).
 """
@@ -12,8 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from google.protobuf.message import DecodeError
@@ -21,12 +23,15 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from aos.agent.v1 import agent_pb2
 from programming.db.agents import AgentRepository
+from programming.db.sessions import SessionRepository
+from programming.services.admission import AGENTS_REFUSED, OverloadedError
 from programming.services.agent_link import AgentConnection, AgentDisconnectedError
 from programming.services.agents import authenticate_agent
 from programming.services.jobs import add_trace, agent_job, record_job_result
 from programming.services.runner import complete_reports
 from programming.services.runtime import Runtime
 from programming.services.security_keys import KeyRefusal, security_key
+from servicekit.failures import is_database_unavailable
 from servicekit.logging import get_logger
 
 router = APIRouter(tags=["agent link"])
@@ -40,6 +45,9 @@ CLOSE_UNAUTHORIZED = 4401
 CLOSE_REVOKED = 4403
 CLOSE_SILENT = 4408
 CLOSE_UPGRADE_REQUIRED = 4426
+# RFC 6455's "Try Again Later": the agent reconnects after its jittered backoff.
+CLOSE_TRY_AGAIN_LATER = 1013
+BUSY_REASON = "the service is busy; connect again in a few seconds"
 
 _PHASES = {value: name.removeprefix("JOB_PHASE_") for name, value in agent_pb2.JobPhase.items()}
 
@@ -85,11 +93,18 @@ async def agent_socket(websocket: WebSocket) -> None:
     if credential is None:
         await websocket.close(CLOSE_UNAUTHORIZED, "send Authorization: Bearer <credential>")
         return
-    async with runtime.database.transaction() as session:
-        agent = await authenticate_agent(session, credential)
-        agent_id = agent.id if agent else None
-        organization_id = agent.organization_id if agent else None
-        revoked = agent is not None and agent.revoked_at is not None
+    try:
+        async with runtime.admission.admit(), runtime.database.transaction() as session:
+            agent = await authenticate_agent(session, credential)
+            agent_id = agent.id if agent else None
+            organization_id = agent.organization_id if agent else None
+            revoked = agent is not None and agent.revoked_at is not None
+    except Exception as exc:
+        if not _busy(exc):
+            raise
+        AGENTS_REFUSED.inc()
+        await _close_quietly(websocket, CLOSE_TRY_AGAIN_LATER, BUSY_REASON)
+        return
     if agent_id is None or organization_id is None:
         await websocket.close(CLOSE_UNAUTHORIZED, "unknown credential; pair the agent again")
         return
@@ -134,8 +149,15 @@ async def agent_socket(websocket: WebSocket) -> None:
     # Online before Welcome: an agent that has its Welcome may be used at once (a session
     # planned right after connecting must not find it offline). Welcome is still the first
     # frame on the wire: nothing awaits between register() and its send taking the free lock.
-    await _mark_seen(runtime, agent_id, version=hello.agent_version, hostname=hello.hostname)
-    await runtime.cluster.hold(connection)
+    try:
+        async with runtime.admission.admit():
+            reads_pending = await _connected(runtime, connection, hello)
+    except Exception as exc:
+        if not _busy(exc):
+            raise
+        AGENTS_REFUSED.inc()
+        await _close_quietly(websocket, CLOSE_TRY_AGAIN_LATER, BUSY_REASON)
+        return
     runtime.registry.register(connection)
     log.info("agent connected", agent_id=str(agent_id), agent_version=hello.agent_version)
     # An agent sends a heartbeat every interval; one silent for three is taken as gone (a
@@ -153,8 +175,9 @@ async def agent_socket(websocket: WebSocket) -> None:
                 ),
             )
         )
-        # Sessions that ended while this agent was away may still lack their closing read.
-        runtime.spawn_background(complete_reports(runtime, agent_id))
+        if reads_pending:
+            # Sessions that ended while this agent was away lack their closing read.
+            runtime.spawn_background(complete_reports(runtime, agent_id))
         while True:
             try:
                 async with asyncio.timeout(silence_limit):
@@ -168,14 +191,32 @@ async def agent_socket(websocket: WebSocket) -> None:
             if isinstance(frame, str):
                 await connection.send(_error("malformed-frame", frame))
                 continue
-            await _handle(runtime, connection, frame)
+            try:
+                await _handle(runtime, connection, frame)
+            except Exception as exc:
+                if not is_database_unavailable(exc) or isinstance(exc, AgentDisconnectedError):
+                    raise
+                # The link stays up: the agent sends this again (a result is resent until
+                # acknowledged; a key request is asked again).
+                log.warning(
+                    "agent frame not handled: database unavailable",
+                    agent_id=str(agent_id),
+                    frame=frame.WhichOneof("body"),
+                    error=type(exc).__name__,
+                )
+                await connection.send(
+                    _error(
+                        "service-unavailable",
+                        "the service cannot reach its database; send this again shortly",
+                        reply_to=frame.seq,
+                    )
+                )
     except (WebSocketDisconnect, AgentDisconnectedError, RuntimeError):
         # RuntimeError: Starlette's answer to receiving on a socket we closed (revocation).
         pass
     finally:
         runtime.registry.unregister(connection)
-        await runtime.cluster.release(connection)
-        await _mark_seen(runtime, agent_id)
+        await _disconnected(runtime, connection)
         log.info("agent disconnected", agent_id=str(agent_id))
 
 
@@ -184,16 +225,46 @@ async def _close_quietly(websocket: WebSocket, code: int, reason: str) -> None:
         await websocket.close(code, reason)
 
 
-async def _mark_seen(
-    runtime: Runtime,
-    agent_id: uuid.UUID,
-    *,
-    version: str | None = None,
-    hostname: str | None = None,
-) -> None:
+def _busy(error: BaseException) -> bool:
+    """The replica cannot take this agent now (no turn, or no database): try again later."""
+    if isinstance(error, AgentDisconnectedError):
+        return False
+    return isinstance(error, OverloadedError) or is_database_unavailable(error)
+
+
+async def _connected(runtime: Runtime, connection: AgentConnection, hello: agent_pb2.Hello) -> bool:
+    """One transaction for an accepted Hello: the agent's last-seen time, version and host,
+    its lease on this replica; returns whether sessions of it await their closing read."""
+    agent_id = connection.agent_id
+    ended_since = runtime.now() - timedelta(hours=runtime.settings.closing_read_retry_hours)
     async with runtime.database.transaction() as session:
         await AgentRepository(session).mark_seen(
-            agent_id, at=datetime.now(UTC), agent_version=version or None, hostname=hostname or None
+            agent_id,
+            at=datetime.now(UTC),
+            agent_version=hello.agent_version or None,
+            hostname=hello.hostname or None,
+        )
+        await runtime.cluster.hold(connection, session=session)
+        return await SessionRepository(session).has_awaiting_closing_read(
+            agent_id, ended_since=ended_since
+        )
+
+
+async def _disconnected(runtime: Runtime, connection: AgentConnection) -> None:
+    """Release the lease (if still this connection's) and write the last-seen time, in its
+    turn: a storm of disconnects must not take the pool either. With the database away, the
+    lease goes with this replica's row or is taken by the agent's next connection."""
+    try:
+        async with runtime.admission.turn(), runtime.database.transaction() as session:
+            await runtime.cluster.release(connection, session=session)
+            await AgentRepository(session).mark_seen(connection.agent_id, at=datetime.now(UTC))
+    except Exception as exc:
+        if not is_database_unavailable(exc):
+            raise
+        log.warning(
+            "agent disconnect not written: database unavailable",
+            agent_id=str(connection.agent_id),
+            error=type(exc).__name__,
         )
 
 
@@ -251,7 +322,12 @@ async def _progress(
     async with runtime.database.transaction() as session:
         job = await agent_job(session, progress.job_id, agent_id=connection.agent_id)
         session_id = job.session_id if job is not None else None
-    if job is None or session_id is None:
+        # A stale connection's word (the agent reconnected to another replica) must not move
+        # the job's phase: the unlock phase is what lets a key out.
+        stale = job is not None and await runtime.cluster.connected_elsewhere(
+            connection, session=session
+        )
+    if job is None or session_id is None or stale:
         return
     state = {
         "phase": _PHASES.get(progress.phase, "UNSPECIFIED"),

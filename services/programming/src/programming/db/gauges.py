@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -10,9 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from programming.db.models import Agent, ProgrammingSession
 
 
-async def sessions_by_state(session: AsyncSession) -> dict[str, int]:
+async def open_sessions_by_state(session: AsyncSession, states: Sequence[str]) -> dict[str, int]:
+    """How many sessions are in each of ``states`` (the open ones: the partial index
+    ix_sessions_open_state holds exactly those rows, so this reads the index, not the table)."""
     rows = await session.execute(
-        select(ProgrammingSession.state, func.count()).group_by(ProgrammingSession.state)
+        select(ProgrammingSession.state, func.count())
+        .where(ProgrammingSession.state.in_(states))
+        .group_by(ProgrammingSession.state)
     )
     return {state: int(count) for state, count in rows.all()}
 

@@ -29,7 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, deferred, mapped_column
 
-from programming.domain.sessions import JobState, SessionState
+from programming.domain.sessions import TERMINAL_SESSION_STATES, JobState, SessionState
 from servicekit.db import new_metadata
 from servicekit.entitlement_projection import EntitlementColumns
 
@@ -54,6 +54,9 @@ __all__ = [
 # The states are owned by domain/sessions.py; the check constraints below list the same values.
 SESSION_STATES = tuple(state.value for state in SessionState)
 JOB_STATES = tuple(state.value for state in JobState)
+OPEN_SESSION_STATES = tuple(
+    state.value for state in SessionState if state not in TERMINAL_SESSION_STATES
+)
 
 
 def _one_of(values: tuple[str, ...]) -> str:
@@ -170,6 +173,19 @@ class ProgrammingSession(Base):
     __table_args__ = (
         CheckConstraint(_one_of(SESSION_STATES), name="state"),
         Index("ix_sessions_organization_id", "organization_id", "created_at"),
+        # Migration programming_0009: the sessions not ended (the takeover scan, the gauge) and
+        # an agent's sessions awaiting their closing read (asked at every agent connect).
+        Index(
+            "ix_sessions_open_state",
+            "state",
+            postgresql_where=text(_one_of(OPEN_SESSION_STATES)),
+        ),
+        Index(
+            "ix_sessions_awaiting_closing_read",
+            "agent_id",
+            "ended_at",
+            postgresql_where=text(f"state = '{SessionState.COMPLETED}' AND vehicle_after IS NULL"),
+        ),
     )
 
 
@@ -205,6 +221,10 @@ class FlashJob(Base):
     # The agent gave the job up (the ECU did not answer within its resume window) with the
     # ECU's application erased: the ECU waits in its bootloader for a new flash.
     left_in_bootloader: Mapped[bool] = mapped_column(server_default=text("false"))
+    # The agent connection that runs the job (its lease's connection id when StartJob went
+    # out; the agent's newer one once the job moved there): its key requests are answered on
+    # it only, on whichever replica holds it (services/security_keys.py).
+    connection_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
 
     __table_args__ = (
         CheckConstraint(_one_of(JOB_STATES), name="state"),

@@ -87,6 +87,22 @@ class ReplicaRepository:
             )
         )
 
+    async def hold_if_free(
+        self, agent_id: uuid.UUID, *, replica_id: uuid.UUID, connection_id: uuid.UUID
+    ) -> None:
+        """Write the lease unless the agent has one: a replica whose leases were swept while
+        it stalled takes back those of its agents that did not reconnect elsewhere meanwhile."""
+        await self.session.execute(
+            pg_insert(AgentLease)
+            .values(
+                agent_id=agent_id,
+                replica_id=replica_id,
+                connection_id=connection_id,
+                connected_at=func.now(),
+            )
+            .on_conflict_do_nothing(index_elements=[AgentLease.agent_id])
+        )
+
     async def release(self, agent_id: uuid.UUID, *, connection_id: uuid.UUID) -> None:
         """Remove the agent's lease if it is still this connection's."""
         await self.session.execute(

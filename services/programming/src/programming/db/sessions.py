@@ -91,6 +91,23 @@ class SessionRepository:
         )
         return (await self.session.execute(statement)).scalars().all()
 
+    async def has_awaiting_closing_read(
+        self, agent_id: uuid.UUID, *, ended_since: datetime
+    ) -> bool:
+        """Whether ``awaiting_closing_read`` would find a session (no lock; asked at every
+        agent connect, which then reads the vehicle only if so)."""
+        statement = select(
+            select(ProgrammingSession.id)
+            .where(
+                ProgrammingSession.agent_id == agent_id,
+                ProgrammingSession.state == SessionState.COMPLETED,
+                ProgrammingSession.vehicle_after.is_(None),
+                ProgrammingSession.ended_at >= ended_since,
+            )
+            .exists()
+        )
+        return bool(await self.session.scalar(statement))
+
     async def agent_is_flashing(self, agent_id: uuid.UUID) -> bool:
         """Whether one of the agent's sessions is running (its vehicle is being flashed)."""
         statement = select(func.count()).where(

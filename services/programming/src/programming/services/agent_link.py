@@ -38,6 +38,11 @@ class AgentLink(Protocol):
     @property
     def agent_id(self) -> uuid.UUID: ...
 
+    @property
+    def connection_id(self) -> uuid.UUID:
+        """The agent's connection the link reaches (the one its lease names)."""
+        ...
+
     async def send(self, frame: agent_pb2.AgentFrame) -> int: ...
 
     async def request(
@@ -167,6 +172,13 @@ class AgentRegistry:
         """The agent's newest open connection."""
         links = self._connections.get(agent_id)
         return links[-1] if links else None
+
+    def connection(self, agent_id: uuid.UUID, connection_id: uuid.UUID) -> AgentConnection | None:
+        """The agent's open connection ``connection_id`` if this replica holds it."""
+        for link in self._connections.get(agent_id, ()):
+            if link.connection_id == connection_id and not link.closed:
+                return link
+        return None
 
     def is_online(self, agent_id: uuid.UUID) -> bool:
         return agent_id in self._connections

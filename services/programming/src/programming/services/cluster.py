@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.agent.v1 import agent_pb2
-from programming.db.replicas import ReplicaRepository
+from programming.db.replicas import Lease, ReplicaRepository
 from programming.services.agent_link import AgentConnection, AgentDisconnectedError, AgentLink
 from programming.services.replica_bus import (
     BROADCAST_CHANNEL,
@@ -59,14 +59,26 @@ class RemoteAgentLink:
     its answer comes back. While waiting, the holding replica's heartbeat is watched, so a
     replica that died answers "agent gone" within about ``replica_dead_after_seconds``."""
 
-    def __init__(self, cluster: Cluster, *, agent_id: uuid.UUID, replica_id: uuid.UUID) -> None:
+    def __init__(
+        self,
+        cluster: Cluster,
+        *,
+        agent_id: uuid.UUID,
+        replica_id: uuid.UUID,
+        connection_id: uuid.UUID,
+    ) -> None:
         self._cluster = cluster
         self._agent_id = agent_id
         self.replica_id = replica_id
+        self._connection_id = connection_id
 
     @property
     def agent_id(self) -> uuid.UUID:
         return self._agent_id
+
+    @property
+    def connection_id(self) -> uuid.UUID:
+        return self._connection_id
 
     async def send(self, frame: agent_pb2.AgentFrame) -> int:
         await self._call(
@@ -110,6 +122,9 @@ class RemoteAgentLink:
                     "op": op,
                     "call": call,
                     "agent": str(self._agent_id),
+                    # Fencing: only this connection may carry the command; if the agent has
+                    # moved on (a newer connection, here or elsewhere) it answers "gone".
+                    "connection": str(self._connection_id),
                     "frame": _encode(frame) if frame is not None else None,
                     "timeout": wait_seconds,
                     **(extra or {}),
@@ -196,9 +211,10 @@ class Cluster:
             removed = await repository.sweep(dead_after=self.dead_after)
             if created:
                 # Swept as dead meanwhile (a long stall): the leases of the agents still
-                # connected here are written again.
+                # connected here are written again, but not over a lease an agent took on
+                # another replica meanwhile (its connection here is stale: fenced).
                 for connection in self.runtime.registry.newest_connections():
-                    await repository.hold(
+                    await repository.hold_if_free(
                         connection.agent_id,
                         replica_id=self.replica_id,
                         connection_id=connection.connection_id,
@@ -223,38 +239,58 @@ class Cluster:
 
     # --- agents ---------------------------------------------------------------------------
 
-    async def hold(self, connection: AgentConnection) -> None:
-        """The agent's newest connection is here."""
-        async with self.runtime.database.transaction() as session:
-            await ReplicaRepository(session).hold(
-                connection.agent_id,
-                replica_id=self.replica_id,
-                connection_id=connection.connection_id,
-            )
+    async def hold(self, connection: AgentConnection, *, session: AsyncSession) -> None:
+        """The agent's newest connection is here (written in the caller's transaction)."""
+        await ReplicaRepository(session).hold(
+            connection.agent_id,
+            replica_id=self.replica_id,
+            connection_id=connection.connection_id,
+        )
 
-    async def release(self, connection: AgentConnection) -> None:
-        async with self.runtime.database.transaction() as session:
-            await ReplicaRepository(session).release(
-                connection.agent_id, connection_id=connection.connection_id
-            )
+    async def release(self, connection: AgentConnection, *, session: AsyncSession) -> None:
+        """The connection closed: its lease goes, unless a newer connection holds it."""
+        await ReplicaRepository(session).release(
+            connection.agent_id, connection_id=connection.connection_id
+        )
 
-    async def link(self, agent_id: uuid.UUID) -> AgentLink | None:
-        """The agent's link: its connection here, else the replica holding its live lease;
-        None when it is offline."""
-        local = self.runtime.registry.get(agent_id)
-        if local is not None:
-            return local
-        async with self.runtime.database.transaction() as session:
-            leases = await ReplicaRepository(session).live_leases(
-                [agent_id], dead_after=self.dead_after
-            )
-        lease = leases.get(agent_id)
-        if lease is None or lease.replica_id == self.replica_id:
-            return None  # a lease of ours without a connection is stale
-        return RemoteAgentLink(self, agent_id=agent_id, replica_id=lease.replica_id)
+    async def lease(
+        self, agent_id: uuid.UUID, *, session: AsyncSession | None = None
+    ) -> Lease | None:
+        """The agent's live lease: its current connection and the replica holding it (read in
+        ``session`` when given, else in a transaction of its own)."""
+        if session is None:
+            async with self.runtime.database.transaction() as own:
+                return await self.lease(agent_id, session=own)
+        leases = await ReplicaRepository(session).live_leases(
+            [agent_id], dead_after=self.dead_after
+        )
+        return leases.get(agent_id)
 
-    async def is_online(self, agent_id: uuid.UUID) -> bool:
-        return await self.link(agent_id) is not None
+    async def link(
+        self, agent_id: uuid.UUID, *, session: AsyncSession | None = None
+    ) -> AgentLink | None:
+        """The link to the agent's current connection, the one its live lease names: here, or
+        on the replica holding it; None when it is offline. An older connection of the agent
+        still open here (the agent reconnected, here or to another replica) gets no command."""
+        lease = await self.lease(agent_id, session=session)
+        if lease is None:
+            return None
+        if lease.replica_id == self.replica_id:
+            return self.runtime.registry.connection(agent_id, lease.connection_id)
+        return RemoteAgentLink(
+            self, agent_id=agent_id, replica_id=lease.replica_id, connection_id=lease.connection_id
+        )
+
+    async def connected_elsewhere(
+        self, connection: AgentConnection, *, session: AsyncSession
+    ) -> bool:
+        """Whether ``connection`` is stale: the agent's live lease names another replica (it
+        reconnected there), so what arrives on this connection is no longer the agent's word."""
+        lease = await self.lease(connection.agent_id, session=session)
+        return lease is not None and lease.replica_id != self.replica_id
+
+    async def is_online(self, agent_id: uuid.UUID, *, session: AsyncSession | None = None) -> bool:
+        return await self.link(agent_id, session=session) is not None
 
     async def online(self, agent_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         """Which of these agents are connected to some live replica."""
@@ -345,7 +381,13 @@ class Cluster:
         """Carry out a command for an agent held here and answer its sender."""
         reply: Message = {"kind": "reply", "call": message.get("call")}
         registry = self.runtime.registry
-        connection = registry.get(uuid.UUID(message["agent"]))
+        agent_id = uuid.UUID(message["agent"])
+        fenced = message.get("connection")
+        # A command without a connection id comes from a replica of an older version (a rolling
+        # upgrade): it gets the agent's newest connection here, as it expects.
+        connection = (
+            registry.connection(agent_id, uuid.UUID(fenced)) if fenced else registry.get(agent_id)
+        )
         op = message.get("op")
         try:
             if connection is None:

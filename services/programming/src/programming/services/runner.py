@@ -3,16 +3,27 @@
 A job starts only when the PROGRAMMING pass has the job's estimate plus the margin left; a job
 that started always runs to its result (the ECU must not be left half-flashed). When time is
 short between jobs, the session ends EXPIRED.
+
+A database that is away for a moment (the pool exhausted by a reconnect storm, a connection
+lost, a restart) does not end a session: each step of the runner that reads or writes the
+database is tried again, with a growing jittered pause, until it succeeds (``_retrying``). A
+step that failed changed nothing (its transaction rolled back), so trying it again is safe, and
+the paid-time check is made when the next job is actually claimed. A session that must fail
+ends with a sentence for the technician, never a library's message.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal
+from typing import Literal, TypeVar
+
+from prometheus_client import Counter
 
 from aos.agent.v1 import agent_pb2
 from programming.db.catalog import CatalogRepository
@@ -22,12 +33,13 @@ from programming.domain.credentials import digest, new_credential
 from programming.domain.sessions import JobState, SessionState
 from programming.domain.timeguard import EXPIRED_DETAIL, check_job_fits
 from programming.errors import AgentOfflineError, AgentTimeoutError
-from programming.services.agent_link import AgentConnection, AgentDisconnectedError
+from programming.services.agent_link import AgentConnection, AgentDisconnectedError, AgentLink
 from programming.services.entitlements import paid_windows
 from programming.services.jobs import outcome_state
 from programming.services.runtime import Runtime
 from programming.services.sessions import end_session
 from programming.services.vehicle import read_vehicle
+from servicekit.failures import is_database_unavailable
 from servicekit.logging import get_logger
 
 __all__ = [
@@ -44,6 +56,67 @@ log = get_logger(__name__)
 ENDED: Literal["ended"] = "ended"
 # How often a runner waiting for a job's result also looks for it in the table.
 RESULT_RECHECK_SECONDS = 5.0
+# Pauses between tries of a step that met an unavailable database: the first, and the longest
+# (each pause is drawn between half and all of the current one, which doubles each time).
+RETRY_FIRST_SECONDS = 0.2
+RETRY_MAX_SECONDS = 5.0
+# What a technician reads when a session stopped on an error of this service.
+INTERNAL_FAILURE = (
+    "the programming service stopped this session after an unexpected error (reference {ref}); "
+    "no further ECU was started. Plan a new session to continue, and give the reference to "
+    "support if it happens again"
+)
+
+RUNNER_RETRIES = Counter(
+    "aos_programming_session_runner_retries_total",
+    "Steps of session runners tried again because the database was unavailable",
+)
+
+T = TypeVar("T")
+
+
+def _transient(error: BaseException) -> bool:
+    """The database is away for now (not the agent: that is a fact about the session)."""
+    return not isinstance(error, AgentDisconnectedError) and is_database_unavailable(error)
+
+
+async def _retrying(step: Callable[[], Awaitable[T]], *, session_id: uuid.UUID, what: str) -> T:
+    """``step()``, tried again while it fails because the database is unavailable."""
+    pause = RETRY_FIRST_SECONDS
+    while True:
+        try:
+            return await step()
+        except Exception as exc:
+            if not _transient(exc):
+                raise
+            pause = await _pause_after(exc, pause, session_id=session_id, what=what)
+
+
+async def _pause_after(
+    error: BaseException, pause: float, *, session_id: uuid.UUID, what: str
+) -> float:
+    """Count and log a step that met an unavailable database, wait a jittered ``pause``;
+    returns the next pause."""
+    RUNNER_RETRIES.inc()
+    log.warning(
+        "session runner: database unavailable, trying again",
+        session_id=str(session_id),
+        step=what,
+        error=type(error).__name__,
+    )
+    await asyncio.sleep(random.uniform(pause / 2, pause))
+    return min(pause * 2, RETRY_MAX_SECONDS)
+
+
+async def _publish(runtime: Runtime, session_id: uuid.UUID, event: dict[str, object]) -> None:
+    """A live event for the SSE listeners: skipped, not retried, when the database is away
+    (live events are transient; the session's state is in the tables)."""
+    try:
+        await runtime.cluster.publish_event(session_id, event)
+    except Exception as exc:
+        if not _transient(exc):
+            raise
+        log.warning("live session event not sent", session_id=str(session_id))
 
 
 @dataclass(frozen=True)
@@ -52,6 +125,8 @@ class _Next:
     agent_id: uuid.UUID
     frame: agent_pb2.AgentFrame | None  # None: the job is already in flight
     timeout: float
+    # The agent's current connection the job was bound to when it was claimed.
+    link: AgentLink | None = None
 
 
 @dataclass(frozen=True)
@@ -69,17 +144,16 @@ async def run_session(runtime: Runtime, session_id: uuid.UUID) -> None:
     except asyncio.CancelledError:
         raise
     except Exception as exc:
-        log.error("session runner failed", session_id=str(session_id), exc_info=exc)
-        async with runtime.database.transaction() as session:
-            found = await SessionRepository(session).get(session_id, organization_id=None)
-            if found is not None and found.state == SessionState.RUNNING:
-                await end_session(
-                    session,
-                    runtime,
-                    found,
-                    state=SessionState.FAILED,
-                    detail=f"internal error: {exc}",
-                )
+        reference = uuid.uuid4().hex[:12]
+        log.error(
+            "session runner failed", session_id=str(session_id), reference=reference, exc_info=exc
+        )
+        detail = INTERNAL_FAILURE.format(ref=reference)
+        await _retrying(
+            lambda: _end(runtime, session_id, state=SessionState.FAILED, detail=detail),
+            session_id=session_id,
+            what="end",
+        )
 
 
 async def _end(
@@ -127,7 +201,8 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
             )
             await end_session(session, runtime, found, state=SessionState.EXPIRED, detail=detail)
             return ENDED
-        if not await runtime.cluster.is_online(found.agent_id):
+        link = await runtime.cluster.link(found.agent_id, session=session)
+        if link is None:
             await end_session(
                 session,
                 runtime,
@@ -146,6 +221,9 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
             job.estimated_seconds * settings.job_timeout_factor + settings.job_timeout_grace_seconds
         )
         states.claim(job, at=now)
+        # The job runs on the agent's current connection: key requests on any other are
+        # refused until that one is gone (services/security_keys.py).
+        job.connection_id = link.connection_id
         job.download_token_hash = digest(token)
         job.download_token_expires_at = now + timedelta(seconds=timeout)
         frame = agent_pb2.AgentFrame(
@@ -164,7 +242,9 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
                 download_token=token,
             )
         )
-        return _Next(job_id=job.id, agent_id=found.agent_id, frame=frame, timeout=timeout)
+        return _Next(
+            job_id=job.id, agent_id=found.agent_id, frame=frame, timeout=timeout, link=link
+        )
 
 
 async def _in_flight(runtime: Runtime, session_id: uuid.UUID) -> _Next | None:
@@ -201,25 +281,34 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
     """Send the job (unless it is already in flight) and wait for its result; False when the
     session ended."""
     registry = runtime.registry
-    await runtime.cluster.publish_event(
-        session_id, {"type": "job", "job_id": str(step.job_id), "state": JobState.RUNNING}
+    await _publish(
+        runtime, session_id, {"type": "job", "job_id": str(step.job_id), "state": JobState.RUNNING}
     )
     # Registered before anything is sent or read: a result arriving from now on is kept.
     future = registry.expect_result(step.job_id)
     try:
         outcome = None
         if step.frame is not None:
-            link = await runtime.cluster.link(step.agent_id)
+            link = step.link or await _retrying(
+                lambda: runtime.cluster.link(step.agent_id), session_id=session_id, what="link"
+            )
             if link is None:
                 raise AgentDisconnectedError(f"agent {step.agent_id} is not connected")
             if isinstance(link, AgentConnection):
                 # Bound before the send: the job's key requests are answered on this link
                 # only (a remote replica binds its own connection the same way).
                 registry.bind_job(step.job_id, link)
-            await link.send(step.frame)
+            frame = step.frame
+            # A remote send is a NOTIFY, delivered only if its transaction commits: one that
+            # failed for the database reached nobody and is sent again.
+            await _retrying(lambda: link.send(frame), session_id=session_id, what="start job")
         else:
             # A job in flight from before: its result may have been recorded already.
-            outcome = await _recorded_outcome(runtime, step.job_id)
+            outcome = await _retrying(
+                lambda: _recorded_outcome(runtime, step.job_id),
+                session_id=session_id,
+                what="recorded result",
+            )
         if outcome is None:
             # The result may come on a later connection after a reconnect: wait on the
             # registry's future, not on this connection.
@@ -232,21 +321,25 @@ async def _run_job(runtime: Runtime, session_id: uuid.UUID, step: _Next) -> bool
             else "the agent was not connected when the job was to start"
         )
         state = JobState.TIMED_OUT if timed_out else JobState.FAILED
-        await _fail_job(runtime, session_id, step.job_id, reason, state=state)
+        await _retrying(
+            lambda: _fail_job(runtime, session_id, step.job_id, reason, state=state),
+            session_id=session_id,
+            what="fail job",
+        )
         return False
     finally:
         registry.forget_result(step.job_id)
         registry.release_job(step.job_id)
         runtime.ecu_waits.pop(step.job_id, None)
-    await runtime.cluster.publish_event(
-        session_id, {"type": "job", "job_id": str(step.job_id), "state": outcome.state}
+    await _publish(
+        runtime, session_id, {"type": "job", "job_id": str(step.job_id), "state": outcome.state}
     )
     if outcome.state != JobState.SUCCEEDED:
-        await _end(
-            runtime,
-            session_id,
-            state=SessionState.FAILED,
-            detail=f"job {step.job_id} {outcome.state.lower()}: {outcome.detail or 'no detail'}",
+        detail = f"job {step.job_id} {outcome.state.lower()}: {outcome.detail or 'no detail'}"
+        await _retrying(
+            lambda: _end(runtime, session_id, state=SessionState.FAILED, detail=detail),
+            session_id=session_id,
+            what="end",
         )
         return False
     return True
@@ -273,16 +366,39 @@ async def _await_result(
             return _Outcome(state=outcome_state(result), detail=result.detail or None)
         # A result recorded on another replica comes by NOTIFY; one lost on the way (its
         # listener was reconnecting) is still found in the table.
-        recorded = await _recorded_outcome(runtime, step.job_id)
+        try:
+            recorded = await _recorded_outcome(runtime, step.job_id)
+        except Exception as exc:
+            if not _transient(exc):
+                raise
+            continue  # the database is away: keep waiting, look again at the next recheck
         if recorded is not None:
             return recorded
 
 
 async def _run(runtime: Runtime, session_id: uuid.UUID) -> None:
-    step: _Next | Literal["ended"] | None = await _in_flight(runtime, session_id)
+    def resume() -> Awaitable[_Next | None]:
+        return _in_flight(runtime, session_id)
+
+    def prepare() -> Awaitable[_Next | Literal["ended"] | None]:
+        return _prepare_next(runtime, session_id)
+
+    step: _Next | Literal["ended"] | None = await _retrying(
+        resume, session_id=session_id, what="resume"
+    )
+    pause = RETRY_FIRST_SECONDS
     while True:
         if step is None:
-            step = await _prepare_next(runtime, session_id)
+            try:
+                step = await prepare()
+            except Exception as exc:
+                if not _transient(exc):
+                    raise
+                pause = await _pause_after(exc, pause, session_id=session_id, what="next job")
+                # The claim may have committed before its connection was lost: a job left
+                # RUNNING is awaited (as after a takeover), never claimed or started twice.
+                step = await _retrying(resume, session_id=session_id, what="resume")
+                continue
             if step is None:
                 break
         if step == ENDED:
@@ -369,10 +485,19 @@ async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
     """Every job ran: read the vehicle again for the report, then end COMPLETED. When the
     agent is away, the session ends without that read, and ``complete_reports`` makes it when
     the agent is back."""
-    async with runtime.database.transaction() as session:
-        found = await SessionRepository(session).get(session_id, organization_id=None)
-        agent_id = found.agent_id if found is not None else None
-    connection = await runtime.cluster.link(agent_id) if agent_id is not None else None
+
+    async def agent_of_session() -> uuid.UUID | None:
+        async with runtime.database.transaction() as session:
+            found = await SessionRepository(session).get(session_id, organization_id=None)
+            return found.agent_id if found is not None else None
+
+    agent_id = await _retrying(agent_of_session, session_id=session_id, what="finish")
+    connection = None
+    if agent_id is not None:
+        known_agent = agent_id
+        connection = await _retrying(
+            lambda: runtime.cluster.link(known_agent), session_id=session_id, what="link"
+        )
     after = None
     note = "all planned jobs succeeded"
     if connection is not None:
@@ -385,14 +510,25 @@ async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
             note += f"; {NOT_READ_AGAIN} ({exc.detail}); it is read when the agent is back"
     else:
         note += f"; {NOT_READ_AGAIN} (agent offline); it is read when the agent is back"
-    async with runtime.database.transaction() as session:
-        found = await SessionRepository(session).get(session_id, organization_id=None, lock=True)
-        if found is not None and found.state == SessionState.RUNNING:
-            found.vehicle_after = after
-            await end_session(session, runtime, found, state=SessionState.COMPLETED, detail=note)
-    if after is None and agent_id is not None and await runtime.cluster.is_online(agent_id):
+
+    async def complete() -> None:
+        async with runtime.database.transaction() as session:
+            found = await SessionRepository(session).get(
+                session_id, organization_id=None, lock=True
+            )
+            if found is not None and found.state == SessionState.RUNNING:
+                found.vehicle_after = after
+                await end_session(
+                    session, runtime, found, state=SessionState.COMPLETED, detail=note
+                )
+
+    await _retrying(complete, session_id=session_id, what="complete")
+    if after is None and agent_id is not None:
         # The agent came back while the read failed: it has had its chance at connecting.
-        await complete_reports(runtime, agent_id)
+        # Best effort: a report still missing is completed at the agent's next connect.
+        with contextlib.suppress(Exception):
+            if await runtime.cluster.is_online(agent_id):
+                await complete_reports(runtime, agent_id)
 
 
 async def complete_reports(runtime: Runtime, agent_id: uuid.UUID) -> int:

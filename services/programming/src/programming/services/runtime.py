@@ -12,6 +12,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from programming.config import Settings
+from programming.services.admission import Admission
 from programming.services.agent_link import AgentRegistry, SessionEvents
 from programming.services.cluster import Cluster
 from programming.services.presence import PresenceWriter
@@ -77,11 +78,17 @@ class Runtime:
     cluster: Cluster = field(init=False)
     # Agents' last-seen times from heartbeats, written in batches (services/presence.py).
     presence: PresenceWriter = field(init=False)
+    # Bounds the agent connections doing database work at once (services/admission.py).
+    admission: Admission = field(init=False)
 
     def __post_init__(self) -> None:
         self.cluster = Cluster(self)
         self.presence = PresenceWriter(
             self.database, flush_seconds=self.settings.presence_flush_seconds
+        )
+        self.admission = Admission(
+            concurrency=self.settings.agent_admission_concurrency,
+            wait_seconds=self.settings.agent_admission_wait_seconds,
         )
 
     def apply_progress(

@@ -5,6 +5,11 @@ the caller's choosing unlocks that ECU type in any car. A key is therefore answe
 RUNNING job of the asking agent, on the connection that runs the job, while the agent reports
 the job's unlock phase (PREPARING), for the job's ECU and security level, and at most
 ``security_keys_per_job`` times per job (each resume after a power loss unlocks again).
+
+The job's connection is stored with the job (``jobs.connection_id``), so the rule holds across
+replicas: a connection whose agent has reconnected to another replica is stale and gets no key
+(``stale-connection``), and the job moves to the agent's current connection only once its own
+is gone or silent, on whichever replica that is.
 Anything else is refused, logged with agent and organisation (never the seed or a key) and
 counted in ``aos_programming_security_key_refused_total{reason}``.
 """
@@ -98,13 +103,27 @@ async def _decide(
         return KeyRefusal(
             "wrong-level", f"the job unlocks security level 0x{ecu_type.security_level:02X} only"
         ), None
+    if await runtime.cluster.connected_elsewhere(connection, session=session):
+        return KeyRefusal(
+            "stale-connection",
+            "the agent is connected to the service on a newer connection; use that one",
+        ), None
+    registry = runtime.registry
+    if job.connection_id is not None:
+        # The job's connection, as bound when StartJob went out or when the job last moved
+        # (perhaps on another replica): held here, its silence rule applies; not held here
+        # (it was on another replica, or is gone), the job may move to this connection.
+        bound = registry.connection(connection.agent_id, job.connection_id)
+        if bound is not None:
+            registry.bind_job(job.id, bound)
+        else:
+            registry.release_job(job.id)
     silent_after = timedelta(seconds=2 * runtime.settings.heartbeat_interval_seconds)
-    if not runtime.registry.claim_job(
-        job.id, connection, now=runtime.now(), silent_after=silent_after
-    ):
+    if not registry.claim_job(job.id, connection, now=runtime.now(), silent_after=silent_after):
         return KeyRefusal(
             "not-job-connection", "the job runs on another connection of this agent"
         ), None
+    job.connection_id = connection.connection_id
     phase = runtime.progress.get(job.id, {}).get("phase")
     if phase != UNLOCK_PHASE:
         return KeyRefusal(

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from programming.db.catalog import CatalogRepository
@@ -25,6 +26,7 @@ from programming.errors import (
     VinMismatchError,
 )
 from programming.events.publishing import record_session_ended, record_session_started
+from programming.metrics import SESSIONS_ENDED
 from programming.services.agent_link import AgentLink
 from programming.services.agents import get_agent
 from programming.services.entitlements import require_programming_pass
@@ -276,6 +278,14 @@ async def end_session(
         programming_session.id,
         {"type": "session", "state": state, "detail": detail},
         session=session,
+    )
+    # Counted once the end is committed: a transaction that rolls back (and is tried again)
+    # counts nothing.
+    event.listen(
+        session.sync_session,
+        "after_commit",
+        lambda _: SESSIONS_ENDED.labels(state=state).inc(),
+        once=True,
     )
 
 
