@@ -76,6 +76,13 @@ _OUTCOMES = {
 }
 _TRACE_BATCH = 256
 _PROGRESS_INTERVAL_S = 0.25
+# A key request or a result answered "service-unavailable" (the service cannot reach its
+# database for a moment) is sent again after these pauses (doubling), within a bound.
+_SERVICE_UNAVAILABLE = "service-unavailable"
+_RETRY_FIRST_PAUSE_S = 0.25
+_RETRY_MAX_PAUSE_S = 2.0
+_RESULT_RETRY_WITHIN_S = 120.0
+_ANSWER_WITHIN_S = 30.0
 
 
 class JobRunner:
@@ -302,8 +309,9 @@ class JobRunner:
         last_progress = 0.0
 
         async def key_for(level: int, seed: bytes) -> bytes:
-            link = self._require_link()
-            answer = await link.request(
+            # The ECU waits in its unlocked session while the service finds its database again.
+            answer = await _ask_while_unavailable(
+                self._require_link(),
                 agent_pb2.AgentFrame(
                     security_key_request=agent_pb2.SecurityKeyRequest(
                         job_id=job_id,
@@ -312,7 +320,7 @@ class JobRunner:
                         seed=seed,
                     )
                 ),
-                answer_within=self._key_timeout,
+                within=self._key_timeout,
             )
             if answer.WhichOneof("body") != "security_key_answer":
                 raise FlashError(f"the service gave no key: {answer.error.message}")
@@ -428,9 +436,14 @@ class JobRunner:
         if link is None or not link.connected:
             return  # stays unsynced in the journal; sync_results sends it after a reconnect
         with contextlib.suppress(ConnectionError, TimeoutError):
-            answer = await link.request(agent_pb2.AgentFrame(job_result=result))
-            # A Heartbeat answer acknowledges; an Error (unknown job) means drop it too.
-            if answer.WhichOneof("body") in ("heartbeat", "error"):
+            answer = await _ask_while_unavailable(
+                link, agent_pb2.AgentFrame(job_result=result), within=_RESULT_RETRY_WITHIN_S
+            )
+            # A Heartbeat answer acknowledges; an Error (unknown job) means drop it too, unless
+            # the service could not take it yet: then it stays unsynced, for the next connect.
+            if answer.WhichOneof("body") == "heartbeat" or (
+                answer.WhichOneof("body") == "error" and not _unavailable(answer)
+            ):
                 self._journal.update(self._journal.load(entry.job_id), result_synced=True)
 
     async def _progress(
@@ -490,3 +503,25 @@ async def _send_quietly(link: AgentLink, frame: agent_pb2.AgentFrame) -> None:
     """Progress, traces and errors are best effort: a dropped link must not stop a flash."""
     with contextlib.suppress(ConnectionError):
         await link.send(frame)
+
+
+def _unavailable(answer: agent_pb2.AgentFrame) -> bool:
+    return answer.WhichOneof("body") == "error" and answer.error.code == _SERVICE_UNAVAILABLE
+
+
+async def _ask_while_unavailable(
+    link: AgentLink, frame: agent_pb2.AgentFrame, *, within: float
+) -> agent_pb2.AgentFrame:
+    """The service's answer to ``frame``, asked again while it answers "service-unavailable",
+    for at most ``within`` seconds; the last answer when that time is up. Raises what
+    ``link.request`` raises (the link down, no answer in time)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    pause = _RETRY_FIRST_PAUSE_S
+    while True:
+        remaining = max(deadline - loop.time(), 0.001)
+        answer = await link.request(frame, answer_within=min(remaining, _ANSWER_WITHIN_S))
+        if not _unavailable(answer) or loop.time() + pause >= deadline:
+            return answer
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, _RETRY_MAX_PAUSE_S)

@@ -44,6 +44,9 @@ __all__ = [
 AGENT_VERSION = "0.1.0"
 PROTOCOL_VERSION = agent_pb2.PROTOCOL_VERSION_1
 _REFUSED_CLOSE_CODES = {4401: "unknown credential", 4403: "agent revoked"}
+# 1013 "try again later": the replica is busy (e.g. every agent of a dead replica reconnecting at
+# once). Such a refusal waits on the longer busy backoff, so that a storm spreads out.
+_CLOSE_TRY_AGAIN_LATER = 1013
 
 FrameHandler = Callable[[agent_pb2.AgentFrame, "AgentLink"], Awaitable[None]]
 
@@ -72,6 +75,15 @@ class Backoff:
         return (rng or random).uniform(0, ceiling)
 
 
+# After a "busy" close the service asked for time: thousands of agents refused together come back
+# over up to half a minute instead of a few seconds.
+BUSY_BACKOFF = Backoff(base=2.0, cap=30.0)
+
+
+class _ServiceBusy(Exception):
+    """The service closed the connection with 1013 (try again later)."""
+
+
 class AgentLink:
     """See the module docstring. ``pending_results`` counts journal results not yet synced
     (sent in Hello); ``on_welcome`` runs after every successful (re)connect. ``handler`` runs
@@ -84,6 +96,7 @@ class AgentLink:
         *,
         handler: FrameHandler,
         backoff: Backoff | None = None,
+        busy_backoff: Backoff = BUSY_BACKOFF,
         protocol_versions: tuple[int, int] = (PROTOCOL_VERSION, PROTOCOL_VERSION),
         pending_results: Callable[[], int] = lambda: 0,
         on_welcome: Callable[[agent_pb2.Welcome], Awaitable[None]] | None = None,
@@ -96,6 +109,7 @@ class AgentLink:
         self._credential = credential
         self._handler = handler
         self._backoff = backoff or Backoff()
+        self._busy_backoff = busy_backoff
         self._versions = protocol_versions
         self._pending_results = pending_results
         self._on_welcome = on_welcome
@@ -155,8 +169,11 @@ class AgentLink:
         ``UpgradeRequiredError``; every other failure is retried with backoff."""
         failures = 0
         while not stop.is_set():
+            busy = False
             try:
                 welcomed = await self._session(stop)
+            except _ServiceBusy:
+                welcomed, busy = False, True
             except (OSError, InvalidHandshake, TimeoutError, ConnectionClosed, DecodeError):
                 welcomed = False
             except InvalidURI as exc:
@@ -168,7 +185,8 @@ class AgentLink:
                 failures = 0
                 delay = 0.0
             else:
-                delay = self._backoff.delay(failures, rng=self._rng)
+                backoff = self._busy_backoff if busy else self._backoff
+                delay = backoff.delay(failures, rng=self._rng)
                 failures += 1
             await self._pause(stop, delay)
 
@@ -185,6 +203,8 @@ class AgentLink:
                 welcome = await self._handshake(websocket)
             except ConnectionClosed as closed:
                 _raise_if_refused(closed)
+                if closed.rcvd is not None and closed.rcvd.code == _CLOSE_TRY_AGAIN_LATER:
+                    raise _ServiceBusy from closed
                 raise
             self._socket = websocket
             self.connections += 1

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
 )
@@ -17,6 +18,7 @@ from aos.agent.v1 import agent_pb2
 from vci_agent.journal import JobResultState, Journal
 from vci_agent.link import AgentLink, FrameHandler
 from vci_agent.pairing import DeviceCredential
+from vehicle_sim.faults import Fault, FaultKind
 from vehicle_sim.testing import running_vehicle
 
 VIN = "WBA5F3103MFX12345"
@@ -267,3 +269,116 @@ async def test_the_report_gets_the_versions_after_the_flash_when_the_agent_is_ba
     assert report["session"]["end_detail"] == (
         "all planned jobs succeeded; the vehicle was read again when the agent was back"
     )
+
+
+SHORT_POOL = {"database_pool_size": 1, "database_pool_timeout_seconds": 0.3}
+
+
+async def _flash_through_an_outage(
+    server: Any,
+    tmp_path: Path,
+    pair_agent: Any,
+    running_agent: Any,
+    *,
+    outage_after: Fault,
+    asked: Callable[[agent_pb2.AgentFrame], bool],
+) -> tuple[str, list[str], Journal]:
+    """A flash of the DME during which the service's whole pool is taken for 3 s, from the
+    moment ``outage_after`` fires in the simulator. Returns the session's final state, the
+    answers to the agent's requests that ``asked`` selects, and the agent's journal."""
+    organization_id = uuid.uuid4()
+    await server.grant_programming_time(organization_id)
+    credential = await pair_agent(server, organization_id)
+    journal = Journal(tmp_path / "journal")
+    engine = server.app.state.database.engine
+    answers: list[str] = []
+
+    async def outage() -> None:
+        async with asyncio.timeout(60):
+            while not outage_after.fired:
+                await asyncio.sleep(0.01)
+        taken = [await engine.connect() for _ in range(2)]  # pool_size 1 + overflow 1
+        try:
+            await asyncio.sleep(3)  # the outage's length; what follows checks the outcome
+        finally:
+            for connection in taken:
+                await connection.close()
+
+    async with (
+        running_vehicle(tmp_path / "sim", erase_time_s=0.05, faults=[outage_after]) as sim,
+        running_agent(credential, sim, journal, tmp_path / "cache") as link,
+    ):
+        request = link.request
+
+        async def spied(frame: agent_pb2.AgentFrame, **options: Any) -> agent_pb2.AgentFrame:
+            answer = await request(frame, **options)
+            if asked(frame):
+                body = answer.WhichOneof("body")
+                answers.append(answer.error.code if body == "error" else str(body))
+            return answer
+
+        link.request = spied
+        outage_over = asyncio.create_task(outage())
+        headers = server.auth(organization_id)
+        async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
+            planned = await http.post(
+                "/sessions", json={"agent_id": credential.agent_id, "vin": VIN}, headers=headers
+            )
+            assert planned.status_code == 201, planned.text
+            session_id = planned.json()["id"]
+            started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+            assert started.status_code == 202, started.text
+            await outage_over
+            state = "RUNNING"
+            async with asyncio.timeout(60):
+                while state in ("PLANNED", "RUNNING"):
+                    await asyncio.sleep(0.05)
+                    found = await http.get(f"/sessions/{session_id}", headers=headers)
+                    state = found.json()["state"] if found.status_code == 200 else state
+        assert sim.ecu(DME).persistent.version == "1.1.0"
+    return state, answers, journal
+
+
+@pytest.mark.parametrize("programming_overrides", [SHORT_POOL], indirect=True)
+async def test_a_key_request_that_finds_the_service_without_its_database_is_asked_again(
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
+) -> None:
+    # The ECU takes a second over its seed, and the outage starts then: the key request that
+    # follows is answered "service-unavailable". The agent asks again instead of failing.
+    state, answers, journal = await _flash_through_an_outage(
+        programming_server,
+        tmp_path,
+        pair_agent,
+        running_agent,
+        outage_after=Fault(FaultKind.DELAY, ecu=DME, service=0x27, seconds=1.0),
+        asked=lambda frame: frame.HasField("security_key_request"),
+    )
+
+    assert answers[0] == "service-unavailable", answers
+    assert answers[-1] == "security_key_answer", answers
+    assert state == "COMPLETED"
+    [entry] = journal.entries()
+    assert entry.result is JobResultState.SUCCEEDED
+
+
+@pytest.mark.parametrize("programming_overrides", [SHORT_POOL], indirect=True)
+async def test_a_result_that_finds_the_service_without_its_database_is_sent_again(
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
+) -> None:
+    # The outage starts at the ECU's reset after the flash, so the job's result meets it. An
+    # answer "service-unavailable" is no acknowledgement: the result is sent until taken.
+    state, answers, journal = await _flash_through_an_outage(
+        programming_server,
+        tmp_path,
+        pair_agent,
+        running_agent,
+        outage_after=Fault(FaultKind.DELAY, ecu=DME, service=0x11, seconds=0.5),
+        asked=lambda frame: frame.HasField("job_result"),
+    )
+
+    assert answers[0] == "service-unavailable", answers
+    assert answers[-1] == "heartbeat", answers
+    assert state == "COMPLETED"
+    [entry] = journal.entries()
+    assert entry.result is JobResultState.SUCCEEDED
+    assert entry.result_synced

@@ -274,6 +274,44 @@ async def test_the_backoff_is_capped_at_5_s_and_starts_afresh_after_a_good_conne
     assert delays[8:10] == [0.5, 1.0]  # then back off from the start
 
 
+async def test_a_busy_service_is_retried_on_the_longer_busy_backoff() -> None:
+    # The replica refuses with 1013 "try again later" (its admission found no turn, see
+    # programming's services/admission.py): a refused storm must spread over tens of seconds,
+    # not come back within the ordinary 5 s cap. A server on loopback answers only that close.
+    from websockets.asyncio.server import ServerConnection, serve
+
+    refused = 0
+
+    async def busy(websocket: ServerConnection) -> None:
+        nonlocal refused
+        refused += 1
+        await websocket.close(1013, "the service is busy; connect again in a few seconds")
+
+    delays: list[float] = []
+
+    async def pause(stop: asyncio.Event, seconds: float) -> None:
+        delays.append(seconds)  # recorded, not slept
+        if len(delays) == 6:
+            stop.set()
+        await asyncio.sleep(0)
+
+    async with serve(busy, "127.0.0.1", 0) as busy_server:
+        port = next(iter(busy_server.sockets)).getsockname()[1]
+        credential = DeviceCredential(
+            server=f"http://127.0.0.1:{port}",
+            api_prefix="",
+            agent_id="a",
+            credential="c",
+            release_public_key="",
+        )
+        link = AgentLink(credential, handler=_ignore, rng=_Ceiling(), pause=pause)
+        await asyncio.wait_for(link.run(asyncio.Event()), 10)
+
+    assert refused == 6
+    assert delays == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+    assert link.connections == 0
+
+
 SLOW_HEARTBEATS = {"heartbeat_interval_seconds": 60}
 
 
