@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from google.protobuf.message import DecodeError, Message
 from opentelemetry.trace import Span, Status, StatusCode
@@ -60,6 +60,7 @@ from servicekit.relay import (
     HEADER_TYPE,
     PUBLISH_TIMEOUT_SECONDS,
     acknowledged,
+    broker_answers,
     close_producer,
     new_producer,
 )
@@ -238,7 +239,7 @@ class EventConsumer:
                     self.broker.up()
                     next_check = loop.time() + self.broker_check_seconds
                 elif loop.time() >= next_check:
-                    await self._check_broker(consumer)
+                    await self._check_broker(producer)
                     next_check = loop.time() + self.broker_check_seconds
         finally:
             self._retrying.clear()
@@ -369,11 +370,14 @@ class EventConsumer:
         waits = [retry.due - now for retry in self._retrying.values() if retry.paused]
         return max(int(min([1.0, *waits]) * 1000), 0)
 
-    async def _check_broker(self, consumer: AIOKafkaConsumer) -> None:
-        """Ask the broker for metadata: an idle consumer otherwise cannot tell it is away."""
+    async def _check_broker(self, producer: AIOKafkaProducer) -> None:
+        """Ask the broker for a sign of life: an idle consumer otherwise cannot tell it is away.
+
+        Through the dead-letter producer, which reaches the same cluster: the consumer has no
+        public client to send a request of our choosing (see relay.broker_answers).
+        """
         try:
-            async with asyncio.timeout(BROKER_CHECK_TIMEOUT_SECONDS):
-                await consumer.topics()
+            await broker_answers(producer.client, within=BROKER_CHECK_TIMEOUT_SECONDS)
         except asyncio.CancelledError:
             raise
         except Exception as exc:

@@ -30,7 +30,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
-from aiokafka.errors import KafkaError, KafkaTimeoutError
+from aiokafka.client import AIOKafkaClient
+from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
+from aiokafka.protocol.metadata import MetadataRequest
 from opentelemetry.trace import Span, Status, StatusCode
 from sqlalchemy import Row, select, update
 
@@ -68,6 +70,25 @@ def new_producer(bootstrap_servers: str, **overrides: Any) -> AIOKafkaProducer:
         **overrides,
     }
     return AIOKafkaProducer(**options)
+
+
+async def broker_answers(client: AIOKafkaClient, *, within: float) -> None:
+    """One round trip to a broker of the cluster; raises a KafkaError when none answers.
+
+    It asks for the metadata of no topic: the brokers alone. Asking for every topic (what
+    ``fetch_all_metadata`` and ``AIOKafkaConsumer.topics()`` do) costs as much as the cluster
+    is large: with a couple of thousand topics, 100+ ms of decoding in the event loop and
+    thousands of objects whose collection then stalls the whole process for hundreds of ms.
+    A check that runs every few seconds in every client must not grow with the cluster.
+    """
+    node = client.get_random_node()
+    if node is None:
+        raise KafkaConnectionError("no broker of the cluster is known")
+    try:
+        async with asyncio.timeout(within):
+            await client.send(node, MetadataRequest([]))
+    except TimeoutError as exc:
+        raise KafkaTimeoutError("the broker did not answer a metadata request") from exc
 
 
 async def acknowledged(futures: list[asyncio.Future[Any]], *, within: float) -> None:
@@ -300,11 +321,7 @@ class OutboxRelay:
     async def _check_broker(self) -> None:
         """Ask the broker for metadata; raises when it does not answer."""
         producer = await self._ensure_producer()
-        try:
-            async with asyncio.timeout(BROKER_CHECK_TIMEOUT_SECONDS):
-                await producer.client.fetch_all_metadata()
-        except TimeoutError as exc:
-            raise KafkaTimeoutError("the broker did not answer a metadata request") from exc
+        await broker_answers(producer.client, within=BROKER_CHECK_TIMEOUT_SECONDS)
         self.broker.up()
 
     async def publish_batch(self) -> int:
