@@ -16,6 +16,13 @@ traceback: the partition waits for the fix instead of letting later events overt
 that failed. ``aos_consumer_retries_total{reason="unexpected"}`` and
 ``aos_consumer_paused_partitions`` show it.
 
+Order is kept per key (an aggregate), not per partition: the fetched partitions are handled side
+by side, and within one the records of different keys too (at most ``concurrency`` events at
+once), so that an event does not wait for the handlers of every key ahead of it in its
+partition. A key stops at its first record to retry; the partition is sought back to the
+earliest such record, and the records after it that other keys applied meanwhile come again
+and are dropped by the inbox.
+
 Each event handled here runs in a CONSUMER span whose parent is the ``traceparent`` header the
 relay wrote, so the trace of the change that recorded the event goes on into this service; a
 dead letter keeps the header, and a replay continues the same trace.
@@ -155,6 +162,7 @@ class EventConsumer:
         max_backoff_seconds: float = 10.0,
         broker_check_seconds: float = 5.0,
         dead_letter_suffix: str = DEAD_LETTER_SUFFIX,
+        concurrency: int = 4,
     ) -> None:
         self.database = database
         self.name = name
@@ -173,6 +181,9 @@ class EventConsumer:
         )
         self._paused_gauge = CONSUMER_PAUSED_PARTITIONS.labels(service=self.service, consumer=name)
         self._retrying: dict[TopicPartition, _Retry] = {}
+        # Events applied at once, over all partitions: each holds a pooled database connection
+        # for its transaction, and the pool also serves the service's requests.
+        self._slots = asyncio.Semaphore(concurrency)
         self._lag_partitions: set[TopicPartition] = set()
 
     async def run(self) -> None:
@@ -255,30 +266,55 @@ class EventConsumer:
         partition: TopicPartition,
         records: list[ConsumerRecord[bytes, bytes]],
     ) -> int | None:
-        """Process ``records`` of one partition in order, up to the first that must be retried.
+        """Process ``records`` of one partition: keys side by side, each key's records in order.
 
-        Returns the offset to commit (after the last record applied), None when none was.
+        The order that matters is per key (an aggregate), and the records of many keys share a
+        partition: one at a time, every event of a partition would wait for the handlers of all
+        the keys before it, which under load is most of an event's latency. A key stops at its
+        first record that must be retried, and its later records wait for it; other keys go on.
+
+        Returns the offset to commit, None when nothing may be: just after the last record when
+        all were applied, else the first record that failed, where the partition is sought back
+        to. Records after it that were applied are delivered again then, and the inbox makes
+        those deliveries no-ops.
         """
-        applied: int | None = None
+        chains: dict[bytes | None, list[ConsumerRecord[bytes, bytes]]] = {}
         for record in records:
-            try:
-                await self.process(record, producer)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._schedule_retry(consumer, partition, record, exc)
-                break
-            retry = self._retrying.pop(partition, None)
-            if retry is not None:
-                self._log.info(
-                    "event applied after retries",
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    failed_attempts=retry.attempts,
-                )
-            applied = record.offset + 1
-        return applied
+            chains.setdefault(record.key, []).append(record)
+        failures: list[tuple[ConsumerRecord[bytes, bytes], Exception]] = []
+
+        async def apply_in_order(chain: list[ConsumerRecord[bytes, bytes]]) -> None:
+            for record in chain:
+                try:
+                    async with self._slots:
+                        await self.process(record, producer)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    failures.append((record, exc))
+                    return
+                self._retried(partition, record)
+
+        await asyncio.gather(*(apply_in_order(chain) for chain in chains.values()))
+        if not failures:
+            return records[-1].offset + 1
+        record, error = min(failures, key=lambda failure: failure[0].offset)
+        self._schedule_retry(consumer, partition, record, error)
+        return record.offset if record.offset > records[0].offset else None
+
+    def _retried(self, partition: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> None:
+        """``record`` was applied: if the partition was waiting to retry it, that is over."""
+        retry = self._retrying.get(partition)
+        if retry is None or retry.offset != record.offset:
+            return
+        del self._retrying[partition]
+        self._log.info(
+            "event applied after retries",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            failed_attempts=retry.attempts,
+        )
 
     async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
         """Set ``aos_consumer_lag`` of every partition assigned here; a partition that went to
