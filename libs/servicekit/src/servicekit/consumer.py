@@ -297,10 +297,10 @@ class EventConsumer:
 
         await asyncio.gather(*(apply_in_order(chain) for chain in chains.values()))
         if not failures:
-            return records[-1].offset + 1
-        record, error = min(failures, key=lambda failure: failure[0].offset)
+            return int(records[-1].offset) + 1
+        record, error = min(failures, key=lambda failure: int(failure[0].offset))
         self._schedule_retry(consumer, partition, record, error)
-        return record.offset if record.offset > records[0].offset else None
+        return int(record.offset) if record.offset > records[0].offset else None
 
     def _retried(self, partition: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> None:
         """``record`` was applied: if the partition was waiting to retry it, that is over."""
