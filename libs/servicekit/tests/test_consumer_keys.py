@@ -1,9 +1,10 @@
-"""A consumer applies the keys of one partition side by side, each key's events in order.
+"""What an event waits for in a consumer: its own key's earlier events, nothing else.
 
 Events of one aggregate share a key, and the order that matters is per key; one partition holds
 many keys. An event that must be retried holds up the later events of its own key only: the
 other keys of its partition go on, and when the partition is sought back to the failed event
-their events are delivered again and dropped by the inbox.
+their events are delivered again and dropped by the inbox. Nor does the next batch wait for the
+group coordinator to acknowledge the previous batch's offsets.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import aiokafka
 import pytest
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from sqlalchemy import text
@@ -138,3 +140,61 @@ async def test_an_event_being_retried_holds_up_its_own_key_only(
         await asyncio.gather(task, return_exceptions=True)
     # a in its order after a1's retries; b's events, delivered again with a1, applied once.
     assert await notes(database) == ["b1", "b2", "a1", "a2"]
+
+
+async def test_the_next_batch_is_applied_while_the_previous_offsets_are_being_committed(
+    database: Database,
+    kafka_bootstrap_servers: str,
+    topic_namespace: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    topic = topic_namespace + "billing.v1"
+    group = topic_namespace + "commits"
+    # The coordinator "answers" the first commit only when the test lets it.
+    answer_first = asyncio.Event()
+    commits: list[dict[TopicPartition, int]] = []
+    commit = aiokafka.AIOKafkaConsumer.commit
+
+    async def slow_first_commit(consumer: AIOKafkaConsumer, offsets: Any = None) -> None:
+        commits.append(dict(offsets or {}))
+        if len(commits) == 1:
+            await answer_first.wait()
+        await commit(consumer, offsets)
+
+    monkeypatch.setattr(aiokafka.AIOKafkaConsumer, "commit", slow_first_commit)
+
+    async def note(session: AsyncSession, event: IncomingEvent[EntitlementGranted]) -> None:
+        await session.execute(
+            text("INSERT INTO notes (event_id, text) VALUES (:id, :text)"),
+            {"id": event.event_id, "text": event.message.entitlement_id},
+        )
+
+    consumer = EventConsumer(
+        database,
+        name=group,
+        topics=[topic],
+        bootstrap_servers=kafka_bootstrap_servers,
+        subscriptions=dict([subscribe(EntitlementGranted, note)]),
+    )
+    await publish_to_one_partition(kafka_bootstrap_servers, topic, [("a", "first")])
+    task = asyncio.create_task(consumer.run())
+    try:
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            while not commits:
+                await asyncio.sleep(0.05)
+        assert await notes(database) == ["first"]
+        await publish_to_one_partition(kafka_bootstrap_servers, topic, [("a", "second")])
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            while await notes(database) != ["first", "second"]:
+                await asyncio.sleep(0.05)
+        assert not answer_first.is_set()  # applied while the first commit was unanswered
+
+        answer_first.set()
+        async with asyncio.timeout(TIMEOUT_SECONDS):
+            while await committed(kafka_bootstrap_servers, group, TopicPartition(topic, 0)) != 2:
+                await asyncio.sleep(0.1)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+    # In order, one at a time: the second batch's offsets after the first's.
+    assert commits == [{TopicPartition(topic, 0): 1}, {TopicPartition(topic, 0): 2}]

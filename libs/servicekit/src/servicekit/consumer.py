@@ -74,6 +74,8 @@ from servicekit.relay import (
 from servicekit.tracing import consumer_span, within_trace_of
 
 BROKER_CHECK_TIMEOUT_SECONDS = 10.0
+# How long a stopping consumer waits for its last offset commit.
+COMMIT_GRACE_SECONDS = 2.0
 
 M = TypeVar("M", bound=Message)
 
@@ -215,6 +217,7 @@ class EventConsumer:
         )
         producer = new_producer(self.bootstrap_servers)
         self._retrying.clear()
+        committing: asyncio.Task[None] | None = None
         try:
             await consumer.start()
             await producer.start()
@@ -222,6 +225,9 @@ class EventConsumer:
             loop = asyncio.get_running_loop()
             next_check = loop.time() + self.broker_check_seconds
             while True:
+                if committing is not None and committing.done():
+                    committing.result()  # a failed commit restarts the consumer, as ever
+                    committing = None
                 self._resume_due(consumer, loop.time())
                 batches = await consumer.getmany(
                     timeout_ms=self._poll_timeout_ms(loop.time()), max_records=100
@@ -242,7 +248,12 @@ class EventConsumer:
                     if offset is not None
                 }
                 if offsets:
-                    await consumer.commit(offsets)
+                    # In the background: the next batch is fetched and applied meanwhile
+                    # instead of waiting for the coordinator's answer. One commit at a time,
+                    # so that a partition's committed offset only goes forward.
+                    if committing is not None:
+                        await committing
+                    committing = asyncio.create_task(consumer.commit(offsets))
                 await self._record_lag(consumer)
                 if batches:
                     # Records just came: the broker answers. The metadata check is for a
@@ -253,11 +264,24 @@ class EventConsumer:
                     await self._check_broker(producer)
                     next_check = loop.time() + self.broker_check_seconds
         finally:
+            if committing is not None:
+                await self._finish_commit(committing)
             self._retrying.clear()
             self._paused_gauge.set(0)
             await close_producer(producer)
             with contextlib.suppress(Exception):
                 await consumer.stop()
+
+    async def _finish_commit(self, committing: asyncio.Task[None]) -> None:
+        """Give the last offset commit a moment to land when the consumer stops. Given up, it
+        only means redeliveries, which the inbox turns into no-ops."""
+        await asyncio.wait([committing], timeout=COMMIT_GRACE_SECONDS)
+        if not committing.done():
+            committing.cancel()
+            await asyncio.wait([committing])
+        error = None if committing.cancelled() else committing.exception()
+        if error is not None:
+            self._log.debug("last offset commit failed", error=describe_error(error))
 
     async def _handle_partition(
         self,
