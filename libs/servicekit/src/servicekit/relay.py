@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
@@ -34,7 +34,7 @@ from aiokafka.client import AIOKafkaClient
 from aiokafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError
 from aiokafka.protocol.metadata import MetadataRequest
 from opentelemetry.trace import Span, Status, StatusCode
-from sqlalchemy import Row, select, update
+from sqlalchemy import Row, func, select, update
 
 from servicekit.db import Database
 from servicekit.failures import is_infrastructure_error
@@ -338,15 +338,24 @@ class OutboxRelay:
             fence = {"pid": pid, "class_key": class_key, "service_key": service_key}
             if not (await session.execute(begin_batch_sql(), fence)).scalar_one():
                 raise LeadershipLost("the relay's lock is no longer held by its connection")
-            rows = (
-                await session.execute(
-                    select(outbox_table)
-                    .where(outbox_table.c.published_at.is_(None))
-                    .order_by(outbox_table.c.id)
-                    .limit(self.batch_size)
-                    .with_for_update()
-                )
-            ).all()
+            # Claimed and marked in one statement: the mark commits only with the transaction,
+            # after the broker acknowledged every row (a failure rolls it back), and the batch
+            # saves a round trip to the database after the acknowledgement.
+            claimable = (
+                select(outbox_table.c.id)
+                .where(outbox_table.c.published_at.is_(None))
+                .order_by(outbox_table.c.id)
+                .limit(self.batch_size)
+                .with_for_update()
+            )
+            claimed = await session.execute(
+                update(outbox_table)
+                .where(outbox_table.c.id.in_(claimable.scalar_subquery()))
+                .values(published_at=func.now())
+                .returning(*outbox_table.c)
+            )
+            # RETURNING keeps no order: the rows go out in id order.
+            rows = sorted(claimed.all(), key=lambda row: int(row.id))
             if not rows:
                 return 0
             producer = await self._ensure_producer()
@@ -374,11 +383,6 @@ class OutboxRelay:
             finally:
                 for span in spans:
                     span.end()
-            await session.execute(
-                update(outbox_table)
-                .where(outbox_table.c.id.in_([row.id for row in rows]))
-                .values(published_at=datetime.now(UTC))
-            )
         self.published += len(rows)
         self._published_counter.inc(len(rows))
         return len(rows)
