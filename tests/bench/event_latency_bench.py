@@ -334,8 +334,10 @@ async def apart(
         children.append(billing)
         if args.writer == "relay":
             figures = json.loads(await billing.line() or "{}")
-            if figures.get("timeout") or "latencies" not in figures:
+            if figures.get("timeout"):
                 raise TimeoutError
+            if "latencies" not in figures:
+                raise RuntimeError("billing's process ended without its figures (see above)")
             return Measured(**figures)
         writer = Database(billing_url, pool_size=args.clients)
         try:
