@@ -2,30 +2,44 @@
 
 Creates a billing and an air database of its own on the running stack's PostgreSQL (clones of
 the migrated templates of ``servicekit.testing.DatabaseFactory``, dropped at the end) and a
-Kafka topic namespace of its own, and runs the real billing and air apps in this process with
-their background workers: billing's outbox relay and air's event consumers, as a service runs
-them. Then ``--clients`` clients each commit, one after the other, an ``EntitlementGranted`` in
-billing's outbox (billing's own writer, in a transaction of billing's database) and wait until
-air has applied it. The moment air's consumer commits the entitlement is taken from PostgreSQL
-itself: a trigger added to this run's air database sends a notification on insert, which
-PostgreSQL delivers at commit, to a connection of this bench that listens. The latency of one
-event is from billing's commit returning to that notification arriving.
+Kafka topic namespace of its own, and runs the real billing and air apps with their background
+workers: billing's outbox relay and air's event consumers, as a service runs them. Then
+``--clients`` clients each commit, one after the other, an ``EntitlementGranted`` in billing's
+outbox (billing's own writer, in a transaction of billing's database) and wait until air has
+applied it. The moment air's consumer commits the entitlement is taken from PostgreSQL itself:
+a trigger added to this run's air database sends a notification on insert, which PostgreSQL
+delivers at commit, to a connection of this bench that listens. The latency of one event is
+from billing's commit returning to that notification arriving, both seen by the same process.
+
+``--apps apart`` (the default) runs billing and air each in a process of its own, as a
+deployment does; ``--apps together`` runs both apps and the clients in this one process and one
+event loop, where every stage competes with every other for one core (and one garbage
+collector): it measures the bench as much as the services.
 
 ``--writer other`` (the default) writes through a connection pool of its own, as a request on
-another replica of billing does: only what crosses the database can wake the relay.
-``--writer relay`` writes through the billing app's own pool, the relay's process.
+another replica of billing does: only what crosses the database can wake the relay. With
+``--apps apart`` the clients then run in this process. ``--writer relay`` writes through the
+billing app's own pool, the relay's process (with ``--apps apart`` the clients run in billing's
+process and send their figures back).
+
+Warm-up, not measured: the first event (it creates the topic and waits for air's consumers to
+have their partitions), then ``--warm-up-events`` per client (pools filled, consumers settled in
+their groups: a rebalance right after the topics appear would otherwise be measured).
 
 Exits non-zero only when an event does not arrive within ``--timeout`` s (never on a timing).
 Needs the stack's PostgreSQL and Kafka (``AOS_POSTGRES_ADMIN_URL`` and ``KAFKA_BOOTSTRAP_SERVERS``,
-or ``.local/stack.env``). Usage:
-``python tests/bench/event_latency_bench.py [--clients 16] [--events 800] [--writer other]``.
+or ``.local/stack.env``). Usage: ``python tests/bench/event_latency_bench.py [--clients 16]
+[--events 800] [--writer other|relay] [--apps apart|together]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
+import json
 import logging
+import os
 import secrets
 import statistics
 import sys
@@ -33,7 +47,9 @@ import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import asyncpg
 from fastapi import FastAPI
@@ -132,16 +148,33 @@ async def listening(dsn: str, arrivals: Arrivals) -> AsyncIterator[None]:
         await connection.close()
 
 
-async def start_apps(
-    stack: AsyncExitStack,
-    *,
-    billing_url: str,
-    air_url: str,
-    bootstrap: str,
-    namespace: str,
-) -> FastAPI:
-    """Start billing (its relay) and air (its consumers); returns the billing app."""
-    common = {
+def billing_app(*, database_url: str, bootstrap: str, namespace: str) -> FastAPI:
+    return create_billing_app(
+        BillingSettings(
+            database_url=database_url,
+            payment_webhook_secret=secrets.token_urlsafe(32),
+            run_mail_sender=False,
+            idempotency_sweep_seconds=0,
+            stock_sweep_seconds=0,
+            payment_reconcile_interval_seconds=0,
+            expiry_check_interval_seconds=0,
+            **app_settings(bootstrap=bootstrap, namespace=namespace),
+        ),
+        jwks_http=TestTokenIssuer().http_client(),
+    )
+
+
+def air_app(*, database_url: str, bootstrap: str, namespace: str) -> FastAPI:
+    return create_air_app(
+        AirSettings(
+            database_url=database_url, **app_settings(bootstrap=bootstrap, namespace=namespace)
+        ),
+        jwks_http=TestTokenIssuer().http_client(),
+    )
+
+
+def app_settings(*, bootstrap: str, namespace: str) -> dict[str, Any]:
+    return {
         "environment": "test",
         "kafka_bootstrap_servers": bootstrap,
         "topic_namespace": namespace,
@@ -150,27 +183,12 @@ async def start_apps(
         "run_background_workers": True,
         "log_level": "WARNING",
     }
-    billing = create_billing_app(
-        BillingSettings(
-            database_url=billing_url,
-            payment_webhook_secret=secrets.token_urlsafe(32),
-            run_mail_sender=False,
-            idempotency_sweep_seconds=0,
-            stock_sweep_seconds=0,
-            payment_reconcile_interval_seconds=0,
-            expiry_check_interval_seconds=0,
-            **common,
-        ),
-        jwks_http=TestTokenIssuer().http_client(),
-    )
-    air = create_air_app(
-        AirSettings(database_url=air_url, **common), jwks_http=TestTokenIssuer().http_client()
-    )
-    await stack.enter_async_context(running_app(billing))
-    await stack.enter_async_context(running_app(air))
+
+
+async def run_app(stack: AsyncExitStack, app: FastAPI) -> None:
+    await stack.enter_async_context(running_app(app))
     # The apps configured logging (JSON on stderr): keep aiokafka's start-up chatter out.
     logging.getLogger().setLevel(logging.WARNING)
-    return billing
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
@@ -178,79 +196,216 @@ def percentile(sorted_values: list[float], fraction: float) -> float:
     return sorted_values[index]
 
 
+async def drive(writer: Database, *, air_dsn: str, args: argparse.Namespace) -> Measured:
+    """Warm up, then run the measured load through ``writer``; the latencies in seconds."""
+    arrivals = Arrivals()
+    async with listening(air_dsn, arrivals):
+        warm_up = await one_event(writer, arrivals, uuid.uuid4(), timeout=WARM_UP_TIMEOUT_SECONDS)
+        await asyncio.gather(
+            *(
+                client(writer, arrivals, events=args.warm_up_events, timeout=args.timeout)
+                for _ in range(args.clients)
+            )
+        )
+        per_client = max(args.events // args.clients, 1)
+        started = time.perf_counter()
+        results = await asyncio.gather(
+            *(
+                client(writer, arrivals, events=per_client, timeout=args.timeout)
+                for _ in range(args.clients)
+            )
+        )
+        elapsed = time.perf_counter() - started
+    return Measured(
+        warm_up=warm_up,
+        latencies=[value for batch in results for value in batch],
+        elapsed=elapsed,
+    )
+
+
+@dataclass(frozen=True)
+class Measured:
+    warm_up: float
+    latencies: list[float]
+    elapsed: float
+
+
+# --apps apart: each app in a child process running this script with --serve. What a child
+# needs comes in its environment (the database URLs hold a password: not on a command line).
+ENV_DATABASE_URL = "BENCH_DATABASE_URL"
+ENV_AIR_DSN = "BENCH_AIR_DSN"
+ENV_NAMESPACE = "BENCH_TOPIC_NAMESPACE"
+READY = "ready"
+CHILD_STOP_SECONDS = 30.0
+
+
+async def serve(args: argparse.Namespace) -> int:
+    """Child process: run one app until stdin closes; billing with ``--writer relay`` drives
+    the load itself and prints its figures as one JSON line."""
+    bootstrap = load_stack_env()["KAFKA_BOOTSTRAP_SERVERS"]
+    options = {
+        "database_url": os.environ[ENV_DATABASE_URL],
+        "bootstrap": bootstrap,
+        "namespace": os.environ[ENV_NAMESPACE],
+    }
+    app = billing_app(**options) if args.serve == "billing" else air_app(**options)
+    async with AsyncExitStack() as stack:
+        await run_app(stack, app)
+        print(READY, flush=True)
+        if args.serve == "billing" and args.writer == "relay":
+            try:
+                measured = await drive(
+                    app.state.database, air_dsn=os.environ[ENV_AIR_DSN], args=args
+                )
+            except TimeoutError:
+                print(json.dumps({"timeout": True}), flush=True)
+                return 1
+            print(json.dumps(dataclasses.asdict(measured)), flush=True)
+            return 0
+        # Until the parent closes our stdin (or dies).
+        await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)
+    return 0
+
+
+class Child:
+    """An app in a process of its own (this script with ``--serve``)."""
+
+    def __init__(self, process: asyncio.subprocess.Process, name: str) -> None:
+        self.process = process
+        self.name = name
+
+    @classmethod
+    async def start(cls, name: str, *, args: list[str], env: dict[str, str]) -> Child:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            __file__,
+            "--serve",
+            name,
+            *args,
+            stdin=asyncio.subprocess.PIPE,
+            stdout=asyncio.subprocess.PIPE,
+            env={**os.environ, **env},
+        )
+        child = cls(process, name)
+        try:
+            async with asyncio.timeout(WARM_UP_TIMEOUT_SECONDS):
+                line = await child.line()
+        except BaseException:
+            await child.stop()
+            raise
+        if line != READY:
+            await child.stop()
+            raise RuntimeError(f"{name} did not start (exit {process.returncode})")
+        return child
+
+    async def line(self) -> str:
+        assert self.process.stdout is not None
+        return (await self.process.stdout.readline()).decode().strip()
+
+    async def stop(self) -> None:
+        if self.process.returncode is None and self.process.stdin is not None:
+            self.process.stdin.close()
+        try:
+            async with asyncio.timeout(CHILD_STOP_SECONDS):
+                await self.process.wait()
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+
+
+async def apart(
+    args: argparse.Namespace, *, billing_url: str, air_url: str, namespace: str
+) -> Measured:
+    """Billing and air each in a process of their own; the clients here or in billing."""
+    air_dsn = asyncpg_dsn(air_url)
+    passed = ["--writer", args.writer, "--clients", str(args.clients), "--events", str(args.events)]
+    passed += ["--warm-up-events", str(args.warm_up_events), "--timeout", str(args.timeout)]
+    children: list[Child] = []
+    try:
+        children.append(
+            await Child.start(
+                "air", args=passed, env={ENV_DATABASE_URL: air_url, ENV_NAMESPACE: namespace}
+            )
+        )
+        billing_env = {ENV_DATABASE_URL: billing_url, ENV_NAMESPACE: namespace}
+        billing = await Child.start(
+            "billing", args=passed, env={**billing_env, ENV_AIR_DSN: air_dsn}
+        )
+        children.append(billing)
+        if args.writer == "relay":
+            figures = json.loads(await billing.line() or "{}")
+            if figures.get("timeout"):
+                raise TimeoutError
+            if "latencies" not in figures:
+                raise RuntimeError("billing's process ended without its figures (see above)")
+            return Measured(**figures)
+        writer = Database(billing_url, pool_size=args.clients)
+        try:
+            return await drive(writer, air_dsn=air_dsn, args=args)
+        finally:
+            await writer.dispose()
+    finally:
+        for child in reversed(children):
+            await child.stop()
+
+
+async def together(
+    args: argparse.Namespace, *, billing_url: str, air_url: str, namespace: str
+) -> Measured:
+    """Both apps and the clients in this process and event loop."""
+    bootstrap = load_stack_env()["KAFKA_BOOTSTRAP_SERVERS"]
+    async with AsyncExitStack() as stack:
+        billing = billing_app(database_url=billing_url, bootstrap=bootstrap, namespace=namespace)
+        await run_app(stack, billing)
+        await run_app(
+            stack, air_app(database_url=air_url, bootstrap=bootstrap, namespace=namespace)
+        )
+        if args.writer == "relay":
+            writer: Database = billing.state.database
+        else:
+            writer = Database(billing_url, pool_size=args.clients)
+            stack.push_async_callback(writer.dispose)
+        return await drive(writer, air_dsn=asyncpg_dsn(air_url), args=args)
+
+
 async def bench(args: argparse.Namespace) -> int:
     env = load_stack_env()
     factory = DatabaseFactory(env["AOS_POSTGRES_ADMIN_URL"])
-    bootstrap = env["KAFKA_BOOTSTRAP_SERVERS"]
     namespace = f"bench{uuid.uuid4().hex[:8]}."
     try:
         billing_url = await factory.create(BILLING_MIGRATIONS)
         air_url = await factory.create(AIR_MIGRATIONS)
-        air_dsn = asyncpg_dsn(air_url)
-        setup = await asyncpg.connect(air_dsn)
+        setup = await asyncpg.connect(asyncpg_dsn(air_url))
         try:
             await setup.execute(TRIGGER_SQL)
         finally:
             await setup.close()
-        arrivals = Arrivals()
-        async with AsyncExitStack() as stack:
-            await stack.enter_async_context(listening(air_dsn, arrivals))
-            billing = await start_apps(
-                stack,
-                billing_url=billing_url,
-                air_url=air_url,
-                bootstrap=bootstrap,
-                namespace=namespace,
-            )
-            if args.writer == "relay":
-                writer: Database = billing.state.database
-            else:
-                writer = Database(billing_url, pool_size=args.clients)
-                stack.push_async_callback(writer.dispose)
-            # The first event creates the topic and waits for air's consumer to join its group.
-            warm_up = await one_event(
-                writer, arrivals, uuid.uuid4(), timeout=WARM_UP_TIMEOUT_SECONDS
-            )
-            print(f"warm-up: the first event took {warm_up * 1000:.0f} ms (topic, group join)")
-            # Then a round of the load unmeasured: pools filled, consumers settled in their
-            # groups (a rebalance right after the topic appears would otherwise be measured).
-            await asyncio.gather(
-                *(
-                    client(writer, arrivals, events=args.warm_up_events, timeout=args.timeout)
-                    for _ in range(args.clients)
-                )
-            )
-            per_client = max(args.events // args.clients, 1)
-            started = time.perf_counter()
-            results = await asyncio.gather(
-                *(
-                    client(writer, arrivals, events=per_client, timeout=args.timeout)
-                    for _ in range(args.clients)
-                )
-            )
-            elapsed = time.perf_counter() - started
-        latencies = sorted(value * 1000 for batch in results for value in batch)
-        where = "the relay's pool" if args.writer == "relay" else "another pool (another replica)"
-        print(
-            f"billing -> air, {len(latencies)} events, {args.clients} clients, "
-            f"written through {where}, {len(latencies) / elapsed:.0f} events/s"
-        )
-        print(
-            f"  latency ms: p50 {percentile(latencies, 0.50):.1f}  "
-            f"p95 {percentile(latencies, 0.95):.1f}  p99 {percentile(latencies, 0.99):.1f}  "
-            f"max {latencies[-1]:.1f}  mean {statistics.fmean(latencies):.1f}"
-        )
-        print(f"  goal p99 <= 50 ms: {'met' if percentile(latencies, 0.99) <= 50 else 'not met'}")
-        return 0
+        run = apart if args.apps == "apart" else together
+        measured = await run(args, billing_url=billing_url, air_url=air_url, namespace=namespace)
     except TimeoutError:
         print(f"an event did not reach air within {args.timeout:g} s", file=sys.stderr)
         return 1
     finally:
         await factory.drop_created()
+    print(f"warm-up: the first event took {measured.warm_up * 1000:.0f} ms (topic, group join)")
+    latencies = sorted(value * 1000 for value in measured.latencies)
+    where = "the relay's pool" if args.writer == "relay" else "another pool (another replica)"
+    apps = "in processes of their own" if args.apps == "apart" else "in one process"
+    print(
+        f"billing -> air (apps {apps}), {len(latencies)} events, {args.clients} clients, "
+        f"written through {where}, {len(latencies) / measured.elapsed:.0f} events/s"
+    )
+    print(
+        f"  latency ms: p50 {percentile(latencies, 0.50):.1f}  "
+        f"p95 {percentile(latencies, 0.95):.1f}  p99 {percentile(latencies, 0.99):.1f}  "
+        f"max {latencies[-1]:.1f}  mean {statistics.fmean(latencies):.1f}"
+    )
+    print(f"  goal p99 <= 50 ms: {'met' if percentile(latencies, 0.99) <= 50 else 'not met'}")
+    return 0
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=16, help="concurrent writers (16)")
     parser.add_argument("--events", type=int, default=800, help="events over all clients (800)")
     parser.add_argument(
@@ -258,6 +413,12 @@ def main() -> int:
         choices=("other", "relay"),
         default="other",
         help="commit through another pool than the relay's (another replica), or the relay's",
+    )
+    parser.add_argument(
+        "--apps",
+        choices=("apart", "together"),
+        default="apart",
+        help="billing and air in processes of their own (apart), or all in this one",
     )
     parser.add_argument(
         "--warm-up-events",
@@ -268,7 +429,9 @@ def main() -> int:
     parser.add_argument(
         "--timeout", type=float, default=30.0, help="seconds one event may take at most (30)"
     )
-    return asyncio.run(bench(parser.parse_args()))
+    parser.add_argument("--serve", choices=("billing", "air"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    return asyncio.run(serve(args) if args.serve else bench(args))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,13 @@ traceback: the partition waits for the fix instead of letting later events overt
 that failed. ``aos_consumer_retries_total{reason="unexpected"}`` and
 ``aos_consumer_paused_partitions`` show it.
 
+Order is kept per key (an aggregate), not per partition: the fetched partitions are handled side
+by side, and within one the records of different keys too (at most ``concurrency`` events at
+once), so that an event does not wait for the handlers of every key ahead of it in its
+partition. A key stops at its first record to retry; the partition is sought back to the
+earliest such record, and the records after it that other keys applied meanwhile come again
+and are dropped by the inbox.
+
 Each event handled here runs in a CONSUMER span whose parent is the ``traceparent`` header the
 relay wrote, so the trace of the change that recorded the event goes on into this service; a
 dead letter keeps the header, and a replay continues the same trace.
@@ -32,7 +39,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
-from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.errors import KafkaError
 from google.protobuf.message import DecodeError, Message
 from opentelemetry.trace import Span, Status, StatusCode
@@ -60,12 +67,15 @@ from servicekit.relay import (
     HEADER_TYPE,
     PUBLISH_TIMEOUT_SECONDS,
     acknowledged,
+    broker_answers,
     close_producer,
     new_producer,
 )
 from servicekit.tracing import consumer_span, within_trace_of
 
 BROKER_CHECK_TIMEOUT_SECONDS = 10.0
+# How long a stopping consumer waits for its last offset commit.
+COMMIT_GRACE_SECONDS = 2.0
 
 M = TypeVar("M", bound=Message)
 
@@ -154,6 +164,7 @@ class EventConsumer:
         max_backoff_seconds: float = 10.0,
         broker_check_seconds: float = 5.0,
         dead_letter_suffix: str = DEAD_LETTER_SUFFIX,
+        concurrency: int = 4,
     ) -> None:
         self.database = database
         self.name = name
@@ -172,6 +183,9 @@ class EventConsumer:
         )
         self._paused_gauge = CONSUMER_PAUSED_PARTITIONS.labels(service=self.service, consumer=name)
         self._retrying: dict[TopicPartition, _Retry] = {}
+        # Events applied at once, over all partitions: each holds a pooled database connection
+        # for its transaction, and the pool also serves the service's requests.
+        self._slots = asyncio.Semaphore(concurrency)
         self._lag_partitions: set[TopicPartition] = set()
 
     async def run(self) -> None:
@@ -203,6 +217,7 @@ class EventConsumer:
         )
         producer = new_producer(self.bootstrap_servers)
         self._retrying.clear()
+        committing: asyncio.Task[None] | None = None
         try:
             await consumer.start()
             await producer.start()
@@ -210,6 +225,9 @@ class EventConsumer:
             loop = asyncio.get_running_loop()
             next_check = loop.time() + self.broker_check_seconds
             while True:
+                if committing is not None and committing.done():
+                    committing.result()  # a failed commit restarts the consumer, as ever
+                    committing = None
                 self._resume_due(consumer, loop.time())
                 batches = await consumer.getmany(
                     timeout_ms=self._poll_timeout_ms(loop.time()), max_records=100
@@ -230,7 +248,12 @@ class EventConsumer:
                     if offset is not None
                 }
                 if offsets:
-                    await consumer.commit(offsets)
+                    # In the background: the next batch is fetched and applied meanwhile
+                    # instead of waiting for the coordinator's answer. One commit at a time,
+                    # so that a partition's committed offset only goes forward.
+                    if committing is not None:
+                        await committing
+                    committing = asyncio.create_task(consumer.commit(offsets))
                 await self._record_lag(consumer)
                 if batches:
                     # Records just came: the broker answers. The metadata check is for a
@@ -238,14 +261,27 @@ class EventConsumer:
                     self.broker.up()
                     next_check = loop.time() + self.broker_check_seconds
                 elif loop.time() >= next_check:
-                    await self._check_broker(consumer)
+                    await self._check_broker(producer)
                     next_check = loop.time() + self.broker_check_seconds
         finally:
+            if committing is not None:
+                await self._finish_commit(committing)
             self._retrying.clear()
             self._paused_gauge.set(0)
             await close_producer(producer)
             with contextlib.suppress(Exception):
                 await consumer.stop()
+
+    async def _finish_commit(self, committing: asyncio.Task[None]) -> None:
+        """Give the last offset commit a moment to land when the consumer stops. Given up, it
+        only means redeliveries, which the inbox turns into no-ops."""
+        await asyncio.wait([committing], timeout=COMMIT_GRACE_SECONDS)
+        if not committing.done():
+            committing.cancel()
+            await asyncio.wait([committing])
+        error = None if committing.cancelled() else committing.exception()
+        if error is not None:
+            self._log.debug("last offset commit failed", error=describe_error(error))
 
     async def _handle_partition(
         self,
@@ -254,30 +290,55 @@ class EventConsumer:
         partition: TopicPartition,
         records: list[ConsumerRecord[bytes, bytes]],
     ) -> int | None:
-        """Process ``records`` of one partition in order, up to the first that must be retried.
+        """Process ``records`` of one partition: keys side by side, each key's records in order.
 
-        Returns the offset to commit (after the last record applied), None when none was.
+        The order that matters is per key (an aggregate), and the records of many keys share a
+        partition: one at a time, every event of a partition would wait for the handlers of all
+        the keys before it, which under load is most of an event's latency. A key stops at its
+        first record that must be retried, and its later records wait for it; other keys go on.
+
+        Returns the offset to commit, None when nothing may be: just after the last record when
+        all were applied, else the first record that failed, where the partition is sought back
+        to. Records after it that were applied are delivered again then, and the inbox makes
+        those deliveries no-ops.
         """
-        applied: int | None = None
+        chains: dict[bytes | None, list[ConsumerRecord[bytes, bytes]]] = {}
         for record in records:
-            try:
-                await self.process(record, producer)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                self._schedule_retry(consumer, partition, record, exc)
-                break
-            retry = self._retrying.pop(partition, None)
-            if retry is not None:
-                self._log.info(
-                    "event applied after retries",
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    failed_attempts=retry.attempts,
-                )
-            applied = record.offset + 1
-        return applied
+            chains.setdefault(record.key, []).append(record)
+        failures: list[tuple[ConsumerRecord[bytes, bytes], Exception]] = []
+
+        async def apply_in_order(chain: list[ConsumerRecord[bytes, bytes]]) -> None:
+            for record in chain:
+                try:
+                    async with self._slots:
+                        await self.process(record, producer)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    failures.append((record, exc))
+                    return
+                self._retried(partition, record)
+
+        await asyncio.gather(*(apply_in_order(chain) for chain in chains.values()))
+        if not failures:
+            return int(records[-1].offset) + 1
+        record, error = min(failures, key=lambda failure: int(failure[0].offset))
+        self._schedule_retry(consumer, partition, record, error)
+        return int(record.offset) if record.offset > records[0].offset else None
+
+    def _retried(self, partition: TopicPartition, record: ConsumerRecord[bytes, bytes]) -> None:
+        """``record`` was applied: if the partition was waiting to retry it, that is over."""
+        retry = self._retrying.get(partition)
+        if retry is None or retry.offset != record.offset:
+            return
+        del self._retrying[partition]
+        self._log.info(
+            "event applied after retries",
+            topic=record.topic,
+            partition=record.partition,
+            offset=record.offset,
+            failed_attempts=retry.attempts,
+        )
 
     async def _record_lag(self, consumer: AIOKafkaConsumer) -> None:
         """Set ``aos_consumer_lag`` of every partition assigned here; a partition that went to
@@ -369,11 +430,14 @@ class EventConsumer:
         waits = [retry.due - now for retry in self._retrying.values() if retry.paused]
         return max(int(min([1.0, *waits]) * 1000), 0)
 
-    async def _check_broker(self, consumer: AIOKafkaConsumer) -> None:
-        """Ask the broker for metadata: an idle consumer otherwise cannot tell it is away."""
+    async def _check_broker(self, producer: AIOKafkaProducer) -> None:
+        """Ask the broker for a sign of life: an idle consumer otherwise cannot tell it is away.
+
+        Through the dead-letter producer, which reaches the same cluster: the consumer has no
+        public client to send a request of our choosing (see relay.broker_answers).
+        """
         try:
-            async with asyncio.timeout(BROKER_CHECK_TIMEOUT_SECONDS):
-                await consumer.topics()
+            await broker_answers(producer.client, within=BROKER_CHECK_TIMEOUT_SECONDS)
         except asyncio.CancelledError:
             raise
         except Exception as exc:
