@@ -120,7 +120,8 @@ bench: install bench-tools ## benchmarks: gateway vs direct vs nginx; flash thro
 	$(PY) tests/bench/concurrent_flash_bench.py --flashes 50 --replicas 2
 	$(PY) tests/bench/air_search_bench.py --requests 100
 	$(PY) tests/bench/event_latency_bench.py --writer other
-	$(PY) tests/bench/event_latency_bench.py --writer relay
+	$(PY) tests/bench/event_latency_bench.py --writer other --rate 100
+	$(PY) tests/bench/event_latency_bench.py --writer relay --rate 100
 
 bench-tools: # wrk and nginx from Debian's packages, when missing and we may install them
 	@if ! command -v wrk >/dev/null || ! command -v nginx >/dev/null; then \

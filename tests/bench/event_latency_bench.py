@@ -29,7 +29,7 @@ their groups: a rebalance right after the topics appear would otherwise be measu
 Exits non-zero only when an event does not arrive within ``--timeout`` s (never on a timing).
 Needs the stack's PostgreSQL and Kafka (``AOS_POSTGRES_ADMIN_URL`` and ``KAFKA_BOOTSTRAP_SERVERS``,
 or ``.local/stack.env``). Usage: ``python tests/bench/event_latency_bench.py [--clients 16]
-[--events 800] [--writer other|relay] [--apps apart|together]``.
+[--events 800] [--writer other|relay] [--apps apart|together] [--rate 100]``.
 """
 
 from __future__ import annotations
@@ -68,6 +68,7 @@ from servicekit.testing import (
     TestTokenIssuer,
     asyncpg_dsn,
     load_stack_env,
+    require_stack,
     running_app,
     timestamp,
 )
@@ -129,13 +130,25 @@ async def one_event(
 
 
 async def client(
-    writer: Database, arrivals: Arrivals, *, events: int, timeout: float
+    writer: Database,
+    arrivals: Arrivals,
+    *,
+    events: int,
+    timeout: float,
+    interval: float = 0.0,
+    offset: float = 0.0,
 ) -> list[float]:
+    """``events`` grants one after the other; with ``interval`` > 0, each starts at its slot
+    (``offset`` + n x ``interval`` from now) or at once when the previous one ran late."""
     # One organisation per client: events of one key are applied in order, as in production.
     organization_id = uuid.uuid4()
-    return [
-        await one_event(writer, arrivals, organization_id, timeout=timeout) for _ in range(events)
-    ]
+    start = time.perf_counter() + offset
+    latencies = []
+    for number in range(events):
+        if interval > 0:
+            await asyncio.sleep(max(start + number * interval - time.perf_counter(), 0))
+        latencies.append(await one_event(writer, arrivals, organization_id, timeout=timeout))
+    return latencies
 
 
 @asynccontextmanager
@@ -208,11 +221,20 @@ async def drive(writer: Database, *, air_dsn: str, args: argparse.Namespace) -> 
             )
         )
         per_client = max(args.events // args.clients, 1)
+        # --rate: the clients share the offered rate, their slots spread evenly.
+        interval = args.clients / args.rate if args.rate > 0 else 0.0
         started = time.perf_counter()
         results = await asyncio.gather(
             *(
-                client(writer, arrivals, events=per_client, timeout=args.timeout)
-                for _ in range(args.clients)
+                client(
+                    writer,
+                    arrivals,
+                    events=per_client,
+                    timeout=args.timeout,
+                    interval=interval,
+                    offset=number * interval / args.clients,
+                )
+                for number in range(args.clients)
             )
         )
         elapsed = time.perf_counter() - started
@@ -320,6 +342,7 @@ async def apart(
     air_dsn = asyncpg_dsn(air_url)
     passed = ["--writer", args.writer, "--clients", str(args.clients), "--events", str(args.events)]
     passed += ["--warm-up-events", str(args.warm_up_events), "--timeout", str(args.timeout)]
+    passed += ["--rate", str(args.rate)]
     children: list[Child] = []
     try:
         children.append(
@@ -391,9 +414,10 @@ async def bench(args: argparse.Namespace) -> int:
     latencies = sorted(value * 1000 for value in measured.latencies)
     where = "the relay's pool" if args.writer == "relay" else "another pool (another replica)"
     apps = "in processes of their own" if args.apps == "apart" else "in one process"
+    offered = f"offered {args.rate:g}/s" if args.rate > 0 else "as fast as they go"
     print(
-        f"billing -> air (apps {apps}), {len(latencies)} events, {args.clients} clients, "
-        f"written through {where}, {len(latencies) / measured.elapsed:.0f} events/s"
+        f"billing -> air (apps {apps}), {len(latencies)} events, {args.clients} clients "
+        f"({offered}), written through {where}, {len(latencies) / measured.elapsed:.0f} events/s"
     )
     print(
         f"  latency ms: p50 {percentile(latencies, 0.50):.1f}  "
@@ -421,6 +445,13 @@ def main() -> int:
         help="billing and air in processes of their own (apart), or all in this one",
     )
     parser.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="events per second offered over all clients; 0 (default): each client commits its "
+        "next event as soon as the previous one has arrived, which measures the saturated system",
+    )
+    parser.add_argument(
         "--warm-up-events",
         type=int,
         default=20,
@@ -431,7 +462,13 @@ def main() -> int:
     )
     parser.add_argument("--serve", choices=("billing", "air"), help=argparse.SUPPRESS)
     args = parser.parse_args()
-    return asyncio.run(serve(args) if args.serve else bench(args))
+    if args.serve:
+        return asyncio.run(serve(args))
+    if args.rate < 0 or args.clients < 1 or args.events < 1:
+        parser.error("--rate must be 0 or more; --clients and --events positive")
+    # A missing stack is one line and a non-zero exit, not a traceback.
+    require_stack(kafka=True)
+    return asyncio.run(bench(args))
 
 
 if __name__ == "__main__":

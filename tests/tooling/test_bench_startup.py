@@ -21,6 +21,7 @@ STACK_BENCHES = [
     ("agent_swarm_bench.py", ["--agents", "10", "--window", "1"]),
     ("concurrent_flash_bench.py", ["--flashes", "1"]),
     ("air_search_bench.py", ["--documents", "10", "--requests", "2"]),
+    ("event_latency_bench.py", ["--events", "2", "--clients", "1"]),
 ]
 
 
