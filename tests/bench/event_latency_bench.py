@@ -26,6 +26,11 @@ Warm-up, not measured: the first event (it creates the topic and waits for air's
 have their partitions), then ``--warm-up-events`` per client (pools filled, consumers settled in
 their groups: a rebalance right after the topics appear would otherwise be measured).
 
+Load: without ``--rate`` each client commits its next event as soon as the previous one has
+arrived, so the system runs saturated and the latency is mostly queueing behind other events.
+``--rate`` offers a fixed number of events per second over all the clients instead, as a
+service's traffic arrives; a client that runs late sends its next event at once.
+
 Exits non-zero only when an event does not arrive within ``--timeout`` s (never on a timing).
 Needs the stack's PostgreSQL and Kafka (``AOS_POSTGRES_ADMIN_URL`` and ``KAFKA_BOOTSTRAP_SERVERS``,
 or ``.local/stack.env``). Usage: ``python tests/bench/event_latency_bench.py [--clients 16]
