@@ -158,10 +158,15 @@ def on_stop_signals(
     if is_windows(platform):
         return _on_signals(loop, stop, signals)  # no Windows event loop has add_signal_handler
     added: list[int] = []
+    # remove_signal_handler leaves SIG_DFL behind, not the handler that was there before (a
+    # host's own, such as a server's in the same process): put that one back ourselves.
+    previous: dict[int, Any] = {signum: signal.getsignal(signum) for signum in signals}
 
     def remove_loop_handlers() -> None:
         for signum in added:
             loop.remove_signal_handler(signum)
+            handler = previous[signum]
+            signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
     try:
         for signum in signals:

@@ -230,22 +230,29 @@ async def test_on_windows_a_stop_signal_sets_the_stop_event_through_signal_handl
     assert signal.getsignal(signum) == before
 
 
+def _host_handler(signum: int, frame: object) -> None:
+    """A handler of the host process (a server in the same process installs one)."""
+
+
 async def test_on_posix_sigterm_sets_the_stop_event_through_the_loop() -> None:
     loop = asyncio.get_running_loop()
-    before = signal.getsignal(signal.SIGTERM)
+    # The host's own handler must be back afterwards: remove_signal_handler alone leaves SIG_DFL.
+    outer = signal.signal(signal.SIGTERM, _host_handler)
     stop = asyncio.Event()
-
-    restore = on_stop_signals(loop, stop.set, platform=LINUX)
     try:
-        signal.raise_signal(signal.SIGTERM)
-        async with asyncio.timeout(5):
-            await stop.wait()
-    finally:
-        restore()
+        restore = on_stop_signals(loop, stop.set, platform=LINUX)
+        try:
+            signal.raise_signal(signal.SIGTERM)
+            async with asyncio.timeout(5):
+                await stop.wait()
+        finally:
+            restore()
 
-    assert stop.is_set()
-    assert loop.remove_signal_handler(signal.SIGTERM) is False  # restore() removed it
-    assert signal.getsignal(signal.SIGTERM) == before
+        assert stop.is_set()
+        assert loop.remove_signal_handler(signal.SIGTERM) is False  # restore() removed it
+        assert signal.getsignal(signal.SIGTERM) is _host_handler
+    finally:
+        signal.signal(signal.SIGTERM, outer)
 
 
 async def test_on_posix_a_loop_without_signal_handlers_still_stops_on_sigterm(
