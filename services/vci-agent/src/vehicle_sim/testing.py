@@ -121,10 +121,13 @@ def running_isotp_vehicle(
     faults: Iterable[str | Fault] = (),
     rate_limit: bool = False,
     erase_time_s: float | None = None,
+    interface: str = "virtual",
+    channel: str | None = None,
 ) -> Iterator[IsoTpVehicle]:
     """Serve the demo vehicle (or ``config``) over ISO-TP on a fresh virtual CAN channel
     (``vehicle.channel``); maxNumberOfBlockLength is capped at 4095. Connect a tester with
     ``vehicle_sim.isotp_bus.open_tester_stack(vehicle.channel, ecu_config, rate_limit=...)``.
+    ``interface``/``channel`` put it on another python-can bus instead (e.g. socketcan, vcan0).
     """
     base = config or demo_vehicle()
     ecus = tuple(
@@ -137,7 +140,11 @@ def running_isotp_vehicle(
     injector = FaultInjector([f if isinstance(f, Fault) else parse_fault(f) for f in faults])
     vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir)
     isotp_vehicle = IsoTpVehicle(
-        vehicle, channel=f"aos-sim-{uuid.uuid4().hex}", rate_limit=rate_limit, faults=injector
+        vehicle,
+        channel=channel or f"aos-sim-{uuid.uuid4().hex}",
+        interface=interface,
+        rate_limit=rate_limit,
+        faults=injector,
     )
     try:
         isotp_vehicle.start()

@@ -1,9 +1,12 @@
-"""The agent's commands over CAN: ISO-TP on the python-can interface chosen by ``--interface``
-(here ``virtual``), against the simulator's CAN mode in the same process."""
+"""The agent's commands over CAN: ISO-TP on the python-can interface chosen by ``--interface``,
+against the simulator's CAN mode: on python-can's ``virtual`` bus (same process), and on Linux
+SocketCAN ``vcan0`` where the machine has one (``modprobe vcan; ip link add vcan0 type vcan;
+ip link set vcan0 up``)."""
 
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,14 +22,30 @@ from vehicle_sim.testing import running_isotp_vehicle
 BDC = 0x0040
 
 
-@pytest.fixture
-def can_sim(tmp_path: Path) -> Iterator[IsoTpVehicle]:
-    with running_isotp_vehicle(tmp_path / "sim", erase_time_s=0.05) as vehicle:
+VCAN = Path("/sys/class/net/vcan0")
+BUSES = [
+    pytest.param(("virtual", None), id="virtual"),
+    pytest.param(
+        ("socketcan", "vcan0"),
+        id="vcan0",
+        marks=pytest.mark.skipif(
+            sys.platform != "linux" or not VCAN.exists(), reason="this machine has no vcan0"
+        ),
+    ),
+]
+
+
+@pytest.fixture(params=BUSES)
+def can_sim(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[IsoTpVehicle]:
+    interface, channel = request.param
+    with running_isotp_vehicle(
+        tmp_path / "sim", erase_time_s=0.05, interface=interface, channel=channel
+    ) as vehicle:
         yield vehicle
 
 
 def _can(vehicle: IsoTpVehicle) -> list[str]:
-    return ["--interface", "virtual", "--channel", vehicle.channel, "--bitrate", "500000"]
+    return ["--interface", vehicle.interface, "--channel", vehicle.channel, "--bitrate", "500000"]
 
 
 def test_flash_command_over_the_virtual_can_bus_installs_the_image(
