@@ -114,3 +114,9 @@ async def test_discover_command_says_when_nobody_answered(
 def test_a_malformed_vin_is_refused_before_anything_is_sent() -> None:
     with pytest.raises(DiscoveryError, match="a VIN is 17 ASCII characters"):
         discover("127.0.0.1", port=9, vin="SHORT")
+
+
+def test_the_broadcast_address_needs_broadcast_asked_for_explicitly() -> None:
+    # Refused before any socket exists: nothing is broadcast.
+    with pytest.raises(DiscoveryError, match="is a broadcast address"):
+        discover("255.255.255.255", port=9)

@@ -22,13 +22,14 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from udsoncan.client import Client
 
-from vci_agent.cli import main
+from vci_agent.cli import build_parser, main
 from vci_agent.transport.doip import (
     ActivationType,
     RoutingActivationRefusedError,
     doip_connection,
     tls_context,
 )
+from vci_agent.transport.options import DoipConnector, connector_from_args
 from vci_agent.uds import DID_VIN, UdsTiming, client_config
 from vehicle_sim.doip import server_tls_context
 from vehicle_sim.security import DEV_SECRETS
@@ -362,3 +363,15 @@ def test_unknown_activation_type_name_is_rejected_by_the_parser(
     with pytest.raises(SystemExit):
         main(["read-vehicle", "--activation-type", "secure-please"])
     assert "not a routing activation type: 'secure-please'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("options", "port"), [([], 13400), (["--tls"], 3496), (["--tls", "--port", "5000"], 5000)]
+)
+def test_tls_defaults_to_the_iso_13400_tls_port(options: list[str], port: int) -> None:
+    args = build_parser().parse_args(["read-vehicle", *options])
+
+    with connector_from_args(args) as connect:
+        assert isinstance(connect, DoipConnector)
+        assert connect.port == port
+        assert (connect.tls is not None) == ("--tls" in options)

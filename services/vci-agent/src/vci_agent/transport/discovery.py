@@ -9,6 +9,7 @@ each entity answers to that port (ISO 13400-2: the response goes to the request'
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 import struct
 import time
@@ -113,6 +114,10 @@ def discover(
     cannot be sent.
     """
     request = identification_request(protocol_version=protocol_version, vin=vin, eid=eid)
+    if not allow_broadcast and _is_broadcast(address):
+        raise DiscoveryError(
+            f"{address} is a broadcast address: ask for broadcast explicitly (--broadcast)"
+        )
     try:
         infos = socket.getaddrinfo(address, port, type=socket.SOCK_DGRAM)
     except socket.gaierror as exc:
@@ -122,7 +127,12 @@ def discover(
     with socket.socket(family, socket.SOCK_DGRAM) as sock:
         if allow_broadcast:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_BROADCAST, 1)
-        sock.sendto(request, target)
+        try:
+            sock.sendto(request, target)
+        except PermissionError as exc:
+            # Linux refuses a subnet's broadcast address (x.y.z.255) without SO_BROADCAST.
+            hint = "" if allow_broadcast else " (a broadcast address needs --broadcast)"
+            raise DiscoveryError(f"the OS refuses to send to {address}{hint}") from exc
         deadline = clock() + timeout
         while (left := deadline - clock()) > 0:
             sock.settimeout(left)
@@ -134,3 +144,10 @@ def discover(
             if entity is not None:
                 found.setdefault((entity.ip_address, entity.logical_address), entity)
     return list(found.values())
+
+
+def _is_broadcast(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address) == ipaddress.IPv4Address("255.255.255.255")
+    except ValueError:
+        return False  # a host name: the OS decides
