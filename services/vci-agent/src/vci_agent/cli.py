@@ -4,6 +4,8 @@
   workshop use), verifying SHA-256 and the Ed25519 signature first; an interrupted job for the
   same ECU and image is resumed from the journal.
 * ``read-vehicle``: print the VIN and each ECU's software as JSON.
+* ``discover``: send a DoIP vehicle identification request to an address and print the
+  vehicles that answer as JSON.
 * ``pair``: trade a pairing code from the portal for the device credential (kept in the OS
   keystore, or in a file only the user can read where there is none).
 * ``connect``: keep the link to the programming service and run its vehicle reads and jobs;
@@ -24,6 +26,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TextIO
 
+import can
 import httpx
 from keyring.backend import KeyringBackend
 
@@ -53,14 +56,15 @@ from vci_agent.platform import (
     on_stop_signals,
 )
 from vci_agent.regions import KNOWN_REGIONS
-from vci_agent.transport.doip import doip_connection
+from vci_agent.transport.discovery import DISCOVERY_PORT, discover
+from vci_agent.transport.doip import DoipRefusedError
+from vci_agent.transport.options import Connector, add_interface_options, connector_from_args
 from vci_agent.uds import UdsTiming
 from vci_agent.vehicle import EcuInfo, read_vehicle
 
 __all__ = ["build_parser", "main"]
 
 CREDENTIAL_FILE = "credential.json"
-DEFAULT_DOIP_PORT = 13400
 # The AOS demo vehicle's ECUs, read when no --ecu is given.
 DEMO_ECUS = (
     EcuInfo(0x0012, "DME", "DME_B48"),
@@ -109,15 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-prefix", default=DEFAULT_API_PREFIX, help="programming API path on the server"
     )
 
-    def doip_options(command: argparse.ArgumentParser) -> None:
-        command.add_argument("--host", default="127.0.0.1", help="DoIP entity address")
-        command.add_argument("--port", type=int, default=DEFAULT_DOIP_PORT, help="DoIP TCP port")
-        command.add_argument(
-            "--protocol-version", type=_int, default=2, help="DoIP protocol version (2 or 3)"
-        )
-
     flash = commands.add_parser("flash", help="flash an image file into one ECU (no server)")
-    doip_options(flash)
+    add_interface_options(flash)
     flash.add_argument("--ecu", type=_int, required=True, help="ECU logical address, e.g. 0x0012")
     flash.add_argument("--image", type=Path, required=True, help="AOSIMG1 image file")
     flash.add_argument("--signature", type=Path, required=True, help="Ed25519 signature file")
@@ -154,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser(
         "connect", help="keep the link to the programming service and run its jobs"
     )
-    doip_options(serve)
+    add_interface_options(serve)
     serve.add_argument(
         "--resume-window",
         type=float,
@@ -170,12 +167,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     read = commands.add_parser("read-vehicle", help="print VIN and ECU software as JSON")
-    doip_options(read)
+    add_interface_options(read)
     read.add_argument(
         "--ecu",
         type=_int,
         action="append",
         help="ECU logical address to read (repeatable; default: the demo vehicle's ECUs)",
+    )
+
+    find = commands.add_parser(
+        "discover", help="ask for the DoIP vehicles at an address (UDP) and print them as JSON"
+    )
+    find.add_argument(
+        "--interface",
+        required=True,
+        metavar="ADDR",
+        help="address to send the vehicle identification request to: the vehicle's or VCI's "
+        "address, or the workshop network's broadcast address with --broadcast",
+    )
+    find.add_argument("--port", type=int, default=DISCOVERY_PORT, help="UDP discovery port")
+    find.add_argument("--timeout", type=float, default=2.0, help="seconds to collect answers")
+    find.add_argument("--vin", help="only the vehicle with this VIN answers")
+    find.add_argument("--eid", type=_hex_bytes, help="only the entity with this EID (hex)")
+    find.add_argument(
+        "--broadcast", action="store_true", help="allow ADDR to be a broadcast address"
+    )
+    find.add_argument(
+        "--protocol-version", type=_int, default=2, help="DoIP protocol version (2 or 3)"
     )
     return parser
 
@@ -187,14 +205,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "pair":
             return _pair(args, config_dir, keystore=_keystore(args), out=sys.stdout)
-        if args.command == "flash":
-            return _flash(args, state_dir, sys.stdout)
-        if args.command == "connect":
-            return _connect(
-                args, config_dir, state_dir=state_dir, keystore=_keystore(args), out=sys.stdout
-            )
-        return _read_vehicle(args, sys.stdout)
-    except (ImageError, FlashError, PairingError, LinkError, ValueError, OSError) as exc:
+        if args.command == "discover":
+            return _discover(args, sys.stdout)
+        with connector_from_args(args) as connect:
+            if args.command == "flash":
+                return _flash(args, state_dir, sys.stdout, connect=connect)
+            if args.command == "connect":
+                return _connect(
+                    args,
+                    config_dir,
+                    state_dir=state_dir,
+                    keystore=_keystore(args),
+                    out=sys.stdout,
+                    connect=connect,
+                )
+            return _read_vehicle(args, sys.stdout, connect=connect)
+    except (
+        ImageError,
+        FlashError,
+        PairingError,
+        LinkError,
+        DoipRefusedError,
+        can.CanError,
+        ValueError,
+        OSError,
+    ) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 
@@ -221,7 +256,7 @@ def _pair(
     return 0
 
 
-def _flash(args: argparse.Namespace, state_dir: Path, out: TextIO) -> int:
+def _flash(args: argparse.Namespace, state_dir: Path, out: TextIO, *, connect: Connector) -> int:
     secret: bytes = args.secret
     if args.secret_file is not None:
         secret = bytes.fromhex(args.secret_file.read_text().strip())
@@ -259,9 +294,7 @@ def _flash(args: argparse.Namespace, state_dir: Path, out: TextIO) -> int:
 
     display = _ProgressDisplay(out)
     flasher = Flasher(
-        lambda: doip_connection(
-            args.host, args.port, args.ecu, protocol_version=args.protocol_version
-        ),
+        lambda: connect(args.ecu),
         journal,
         key_for=local_key_provider(args.key_algorithm, secret),
         options=FlashOptions(
@@ -351,6 +384,7 @@ def _connect(
     state_dir: Path,
     keystore: KeyringBackend | None,
     out: TextIO,
+    connect: Connector,
 ) -> int:
     path = config_dir / CREDENTIAL_FILE
     if keystore is not None and move_secret_to_keystore(path, keystore=keystore):
@@ -366,9 +400,7 @@ def _connect(
             await run_agent(
                 credential,
                 state_dir=state_dir,
-                connect=lambda address: doip_connection(
-                    args.host, args.port, address, protocol_version=args.protocol_version
-                ),
+                connect=connect,
                 ecus=_ecus(args.ecu),
                 stop=stop,
                 flash_options=FlashOptions(resume_window=args.resume_window),
@@ -388,18 +420,29 @@ def _ecus(addresses: list[int] | None) -> tuple[EcuInfo, ...]:
     return tuple(known.get(address, EcuInfo(address)) for address in addresses)
 
 
-def _read_vehicle(args: argparse.Namespace, out: TextIO) -> int:
-    ecus = _ecus(args.ecu)
-    state = read_vehicle(
-        lambda address: doip_connection(
-            args.host, args.port, address, protocol_version=args.protocol_version
-        ),
-        ecus,
-    )
+def _read_vehicle(args: argparse.Namespace, out: TextIO, *, connect: Connector) -> int:
+    state = read_vehicle(connect, _ecus(args.ecu))
     document = {
         "vin": state.vin,
         "read_at": state.read_at.isoformat(),
         "ecus": [asdict(ecu) for ecu in state.ecus],
     }
     print(json.dumps(document, indent=2), file=out)
+    return 0
+
+
+def _discover(args: argparse.Namespace, out: TextIO) -> int:
+    found = discover(
+        args.interface,
+        port=args.port,
+        timeout=args.timeout,
+        vin=args.vin,
+        eid=args.eid,
+        protocol_version=args.protocol_version,
+        allow_broadcast=args.broadcast,
+    )
+    print(json.dumps([asdict(entity) for entity in found], indent=2), file=out)
+    if not found:
+        print(f"no DoIP entity answered at {args.interface}:{args.port}", file=sys.stderr)
+        return 1
     return 0

@@ -3,7 +3,7 @@
 Layers, each usable on its own:
 
 - ``vehicle_sim.uds``: one ECU's UDS server, pure and synchronous (``EcuServer.handle``);
-- ``vehicle_sim.doip``: the DoIP entity (ISO 13400-2, TCP only) on asyncio;
+- ``vehicle_sim.doip``: the DoIP entity (ISO 13400-2: TCP, TLS, UDP identification) on asyncio;
 - ``vehicle_sim.isotp_bus``: the same ECUs over ISO-TP on python-can's in-process virtual bus;
 - ``vehicle_sim.testing``: ``running_vehicle`` and friends for tests;
 - ``vehicle_sim.cli``: ``aos-vehicle-sim serve``.

@@ -14,7 +14,12 @@ from typing import Any
 import platformdirs
 
 from vehicle_sim.config import ConfigError, VehicleConfig, demo_vehicle, load_config
-from vehicle_sim.doip import CAN_500K_PAYLOAD_BYTES_PER_S, DoipEntity
+from vehicle_sim.doip import (
+    CAN_500K_PAYLOAD_BYTES_PER_S,
+    TLS_DATA_PORT,
+    DoipEntity,
+    server_tls_context,
+)
 from vehicle_sim.faults import Fault, FaultInjector, fault_from_json, parse_fault
 from vehicle_sim.vehicle import SimulatedVehicle
 
@@ -33,7 +38,8 @@ def _fault(spec: str) -> Fault:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="aos-vehicle-sim",
-        description="A simulated vehicle: a DoIP entity (TCP only, no UDP) with UDS ECUs.",
+        description="A simulated vehicle: a DoIP entity (TCP, optionally TLS and UDP "
+        "identification answers, never a broadcast) with UDS ECUs.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
     serve = commands.add_parser("serve", help="run the DoIP entity until interrupted")
@@ -70,6 +76,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--max-block-length", type=int, help="maxNumberOfBlockLength answered to 0x34 (bytes)"
     )
     serve.add_argument("--erase-time", type=float, help="seconds the erase routine takes")
+    serve.add_argument(
+        "--tls-cert", type=Path, help="entity certificate (PEM): also serve TCP_DATA over TLS"
+    )
+    serve.add_argument("--tls-key", type=Path, help="private key of --tls-cert (PEM)")
+    serve.add_argument(
+        "--tls-port",
+        type=int,
+        default=TLS_DATA_PORT,
+        help=f"TLS port with --tls-cert, 0 = any free port (default {TLS_DATA_PORT})",
+    )
+    serve.add_argument(
+        "--discovery",
+        action="store_true",
+        help="answer vehicle identification requests on UDP --port (never broadcasts)",
+    )
     serve.add_argument("-v", "--verbose", action="store_true", help="log faults and connections")
     commands.add_parser("example-config", help="print the demo vehicle as a JSON config")
     return parser
@@ -104,6 +125,7 @@ async def _serve(
     state_dir: Path | None = None
     if not args.in_memory:
         state_dir = args.state_dir or platformdirs.user_state_path("aos-vehicle-sim")
+    tls = server_tls_context(args.tls_cert, args.tls_key) if args.tls_cert else None
     vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir)
     entity = DoipEntity(
         vehicle,
@@ -111,6 +133,9 @@ async def _serve(
         port=args.port,
         faults=FaultInjector(faults),
         payload_rate=CAN_500K_PAYLOAD_BYTES_PER_S if args.can_speed else None,
+        tls=tls,
+        tls_port=args.tls_port,
+        udp_port=args.port if args.discovery else None,
     )
     await entity.start()
     print(
@@ -118,6 +143,10 @@ async def _serve(
         f"listening on {entity.host}:{entity.port}",
         flush=True,
     )
+    if entity.tls_port is not None:
+        print(f"  TLS on {entity.host}:{entity.tls_port}", flush=True)
+    if entity.udp_port is not None:
+        print(f"  vehicle identification on UDP {entity.host}:{entity.udp_port}", flush=True)
     for ecu in vehicle:
         state = ecu.persistent
         flag = " (in bootloader)" if state.in_bootloader else ""
@@ -158,6 +187,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         vehicle_config = vehicle_config.with_max_block_length(args.max_block_length)
     if args.erase_time is not None:
         vehicle_config = vehicle_config.with_erase_time(args.erase_time)
+    if (args.tls_cert is None) != (args.tls_key is None):
+        parser.error("--tls-cert and --tls-key go together")
     try:
         asyncio.run(_serve(vehicle_config, args, faults))
     except OSError as exc:

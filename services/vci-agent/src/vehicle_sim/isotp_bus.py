@@ -102,13 +102,16 @@ class _EcuWorker:
 
 
 class IsoTpVehicle:
-    """Serves every ECU of ``vehicle`` on the virtual CAN ``channel`` until stop()."""
+    """Serves every ECU of ``vehicle`` on the CAN ``channel`` until stop(); ``interface`` is
+    python-can's (``virtual`` by default; ``socketcan`` with a ``vcan`` channel reaches testers
+    in other processes)."""
 
     def __init__(
         self,
         vehicle: SimulatedVehicle,
         *,
         channel: str,
+        interface: str = "virtual",
         rate_limit: bool = False,
         faults: FaultInjector | None = None,
     ) -> None:
@@ -117,6 +120,7 @@ class IsoTpVehicle:
                 raise ValueError("on ISO-TP max_block_length must be at most 4095 bytes")
         self.vehicle = vehicle
         self.channel = channel
+        self.interface = interface
         self._rate_limit = rate_limit
         self._faults = faults or FaultInjector()
         self._bus: can.BusABC | None = None
@@ -124,7 +128,9 @@ class IsoTpVehicle:
         self._workers: list[_EcuWorker] = []
 
     def start(self) -> None:
-        self._bus = can.Bus(interface="virtual", channel=self.channel, receive_own_messages=False)
+        self._bus = can.Bus(
+            interface=self.interface, channel=self.channel, receive_own_messages=False
+        )
         self._notifier = can.Notifier(self._bus, [], timeout=0.05)
         for ecu in self.vehicle:
             request_id, response_id = ecu.config.can_ids

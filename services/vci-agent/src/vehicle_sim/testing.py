@@ -13,6 +13,7 @@ simulator serves on the event loop.
 
 import asyncio
 import contextlib
+import ssl
 import threading
 import time
 import uuid
@@ -43,6 +44,8 @@ class RunningVehicle:
     vehicle: SimulatedVehicle
     entity: DoipEntity
     faults: FaultInjector
+    tls_port: int | None = None  # with running_vehicle(tls=...)
+    udp_port: int | None = None  # with running_vehicle(discovery=True)
 
     def ecu(self, logical_address: int) -> EcuServer:
         """The ECU server at ``logical_address``. Raises KeyError if there is none."""
@@ -64,6 +67,8 @@ async def running_vehicle(
     port: int = 0,
     bus_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     clock: Callable[[], float] = time.monotonic,
+    tls: ssl.SSLContext | None = None,
+    discovery: bool = False,
 ) -> AsyncIterator[RunningVehicle]:
     """Run a DoIP entity on 127.0.0.1 (port 0 = any free port) for the demo vehicle or
     ``config``, with state persisted in ``state_dir`` (None = in memory only).
@@ -72,7 +77,8 @@ async def running_vehicle(
     ``max_block_length`` overrides maxNumberOfBlockLength (e.g. 65536 + 2);
     ``can_speed`` limits throughput to classical CAN 500 kbit/s, waiting each message's bus time
     with ``bus_sleep``; ``erase_time_s`` overrides the pending time of the erase routine;
-    ``clock`` times power losses with a duration.
+    ``clock`` times power losses with a duration; ``tls`` (a server context) also serves TLS
+    on ``tls_port``; ``discovery`` answers vehicle identification requests on ``udp_port``.
     """
     vehicle_config = config or demo_vehicle()
     if max_block_length is not None:
@@ -88,11 +94,19 @@ async def running_vehicle(
         payload_rate=CAN_500K_PAYLOAD_BYTES_PER_S if can_speed else None,
         bus_sleep=bus_sleep,
         clock=clock,
+        tls=tls,
+        udp_port=0 if discovery else None,
     )
     try:
         await entity.start()
         yield RunningVehicle(
-            host=entity.host, port=entity.port, vehicle=vehicle, entity=entity, faults=injector
+            host=entity.host,
+            port=entity.port,
+            vehicle=vehicle,
+            entity=entity,
+            faults=injector,
+            tls_port=entity.tls_port,
+            udp_port=entity.udp_port,
         )
     finally:
         await entity.close()
@@ -107,10 +121,13 @@ def running_isotp_vehicle(
     faults: Iterable[str | Fault] = (),
     rate_limit: bool = False,
     erase_time_s: float | None = None,
+    interface: str = "virtual",
+    channel: str | None = None,
 ) -> Iterator[IsoTpVehicle]:
     """Serve the demo vehicle (or ``config``) over ISO-TP on a fresh virtual CAN channel
     (``vehicle.channel``); maxNumberOfBlockLength is capped at 4095. Connect a tester with
     ``vehicle_sim.isotp_bus.open_tester_stack(vehicle.channel, ecu_config, rate_limit=...)``.
+    ``interface``/``channel`` put it on another python-can bus instead (e.g. socketcan, vcan0).
     """
     base = config or demo_vehicle()
     ecus = tuple(
@@ -123,7 +140,11 @@ def running_isotp_vehicle(
     injector = FaultInjector([f if isinstance(f, Fault) else parse_fault(f) for f in faults])
     vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir)
     isotp_vehicle = IsoTpVehicle(
-        vehicle, channel=f"aos-sim-{uuid.uuid4().hex}", rate_limit=rate_limit, faults=injector
+        vehicle,
+        channel=channel or f"aos-sim-{uuid.uuid4().hex}",
+        interface=interface,
+        rate_limit=rate_limit,
+        faults=injector,
     )
     try:
         isotp_vehicle.start()

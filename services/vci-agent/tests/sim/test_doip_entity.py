@@ -64,8 +64,17 @@ async def test_routing_activation_from_non_tester_address_is_refused(raw: RawTes
 
 
 async def test_unsupported_activation_type_is_refused_with_0x06(raw: RawTester) -> None:
-    await raw.send(b"\x02\xfd\x00\x05\x00\x00\x00\x07\x0e\x00\xe0\x00\x00\x00\x00")
+    await raw.send(b"\x02\xfd\x00\x05\x00\x00\x00\x07\x0e\x00\x02\x00\x00\x00\x00")
     assert await raw.receive() == b"\x02\xfd\x00\x06\x00\x00\x00\x09\x0e\x00\x00\x10\x06" + bytes(4)
+    assert await raw.closed_by_peer()
+
+
+async def test_central_security_activation_in_the_clear_is_refused_with_0x07(
+    raw: RawTester,
+) -> None:
+    await raw.send(b"\x02\xfd\x00\x05\x00\x00\x00\x07\x0e\x00\xe0\x00\x00\x00\x00")
+    assert await raw.receive() == b"\x02\xfd\x00\x06\x00\x00\x00\x09\x0e\x00\x00\x10\x07" + bytes(4)
+    assert await raw.closed_by_peer()
 
 
 async def test_unsupported_protocol_version_gets_nack_0x00_and_close(raw: RawTester) -> None:

@@ -2,7 +2,10 @@
 
 udsoncan's ``IsoTPSocketConnection`` needs Linux SocketCAN; this transport works with every
 python-can interface (``virtual`` in tests, a USB adapter in the workshop). The caller owns the
-bus; the returned connection owns the notifier and the ISO-TP stack and stops both on close.
+bus; the returned connection owns the ISO-TP stack and stops it on close. A python-can notifier
+is the bus' only reader: pass the one shared by every connection on that bus (each stack adds
+its own listener, so connections to several ECUs can be open at once), or none, and then the
+connection makes one and stops it on close.
 """
 
 from __future__ import annotations
@@ -49,8 +52,11 @@ class _OwnedNotifierConnection(PythonIsoTpConnection):
             self._notifier.stop()
 
 
-def isotp_connection(bus: can.BusABC, endpoint: IsoTpEndpoint) -> BaseConnection:
-    """Return an opened udsoncan connection speaking ISO-TP to ``endpoint`` on ``bus``."""
+def isotp_connection(
+    bus: can.BusABC, endpoint: IsoTpEndpoint, *, notifier: can.Notifier | None = None
+) -> BaseConnection:
+    """Return an opened udsoncan connection speaking ISO-TP to ``endpoint`` on ``bus``, reading
+    through ``notifier`` (not stopped on close) or a notifier of its own."""
     params: dict[str, Any] = {
         "blocksize": endpoint.blocksize,
         "stmin": endpoint.stmin,
@@ -62,11 +68,17 @@ def isotp_connection(bus: can.BusABC, endpoint: IsoTpEndpoint) -> BaseConnection
     if endpoint.rate_limit_bitrate is not None:
         params["rate_limit_enable"] = True
         params["rate_limit_max_bitrate"] = endpoint.rate_limit_bitrate
-    notifier = can.Notifier(bus, [], timeout=0.1)
     address = isotp.Address(
         isotp.AddressingMode.Normal_11bits, txid=endpoint.txid, rxid=endpoint.rxid
     )
-    stack = isotp.NotifierBasedCanStack(bus, notifier, address=address, params=params)
-    connection = _OwnedNotifierConnection(stack, notifier, name=f"isotp-{endpoint.txid:03X}")
+    name = f"isotp-{endpoint.txid:03X}"
+    connection: PythonIsoTpConnection
+    if notifier is not None:
+        stack = isotp.NotifierBasedCanStack(bus, notifier, address=address, params=params)
+        connection = PythonIsoTpConnection(stack, name=name)
+    else:
+        own = can.Notifier(bus, [], timeout=0.1)
+        stack = isotp.NotifierBasedCanStack(bus, own, address=address, params=params)
+        connection = _OwnedNotifierConnection(stack, own, name=name)
     connection.open()
     return connection

@@ -1,12 +1,16 @@
-"""DoIP (ISO 13400-2) generic header and the TCP payloads the entity sends, as exact bytes."""
+"""DoIP (ISO 13400-2) generic header and the payloads the entity sends, as exact bytes."""
 
 import struct
 from dataclasses import dataclass
 from enum import IntEnum
 
 __all__ = [
+    "EID_LENGTH",
     "HEADER_SIZE",
+    "IDENTIFICATION_REQUEST_VERSION",
     "SUPPORTED_VERSIONS",
+    "VIN_LENGTH",
+    "ActivationType",
     "DiagnosticNackCode",
     "GenericNackCode",
     "Header",
@@ -21,15 +25,24 @@ __all__ = [
     "pack_message",
     "parse_header",
     "routing_activation_response",
+    "vehicle_identification_response",
 ]
 
 HEADER_SIZE = 8
 SUPPORTED_VERSIONS = frozenset({0x02, 0x03})  # ISO 13400-2:2012 and :2019
+# The "any version" a tester may put in a vehicle identification request (inverse 0x00).
+IDENTIFICATION_REQUEST_VERSION = 0xFF
+VIN_LENGTH = 17
+EID_LENGTH = 6
 _HEADER = struct.Struct(">BBHI")
 
 
 class PayloadType(IntEnum):
     GENERIC_NACK = 0x0000
+    VEHICLE_IDENTIFICATION_REQUEST = 0x0001
+    VEHICLE_IDENTIFICATION_REQUEST_EID = 0x0002
+    VEHICLE_IDENTIFICATION_REQUEST_VIN = 0x0003
+    VEHICLE_IDENTIFICATION_RESPONSE = 0x0004  # also the vehicle announcement
     ROUTING_ACTIVATION_REQUEST = 0x0005
     ROUTING_ACTIVATION_RESPONSE = 0x0006
     ALIVE_CHECK_REQUEST = 0x0007
@@ -53,9 +66,16 @@ class DiagnosticNackCode(IntEnum):
     MESSAGE_TOO_LARGE = 0x04
 
 
+class ActivationType(IntEnum):
+    DEFAULT = 0x00
+    WWH_OBD = 0x01
+    CENTRAL_SECURITY = 0xE0
+
+
 class RoutingActivationCode(IntEnum):
     UNKNOWN_SOURCE_ADDRESS = 0x00
     UNSUPPORTED_ACTIVATION_TYPE = 0x06
+    REQUIRES_TLS = 0x07  # ISO 13400-2:2019
     SUCCESS = 0x10
 
 
@@ -70,10 +90,15 @@ class Header:
     payload_length: int
 
 
-def parse_header(data: bytes | memoryview) -> Header:
-    """Parse the 8-byte generic header. Raises HeaderError on a bad version or inverse."""
+def parse_header(data: bytes | memoryview, *, any_version: bool = False) -> Header:
+    """Parse the 8-byte generic header. Raises HeaderError on a bad version or inverse.
+
+    ``any_version`` also accepts 0xFF, which a vehicle identification request may carry."""
     version, inverse, payload_type, length = _HEADER.unpack_from(data)
-    if version not in SUPPORTED_VERSIONS or inverse != version ^ 0xFF:
+    allowed = version in SUPPORTED_VERSIONS or (
+        any_version and version == IDENTIFICATION_REQUEST_VERSION
+    )
+    if not allowed or inverse != version ^ 0xFF:
         raise HeaderError(f"bad protocol version pattern {version:02X} {inverse:02X}")
     return Header(version=version, payload_type=payload_type, payload_length=length)
 
@@ -122,3 +147,12 @@ def diagnostic_nack(
 ) -> bytes:
     payload = struct.pack(">HHB", source, target, code) + previous
     return pack_message(version, PayloadType.DIAGNOSTIC_NACK, payload)
+
+
+def vehicle_identification_response(
+    version: int, *, vin: str, logical_address: int, eid: bytes, gid: bytes
+) -> bytes:
+    """Vehicle identification response / announcement: VIN, logical address, EID, GID, further
+    action 0x00 (none needed) and VIN/GID sync status 0x00 (synchronised)."""
+    payload = struct.pack(">17sH6s6sBB", vin.encode("ascii"), logical_address, eid, gid, 0x00, 0x00)
+    return pack_message(version, PayloadType.VEHICLE_IDENTIFICATION_RESPONSE, payload)

@@ -1,16 +1,19 @@
-"""The DoIP entity: ISO 13400-2 over TCP on loopback, routing diagnostic messages to the ECUs.
+"""The DoIP entity: ISO 13400-2 on loopback, routing diagnostic messages to the ECUs.
 
-TCP only: no UDP vehicle discovery, announcement or broadcast.
+TCP_DATA in the clear and, given a certificate, over TLS on a second port (ISO 13400-2:2019);
+vehicle identification requests over UDP when asked for (see discovery.py). Never a broadcast.
 """
 
 import asyncio
 import logging
+import ssl
 import struct
 import time
 from collections.abc import Awaitable, Callable
 
 from vehicle_sim.doip.codec import (
     HEADER_SIZE,
+    ActivationType,
     DiagnosticNackCode,
     GenericNackCode,
     HeaderError,
@@ -24,6 +27,7 @@ from vehicle_sim.doip.codec import (
     parse_header,
     routing_activation_response,
 )
+from vehicle_sim.doip.discovery import EntityIdentity, IdentificationResponder
 from vehicle_sim.faults import FaultInjector, FaultKind
 from vehicle_sim.uds import EcuServer, negative_response, pending_response
 from vehicle_sim.vehicle import SimulatedVehicle
@@ -38,13 +42,15 @@ MAX_PAYLOAD_LENGTH = 4 * 1024 * 1024
 # How many leading bytes of a diagnostic message the positive ACK echoes back.
 ACK_ECHO_LENGTH = 4
 _TESTER_ADDRESSES = range(0x0E00, 0x1000)
+_ACTIVATION_TYPES = frozenset(ActivationType)
 
 
 class _Connection:
-    __slots__ = ("tester", "writer")
+    __slots__ = ("secure", "tester", "writer")
 
     def __init__(self, writer: asyncio.StreamWriter) -> None:
         self.writer = writer
+        self.secure = writer.get_extra_info("sslcontext") is not None
         self.tester: int | None = None  # set by a successful routing activation
 
 
@@ -55,6 +61,13 @@ class DoipEntity:
     CAN_500K_PAYLOAD_BYTES_PER_S; the bus time of each message is waited with ``bus_sleep``
     (tests pass one that records the delays asked for). ``clock`` (seconds, monotonic) times
     a power loss with a duration (tests pass one they advance themselves).
+
+    ``tls`` (a server context with the entity's certificate) also serves TCP_DATA over TLS on
+    ``tls_port`` (0 = any free port). Central security routing activation (0xE0) is granted on
+    the TLS port only; on the clear port it is answered "requires TLS" (0x07).
+    ``udp_port`` (0 = any free port, None = none) answers vehicle identification requests with
+    the VIN, the logical address, ``eid`` and ``gid`` (default: a locally administered MAC
+    made from the logical address; the GID is the EID).
     """
 
     def __init__(
@@ -67,10 +80,29 @@ class DoipEntity:
         payload_rate: float | None = None,
         bus_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         clock: Callable[[], float] = time.monotonic,
+        tls: ssl.SSLContext | None = None,
+        tls_port: int = 0,
+        udp_port: int | None = None,
+        eid: bytes | None = None,
+        gid: bytes | None = None,
     ) -> None:
         self.vehicle = vehicle
         self.host = host
         self._requested_port = port
+        self._tls = tls
+        self._requested_tls_port = tls_port
+        self._requested_udp_port = udp_port
+        self._tls_server: asyncio.Server | None = None
+        self._udp: asyncio.DatagramTransport | None = None
+        eid = eid if eid is not None else bytes((0x02, 0, 0, 0)) + self.address.to_bytes(2, "big")
+        if len(eid) != 6 or (gid is not None and len(gid) != 6):
+            raise ValueError("an EID and a GID are 6 bytes")
+        self.identity = EntityIdentity(
+            vin=vehicle.config.vin,
+            logical_address=self.address,
+            eid=eid,
+            gid=gid if gid is not None else eid,
+        )
         self.faults = faults or FaultInjector()
         self.payload_rate = payload_rate
         self._bus_sleep = bus_sleep
@@ -90,6 +122,22 @@ class DoipEntity:
         if self._server is None:
             raise RuntimeError("the DoIP entity is not started")
         port: int = self._server.sockets[0].getsockname()[1]
+        return port
+
+    @property
+    def tls_port(self) -> int | None:
+        """The bound TLS port; None when the entity serves no TLS or is not started."""
+        if self._tls_server is None:
+            return None
+        port: int = self._tls_server.sockets[0].getsockname()[1]
+        return port
+
+    @property
+    def udp_port(self) -> int | None:
+        """The bound UDP discovery port; None when the entity answers none or is not started."""
+        if self._udp is None:
+            return None
+        port: int = self._udp.get_extra_info("sockname")[1]
         return port
 
     @property
@@ -113,14 +161,32 @@ class DoipEntity:
         self._server = await asyncio.start_server(
             self._serve, self.host, self._requested_port, limit=1 << 20
         )
+        if self._tls is not None:
+            self._tls_server = await asyncio.start_server(
+                self._serve, self.host, self._requested_tls_port, limit=1 << 20, ssl=self._tls
+            )
+        if self._requested_udp_port is not None:
+            transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
+                lambda: IdentificationResponder(self.identity, powered=lambda: self.powered),
+                local_addr=(self.host, self._requested_udp_port),
+            )
+            self._udp = transport
 
     async def close(self) -> None:
+        if self._udp is not None:
+            self._udp.close()
+            self._udp = None
+        if self._tls_server is not None:
+            self._tls_server.close()
         if self._server is not None:
             self._server.close()
         handlers = list(self._handlers)
         for handler in handlers:
             handler.cancel()
         await asyncio.gather(*handlers, return_exceptions=True)
+        if self._tls_server is not None:
+            await self._tls_server.wait_closed()
+            self._tls_server = None
         if self._server is not None:
             await self._server.wait_closed()
             self._server = None
@@ -203,8 +269,10 @@ class DoipEntity:
         tester, activation_type = struct.unpack_from(">HB", payload)
         if tester not in _TESTER_ADDRESSES:
             code = RoutingActivationCode.UNKNOWN_SOURCE_ADDRESS
-        elif activation_type not in (0x00, 0x01):
+        elif activation_type not in _ACTIVATION_TYPES:
             code = RoutingActivationCode.UNSUPPORTED_ACTIVATION_TYPE
+        elif activation_type == ActivationType.CENTRAL_SECURITY and not connection.secure:
+            code = RoutingActivationCode.REQUIRES_TLS
         else:
             code = RoutingActivationCode.SUCCESS
             connection.tester = tester

@@ -1,0 +1,234 @@
+"""The command line's vehicle interface options, and the connection seam they build.
+
+Every command that talks to the vehicle (``flash``, ``connect``, ``read-vehicle``) takes the
+same options and gets one ``connect(logical_address) -> BaseConnection``; the flasher and the
+vehicle reader only ever see that. DoIP is the default; ``--interface`` picks a python-can
+interface instead (ISO-TP on CAN), whose ECUs are found by their CAN ids (``--can-id``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import ssl
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+
+import can
+from udsoncan.connections import BaseConnection
+
+from vci_agent.transport.doip import (
+    TCP_DATA_PORT,
+    TLS_DATA_PORT,
+    ActivationType,
+    doip_connection,
+    tls_context,
+)
+from vci_agent.transport.isotp import IsoTpEndpoint, isotp_connection
+
+__all__ = [
+    "DEMO_CAN_IDS",
+    "Connector",
+    "DoipConnector",
+    "IsoTpConnector",
+    "add_interface_options",
+    "connector_from_args",
+    "parse_activation_type",
+    "parse_can_id",
+]
+
+Connector = Callable[[int], BaseConnection]
+
+DEFAULT_BITRATE = 500_000
+# (request id, response id) of the AOS demo vehicle's ECUs on CAN (11-bit, normal addressing).
+# The programming catalog does not hold CAN ids yet; other ECUs need --can-id.
+DEMO_CAN_IDS: Mapping[int, tuple[int, int]] = MappingProxyType(
+    {0x0012: (0x712, 0x71A), 0x0040: (0x740, 0x748), 0x0063: (0x763, 0x76B)}
+)
+
+_ACTIVATION_NAMES = {
+    "default": ActivationType.DEFAULT,
+    "wwh-obd": ActivationType.WWH_OBD,
+    "central-security": ActivationType.CENTRAL_SECURITY,
+}
+
+
+def parse_activation_type(text: str) -> int:
+    """A routing activation type by name (default, wwh-obd, central-security) or number."""
+    named = _ACTIVATION_NAMES.get(text.lower())
+    if named is not None:
+        return int(named)
+    try:
+        value = int(text, 0)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 0xFF:
+        names = ", ".join(_ACTIVATION_NAMES)
+        raise argparse.ArgumentTypeError(
+            f"not a routing activation type: {text!r} (use {names} or a number 0x00-0xFF)"
+        )
+    return value
+
+
+def parse_can_id(text: str) -> tuple[int, int, int]:
+    """``ECU=REQUEST:RESPONSE`` (e.g. ``0x12=0x712:0x71A``) as (ECU, request id, response id)."""
+    try:
+        ecu, ids = text.split("=", 1)
+        request, response = ids.split(":", 1)
+        values = (int(ecu, 0), int(request, 0), int(response, 0))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a CAN id mapping: {text!r} (use ECU=REQUEST:RESPONSE, e.g. 0x12=0x712:0x71A)"
+        ) from None
+    if not all(0 <= can_id <= 0x7FF for can_id in values[1:]):
+        raise argparse.ArgumentTypeError(f"CAN ids are 11-bit (0x000-0x7FF): {text!r}")
+    return values
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text, 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r} (use 0x.. for hex)") from None
+
+
+def add_interface_options(command: argparse.ArgumentParser) -> None:
+    """DoIP options: entity address and port, protocol version, TLS and activation type."""
+    doip = command.add_argument_group("DoIP (ISO 13400-2)")
+    doip.add_argument("--host", default="127.0.0.1", help="DoIP entity address")
+    doip.add_argument(
+        "--port",
+        type=int,
+        default=None,
+        help=f"DoIP TCP port (default {TCP_DATA_PORT}, or {TLS_DATA_PORT} with --tls)",
+    )
+    doip.add_argument(
+        "--protocol-version", type=_int, default=2, help="DoIP protocol version (2 or 3)"
+    )
+    doip.add_argument(
+        "--tls", action="store_true", help="speak TLS to the entity (ISO 13400-2:2019)"
+    )
+    doip.add_argument(
+        "--ca-file",
+        type=Path,
+        help="PEM file of the CA(s) that signed the entity's certificate (with --tls; "
+        "default: the system's trusted CAs)",
+    )
+    doip.add_argument(
+        "--activation-type",
+        type=parse_activation_type,
+        default=int(ActivationType.DEFAULT),
+        help="routing activation type: default (0x00), wwh-obd (0x01), central-security "
+        "(0xE0, needs --tls) or a number",
+    )
+    bus = command.add_argument_group("CAN (ISO-TP on python-can) instead of DoIP")
+    bus.add_argument(
+        "--interface",
+        help="python-can interface, e.g. socketcan, pcan, vector, kvaser, gs_usb, slcan, virtual",
+    )
+    bus.add_argument("--channel", help="the interface's channel, e.g. can0, PCAN_USBBUS1, 0")
+    bus.add_argument(
+        "--bitrate", type=int, default=DEFAULT_BITRATE, help="CAN bit rate (default 500000)"
+    )
+    bus.add_argument(
+        "--can-id",
+        type=parse_can_id,
+        action="append",
+        default=[],
+        metavar="ECU=REQ:RESP",
+        help="CAN request and response ids of an ECU, e.g. 0x12=0x712:0x71A (repeatable; the "
+        "demo vehicle's ECUs are known)",
+    )
+
+
+@contextlib.contextmanager
+def connector_from_args(args: argparse.Namespace) -> Iterator[Connector]:
+    """The ``connect(logical_address)`` the options describe, for the duration of the block
+    (a CAN bus is opened once and shut down at its end).
+
+    Raises ``ValueError`` for options that do not go together, ``OSError``/``ssl.SSLError``
+    when the CA file cannot be read and ``can.CanError`` when the CAN interface cannot be
+    opened (before any connection is tried).
+    """
+    if args.interface is not None:
+        if args.tls:
+            raise ValueError("--tls is for DoIP: leave it out with --interface")
+        ids = dict(DEMO_CAN_IDS)
+        ids.update({ecu: (request, response) for ecu, request, response in args.can_id})
+        bus = can.Bus(interface=args.interface, channel=args.channel, bitrate=args.bitrate)
+        try:
+            notifier = can.Notifier(bus, [], timeout=0.1)
+            try:
+                yield IsoTpConnector(bus, ids, notifier=notifier)
+            finally:
+                notifier.stop()
+        finally:
+            bus.shutdown()
+        return
+    if args.can_id:
+        raise ValueError("--can-id is for CAN: add --interface")
+    yield _doip_from_args(args)
+
+
+def _doip_from_args(args: argparse.Namespace) -> Connector:
+    if args.ca_file is not None and not args.tls:
+        raise ValueError("--ca-file is for TLS: add --tls")
+    tls = tls_context(args.ca_file) if args.tls else None
+    port = args.port if args.port is not None else TLS_DATA_PORT if args.tls else TCP_DATA_PORT
+    return DoipConnector(
+        args.host,
+        port,
+        protocol_version=args.protocol_version,
+        tls=tls,
+        activation_type=args.activation_type,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DoipConnector:
+    """Opens a DoIP connection to one ECU of the entity at ``host``:``port``."""
+
+    host: str
+    port: int
+    protocol_version: int = 2
+    tls: ssl.SSLContext | None = None
+    activation_type: int = ActivationType.DEFAULT
+
+    def __call__(self, logical_address: int) -> BaseConnection:
+        return doip_connection(
+            self.host,
+            self.port,
+            logical_address,
+            protocol_version=self.protocol_version,
+            tls=self.tls,
+            activation_type=self.activation_type,
+        )
+
+
+class IsoTpConnector:
+    """Opens an ISO-TP connection to one ECU on ``bus``; ``can_ids`` maps a logical address to
+    the ECU's (request id, response id). Every connection reads through the one ``notifier``
+    of the bus (a vehicle read may run while another ECU is flashed)."""
+
+    def __init__(
+        self,
+        bus: can.BusABC,
+        can_ids: Mapping[int, tuple[int, int]],
+        *,
+        notifier: can.Notifier,
+    ) -> None:
+        self.bus = bus
+        self.can_ids = dict(can_ids)
+        self.notifier = notifier
+
+    def __call__(self, logical_address: int) -> BaseConnection:
+        ids = self.can_ids.get(logical_address)
+        if ids is None:
+            raise ValueError(
+                f"no CAN ids known for ECU 0x{logical_address:04X}: give "
+                f"--can-id 0x{logical_address:X}=REQUEST:RESPONSE"
+            )
+        endpoint = IsoTpEndpoint(txid=ids[0], rxid=ids[1])
+        return isotp_connection(self.bus, endpoint, notifier=self.notifier)
