@@ -141,6 +141,16 @@ def page(browser: Browser, system: Any, request: pytest.FixtureRequest) -> Itera
     assert problems == [], f"the browser reported errors (CSP, scripts): {problems}"
 
 
+def confirm_preflight(page: Page) -> None:
+    """Tick the session page's pre-flight checklist, as the technician does at the car."""
+    for check in (
+        "A battery charger is connected and switched on",
+        "The ignition is on (engine off)",
+        "No other tester or diagnostic device is connected to the vehicle",
+    ):
+        page.get_by_role("checkbox", name=check).check()
+
+
 def shot(page: Page, name: str) -> None:
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"{name}.png", full_page=True)
@@ -568,6 +578,7 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     expect(page.get_by_text("Your programming time covers the plan.")).to_be_visible()
     check_accessibility(page, "session plan")
     shot(page, "16-session-plan")
+    confirm_preflight(page)
     page.get_by_role("button", name="Start programming").click()
     # Live progress, pushed over server-sent events through the gateway while the DME erases.
     expect(page.get_by_test_id("session-state")).to_have_text("Running")
@@ -743,6 +754,7 @@ def test_an_owner_brings_in_a_technician_and_an_accountant_each_with_their_own_s
     row.get_by_role("button", name="Read vehicle: Bay 3 laptop").click()
     expect(tech.get_by_test_id("vehicle-vin")).to_have_text(VIN)
     tech.get_by_role("button", name="Plan programming session").click()
+    confirm_preflight(tech)
     tech.get_by_role("button", name="Start programming").click()
     expect(tech.get_by_role("heading", name="Session report")).to_be_visible(
         timeout=FLASH_TIMEOUT_MS

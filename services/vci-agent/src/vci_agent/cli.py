@@ -113,8 +113,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--api-prefix", default=DEFAULT_API_PREFIX, help="programming API path on the server"
     )
 
+    def voltage_options(command: argparse.ArgumentParser) -> None:
+        defaults = FlashOptions()
+        command.add_argument(
+            "--min-volts",
+            type=float,
+            default=defaults.min_start_volts,
+            help="battery volts a flash needs to start: below, the job is refused and asks for "
+            f"a charger (default {defaults.min_start_volts}; 0 = do not check)",
+        )
+        command.add_argument(
+            "--pause-volts",
+            type=float,
+            default=defaults.min_flash_volts,
+            help="below this the flash pauses until the battery is back at --min-volts "
+            f"(default {defaults.min_flash_volts})",
+        )
+
     flash = commands.add_parser("flash", help="flash an image file into one ECU (no server)")
     add_interface_options(flash)
+    voltage_options(flash)
     flash.add_argument("--ecu", type=_int, required=True, help="ECU logical address, e.g. 0x0012")
     flash.add_argument("--image", type=Path, required=True, help="AOSIMG1 image file")
     flash.add_argument("--signature", type=Path, required=True, help="Ed25519 signature file")
@@ -152,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         "connect", help="keep the link to the programming service and run its jobs"
     )
     add_interface_options(serve)
+    voltage_options(serve)
     serve.add_argument(
         "--resume-window",
         type=float,
@@ -305,6 +324,8 @@ def _flash(args: argparse.Namespace, state_dir: Path, out: TextIO, *, connect: C
             timing=UdsTiming(p2=args.p2),
             resume_window=args.resume_window,
             resume_attempts=args.resume_attempts,
+            min_start_volts=args.min_volts or None,  # 0: no voltage check
+            min_flash_volts=args.pause_volts,
         ),
         on_progress=display.update,
     )
@@ -403,7 +424,11 @@ def _connect(
                 connect=connect,
                 ecus=_ecus(args.ecu),
                 stop=stop,
-                flash_options=FlashOptions(resume_window=args.resume_window),
+                flash_options=FlashOptions(
+                    resume_window=args.resume_window,
+                    min_start_volts=args.min_volts or None,  # 0: no voltage check
+                    min_flash_volts=args.pause_volts,
+                ),
             )
         finally:
             restore_signals()

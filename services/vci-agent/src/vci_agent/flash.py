@@ -1,8 +1,8 @@
 """The ISO 14229 flash sequence for one ECU, with retry, journal and resume.
 
-10 03 → 85 02 → 28 03 01 → 10 02 → 27 (key from the injected provider) → 2E F198/F199 →
-31 01 FF00 erase → 34 → 36… → 37 → 31 01 0202 (CRC-32 of the whole image) → 31 01 FF01 →
-11 01 → reconnect and read F189 back.
+22 0120 (battery voltage) → 10 03 → 85 02 → 28 03 01 → 10 02 → 27 (key from the injected
+provider) → 2E F198/F199 → 31 01 FF00 erase → 34 → 36… (22 0120 every N blocks) → 37 →
+31 01 0202 (CRC-32 of the whole image) → 31 01 FF01 → 11 01 → reconnect and read F189 back.
 
 * A lost 0x36 answer is retried with the SAME block counter (the ECU acknowledges a repeat
   without rewriting), up to ``FlashOptions.block_retries`` times.
@@ -16,6 +16,21 @@
   up (``FlashInterruptedError``); the journal still holds the job.
 * Every UDS exchange is counted per service and NRC into the journal entry
   (``trace_summary``), so the job's result carries its whole trace summary.
+* While the flasher waits with the ECU in a non-default session (for the security key from the
+  service), it sends TesterPresent ``3E 80`` every ``FlashOptions.tester_present_interval``
+  seconds, so the ECU's S3 timer (5 s in ISO 14229-2) does not drop it back to the default
+  session. It goes physically to the one ECU being flashed: that is the only ECU whose session
+  the flasher holds. A key that is answered "not in this session" anyway (the session lapsed)
+  fails the flash clearly; the flasher does not re-enter the session and ask the service for
+  another key on its own (see ``_prepare``).
+* The vehicle's battery voltage (DID 0x0120) is read before anything is changed on the ECU:
+  below ``FlashOptions.min_start_volts`` a job that has erased nothing yet is REFUSED ("connect
+  a charger", ``FlashRefusedError``). During the transfer it is read every
+  ``voltage_every_blocks`` blocks; below ``min_flash_volts`` the flash pauses (no TransferData,
+  TesterPresent keeps the session, WAITING_FOR_ECU is reported) until the voltage is back at
+  ``min_start_volts``, then goes on; after ``voltage_pause_limit`` seconds it stops resumable
+  (``LowVoltageError``, the journal holds the job). An ECU that refuses the DID (any NRC) is
+  flashed without the watch. The readings (first, lowest, highest) go into the journal entry.
 
 Blocking (udsoncan is synchronous): async callers run ``Flasher.run`` in a thread and pass their
 event loop so an async key provider can be awaited there.
@@ -24,7 +39,10 @@ event loop so an async key provider can be awaited there.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import inspect
+import logging
+import threading
 import time
 import zlib
 from collections.abc import Awaitable, Callable
@@ -48,6 +66,7 @@ from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry
 from vci_agent.keys import KeyProvider
 from vci_agent.transport.tracing import TraceRecord, TracingConnection
 from vci_agent.uds import (
+    DID_BATTERY_VOLTAGE,
     DID_FINGERPRINT,
     DID_PROGRAMMING_DATE,
     DID_SOFTWARE_VERSION,
@@ -61,13 +80,21 @@ __all__ = [
     "FlashInterruptedError",
     "FlashOptions",
     "FlashProgress",
+    "FlashRefusedError",
     "Flasher",
+    "LowVoltageError",
 ]
 
 ROUTINE_ERASE = 0xFF00
 ROUTINE_CHECK_MEMORY = 0x0202
 ROUTINE_CHECK_DEPENDENCIES = 0xFF01
 _ALFI_32_32 = 0x44
+# TesterPresent with suppressPosRspMsgIndicationBit: the ECU restarts S3 and sends nothing.
+TESTER_PRESENT_SUPPRESSED = b"\x3e\x80"
+# NRCs to the sendKey after a wait that mean the ECU is no longer in the session that gave the
+# seed: service (0x7F) or level (0x7E) not supported in the active session, or no seed pending
+# (0x24, the session change discarded it).
+_SESSION_LOST_NRCS = frozenset({0x7F, 0x7E, 0x24})
 # Problems after which a fresh connection and a resume make sense: TCP reset, DoIP NACK, no
 # answer, or an answer that belongs to an earlier request (a late reply after a retry leaves
 # the stream one answer behind; a new connection starts clean).
@@ -78,6 +105,8 @@ _LINK_ERRORS = (
     UnexpectedResponseException,
     InvalidResponseException,
 )
+
+_log = logging.getLogger(__name__)
 
 
 class FlashError(Exception):
@@ -93,6 +122,11 @@ class FlashFailedError(FlashError):
         self.entry = entry
 
 
+class FlashRefusedError(FlashFailedError):
+    """The job did not start: a condition of the vehicle (its battery voltage) was not met.
+    Nothing was changed on the ECU; the entry is saved with result refused."""
+
+
 class FlashInterruptedError(FlashError):
     """The ECU did not answer again within the resume window (or the attempts allowed); the
     journal still holds the job, so it is resumable. ``entry`` is its journal entry."""
@@ -100,6 +134,11 @@ class FlashInterruptedError(FlashError):
     def __init__(self, message: str, entry: JournalEntry) -> None:
         super().__init__(message)
         self.entry = entry
+
+
+class LowVoltageError(FlashInterruptedError):
+    """The battery voltage stayed below the flash threshold for the whole pause limit; the
+    flash stopped between two blocks and the journal holds the job (resumable)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +158,13 @@ class FlashOptions:
     Times in seconds. After a link or power loss the flasher tries again after
     ``reconnect_delay``, doubling up to ``reconnect_delay_cap``, until ``resume_window`` has
     passed since the outage began (progress of the transfer starts a new window);
-    ``resume_attempts``, when set, also caps the attempts per ``run``."""
+    ``resume_attempts``, when set, also caps the attempts per ``run``.
+    ``tester_present_interval``: while waiting in a non-default session the flasher sends
+    TesterPresent ``3E 80`` this often (under the ECU's S3 of 5 s); None sends none.
+    Battery volts: below ``min_start_volts`` a job does not start (None: not read at all);
+    during the transfer, read every ``voltage_every_blocks`` blocks, below ``min_flash_volts``
+    the flash pauses, reading again every ``voltage_poll_interval`` seconds, until it is back
+    at ``min_start_volts``, for at most ``voltage_pause_limit`` seconds."""
 
     security_level: int = 0x11
     block_size: int | None = None
@@ -134,6 +179,12 @@ class FlashOptions:
     journal_every_bytes: int = 64 * 1024
     fingerprint: bytes = b"AOSVCI\x00\x00\x00\x01"
     timing: UdsTiming = field(default_factory=UdsTiming)
+    tester_present_interval: float | None = 2.0
+    min_start_volts: float | None = 12.5
+    min_flash_volts: float = 12.0
+    voltage_every_blocks: int = 16
+    voltage_poll_interval: float = 2.0
+    voltage_pause_limit: float = 300.0
 
 
 class _RestartFromErase(Exception):
@@ -168,6 +219,9 @@ class Flasher:
         self._loop = loop
         self._clock = clock
         self._sleep = sleep
+        # The connection of the running attempt and its trace sink, for TesterPresent.
+        self._live: tuple[TracingConnection, Callable[[TraceRecord], None]] | None = None
+        self._key_asked = False
 
     def run(self, image: VerifiedImage, entry: JournalEntry) -> JournalEntry:
         """Flash ``image`` for the job ``entry`` (fresh or interrupted) and return the final entry.
@@ -205,9 +259,10 @@ class Flasher:
                 entry = self._journal.update(entry, resumed_times=entry.resumed_times + 1)
                 self._wait_for_ecu(outage, entry)
             except FlashFailedError as failed:
+                refused = isinstance(failed, FlashRefusedError)
                 failed.entry = self._journal.update(
                     failed.entry or entry,
-                    result=JobResultState.FAILED,
+                    result=JobResultState.REFUSED if refused else JobResultState.FAILED,
                     detail=failed.message,
                     finished_at=datetime.now(UTC).isoformat(),
                 )
@@ -240,6 +295,7 @@ class Flasher:
             connection = TracingConnection(self._connect(), trace)
         except _LINK_ERRORS as exc:
             raise _Interrupted(self._journal.save(state.entry), exc) from exc
+        self._live = (connection, trace)
         try:
             with Client(connection, config=self._client_config()) as client:
                 self._prepare(client, state)
@@ -259,6 +315,7 @@ class Flasher:
         except _LINK_ERRORS as exc:
             raise _Interrupted(self._journal.save(state.entry), exc) from exc
         finally:
+            self._live = None
             connection.close()
         version = self._read_version_after_reset(state, trace)
         return self._journal.update(
@@ -273,27 +330,203 @@ class Flasher:
         return client_config(timing=self._options.timing, security_algo=self._security_algo)
 
     def _security_algo(self, level: int, seed: bytes, params: Any = None) -> bytes:
+        self._key_asked = True
         result = self._key_for(level, bytes(seed))
         if inspect.isawaitable(result):
             return self._await_key(result)
         return result
 
     def _await_key(self, pending: Awaitable[bytes]) -> bytes:
+        """The key from an async provider, awaited on the caller's loop (else a private one in
+        a helper thread) while this thread keeps the ECU's session alive. Raises TimeoutError
+        after ``timing.request`` seconds, and what the provider raises."""
+
         async def wait() -> bytes:
             return await pending
 
+        future: concurrent.futures.Future[bytes]
         if self._loop is None:
-            return asyncio.run(wait())
-        timeout = self._options.timing.request
-        return asyncio.run_coroutine_threadsafe(wait(), self._loop).result(timeout)
+            future = concurrent.futures.Future()
+
+            def run() -> None:
+                try:
+                    future.set_result(asyncio.run(wait()))
+                except BaseException as exc:  # handed to the waiting thread
+                    future.set_exception(exc)
+
+            threading.Thread(target=run, name="flash-key", daemon=True).start()
+        else:
+            future = asyncio.run_coroutine_threadsafe(wait(), self._loop)
+        return self._wait_keeping_session(future, timeout=self._options.timing.request)
+
+    def _wait_keeping_session(
+        self, future: concurrent.futures.Future[bytes], *, timeout: float
+    ) -> bytes:
+        interval = self._options.tester_present_interval
+        # Real time: the key comes from outside, whatever clock the tests give the flasher.
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                future.cancel()
+                raise TimeoutError(f"no security key within {timeout:.0f} s")
+            try:
+                return future.result(timeout=left if interval is None else min(interval, left))
+            except concurrent.futures.TimeoutError:
+                if future.done():
+                    raise  # the provider's own TimeoutError (no answer from the service)
+                self._tester_present()
+
+    def _tester_present(self) -> None:
+        """Send ``3E 80`` to the ECU of the running attempt, straight to its transport (no
+        answer comes, so udsoncan's request/answer matching is not involved), and count it in
+        the trace. A failed send is only logged: the next real request meets the broken link
+        and takes the resume path."""
+        live = self._live
+        if live is None:
+            return
+        connection, trace = live
+        at = datetime.now(UTC)
+        started = time.perf_counter()
+        try:
+            connection.inner.send(TESTER_PRESENT_SUPPRESSED)
+        except _LINK_ERRORS as exc:
+            _log.warning("TesterPresent not sent: %s", exc)
+            return
+        trace(
+            TraceRecord(
+                at=at,
+                service_id=TESTER_PRESENT_SUPPRESSED[0],
+                subfunction_or_id=TESTER_PRESENT_SUPPRESSED[1] & 0x7F,
+                positive=True,
+                nrc=0,
+                block_counter=0,
+                duration_us=int((time.perf_counter() - started) * 1_000_000),
+                request_length=len(TESTER_PRESENT_SUPPRESSED),
+                retried=False,
+            )
+        )
 
     def _prepare(self, client: Client, state: _JobState) -> None:
         self._set_phase(state, JobPhase.PREPARING)
+        self._check_voltage_before_start(client, state)
         client.change_session(0x03)
         client.control_dtc_setting(0x02)
         client.communication_control(0x03, 0x01)
         client.change_session(0x02)
-        client.unlock_security_access(self._options.security_level)
+        self._key_asked = False
+        try:
+            client.unlock_security_access(self._options.security_level)
+        except NegativeResponseException as exc:
+            if self._key_asked and exc.response.code in _SESSION_LOST_NRCS:
+                # Failing is the safer choice than re-entering the session and asking for a
+                # new key on our own: a session that lapsed means TesterPresent did not reach
+                # the ECU (or the ECU reset), which a person should look at before an erase.
+                raise FlashFailedError(
+                    f"ECU 0x{state.entry.ecu_logical_address:04X} left the programming "
+                    "session while the agent waited for the security key (its S3 timer ran "
+                    f"out; it answered the key with NRC 0x{exc.response.code:02X}). Nothing "
+                    "was erased or written in this attempt. Check the connection to the "
+                    "vehicle and start the job again.",
+                    state.entry,
+                ) from exc
+            raise
+
+    def _check_voltage_before_start(self, client: Client, state: _JobState) -> None:
+        """Before the first request that changes the ECU: refuse a job that has erased nothing
+        on a low battery; an erased one (a resume) waits for the voltage instead."""
+        threshold = self._options.min_start_volts
+        if threshold is None:
+            return
+        volts = self._read_volts(client, state)
+        if volts is None or volts >= threshold:
+            return
+        if not state.entry.erased:
+            raise FlashRefusedError(
+                f"the vehicle's battery reads {volts:.2f} V, below the {threshold:.2f} V a "
+                "flash needs: connect a charger and start the job again. Nothing was changed "
+                f"on ECU 0x{state.entry.ecu_logical_address:04X}.",
+                state.entry,
+            )
+        self._wait_for_voltage(client, state, volts=volts)
+
+    def _watch_voltage(self, client: Client, state: _JobState) -> None:
+        """During the transfer: pause while the voltage is below ``min_flash_volts``."""
+        if self._options.min_start_volts is None:
+            return
+        volts = self._read_volts(client, state)
+        if volts is not None and volts < self._options.min_flash_volts:
+            self._wait_for_voltage(client, state, volts=volts)
+
+    def _wait_for_voltage(self, client: Client, state: _JobState, *, volts: float) -> None:
+        """Hold the flash (no request but TesterPresent and the voltage read) until the battery
+        is back at ``min_start_volts``. Raises LowVoltageError after ``voltage_pause_limit``."""
+        options = self._options
+        recover_at = options.min_start_volts or options.min_flash_volts
+        since = self._clock()
+        _log.warning(
+            "battery at %.2f V: flash of ECU 0x%04X paused at byte %d until it is back at %.2f V",
+            volts,
+            state.entry.ecu_logical_address,
+            state.entry.acked_offset,
+            recover_at,
+        )
+        # The journal holds where the flash stands, in case the pause ends in a power loss.
+        self._journal.save(state.entry)
+        while True:
+            # WAITING_FOR_ECU: the service moves the job's deadline out while it is reported.
+            self._on_progress(
+                FlashProgress(
+                    JobPhase.WAITING_FOR_ECU, state.entry.acked_offset, state.entry.image_size, 0
+                )
+            )
+            if self._clock() - since >= options.voltage_pause_limit:
+                raise LowVoltageError(
+                    f"the vehicle's battery stayed below {recover_at:.2f} V for "
+                    f"{options.voltage_pause_limit:.0f} s (last {volts:.2f} V); the flash "
+                    f"stopped at byte {state.entry.acked_offset} of {state.entry.image_size}",
+                    self._journal.save(state.entry),
+                )
+            self._pause(options.voltage_poll_interval)
+            reading = self._read_volts(client, state)
+            if reading is None or reading >= recover_at:
+                _log.info("battery back at %s V: the flash goes on", reading)
+                return
+            volts = reading
+
+    def _pause(self, seconds: float) -> None:
+        """Sleep ``seconds`` keeping the ECU's session alive with TesterPresent."""
+        interval = self._options.tester_present_interval
+        end = self._clock() + seconds
+        while (left := end - self._clock()) > 0:
+            if interval is not None:
+                self._tester_present()
+            self._sleep(left if interval is None else min(interval, left))
+
+    def _read_volts(self, client: Client, state: _JobState) -> float | None:
+        """The battery voltage (DID 0x0120), recorded in the entry; None when the ECU refuses
+        the DID (it is manufacturer specific: an ECU without it answers some NRC, usually 0x31);
+        then it is not asked again in this attempt."""
+        if state.no_voltage_did:
+            return None
+        try:
+            answer = client.read_data_by_identifier(DID_BATTERY_VOLTAGE)
+        except NegativeResponseException as exc:
+            _log.warning(
+                "ECU 0x%04X gives no battery voltage (NRC 0x%02X): flashing without the check",
+                state.entry.ecu_logical_address,
+                exc.response.code,
+            )
+            state.no_voltage_did = True
+            return None
+        volts = float(answer.service_data.values[DID_BATTERY_VOLTAGE])
+        entry = state.entry
+        state.update(
+            volts_at_start=volts if entry.volts_at_start is None else entry.volts_at_start,
+            volts_min=volts if entry.volts_min is None else min(entry.volts_min, volts),
+            volts_max=volts if entry.volts_max is None else max(entry.volts_max, volts),
+        )
+        return volts
 
     def _write_from_scratch(
         self,
@@ -352,9 +585,14 @@ class Flasher:
         data = memoryview(image.data)
         counter = 1
         unsaved = 0
+        blocks = 0
+        every = max(1, self._options.voltage_every_blocks)
         while offset < total:
+            if blocks % every == 0:
+                self._watch_voltage(client, state)
             chunk = data[offset : offset + block]
             self._transfer_block(client, connection, counter, chunk, state)
+            blocks += 1
             offset += len(chunk)
             unsaved += len(chunk)
             state.update(acked_offset=offset)
@@ -440,6 +678,7 @@ class _JobState:
         # A journal from before trace summaries were kept: the summary would be partial.
         self._counting = entry.trace_summary is not None
         self._counted = False
+        self.no_voltage_did = False
 
     @property
     def entry(self) -> JournalEntry:

@@ -42,6 +42,7 @@ from vci_agent.flash import (
     FlashInterruptedError,
     FlashOptions,
     FlashProgress,
+    LowVoltageError,
 )
 from vci_agent.image import (
     ImageDownloadError,
@@ -381,24 +382,35 @@ class JobRunner:
     def _give_up(
         self, entry: JournalEntry, interrupted: FlashInterruptedError, *, window: float
     ) -> JournalEntry:
-        """The ECU did not answer for the whole resume window: end the job FAILED and say
-        whether the ECU is left in its bootloader (its application erased, the new image
-        incomplete) and what to do next."""
+        """The ECU did not answer for the whole resume window (or the battery stayed low for
+        the pause limit): end the job FAILED and say whether the ECU is left in its bootloader
+        (its application erased, the new image incomplete) and what to do next."""
         in_bootloader = _left_in_bootloader(entry)
         address = f"0x{entry.ecu_logical_address:04X}"
-        if in_bootloader:
+        if isinstance(interrupted, LowVoltageError):
+            where = (
+                "is left in its bootloader without application software"
+                if in_bootloader
+                else "still runs its previous software"
+            )
+            detail = (
+                f"{interrupted}. ECU {address} {where}. Connect a charger to the vehicle, "
+                "then plan a new session for this vehicle."
+            )
+        elif in_bootloader:
             advice = (
                 f"ECU {address} is left in its bootloader without application software. "
                 "Restore the vehicle's power supply (connect a charger) and the connection "
                 "to the vehicle, then plan a new session for this vehicle: it flashes this "
                 "ECU again."
             )
+            detail = f"gave up after {window:.0f} s waiting for the ECU: {interrupted}. {advice}"
         else:
             advice = (
                 f"ECU {address} still runs its previous software (nothing was erased). "
                 "Check the vehicle's power supply and the connection, then plan a new session."
             )
-        detail = f"gave up after {window:.0f} s waiting for the ECU: {interrupted}. {advice}"
+            detail = f"gave up after {window:.0f} s waiting for the ECU: {interrupted}. {advice}"
         return self._journal.update(
             entry,
             result=JobResultState.FAILED,
@@ -428,7 +440,12 @@ class JobRunner:
                 for sid, nrc, count, retried in entry.trace_summary or ()
             ],
             has_trace_summary=entry.trace_summary is not None,
+            has_battery_volts=entry.volts_min is not None,
         )
+        if entry.volts_min is not None:
+            result.battery_volts_at_start = entry.volts_at_start or entry.volts_min
+            result.battery_volts_min = entry.volts_min
+            result.battery_volts_max = entry.volts_max or entry.volts_min
         result.started_at.FromDatetime(datetime.fromisoformat(entry.started_at))
         if entry.finished_at:
             result.finished_at.FromDatetime(datetime.fromisoformat(entry.finished_at))

@@ -65,7 +65,10 @@ class JournalEntry:
     retried), kept with the job so the result carries it even when live trace batches were
     lost with the link; None in journals written before it was kept (not known).
     ``ecu_in_bootloader``: the job was given up with the ECU's application erased and the new
-    image incomplete."""
+    image incomplete.
+    ``volts_at_start``/``volts_min``/``volts_max``: the vehicle's battery voltage read before
+    the first erase attempt, and the lowest and highest reading of the job; None when not read
+    (the ECU has no voltage DID, or a journal from before they were kept)."""
 
     job_id: str
     ecu_logical_address: int
@@ -87,6 +90,9 @@ class JournalEntry:
     resumed_times: int = 0
     ecu_in_bootloader: bool = False
     trace_summary: tuple[tuple[int, int, int, int], ...] | None = ()
+    volts_at_start: float | None = None
+    volts_min: float | None = None
+    volts_max: float | None = None
     result_synced: bool = False
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     finished_at: str | None = None

@@ -11,6 +11,7 @@ from udsoncan.configs import default_client_config
 from udsoncan.typing import ClientConfig
 
 __all__ = [
+    "DID_BATTERY_VOLTAGE",
     "DID_FINGERPRINT",
     "DID_PROGRAMMING_DATE",
     "DID_SERIAL_NUMBER",
@@ -18,6 +19,7 @@ __all__ = [
     "DID_SUPPLIER_VERSION",
     "DID_VIN",
     "AsciiDidCodec",
+    "MillivoltDidCodec",
     "RawDidCodec",
     "UdsTiming",
     "client_config",
@@ -29,6 +31,9 @@ DID_SUPPLIER_VERSION = 0xF195
 DID_SERIAL_NUMBER = 0xF18C
 DID_FINGERPRINT = 0xF198
 DID_PROGRAMMING_DATE = 0xF199
+# Vehicle manufacturer specific (0x0100-0xA5FF): supply voltage at the ECU, uint16 millivolts.
+# The simulator answers it; an ECU without it answers an NRC (0x31) and is flashed unwatched.
+DID_BATTERY_VOLTAGE = 0x0120
 
 
 class AsciiDidCodec(DidCodec):
@@ -57,6 +62,19 @@ class RawDidCodec(DidCodec):
         raise DidCodec.ReadAllRemainingData
 
 
+class MillivoltDidCodec(DidCodec):
+    """Two bytes, unsigned millivolts, decoded to volts."""
+
+    def encode(self, *did_value: Any) -> bytes:
+        return round(float(did_value[0]) * 1000).to_bytes(2, "big")
+
+    def decode(self, did_payload: bytes) -> Any:
+        return int.from_bytes(bytes(did_payload[:2]), "big") / 1000
+
+    def __len__(self) -> int:
+        return 2
+
+
 @dataclass(frozen=True, slots=True)
 class UdsTiming:
     """Seconds. ``p2`` waits for a first answer (a lost one is retried after it), ``p2_star``
@@ -83,6 +101,7 @@ def client_config(
                 DID_SERIAL_NUMBER: AsciiDidCodec(),
                 DID_FINGERPRINT: RawDidCodec(),
                 DID_PROGRAMMING_DATE: RawDidCodec(),
+                DID_BATTERY_VOLTAGE: MillivoltDidCodec(),
             },
             "server_address_format": 32,
             "server_memorysize_format": 32,

@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="inject a fault, e.g. 'power-loss,ecu=0x12,block=50' (add ',seconds=60' to keep "
         "the vehicle without power that long), 'drop,block=3', "
-        "'nrc,service=0x31,nrc=0x22', 'delay,service=0x36,seconds=2', 'link-loss,block=9'",
+        "'nrc,service=0x31,nrc=0x22', 'delay,service=0x36,seconds=2', 'link-loss,block=9', "
+        "'voltage,volts=11.6,block=20,seconds=30' (the battery sags to 11.6 V for 30 s)",
     )
     serve.add_argument(
         "--can-speed",
@@ -131,7 +132,7 @@ async def _serve(
         vehicle,
         host=args.host,
         port=args.port,
-        faults=FaultInjector(faults),
+        faults=FaultInjector(faults, battery=vehicle.battery),
         payload_rate=CAN_500K_PAYLOAD_BYTES_PER_S if args.can_speed else None,
         tls=tls,
         tls_port=args.tls_port,

@@ -1,7 +1,7 @@
 """Fault injection between the transport and the ECU servers.
 
 A fault fires once, on the first request that matches it. Specification (CLI ``--fault``):
-``KIND[,ecu=ADDR][,service=SID][,block=N][,nrc=CODE][,seconds=S]`` with KIND one of
+``KIND[,ecu=ADDR][,service=SID][,block=N][,nrc=CODE][,seconds=S][,volts=V]`` with KIND one of
 
 - ``nrc``: answer ``7F <SID> <nrc>`` (default 0x72) instead of processing the request;
 - ``delay``: wait ``seconds`` (default 1.0) before processing the request;
@@ -12,6 +12,10 @@ A fault fires once, on the first request that matches it. Specification (CLI ``-
   ``seconds`` the whole vehicle stays without power that long (DoIP: every connection is
   dropped and new ones are closed at once; ISO-TP ignores the duration), as when a technician
   reconnects a charger; without, power is back at once.
+- ``voltage``: from that request on the vehicle's battery reads ``volts`` (required), for
+  ``seconds`` (on the simulator's clock) or, without, until another ``voltage`` fault fires.
+  The request itself is processed normally, and other faults may fire on it too; the
+  transports never see this kind (the injector applies it to the battery).
 
 ``block=N`` means the N-th TransferData (0x36) request since the last RequestDownload (0x34),
 counted per ECU, repeats included; it implies ``service=0x36``. Numbers may be hex (0x12).
@@ -20,6 +24,8 @@ counted per ECU, repeats included; it implies ``service=0x36``. Numbers may be h
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
+
+from vehicle_sim.battery import Battery
 
 __all__ = ["Fault", "FaultInjector", "FaultKind", "fault_from_json", "parse_fault"]
 
@@ -33,6 +39,7 @@ class FaultKind(StrEnum):
     DROP = "drop"
     LINK_LOSS = "link-loss"
     POWER_LOSS = "power-loss"
+    VOLTAGE = "voltage"
 
 
 @dataclass(slots=True)
@@ -43,6 +50,7 @@ class Fault:
     block: int | None = None
     nrc: int = 0x72
     seconds: float | None = None
+    volts: float | None = None
     fired: bool = False
 
     @property
@@ -88,15 +96,20 @@ def fault_from_json(raw: dict[str, Any]) -> Fault:
     for name, value in fields.items():
         if name in ("ecu", "service", "block", "nrc"):
             setattr(fault, name, _number(value, name))
-        elif name == "seconds":
+        elif name in ("seconds", "volts"):
             try:
-                fault.seconds = float(value)
+                setattr(fault, name, float(value))
             except ValueError as exc:
-                raise ValueError(f"fault field seconds must be a number, got {value!r}") from exc
+                raise ValueError(f"fault field {name} must be a number, got {value!r}") from exc
         else:
             raise ValueError(f"unknown fault field {name!r}")
     if fault.block is not None and fault.block < 1:
         raise ValueError("fault block numbers start at 1")
+    if fault.kind is FaultKind.VOLTAGE:
+        if fault.volts is None or fault.volts < 0:
+            raise ValueError("a voltage fault needs volts=V (V >= 0), e.g. voltage,volts=11.8")
+    elif fault.volts is not None:
+        raise ValueError("only a voltage fault takes volts")
     return fault
 
 
@@ -113,14 +126,19 @@ def parse_fault(spec: str) -> Fault:
 
 
 class FaultInjector:
-    """Decides, per request, which fault (if any) fires. Counts TransferData blocks per ECU."""
+    """Decides, per request, which fault (if any) fires. Counts TransferData blocks per ECU.
+    ``battery`` is the vehicle's, which ``voltage`` faults set (without one they are ignored)."""
 
-    def __init__(self, faults: list[Fault] | None = None) -> None:
+    def __init__(
+        self, faults: list[Fault] | None = None, *, battery: Battery | None = None
+    ) -> None:
         self.faults = list(faults or [])
+        self.battery = battery
         self._blocks: dict[int, int] = {}
 
     def check(self, ecu: int, request: bytes | memoryview) -> Fault | None:
-        """Return the fault to apply to ``request`` for ``ecu`` (marking it fired), or None."""
+        """Return the transport fault to apply to ``request`` for ``ecu`` (marking it fired),
+        or None. Matching ``voltage`` faults are applied to the battery here and not returned."""
         if len(request) == 0:
             return None
         sid = request[0]
@@ -130,7 +148,12 @@ class FaultInjector:
         elif sid == _TRANSFER_DATA:
             block = self._blocks[ecu] = self._blocks.get(ecu, 0) + 1
         for fault in self.faults:
-            if fault.matches(ecu, sid, block):
+            if fault.kind is FaultKind.VOLTAGE and fault.matches(ecu, sid, block):
+                fault.fired = True
+                if self.battery is not None and fault.volts is not None:
+                    self.battery.set(fault.volts, seconds=fault.seconds)
+        for fault in self.faults:
+            if fault.kind is not FaultKind.VOLTAGE and fault.matches(ecu, sid, block):
                 fault.fired = True
                 return fault
         return None

@@ -77,16 +77,19 @@ async def running_vehicle(
     ``max_block_length`` overrides maxNumberOfBlockLength (e.g. 65536 + 2);
     ``can_speed`` limits throughput to classical CAN 500 kbit/s, waiting each message's bus time
     with ``bus_sleep``; ``erase_time_s`` overrides the pending time of the erase routine;
-    ``clock`` times power losses with a duration; ``tls`` (a server context) also serves TLS
-    on ``tls_port``; ``discovery`` answers vehicle identification requests on ``udp_port``.
+    ``clock`` times power losses with a duration, the ECUs' S3 session timers and their
+    security delays; ``tls`` (a server context) also serves TLS on ``tls_port``; ``discovery``
+    answers vehicle identification requests on ``udp_port``.
     """
     vehicle_config = config or demo_vehicle()
     if max_block_length is not None:
         vehicle_config = vehicle_config.with_max_block_length(max_block_length)
     if erase_time_s is not None:
         vehicle_config = vehicle_config.with_erase_time(erase_time_s)
-    injector = FaultInjector([f if isinstance(f, Fault) else parse_fault(f) for f in faults])
-    vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir)
+    vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir, clock=clock)
+    injector = FaultInjector(
+        [f if isinstance(f, Fault) else parse_fault(f) for f in faults], battery=vehicle.battery
+    )
     entity = DoipEntity(
         vehicle,
         port=port,
@@ -137,8 +140,10 @@ def running_isotp_vehicle(
     vehicle_config = replace(base, ecus=ecus)
     if erase_time_s is not None:
         vehicle_config = vehicle_config.with_erase_time(erase_time_s)
-    injector = FaultInjector([f if isinstance(f, Fault) else parse_fault(f) for f in faults])
     vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir)
+    injector = FaultInjector(
+        [f if isinstance(f, Fault) else parse_fault(f) for f in faults], battery=vehicle.battery
+    )
     isotp_vehicle = IsoTpVehicle(
         vehicle,
         channel=channel or f"aos-sim-{uuid.uuid4().hex}",

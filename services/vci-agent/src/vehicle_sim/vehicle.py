@@ -1,8 +1,10 @@
 """A simulated vehicle: the ECU servers of one vehicle config, with their storage."""
 
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from vehicle_sim.battery import Battery
 from vehicle_sim.config import VehicleConfig
 from vehicle_sim.storage import EcuStorage, FileStorage, InMemoryStorage
 from vehicle_sim.uds import EcuServer
@@ -12,11 +14,20 @@ __all__ = ["SimulatedVehicle"]
 
 class SimulatedVehicle:
     """The ECUs of ``config``. With ``state_dir`` their memory and state persist there
-    (``ecu_<address>/``), so a new SimulatedVehicle on the same directory resumes them."""
+    (``ecu_<address>/``), so a new SimulatedVehicle on the same directory resumes them.
+    ``clock`` (seconds, monotonic) times the ECUs' S3 session timers and security delays, and
+    how long a lowered battery voltage lasts. ``battery`` is shared by all ECUs."""
 
-    def __init__(self, config: VehicleConfig, *, state_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: VehicleConfig,
+        *,
+        state_dir: Path | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.config = config
         self.state_dir = state_dir
+        self.battery = Battery(clock=clock)
         self._ecus: dict[int, EcuServer] = {}
         for ecu_config in config.ecus:
             storage: EcuStorage
@@ -25,7 +36,9 @@ class SimulatedVehicle:
             else:
                 directory = state_dir / f"ecu_{ecu_config.logical_address:04x}"
                 storage = FileStorage(directory, size=ecu_config.region_size)
-            server = EcuServer(ecu_config, vin=config.vin, storage=storage)
+            server = EcuServer(
+                ecu_config, vin=config.vin, storage=storage, clock=clock, battery=self.battery
+            )
             # A power-on: volatile state starts fresh, persisted state is kept.
             server.reset()
             self._ecus[ecu_config.logical_address] = server

@@ -21,7 +21,7 @@ from vci_agent.journal import JobResultState, Journal, JournalEntry
 from vci_agent.keys import aos_demo_1_key, local_key_provider
 from vci_agent.transport.doip import doip_connection
 from vci_agent.transport.tracing import TraceRecord
-from vci_agent.uds import UdsTiming
+from vci_agent.uds import DID_BATTERY_VOLTAGE, UdsTiming
 from vehicle_sim.security import DEV_SECRETS
 from vehicle_sim.testing import RunningVehicle, running_vehicle
 
@@ -108,7 +108,13 @@ async def test_flash_sends_the_sequence_in_iso_14229_order(
         await asyncio.to_thread(flasher.run, image, _new_entry(journal, image))
 
     steps = [(r.service_id, r.subfunction_or_id) for r in trace if r.service_id != 0x36]
+    # The battery voltage before anything else, then again every so many blocks.
+    blocks = sum(1 for r in trace if r.service_id == 0x36)
+    every = FlashOptions().voltage_every_blocks
+    voltage_reads = [(0x22, DID_BATTERY_VOLTAGE)] * len(range(0, blocks, every))
+    assert voltage_reads
     assert steps == [
+        (0x22, DID_BATTERY_VOLTAGE),
         (0x10, 0x03),
         (0x85, 0x02),
         (0x28, 0x03),
@@ -119,6 +125,7 @@ async def test_flash_sends_the_sequence_in_iso_14229_order(
         (0x2E, 0xF199),
         (0x31, 0xFF00),
         (0x34, 0),
+        *voltage_reads,
         (0x37, 0),
         (0x31, 0x0202),
         (0x31, 0xFF01),

@@ -382,3 +382,50 @@ async def test_a_result_that_finds_the_service_without_its_database_is_sent_agai
     [entry] = journal.entries()
     assert entry.result is JobResultState.SUCCEEDED
     assert entry.result_synced
+
+
+async def test_a_low_battery_refuses_the_job_with_the_advice_to_connect_a_charger(
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
+) -> None:
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    credential = await pair_agent(programming_server, organization_id)
+    journal = Journal(tmp_path / "journal")
+    # The battery reads 11.8 V from the first request on (the session's vehicle read).
+    async with (
+        running_vehicle(tmp_path / "sim", faults=["voltage,volts=11.8"]) as sim,
+        running_agent(credential, sim, journal, tmp_path / "cache") as link,
+    ):
+        # The JobResult frames as they go to the service.
+        results: list[agent_pb2.JobResult] = []
+        request = link.request
+
+        async def recording(frame: agent_pb2.AgentFrame, **options: Any) -> agent_pb2.AgentFrame:
+            if frame.HasField("job_result"):
+                results.append(frame.job_result)
+            return await request(frame, **options)
+
+        link.request = recording  # type: ignore[method-assign]
+        outcome = await _run_session(
+            programming_server, organization_id, credential.agent_id, during=None
+        )
+
+        ecu = sim.ecu(DME).persistent
+        assert (ecu.version, ecu.erased, ecu.in_bootloader) == ("1.0.0", False, False)
+    [job] = [j for j in outcome["session"]["jobs"] if j["ecu_logical_address"] == DME]
+    assert job["state"] == "REFUSED", job
+    assert "connect a charger" in job["detail"]
+    assert "11.80 V" in job["detail"]
+    assert not job["left_in_bootloader"]
+    [entry] = journal.entries()
+    assert entry.result is JobResultState.REFUSED
+    assert entry.volts_at_start == 11.8
+    assert entry.result_synced
+    [sent] = results
+    assert sent.outcome == agent_pb2.JOB_OUTCOME_REFUSED
+    assert sent.has_battery_volts
+    assert (sent.battery_volts_at_start, sent.battery_volts_min, sent.battery_volts_max) == (
+        pytest.approx(11.8),
+        pytest.approx(11.8),
+        pytest.approx(11.8),
+    )

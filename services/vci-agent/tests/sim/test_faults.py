@@ -2,6 +2,7 @@
 
 import pytest
 
+from vehicle_sim.battery import NOMINAL_VOLTS, Battery
 from vehicle_sim.faults import Fault, FaultInjector, FaultKind, fault_from_json, parse_fault
 
 
@@ -66,3 +67,61 @@ def test_fault_for_one_ecu_ignores_the_others() -> None:
     injector = FaultInjector([Fault(kind=FaultKind.LINK_LOSS, ecu=0x40, service=0x22)])
     assert injector.check(0x12, b"\x22\xf1\x90") is None
     assert injector.check(0x40, b"\x22\xf1\x90") is not None
+
+
+# The voltage fault: the vehicle's battery, not the transport.
+
+
+def test_parse_voltage_with_block_and_seconds() -> None:
+    fault = parse_fault("voltage,volts=11.8,block=20,seconds=30")
+    assert (fault.kind, fault.volts, fault.block, fault.seconds) == (
+        FaultKind.VOLTAGE,
+        11.8,
+        20,
+        30.0,
+    )
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("voltage", "needs volts=V"),
+        ("voltage,volts=-1", "needs volts=V"),
+        ("voltage,volts=low", "must be a number"),
+        ("drop,volts=11", "only a voltage fault takes volts"),
+    ],
+)
+def test_malformed_voltage_spec_is_refused(spec: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_fault(spec)
+
+
+def test_a_voltage_fault_sets_the_battery_for_its_seconds_and_is_no_transport_fault() -> None:
+    now = [100.0]
+    battery = Battery(clock=lambda: now[0])
+    injector = FaultInjector(
+        [parse_fault("voltage,volts=11.6,block=2,seconds=10")], battery=battery
+    )
+
+    assert injector.check(0x12, b"\x34\x00") is None
+    assert injector.check(0x12, b"\x36\x01") is None
+    assert battery.volts == NOMINAL_VOLTS
+    assert injector.check(0x12, b"\x36\x02") is None  # fired, but the request goes through
+    assert injector.faults[0].fired
+    assert battery.volts == 11.6
+    now[0] += 9.9
+    assert battery.volts == 11.6
+    now[0] += 0.1
+    assert battery.volts == NOMINAL_VOLTS
+
+
+def test_a_voltage_fault_and_a_transport_fault_fire_on_the_same_request() -> None:
+    battery = Battery()
+    injector = FaultInjector(
+        [parse_fault("voltage,volts=9.5"), parse_fault("power-loss,ecu=0x12")], battery=battery
+    )
+
+    fired = injector.check(0x12, b"\x22\xf1\x89")
+
+    assert fired is not None and fired.kind is FaultKind.POWER_LOSS
+    assert battery.volts == 9.5

@@ -1,6 +1,8 @@
 """Exact bytes for 0x22 read and 0x2E write data by identifier."""
 
+from vehicle_sim.config import demo_vehicle
 from vehicle_sim.uds import EcuServer
+from vehicle_sim.vehicle import SimulatedVehicle
 
 
 def test_read_vin(ecu: EcuServer) -> None:
@@ -65,3 +67,21 @@ def test_write_locked_is_0x33(ecu: EcuServer) -> None:
 
 def test_write_of_read_only_did_is_0x31(unlocked: EcuServer) -> None:
     assert unlocked.handle(b"\x2e\xf1\x90" + b"X" * 17).response == b"\x7f\x2e\x31"
+
+
+def test_battery_voltage_reads_in_millivolts_in_every_session(ecu: EcuServer) -> None:
+    assert ecu.handle(b"\x22\x01\x20").response == b"\x62\x01\x20\x32\x00"  # 12.800 V
+    ecu.battery.set(11.62)
+    ecu.handle(b"\x10\x03")
+    ecu.handle(b"\x10\x02")
+    assert ecu.handle(b"\x22\x01\x20").response == b"\x62\x01\x20\x2d\x64"  # 11.620 V
+
+
+def test_the_ecus_of_a_vehicle_share_its_battery() -> None:
+    vehicle = SimulatedVehicle(demo_vehicle())
+    vehicle.battery.set(11.9)
+    answers = {ecu.address: ecu.handle(b"\x22\x01\x20").response for ecu in vehicle}
+    vehicle.close()
+
+    assert len(answers) > 1
+    assert set(answers.values()) == {b"\x62\x01\x20" + (11900).to_bytes(2, "big")}

@@ -1,6 +1,7 @@
 """Exact bytes for 0x10 session control, 0x3E tester present, 0x28, 0x85 and 0x11 reset."""
 
 from vehicle_sim.uds import EcuServer, Session
+from vehicle_sim.uds.server import S3_SERVER_S
 
 
 def test_default_session_answers_timing_parameters(ecu: EcuServer) -> None:
@@ -100,3 +101,54 @@ def test_unknown_service_is_0x11(ecu: EcuServer) -> None:
 
 def test_empty_request_gets_no_response(ecu: EcuServer) -> None:
     assert ecu.handle(b"").response is None
+
+
+# S3server (5 s): a non-default session without requests falls back to the default session.
+
+
+def test_an_idle_programming_session_falls_back_to_default_after_s3_and_is_locked(
+    unlocked: EcuServer, clock
+) -> None:
+    clock.now += S3_SERVER_S
+
+    assert unlocked.handle(b"\x27\x12\x00\x00\x00\x00").response == b"\x7f\x27\x7f"
+    assert unlocked.session is Session.DEFAULT
+    assert not unlocked.unlocked
+    assert unlocked.s3_fallbacks == 1
+
+
+def test_a_request_just_inside_s3_keeps_the_session(unlocked: EcuServer, clock) -> None:
+    clock.now += S3_SERVER_S - 0.1
+
+    assert unlocked.handle(b"\x22\xf1\x89").response is not None
+    assert unlocked.session is Session.PROGRAMMING
+    assert unlocked.unlocked
+
+
+def test_suppressed_tester_present_restarts_s3(unlocked: EcuServer, clock) -> None:
+    for _ in range(4):  # 12 s in all, never 5 s without a request
+        clock.now += 3.0
+        assert unlocked.handle(b"\x3e\x80").response is None
+
+    assert unlocked.session is Session.PROGRAMMING
+    assert unlocked.unlocked
+    clock.now += S3_SERVER_S
+    assert unlocked.session is Session.DEFAULT
+
+
+def test_s3_runs_from_the_end_of_a_pending_answer(unlocked: EcuServer, clock) -> None:
+    erase = unlocked.handle(b"\x31\x01\xff\x00\x44\x00\x08\x00\x00\x00\x00\x40\x00")
+    assert erase.pending_s > 0
+
+    # The erase's answer comes pending_s later; S3 counts from then, not from the request.
+    clock.now += erase.pending_s + S3_SERVER_S - 0.1
+    assert unlocked.session is Session.PROGRAMMING
+    clock.now += 0.1
+    assert unlocked.session is Session.DEFAULT
+
+
+def test_the_default_session_has_no_s3_timeout(ecu: EcuServer, clock) -> None:
+    clock.now += 60
+
+    assert ecu.session is Session.DEFAULT
+    assert ecu.s3_fallbacks == 0

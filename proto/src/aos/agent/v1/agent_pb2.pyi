@@ -254,7 +254,7 @@ class UdsTrace(_message.Message):
     def __init__(self, job_id: _Optional[str] = ..., records: _Optional[_Iterable[_Union[UdsTraceRecord, _Mapping]]] = ...) -> None: ...
 
 class JobResult(_message.Message):
-    __slots__ = ("job_id", "outcome", "version_after", "detail", "started_at", "finished_at", "bytes_transferred", "retried_blocks", "resumed_times", "ecu_in_bootloader", "trace_summary", "has_trace_summary")
+    __slots__ = ("job_id", "outcome", "version_after", "detail", "started_at", "finished_at", "bytes_transferred", "retried_blocks", "resumed_times", "ecu_in_bootloader", "trace_summary", "has_trace_summary", "battery_volts_at_start", "battery_volts_min", "battery_volts_max", "has_battery_volts")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     OUTCOME_FIELD_NUMBER: _ClassVar[int]
     VERSION_AFTER_FIELD_NUMBER: _ClassVar[int]
@@ -267,6 +267,10 @@ class JobResult(_message.Message):
     ECU_IN_BOOTLOADER_FIELD_NUMBER: _ClassVar[int]
     TRACE_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     HAS_TRACE_SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    BATTERY_VOLTS_AT_START_FIELD_NUMBER: _ClassVar[int]
+    BATTERY_VOLTS_MIN_FIELD_NUMBER: _ClassVar[int]
+    BATTERY_VOLTS_MAX_FIELD_NUMBER: _ClassVar[int]
+    HAS_BATTERY_VOLTS_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     outcome: JobOutcome
     version_after: str
@@ -279,7 +283,11 @@ class JobResult(_message.Message):
     ecu_in_bootloader: bool
     trace_summary: _containers.RepeatedCompositeFieldContainer[UdsTraceCount]
     has_trace_summary: bool
-    def __init__(self, job_id: _Optional[str] = ..., outcome: _Optional[_Union[JobOutcome, str]] = ..., version_after: _Optional[str] = ..., detail: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bytes_transferred: _Optional[int] = ..., retried_blocks: _Optional[int] = ..., resumed_times: _Optional[int] = ..., ecu_in_bootloader: _Optional[bool] = ..., trace_summary: _Optional[_Iterable[_Union[UdsTraceCount, _Mapping]]] = ..., has_trace_summary: _Optional[bool] = ...) -> None: ...
+    battery_volts_at_start: float
+    battery_volts_min: float
+    battery_volts_max: float
+    has_battery_volts: bool
+    def __init__(self, job_id: _Optional[str] = ..., outcome: _Optional[_Union[JobOutcome, str]] = ..., version_after: _Optional[str] = ..., detail: _Optional[str] = ..., started_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., finished_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., bytes_transferred: _Optional[int] = ..., retried_blocks: _Optional[int] = ..., resumed_times: _Optional[int] = ..., ecu_in_bootloader: _Optional[bool] = ..., trace_summary: _Optional[_Iterable[_Union[UdsTraceCount, _Mapping]]] = ..., has_trace_summary: _Optional[bool] = ..., battery_volts_at_start: _Optional[float] = ..., battery_volts_min: _Optional[float] = ..., battery_volts_max: _Optional[float] = ..., has_battery_volts: _Optional[bool] = ...) -> None: ...
 
 class UdsTraceCount(_message.Message):
     __slots__ = ("service_id", "nrc", "count", "retried")

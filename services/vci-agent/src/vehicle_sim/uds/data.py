@@ -18,6 +18,9 @@ class DID:
     SERIAL_NUMBER = 0xF18C
     FINGERPRINT = 0xF198
     PROGRAMMING_DATE = 0xF199
+    # Vehicle manufacturer specific range (0x0100-0xA5FF): the supply (battery) voltage at the
+    # ECU, unsigned 16 bits in millivolts. The agent reads it before and during a flash.
+    BATTERY_VOLTAGE = 0x0120
 
 
 # Writable DIDs and their exact data length in bytes.
@@ -40,6 +43,8 @@ def _read(ecu: "EcuServer", did: int) -> bytes:
         return bytes.fromhex(state.fingerprint_hex)
     if did == DID.PROGRAMMING_DATE:
         return bytes.fromhex(state.programming_date_hex)
+    if did == DID.BATTERY_VOLTAGE:
+        return min(round(ecu.battery.volts * 1000), 0xFFFF).to_bytes(2, "big")
     raise NegativeResponseError(NRC.REQUEST_OUT_OF_RANGE)
 
 

@@ -3,6 +3,7 @@
 import time
 from collections.abc import Callable
 
+from vehicle_sim.battery import Battery
 from vehicle_sim.config import EcuConfig
 from vehicle_sim.image import parse_header
 from vehicle_sim.security import new_seed
@@ -12,9 +13,13 @@ from vehicle_sim.uds.constants import NRC, SID, Session
 from vehicle_sim.uds.reply import NegativeResponseError, Reply, negative_response
 from vehicle_sim.uds.state import VolatileState
 
-__all__ = ["SAVE_INTERVAL_S", "EcuServer"]
+__all__ = ["S3_SERVER_S", "SAVE_INTERVAL_S", "EcuServer"]
 
 SAVE_INTERVAL_S = 0.5
+# ISO 14229-2 S3server: a non-default session with no request for this long falls back to the
+# default session (security locked, any download aborted), as a real ECU does when its tester
+# is gone. A tester keeps it alive with TesterPresent (3E 80).
+S3_SERVER_S = 5.0
 
 Handler = Callable[["EcuServer", memoryview], Reply]
 
@@ -42,7 +47,11 @@ _SERVICES: dict[int, tuple[Handler, frozenset[Session]]] = {
 class EcuServer:
     """UDS server of one simulated ECU with its sessions, security access, DIDs, routines,
     download and reset. Persistent state goes through ``storage``; ``clock`` (seconds,
-    monotonic) and ``seed_source`` are injectable for exact tests.
+    monotonic) and ``seed_source`` are injectable for exact tests; ``battery`` is the supply
+    voltage DID 0x0120 reports.
+
+    The S3 timer is evaluated against ``clock`` whenever the server is asked (a request, or
+    ``session``/``unlocked``), so a stopped test clock never lets a session lapse.
     """
 
     def __init__(
@@ -53,6 +62,7 @@ class EcuServer:
         storage: EcuStorage,
         clock: Callable[[], float] = time.monotonic,
         seed_source: Callable[[], bytes] = new_seed,
+        battery: Battery | None = None,
     ) -> None:
         if storage.size != config.region_size:
             raise ValueError("storage size must equal the ECU's region size")
@@ -61,11 +71,16 @@ class EcuServer:
         self.storage = storage
         self.clock = clock
         self.seed_source = seed_source
+        # The vehicle's battery (shared by its ECUs); an ECU on its own gets one of its own.
+        self.battery = battery or Battery(clock=clock)
         self.persistent = storage.load_state() or PersistentState(version=config.version)
         self.volatile = VolatileState()
         self.failed_key_attempts = 0
         self.security_locked_until = 0.0
         self._last_save = float("-inf")
+        # When the S3 timer last started: the end of the last request's answer.
+        self.last_request_done_at = clock()
+        self.s3_fallbacks = 0
 
     @property
     def address(self) -> int:
@@ -73,17 +88,36 @@ class EcuServer:
 
     @property
     def session(self) -> Session:
+        self.expire_idle_session()
         return self.volatile.session
 
     @property
     def unlocked(self) -> bool:
+        self.expire_idle_session()
         return self.volatile.unlocked_level is not None
+
+    def expire_idle_session(self) -> None:
+        """Fall back to the default session when S3 has run out (see S3_SERVER_S)."""
+        if (
+            self.volatile.session is not Session.DEFAULT
+            and self.clock() - self.last_request_done_at >= S3_SERVER_S
+        ):
+            self.enter_session(Session.DEFAULT)
+            self.s3_fallbacks += 1
 
     def handle(self, request: bytes | bytearray | memoryview) -> Reply:
         """Process one UDS request and return the reply (never raises for bad input)."""
         view = memoryview(request)
         if len(view) == 0:
             return Reply(None)
+        self.expire_idle_session()
+        reply = self._dispatch(view)
+        # S3 restarts when the answer is complete: after a 0x78-pending phase (the erase) the
+        # tester cannot send before then.
+        self.last_request_done_at = self.clock() + reply.pending_s
+        return reply
+
+    def _dispatch(self, view: memoryview) -> Reply:
         sid = view[0]
         entry = _SERVICES.get(sid)
         if entry is None:

@@ -109,6 +109,17 @@ function page() {
   );
 }
 
+/** Ticks the session page's pre-flight checklist, as the technician does at the car. */
+async function confirmPreflight() {
+  for (const name of [
+    "A battery charger is connected and switched on",
+    "The ignition is on (engine off)",
+    "No other tester or diagnostic device is connected to the vehicle",
+  ]) {
+    await userEvent.click(await screen.findByRole("checkbox", { name }));
+  }
+}
+
 describe("SessionPage", () => {
   beforeEach(() => storeTokens(TOKENS));
   afterEach(clearTokens);
@@ -129,6 +140,8 @@ describe("SessionPage", () => {
     expect(await screen.findByTestId("estimate")).toHaveTextContent("36 s");
     const warning = await screen.findByText(/The plan needs 36 s, but only 2\d s of programming time is left/);
     expect(await within(warning.closest("[role=alert]") as HTMLElement).findByRole("link", { name: "Buy programming time" })).toHaveAttribute("href", "/passes");
+    // The warning does not hold the start back; only the pre-flight checklist does.
+    await confirmPreflight();
     expect(screen.getByRole("button", { name: "Start programming" })).toBeEnabled();
   });
 
@@ -186,6 +199,30 @@ describe("SessionPage", () => {
     expect(await screen.findByText("Your programming time covers the plan.")).toBeInTheDocument();
   });
 
+  it("starts only once every pre-flight check is confirmed", async () => {
+    const { requests } = renderWithApp(page(), {
+      route: ROUTE,
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/billing/entitlements/summary") return json(summary(3600));
+        if (path.endsWith("/start")) return json(session("RUNNING"), 202);
+        return json(session("PLANNED"));
+      }),
+    });
+    const start = await screen.findByRole("button", { name: "Start programming" });
+    expect(start).toBeDisabled();
+    expect(screen.getByText("Confirm every check to start.")).toBeInTheDocument();
+    await userEvent.click(screen.getByRole("checkbox", { name: "A battery charger is connected and switched on" }));
+    await userEvent.click(screen.getByRole("checkbox", { name: "The ignition is on (engine off)" }));
+    expect(start).toBeDisabled();
+    await userEvent.click(screen.getByRole("checkbox", { name: "No other tester or diagnostic device is connected to the vehicle" }));
+    expect(start).toBeEnabled();
+    expect(screen.queryByText("Confirm every check to start.")).toBeNull();
+    await userEvent.click(screen.getByRole("checkbox", { name: "The ignition is on (engine off)" }));
+    expect(start).toBeDisabled();
+    expect(requests.filter((r) => r.url.endsWith("/start"))).toHaveLength(0);
+  });
+
   it("starts the session, follows its live progress and shows the report when it ends", async () => {
     const stream = eventStream();
     let state = "PLANNED";
@@ -203,6 +240,7 @@ describe("SessionPage", () => {
         return json(session(state));
       }),
     });
+    await confirmPreflight();
     await userEvent.click(await screen.findByRole("button", { name: "Start programming" }));
     await screen.findByText("Live");
     const events = requests.find((r) => r.url.endsWith("/events"))!;
@@ -306,6 +344,7 @@ describe("SessionPage", () => {
         return json(session("PLANNED"));
       }),
     });
+    await confirmPreflight();
     await userEvent.click(await screen.findByRole("button", { name: "Start programming" }));
     const alert = await screen.findByText("Start the agent on the workshop PC and check its network connection.");
     expect(alert.closest("[role=alert]")).toHaveTextContent("The agent is offline");

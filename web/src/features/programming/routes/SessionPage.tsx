@@ -1,5 +1,6 @@
 import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Text, Title } from "@mantine/core";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useParams } from "react-router";
 import { ErrorMessage } from "../../../components/ErrorMessage";
@@ -11,6 +12,7 @@ import { SESSIONS_KEY } from "../api/get-sessions";
 import { startSession } from "../api/start-session";
 import { BootloaderAlerts } from "../components/BootloaderAlerts";
 import { Jobs } from "../components/Jobs";
+import { allConfirmed, type PreflightCheck, PreflightChecklist } from "../components/PreflightChecklist";
 import { SessionReport } from "../components/SessionReport";
 import { useStateLabel } from "../components/StateBadge";
 import { TimeBudget } from "../components/TimeBudget";
@@ -27,6 +29,7 @@ export function SessionPage({ live }: { live?: LiveOptions }) {
   const stateLabel = useStateLabel();
   const { sessionId = "" } = useParams();
   const { session, link } = useLiveSession(sessionId, live);
+  const [preflight, setPreflight] = useState<PreflightCheck[]>([]);
   const onSession = (updated: Session) => {
     queryClient.setQueryData(sessionKey(sessionId), updated);
     void queryClient.invalidateQueries({ queryKey: SESSIONS_KEY });
@@ -89,9 +92,10 @@ export function SessionPage({ live }: { live?: LiveOptions }) {
               {t("programming.session.abortRequested")}
             </Alert>
           )}
+          {session.data.state === "PLANNED" && session.data.jobs.length > 0 && <PreflightChecklist confirmed={preflight} onChange={setPreflight} />}
           <Group>
             {session.data.state === "PLANNED" && session.data.jobs.length > 0 && (
-              <Button onClick={() => start.mutate()} loading={start.isPending} disabled={start.isPending || abort.isPending}>
+              <Button onClick={() => start.mutate()} loading={start.isPending} disabled={!allConfirmed(preflight) || start.isPending || abort.isPending}>
                 {t("programming.session.start")}
               </Button>
             )}
