@@ -39,6 +39,7 @@ from aos.agent.v1 import agent_pb2
 from vci_agent.flash import (
     Flasher,
     FlashError,
+    FlashFailedError,
     FlashInterruptedError,
     FlashOptions,
     FlashProgress,
@@ -54,6 +55,7 @@ from vci_agent.image import (
 )
 from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry, JournalError
 from vci_agent.link import AgentLink
+from vci_agent.transport.doip import DoipRefusedError
 from vci_agent.transport.tracing import TraceRecord
 from vci_agent.vehicle import EcuInfo, read_vehicle
 
@@ -354,9 +356,18 @@ class JobRunner:
                 traces.clear()
                 asyncio.run_coroutine_threadsafe(self._send_trace(job_id, batch), loop)
 
+        def connect_ecu() -> BaseConnection:
+            try:
+                return self._connect(ecu_address)
+            except (DoipRefusedError, ValueError) as exc:
+                # Refused for good (an untrusted TLS certificate, a routing activation denied,
+                # an ECU without CAN ids): trying again cannot help, so the job ends with the
+                # reason instead of its task dying without a result.
+                raise FlashFailedError(f"cannot reach ECU 0x{ecu_address:04X}: {exc}") from exc
+
         options = replace(self._flash_options, security_level=entry.security_level or 0x11)
         flasher = Flasher(
-            lambda: self._connect(ecu_address),
+            connect_ecu,
             self._journal,
             key_for=key_for,
             options=options,

@@ -319,12 +319,15 @@ async def _running_agent(
     release_key: Ed25519PublicKey | None = None,
     wrap: Callable[[FrameHandler], FrameHandler] | None = None,
     flash_options: FlashOptions | None = None,
+    activation_type: Callable[[], int] = lambda: 0x00,
 ) -> AsyncIterator[AgentLink]:
     runner = JobRunner(
         journal=journal,
         cache_dir=cache,
         release_key=release_key or JobRunner.release_key_from_base64(credential.release_public_key),
-        connect=lambda address: doip_connection(sim.host, sim.port, address),
+        connect=lambda address: doip_connection(
+            sim.host, sim.port, address, activation_type=activation_type()
+        ),
         ecus=AGENT_ECUS,
         flash_options=flash_options or FlashOptions(timing=UdsTiming(p2=3.0), reset_wait=0.05),
     )

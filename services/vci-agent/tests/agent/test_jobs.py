@@ -429,3 +429,48 @@ async def test_a_low_battery_refuses_the_job_with_the_advice_to_connect_a_charge
         pytest.approx(11.8),
         pytest.approx(11.8),
     )
+
+
+async def test_an_ecu_that_refuses_the_tester_for_good_ends_the_job_failed_with_the_reason(
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
+) -> None:
+    # Once the session is planned (the vehicle was read), the agent asks for a routing
+    # activation type the vehicle does not know (0x02: code 0x06). That cannot pass on its own,
+    # so the job must end FAILED with the reason, not lose its result.
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    credential = await pair_agent(programming_server, organization_id)
+    journal = Journal(tmp_path / "journal")
+    activation = {"type": 0x00}
+    async with (
+        running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim,
+        running_agent(
+            credential,
+            sim,
+            journal,
+            tmp_path / "cache",
+            activation_type=lambda: activation["type"],
+        ),
+    ):
+        headers = programming_server.auth(organization_id)
+        async with httpx.AsyncClient(base_url=programming_server.url, timeout=30) as http:
+            planned = await http.post(
+                "/sessions", json={"agent_id": credential.agent_id, "vin": VIN}, headers=headers
+            )
+            assert planned.status_code == 201, planned.text
+            activation["type"] = 0x02
+            session_id = planned.json()["id"]
+            started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+            assert started.status_code == 202, started.text
+            body: dict[str, Any] = {}
+            async with asyncio.timeout(60):
+                while True:
+                    body = (await http.get(f"/sessions/{session_id}", headers=headers)).json()
+                    if body["state"] not in ("PLANNED", "RUNNING"):
+                        break
+                    await asyncio.sleep(0.05)
+        assert sim.ecu(DME).persistent.version == "1.0.0"
+    assert body["state"] == "FAILED", body
+    [entry] = journal.entries()
+    assert entry.result is JobResultState.FAILED
+    assert "activation" in (entry.detail or "").lower(), entry.detail
