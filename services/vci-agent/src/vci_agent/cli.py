@@ -49,15 +49,17 @@ from vci_agent.link import AGENT_VERSION, LinkError
 from vci_agent.pairing import DEFAULT_API_PREFIX, PairingError, pair
 from vci_agent.platform import (
     APP_NAME,
+    aside_path,
     default_config_dir,
     default_state_dir,
     on_stop_signals,
+    remove_previous_executable,
 )
 from vci_agent.regions import KNOWN_REGIONS
 from vci_agent.release import build_platform, running_frozen
 from vci_agent.transport.doip import doip_connection
 from vci_agent.uds import UdsTiming
-from vci_agent.update import SelfUpdater, aside_path, remove_previous_executable
+from vci_agent.update import SelfUpdater
 from vci_agent.vehicle import EcuInfo, read_vehicle
 
 __all__ = ["build_parser", "main"]

@@ -9,22 +9,20 @@ The agent then:
    file system), as ``<executable>.update``, checking size and SHA-256;
 2. verifies the signature over the whole file with the release public key; a file that fails
    any check is deleted and the running executable is left alone;
-3. replaces itself (``replace_executable``): on POSIX the new file takes the old one's mode and
-   is renamed over it (the running process keeps its open image of the old file); on Windows a
-   running ``.exe`` cannot be overwritten or deleted, but it can be renamed, so it is moved
-   aside to ``<executable>.old`` and the new file moved in; the next start deletes the ``.old``.
+3. replaces itself (``platform.replace_executable``): on POSIX the new file takes the old
+   one's mode and is renamed over it (the running process keeps its open image of the old
+   file); on Windows a running ``.exe`` cannot be overwritten or deleted, but it can be
+   renamed, so it is moved aside to ``<executable>.old`` and the new file moved in; the next
+   start deletes the ``.old``.
 
 Only the single-file build replaces itself: from source (``python -m vci_agent``) there is no
-executable of the agent's own to replace, and the offer is only reported.
+executable of the agent's own to replace, and its Hello names no platform, so nothing is offered.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
-import os
-import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,22 +33,22 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from aos.agent.v1 import agent_pb2
-from vci_agent.platform import PLATFORM, flush_to_disk, is_windows, replace_file, sync_directory
+from vci_agent.platform import (
+    PLATFORM,
+    flush_to_disk,
+    replace_executable,
+)
 
 __all__ = [
     "AgentUpdate",
     "SelfUpdater",
     "UpdateError",
-    "aside_path",
     "download_update",
     "install_update",
     "is_newer",
-    "remove_previous_executable",
-    "replace_executable",
 ]
 
 UPDATE_SUFFIX: Final = ".update"
-ASIDE_SUFFIX: Final = ".old"
 _CHUNK: Final = 1 << 16
 # An agent build is a few tens of MB; anything far larger is not one.
 MAX_BUILD_SIZE: Final = 512 * 1024 * 1024
@@ -98,10 +96,6 @@ def is_newer(offered: str, running: str) -> bool:
     """True when ``offered`` is a later release than ``running`` (pre-release tags ignored: the
     service offers releases only)."""
     return _version_key(offered) > _version_key(running)
-
-
-def aside_path(executable: Path) -> Path:
-    return executable.with_name(executable.name + ASIDE_SUFFIX)
 
 
 def download_update(
@@ -156,48 +150,6 @@ def download_update(
         target.unlink(missing_ok=True)
         raise
     return target
-
-
-def replace_executable(executable: Path, new: Path, *, platform: str = PLATFORM) -> None:
-    """Put the verified file ``new`` in the place of the running ``executable``.
-
-    POSIX: ``new`` gets the executable's permission bits and is renamed over it; the folder is
-    fsynced. A running program's file may be replaced: the process keeps the old inode.
-    Windows: the running ``.exe`` cannot be replaced or deleted, only renamed; it goes aside to
-    ``<executable>.old`` (a stale one from an earlier update is deleted first) and ``new`` is
-    moved in. Should that second rename fail, the old executable is put back."""
-    if not is_windows(platform):
-        mode = stat.S_IMODE(executable.stat().st_mode)
-        os.chmod(new, mode | stat.S_IXUSR)
-        replace_file(new, executable, platform=platform)
-        sync_directory(executable.parent, platform=platform)
-        return
-    aside = aside_path(executable)
-    remove_previous_executable(executable, platform=platform)
-    if aside.exists():
-        raise UpdateError(
-            f"{aside} is still in use by an earlier agent process; stop it and start again"
-        )
-    os.rename(executable, aside)
-    try:
-        replace_file(new, executable, platform=platform)
-    except OSError:
-        os.rename(aside, executable)
-        raise
-
-
-def remove_previous_executable(executable: Path, *, platform: str = PLATFORM) -> bool:
-    """Delete the executable an update on Windows moved aside; True when one was deleted.
-
-    Called at start: by then the process that ran it has ended. While it still runs (an old
-    agent not yet stopped), Windows refuses and the file stays for the next start."""
-    aside = aside_path(executable)
-    if not is_windows(platform) or not aside.exists():
-        return False
-    with contextlib.suppress(PermissionError):
-        aside.unlink()
-        return True
-    return False
 
 
 def install_update(

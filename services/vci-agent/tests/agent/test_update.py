@@ -21,15 +21,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aos.agent.v1 import agent_pb2
-from vci_agent.update import (
-    AgentUpdate,
-    UpdateError,
-    aside_path,
-    install_update,
-    is_newer,
-    remove_previous_executable,
-    replace_executable,
-)
+from vci_agent.platform import aside_path, remove_previous_executable, replace_executable
+from vci_agent.update import AgentUpdate, UpdateError, install_update, is_newer
 
 OLD = b"#!old agent build\n" * 100
 NEW = b"#!new agent build\n" * 150
