@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -30,6 +32,8 @@ from vehicle_sim.testing import running_vehicle
 pytestmark = [pytest.mark.agent_dist, pytest.mark.timeout(900)]
 
 ROOT = Path(__file__).resolve().parents[4]
+# A "newer build" the service publishes in the update test: small bytes, named like a build.
+NEWER = b"\x7fELF the next agent build" * 1000
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
 
@@ -50,6 +54,18 @@ def agent_binary(tmp_path_factory: pytest.TempPathFactory) -> Path:
         timeout=840,
     )
     return out / "dist" / build_file_name(AGENT_VERSION)
+
+
+@pytest.fixture
+def programming_overrides(request: pytest.FixtureRequest, tmp_path: Path) -> dict[str, Any]:
+    """Tests marked ``newer_build`` get a service that publishes a newer build of this
+    platform; the others a service that knows no build."""
+    if request.node.get_closest_marker("newer_build") is None:
+        return {}
+    builds = tmp_path / "builds"
+    builds.mkdir()
+    (builds / build_file_name("9.9.9")).write_bytes(NEWER)
+    return {"agent_builds_dir": builds}
 
 
 def _run(binary: Path, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -165,3 +181,33 @@ async def test_the_built_agent_pairs_connects_and_flashes_through_the_service(
     assert (dme["before"], dme["after"]) == ("1.0.0", "1.1.0")
     assert agent.returncode == 0, err.decode()
     assert b"agent stopped" in out
+
+
+@pytest.mark.newer_build
+async def test_the_built_agent_replaces_itself_with_a_newer_build_and_exits_75(
+    agent_binary: Path, programming_server: Any, tmp_path: Path
+) -> None:
+    installed = tmp_path / "bin" / "aos-vci-agent"
+    installed.parent.mkdir()
+    shutil.copy2(agent_binary, installed)
+    organization_id = uuid.uuid4()
+    dirs = ["--config-dir", str(tmp_path / "config"), "--state-dir", str(tmp_path / "state")]
+    code = await programming_server.pairing_code(organization_id)
+    pair = [*dirs, "pair", "--server", programming_server.url, "--code", code, "--api-prefix", ""]
+    assert (await asyncio.to_thread(_run, installed, *pair)).returncode == 0
+
+    connected = await asyncio.to_thread(
+        subprocess.run,
+        [str(installed), *dirs, "connect", "--port", "1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert connected.returncode == 75, connected.stderr
+    assert "agent stopped: updated to 9.9.9; start it again" in connected.stdout
+    assert f"agent 9.9.9 installed as {installed}" in connected.stdout
+    assert installed.read_bytes() == NEWER  # verified with the release key, then put in place
+    assert os.access(installed, os.X_OK)
+    assert sorted(p.name for p in installed.parent.iterdir()) == [installed.name]
