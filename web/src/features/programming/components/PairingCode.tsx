@@ -51,7 +51,8 @@ export function PairingCode({ agents }: { agents: Agent[] }) {
             </Group>
             <Text size="sm">
               {t("programming.pairing.intro")}{" "}
-              <Anchor component={Link} to="/downloads/setup">
+              {/* The alert's own text colour, underlined: a blue link on the blue alert lacks contrast. */}
+              <Anchor component={Link} to="/downloads/setup" c="inherit" underline="always" fw={500}>
                 {t("programming.pairing.setupGuide")}
               </Anchor>
             </Text>
