@@ -13,7 +13,7 @@ PY := .venv/bin/python
 STACK := $(PY) deploy/local/stack.py
 
 
-.PHONY: bench-tools browser web-install web-build web-check openapi k8s-tools k8s-check
+.PHONY: agent-dist bench-tools browser web-install web-build web-check openapi k8s-tools k8s-check
 .PHONY: help install stack-up stack-down stack-status gates lint typecheck imports proto proto-check test test-unit run bench format clean
 
 help: ## list the commands
@@ -60,6 +60,9 @@ gates: lint typecheck imports proto-check ## every static gate
 format: install
 	.venv/bin/ruff check --fix .
 	.venv/bin/ruff format .
+
+agent-dist: install ## the VCI agent as one executable (PyInstaller): dist/aos-vci-agent-<version>-<platform> and its .sha256
+	$(PY) scripts/agent_dist.py
 
 web-install: ## npm packages of the web portal, from web/package-lock.json
 	@command -v npm >/dev/null || { echo "the web portal needs Node.js >= 20.19 with npm: install them (Debian: apt-get install nodejs npm, or from nodejs.org)"; exit 1; }

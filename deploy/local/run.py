@@ -143,6 +143,9 @@ def service_environment(args: argparse.Namespace, ports: Ports) -> dict[str, str
     # The payment provider and billing share this secret; a fresh one per start is enough for
     # the test provider, and nothing secret is ever written to the repository.
     env.setdefault("BILLING_PAYMENT_WEBHOOK_SECRET", secrets.token_urlsafe(32))
+    # The agent builds of `make agent-dist`, when made: published, offered and downloadable.
+    if (ROOT / "dist").is_dir():
+        env.setdefault("PROGRAMMING_AGENT_BUILDS_DIR", str(ROOT / "dist"))
     return env
 
 

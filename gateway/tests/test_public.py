@@ -31,6 +31,9 @@ def test_every_listed_route_is_public(method: str, path: str) -> None:
         ("POST", "/api/programming/agents"),
         ("GET", "/api/programming/releases/r-1"),
         ("PUT", "/api/programming/releases/r-1/image"),
+        # An agent build's file is public; the list of builds is not.
+        ("GET", "/api/programming/agent-builds"),
+        ("DELETE", "/api/programming/agent-builds/b-1/file"),
         # An invitation link is public; managing invitations is not.
         ("DELETE", "/api/identity/invitations/t-1"),
         ("POST", "/api/identity/invitations/t-1"),

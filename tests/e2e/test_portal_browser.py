@@ -555,6 +555,20 @@ def test_a_new_workshop_goes_from_registration_to_a_flashed_ecu_in_the_browser(
     ).to_be_visible()
     check_accessibility(page, "programming")
     shot(page, "13-pairing-code")
+    # A PC without the agent yet: the card links to Service → Downloads, the setup guide.
+    page.get_by_role("link", name="How to set up the workshop PC").click()
+    expect(page.get_by_role("heading", name="Pair it with your workshop")).to_be_visible()
+    check_accessibility(page, "downloads-setup")
+    check_phone_layout(page, "downloads-setup")
+    page.get_by_role("tab", name="System requirements").click()
+    expect(page.get_by_test_id("requirements-vci")).to_contain_text("SAE J2534 pass-thru")
+    page.get_by_role("tab", name="VCI agent").click()
+    # The builds listed are those of dist/ (make agent-dist) when it exists, none otherwise;
+    # the tab and how to check a download show either way.
+    expect(page.get_by_text("It is one program file")).to_be_visible()
+    expect(page.get_by_text("certutil -hashfile", exact=False)).to_be_visible()
+    shot(page, "13b-downloads")
+    page.get_by_role("link", name="Programming", exact=True).click()
     agent.pair(code)
     agent.connect()
     row = page.get_by_test_id("agent-row").filter(has_text="Bay 3 laptop")

@@ -52,6 +52,10 @@ PUBLIC_ROUTES: tuple[tuple[str, str], ...] = (
     # Flash image downloads by the agent (HTTP Range), authorised by the per-job download token
     # that programming issued and checks.
     ("GET", "/api/programming/releases/{id}/image"),
+    # The VCI agent's single-file builds: they hold no secret (an agent is useless until
+    # paired), are signed by the release key, and an agent too old to connect fetches its
+    # update here. The list of builds stays behind the login.
+    ("GET", "/api/programming/agent-builds/{id}/file"),
     # The gateway's own documents and probes (its metrics have a listener of their own).
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),

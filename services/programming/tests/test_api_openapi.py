@@ -14,6 +14,8 @@ async def test_openapi_lists_every_endpoint(client: httpx.AsyncClient) -> None:
         "/agents/{agent_id}",
         "/releases",
         "/releases/{release_id}/image",
+        "/agent-builds",
+        "/agent-builds/{build_id}/file",
         "/sessions",
         "/sessions/{session_id}",
         "/sessions/{session_id}/start",

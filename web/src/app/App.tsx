@@ -23,6 +23,7 @@ const ProgrammingPage = lazy(() => import("../features/programming/routes/Progra
 const OrdersPage = lazy(() => import("../features/orders").then((m) => ({ default: m.OrdersPage })));
 const UsagePage = lazy(() => import("../features/usage").then((m) => ({ default: m.UsagePage })));
 const VehiclePage = lazy(() => import("../features/vehicle/routes/VehiclePage").then((m) => ({ default: m.VehiclePage })));
+const DownloadsPage = lazy(() => import("../features/downloads/routes/DownloadsPage").then((m) => ({ default: m.DownloadsPage })));
 const SessionPage = lazy(() => import("../features/programming/routes/SessionPage").then((m) => ({ default: m.SessionPage })));
 
 export function App() {
@@ -156,6 +157,30 @@ export function App() {
             element={
               <RequireAuth area="programming">
                 <SessionPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/downloads"
+            element={
+              <RequireAuth area="programming">
+                <DownloadsPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/downloads/requirements"
+            element={
+              <RequireAuth area="programming">
+                <DownloadsPage />
+              </RequireAuth>
+            }
+          />
+          <Route
+            path="/downloads/setup"
+            element={
+              <RequireAuth area="programming">
+                <DownloadsPage />
               </RequireAuth>
             }
           />

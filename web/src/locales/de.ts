@@ -2,7 +2,7 @@ import type { Messages } from "./en";
 
 export const de: Messages = {
   app: { name: "AOS", tagline: "Aftersales Online System", language: "Sprache", loading: "Wird geladen…" },
-  nav: { members: "Mitglieder", company: "Firma", account: "Mein Konto", passes: "Pässe", shop: "Shop", shopWithCart: "Shop ({{count}} im Warenkorb)", orders: "Bestellungen", usage: "Nutzung", air: "Reparaturinformationen", programming: "Programmierung", login: "Anmelden", register: "Registrieren", logout: "Abmelden", menu: "Menü" },
+  nav: { members: "Mitglieder", company: "Firma", account: "Mein Konto", passes: "Pässe", shop: "Shop", shopWithCart: "Shop ({{count}} im Warenkorb)", orders: "Bestellungen", usage: "Nutzung", air: "Reparaturinformationen", programming: "Programmierung", downloads: "Downloads", login: "Anmelden", register: "Registrieren", logout: "Abmelden", menu: "Menü" },
   errors: {
     generic: "Etwas ist schiefgegangen",
     network: "Der Server ist nicht erreichbar. Prüfen Sie die Verbindung und versuchen Sie es erneut.",
@@ -228,6 +228,87 @@ export const de: Messages = {
     },
     documents: { title: "Dokumente nach System", none: "Für dieses Fahrzeug gelten keine Dokumente." },
   },
+  downloads: {
+    title: "Downloads",
+    tabs: { agent: "VCI-Agent", requirements: "Systemvoraussetzungen", setup: "Einrichtung" },
+    builds: {
+      intro: "Der VCI-Agent läuft auf dem Werkstatt-PC und verbindet das Fahrzeug-Interface (VCI) mit AOS. Er ist eine einzige Programmdatei: Installationsprogramm und Laufzeitumgebung sind nicht nötig. Prüfen Sie einen Download mit seiner SHA-256, bevor Sie ihn starten.",
+      none: "Es ist noch kein Agent-Build veröffentlicht. Fragen Sie Ihren AOS-Betreiber.",
+      buildTitle: "Version {{version}} für {{platform}}",
+      download: "Herunterladen ({{size}} MB)",
+      sha256: "SHA-256",
+      signature: "Ed25519-Signatur mit dem AOS-Release-Schlüssel (Base64)",
+      copy: "Kopieren",
+      copied: "Kopiert",
+      verify: "So prüfen Sie die SHA-256 der Datei auf dem Werkstatt-PC (Windows, Linux):",
+      updates: "Ein gekoppelter Agent aktualisiert sich selbst: Wird ein neuerer Build veröffentlicht, lädt er ihn herunter, prüft seine Signatur mit dem Release-Schlüssel und startet als neue Version.",
+    },
+    requirements: {
+      intro: "Was eine Werkstatt braucht, um Steuergeräte mit AOS zu programmieren. Für Reparaturinformationen und den Shop genügt ein aktueller Browser.",
+      os: {
+        title: "Betriebssystem",
+        items: [
+          "Windows 10 oder 11, 64 Bit (x86-64)",
+          "oder Linux, 64 Bit (x86-64), mit glibc 2.31 oder neuer",
+          "Der Agent braucht keine Administratorrechte, nur um ihn als Windows-Dienst einzurichten",
+        ],
+      },
+      hardware: {
+        title: "Werkstatt-PC",
+        items: ["Ein 64-Bit-Prozessor mit mindestens zwei Kernen", "Mindestens 4 GB Arbeitsspeicher", "Mindestens 1 GB freier Speicherplatz (Agent, Journal und Image-Cache)", "Ein freier Ethernet-Anschluss für ein DoIP-Interface oder USB für ein CAN- oder J2534-Interface"],
+      },
+      network: {
+        title: "Netzwerk",
+        items: [
+          "Internetzugang mit mindestens 4 Mbit/s im Download und 400 kbit/s im Upload",
+          "Ausgehend nur HTTPS (Port 443) zum AOS-Portal; der Agent baut die Verbindung auf, eingehend ist nichts nötig",
+          "Die Adresse des PCs darf sich während einer Sitzung ändern: Der Agent verbindet sich neu, und ein Flash wird dort fortgesetzt, wo er stand",
+          "Zwischen PC und Ethernet-VCI: ein LAN-Kabel mit mindestens 100 Mbit/s, kein WLAN",
+        ],
+      },
+      vci: {
+        title: "Fahrzeug-Interface (VCI)",
+        items: [
+          "Ein DoIP-Interface (ICOM-Art) über Ethernet, ISO 13400 (Port 13400, TLS auf 3496)",
+          "oder ein CAN-Interface, das python-can unterstützt (SocketCAN, PEAK, Vector, Kvaser, gs_usb, slcan), mit seinem Treiber",
+          "oder ein SAE-J2534-Pass-Thru-Gerät (04.04) mit seinem Treiber; nicht über Bluetooth",
+        ],
+      },
+      charger: {
+        title: "Batterieladegerät",
+        items: ["Ein Ladegerät, das die Bordspannung während der Programmierung über 13 V hält", "Unter 12,5 V startet der Agent keinen Flash"],
+      },
+      browser: {
+        title: "Browser",
+        items: ["Ein aktueller Chrome, Edge, Firefox oder Safari, auch auf Tablet oder Smartphone; kein Plug-in und kein Java"],
+      },
+    },
+    setup: {
+      intro: "Richten Sie einen Werkstatt-PC einmal ein; danach aktualisiert sich der Agent selbst.",
+      download: { title: "Agent herunterladen", text: "Wählen Sie im Reiter VCI-Agent den Build für Ihren PC und prüfen Sie seine SHA-256." },
+      install: {
+        title: "Installieren",
+        text: "Legen Sie die Datei in einen eigenen Ordner, zum Beispiel C:\\Programme\\AOS VCI-Agent, und nennen Sie sie aos-vci-agent.exe. Unter Linux machen Sie sie ausführbar:",
+      },
+      pair: {
+        title: "Mit Ihrer Werkstatt koppeln",
+        text: "Inhaber oder Administratoren erzeugen unter Programmierung einen Kopplungscode. Führen Sie den dort gezeigten Befehl auf dem PC aus; der Code gilt einmal, 10 Minuten lang.",
+        link: "Zur Programmierung",
+      },
+      vci: {
+        title: "VCI anschließen",
+        text: "Verbinden Sie das Interface mit der Diagnosebuchse des Fahrzeugs und mit dem PC (LAN-Kabel oder USB mit dem Treiber des Herstellers), schalten Sie die Zündung ein und starten Sie den Agent. Er bleibt verbunden, bis Sie ihn mit Strg+C beenden.",
+      },
+      charger: {
+        title: "Ladegerät anschließen",
+        text: "Schließen Sie vor dem Start einer Sitzung ein Batterieladegerät an und lassen Sie es bis zum Ende der Sitzung angeschlossen. Bestätigen Sie es in der Checkliste vor dem Sitzungsstart.",
+      },
+      service: {
+        title: "Optional: als Windows-Dienst betreiben",
+        text: "Der Agent kann als Windows-Dienst unter einem eigenen Benutzer laufen und startet dann mit dem PC. Die README des Agents beschreibt die Einrichtung mit WinSW.",
+      },
+    },
+  },
   programming: {
     title: "Steuergeräte-Programmierung",
     time: {
@@ -267,6 +348,7 @@ export const de: Messages = {
       copied: "Kopiert",
       waiting: "Warten, bis sich der Agent verbindet…",
       paired: "Der Agent {{name}} ist gekoppelt und online. Lesen Sie sein Fahrzeug aus, um eine Sitzung zu planen.",
+      setupGuide: "So richten Sie den Werkstatt-PC ein",
     },
     vehicle: {
       title: "Verbundenes Fahrzeug",

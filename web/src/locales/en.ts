@@ -1,6 +1,6 @@
 export const en = {
   app: { name: "AOS", tagline: "Aftersales Online System", language: "Language", loading: "Loading…" },
-  nav: { members: "Members", company: "Company", account: "My account", passes: "Passes", shop: "Shop", shopWithCart: "Shop ({{count}} in the cart)", orders: "Orders", usage: "Usage", air: "Repair information", programming: "Programming", login: "Log in", register: "Register", logout: "Log out", menu: "Menu" },
+  nav: { members: "Members", company: "Company", account: "My account", passes: "Passes", shop: "Shop", shopWithCart: "Shop ({{count}} in the cart)", orders: "Orders", usage: "Usage", air: "Repair information", programming: "Programming", downloads: "Downloads", login: "Log in", register: "Register", logout: "Log out", menu: "Menu" },
   errors: {
     generic: "Something went wrong",
     network: "The server could not be reached. Check your connection and try again.",
@@ -226,6 +226,87 @@ export const en = {
     },
     documents: { title: "Documents by system", none: "No documents apply to this vehicle." },
   },
+  downloads: {
+    title: "Downloads",
+    tabs: { agent: "VCI agent", requirements: "System requirements", setup: "Setup guide" },
+    builds: {
+      intro: "The VCI agent runs on the workshop PC and connects the vehicle interface (VCI) with AOS. It is one program file: no installer and no runtime are needed. Check a download against its SHA-256 before you run it.",
+      none: "No agent build has been published yet. Ask your AOS operator.",
+      buildTitle: "Version {{version}} for {{platform}}",
+      download: "Download ({{size}} MB)",
+      sha256: "SHA-256",
+      signature: "Ed25519 signature by the AOS release key (base64)",
+      copy: "Copy",
+      copied: "Copied",
+      verify: "To check the file's SHA-256 on the workshop PC, run (Windows, Linux):",
+      updates: "A paired agent updates itself: when a newer build is published, it downloads it, checks its signature with the release key and restarts as the new version.",
+    },
+    requirements: {
+      intro: "What a workshop needs to program ECUs with AOS. Repair information and the shop need only a current browser.",
+      os: {
+        title: "Operating system",
+        items: [
+          "Windows 10 or 11, 64-bit (x86-64)",
+          "or Linux, 64-bit (x86-64), with glibc 2.31 or later",
+          "The agent needs no administrator rights, only to run it as a Windows service",
+        ],
+      },
+      hardware: {
+        title: "Workshop PC",
+        items: ["A 64-bit processor with at least two cores", "At least 4 GB of memory", "At least 1 GB of free disk space (agent, journal and image cache)", "A free Ethernet port for a DoIP interface, or USB for a CAN or J2534 interface"],
+      },
+      network: {
+        title: "Network",
+        items: [
+          "Internet access of at least 4 Mbit/s down and 400 kbit/s up",
+          "Outgoing HTTPS (port 443) to the AOS portal only; the agent opens the connection, nothing comes in",
+          "The PC's address may change during a session: the agent reconnects and a flash resumes where it stopped",
+          "Between the PC and an Ethernet VCI: a LAN cable with at least 100 Mbit/s, no Wi-Fi",
+        ],
+      },
+      vci: {
+        title: "Vehicle interface (VCI)",
+        items: [
+          "A DoIP interface (ICOM type) on Ethernet, ISO 13400 (port 13400, TLS on 3496)",
+          "or a CAN interface supported by python-can (SocketCAN, PEAK, Vector, Kvaser, gs_usb, slcan), with its driver",
+          "or an SAE J2534 pass-thru device (04.04) with its driver; not over Bluetooth",
+        ],
+      },
+      charger: {
+        title: "Battery charger",
+        items: ["A battery charger that holds the vehicle voltage above 13 V during programming", "The agent refuses to start a flash below 12.5 V"],
+      },
+      browser: {
+        title: "Browser",
+        items: ["A current Chrome, Edge, Firefox or Safari, also on a tablet or phone; no plug-in and no Java"],
+      },
+    },
+    setup: {
+      intro: "Set up a workshop PC once; afterwards the agent updates itself.",
+      download: { title: "Download the agent", text: "Choose the build for your PC on the VCI agent tab and check its SHA-256." },
+      install: {
+        title: "Install it",
+        text: "Put the file in a folder of its own, for example C:\\Program Files\\AOS VCI agent, and name it aos-vci-agent.exe. On Linux, make it executable:",
+      },
+      pair: {
+        title: "Pair it with your workshop",
+        text: "An owner or administrator creates a pairing code under Programming. Run the command shown there on the PC; the code works once, for 10 minutes.",
+        link: "Go to Programming",
+      },
+      vci: {
+        title: "Connect the VCI",
+        text: "Connect the interface to the vehicle's diagnostic socket and to the PC (LAN cable, or USB with the maker's driver), switch the ignition on and start the agent. It stays connected until you stop it with Ctrl-C.",
+      },
+      charger: {
+        title: "Connect the charger",
+        text: "Connect a battery charger before you start a session and leave it connected until the session has ended. Confirm it in the checklist before the session starts.",
+      },
+      service: {
+        title: "Optional: run it as a Windows service",
+        text: "The agent can run as a Windows service under its own user, so that it starts with the PC. The agent's README describes the setup with WinSW.",
+      },
+    },
+  },
   programming: {
     title: "ECU programming",
     time: {
@@ -265,6 +346,7 @@ export const en = {
       copied: "Copied",
       waiting: "Waiting for the agent to connect…",
       paired: "The agent {{name}} is paired and online. Read its vehicle to plan a session.",
+      setupGuide: "How to set up the workshop PC",
     },
     vehicle: {
       title: "Connected vehicle",

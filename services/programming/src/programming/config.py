@@ -43,6 +43,11 @@ class Settings(ServiceSettings):
     # StartJob frames are built from it.
     public_base_url: str = "http://127.0.0.1:8080/api/programming"
 
+    # Single-file agent builds (what `make agent-dist` leaves in dist/) published at start:
+    # each signed with the release key and stored once per version and platform, then listed
+    # in the portal's downloads area and offered to older agents. None: publish nothing.
+    agent_builds_dir: Path | None = None
+
     # Pairing codes are valid this long, in seconds.
     pairing_code_ttl_seconds: int = Field(default=600, ge=10, le=3600)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from servicekit.problems import ConflictError, NotFoundError, ProblemError
 
 __all__ = [
+    "AgentBuildNotFoundError",
     "AgentNotFoundError",
     "AgentOfflineError",
     "AgentTimeoutError",
@@ -25,6 +26,11 @@ class InvalidPairingCodeError(ProblemError):
     status = 400
     slug = "invalid-pairing-code"
     title = "Invalid pairing code"
+
+
+class AgentBuildNotFoundError(NotFoundError):
+    slug = "agent-build-not-found"
+    title = "Agent build not found"
 
 
 class AgentNotFoundError(NotFoundError):

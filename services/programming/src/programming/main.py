@@ -17,6 +17,7 @@ from programming.api import ROUTERS
 from programming.config import Settings
 from programming.consumers.entitlements import ENTITLEMENTS_CONSUMER
 from programming.metrics import programming_metrics
+from programming.services.agent_builds import load_agent_builds, publish_agent_builds
 from programming.services.catalog import SeedCounts, seed_catalog
 from programming.services.ecu_secrets import load_secret_cipher
 from programming.services.runner import keep_taking_over
@@ -49,6 +50,17 @@ async def seed(database: Database, key: Ed25519PrivateKey, cipher: EnvelopeCiphe
     return counts
 
 
+async def _load_agent_builds(runtime: Runtime) -> None:
+    """Publish the builds of ``agent_builds_dir`` (if set) and keep the list of all builds."""
+    directory = runtime.settings.agent_builds_dir
+    async with runtime.database.transaction() as session:
+        if directory is not None:
+            added = await publish_agent_builds(session, directory, key=runtime.release_key)
+            if added:
+                log.info("agent builds published", files=added)
+        runtime.agent_builds.builds = await load_agent_builds(session)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -75,6 +87,7 @@ def create_app(
         runtime.presence.start()
         if settings.should_seed_on_start:
             await seed(app.state.database, release_key, secret_cipher)
+        await _load_agent_builds(runtime)
         await runtime.cluster.start()
         # Sessions left RUNNING by an earlier process or a dead replica are taken over at
         # once, and then whenever their runner's lock is free.
@@ -103,6 +116,7 @@ def create_app(
         openapi_tags=[
             {"name": "agents", "description": "Pairing and managing VCI agents"},
             {"name": "releases", "description": "The software catalog and images"},
+            {"name": "downloads", "description": "The VCI agent's single-file builds"},
             {"name": "sessions", "description": "Programming sessions (pass required)"},
             {"name": "agent link", "description": "The agents' WebSocket (/agent/ws)"},
         ],

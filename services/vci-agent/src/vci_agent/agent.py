@@ -8,11 +8,13 @@ from pathlib import Path
 
 from udsoncan.connections import BaseConnection
 
+from aos.agent.v1 import agent_pb2
 from vci_agent.flash import FlashOptions
 from vci_agent.jobs import JobRunner
 from vci_agent.journal import Journal
-from vci_agent.link import AgentLink
+from vci_agent.link import AgentLink, UpgradeRequiredError
 from vci_agent.pairing import DeviceCredential
+from vci_agent.update import SelfUpdater
 from vci_agent.vehicle import EcuInfo
 
 __all__ = ["run_agent"]
@@ -26,11 +28,17 @@ async def run_agent(
     ecus: Sequence[EcuInfo],
     stop: asyncio.Event,
     flash_options: FlashOptions | None = None,
-) -> None:
+    updater: SelfUpdater | None = None,
+    platform_tag: str = "",
+) -> str | None:
     """Serve the programming service until ``stop`` is set; a running flash job always
     finishes first. Flash jobs an earlier process left unfinished in ``state_dir``'s journal
     are resumed after the first Welcome, before new jobs run. Raises ``LinkError`` when the
-    service refuses this agent."""
+    service refuses this agent.
+
+    With an ``updater`` (the single-file build), a newer build the service offers in Welcome
+    or UpgradeRequired is installed over the executable, and the agent stops as after ``stop``
+    (a running job first): returns the version installed, which runs from the next start."""
     journal = Journal(state_dir / "journal")
     runner = JobRunner(
         journal=journal,
@@ -40,14 +48,26 @@ async def run_agent(
         ecus=ecus,
         flash_options=flash_options,
     )
+
+    async def on_welcome(welcome: agent_pb2.Welcome) -> None:
+        await runner.on_welcome(welcome)
+        offered = updater is not None and welcome.HasField("update")
+        if offered and updater is not None and await updater.consider(welcome.update):
+            stop.set()
+
     link = AgentLink(
         credential,
         handler=runner.handle,
-        on_welcome=runner.on_welcome,
+        on_welcome=on_welcome,
         pending_results=lambda: len(journal.unsynced_results()),
+        platform_tag=platform_tag,
     )
     runner.attach(link)
     try:
         await link.run(stop)
+    except UpgradeRequiredError as refused:
+        if updater is None or refused.update is None or not await updater.consider(refused.update):
+            raise
     finally:
         await runner.wait_idle()
+    return updater.installed if updater is not None else None

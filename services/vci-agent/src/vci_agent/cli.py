@@ -45,26 +45,34 @@ from vci_agent.flash import (
     FlashProgress,
 )
 from vci_agent.image import ImageError, load_public_key, verify_image
+from vci_agent.jobs import JobRunner
 from vci_agent.journal import JobPhase, Journal, JournalEntry
 from vci_agent.keys import KEY_ALGORITHMS, local_key_provider
-from vci_agent.link import LinkError
+from vci_agent.link import AGENT_VERSION, LinkError
 from vci_agent.pairing import DEFAULT_API_PREFIX, PairingError, pair
 from vci_agent.platform import (
     APP_NAME,
+    aside_path,
     default_config_dir,
     default_state_dir,
     on_stop_signals,
+    remove_previous_executable,
 )
 from vci_agent.regions import KNOWN_REGIONS
+from vci_agent.release import build_platform, running_frozen
 from vci_agent.transport.discovery import DISCOVERY_PORT, discover
 from vci_agent.transport.doip import DoipRefusedError
 from vci_agent.transport.options import Connector, add_interface_options, connector_from_args
 from vci_agent.uds import UdsTiming
+from vci_agent.update import SelfUpdater
 from vci_agent.vehicle import EcuInfo, read_vehicle
 
 __all__ = ["build_parser", "main"]
 
 CREDENTIAL_FILE = "credential.json"
+# `connect` exits with this after it installed an update: a service manager (WinSW, systemd
+# Restart=on-failure) starts the new version; the value is EX_TEMPFAIL of sysexits.h.
+EXIT_UPDATED = 75
 # The AOS demo vehicle's ECUs, read when no --ecu is given.
 DEMO_ECUS = (
     EcuInfo(0x0012, "DME", "DME_B48"),
@@ -89,6 +97,7 @@ def _hex_bytes(text: str) -> bytes:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=APP_NAME, description="AOS VCI agent")
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {AGENT_VERSION}")
     parser.add_argument(
         "--state-dir", type=Path, help="journal and image cache (default: the user state dir)"
     )
@@ -414,11 +423,13 @@ def _connect(
     print(f"agent {credential.agent_id} connecting to {credential.api_base}", file=out)
     out.flush()
 
-    async def serve() -> None:
+    updater = _self_updater(credential.release_public_key, out)
+
+    async def serve() -> str | None:
         stop = asyncio.Event()
         restore_signals = on_stop_signals(asyncio.get_running_loop(), stop.set)
         try:
-            await run_agent(
+            return await run_agent(
                 credential,
                 state_dir=state_dir,
                 connect=connect,
@@ -429,13 +440,34 @@ def _connect(
                     min_start_volts=args.min_volts or None,  # 0: no voltage check
                     min_flash_volts=args.pause_volts,
                 ),
+                updater=updater,
+                platform_tag=build_platform() if updater is not None else "",
             )
         finally:
             restore_signals()
 
-    asyncio.run(serve())
+    installed = asyncio.run(serve())
+    if installed is not None:
+        print(f"agent stopped: updated to {installed}; start it again", file=out)
+        return EXIT_UPDATED
     print("agent stopped", file=out)
     return 0
+
+
+def _self_updater(release_public_key: str, out: TextIO) -> SelfUpdater | None:
+    """The single-file build updates itself; from source there is no executable to replace
+    (and Hello names no platform, so nothing is offered)."""
+    if not running_frozen():
+        return None
+    executable = Path(sys.executable)
+    if remove_previous_executable(executable):
+        print(f"removed {aside_path(executable).name}, left by the last update", file=out)
+    return SelfUpdater(
+        executable,
+        release_key=JobRunner.release_key_from_base64(release_public_key),
+        running_version=AGENT_VERSION,
+        report=lambda line: print(line, file=out, flush=True),
+    )
 
 
 def _ecus(addresses: list[int] | None) -> tuple[EcuInfo, ...]:

@@ -60,7 +60,12 @@ class LinkRefusedError(LinkError):
 
 
 class UpgradeRequiredError(LinkError):
-    """The service no longer speaks this agent's protocol version."""
+    """The service no longer speaks this agent's protocol version. ``update`` is the build it
+    offers instead, when it knows one for this agent's platform (else None)."""
+
+    def __init__(self, message: str, *, update: agent_pb2.AgentUpdate | None = None) -> None:
+        super().__init__(message)
+        self.update = update
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +110,12 @@ class AgentLink:
         ping_timeout: float | None = 5.0,
         rng: random.Random | None = None,
         pause: Callable[[asyncio.Event, float], Awaitable[None]] | None = None,
+        platform_tag: str = "",
     ) -> None:
         self._credential = credential
+        # The single-file build's platform, told in Hello so that the service can offer a newer
+        # build; empty from source (vci_agent/release.py).
+        self._platform_tag = platform_tag
         self._handler = handler
         self._backoff = backoff or Backoff()
         self._busy_backoff = busy_backoff
@@ -230,6 +239,7 @@ class AgentLink:
                 agent_version=AGENT_VERSION,
                 hostname=socket.gethostname(),
                 pending_results=self._pending_results(),
+                agent_platform=self._platform_tag,
             ),
         )
         await websocket.send(hello.SerializeToString())
@@ -237,7 +247,10 @@ class AgentLink:
             answer = _parse(await websocket.recv())
         body = answer.WhichOneof("body")
         if body == "upgrade_required":
-            raise UpgradeRequiredError(answer.upgrade_required.message)
+            upgrade = answer.upgrade_required
+            raise UpgradeRequiredError(
+                upgrade.message, update=upgrade.update if upgrade.HasField("update") else None
+            )
         if body != "welcome":
             raise ConnectionError(f"expected Welcome, got {body}")
         return answer.welcome

@@ -26,11 +26,14 @@ __all__ = [
     "APP_NAME",
     "PLATFORM",
     "WINDOWS_SIGBREAK",
+    "aside_path",
     "default_config_dir",
     "default_state_dir",
     "flush_to_disk",
     "is_windows",
     "on_stop_signals",
+    "remove_previous_executable",
+    "replace_executable",
     "replace_file",
     "stop_signals",
     "sync_directory",
@@ -196,3 +199,53 @@ def _on_signals(
             signal.signal(signum, signal.SIG_DFL if handler is None else handler)
 
     return restore_handlers
+
+
+def aside_path(executable: Path) -> Path:
+    """Where an update on Windows moves the running executable: ``<executable>.old``."""
+    return executable.with_name(executable.name + ".old")
+
+
+def replace_executable(executable: Path, new: Path, *, platform: str = PLATFORM) -> None:
+    """Put the file ``new`` (a verified update) in the place of the running ``executable``.
+
+    POSIX: ``new`` gets the executable's permission bits (and the owner's execute bit) and is
+    renamed over it; the folder is fsynced. A running program's file may be replaced: the
+    process keeps the old inode. Windows: the running ``.exe`` cannot be overwritten or
+    deleted, only renamed; it goes aside to ``aside_path`` (a stale one from an earlier update
+    is deleted first; one still in use is an error) and ``new`` is moved in. Should that second
+    rename fail, the old executable is put back and the error raised."""
+    if not is_windows(platform):
+        mode = stat.S_IMODE(executable.stat().st_mode)
+        os.chmod(new, mode | stat.S_IXUSR)
+        replace_file(new, executable, platform=platform)
+        sync_directory(executable.parent, platform=platform)
+        return
+    aside = aside_path(executable)
+    remove_previous_executable(executable, platform=platform)
+    if aside.exists():
+        raise PermissionError(
+            f"{aside} is still in use by an earlier agent process; stop it and start again"
+        )
+    os.rename(executable, aside)
+    try:
+        replace_file(new, executable, platform=platform)
+    except OSError:
+        os.rename(aside, executable)
+        raise
+
+
+def remove_previous_executable(executable: Path, *, platform: str = PLATFORM) -> bool:
+    """Delete the executable an update on Windows moved aside; True when one was deleted.
+
+    Called at start, when the process that ran it has ended. While it still runs (an old agent
+    not stopped yet), Windows refuses and the file stays for the next start. POSIX makes no
+    such file, so there a file of that name is not the agent's and is left alone."""
+    aside = aside_path(executable)
+    if not is_windows(platform) or not aside.exists():
+        return False
+    try:
+        aside.unlink()
+    except PermissionError:
+        return False
+    return True

@@ -16,9 +16,9 @@ describe("NavLinks per role", () => {
   afterEach(clearTokens);
 
   it.each([
-    ["owner", ["Passes", "Shop", "Orders", "Usage", "Repair information", "Programming", "Members", "Company", "My account"]],
-    ["admin", ["Passes", "Shop", "Orders", "Usage", "Repair information", "Programming", "Members", "Company", "My account"]],
-    ["technician", ["Passes", "Repair information", "Programming", "Company", "My account"]],
+    ["owner", ["Passes", "Shop", "Orders", "Usage", "Repair information", "Programming", "Downloads", "Members", "Company", "My account"]],
+    ["admin", ["Passes", "Shop", "Orders", "Usage", "Repair information", "Programming", "Downloads", "Members", "Company", "My account"]],
+    ["technician", ["Passes", "Repair information", "Programming", "Downloads", "Company", "My account"]],
     ["accountant", ["Passes", "Shop", "Orders", "Usage", "Company", "My account"]],
   ])("shows a %s only what the role may use", async (role, expected) => {
     navAs(role);

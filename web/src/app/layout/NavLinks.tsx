@@ -12,6 +12,8 @@ export const NAV_ITEMS: readonly { to: string; label: string; area: Area | null 
   { to: "/usage", label: "nav.usage", area: "usage" },
   { to: "/air", label: "nav.air", area: "air" },
   { to: "/programming", label: "nav.programming", area: "programming" },
+  // Service → Downloads: the VCI agent and how to set up a workshop PC for programming.
+  { to: "/downloads", label: "nav.downloads", area: "programming" },
   { to: "/members", label: "nav.members", area: "members" },
   // Every member reads the company data; only owner and admin change it there.
   { to: "/company", label: "nav.company", area: null },

@@ -86,38 +86,60 @@ class AgentFrame(_message.Message):
     def __init__(self, seq: _Optional[int] = ..., reply_to: _Optional[int] = ..., hello: _Optional[_Union[Hello, _Mapping]] = ..., welcome: _Optional[_Union[Welcome, _Mapping]] = ..., upgrade_required: _Optional[_Union[UpgradeRequired, _Mapping]] = ..., heartbeat: _Optional[_Union[Heartbeat, _Mapping]] = ..., read_vehicle: _Optional[_Union[ReadVehicle, _Mapping]] = ..., vehicle_report: _Optional[_Union[VehicleReport, _Mapping]] = ..., start_job: _Optional[_Union[StartJob, _Mapping]] = ..., security_key_request: _Optional[_Union[SecurityKeyRequest, _Mapping]] = ..., security_key_answer: _Optional[_Union[SecurityKeyAnswer, _Mapping]] = ..., job_progress: _Optional[_Union[JobProgress, _Mapping]] = ..., uds_trace: _Optional[_Union[UdsTrace, _Mapping]] = ..., job_result: _Optional[_Union[JobResult, _Mapping]] = ..., error: _Optional[_Union[Error, _Mapping]] = ...) -> None: ...
 
 class Hello(_message.Message):
-    __slots__ = ("min_protocol_version", "max_protocol_version", "agent_version", "hostname", "pending_results")
+    __slots__ = ("min_protocol_version", "max_protocol_version", "agent_version", "hostname", "pending_results", "agent_platform")
     MIN_PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     MAX_PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     AGENT_VERSION_FIELD_NUMBER: _ClassVar[int]
     HOSTNAME_FIELD_NUMBER: _ClassVar[int]
     PENDING_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    AGENT_PLATFORM_FIELD_NUMBER: _ClassVar[int]
     min_protocol_version: int
     max_protocol_version: int
     agent_version: str
     hostname: str
     pending_results: int
-    def __init__(self, min_protocol_version: _Optional[int] = ..., max_protocol_version: _Optional[int] = ..., agent_version: _Optional[str] = ..., hostname: _Optional[str] = ..., pending_results: _Optional[int] = ...) -> None: ...
+    agent_platform: str
+    def __init__(self, min_protocol_version: _Optional[int] = ..., max_protocol_version: _Optional[int] = ..., agent_version: _Optional[str] = ..., hostname: _Optional[str] = ..., pending_results: _Optional[int] = ..., agent_platform: _Optional[str] = ...) -> None: ...
 
 class Welcome(_message.Message):
-    __slots__ = ("protocol_version", "agent_id", "heartbeat_interval_seconds", "server_time")
+    __slots__ = ("protocol_version", "agent_id", "heartbeat_interval_seconds", "server_time", "update")
     PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     AGENT_ID_FIELD_NUMBER: _ClassVar[int]
     HEARTBEAT_INTERVAL_SECONDS_FIELD_NUMBER: _ClassVar[int]
     SERVER_TIME_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_FIELD_NUMBER: _ClassVar[int]
     protocol_version: int
     agent_id: str
     heartbeat_interval_seconds: int
     server_time: _timestamp_pb2.Timestamp
-    def __init__(self, protocol_version: _Optional[int] = ..., agent_id: _Optional[str] = ..., heartbeat_interval_seconds: _Optional[int] = ..., server_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    update: AgentUpdate
+    def __init__(self, protocol_version: _Optional[int] = ..., agent_id: _Optional[str] = ..., heartbeat_interval_seconds: _Optional[int] = ..., server_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., update: _Optional[_Union[AgentUpdate, _Mapping]] = ...) -> None: ...
 
 class UpgradeRequired(_message.Message):
-    __slots__ = ("min_protocol_version", "message")
+    __slots__ = ("min_protocol_version", "message", "update")
     MIN_PROTOCOL_VERSION_FIELD_NUMBER: _ClassVar[int]
     MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    UPDATE_FIELD_NUMBER: _ClassVar[int]
     min_protocol_version: int
     message: str
-    def __init__(self, min_protocol_version: _Optional[int] = ..., message: _Optional[str] = ...) -> None: ...
+    update: AgentUpdate
+    def __init__(self, min_protocol_version: _Optional[int] = ..., message: _Optional[str] = ..., update: _Optional[_Union[AgentUpdate, _Mapping]] = ...) -> None: ...
+
+class AgentUpdate(_message.Message):
+    __slots__ = ("version", "platform", "url", "size", "sha256", "signature")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    PLATFORM_FIELD_NUMBER: _ClassVar[int]
+    URL_FIELD_NUMBER: _ClassVar[int]
+    SIZE_FIELD_NUMBER: _ClassVar[int]
+    SHA256_FIELD_NUMBER: _ClassVar[int]
+    SIGNATURE_FIELD_NUMBER: _ClassVar[int]
+    version: str
+    platform: str
+    url: str
+    size: int
+    sha256: bytes
+    signature: bytes
+    def __init__(self, version: _Optional[str] = ..., platform: _Optional[str] = ..., url: _Optional[str] = ..., size: _Optional[int] = ..., sha256: _Optional[bytes] = ..., signature: _Optional[bytes] = ...) -> None: ...
 
 class Heartbeat(_message.Message):
     __slots__ = ("sent_at",)

@@ -136,6 +136,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                     f"this service speaks agent protocol {PROTOCOL_VERSION}; update the AOS "
                     "VCI agent to version 0.1.0 or later"
                 ),
+                update=runtime.agent_builds.offer(hello),
             ),
         )
         await websocket.send_bytes(upgrade.SerializeToString())
@@ -172,6 +173,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                     agent_id=str(agent_id),
                     heartbeat_interval_seconds=runtime.settings.heartbeat_interval_seconds,
                     server_time=_now_stamp(),
+                    update=runtime.agent_builds.offer(hello),
                 ),
             )
         )

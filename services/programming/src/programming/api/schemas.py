@@ -83,6 +83,22 @@ class ReleaseList(BaseModel):
     items: list[ReleaseRead]
 
 
+class AgentBuildRead(BaseModel):
+    id: uuid.UUID
+    version: str
+    platform: str = Field(description='"<os>-<architecture>", e.g. "windows-x86_64"')
+    file_name: str
+    size: int = Field(description="bytes")
+    sha256: str = Field(description="hex")
+    signature: str = Field(description="Ed25519 signature over the file by the release key, base64")
+    url: str = Field(description="where the file is downloaded (no login needed)")
+    created_at: datetime
+
+
+class AgentBuildList(BaseModel):
+    items: list[AgentBuildRead]
+
+
 class SessionCreate(_Request):
     agent_id: uuid.UUID
     vin: str = Field(min_length=1, max_length=32, examples=["WBA5F3103MFX12345"])

@@ -37,6 +37,7 @@ __all__ = [
     "JOB_STATES",
     "SESSION_STATES",
     "Agent",
+    "AgentBuild",
     "AgentLease",
     "Base",
     "EcuType",
@@ -131,6 +132,24 @@ class Release(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("ecu_type", "version"),)
+
+
+class AgentBuild(Base):
+    """A single-file build of the VCI agent for one platform, signed like an ECU image."""
+
+    __tablename__ = "agent_builds"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    version: Mapped[str] = mapped_column(Text)
+    platform: Mapped[str] = mapped_column(Text)  # "<os>-<architecture>", e.g. "windows-x86_64"
+    file_name: Mapped[str] = mapped_column(Text)
+    content: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[bytes] = mapped_column(LargeBinary)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("version", "platform"),)
 
 
 class Target(Base):

@@ -13,6 +13,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from programming.config import Settings
 from programming.services.admission import Admission
+from programming.services.agent_builds import AgentBuilds
 from programming.services.agent_link import AgentRegistry, SessionEvents
 from programming.services.cluster import Cluster
 from programming.services.presence import PresenceWriter
@@ -74,6 +75,8 @@ class Runtime:
     # Replaceable so that tests of flash-safe time control time instead of racing it.
     clock: Clock = system_clock
 
+    # The agent builds this replica offers to connecting agents (loaded at start).
+    agent_builds: AgentBuilds = field(init=False)
     # This replica among the others (leases, remote agent links, broadcasts, session locks).
     cluster: Cluster = field(init=False)
     # Agents' last-seen times from heartbeats, written in batches (services/presence.py).
@@ -83,6 +86,7 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.cluster = Cluster(self)
+        self.agent_builds = AgentBuilds(public_base_url=self.settings.public_base_url)
         self.presence = PresenceWriter(
             self.database, flush_seconds=self.settings.presence_flush_seconds
         )

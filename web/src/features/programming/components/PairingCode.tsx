@@ -1,7 +1,8 @@
-import { Alert, Button, Code, CopyButton, Group, Stack, Text } from "@mantine/core";
+import { Alert, Anchor, Button, Code, CopyButton, Group, Stack, Text } from "@mantine/core";
 import { useMutation } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
+import { Link } from "react-router";
 import { Countdown } from "../../../components/Countdown";
 import { ErrorMessage } from "../../../components/ErrorMessage";
 import { useApi } from "../../../lib/api/ApiProvider";
@@ -48,7 +49,13 @@ export function PairingCode({ agents }: { agents: Agent[] }) {
                 <Countdown validUntil={create.data.expires_at} />)
               </Text>
             </Group>
-            <Text size="sm">{t("programming.pairing.intro")}</Text>
+            <Text size="sm">
+              {t("programming.pairing.intro")}{" "}
+              {/* The alert's own text colour, underlined: a blue link on the blue alert lacks contrast. */}
+              <Anchor component={Link} to="/downloads/setup" c="inherit" underline="always" fw={500}>
+                {t("programming.pairing.setupGuide")}
+              </Anchor>
+            </Text>
             {/* Wrapped, not scrolled: on a phone the whole command stays readable. */}
             <Code block style={{ whiteSpace: "pre-wrap", overflowWrap: "anywhere" }}>
               {command}

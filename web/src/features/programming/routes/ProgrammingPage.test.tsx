@@ -156,6 +156,8 @@ describe("ProgrammingPage", () => {
     await userEvent.click(screen.getByRole("button", { name: "Pair an agent" }));
     expect(await screen.findByTestId("pairing-code")).toHaveTextContent("ABCD-EFGH");
     expect(screen.getByText(`aos-vci-agent pair --server ${window.location.origin} --code ABCD-EFGH`)).toBeInTheDocument();
+    // A PC without the agent yet: the card links to the setup guide of the downloads area.
+    expect(screen.getByRole("link", { name: "How to set up the workshop PC" })).toHaveAttribute("href", "/downloads/setup");
   });
 
   it("offers a technician the paired agents, but pairing and revoking only to the owner and admins", async () => {
