@@ -255,7 +255,7 @@ export const de: Messages = {
       },
       hardware: {
         title: "Werkstatt-PC",
-        items: ["Ein 64-Bit-Prozessor mit mindestens zwei Kernen", "Mindestens 4 GB Arbeitsspeicher", "Mindestens 1 GB freier Speicherplatz (Agent, Journal und Image-Cache)", "Ein freier Ethernet-Anschluss für ein DoIP-Interface oder USB für ein CAN- oder J2534-Interface"],
+        items: ["Ein 64-Bit-Prozessor mit mindestens zwei Kernen", "Mindestens 4 GB Arbeitsspeicher", "Mindestens 1 GB freier Speicherplatz (Agent, Journal und Image-Cache)", "Ein freier Ethernet-Anschluss für ein DoIP-Interface oder USB für ein CAN-Interface"],
       },
       network: {
         title: "Netzwerk",
@@ -271,7 +271,7 @@ export const de: Messages = {
         items: [
           "Ein DoIP-Interface (ICOM-Art) über Ethernet, ISO 13400 (Port 13400, TLS auf 3496)",
           "oder ein CAN-Interface, das python-can unterstützt (SocketCAN, PEAK, Vector, Kvaser, gs_usb, slcan), mit seinem Treiber",
-          "oder ein SAE-J2534-Pass-Thru-Gerät (04.04) mit seinem Treiber; nicht über Bluetooth",
+          "SAE-J2534-Pass-Thru-Geräte werden noch nicht unterstützt; kein Interface über Bluetooth",
         ],
       },
       charger: {

@@ -253,7 +253,7 @@ export const en = {
       },
       hardware: {
         title: "Workshop PC",
-        items: ["A 64-bit processor with at least two cores", "At least 4 GB of memory", "At least 1 GB of free disk space (agent, journal and image cache)", "A free Ethernet port for a DoIP interface, or USB for a CAN or J2534 interface"],
+        items: ["A 64-bit processor with at least two cores", "At least 4 GB of memory", "At least 1 GB of free disk space (agent, journal and image cache)", "A free Ethernet port for a DoIP interface, or USB for a CAN interface"],
       },
       network: {
         title: "Network",
@@ -269,7 +269,7 @@ export const en = {
         items: [
           "A DoIP interface (ICOM type) on Ethernet, ISO 13400 (port 13400, TLS on 3496)",
           "or a CAN interface supported by python-can (SocketCAN, PEAK, Vector, Kvaser, gs_usb, slcan), with its driver",
-          "or an SAE J2534 pass-thru device (04.04) with its driver; not over Bluetooth",
+          "SAE J2534 pass-thru devices are not supported yet; no interface over Bluetooth",
         ],
       },
       charger: {
