@@ -41,7 +41,7 @@ lint: install ## ruff lint and format check
 	.venv/bin/ruff format --check .
 
 typecheck: install ## mypy strict on libs/, services/ (the VCI agent for Windows too), the gateway and deploy/local
-	.venv/bin/mypy libs/servicekit/src/servicekit gateway/src/gateway services/*/src/*
+	.venv/bin/mypy libs/servicekit/src/servicekit contracts/src/aos_contracts gateway/src/gateway services/*/src/*
 	.venv/bin/mypy --platform win32 --cache-dir .mypy_cache/win32 services/vci-agent/src/vci_agent
 	cd deploy/local && ../../.venv/bin/mypy --strict stack.py run.py demo_agent.py
 	.venv/bin/mypy --strict scripts

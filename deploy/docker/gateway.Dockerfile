@@ -29,6 +29,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 COPY libs/servicekit/pyproject.toml libs/servicekit/
 COPY proto/pyproject.toml proto/
+COPY contracts/pyproject.toml contracts/
 COPY gateway/pyproject.toml gateway/
 COPY services/identity/pyproject.toml services/identity/
 COPY services/billing/pyproject.toml services/billing/

@@ -31,6 +31,7 @@ WORKDIR /app
 COPY pyproject.toml uv.lock ./
 COPY libs/servicekit/pyproject.toml libs/servicekit/
 COPY proto/pyproject.toml proto/
+COPY contracts/pyproject.toml contracts/
 COPY gateway/pyproject.toml gateway/
 COPY services/identity/pyproject.toml services/identity/
 COPY services/billing/pyproject.toml services/billing/
@@ -40,9 +41,10 @@ COPY services/vci-agent/pyproject.toml services/vci-agent/
 RUN /opt/uv/bin/uv sync --no-install-workspace --package "aos-${SERVICE}"
 COPY libs/servicekit libs/servicekit
 COPY proto proto
+COPY contracts contracts
 COPY services/${SERVICE} services/${SERVICE}
 RUN /opt/uv/bin/uv sync --package "aos-${SERVICE}" \
-    && python3 -m compileall -q libs/servicekit/src proto/src "services/${SERVICE}/src" \
+    && python3 -m compileall -q libs/servicekit/src proto/src contracts/src "services/${SERVICE}/src" \
     && printf '#!/bin/sh\nexec /app/.venv/bin/python -m %s "$@"\n' "${SERVICE}" > /app/service \
     && chmod 0555 /app/service
 

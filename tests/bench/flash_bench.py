@@ -30,7 +30,7 @@ import can
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from doipclient.client import DoIPClient
 
-from vci_agent import aosimg
+from aos_contracts.aosimg import HEADER_SIZE, build_image
 from vci_agent.flash import Flasher, FlashOptions, FlashProgress
 from vci_agent.image import verify_image
 from vci_agent.journal import JobPhase, Journal, JournalEntry
@@ -140,8 +140,8 @@ def _flash_once(
 def _isotp_flash(image_size: int, key: Ed25519PrivateKey) -> dict[str, float]:
     """Flash the BDC over ISO-TP on python-can's virtual bus, both sides limited to classical
     CAN at 500 kbit/s (simulator in this process, so no CPU figure)."""
-    payload = os.urandom(image_size - aosimg.HEADER_SIZE)
-    image_bytes = aosimg.build("BDC_G20", "2.4.0", payload)
+    payload = os.urandom(image_size - HEADER_SIZE)
+    image_bytes = build_image("BDC_G20", "2.4.0", payload)
     image = verify_image(image_bytes, signature=key.sign(image_bytes), public_key=key.public_key())
     endpoint = IsoTpEndpoint(
         txid=0x740, rxid=0x748, rate_limit_bitrate=CLASSICAL_CAN_500K_DATA_BITRATE
@@ -187,7 +187,7 @@ def _isotp_flash(image_size: int, key: Ed25519PrivateKey) -> dict[str, float]:
 def _doip_can_speed_flash(image_size: int, key: Ed25519PrivateKey) -> dict[str, float]:
     """Flash the DME over DoIP with the simulator limiting diagnostic payload to classical CAN
     at 500 kbit/s (its ``--can-speed``)."""
-    image_bytes = aosimg.build("DME_B48", "1.1.0", os.urandom(image_size - aosimg.HEADER_SIZE))
+    image_bytes = build_image("DME_B48", "1.1.0", os.urandom(image_size - HEADER_SIZE))
     process, port = _start_simulator(4096 + 2, "--can-speed")
     try:
         with tempfile.TemporaryDirectory() as state:
@@ -222,7 +222,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     key = Ed25519PrivateKey.generate()
-    image_bytes = aosimg.build("DME_B48", "1.1.0", os.urandom(IMAGE_SIZE - aosimg.HEADER_SIZE))
+    image_bytes = build_image("DME_B48", "1.1.0", os.urandom(IMAGE_SIZE - HEADER_SIZE))
     variants: list[tuple[str, type[DoIPClient]]] = [("", FastDoIPClient)]
     if args.stock_doipclient:
         variants.append((", stock doipclient", DoIPClient))

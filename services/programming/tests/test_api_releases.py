@@ -18,8 +18,8 @@ from fastapi import FastAPI
 from sqlalchemy import update
 
 from aos.agent.v1 import agent_pb2
+from aos_contracts.aosimg import parse_image
 from programming.db.models import FlashJob
-from programming.domain.images import parse_header
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
@@ -122,7 +122,8 @@ async def test_image_is_signed_by_the_key_given_to_agents(
     public_key.verify(base64.b64decode(dme["signature"]), image)  # raises if wrong
     assert hashlib.sha256(image).hexdigest() == dme["sha256"]
     assert len(image) == dme["size"]
-    assert parse_header(image)[:2] == ("DME_B48", "1.1.0")
+    header = parse_image(image)
+    assert (header.ecu_type, header.version) == ("DME_B48", "1.1.0")
     assert dme["memory_address"] == 0x00080000
 
 

@@ -1,4 +1,4 @@
-"""Versions, VINs, security keys, ranges and the AOSIMG1 image format."""
+"""Versions, VINs, ranges and the demo catalog."""
 
 from __future__ import annotations
 
@@ -6,15 +6,10 @@ import hashlib
 
 import pytest
 
-from programming.domain.images import (
-    DEMO_ECU_TYPES,
-    HEADER_SIZE,
-    build_image,
-    demo_payload,
-    parse_header,
-)
+from aos_contracts.demo import DEMO_ECUS
+from aos_contracts.keys import key_algorithm
+from programming.domain.images import DEMO_ECU_TYPES, DEMO_RELEASES, DEMO_TARGETS, demo_payload
 from programming.domain.ranges import RangeNotSatisfiable, parse_range
-from programming.domain.security import aos_demo_1_key
 from programming.domain.versions import is_older, version_key
 from programming.domain.vin import is_valid_vin, model_series
 
@@ -51,21 +46,6 @@ def test_vin_with_letter_o_is_invalid() -> None:
     assert model_series("WBA5F3103MFO12345") is None
 
 
-def test_aos_demo_1_key_is_sha256_of_secret_level_and_seed_truncated() -> None:
-    secret = bytes.fromhex("d3e1f2a4b5c6d7e8f9a0b1c2d3e4f506")
-    seed = bytes.fromhex("11223344")
-    expected = hashlib.sha256(secret + b"\x11" + seed).digest()[:4]
-    assert aos_demo_1_key(secret, level=0x11, seed=seed) == expected
-    assert len(expected) == 4
-
-
-def test_aos_demo_1_key_depends_on_the_level() -> None:
-    secret, seed = b"s" * 16, b"\x01\x02\x03\x04"
-    assert aos_demo_1_key(secret, level=0x11, seed=seed) != aos_demo_1_key(
-        secret, level=0x01, seed=seed
-    )
-
-
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
@@ -88,17 +68,6 @@ def test_parse_range_refuses_unsatisfiable_or_unsupported(header: str) -> None:
         parse_range(header, size=100)
 
 
-def test_image_header_layout() -> None:
-    image = build_image("DME_B48", "1.1.0", b"\xaa" * 10)
-    assert image[:8] == b"AOSIMG1\0"
-    assert image[8:32] == b"DME_B48".ljust(24, b"\0")
-    assert image[32:48] == b"1.1.0".ljust(16, b"\0")
-    assert image[48:52] == (10).to_bytes(4, "big")
-    assert image[52:64] == bytes(12)
-    assert len(image) == HEADER_SIZE + 10
-    assert parse_header(image) == ("DME_B48", "1.1.0", 10)
-
-
 def test_demo_payload_is_deterministic_and_depends_on_the_version() -> None:
     first = demo_payload("DME_B48", "1.1.0", size=1000)
     assert first == demo_payload("DME_B48", "1.1.0", size=1000)
@@ -106,10 +75,18 @@ def test_demo_payload_is_deterministic_and_depends_on_the_version() -> None:
     assert first[:32] == hashlib.sha256(b"DME_B48:1.1.0" + bytes(8)).digest()
 
 
-def test_too_long_names_do_not_fit_the_header() -> None:
-    with pytest.raises(ValueError, match="too long"):
-        build_image("X" * 25, "1.0.0", b"")
-
-
 def test_demo_secrets_are_16_bytes() -> None:
     assert all(len(bytes.fromhex(ecu.secret_hex)) == 16 for ecu in DEMO_ECU_TYPES)
+
+
+def test_demo_ecu_types_are_the_demo_vehicles_ecus() -> None:
+    assert [(t.key, t.memory_address, t.region_size, t.secret_hex) for t in DEMO_ECU_TYPES] == [
+        (e.ecu_type, e.region_address, e.region_size, e.secret.hex()) for e in DEMO_ECUS
+    ]
+    assert all(key_algorithm(t.security_algorithm) for t in DEMO_ECU_TYPES)
+
+
+def test_every_demo_release_and_target_has_a_demo_ecu_type() -> None:
+    keys = {t.key for t in DEMO_ECU_TYPES}
+    assert {r.ecu_type for r in DEMO_RELEASES} <= keys
+    assert all(set(targets) <= keys for targets in DEMO_TARGETS.values())

@@ -12,9 +12,11 @@ from typing import Any
 import httpx
 import pytest
 from prometheus_client import REGISTRY
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from aos.agent.v1 import agent_pb2
-from programming.domain.security import aos_demo_1_key
+from aos_contracts.keys import aos_demo_1, aos_demo_2
 from servicekit.testing import ManualClock
 
 Auth = Callable[..., dict[str, str]]
@@ -120,7 +122,7 @@ async def test_keys_are_given_only_to_the_running_job_and_everything_else_is_ref
     seed = secrets.token_bytes(4)
     answer = await agent.request(key_request(job, seed=seed))
     assert answer.WhichOneof("body") == "security_key_answer", answer
-    assert answer.security_key_answer.key == aos_demo_1_key(DME_SECRET, level=0x11, seed=seed)
+    assert answer.security_key_answer.key == aos_demo_1(DME_SECRET, level=0x11, seed=seed)
 
     # The second connection: random seeds, another ECU, another level, an unknown job.
     for _ in range(3):
@@ -211,7 +213,89 @@ async def test_a_job_moves_to_the_agents_new_connection_once_its_own_is_gone(
     seed = secrets.token_bytes(4)
     answer = await back.request(key_request(job, seed=seed))
     assert answer.WhichOneof("body") == "security_key_answer", answer
-    assert answer.security_key_answer.key == aos_demo_1_key(DME_SECRET, level=0x11, seed=seed)
+    assert answer.security_key_answer.key == aos_demo_1(DME_SECRET, level=0x11, seed=seed)
+
+
+async def set_security_algorithm(database_url: str, ecu_type: str, algorithm: str) -> None:
+    """What a catalog change of the ECU type's algorithm leaves in the database."""
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text("UPDATE ecu_types SET security_algorithm = :algorithm WHERE key = :key"),
+                {"algorithm": algorithm, "key": ecu_type},
+            )
+    finally:
+        await engine.dispose()
+
+
+async def start_dme_job(
+    http: httpx.AsyncClient, auth: Auth, grant: Grant, paired_agent: AgentFactory
+) -> tuple[Any, agent_pb2.StartJob]:
+    """An agent whose session's DME job is RUNNING and reports its unlock phase."""
+    organization_id = uuid.uuid4()
+    headers = auth(organization_id)
+    await grant(organization_id)
+    agent = await paired_agent(organization_id)
+    started: asyncio.Queue[agent_pb2.StartJob] = asyncio.Queue()
+
+    async def hold(job: agent_pb2.StartJob) -> None:
+        await started.put(job)
+
+    agent.flash = hold
+    planned = await http.post(
+        "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
+    )
+    await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
+    job = await asyncio.wait_for(started.get(), 10)
+    assert job.ecu_type == "DME_B48"
+    await agent.send(progress(job, agent_pb2.JOB_PHASE_PREPARING))
+    return agent, job
+
+
+async def test_the_key_is_computed_with_the_algorithm_the_ecu_type_names(
+    http: httpx.AsyncClient,
+    auth: Auth,
+    grant: Grant,
+    paired_agent: AgentFactory,
+    settings: Any,
+) -> None:
+    await set_security_algorithm(settings.database_url, "DME_B48", "AOS-DEMO-2")
+    agent, job = await start_dme_job(http, auth, grant, paired_agent)
+    seed = secrets.token_bytes(4)
+
+    answer = await agent.request(key_request(job, seed=seed))
+
+    assert answer.WhichOneof("body") == "security_key_answer", answer
+    assert answer.security_key_answer.key == aos_demo_2(DME_SECRET, 0x11, seed)
+    assert answer.security_key_answer.key != aos_demo_1(DME_SECRET, 0x11, seed)
+
+
+async def test_an_algorithm_the_service_does_not_know_is_refused_with_the_known_ones(
+    http: httpx.AsyncClient,
+    auth: Auth,
+    grant: Grant,
+    paired_agent: AgentFactory,
+    settings: Any,
+) -> None:
+    await set_security_algorithm(settings.database_url, "DME_B48", "OEM-X-7")
+    agent, job = await start_dme_job(http, auth, grant, paired_agent)
+    before = REGISTRY.get_sample_value(
+        "aos_programming_security_key_refused_total", {"reason": "unknown-key-algorithm"}
+    )
+
+    answer = await agent.request(key_request(job, seed=secrets.token_bytes(4)))
+
+    assert refusal(answer) == "unknown-key-algorithm"
+    assert answer.error.message == (
+        "the catalog's ECU type DME_B48 names the security key algorithm 'OEM-X-7', which this "
+        "programming service does not know (known: AOS-DEMO-1, AOS-DEMO-2); the ECU cannot be "
+        "unlocked until the platform corrects the ECU type"
+    )
+    after = REGISTRY.get_sample_value(
+        "aos_programming_security_key_refused_total", {"reason": "unknown-key-algorithm"}
+    )
+    assert (after or 0.0) - (before or 0.0) == 1
 
 
 class TestAConnectionSilentForTwoHeartbeats:
@@ -260,7 +344,7 @@ class TestAConnectionSilentForTwoHeartbeats:
         clock.advance(settings.heartbeat_interval_seconds + 1)
         answer = await back.request(key_request(job, seed=seed))
         assert answer.WhichOneof("body") == "security_key_answer", answer
-        assert answer.security_key_answer.key == aos_demo_1_key(DME_SECRET, level=0x11, seed=seed)
+        assert answer.security_key_answer.key == aos_demo_1(DME_SECRET, level=0x11, seed=seed)
         # From now on the old connection is not the job's, even if it speaks again.
         await heartbeat(agent)
         assert refusal(await agent.request(key_request(job, seed=seed))) == ("not-job-connection")

@@ -14,7 +14,7 @@ from sqlalchemy import text
 
 from aos.agent.v1 import agent_pb2
 from aos.events.v1 import programming_pb2
-from programming.domain.security import aos_demo_1_key
+from aos_contracts.keys import aos_demo_1
 from servicekit.revocations import Subject
 from servicekit.testing import assert_problem
 
@@ -105,7 +105,7 @@ async def test_session_runs_end_to_end_and_report_shows_before_and_after(
     # The key the service answered is AOS-DEMO-1 of the seed with the DME's secret.
     [(level, seed, key)] = agent.keys
     assert level == 0x11
-    assert key == aos_demo_1_key(DME_SECRET, level=0x11, seed=seed)
+    assert key == aos_demo_1(DME_SECRET, level=0x11, seed=seed)
     # The agent's result was acknowledged (reply_to its JobResult frame).
     assert len(agent.acked_results) == 1
     [start_job] = agent.start_jobs

@@ -30,6 +30,7 @@ import can
 import httpx
 from keyring.backend import KeyringBackend
 
+from aos_contracts import demo
 from vci_agent.agent import run_agent
 from vci_agent.credentials import (
     CredentialPlace,
@@ -73,12 +74,8 @@ CREDENTIAL_FILE = "credential.json"
 # `connect` exits with this after it installed an update: a service manager (WinSW, systemd
 # Restart=on-failure) starts the new version; the value is EX_TEMPFAIL of sysexits.h.
 EXIT_UPDATED = 75
-# The AOS demo vehicle's ECUs, read when no --ecu is given.
-DEMO_ECUS = (
-    EcuInfo(0x0012, "DME", "DME_B48"),
-    EcuInfo(0x0040, "BDC", "BDC_G20"),
-    EcuInfo(0x0063, "HU", "HU_MGU"),
-)
+# The AOS demo vehicle's ECUs (aos_contracts.demo), read when no --ecu is given.
+DEMO_ECUS = tuple(EcuInfo(ecu.logical_address, ecu.name, ecu.ecu_type) for ecu in demo.DEMO_ECUS)
 
 
 def _int(text: str) -> int:
@@ -150,7 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     flash.add_argument("--sha256", type=_hex_bytes, help="expected SHA-256 of the image (hex)")
     flash.add_argument(
-        "--key-algorithm", default="aos-demo-1", choices=sorted(KEY_ALGORITHMS), help="seed/key"
+        "--key-algorithm",
+        default="aos-demo-1",
+        type=str.lower,
+        choices=sorted(name.lower() for name in KEY_ALGORITHMS),
+        help="seed/key algorithm (the ECU type's, as in the programming catalog)",
     )
     secret = flash.add_mutually_exclusive_group(required=True)
     secret.add_argument("--secret", type=_hex_bytes, help="security-access secret (hex)")

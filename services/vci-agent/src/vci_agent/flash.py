@@ -61,6 +61,11 @@ from udsoncan.exceptions import (
 )
 from udsoncan.typing import ClientConfig
 
+from aos_contracts.uds import (
+    ROUTINE_CHECK_DEPENDENCIES,
+    ROUTINE_CHECK_MEMORY,
+    ROUTINE_ERASE_MEMORY,
+)
 from vci_agent.image import VerifiedImage
 from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry
 from vci_agent.keys import KeyProvider
@@ -85,9 +90,6 @@ __all__ = [
     "LowVoltageError",
 ]
 
-ROUTINE_ERASE = 0xFF00
-ROUTINE_CHECK_MEMORY = 0x0202
-ROUTINE_CHECK_DEPENDENCIES = 0xFF01
 _ALFI_32_32 = 0x44
 # TesterPresent with suppressPosRspMsgIndicationBit: the ECU restarts S3 and sends nothing.
 TESTER_PRESENT_SUPPRESSED = b"\x3e\x80"
@@ -543,7 +545,7 @@ class Flasher:
         address = state.entry.memory_address if address is None else address
         size = image.size if size is None else size
         erase = bytes([_ALFI_32_32]) + address.to_bytes(4, "big") + size.to_bytes(4, "big")
-        client.start_routine(ROUTINE_ERASE, erase)
+        client.start_routine(ROUTINE_ERASE_MEMORY, erase)
         self._journal.save(state.update(erased=True, acked_offset=0))
         self._download(client, connection, image, state)
         if not self._check(client, image, state):

@@ -16,7 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from vci_agent.aosimg import AosImageHeader, InvalidImageError, parse_header
+from aos_contracts.aosimg import ImageHeader, InvalidImageError, parse_image
 from vci_agent.platform import flush_to_disk, replace_file
 
 __all__ = [
@@ -60,7 +60,7 @@ class VerifiedImage:
 
     data: bytes
     sha256: bytes
-    header: AosImageHeader
+    header: ImageHeader
 
     @property
     def size(self) -> int:
@@ -108,7 +108,7 @@ def verify_image(
     except InvalidSignature:
         raise ImageSignatureError("the image signature does not verify") from None
     try:
-        header = parse_header(data)
+        header = parse_image(data)
     except InvalidImageError as exc:
         raise ImageFormatError(str(exc)) from exc
     return VerifiedImage(data=data, sha256=digest, header=header)

@@ -1,4 +1,5 @@
-"""udsoncan client configuration shared by the flasher and the vehicle reader."""
+"""udsoncan client configuration shared by the flasher and the vehicle reader. The DID numbers
+and the battery voltage scale come from the contracts package (``aos_contracts.uds``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,18 @@ from typing import Any, cast
 from udsoncan import DidCodec
 from udsoncan.configs import default_client_config
 from udsoncan.typing import ClientConfig
+
+from aos_contracts.uds import (
+    DID_BATTERY_VOLTAGE,
+    DID_FINGERPRINT,
+    DID_PROGRAMMING_DATE,
+    DID_SERIAL_NUMBER,
+    DID_SOFTWARE_VERSION,
+    DID_SUPPLIER_VERSION,
+    DID_VIN,
+    decode_battery_volts,
+    encode_battery_volts,
+)
 
 __all__ = [
     "DID_BATTERY_VOLTAGE",
@@ -24,16 +37,6 @@ __all__ = [
     "UdsTiming",
     "client_config",
 ]
-
-DID_VIN = 0xF190
-DID_SOFTWARE_VERSION = 0xF189
-DID_SUPPLIER_VERSION = 0xF195
-DID_SERIAL_NUMBER = 0xF18C
-DID_FINGERPRINT = 0xF198
-DID_PROGRAMMING_DATE = 0xF199
-# Vehicle manufacturer specific (0x0100-0xA5FF): supply voltage at the ECU, uint16 millivolts.
-# The simulator answers it; an ECU without it answers an NRC (0x31) and is flashed unwatched.
-DID_BATTERY_VOLTAGE = 0x0120
 
 
 class AsciiDidCodec(DidCodec):
@@ -66,10 +69,10 @@ class MillivoltDidCodec(DidCodec):
     """Two bytes, unsigned millivolts, decoded to volts."""
 
     def encode(self, *did_value: Any) -> bytes:
-        return round(float(did_value[0]) * 1000).to_bytes(2, "big")
+        return encode_battery_volts(float(did_value[0]))
 
     def decode(self, did_payload: bytes) -> Any:
-        return int.from_bytes(bytes(did_payload[:2]), "big") / 1000
+        return decode_battery_volts(did_payload)
 
     def __len__(self) -> int:
         return 2

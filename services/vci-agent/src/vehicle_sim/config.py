@@ -5,6 +5,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from aos_contracts.demo import DEMO_ECUS, DEMO_VIN
+from aos_contracts.keys import AOS_DEMO_1, UnknownKeyAlgorithmError, key_algorithm
 from vehicle_sim.security import DEV_SECRETS
 
 __all__ = [
@@ -29,6 +31,7 @@ class EcuConfig:
     """One ECU behind the DoIP entity.
 
     Times are seconds. ``region_address``/``region_size`` are the flash region in bytes.
+    ``security_algorithm`` names the seed/key algorithm (``aos_contracts.keys``).
     """
 
     logical_address: int
@@ -46,6 +49,7 @@ class EcuConfig:
     security_delay_s: float = 10.0
     can_request_id: int | None = None
     can_response_id: int | None = None
+    security_algorithm: str = AOS_DEMO_1
 
     @property
     def can_ids(self) -> tuple[int, int]:
@@ -76,30 +80,27 @@ class VehicleConfig:
 
 
 def demo_vehicle() -> VehicleConfig:
-    """The demo G20 (VIN WBA5F3103MFX12345) with DME, BDC and HU, as in the programming catalog."""
-
-    def ecu(
-        address: int, name: str, ecu_type: str, version: str, region: int, size: int
-    ) -> EcuConfig:
-        return EcuConfig(
-            logical_address=address,
-            name=name,
-            ecu_type=ecu_type,
-            version=version,
-            region_address=region,
-            region_size=size,
-            secret=DEV_SECRETS[ecu_type],
-            serial_number=f"SIM{address:04X}000001",
-            supplier_version=f"{ecu_type}-SUP-{version}",
-        )
-
+    """The demo G20 with DME, BDC and HU of ``aos_contracts.demo``, as in the programming
+    catalog, each running its factory version."""
     return VehicleConfig(
-        vin="WBA5F3103MFX12345",
+        vin=DEMO_VIN,
         logical_address=0x0010,
-        ecus=(
-            ecu(0x0012, "DME", "DME_B48", "1.0.0", 0x00080000, 0x00100000),
-            ecu(0x0040, "BDC", "BDC_G20", "2.3.0", 0x00020000, 0x00080000),
-            ecu(0x0063, "HU", "HU_MGU", "5.0.1", 0x01000000, 0x00200000),
+        ecus=tuple(
+            EcuConfig(
+                logical_address=ecu.logical_address,
+                name=ecu.name,
+                ecu_type=ecu.ecu_type,
+                version=ecu.factory_version,
+                region_address=ecu.region_address,
+                region_size=ecu.region_size,
+                secret=ecu.secret,
+                serial_number=f"SIM{ecu.logical_address:04X}000001",
+                supplier_version=f"{ecu.ecu_type}-SUP-{ecu.factory_version}",
+                can_request_id=ecu.can_request_id,
+                can_response_id=ecu.can_response_id,
+                security_algorithm=ecu.security_algorithm,
+            )
+            for ecu in DEMO_ECUS
         ),
     )
 
@@ -132,6 +133,11 @@ def _ecu_from_json(raw: Any, default_block: int) -> EcuConfig:
         if len(secret) != 16:
             raise ConfigError("secret_hex must be 16 bytes")
         address = _int(raw["logical_address"], "logical_address")
+        algorithm = str(raw.get("security_algorithm", AOS_DEMO_1))
+        try:
+            key_algorithm(algorithm)
+        except UnknownKeyAlgorithmError as exc:
+            raise ConfigError(str(exc)) from None
         return EcuConfig(
             logical_address=address,
             name=str(raw.get("name", f"ECU{address:04X}")),
@@ -146,6 +152,7 @@ def _ecu_from_json(raw: Any, default_block: int) -> EcuConfig:
             erase_time_s=float(raw.get("erase_time_s", 0.2)),
             session_switch_time_s=float(raw.get("session_switch_time_s", 0.05)),
             security_delay_s=float(raw.get("security_delay_s", 10.0)),
+            security_algorithm=algorithm.strip().upper(),
         )
     except KeyError as exc:
         raise ConfigError(f"ECU is missing the field {exc.args[0]!r}") from exc

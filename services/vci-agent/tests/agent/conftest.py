@@ -33,8 +33,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from google.protobuf.timestamp_pb2 import Timestamp
 from keyring.backends import fail
 
+from aos_contracts.aosimg import build_image
 from servicekit.faults import TcpProxy
-from vci_agent import aosimg
 from vci_agent.flash import FlashOptions
 from vci_agent.jobs import JobRunner
 from vci_agent.journal import Journal
@@ -73,7 +73,7 @@ def make_signed_image(
     version: str = "1.1.0",
     payload_size: int = 384 * 1024,
 ) -> SignedImage:
-    data = aosimg.build(ecu_type, version, os.urandom(payload_size))
+    data = build_image(ecu_type, version, os.urandom(payload_size))
     return SignedImage(
         data=data,
         signature=private_key.sign(data),

@@ -21,5 +21,5 @@ def test_local_key_provider_uses_the_named_algorithm() -> None:
 
 
 def test_local_key_provider_refuses_an_unknown_algorithm() -> None:
-    with pytest.raises(ValueError, match="unknown key algorithm"):
+    with pytest.raises(ValueError, match="unknown security key algorithm 'rot13'"):
         local_key_provider("rot13", SECRET)

@@ -24,6 +24,7 @@ class CatalogRepository:
             .values(
                 key=ecu_type.key,
                 name=ecu_type.name,
+                security_algorithm=ecu_type.security_algorithm,
                 security_secret_sealed=ecu_type.security_secret_sealed,
                 security_level=ecu_type.security_level,
                 memory_address=ecu_type.memory_address,

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from aos_contracts.aosimg import build_image
+from aos_contracts.uds import SEED_LEVEL_PROGRAMMING
 from programming.db.catalog import CatalogRepository
 from programming.db.models import EcuType, Release
 from programming.db.sessions import SessionRepository
@@ -19,7 +21,6 @@ from programming.domain.images import (
     DEMO_ECU_TYPES,
     DEMO_RELEASES,
     DEMO_TARGETS,
-    build_image,
     demo_payload,
 )
 from programming.domain.sessions import JobState
@@ -78,7 +79,8 @@ async def seed_catalog(
                 security_secret_sealed=seal_ecu_secret(
                     cipher, demo.key, bytes.fromhex(demo.secret_hex)
                 ),
-                security_level=0x11,
+                security_algorithm=demo.security_algorithm,
+                security_level=SEED_LEVEL_PROGRAMMING,
                 memory_address=demo.memory_address,
                 region_size=demo.region_size,
             )

@@ -23,8 +23,8 @@ from prometheus_client import Counter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos.agent.v1 import agent_pb2
+from aos_contracts.keys import UnknownKeyAlgorithmError, key_algorithm
 from programming.db.catalog import CatalogRepository
-from programming.domain.security import aos_demo_1_key
 from programming.domain.sessions import JobState
 from programming.services.agent_link import AgentConnection
 from programming.services.ecu_secrets import unseal_ecu_secret
@@ -61,8 +61,11 @@ async def security_key(
     *,
     connection: AgentConnection,
 ) -> bytes | KeyRefusal:
-    """The AOS-DEMO-1 key for ``request`` (the ECU type's secret never leaves the service),
-    counted against the job's allowance; or a KeyRefusal, already logged and counted."""
+    """The key for ``request``, computed with the algorithm the ECU type names in the catalog
+    (``EcuType.security_algorithm``, looked up in ``aos_contracts.keys``; the ECU type's secret
+    never leaves the service), counted against the job's allowance; or a KeyRefusal, already
+    logged and counted. An algorithm this service does not know is refused
+    (``unknown-key-algorithm``) with a message the agent puts in the job's failure reason."""
     refusal, key = await _decide(session, runtime, request, connection=connection)
     if refusal is None and key is not None:
         return key
@@ -130,6 +133,16 @@ async def _decide(
             "not-unlock-phase",
             f"keys are given only in the job's {UNLOCK_PHASE} phase (reported: {phase or 'none'})",
         ), None
+    try:
+        algorithm = key_algorithm(ecu_type.security_algorithm)
+    except UnknownKeyAlgorithmError as exc:
+        return KeyRefusal(
+            "unknown-key-algorithm",
+            f"the catalog's ECU type {ecu_type.key} names the security key algorithm "
+            f"{exc.name!r}, which this programming service does not know (known: "
+            f"{', '.join(exc.known)}); the ECU cannot be unlocked until the platform "
+            "corrects the ECU type",
+        ), None
     allowance = runtime.settings.security_keys_per_job
     if job.security_keys_issued >= allowance:
         return KeyRefusal(
@@ -137,4 +150,4 @@ async def _decide(
         ), None
     job.security_keys_issued += 1
     secret = unseal_ecu_secret(runtime.secret_cipher, ecu_type.key, ecu_type.security_secret_sealed)
-    return None, aos_demo_1_key(secret, level=request.level, seed=request.seed)
+    return None, algorithm(secret, request.level, request.seed)

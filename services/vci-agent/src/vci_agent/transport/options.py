@@ -19,6 +19,7 @@ from types import MappingProxyType
 import can
 from udsoncan.connections import BaseConnection
 
+from aos_contracts.demo import DEMO_ECUS
 from vci_agent.transport.doip import (
     TCP_DATA_PORT,
     TLS_DATA_PORT,
@@ -45,7 +46,7 @@ DEFAULT_BITRATE = 500_000
 # (request id, response id) of the AOS demo vehicle's ECUs on CAN (11-bit, normal addressing).
 # The programming catalog does not hold CAN ids yet; other ECUs need --can-id.
 DEMO_CAN_IDS: Mapping[int, tuple[int, int]] = MappingProxyType(
-    {0x0012: (0x712, 0x71A), 0x0040: (0x740, 0x748), 0x0063: (0x763, 0x76B)}
+    {ecu.logical_address: (ecu.can_request_id, ecu.can_response_id) for ecu in DEMO_ECUS}
 )
 
 _ACTIVATION_NAMES = {

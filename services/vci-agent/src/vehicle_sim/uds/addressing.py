@@ -1,12 +1,8 @@
 """Memory address and size parameters (addressAndLengthFormatIdentifier 0x44 only)."""
 
-from typing import TYPE_CHECKING
-
 from vehicle_sim.uds.constants import NRC
+from vehicle_sim.uds.context import EcuContext
 from vehicle_sim.uds.reply import NegativeResponseError
-
-if TYPE_CHECKING:
-    from vehicle_sim.uds.server import EcuServer
 
 __all__ = ["ALFI", "PARAMETER_LENGTH", "parse_region_range"]
 
@@ -14,7 +10,7 @@ ALFI = 0x44  # 4-byte memory size, 4-byte memory address
 PARAMETER_LENGTH = 9  # ALFI + address + size
 
 
-def parse_region_range(ecu: "EcuServer", params: memoryview) -> tuple[int, int]:
+def parse_region_range(ecu: EcuContext, params: memoryview) -> tuple[int, int]:
     """Parse `44 <address 4> <size 4>` and return (start, end) offsets inside the ECU region.
 
     Raises NegativeResponseError: 0x13 wrong length, 0x31 other ALFI, empty or outside region.

@@ -1,33 +1,34 @@
 """Services 0x22 read and 0x2E write data by identifier."""
 
-from typing import TYPE_CHECKING
-
+from aos_contracts import uds
 from vehicle_sim.uds.constants import NRC
+from vehicle_sim.uds.context import EcuContext
 from vehicle_sim.uds.reply import NegativeResponseError, Reply
-
-if TYPE_CHECKING:
-    from vehicle_sim.uds.server import EcuServer
 
 __all__ = ["DID", "read_data_by_identifier", "write_data_by_identifier"]
 
 
 class DID:
-    VIN = 0xF190
-    APPLICATION_SOFTWARE_VERSION = 0xF189
-    SUPPLIER_SOFTWARE_VERSION = 0xF195
-    SERIAL_NUMBER = 0xF18C
-    FINGERPRINT = 0xF198
-    PROGRAMMING_DATE = 0xF199
-    # Vehicle manufacturer specific range (0x0100-0xA5FF): the supply (battery) voltage at the
-    # ECU, unsigned 16 bits in millivolts. The agent reads it before and during a flash.
-    BATTERY_VOLTAGE = 0x0120
+    """The DIDs the simulated ECUs answer (numbers from ``aos_contracts.uds``)."""
+
+    VIN = uds.DID_VIN
+    APPLICATION_SOFTWARE_VERSION = uds.DID_SOFTWARE_VERSION
+    SUPPLIER_SOFTWARE_VERSION = uds.DID_SUPPLIER_VERSION
+    SERIAL_NUMBER = uds.DID_SERIAL_NUMBER
+    FINGERPRINT = uds.DID_FINGERPRINT
+    PROGRAMMING_DATE = uds.DID_PROGRAMMING_DATE
+    # The supply (battery) voltage at the ECU; the agent reads it before and during a flash.
+    BATTERY_VOLTAGE = uds.DID_BATTERY_VOLTAGE
 
 
 # Writable DIDs and their exact data length in bytes.
-_WRITABLE = {DID.FINGERPRINT: 10, DID.PROGRAMMING_DATE: 3}
+_WRITABLE = {
+    DID.FINGERPRINT: uds.FINGERPRINT_LENGTH,
+    DID.PROGRAMMING_DATE: uds.PROGRAMMING_DATE_LENGTH,
+}
 
 
-def _read(ecu: "EcuServer", did: int) -> bytes:
+def _read(ecu: EcuContext, did: int) -> bytes:
     state = ecu.persistent
     if did == DID.VIN:
         return ecu.vin.encode("ascii")
@@ -44,11 +45,11 @@ def _read(ecu: "EcuServer", did: int) -> bytes:
     if did == DID.PROGRAMMING_DATE:
         return bytes.fromhex(state.programming_date_hex)
     if did == DID.BATTERY_VOLTAGE:
-        return min(round(ecu.battery.volts * 1000), 0xFFFF).to_bytes(2, "big")
+        return uds.encode_battery_volts(ecu.battery.volts)
     raise NegativeResponseError(NRC.REQUEST_OUT_OF_RANGE)
 
 
-def read_data_by_identifier(ecu: "EcuServer", request: memoryview) -> Reply:
+def read_data_by_identifier(ecu: EcuContext, request: memoryview) -> Reply:
     """`22 <did>…` → `62 <did> <data>…` (several DIDs per request); unknown DID → 0x31."""
     if len(request) < 3 or len(request) % 2 == 0:
         raise NegativeResponseError(NRC.INCORRECT_MESSAGE_LENGTH)
@@ -64,7 +65,7 @@ def _is_bcd(data: bytes) -> bool:
     return all(byte >> 4 <= 9 and byte & 0x0F <= 9 for byte in data)
 
 
-def write_data_by_identifier(ecu: "EcuServer", request: memoryview) -> Reply:
+def write_data_by_identifier(ecu: EcuContext, request: memoryview) -> Reply:
     """`2E F198 <10 bytes>` / `2E F199 <YYMMDD BCD>` → `6E <did>` (programming session,
     unlocked: else 0x7F / 0x33). Other DIDs → 0x31, wrong data length → 0x13."""
     if len(request) < 4:

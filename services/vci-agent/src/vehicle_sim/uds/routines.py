@@ -1,25 +1,26 @@
 """Service 0x31 routine control: FF00 erase, 0202 check memory, FF01 check dependencies."""
 
-from typing import TYPE_CHECKING
-
+from aos_contracts.uds import (
+    ROUTINE_CHECK_DEPENDENCIES,
+    ROUTINE_CHECK_MEMORY,
+    ROUTINE_ERASE_MEMORY,
+)
 from vehicle_sim.image import HEADER_SIZE, parse_header
 from vehicle_sim.uds.addressing import parse_region_range
 from vehicle_sim.uds.constants import NRC
+from vehicle_sim.uds.context import EcuContext
 from vehicle_sim.uds.reply import NegativeResponseError, Reply
-
-if TYPE_CHECKING:
-    from vehicle_sim.uds.server import EcuServer
 
 __all__ = ["CHECK_DEPENDENCIES", "CHECK_MEMORY", "ERASE_MEMORY", "routine_control"]
 
-ERASE_MEMORY = 0xFF00
-CHECK_MEMORY = 0x0202
-CHECK_DEPENDENCIES = 0xFF01
+ERASE_MEMORY = ROUTINE_ERASE_MEMORY
+CHECK_MEMORY = ROUTINE_CHECK_MEMORY
+CHECK_DEPENDENCIES = ROUTINE_CHECK_DEPENDENCIES
 START_ROUTINE = 0x01
 _CORRECT, _INCORRECT = 0x00, 0x01
 
 
-def routine_control(ecu: "EcuServer", request: memoryview) -> Reply:
+def routine_control(ecu: EcuContext, request: memoryview) -> Reply:
     """`31 01 <rid> <option record>` → `71 01 <rid> <status>`.
 
     Only startRoutine (01) in the unlocked programming session (0x12 other sub-functions, 0x33
@@ -45,7 +46,7 @@ def _answer(routine: int, status: int) -> bytes:
     return b"\x71\x01" + routine.to_bytes(2, "big") + bytes((status,))
 
 
-def _erase(ecu: "EcuServer", params: memoryview) -> Reply:
+def _erase(ecu: EcuContext, params: memoryview) -> Reply:
     # Any range inside the region is accepted; the whole region is erased.
     parse_region_range(ecu, params)
     ecu.volatile.download = None
@@ -58,7 +59,7 @@ def _erase(ecu: "EcuServer", params: memoryview) -> Reply:
     return Reply(_answer(ERASE_MEMORY, _CORRECT), pending_s=ecu.config.erase_time_s)
 
 
-def _check_memory(ecu: "EcuServer", params: memoryview) -> Reply:
+def _check_memory(ecu: EcuContext, params: memoryview) -> Reply:
     if len(params) != 4:
         raise NegativeResponseError(NRC.INCORRECT_MESSAGE_LENGTH)
     state = ecu.persistent
@@ -71,7 +72,7 @@ def _check_memory(ecu: "EcuServer", params: memoryview) -> Reply:
     return Reply(_answer(CHECK_MEMORY, _CORRECT if state.crc_ok else _INCORRECT))
 
 
-def _check_dependencies(ecu: "EcuServer", params: memoryview) -> Reply:
+def _check_dependencies(ecu: EcuContext, params: memoryview) -> Reply:
     if len(params) != 0:
         raise NegativeResponseError(NRC.INCORRECT_MESSAGE_LENGTH)
     state = ecu.persistent

@@ -1,22 +1,20 @@
-"""Service 0x27 security access with the AOS-DEMO-1 seed/key algorithm."""
+"""Service 0x27 security access with the ECU's seed/key algorithm (``EcuConfig.security_algorithm``,
+AOS-DEMO-1 unless configured otherwise)."""
 
-from typing import TYPE_CHECKING
-
+from aos_contracts.uds import SEED_LEVEL_EXTENDED, SEED_LEVEL_PROGRAMMING
 from vehicle_sim.security import KEY_LENGTH, SEED_LENGTH, compute_key
 from vehicle_sim.uds.constants import NRC, Session
+from vehicle_sim.uds.context import EcuContext
 from vehicle_sim.uds.reply import NegativeResponseError, Reply
-
-if TYPE_CHECKING:
-    from vehicle_sim.uds.server import EcuServer
 
 __all__ = ["MAX_ATTEMPTS", "SEED_LEVELS", "security_access"]
 
 # requestSeed level → the session it is available in (sendKey is level + 1).
-SEED_LEVELS = {0x11: Session.PROGRAMMING, 0x01: Session.EXTENDED}
+SEED_LEVELS = {SEED_LEVEL_PROGRAMMING: Session.PROGRAMMING, SEED_LEVEL_EXTENDED: Session.EXTENDED}
 MAX_ATTEMPTS = 3
 
 
-def security_access(ecu: "EcuServer", request: memoryview) -> Reply:
+def security_access(ecu: EcuContext, request: memoryview) -> Reply:
     """`27 11` → `67 11 <seed 4>` (zeros when unlocked); `27 12 <key 4>` → `67 12`.
 
     NRCs: 0x12 unknown level, 0x7E level not in this session, 0x13 wrong length, 0x24 key
@@ -35,7 +33,7 @@ def security_access(ecu: "EcuServer", request: memoryview) -> Reply:
     return _send_key(ecu, request, seed_level)
 
 
-def _request_seed(ecu: "EcuServer", request: memoryview, level: int) -> Reply:
+def _request_seed(ecu: EcuContext, request: memoryview, level: int) -> Reply:
     if len(request) != 2:
         raise NegativeResponseError(NRC.INCORRECT_MESSAGE_LENGTH)
     if ecu.clock() < ecu.security_locked_until:
@@ -48,7 +46,7 @@ def _request_seed(ecu: "EcuServer", request: memoryview, level: int) -> Reply:
     return Reply(bytes((0x67, level)) + seed)
 
 
-def _send_key(ecu: "EcuServer", request: memoryview, level: int) -> Reply:
+def _send_key(ecu: EcuContext, request: memoryview, level: int) -> Reply:
     if len(request) != 2 + KEY_LENGTH:
         raise NegativeResponseError(NRC.INCORRECT_MESSAGE_LENGTH)
     pending = ecu.volatile.pending_seed
@@ -56,7 +54,12 @@ def _send_key(ecu: "EcuServer", request: memoryview, level: int) -> Reply:
         raise NegativeResponseError(NRC.REQUEST_SEQUENCE_ERROR)
     # A seed answers one key only, right or wrong.
     ecu.volatile.pending_seed = None
-    expected = compute_key(ecu.config.secret, seed_level=level, seed=pending[1])
+    expected = compute_key(
+        ecu.config.secret,
+        seed_level=level,
+        seed=pending[1],
+        algorithm=ecu.config.security_algorithm,
+    )
     if bytes(request[2:]) != expected:
         ecu.failed_key_attempts += 1
         if ecu.failed_key_attempts >= MAX_ATTEMPTS:

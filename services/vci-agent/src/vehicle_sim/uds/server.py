@@ -10,6 +10,7 @@ from vehicle_sim.security import new_seed
 from vehicle_sim.storage import EcuStorage, PersistentState
 from vehicle_sim.uds import data, routines, security_access, session, transfer
 from vehicle_sim.uds.constants import NRC, SID, Session
+from vehicle_sim.uds.context import EcuContext
 from vehicle_sim.uds.reply import NegativeResponseError, Reply, negative_response
 from vehicle_sim.uds.state import VolatileState
 
@@ -21,7 +22,7 @@ SAVE_INTERVAL_S = 0.5
 # is gone. A tester keeps it alive with TesterPresent (3E 80).
 S3_SERVER_S = 5.0
 
-Handler = Callable[["EcuServer", memoryview], Reply]
+Handler = Callable[[EcuContext, memoryview], Reply]
 
 _ALL = frozenset(Session)
 _NON_DEFAULT = frozenset({Session.EXTENDED, Session.PROGRAMMING})

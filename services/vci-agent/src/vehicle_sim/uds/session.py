@@ -1,13 +1,9 @@
 """Services 0x10 session control, 0x11 ECU reset, 0x3E tester present, 0x28 communication
 control and 0x85 DTC setting."""
 
-from typing import TYPE_CHECKING
-
 from vehicle_sim.uds.constants import NRC, Session
+from vehicle_sim.uds.context import EcuContext
 from vehicle_sim.uds.reply import NegativeResponseError, Reply
-
-if TYPE_CHECKING:
-    from vehicle_sim.uds.server import EcuServer
 
 __all__ = [
     "P2_MS",
@@ -30,7 +26,7 @@ def _sub_function(request: memoryview, length: int) -> tuple[int, bool]:
     return request[1] & 0x7F, bool(request[1] & SUPPRESS)
 
 
-def diagnostic_session_control(ecu: "EcuServer", request: memoryview) -> Reply:
+def diagnostic_session_control(ecu: EcuContext, request: memoryview) -> Reply:
     """`10 xx` → `50 xx 00 32 01 F4`; programming (02) only from extended or programming
     (else 0x22) and answered 0x78 pending first."""
     sub, suppress = _sub_function(request, 2)
@@ -46,7 +42,7 @@ def diagnostic_session_control(ecu: "EcuServer", request: memoryview) -> Reply:
     return Reply(None if suppress else response)
 
 
-def ecu_reset(ecu: "EcuServer", request: memoryview) -> Reply:
+def ecu_reset(ecu: EcuContext, request: memoryview) -> Reply:
     """`11 01` (hard) or `11 03` (soft) → `51 xx`, then the ECU resets (see EcuServer.reset)."""
     sub, suppress = _sub_function(request, 2)
     if sub not in (0x01, 0x03):
@@ -55,7 +51,7 @@ def ecu_reset(ecu: "EcuServer", request: memoryview) -> Reply:
     return Reply(None if suppress else bytes((0x51, sub)))
 
 
-def tester_present(ecu: "EcuServer", request: memoryview) -> Reply:
+def tester_present(ecu: EcuContext, request: memoryview) -> Reply:
     """`3E 00` → `7E 00`; `3E 80` → no response."""
     sub, suppress = _sub_function(request, 2)
     if sub != 0x00:
@@ -63,7 +59,7 @@ def tester_present(ecu: "EcuServer", request: memoryview) -> Reply:
     return Reply(None if suppress else b"\x7e\x00")
 
 
-def communication_control(ecu: "EcuServer", request: memoryview) -> Reply:
+def communication_control(ecu: EcuContext, request: memoryview) -> Reply:
     """`28 cc tt` (cc 00/01/02/03, tt communication type) → `68 cc`."""
     if len(request) < 2:
         raise NegativeResponseError(NRC.INCORRECT_MESSAGE_LENGTH)
@@ -78,7 +74,7 @@ def communication_control(ecu: "EcuServer", request: memoryview) -> Reply:
     return Reply(None if suppress else bytes((0x68, sub)))
 
 
-def control_dtc_setting(ecu: "EcuServer", request: memoryview) -> Reply:
+def control_dtc_setting(ecu: EcuContext, request: memoryview) -> Reply:
     """`85 01` (on) / `85 02` (off), optional option record → `C5 xx`."""
     if len(request) < 2:
         raise NegativeResponseError(NRC.INCORRECT_MESSAGE_LENGTH)

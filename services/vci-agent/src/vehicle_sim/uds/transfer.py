@@ -1,14 +1,10 @@
 """Services 0x34 request download, 0x36 transfer data and 0x37 request transfer exit."""
 
-from typing import TYPE_CHECKING
-
 from vehicle_sim.uds.addressing import parse_region_range
 from vehicle_sim.uds.constants import NRC
+from vehicle_sim.uds.context import EcuContext
 from vehicle_sim.uds.reply import NegativeResponseError, Reply
 from vehicle_sim.uds.state import Download
-
-if TYPE_CHECKING:
-    from vehicle_sim.uds.server import EcuServer
 
 __all__ = ["request_download", "request_transfer_exit", "transfer_data"]
 
@@ -19,7 +15,7 @@ def _encode_block_length(max_block_length: int) -> bytes:
     return bytes((size << 4,)) + max_block_length.to_bytes(size, "big")
 
 
-def request_download(ecu: "EcuServer", request: memoryview) -> Reply:
+def request_download(ecu: EcuContext, request: memoryview) -> Reply:
     """`34 00 44 <address 4> <size 4>` → `74 20 <maxNumberOfBlockLength 2>` (`74 30 …` when
     it needs 3 bytes). The range must lie inside the erased region; a new request replaces
     an active download (used to resume at address + acked)."""
@@ -46,7 +42,7 @@ def request_download(ecu: "EcuServer", request: memoryview) -> Reply:
     return Reply(b"\x74" + _encode_block_length(max_block))
 
 
-def transfer_data(ecu: "EcuServer", request: memoryview) -> Reply:
+def transfer_data(ecu: EcuContext, request: memoryview) -> Reply:
     """`36 <bsc> <data>` → `76 <bsc>`. The counter starts at 1 and wraps 0xFF → 0x00; the last
     accepted counter is acknowledged again without rewriting; any other → 0x73. Too long a
     block → 0x13, data beyond the requested size → 0x71, no download → 0x24."""
@@ -76,7 +72,7 @@ def transfer_data(ecu: "EcuServer", request: memoryview) -> Reply:
     return Reply(bytes((0x76, bsc)))
 
 
-def request_transfer_exit(ecu: "EcuServer", request: memoryview) -> Reply:
+def request_transfer_exit(ecu: EcuContext, request: memoryview) -> Reply:
     """`37` → `77`; without an active download → 0x24. An incomplete transfer is accepted:
     the check memory routine decides."""
     if ecu.volatile.download is None:
