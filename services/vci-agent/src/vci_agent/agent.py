@@ -40,14 +40,11 @@ async def run_agent(
     or UpgradeRequired is installed over the executable, and the agent stops as after ``stop``
     (a running job first): returns the version installed, which runs from the next start."""
     journal = Journal(state_dir / "journal")
-    runner = JobRunner(
-        journal=journal,
-        cache_dir=state_dir / "cache",
-        release_key=JobRunner.release_key_from_base64(credential.release_public_key),
-        connect=connect,
-        ecus=ecus,
-        flash_options=flash_options,
-    )
+
+    # The link dispatches to the runner, and the runner sends on the link: the link comes
+    # first, with handlers that reach the runner made just below.
+    async def handle(frame: agent_pb2.AgentFrame, link: AgentLink) -> None:
+        await runner.handle(frame, link)
 
     async def on_welcome(welcome: agent_pb2.Welcome) -> None:
         await runner.on_welcome(welcome)
@@ -57,12 +54,20 @@ async def run_agent(
 
     link = AgentLink(
         credential,
-        handler=runner.handle,
+        handler=handle,
         on_welcome=on_welcome,
         pending_results=lambda: len(journal.unsynced_results()),
         platform_tag=platform_tag,
     )
-    runner.attach(link)
+    runner = JobRunner(
+        link,
+        journal=journal,
+        cache_dir=state_dir / "cache",
+        release_key=JobRunner.release_key_from_base64(credential.release_public_key),
+        connect=connect,
+        ecus=ecus,
+        flash_options=flash_options,
+    )
     try:
         await link.run(stop)
     except UpgradeRequiredError as refused:

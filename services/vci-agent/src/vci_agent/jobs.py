@@ -89,11 +89,16 @@ _ANSWER_WITHIN_S = 30.0
 
 
 class JobRunner:
-    """The link's frame handler. ``connect(logical_address)`` opens a UDS connection to one
-    ECU; ``ecus`` are the ECUs a vehicle read reports; ``release_key`` verifies images."""
+    """The link's frame handler. ``link`` carries keys, progress and results to the service;
+    ``connect(logical_address)`` opens a UDS connection to one ECU; ``ecus`` are the ECUs a
+    vehicle read reports; ``release_key`` verifies images.
+
+    The link dispatches its frames to ``handle``: build the link first with a handler that calls
+    the runner, then the runner with the link (see ``agent.run_agent``)."""
 
     def __init__(
         self,
+        link: AgentLink,
         *,
         journal: Journal,
         cache_dir: Path,
@@ -111,7 +116,7 @@ class JobRunner:
         self._flash_options = flash_options or FlashOptions()
         self._key_timeout = key_timeout
         self._tasks: set[asyncio.Task[None]] = set()
-        self._link: AgentLink | None = None
+        self._link = link
         # One flash at a time; asyncio.Lock wakes its waiters in order, so work claimed in
         # on_welcome (which runs before the connection's first frame is dispatched) goes first.
         self._flash_lock = asyncio.Lock()
@@ -124,7 +129,6 @@ class JobRunner:
 
     async def handle(self, frame: agent_pb2.AgentFrame, link: AgentLink) -> None:
         """Start the work a frame asks for as a task (the link's receive loop goes on)."""
-        self._link = link
         body = frame.WhichOneof("body")
         if body == "read_vehicle":
             self._spawn(self._read_vehicle(frame))
@@ -139,16 +143,10 @@ class JobRunner:
                 ),
             )
 
-    def attach(self, link: AgentLink) -> None:
-        """Use ``link`` for keys, progress and results (call before ``link.run``)."""
-        self._link = link
-
     async def on_welcome(self, welcome: agent_pb2.Welcome) -> None:
         """The link's ``on_welcome``: resume the unfinished jobs an earlier process left in the
         journal, and sync pending results, in the background (their key answers and
         acknowledgements arrive through the receive loop, which must not be blocked)."""
-        if self._link is None:
-            return
         # Only the service's jobs (they carry the image address): an interrupted offline
         # ``flash`` job in the same journal stays for that command to resume.
         unfinished = [
@@ -160,11 +158,10 @@ class JobRunner:
             # Claimed now, before any StartJob of this connection can be dispatched.
             self._active.update(entry.job_id for entry in unfinished)
             self._spawn(self._resume_all(unfinished))
-        self._spawn(self.sync_results(self._link))
+        self._spawn(self.sync_results())
 
-    async def sync_results(self, link: AgentLink) -> None:
+    async def sync_results(self) -> None:
         """Send every journaled result the service has not acknowledged yet."""
-        self._link = link
         for entry in self._journal.unsynced_results():
             await self._send_result(entry)
 
@@ -461,7 +458,7 @@ class JobRunner:
         if entry.finished_at:
             result.finished_at.FromDatetime(datetime.fromisoformat(entry.finished_at))
         link = self._link
-        if link is None or not link.connected:
+        if not link.connected:
             return  # stays unsynced in the journal; sync_results sends it after a reconnect
         with contextlib.suppress(ConnectionError, TimeoutError):
             answer = await _ask_while_unavailable(
@@ -512,11 +509,10 @@ class JobRunner:
         await self._send(agent_pb2.AgentFrame(uds_trace=trace))
 
     async def _send(self, frame: agent_pb2.AgentFrame) -> None:
-        if self._link is not None:
-            await _send_quietly(self._link, frame)
+        await _send_quietly(self._link, frame)
 
     def _require_link(self) -> AgentLink:
-        if self._link is None or not self._link.connected:
+        if not self._link.connected:
             raise ConnectionError("no link to the programming service for the security key")
         return self._link
 

@@ -33,6 +33,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from google.protobuf.timestamp_pb2 import Timestamp
 from keyring.backends import fail
 
+from aos.agent.v1 import agent_pb2
 from aos_contracts.aosimg import build_image
 from servicekit.faults import TcpProxy
 from vci_agent.flash import FlashOptions
@@ -321,7 +322,19 @@ async def _running_agent(
     flash_options: FlashOptions | None = None,
     activation_type: Callable[[], int] = lambda: 0x00,
 ) -> AsyncIterator[AgentLink]:
+    # The link first (its handlers reach the runner made next), then the runner on the link.
+    def dispatch(frame: agent_pb2.AgentFrame, link: AgentLink) -> Awaitable[None]:
+        return runner.handle(frame, link)
+
+    link = AgentLink(
+        credential,
+        handler=wrap(dispatch) if wrap is not None else dispatch,
+        on_welcome=lambda welcome: runner.on_welcome(welcome),
+        backoff=Backoff(base=0.05, cap=0.2),
+        pending_results=lambda: len(journal.unsynced_results()),
+    )
     runner = JobRunner(
+        link,
         journal=journal,
         cache_dir=cache,
         release_key=release_key or JobRunner.release_key_from_base64(credential.release_public_key),
@@ -331,14 +344,6 @@ async def _running_agent(
         ecus=AGENT_ECUS,
         flash_options=flash_options or FlashOptions(timing=UdsTiming(p2=3.0), reset_wait=0.05),
     )
-    link = AgentLink(
-        credential,
-        handler=wrap(runner.handle) if wrap is not None else runner.handle,
-        on_welcome=runner.on_welcome,
-        backoff=Backoff(base=0.05, cap=0.2),
-        pending_results=lambda: len(journal.unsynced_results()),
-    )
-    runner.attach(link)
     stop = asyncio.Event()
     running = asyncio.create_task(link.run(stop))
     try:

@@ -237,7 +237,14 @@ async def test_a_start_job_for_a_journaled_job_resumes_it_instead_of_erasing_aga
         session_id, left = await _kill_mid_transfer(programming_server, organization_id, dirs, sim)
         _assert_left_mid_flash(left, sim)
         journal = dirs.journal
+        # No on_welcome: here the job reaches the runner only through the StartJob.
+        link = AgentLink(
+            credential,
+            handler=lambda frame, link: runner.handle(frame, link),
+            backoff=Backoff(base=0.05, cap=0.2),
+        )
         runner = JobRunner(
+            link,
             journal=journal,
             cache_dir=dirs.state / "cache",
             release_key=JobRunner.release_key_from_base64(credential.release_public_key),
@@ -246,9 +253,6 @@ async def test_a_start_job_for_a_journaled_job_resumes_it_instead_of_erasing_aga
             ),
             ecus=(EcuInfo(DME, "DME", "DME_B48"),),
         )
-        # No on_welcome: here the job reaches the runner only through the StartJob.
-        link = AgentLink(credential, handler=runner.handle, backoff=Backoff(base=0.05, cap=0.2))
-        runner.attach(link)
         stop = asyncio.Event()
         running = asyncio.create_task(link.run(stop))
         try:
@@ -297,21 +301,23 @@ async def test_a_connect_leaves_an_interrupted_offline_flash_job_for_the_flash_c
     def unreachable(address: int) -> BaseConnection:
         raise AssertionError(f"ECU 0x{address:04X} must not be contacted")
 
-    runner = JobRunner(
-        journal=journal,
-        cache_dir=dirs.state / "cache",
-        release_key=JobRunner.release_key_from_base64(credential.release_public_key),
-        connect=unreachable,
-        ecus=(EcuInfo(DME, "DME", "DME_B48"),),
-    )
     welcomed = asyncio.Event()
 
     async def on_welcome(welcome: agent_pb2.Welcome) -> None:
         await runner.on_welcome(welcome)
         welcomed.set()
 
-    link = AgentLink(credential, handler=runner.handle, on_welcome=on_welcome)
-    runner.attach(link)
+    link = AgentLink(
+        credential, handler=lambda frame, link: runner.handle(frame, link), on_welcome=on_welcome
+    )
+    runner = JobRunner(
+        link,
+        journal=journal,
+        cache_dir=dirs.state / "cache",
+        release_key=JobRunner.release_key_from_base64(credential.release_public_key),
+        connect=unreachable,
+        ecus=(EcuInfo(DME, "DME", "DME_B48"),),
+    )
     stop = asyncio.Event()
     running = asyncio.create_task(link.run(stop))
     try:
