@@ -112,6 +112,7 @@ def _example_config() -> dict[str, Any]:
                 "region_address": f"0x{e.region_address:08X}",
                 "region_size": f"0x{e.region_size:08X}",
                 "secret_hex": e.secret.hex(),
+                "security_algorithm": e.security_algorithm,
                 "erase_time_s": e.erase_time_s,
             }
             for e in vehicle.ecus

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -13,11 +14,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
 )
+from sqlalchemy import text
 
 from aos.agent.v1 import agent_pb2
 from vci_agent.journal import JobResultState, Journal
 from vci_agent.link import AgentLink, FrameHandler
 from vci_agent.pairing import DeviceCredential
+from vehicle_sim.config import demo_vehicle
 from vehicle_sim.faults import Fault, FaultKind
 from vehicle_sim.testing import running_vehicle
 
@@ -474,3 +477,67 @@ async def test_an_ecu_that_refuses_the_tester_for_good_ends_the_job_failed_with_
     [entry] = journal.entries()
     assert entry.result is JobResultState.FAILED
     assert "activation" in (entry.detail or "").lower(), entry.detail
+
+
+async def _set_security_algorithm(server: Any, ecu_type: str, algorithm: str) -> None:
+    """The catalog's ECU type names ``algorithm`` for its keys."""
+    async with server.app.state.database.transaction() as session:
+        await session.execute(
+            text("UPDATE ecu_types SET security_algorithm = :algorithm WHERE key = :key"),
+            {"algorithm": algorithm, "key": ecu_type},
+        )
+
+
+async def test_an_ecu_type_of_the_second_demo_algorithm_is_unlocked_with_its_keys(
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
+) -> None:
+    await _set_security_algorithm(programming_server, "DME_B48", "AOS-DEMO-2")
+    vehicle = demo_vehicle()
+    config = replace(
+        vehicle,
+        ecus=tuple(
+            replace(e, security_algorithm="AOS-DEMO-2") if e.logical_address == DME else e
+            for e in vehicle.ecus
+        ),
+    )
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    credential = await pair_agent(programming_server, organization_id)
+    journal = Journal(tmp_path / "journal")
+    async with (
+        running_vehicle(tmp_path / "sim", config=config, erase_time_s=0.05) as sim,
+        running_agent(credential, sim, journal, tmp_path / "cache"),
+    ):
+        outcome = await _run_session(
+            programming_server, organization_id, credential.agent_id, during=None
+        )
+
+        assert sim.ecu(DME).persistent.version == "1.1.0"
+    assert outcome["session"]["state"] == "COMPLETED", outcome["session"]
+
+
+async def test_an_ecu_type_whose_algorithm_the_service_does_not_know_fails_with_the_reason(
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
+) -> None:
+    await _set_security_algorithm(programming_server, "DME_B48", "OEM-X-7")
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    credential = await pair_agent(programming_server, organization_id)
+    journal = Journal(tmp_path / "journal")
+    async with (
+        running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim,
+        running_agent(credential, sim, journal, tmp_path / "cache"),
+    ):
+        outcome = await _run_session(
+            programming_server, organization_id, credential.agent_id, during=None
+        )
+
+        ecu = sim.ecu(DME).persistent
+        assert (ecu.version, ecu.erased) == ("1.0.0", False)
+    assert outcome["session"]["state"] == "FAILED", outcome["session"]
+    [job] = [j for j in outcome["session"]["jobs"] if j["ecu_logical_address"] == DME]
+    assert job["state"] == "FAILED", job
+    assert "names the security key algorithm 'OEM-X-7'" in job["detail"], job
+    assert "known: AOS-DEMO-1, AOS-DEMO-2" in job["detail"], job
+    [entry] = journal.entries()
+    assert entry.result is JobResultState.FAILED

@@ -117,3 +117,32 @@ def test_malformed_json_is_refused(tmp_path: Path) -> None:
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(ConfigError, match="cannot read config"):
         load_config(path)
+
+
+def _one_ecu(**fields: object) -> dict[str, object]:
+    ecu = {
+        "logical_address": "0x0012",
+        "ecu_type": "DME_B48",
+        "version": "1.0.0",
+        "region_address": "0x80000",
+        "region_size": 4096,
+    }
+    ecu.update(fields)
+    return {"ecus": [ecu]}
+
+
+def test_an_ecu_uses_aos_demo_1_unless_its_config_names_another_algorithm(tmp_path: Path) -> None:
+    default, _ = load_config(_write(tmp_path, _one_ecu()))
+    named, _ = load_config(_write(tmp_path, _one_ecu(security_algorithm="aos-demo-2")))
+
+    assert default.ecus[0].security_algorithm == "AOS-DEMO-1"
+    assert named.ecus[0].security_algorithm == "AOS-DEMO-2"
+
+
+def test_an_unknown_security_algorithm_is_a_config_error_naming_the_known_ones(
+    tmp_path: Path,
+) -> None:
+    path = _write(tmp_path, _one_ecu(security_algorithm="ROT13"))
+
+    with pytest.raises(ConfigError, match=r"'ROT13' \(known: AOS-DEMO-1, AOS-DEMO-2\)"):
+        load_config(path)

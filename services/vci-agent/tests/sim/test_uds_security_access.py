@@ -1,5 +1,10 @@
 """Exact bytes for 0x27 security access (levels 0x11/0x12 and 0x01/0x02, AOS-DEMO-1)."""
 
+from collections.abc import Callable
+from dataclasses import replace
+
+from vehicle_sim.config import EcuConfig
+from vehicle_sim.storage import InMemoryStorage
 from vehicle_sim.uds import EcuServer
 
 
@@ -84,3 +89,23 @@ def test_unknown_level_is_0x12(ecu: EcuServer) -> None:
 
 def test_security_access_in_default_session_is_0x7f(ecu: EcuServer) -> None:
     assert ecu.handle(b"\x27\x11").response == b"\x7f\x27\x7f"
+
+
+def test_an_ecu_of_the_second_demo_algorithm_takes_its_key_and_refuses_aos_demo_1(
+    dme_config: EcuConfig, clock: Callable[[], float]
+) -> None:
+    ecu = EcuServer(
+        replace(dme_config, security_algorithm="AOS-DEMO-2"),
+        vin="WBA5F3103MFX12345",
+        storage=InMemoryStorage(dme_config.region_size),
+        clock=clock,
+        seed_source=lambda: bytes.fromhex("11223344"),
+    )
+    _programming(ecu)
+    ecu.handle(b"\x27\x11")
+    # The AOS-DEMO-1 key of this seed is refused ...
+    assert ecu.handle(b"\x27\x12\x71\x5f\xda\xbe").response == b"\x7f\x27\x35"
+    ecu.handle(b"\x27\x11")
+    # ... the AOS-DEMO-2 one, HMAC-SHA256(secret, 11 11223344)[:4], unlocks.
+    assert ecu.handle(b"\x27\x12\x44\xd6\x31\x65").response == b"\x67\x12"
+    assert ecu.unlocked
