@@ -65,6 +65,7 @@ from aos_contracts.uds import (
     ROUTINE_CHECK_DEPENDENCIES,
     ROUTINE_CHECK_MEMORY,
     ROUTINE_ERASE_MEMORY,
+    SEED_LEVEL_PROGRAMMING,
 )
 from vci_agent.image import VerifiedImage
 from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry
@@ -168,7 +169,7 @@ class FlashOptions:
     the flash pauses, reading again every ``voltage_poll_interval`` seconds, until it is back
     at ``min_start_volts``, for at most ``voltage_pause_limit`` seconds."""
 
-    security_level: int = 0x11
+    security_level: int = SEED_LEVEL_PROGRAMMING
     block_size: int | None = None
     erase_address: int | None = None
     erase_size: int | None = None

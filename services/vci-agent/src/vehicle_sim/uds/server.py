@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 from vehicle_sim.battery import Battery
 from vehicle_sim.config import EcuConfig
-from vehicle_sim.image import parse_header
+from vehicle_sim.image import HEADER_SIZE, parse_header
 from vehicle_sim.security import new_seed
 from vehicle_sim.storage import EcuStorage, PersistentState
 from vehicle_sim.uds import data, routines, security_access, session, transfer
@@ -161,7 +161,7 @@ class EcuServer:
         self.volatile = VolatileState()
         state = self.persistent
         if state.crc_ok and state.dependencies_ok:
-            header = parse_header(self.storage.read(state.written_start, 64))
+            header = parse_header(self.storage.read(state.written_start, HEADER_SIZE))
             if header is not None:
                 state.version = header.version
                 state.in_bootloader = False
