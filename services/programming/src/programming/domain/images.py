@@ -72,6 +72,8 @@ class DemoEcuType:
     secret_hex: str
     memory_address: int
     region_size: int
+    # ISO-TP on CAN: (request id, response id) of the simulator's demo vehicle.
+    can_ids: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -83,7 +85,12 @@ class DemoRelease:
 
 DEMO_ECU_TYPES: tuple[DemoEcuType, ...] = (
     DemoEcuType(
-        "DME_B48", "DME (B48 engine)", "d3e1f2a4b5c6d7e8f9a0b1c2d3e4f506", 0x00080000, 0x00100000
+        "DME_B48",
+        "DME (B48 engine)",
+        "d3e1f2a4b5c6d7e8f9a0b1c2d3e4f506",
+        0x00080000,
+        0x00100000,
+        (0x712, 0x71A),
     ),
     DemoEcuType(
         "BDC_G20",
@@ -91,9 +98,15 @@ DEMO_ECU_TYPES: tuple[DemoEcuType, ...] = (
         "0badc0de0badc0de0badc0de0badc0de",
         0x00020000,
         0x00080000,
+        (0x740, 0x748),
     ),
     DemoEcuType(
-        "HU_MGU", "HU (head unit MGU)", "11223344556677889900aabbccddeeff", 0x01000000, 0x00200000
+        "HU_MGU",
+        "HU (head unit MGU)",
+        "11223344556677889900aabbccddeeff",
+        0x01000000,
+        0x00200000,
+        (0x763, 0x76B),
     ),
 )
 
