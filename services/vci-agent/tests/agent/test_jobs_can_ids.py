@@ -4,6 +4,7 @@ programming catalog: here a vehicle whose DME answers on ids the agent does not 
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import uuid
 from collections.abc import AsyncIterator
@@ -21,7 +22,12 @@ from vci_agent.jobs import JobRunner
 from vci_agent.journal import JobResultState, Journal
 from vci_agent.link import AgentLink, Backoff
 from vci_agent.pairing import DeviceCredential
-from vci_agent.transport.options import DEMO_CAN_IDS, IsoTpConnector
+from vci_agent.transport.options import (
+    DEMO_CAN_IDS,
+    IsoTpConnector,
+    add_interface_options,
+    connector_from_args,
+)
 from vci_agent.uds import UdsTiming
 from vci_agent.vehicle import EcuInfo
 from vehicle_sim.config import demo_vehicle
@@ -171,3 +177,20 @@ async def test_without_ids_in_the_catalog_the_job_fails_saying_which_ids_are_mis
     assert session["state"] == "FAILED", session
     [job] = session["jobs"]
     assert "no CAN ids known for ECU 0x0012" in job["detail"]
+
+
+def test_ids_the_user_gave_win_over_the_ids_a_job_carries() -> None:
+    parser = argparse.ArgumentParser()
+    add_interface_options(parser)
+    channel = f"aos-test-{uuid.uuid4().hex}"
+    args = parser.parse_args(
+        ["--interface", "virtual", "--channel", channel, "--can-id", "0x12=0x7E0:0x7E8"]
+    )
+    with connector_from_args(args) as connector:
+        assert isinstance(connector, IsoTpConnector)
+        connector.learn(DME, (0x6F0, 0x6F8))  # the catalog's ids for the DME
+        connector.learn(0x40, (0x6F1, 0x6F9))  # and for the BDC, which the user did not name
+
+        assert connector.can_ids[DME] == (0x7E0, 0x7E8)
+        assert connector.can_ids[0x40] == (0x6F1, 0x6F9)
+        assert connector.can_ids[0x63] == DEMO_CAN_IDS[0x63]
