@@ -494,6 +494,13 @@ class Flasher:
             reading = self._read_volts(client, state)
             if reading is None or reading >= recover_at:
                 _log.info("battery back at %s V: the flash goes on", reading)
+                # The phase the flash stands in again: a wait before the unlock must give the
+                # service PREPARING back, or it refuses the security key.
+                self._on_progress(
+                    FlashProgress(
+                        state.entry.phase, state.entry.acked_offset, state.entry.image_size, 0
+                    )
+                )
                 return
             volts = reading
 

@@ -185,6 +185,9 @@ async def test_a_sag_mid_transfer_pauses_the_flash_which_resumes_when_the_voltag
     waiting = [p for p in progress if p.phase is JobPhase.WAITING_FOR_VOLTAGE]
     assert waiting
     assert not any(p.phase is JobPhase.WAITING_FOR_ECU for p in progress)
+    # Once the voltage is back, the phase the flash stands in is reported again, where it was.
+    after = progress[max(i for i, p in enumerate(progress) if p in waiting) + 1]
+    assert (after.phase, after.bytes_done) == (JobPhase.TRANSFERRING, SAG_AT_BLOCK * BLOCK)
     assert {p.bytes_done for p in waiting} == {SAG_AT_BLOCK * BLOCK}
 
 
