@@ -408,7 +408,10 @@ print([a["id"] for a in json.load(sys.stdin)["items"] if a["online"]][0])')
     | .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   curl -s {api}/programming/sessions/$SESSION -H "authorization: Bearer $TOKEN"   # the plan
   # 8. flash the outdated DME, follow it live, read the report
-  curl -s -X POST {api}/programming/sessions/$SESSION/start -H "authorization: Bearer $TOKEN"
+  # (at the car first: charger connected, ignition on, no other tester; the start confirms it)
+  curl -s -X POST {api}/programming/sessions/$SESSION/start -H "authorization: Bearer $TOKEN" \\
+    -H 'content-type: application/json' \\
+    -d '{{"preflight":{{"charger_connected":true,"ignition_on":true,"no_other_tester":true}}}}'
   curl -s -N --max-time 20 {api}/programming/sessions/$SESSION/events \\
     -H "authorization: Bearer $TOKEN"
   curl -s {api}/programming/sessions/$SESSION/report -H "authorization: Bearer $TOKEN"

@@ -49,6 +49,10 @@ from typing import Any
 
 import httpx
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 HOST = "127.0.0.1"
 VIN = "WBA5F3103MFX12345"  # the demo vehicle of vehicle_sim and the programming catalog
 ENDED = {"COMPLETED", "EXPIRED", "ABORTED", "FAILED"}
@@ -290,7 +294,9 @@ async def flash(client: httpx.AsyncClient, workshop: Workshop, *, timeout: float
     if planned.status_code != 201:
         return Outcome("", f"plan {planned.status_code}", [], 0.0, planned.text[:300])
     session_id = planned.json()["id"]
-    started = await client.post(f"{base}/sessions/{session_id}/start", headers=workshop.headers)
+    started = await client.post(
+        f"{base}/sessions/{session_id}/start", json=PREFLIGHT, headers=workshop.headers
+    )
     if started.status_code != 202:
         return Outcome(session_id, f"start {started.status_code}", [], 0.0, started.text[:300])
     body: dict[str, Any] = {}

@@ -26,6 +26,10 @@ from workshop import (
     stop_process,
 )
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
 FLASH_TIMEOUT_S = 60.0
@@ -138,7 +142,7 @@ def test_workshop_flashes_the_outdated_dme_through_a_paired_agent(
     assert (job["version_before"], job["target_version"]) == ("1.0.0", "1.1.0")
     assert job["estimated_seconds"] > 0
 
-    started = http.post(f"/programming/sessions/{plan['id']}/start", headers=auth)
+    started = http.post(f"/programming/sessions/{plan['id']}/start", json=PREFLIGHT, headers=auth)
     assert started.status_code == 202, started.text
     finished = poll(
         lambda: http.get(f"/programming/sessions/{plan['id']}", headers=auth),

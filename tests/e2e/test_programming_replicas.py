@@ -40,6 +40,10 @@ from workshop import (
 
 from servicekit.testing import DatabaseFactory, asyncpg_dsn
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 ROOT = Path(__file__).resolve().parents[2]
 RUN = ROOT / "deploy" / "local" / "run.py"
 SERVICES = ("identity", "billing", "air", "programming")
@@ -292,7 +296,10 @@ def test_a_replica_killed_mid_flash_hands_its_agent_and_session_to_the_other(
             follower.start()
             poll(lambda: None, lambda _: bool(events))  # the snapshot is there
             started = httpx.post(
-                f"{a_url}/sessions/{session_id}/start", headers=workshop.auth, timeout=30
+                f"{a_url}/sessions/{session_id}/start",
+                json=PREFLIGHT,
+                headers=workshop.auth,
+                timeout=30,
             )
             assert started.status_code == 202, started.text
             poll(

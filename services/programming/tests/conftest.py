@@ -238,6 +238,7 @@ class FakeAgent:
         job_seconds: float = 0.0,
         outcome: int = agent_pb2.JOB_OUTCOME_SUCCEEDED,
         report_gate: asyncio.Event | None = None,
+        battery_volts: tuple[float, float, float] | None = None,
     ) -> None:
         self.base_url = base_url
         self.credential = credential
@@ -248,6 +249,8 @@ class FakeAgent:
         self.outcome = outcome
         # When set, a vehicle report is sent only once the gate opens (a slow car).
         self.report_gate = report_gate
+        # (at start, min, max) the results report; None: not read (an ECU without the DID).
+        self.battery_volts = battery_volts
         self.read_requests = asyncio.Event()
         self.start_jobs: list[agent_pb2.StartJob] = []
         self.keys: list[tuple[int, bytes, bytes]] = []  # (level, seed, key) per job
@@ -400,18 +403,22 @@ class FakeAgent:
         if succeeded:
             self.ecus[job.ecu_logical_address].software_version = job.target_version
             self.ecus[job.ecu_logical_address].in_bootloader = False
-        ack = await self.request(
-            agent_pb2.AgentFrame(
-                job_result=agent_pb2.JobResult(
-                    job_id=job.job_id,
-                    outcome=self.outcome,  # type: ignore[arg-type]
-                    version_after=job.target_version if succeeded else "",
-                    detail="" if succeeded else "check memory: CRC mismatch",
-                    bytes_transferred=len(image),
-                    retried_blocks=1,
-                )
-            )
+        result = agent_pb2.JobResult(
+            job_id=job.job_id,
+            outcome=self.outcome,  # type: ignore[arg-type]
+            version_after=job.target_version if succeeded else "",
+            detail="" if succeeded else "check memory: CRC mismatch",
+            bytes_transferred=len(image),
+            retried_blocks=1,
         )
+        if self.battery_volts is not None:
+            result.has_battery_volts = True
+            (
+                result.battery_volts_at_start,
+                result.battery_volts_min,
+                result.battery_volts_max,
+            ) = self.battery_volts
+        ack = await self.request(agent_pb2.AgentFrame(job_result=result))
         if ack.WhichOneof("body") == "heartbeat":
             self.acked_results.add(ack.reply_to)
 

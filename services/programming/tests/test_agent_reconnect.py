@@ -15,6 +15,10 @@ from aos.agent.v1 import agent_pb2
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 
 
@@ -51,7 +55,7 @@ async def test_result_sent_after_a_reconnect_is_recorded_and_the_session_complet
         "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
     )
     session_id = planned.json()["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     try:
         for _ in range(200):
             body = (await http.get(f"/sessions/{session_id}", headers=headers)).json()

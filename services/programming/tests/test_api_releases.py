@@ -24,6 +24,10 @@ from programming.db.models import FlashJob
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 PROBLEM = "application/problem+json"
 VIN = "WBA5F3103MFX12345"
 
@@ -79,7 +83,9 @@ def running_job(
         )
         assert planned.status_code == 201, planned.text
         session_id = planned.json()["id"]
-        assert (await http.post(f"/sessions/{session_id}/start", headers=headers)).is_success
+        assert (
+            await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
+        ).is_success
         job = await asyncio.wait_for(started.get(), 10)
         path = job.image_url.removeprefix(settings.public_base_url)
         return HeldJob(start=job, path=path, agent=agent, headers=headers)

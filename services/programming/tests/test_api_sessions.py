@@ -13,6 +13,10 @@ from aos.events.v1 import billing_pb2
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 PROBLEM = "application/problem+json"
 VIN = "WBA5F3103MFX12345"
 
@@ -170,7 +174,8 @@ async def test_unknown_session_is_404_everywhere(client: httpx.AsyncClient, auth
         ("POST", f"/sessions/{session_id}/start"),
         ("POST", f"/sessions/{session_id}/abort"),
     ]:
-        response = await client.request(method, path, headers=headers)
+        body = PREFLIGHT if path.endswith("/start") else None
+        response = await client.request(method, path, headers=headers, json=body)
         assert response.status_code == 404, (method, path)
         assert response.json()["type"] == "/problems/session-not-found"
 

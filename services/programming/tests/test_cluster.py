@@ -21,6 +21,10 @@ from programming.services.session_locks import APPLICATION_NAME
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 
 
@@ -128,7 +132,7 @@ async def test_a_lost_lock_connection_stops_the_runner_and_the_session_is_taken_
         "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
     )
     session_id = uuid.UUID(planned.json()["id"])
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     await asyncio.wait_for(job_arrived.wait(), 10)
     runtime = app.state.runtime
     runner = runtime.runners[session_id]

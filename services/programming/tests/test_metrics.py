@@ -15,6 +15,10 @@ from prometheus_client.parser import text_string_to_metric_families
 AgentFactory = Callable[..., Awaitable[Any]]
 
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 @pytest.fixture
 def settings_overrides() -> dict[str, Any]:
     return {"metrics_refresh_seconds": 0.05}
@@ -74,7 +78,9 @@ async def test_a_completed_flash_is_counted_and_its_session_shows_in_its_state(
     )
     assert planned.status_code == 201, planned.text
     await until_value(http, ("aos_programming_sessions", (("state", "PLANNED"),)), 1)
-    started = await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
+    started = await http.post(
+        f"/sessions/{planned.json()['id']}/start", json=PREFLIGHT, headers=headers
+    )
     assert started.status_code == 202, started.text
 
     await until_value(http, completed, completed_before + 1)

@@ -23,6 +23,10 @@ AgentFactory = Callable[..., Awaitable[Any]]
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 TERMINAL = {"COMPLETED", "EXPIRED", "ABORTED", "FAILED"}
 STORM_AGENTS = 120
@@ -61,7 +65,7 @@ async def _plan_and_start(http: httpx.AsyncClient, headers: dict[str, str], agen
     )
     assert planned.status_code == 201, planned.text
     session_id: str = planned.json()["id"]
-    started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+    started = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     assert started.status_code == 202, started.text
     return session_id
 
@@ -145,7 +149,9 @@ async def test_a_runner_that_meets_a_pool_timeout_carries_on_and_completes_the_s
     # The closing vehicle read is held back until the pool is taken.
     agent.report_gate = asyncio.Event()
     agent.read_requests.clear()
-    assert (await http.post(f"/sessions/{session_id}/start", headers=headers)).status_code == 202
+    assert (
+        await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
+    ).status_code == 202
     await asyncio.wait_for(agent.read_requests.wait(), 20)
 
     retries = "aos_programming_session_runner_retries_total"

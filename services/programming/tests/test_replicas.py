@@ -41,6 +41,10 @@ from programming.services.signing import load_release_key
 from servicekit.db import Database
 from servicekit.testing import DatabaseFactory, TestTokenIssuer, incoming_event, timestamp
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 PUBLIC_BASE_URL = "http://127.0.0.1:9/api/programming"  # agents strip it; never dialled
 START_TIMEOUT_S = 60
@@ -286,7 +290,9 @@ async def test_an_agent_on_replica_a_flashes_a_session_started_and_followed_thro
                 _follow(http, session_id, headers, events, started=following)
             )
             await asyncio.wait_for(following.wait(), 10)
-            started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+            started = await http.post(
+                f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers
+            )
             assert started.status_code == 202, started.text
             await asyncio.wait_for(follower, 60)  # the stream ends with the session
             report = (await http.get(f"/sessions/{session_id}/report", headers=headers)).json()
@@ -375,7 +381,7 @@ async def test_after_a_reconnect_to_b_the_old_connection_on_a_gets_no_key_and_no
             session_id = planned.json()["id"]
             # Started through B: B's runner sends the job to the agent's connection on A.
             assert (
-                await on_b.post(f"/sessions/{session_id}/start", headers=headers)
+                await on_b.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
             ).status_code == 202
             job = await asyncio.wait_for(started.get(), 20)
             await old.send(_unlocking(job))
@@ -458,7 +464,7 @@ async def test_a_replica_frozen_with_a_key_request_pending_answers_it_stale_once
             session_id = planned.json()["id"]
             # B runs the session: freezing A does not move the runner.
             assert (
-                await on_b.post(f"/sessions/{session_id}/start", headers=headers)
+                await on_b.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
             ).status_code == 202
             job = await asyncio.wait_for(started.get(), 20)
             await old.send(_unlocking(job))
@@ -554,7 +560,7 @@ async def test_replica_a_killed_mid_flash_the_agent_reconnects_to_b_which_comple
         await asyncio.wait_for(following.wait(), 10)
         # Started through A: A's runner sends the job; B only watches.
         assert (
-            await on_a.post(f"/sessions/{session_id}/start", headers=headers)
+            await on_a.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
         ).status_code == 202
         await _until(
             lambda: any(d.get("phase") == "TRANSFERRING" for k, d in events if k == "progress"),

@@ -16,6 +16,10 @@ from programming.services.jobs import record_job_result
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 
 
@@ -36,7 +40,7 @@ async def test_the_runner_ends_the_session_with_the_delivered_results_outcome(
         "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
     )
     session_id = planned.json()["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     await asyncio.wait_for(job_arrived.wait(), 10)
     [job] = agent.start_jobs
 
@@ -76,7 +80,7 @@ async def test_a_result_recorded_without_reaching_the_runner_is_found_in_the_tab
         "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
     )
     session_id = planned.json()["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     await asyncio.wait_for(job_arrived.wait(), 10)
     [job] = agent.start_jobs
 

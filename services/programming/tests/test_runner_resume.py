@@ -17,6 +17,10 @@ from programming.services.runner import resume_sessions
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 
 
@@ -43,7 +47,7 @@ async def test_resumed_session_awaits_the_in_flight_result_and_completes(
         "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
     )
     session_id = planned.json()["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     await asyncio.wait_for(job_arrived.wait(), 10)
 
     # The process "stops": its runner dies with the job in flight.

@@ -14,6 +14,10 @@ import pytest
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 
 
@@ -40,7 +44,7 @@ async def test_missing_result_fails_the_session_and_a_late_one_records_the_job(
         "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
     )
     session_id = planned.json()["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     for _ in range(200):
         body = (await http.get(f"/sessions/{session_id}", headers=headers)).json()
         if body["state"] != "RUNNING":

@@ -22,6 +22,10 @@ from servicekit.testing import ManualClock
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 DME_SECRET = bytes.fromhex("d3e1f2a4b5c6d7e8f9a0b1c2d3e4f506")
 REASONS = (
@@ -106,7 +110,9 @@ async def test_keys_are_given_only_to_the_running_job_and_everything_else_is_ref
         "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
     )
     session_id = planned.json()["id"]
-    assert (await http.post(f"/sessions/{session_id}/start", headers=headers)).status_code == 202
+    assert (
+        await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
+    ).status_code == 202
     job = await asyncio.wait_for(started.get(), 10)
     before = refused_counts()
     # A second connection with the same credential, open while the job runs.
@@ -197,7 +203,7 @@ async def test_a_job_moves_to_the_agents_new_connection_once_its_own_is_gone(
     planned = await http.post(
         "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
     )
-    await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
+    await http.post(f"/sessions/{planned.json()['id']}/start", json=PREFLIGHT, headers=headers)
     job = await asyncio.wait_for(started.get(), 10)
     await agent.send(progress(job, agent_pb2.JOB_PHASE_PREPARING))
     await heartbeat(agent)
@@ -329,7 +335,7 @@ class TestAConnectionSilentForTwoHeartbeats:
         planned = await http.post(
             "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
         )
-        await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
+        await http.post(f"/sessions/{planned.json()['id']}/start", json=PREFLIGHT, headers=headers)
         job = await asyncio.wait_for(started.get(), 10)
         await agent.send(progress(job, agent_pb2.JOB_PHASE_PREPARING))
         await heartbeat(agent)

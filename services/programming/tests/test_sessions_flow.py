@@ -21,6 +21,10 @@ from servicekit.testing import assert_problem
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 DME_SECRET = bytes.fromhex("d3e1f2a4b5c6d7e8f9a0b1c2d3e4f506")
 TERMINAL = {"COMPLETED", "EXPIRED", "ABORTED", "FAILED"}
@@ -95,7 +99,7 @@ async def test_session_runs_end_to_end_and_report_shows_before_and_after(
     agent = await paired_agent(organization_id)
     session_id = (await plan(http, headers, agent))["id"]
 
-    started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+    started = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     assert started.status_code == 202, started.text
     ended = await wait_until_ended(http, session_id, headers)
 
@@ -135,7 +139,7 @@ async def test_session_writes_started_job_finished_and_ended_events(
     agent = await paired_agent(organization_id)
     session_id = (await plan(http, auth(organization_id, user_id=planner), agent))["id"]
     headers = auth(organization_id, user_id=starter)
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     body = await wait_until_ended(http, session_id, headers)
 
     events = await outbox_events(app)
@@ -190,7 +194,9 @@ async def test_another_organisation_cannot_see_or_drive_the_session(
         ("POST", f"/sessions/{session_id}/start"),
         ("POST", f"/sessions/{session_id}/abort"),
     ]:
-        response = await http.request(method, path, headers=auth(intruder))
+        # The intruder confirms the checklist: the session is still not theirs.
+        body = PREFLIGHT if path.endswith("/start") else None
+        response = await http.request(method, path, headers=auth(intruder), json=body)
         assert response.status_code == 404, (method, path, response.text)
     mine = await http.get(f"/sessions/{session_id}", headers=auth(organization_id))
     assert mine.json()["state"] == "PLANNED"
@@ -204,8 +210,8 @@ async def test_starting_twice_is_409(
     await grant(organization_id)
     agent = await paired_agent(organization_id)
     session_id = (await plan(http, headers, agent))["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
-    again = await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
+    again = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     assert again.status_code == 409
     assert again.json()["type"] == "/problems/session-state"
     await wait_until_ended(http, session_id, headers)
@@ -242,7 +248,7 @@ async def test_abort_of_a_running_session_lets_the_current_job_finish(
     ]
     agent = await paired_agent(organization_id, ecus=ecus, job_seconds=0.5)
     session_id = (await plan(http, headers, agent))["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     for _ in range(100):
         if agent.start_jobs:
             break
@@ -262,7 +268,7 @@ async def test_events_of_an_ended_session_stream_its_snapshot(
     await grant(organization_id)
     agent = await paired_agent(organization_id)
     session_id = (await plan(http, headers, agent))["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     await wait_until_ended(http, session_id, headers)
     response = await http.get(f"/sessions/{session_id}/events", headers=headers)
     assert response.headers["content-type"].startswith("text/event-stream")
@@ -280,7 +286,7 @@ async def test_events_stream_live_progress_until_the_end(
     session_id = (await plan(http, headers, agent))["id"]
     kinds: list[str] = []
     async with http.stream("GET", f"/sessions/{session_id}/events", headers=headers) as stream:
-        await http.post(f"/sessions/{session_id}/start", headers=headers)
+        await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
         async for line in stream.aiter_lines():
             if line.startswith("event: "):
                 kinds.append(line.removeprefix("event: "))
@@ -305,7 +311,7 @@ async def test_failed_job_ends_the_session_failed_and_skips_the_rest(
     ]
     agent = await paired_agent(organization_id, ecus=ecus, outcome=agent_pb2.JOB_OUTCOME_FAILED)
     session_id = (await plan(http, headers, agent))["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     ended = await wait_until_ended(http, session_id, headers)
     assert ended["state"] == "FAILED"
     assert "CRC mismatch" in ended["end_detail"]
@@ -322,7 +328,7 @@ async def test_download_token_dies_with_its_job(
     await grant(organization_id)
     agent = await paired_agent(organization_id)
     session_id = (await plan(http, headers, agent))["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     await wait_until_ended(http, session_id, headers)
     [job] = agent.start_jobs  # the agent downloaded with this token while the job ran
     path = job.image_url.removeprefix(settings.public_base_url)
@@ -344,7 +350,7 @@ async def test_start_with_the_agent_offline_is_409(
         if not agents[0]["online"]:
             break
         await asyncio.sleep(0.02)
-    response = await http.post(f"/sessions/{session_id}/start", headers=headers)
+    response = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     assert response.status_code == 409
     assert response.json()["type"] == "/problems/agent-offline"
 
@@ -358,7 +364,7 @@ async def test_agent_of_another_organisation_gets_no_key_for_a_running_job(
     agent = await paired_agent(organization_id, job_seconds=1.0)
     intruder = await paired_agent(uuid.uuid4())
     session_id = (await plan(http, headers, agent))["id"]
-    await http.post(f"/sessions/{session_id}/start", headers=headers)
+    await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     for _ in range(100):
         if agent.start_jobs:
             break

@@ -20,6 +20,10 @@ from servicekit.testing import ManualClock
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 TERMINAL = {"COMPLETED", "EXPIRED", "ABORTED", "FAILED"}
 
@@ -70,7 +74,7 @@ async def start(http: httpx.AsyncClient, headers: dict[str, str], agent: Any) ->
     )
     assert planned.status_code == 201, planned.text
     session_id: str = planned.json()["id"]
-    started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+    started = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
     assert started.status_code == 202, started.text
     return session_id
 

@@ -16,6 +16,10 @@ Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 Revoke = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 OTHER_VIN = "WBA5F3103MFX99999"
 TERMINAL = {"COMPLETED", "EXPIRED", "ABORTED", "FAILED"}
@@ -120,7 +124,9 @@ async def test_a_vin_pass_pays_for_the_whole_session_on_its_vehicle(
     )
     assert planned.status_code == 201, planned.text
 
-    started = await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
+    started = await http.post(
+        f"/sessions/{planned.json()['id']}/start", json=PREFLIGHT, headers=headers
+    )
     assert started.status_code == 202, started.text
     ended = await wait_until_ended(http, planned.json()["id"], headers)
 
@@ -142,7 +148,9 @@ async def test_a_pass_revoked_after_planning_refuses_the_start(
     assert planned.status_code == 201, planned.text
 
     await revoke(granted)
-    started = await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
+    started = await http.post(
+        f"/sessions/{planned.json()['id']}/start", json=PREFLIGHT, headers=headers
+    )
 
     assert_problem(started, 403, "programming-pass-required")
     assert agent.start_jobs == []

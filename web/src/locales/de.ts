@@ -417,6 +417,7 @@ export const de: Messages = {
       jobState: "Status",
       progress: "Fortschritt",
       progressLabel: "{{ecu}}: {{phase}} {{percent}} %",
+      batteryVolts: "Batterie: {{atStart}} V zu Beginn, {{min}}–{{max}} V während der Programmierung",
       leftInBootloader:
         "{{ecu}} ({{address}}) ist im Bootloader geblieben: Das Steuergerät hat während der Programmierung nicht mehr geantwortet (Stromversorgung oder Verbindung unterbrochen), die Programmierung konnte nicht abgeschlossen werden. Stellen Sie die Stromversorgung des Fahrzeugs (Ladegerät anschließen) und die Verbindung zum Fahrzeug wieder her und planen Sie dann eine neue Sitzung für dieses Fahrzeug: Sie programmiert das {{ecu}} erneut.",
       live: "Live",
@@ -447,6 +448,7 @@ export const de: Messages = {
       RESETTING: "Neustart",
       DONE: "fertig",
       WAITING_FOR_ECU: "Warten auf das Steuergerät",
+      WAITING_FOR_VOLTAGE: "Warten auf Bordnetzspannung — Ladegerät anschließen",
     },
     report: {
       title: "Sitzungsbericht",
@@ -465,6 +467,11 @@ export const de: Messages = {
       ended: "Beendet",
       detail: "Ergebnis",
       print: "Bericht drucken",
+      preflight: "Checkliste vor dem Start (Ladegerät angeschlossen, Zündung an, kein anderer Tester) bestätigt von Benutzer {{by}} am {{at}}.",
+      noPreflight: "Für diese Sitzung wurde keine Bestätigung der Checkliste aufgezeichnet.",
+      jobs: "Aufträge und Batteriespannung",
+      battery: "Batteriespannung",
+      noBattery: "nicht gelesen",
     },
   },
   members: {
@@ -810,6 +817,7 @@ export const de: Messages = {
     "unknown-vehicle": { title: "Dieses Fahrzeug ist nicht im Programmierkatalog", detail: "Es kann mit AOS nicht programmiert werden." },
     "vin-mismatch": { title: "Ein anderes Fahrzeug ist angeschlossen", detail: "Lesen Sie das Fahrzeug erneut aus, bevor Sie fortfahren." },
     "session-not-found": { title: "Sitzung nicht gefunden", detail: "Gehen Sie zurück zur Programmierung und öffnen Sie sie aus der Liste." },
+    "preflight-not-confirmed": { title: "Zuerst die Checkliste bestätigen", detail: "Haken Sie am Fahrzeug jeden Punkt der Checkliste ab und starten Sie erneut." },
     "session-state": { title: "Jetzt nicht möglich", detail: "Die Sitzung ist weitergelaufen; laden Sie die Seite neu, um ihren Zustand zu sehen." },
     "invalid-pairing-code": { title: "Der Kopplungscode ist ungültig", detail: "Erzeugen Sie einen neuen Code und verwenden Sie ihn innerhalb seiner Gültigkeit." },
     "rate-limited": { title: "Zu viele Anfragen", detail: "Warten Sie einen Moment und versuchen Sie es dann erneut." },

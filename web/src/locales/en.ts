@@ -415,6 +415,7 @@ export const en = {
       jobState: "State",
       progress: "Progress",
       progressLabel: "{{ecu}}: {{phase}} {{percent}} %",
+      batteryVolts: "Battery: {{atStart}} V at start, {{min}}–{{max}} V during the flash",
       leftInBootloader:
         "{{ecu}} ({{address}}) is left in its bootloader: it stopped answering during the flash (power or connection lost) and the flash could not be finished. Restore the vehicle's power supply (connect a charger) and the connection to the vehicle, then plan a new session for this vehicle: it flashes the {{ecu}} again.",
       live: "Live",
@@ -445,6 +446,7 @@ export const en = {
       RESETTING: "resetting",
       DONE: "done",
       WAITING_FOR_ECU: "waiting for the ECU",
+      WAITING_FOR_VOLTAGE: "Waiting for battery voltage — connect a charger",
     },
     report: {
       title: "Session report",
@@ -463,6 +465,11 @@ export const en = {
       ended: "Ended",
       detail: "Outcome",
       print: "Print report",
+      preflight: "Pre-flight checklist (charger connected, ignition on, no other tester) confirmed by user {{by}} on {{at}}.",
+      noPreflight: "No pre-flight confirmation was recorded for this session.",
+      jobs: "Jobs and battery voltage",
+      battery: "Battery voltage",
+      noBattery: "not read",
     },
   },
   members: {
@@ -808,6 +815,7 @@ export const en = {
     "unknown-vehicle": { title: "This vehicle is not in the programming catalog", detail: "It cannot be programmed with AOS." },
     "vin-mismatch": { title: "Another vehicle is connected", detail: "Read the vehicle again before you go on." },
     "session-not-found": { title: "Session not found", detail: "Go back to programming and open it from the list." },
+    "preflight-not-confirmed": { title: "Confirm the checklist first", detail: "Tick every check of the pre-flight checklist at the car, then start again." },
     "session-state": { title: "Not possible now", detail: "The session has moved on; reload the page to see its state." },
     "invalid-pairing-code": { title: "The pairing code is not valid", detail: "Create a new code and use it within its time." },
     "rate-limited": { title: "Too many requests", detail: "Wait a moment, then try again." },

@@ -1,4 +1,5 @@
-"""``python -m programming``: migrate, seed, rotate-secret-keys, serve, replay-dlq.
+"""``python -m programming``: migrate, seed, rotate-secret-keys, serve, replay-dlq, and the
+staff's ecu-types commands.
 
 The commands import the application lazily, so ``--help`` answers at once.
 """
@@ -46,6 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="add the demo ECU types, signed releases and G20 targets that are missing",
     )
     cli.add_rotate_secret_keys_command(commands, sealed=SEALED)
+    from programming.staff import add_staff_commands
+
+    add_staff_commands(commands)
     args = parser.parse_args(argv)
     settings = load_settings(Settings)
 
@@ -63,6 +67,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     elif args.command == "serve":
         cli.serve("programming.main:create_app", settings, host=args.host, port=args.port)
+    elif args.command == "ecu-types":
+        from programming.staff import run_staff_command
+
+        return asyncio.run(run_staff_command(args, settings))
     elif args.command == "replay-dlq":
         from programming.main import CONSUMERS
 

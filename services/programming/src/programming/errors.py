@@ -10,9 +10,12 @@ __all__ = [
     "AgentOfflineError",
     "AgentTimeoutError",
     "DownloadNotAuthorizedError",
+    "EcuTypeNotFoundError",
+    "InvalidCanIdsError",
     "InvalidPairingCodeError",
     "InvalidRangeError",
     "InvalidVinError",
+    "PreflightNotConfirmedError",
     "ProgrammingPassRequiredError",
     "ReleaseNotFoundError",
     "SessionNotFoundError",
@@ -97,3 +100,20 @@ class UnknownVehicleError(ProblemError):
 class VinMismatchError(ConflictError):
     slug = "vin-mismatch"
     title = "Connected vehicle has another VIN"
+
+
+class EcuTypeNotFoundError(NotFoundError):
+    slug = "ecu-type-not-found"
+    title = "ECU type not found"
+
+
+class InvalidCanIdsError(ProblemError):
+    status = 422
+    slug = "invalid-can-ids"
+    title = "Invalid CAN ids"
+
+
+class PreflightNotConfirmedError(ProblemError):
+    status = 422
+    slug = "preflight-not-confirmed"
+    title = "Pre-flight checklist not confirmed"

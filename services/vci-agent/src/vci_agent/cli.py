@@ -380,6 +380,14 @@ class _ProgressDisplay:
                 file=self._out,
             )
             return
+        if progress.phase is JobPhase.WAITING_FOR_VOLTAGE:
+            self._end_line()
+            print(
+                f"waiting for the battery voltage to recover, connect a charger (the flash "
+                f"stands at byte {progress.bytes_done} of {progress.bytes_total})…",
+                file=self._out,
+            )
+            return
         if progress.phase != JobPhase.TRANSFERRING:
             self._end_line()
             print(f"{progress.phase.value}…", file=self._out)

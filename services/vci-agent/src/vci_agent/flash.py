@@ -27,7 +27,7 @@ provider) → 2E F198/F199 → 31 01 FF00 erase → 34 → 36… (22 0120 every 
   below ``FlashOptions.min_start_volts`` a job that has erased nothing yet is REFUSED ("connect
   a charger", ``FlashRefusedError``). During the transfer it is read every
   ``voltage_every_blocks`` blocks; below ``min_flash_volts`` the flash pauses (no TransferData,
-  TesterPresent keeps the session, WAITING_FOR_ECU is reported) until the voltage is back at
+  TesterPresent keeps the session, WAITING_FOR_VOLTAGE is reported) until the voltage is back at
   ``min_start_volts``, then goes on; after ``voltage_pause_limit`` seconds it stops resumable
   (``LowVoltageError``, the journal holds the job). An ECU that refuses the DID (any NRC) is
   flashed without the watch. The readings (first, lowest, highest) go into the journal entry.
@@ -477,10 +477,13 @@ class Flasher:
         # The journal holds where the flash stands, in case the pause ends in a power loss.
         self._journal.save(state.entry)
         while True:
-            # WAITING_FOR_ECU: the service moves the job's deadline out while it is reported.
+            # The service moves the job's deadline out while a waiting phase is reported.
             self._on_progress(
                 FlashProgress(
-                    JobPhase.WAITING_FOR_ECU, state.entry.acked_offset, state.entry.image_size, 0
+                    JobPhase.WAITING_FOR_VOLTAGE,
+                    state.entry.acked_offset,
+                    state.entry.image_size,
+                    0,
                 )
             )
             if self._clock() - since >= options.voltage_pause_limit:
@@ -494,6 +497,13 @@ class Flasher:
             reading = self._read_volts(client, state)
             if reading is None or reading >= recover_at:
                 _log.info("battery back at %s V: the flash goes on", reading)
+                # The phase the flash stands in again: a wait before the unlock must give the
+                # service PREPARING back, or it refuses the security key.
+                self._on_progress(
+                    FlashProgress(
+                        state.entry.phase, state.entry.acked_offset, state.entry.image_size, 0
+                    )
+                )
                 return
             volts = reading
 

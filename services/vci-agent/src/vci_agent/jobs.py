@@ -71,6 +71,7 @@ _PHASES = {
     JobPhase.RESETTING: agent_pb2.JOB_PHASE_RESETTING,
     JobPhase.DONE: agent_pb2.JOB_PHASE_DONE,
     JobPhase.WAITING_FOR_ECU: agent_pb2.JOB_PHASE_WAITING_FOR_ECU,
+    JobPhase.WAITING_FOR_VOLTAGE: agent_pb2.JOB_PHASE_WAITING_FOR_VOLTAGE,
 }
 _OUTCOMES = {
     JobResultState.SUCCEEDED: agent_pb2.JOB_OUTCOME_SUCCEEDED,
@@ -217,6 +218,7 @@ class JobRunner:
                         image_url=job.image_url,
                         download_token=job.download_token,
                         security_level=job.security_level or 0x11,
+                        can_ids=_can_ids(job) or known.can_ids,
                     )
                 await self._continue(entry)
             finally:
@@ -236,6 +238,7 @@ class JobRunner:
                 download_token=job.download_token,
                 security_level=job.security_level or 0x11,
                 phase=JobPhase.DOWNLOADING,
+                can_ids=_can_ids(job),
             )
         )
 
@@ -255,6 +258,7 @@ class JobRunner:
     async def _continue(self, entry: JournalEntry) -> None:
         """Get the image (cache, else download), verify it, flash from the journal's state and
         send the result. A fresh entry and an interrupted one take the same path."""
+        self._learn_can_ids(entry)
         if entry.phase is JobPhase.DOWNLOADING or not entry.image_path:
             await self._progress(entry.job_id, JobPhase.DOWNLOADING, 0, entry.image_size)
         try:
@@ -279,6 +283,13 @@ class JobRunner:
             return
         entry = await self._flash(image, entry)
         await self._send_result(entry)
+
+    def _learn_can_ids(self, entry: JournalEntry) -> None:
+        """Tell a CAN connector the ECU's ids the job carries (from the service's catalog);
+        the connector keeps ids its user gave (``--can-id``). DoIP has no use for them."""
+        learn = getattr(self._connect, "learn", None)
+        if entry.can_ids is not None and callable(learn):
+            learn(entry.ecu_logical_address, entry.can_ids)
 
     def _image_file(self, entry: JournalEntry) -> Path:
         """The cached image of ``entry``, downloaded (HTTP Range resume) when the cache lacks
@@ -515,6 +526,12 @@ class JobRunner:
         if not self._link.connected:
             raise ConnectionError("no link to the programming service for the security key")
         return self._link
+
+
+def _can_ids(job: agent_pb2.StartJob) -> tuple[int, int] | None:
+    """(request id, response id) a StartJob carries, or None (older service, or the catalog
+    does not know them)."""
+    return (job.can_request_id, job.can_response_id) if job.has_can_ids else None
 
 
 def _left_in_bootloader(entry: JournalEntry) -> bool:

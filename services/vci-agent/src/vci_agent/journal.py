@@ -45,6 +45,9 @@ class JobPhase(StrEnum):
     # Reported while the ECU does not answer and the flash waits to resume; never journaled
     # (the journaled phase stays where the flash stands).
     WAITING_FOR_ECU = "waiting-for-ecu"
+    # Reported while the battery voltage is below the flash's floor and the flash is paused;
+    # never journaled either.
+    WAITING_FOR_VOLTAGE = "waiting-for-voltage"
 
 
 class JobResultState(StrEnum):
@@ -68,7 +71,9 @@ class JournalEntry:
     image incomplete.
     ``volts_at_start``/``volts_min``/``volts_max``: the vehicle's battery voltage read before
     the first erase attempt, and the lowest and highest reading of the job; None when not read
-    (the ECU has no voltage DID, or a journal from before they were kept)."""
+    (the ECU has no voltage DID, or a journal from before they were kept).
+    ``can_ids``: the ECU's (request id, response id) on CAN as the service's StartJob gave
+    them, so a resumed job reaches the ECU on a CAN link too; None when not given."""
 
     job_id: str
     ecu_logical_address: int
@@ -93,6 +98,7 @@ class JournalEntry:
     volts_at_start: float | None = None
     volts_min: float | None = None
     volts_max: float | None = None
+    can_ids: tuple[int, int] | None = None
     result_synced: bool = False
     started_at: str = field(default_factory=lambda: datetime.now(UTC).isoformat())
     finished_at: str | None = None
@@ -119,6 +125,8 @@ class JournalEntry:
                 for sid, nrc, count, retried in summary
             )
         )
+        ids = values.get("can_ids")
+        values["can_ids"] = None if ids is None else (int(ids[0]), int(ids[1]))
         return cls(**values)
 
 

@@ -1,6 +1,7 @@
 """The vehicle's battery voltage around a flash: a low battery refuses the job before anything
-changes on the ECU; a sag mid-transfer pauses the flash (TesterPresent keeps the session)
-until the voltage is back, and a sag that lasts too long stops it resumable.
+changes on the ECU; a sag mid-transfer pauses the flash (TesterPresent keeps the session,
+WAITING_FOR_VOLTAGE is reported) until the voltage is back, and a sag that lasts too long
+stops it resumable.
 
 Real simulator over DoIP on loopback; its fault ``voltage,volts=V[,block=N][,seconds=S]``
 lowers the battery the ECUs report in DID 0x0120. The sag's seconds run on a clock the test
@@ -180,8 +181,13 @@ async def test_a_sag_mid_transfer_pauses_the_flash_which_resumes_when_the_voltag
     paused = [trace[i].service_id for i in range(first_low, next_block)]
     assert set(paused) == {0x22, 0x3E}
     assert paused.count(0x3E) >= 5
-    waiting = [p for p in progress if p.phase is JobPhase.WAITING_FOR_ECU]
+    # Its own phase, not WAITING_FOR_ECU: the ECU answers, the battery is what is wanting.
+    waiting = [p for p in progress if p.phase is JobPhase.WAITING_FOR_VOLTAGE]
     assert waiting
+    assert not any(p.phase is JobPhase.WAITING_FOR_ECU for p in progress)
+    # Once the voltage is back, the phase the flash stands in is reported again, where it was.
+    after = progress[max(i for i, p in enumerate(progress) if p in waiting) + 1]
+    assert (after.phase, after.bytes_done) == (JobPhase.TRANSFERRING, SAG_AT_BLOCK * BLOCK)
     assert {p.bytes_done for p in waiting} == {SAG_AT_BLOCK * BLOCK}
 
 

@@ -31,6 +31,10 @@ from vehicle_sim.testing import running_vehicle
 # The build takes about a minute on two cores; the one test that triggers it gets the time.
 pytestmark = [pytest.mark.agent_dist, pytest.mark.timeout(900)]
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 ROOT = Path(__file__).resolve().parents[4]
 # A "newer build" the service publishes in the update test: small bytes, named like a build.
 NEWER = b"\x7fELF the next agent build" * 1000
@@ -114,7 +118,7 @@ async def _run_session(server: Any, organization_id: uuid.UUID, agent_id: str) -
         )
         assert planned.status_code == 201, planned.text
         session_id = planned.json()["id"]
-        started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+        started = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
         assert started.status_code == 202, started.text
         async with asyncio.timeout(120):
             while True:

@@ -24,6 +24,10 @@ from vehicle_sim.config import demo_vehicle
 from vehicle_sim.faults import Fault, FaultKind
 from vehicle_sim.testing import running_vehicle
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
 
@@ -38,7 +42,7 @@ async def _run_session(
         )
         assert planned.status_code == 201, planned.text
         session_id = planned.json()["id"]
-        started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+        started = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
         assert started.status_code == 202, started.text
         body: dict[str, Any] = {}
         async with asyncio.timeout(60):
@@ -329,7 +333,9 @@ async def _flash_through_an_outage(
             )
             assert planned.status_code == 201, planned.text
             session_id = planned.json()["id"]
-            started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+            started = await http.post(
+                f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers
+            )
             assert started.status_code == 202, started.text
             await outage_over
             state = "RUNNING"
@@ -463,7 +469,9 @@ async def test_an_ecu_that_refuses_the_tester_for_good_ends_the_job_failed_with_
             assert planned.status_code == 201, planned.text
             activation["type"] = 0x02
             session_id = planned.json()["id"]
-            started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+            started = await http.post(
+                f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers
+            )
             assert started.status_code == 202, started.text
             body: dict[str, Any] = {}
             async with asyncio.timeout(60):

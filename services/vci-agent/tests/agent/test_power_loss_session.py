@@ -23,6 +23,10 @@ from vci_agent.journal import JobResultState, Journal
 from vci_agent.uds import UdsTiming
 from vehicle_sim.testing import running_vehicle
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
 # The job's deadline is its estimate (2 s: the rate makes the transfer time nothing) with no
@@ -65,7 +69,7 @@ async def _run_session(server: Any, organization_id: uuid.UUID, agent_id: str) -
         subscribed = asyncio.Event()
         following = asyncio.create_task(_events(http, session_id, headers, subscribed))
         await asyncio.wait_for(subscribed.wait(), 10)
-        started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+        started = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
         assert started.status_code == 202, started.text
         events = await asyncio.wait_for(following, 90)
         report = (await http.get(f"/sessions/{session_id}/report", headers=headers)).json()

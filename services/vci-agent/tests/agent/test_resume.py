@@ -31,6 +31,10 @@ from vci_agent.transport.tracing import TracingConnection
 from vci_agent.vehicle import EcuInfo
 from vehicle_sim.testing import RunningVehicle, running_vehicle
 
+# The start body: the pre-flight checklist confirmed at the vehicle.
+PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
+
+
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
 HELD_BLOCK = 40
@@ -104,7 +108,7 @@ async def _start_session(server: Any, organization_id: uuid.UUID, agent_id: str)
         )
         assert planned.status_code == 201, planned.text
         session_id = str(planned.json()["id"])
-        started = await http.post(f"/sessions/{session_id}/start", headers=headers)
+        started = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
         assert started.status_code == 202, started.text
     return session_id
 

@@ -1266,6 +1266,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/programming/ecu-types": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Ecu Types
+         * @description The ECU types of the catalog with the CAN ids an agent on a CAN link reaches them by
+         *     (the catalog is the same for all organisations; platform staff set the ids with
+         *     ``python -m programming ecu-types set-can-ids``).
+         */
+        get: operations["ecu_types_ecu_types_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/programming/releases": {
         parameters: {
             query?: never;
@@ -1424,6 +1446,9 @@ export interface paths {
         /**
          * Start Session
          * @description Run the planned jobs one by one; follow with GET /sessions/{id} or its /events.
+         *
+         *     The body confirms the pre-flight checklist at the vehicle (every item true); who
+         *     confirmed it and when is kept with the session and shown in its report.
          */
         post: operations["start_session_sessions__session_id__start_post"];
         delete?: never;
@@ -1568,6 +1593,24 @@ export interface components {
          * @enum {string}
          */
         Basis: "last_entry" | "first_registration" | "unknown";
+        /** BatteryVoltsRead */
+        BatteryVoltsRead: {
+            /**
+             * At Start
+             * @description volts, read before the first erase
+             */
+            at_start: number;
+            /**
+             * Max
+             * @description volts, highest reading of the job
+             */
+            max: number;
+            /**
+             * Min
+             * @description volts, lowest reading of the job
+             */
+            min: number;
+        };
         /** CartLineBody */
         CartLineBody: {
             /**
@@ -1862,6 +1905,28 @@ export interface components {
              * @description empty while the ECU is in its bootloader
              */
             software_version: string;
+        };
+        /** EcuTypeList */
+        EcuTypeList: {
+            /** Items */
+            items: components["schemas"]["EcuTypeRead"][];
+        };
+        /** EcuTypeRead */
+        EcuTypeRead: {
+            /**
+             * Can Request Id
+             * @description 11-bit CAN id the tester sends to (ISO-TP, normal addressing); None when not known
+             */
+            can_request_id: number | null;
+            /**
+             * Can Response Id
+             * @description 11-bit CAN id the ECU answers on
+             */
+            can_response_id: number | null;
+            /** Key */
+            key: string;
+            /** Name */
+            name: string;
         };
         /** EcuVersions */
         EcuVersions: {
@@ -2400,12 +2465,14 @@ export interface components {
             bytes_total: number;
             /**
              * Phase
-             * @description DOWNLOADING, VERIFYING, PREPARING, ERASING, TRANSFERRING, CHECKING, RESETTING, DONE, or WAITING_FOR_ECU while the ECU does not answer (power or link loss) and the agent keeps trying to resume
+             * @description DOWNLOADING, VERIFYING, PREPARING, ERASING, TRANSFERRING, CHECKING, RESETTING, DONE, WAITING_FOR_ECU while the ECU does not answer (power or link loss) and the agent keeps trying to resume, or WAITING_FOR_VOLTAGE while the vehicle's battery is below the flash's floor and the flash is paused (connect a charger)
              */
             phase: string;
         };
         /** JobRead */
         JobRead: {
+            /** @description the vehicle's battery as the agent read it during the job; None when not read (the job has not ended, or the ECU has no voltage DID) */
+            battery_volts?: components["schemas"]["BatteryVoltsRead"] | null;
             /** Bytes Transferred */
             bytes_transferred: number;
             /** Detail */
@@ -2984,6 +3051,42 @@ export interface components {
              */
             status: "pending";
         };
+        /**
+         * PreflightConfirmation
+         * @description The pre-flight checklist the person starting the session confirms at the vehicle.
+         *     Every item must be true.
+         */
+        PreflightConfirmation: {
+            /**
+             * Charger Connected
+             * @description a battery charger (power supply) is connected to the vehicle
+             */
+            charger_connected: boolean;
+            /**
+             * Ignition On
+             * @description the ignition is on (terminal 15)
+             */
+            ignition_on: boolean;
+            /**
+             * No Other Tester
+             * @description no other diagnostic tester is connected to the vehicle
+             */
+            no_other_tester: boolean;
+        };
+        /** PreflightRead */
+        PreflightRead: {
+            /**
+             * Confirmed At
+             * Format: date-time
+             */
+            confirmed_at: string;
+            /**
+             * Confirmed By
+             * Format: uuid
+             * @description the member who confirmed it and started
+             */
+            confirmed_by: string;
+        };
         /** PriceRead */
         PriceRead: {
             /**
@@ -3504,6 +3607,8 @@ export interface components {
             jobs: components["schemas"]["JobRead"][];
             /** Model Series */
             model_series: string;
+            /** @description who confirmed the pre-flight checklist, and when */
+            preflight?: components["schemas"]["PreflightRead"] | null;
             /** Started At */
             started_at: string | null;
             /** State */
@@ -3533,6 +3638,10 @@ export interface components {
             };
             /** Versions */
             versions: components["schemas"]["EcuVersions"][];
+        };
+        /** SessionStart */
+        SessionStart: {
+            preflight: components["schemas"]["PreflightConfirmation"];
         };
         /** SessionSummary */
         SessionSummary: {
@@ -10827,6 +10936,81 @@ export interface operations {
             };
         };
     };
+    ecu_types_ecu_types_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EcuTypeList"];
+                };
+            };
+            /** @description No valid access token (unauthorized): log in, or refresh the token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed for your role (/problems/role-forbidden) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service could not be reached (upstream-unavailable); retry shortly */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service cannot serve now, e.g. its database is away (see Retry-After) */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The service did not answer in time (upstream-timeout); retry shortly */
+            504: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     releases_releases_get: {
         parameters: {
             query?: never;
@@ -11613,7 +11797,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SessionStart"];
+            };
+        };
         responses: {
             /** @description Successful Response */
             202: {
@@ -11663,13 +11851,14 @@ export interface operations {
                     "application/problem+json": unknown;
                 };
             };
-            /** @description Invalid request (/problems/validation-error); errors names each field */
+            /** @description Pre-flight checklist not confirmed (/problems/preflight-not-confirmed); Invalid request (/problems/validation-error); errors names each field */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/problem+json": components["schemas"]["Problem"];
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
                 };
             };
             /** @description Too many requests: a rate limit at the edge (see Retry-After and RateLimit-*) */

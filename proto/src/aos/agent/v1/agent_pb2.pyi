@@ -27,6 +27,7 @@ class JobPhase(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     JOB_PHASE_RESETTING: _ClassVar[JobPhase]
     JOB_PHASE_DONE: _ClassVar[JobPhase]
     JOB_PHASE_WAITING_FOR_ECU: _ClassVar[JobPhase]
+    JOB_PHASE_WAITING_FOR_VOLTAGE: _ClassVar[JobPhase]
 
 class JobOutcome(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -46,6 +47,7 @@ JOB_PHASE_CHECKING: JobPhase
 JOB_PHASE_RESETTING: JobPhase
 JOB_PHASE_DONE: JobPhase
 JOB_PHASE_WAITING_FOR_ECU: JobPhase
+JOB_PHASE_WAITING_FOR_VOLTAGE: JobPhase
 JOB_OUTCOME_UNSPECIFIED: JobOutcome
 JOB_OUTCOME_SUCCEEDED: JobOutcome
 JOB_OUTCOME_FAILED: JobOutcome
@@ -182,7 +184,7 @@ class VehicleReport(_message.Message):
     def __init__(self, request_id: _Optional[str] = ..., vin: _Optional[str] = ..., ecus: _Optional[_Iterable[_Union[EcuReport, _Mapping]]] = ..., read_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StartJob(_message.Message):
-    __slots__ = ("job_id", "session_id", "ecu_logical_address", "ecu_type", "target_version", "image_url", "image_sha256", "image_signature", "image_size", "memory_address", "security_level", "download_token")
+    __slots__ = ("job_id", "session_id", "ecu_logical_address", "ecu_type", "target_version", "image_url", "image_sha256", "image_signature", "image_size", "memory_address", "security_level", "download_token", "can_request_id", "can_response_id", "has_can_ids")
     JOB_ID_FIELD_NUMBER: _ClassVar[int]
     SESSION_ID_FIELD_NUMBER: _ClassVar[int]
     ECU_LOGICAL_ADDRESS_FIELD_NUMBER: _ClassVar[int]
@@ -195,6 +197,9 @@ class StartJob(_message.Message):
     MEMORY_ADDRESS_FIELD_NUMBER: _ClassVar[int]
     SECURITY_LEVEL_FIELD_NUMBER: _ClassVar[int]
     DOWNLOAD_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    CAN_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CAN_RESPONSE_ID_FIELD_NUMBER: _ClassVar[int]
+    HAS_CAN_IDS_FIELD_NUMBER: _ClassVar[int]
     job_id: str
     session_id: str
     ecu_logical_address: int
@@ -207,7 +212,10 @@ class StartJob(_message.Message):
     memory_address: int
     security_level: int
     download_token: str
-    def __init__(self, job_id: _Optional[str] = ..., session_id: _Optional[str] = ..., ecu_logical_address: _Optional[int] = ..., ecu_type: _Optional[str] = ..., target_version: _Optional[str] = ..., image_url: _Optional[str] = ..., image_sha256: _Optional[bytes] = ..., image_signature: _Optional[bytes] = ..., image_size: _Optional[int] = ..., memory_address: _Optional[int] = ..., security_level: _Optional[int] = ..., download_token: _Optional[str] = ...) -> None: ...
+    can_request_id: int
+    can_response_id: int
+    has_can_ids: bool
+    def __init__(self, job_id: _Optional[str] = ..., session_id: _Optional[str] = ..., ecu_logical_address: _Optional[int] = ..., ecu_type: _Optional[str] = ..., target_version: _Optional[str] = ..., image_url: _Optional[str] = ..., image_sha256: _Optional[bytes] = ..., image_signature: _Optional[bytes] = ..., image_size: _Optional[int] = ..., memory_address: _Optional[int] = ..., security_level: _Optional[int] = ..., download_token: _Optional[str] = ..., can_request_id: _Optional[int] = ..., can_response_id: _Optional[int] = ..., has_can_ids: _Optional[bool] = ...) -> None: ...
 
 class SecurityKeyRequest(_message.Message):
     __slots__ = ("job_id", "ecu_logical_address", "level", "seed")

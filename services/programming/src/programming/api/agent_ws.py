@@ -50,6 +50,9 @@ CLOSE_TRY_AGAIN_LATER = 1013
 BUSY_REASON = "the service is busy; connect again in a few seconds"
 
 _PHASES = {value: name.removeprefix("JOB_PHASE_") for name, value in agent_pb2.JobPhase.items()}
+_WAITING_PHASES = frozenset(
+    {agent_pb2.JOB_PHASE_WAITING_FOR_ECU, agent_pb2.JOB_PHASE_WAITING_FOR_VOLTAGE}
+)
 
 
 def _now_stamp() -> Timestamp:
@@ -336,7 +339,9 @@ async def _progress(
         "bytes_done": progress.bytes_done,
         "bytes_total": progress.bytes_total,
     }
-    waiting = progress.phase == agent_pb2.JOB_PHASE_WAITING_FOR_ECU
+    # Both waits (ECU silent, battery low) move the job's deadline out: the agent holds the
+    # flash and goes on once the vehicle is back.
+    waiting = progress.phase in _WAITING_PHASES
     runtime.apply_progress(session_id, job.id, state, waiting=waiting)
     await runtime.cluster.publish_progress(session_id, job.id, state, waiting=waiting)
 

@@ -9,15 +9,38 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response
 
 from programming.api.deps import Technician
-from programming.api.schemas import ReleaseList, ReleaseRead
+from programming.api.schemas import EcuTypeList, EcuTypeRead, ReleaseList, ReleaseRead
 from programming.domain.ranges import RangeNotSatisfiable, parse_range
 from programming.errors import DownloadNotAuthorizedError, InvalidRangeError, ReleaseNotFoundError
-from programming.services.catalog import authorize_image_download, list_releases, read_image
+from programming.services.catalog import (
+    authorize_image_download,
+    list_ecu_types,
+    list_releases,
+    read_image,
+)
 from programming.services.runtime import Runtime
 from servicekit.db import SessionDep
 from servicekit.problems import problem_responses
 
 router = APIRouter(tags=["releases"])
+
+
+@router.get("/ecu-types", tags=["catalog"])
+async def ecu_types(principal: Technician, session: SessionDep) -> EcuTypeList:
+    """The ECU types of the catalog with the CAN ids an agent on a CAN link reaches them by
+    (the catalog is the same for all organisations; platform staff set the ids with
+    ``python -m programming ecu-types set-can-ids``)."""
+    return EcuTypeList(
+        items=[
+            EcuTypeRead(
+                key=ecu_type.key,
+                name=ecu_type.name,
+                can_request_id=ecu_type.can_request_id,
+                can_response_id=ecu_type.can_response_id,
+            )
+            for ecu_type in await list_ecu_types(session)
+        ]
+    )
 
 
 @router.get("/releases")

@@ -104,11 +104,62 @@ class SessionCreate(_Request):
     vin: str = Field(min_length=1, max_length=32, examples=["WBA5F3103MFX12345"])
 
 
+class PreflightConfirmation(_Request):
+    """The pre-flight checklist the person starting the session confirms at the vehicle.
+    Every item must be true."""
+
+    charger_connected: bool = Field(
+        description="a battery charger (power supply) is connected to the vehicle"
+    )
+    ignition_on: bool = Field(description="the ignition is on (terminal 15)")
+    no_other_tester: bool = Field(
+        description="no other diagnostic tester is connected to the vehicle"
+    )
+
+
+class SessionStart(_Request):
+    preflight: PreflightConfirmation
+
+
+class PreflightRead(BaseModel):
+    confirmed_by: uuid.UUID = Field(description="the member who confirmed it and started")
+    confirmed_at: datetime
+
+
+class EcuTypeRead(BaseModel):
+    key: str
+    name: str
+    can_request_id: int | None = Field(
+        description="11-bit CAN id the tester sends to (ISO-TP, normal addressing); "
+        "None when not known"
+    )
+    can_response_id: int | None = Field(description="11-bit CAN id the ECU answers on")
+
+
+class EcuTypeList(BaseModel):
+    items: list[EcuTypeRead]
+
+
+class EcuTypeUpdate(_Request):
+    """The ECU type's CAN ids: both (11-bit, 0x000-0x7FF, not equal) or both null."""
+
+    can_request_id: int | None = Field(examples=[0x712])
+    can_response_id: int | None = Field(examples=[0x71A])
+
+
+class BatteryVoltsRead(BaseModel):
+    at_start: float = Field(description="volts, read before the first erase")
+    min: float = Field(description="volts, lowest reading of the job")
+    max: float = Field(description="volts, highest reading of the job")
+
+
 class JobProgressRead(BaseModel):
     phase: str = Field(
         description="DOWNLOADING, VERIFYING, PREPARING, ERASING, TRANSFERRING, CHECKING, "
-        "RESETTING, DONE, or WAITING_FOR_ECU while the ECU does not answer (power or link "
-        "loss) and the agent keeps trying to resume"
+        "RESETTING, DONE, WAITING_FOR_ECU while the ECU does not answer (power or link "
+        "loss) and the agent keeps trying to resume, or WAITING_FOR_VOLTAGE while the "
+        "vehicle's battery is below the flash's floor and the flash is paused (connect a "
+        "charger)"
     )
     bytes_done: int
     bytes_total: int
@@ -135,11 +186,17 @@ class JobRead(BaseModel):
         description="the agent gave the job up with the ECU's application erased: the ECU "
         "waits in its bootloader; restore power and the connection, then plan a new session",
     )
+    battery_volts: BatteryVoltsRead | None = Field(
+        default=None,
+        description="the vehicle's battery as the agent read it during the job; None when "
+        "not read (the job has not ended, or the ECU has no voltage DID)",
+    )
     progress: JobProgressRead | None = None
 
     @classmethod
     def of(cls, job: FlashJob, progress: Progress) -> JobRead:
         live = progress.get(job.id) if job.state == JobState.RUNNING else None
+        volts = (job.battery_volts_at_start, job.battery_volts_min, job.battery_volts_max)
         return cls(
             id=job.id,
             position=job.position,
@@ -157,6 +214,11 @@ class JobRead(BaseModel):
             finished_at=job.finished_at,
             bytes_transferred=job.bytes_transferred,
             left_in_bootloader=job.left_in_bootloader,
+            battery_volts=(
+                BatteryVoltsRead(at_start=volts[0], min=volts[1], max=volts[2])
+                if volts[0] is not None and volts[1] is not None and volts[2] is not None
+                else None
+            ),
             progress=JobProgressRead.model_validate(dict(live)) if live else None,
         )
 
@@ -173,6 +235,9 @@ class SessionRead(BaseModel):
     started_at: datetime | None
     ended_at: datetime | None
     estimated_seconds: int = Field(description="sum of the jobs' estimates")
+    preflight: PreflightRead | None = Field(
+        default=None, description="who confirmed the pre-flight checklist, and when"
+    )
     jobs: list[JobRead]
 
     @classmethod
@@ -190,6 +255,15 @@ class SessionRead(BaseModel):
             started_at=found.started_at,
             ended_at=found.ended_at,
             estimated_seconds=sum(job.estimated_seconds for job in view.jobs),
+            preflight=(
+                PreflightRead(
+                    confirmed_by=found.preflight_confirmed_by,
+                    confirmed_at=found.preflight_confirmed_at,
+                )
+                if found.preflight_confirmed_by is not None
+                and found.preflight_confirmed_at is not None
+                else None
+            ),
             jobs=[JobRead.of(job, progress) for job in view.jobs],
         )
 

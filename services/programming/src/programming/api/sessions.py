@@ -18,6 +18,7 @@ from programming.api.schemas import (
     SessionList,
     SessionRead,
     SessionReport,
+    SessionStart,
     SessionSummary,
 )
 from programming.errors import (
@@ -25,6 +26,7 @@ from programming.errors import (
     AgentOfflineError,
     AgentTimeoutError,
     InvalidVinError,
+    PreflightNotConfirmedError,
     ProgrammingPassRequiredError,
     SessionNotFoundError,
     SessionStateError,
@@ -103,18 +105,32 @@ async def get_session(
     "/sessions/{session_id}/start",
     status_code=status.HTTP_202_ACCEPTED,
     responses=problem_responses(
-        SessionNotFoundError, SessionStateError, ProgrammingPassRequiredError, AgentOfflineError
+        PreflightNotConfirmedError,
+        SessionNotFoundError,
+        SessionStateError,
+        ProgrammingPassRequiredError,
+        AgentOfflineError,
     ),
 )
 async def start_session(
     session_id: uuid.UUID,
+    body: SessionStart,
     principal: Technician,
     session: SessionDep,
     runtime: RuntimeDep,
     background: BackgroundTasks,
 ) -> SessionRead:
-    """Run the planned jobs one by one; follow with GET /sessions/{id} or its /events."""
-    view = await sessions.start_session(session, runtime, session_id, principal=principal)
+    """Run the planned jobs one by one; follow with GET /sessions/{id} or its /events.
+
+    The body confirms the pre-flight checklist at the vehicle (every item true); who
+    confirmed it and when is kept with the session and shown in its report."""
+    view = await sessions.start_session(
+        session,
+        runtime,
+        session_id,
+        principal=principal,
+        preflight=body.preflight.model_dump(),
+    )
 
     async def spawn() -> None:
         await start_runner(runtime, session_id)

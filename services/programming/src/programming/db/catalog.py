@@ -29,14 +29,16 @@ class CatalogRepository:
                 security_level=ecu_type.security_level,
                 memory_address=ecu_type.memory_address,
                 region_size=ecu_type.region_size,
+                can_request_id=ecu_type.can_request_id,
+                can_response_id=ecu_type.can_response_id,
             )
             .on_conflict_do_nothing(index_elements=[EcuType.key])
             .returning(EcuType.key)
         )
         return (await self.session.execute(statement)).first() is not None
 
-    async def ecu_type(self, key: str) -> EcuType | None:
-        return await self.session.get(EcuType, key)
+    async def ecu_type(self, key: str, *, for_update: bool = False) -> EcuType | None:
+        return await self.session.get(EcuType, key, with_for_update=for_update)
 
     async def ecu_types(self, *, for_update: bool = False) -> Sequence[EcuType]:
         statement = select(EcuType).order_by(EcuType.key)

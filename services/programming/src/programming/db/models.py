@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     CheckConstraint,
     DateTime,
+    Float,
     ForeignKey,
     Identity,
     Index,
@@ -114,6 +115,19 @@ class EcuType(Base):
     security_level: Mapped[int] = mapped_column(Integer, server_default=text("17"))
     memory_address: Mapped[int] = mapped_column(BigInteger)
     region_size: Mapped[int] = mapped_column(BigInteger)
+    # The ECU's ISO-TP ids on CAN (11-bit, normal addressing), both or none; sent with each
+    # StartJob so an agent on a CAN link finds the ECU (migration programming_0011).
+    can_request_id: Mapped[int | None] = mapped_column(Integer)
+    can_response_id: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        CheckConstraint(
+            "(can_request_id IS NULL AND can_response_id IS NULL) OR "
+            "(can_request_id BETWEEN 0 AND 2047 AND can_response_id BETWEEN 0 AND 2047 "
+            "AND can_request_id <> can_response_id)",
+            name="can_ids",
+        ),
+    )
 
 
 class Release(Base):
@@ -188,6 +202,10 @@ class ProgrammingSession(Base):
     end_detail: Mapped[str | None] = mapped_column(Text)
     vehicle_before: Mapped[dict[str, Any]] = mapped_column(JSONB)
     vehicle_after: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
+    # Who confirmed the pre-flight checklist (charger connected, ignition on, no other tester)
+    # when starting the session, and when; None for sessions not started.
+    preflight_confirmed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    preflight_confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (
         CheckConstraint(_one_of(SESSION_STATES), name="state"),
@@ -244,6 +262,11 @@ class FlashJob(Base):
     # out; the agent's newer one once the job moved there): its key requests are answered on
     # it only, on whichever replica holds it (services/security_keys.py).
     connection_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    # The vehicle's battery voltage as the agent read it: before the first erase, and the
+    # lowest and highest of the job (volts); None when not read (the ECU lacks the DID).
+    battery_volts_at_start: Mapped[float | None] = mapped_column(Float)
+    battery_volts_min: Mapped[float | None] = mapped_column(Float)
+    battery_volts_max: Mapped[float | None] = mapped_column(Float)
 
     __table_args__ = (
         CheckConstraint(_one_of(JOB_STATES), name="state"),

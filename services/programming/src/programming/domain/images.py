@@ -37,6 +37,8 @@ class DemoEcuType:
     memory_address: int
     region_size: int
     security_algorithm: str
+    # ISO-TP on CAN: (request id, response id) of the simulator's demo vehicle.
+    can_ids: tuple[int, int]
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,7 @@ DEMO_ECU_TYPES: tuple[DemoEcuType, ...] = tuple(
         memory_address=ecu.region_address,
         region_size=ecu.region_size,
         security_algorithm=ecu.security_algorithm,
+        can_ids=(ecu.can_request_id, ecu.can_response_id),
     )
     for ecu in DEMO_ECUS
 )

@@ -16,6 +16,7 @@ from aos_contracts.uds import SEED_LEVEL_PROGRAMMING
 from programming.db.catalog import CatalogRepository
 from programming.db.models import EcuType, Release
 from programming.db.sessions import SessionRepository
+from programming.domain.can_ids import can_ids_problem
 from programming.domain.credentials import digest
 from programming.domain.images import (
     DEMO_ECU_TYPES,
@@ -24,16 +25,23 @@ from programming.domain.images import (
     demo_payload,
 )
 from programming.domain.sessions import JobState
-from programming.errors import DownloadNotAuthorizedError, ReleaseNotFoundError
+from programming.errors import (
+    DownloadNotAuthorizedError,
+    EcuTypeNotFoundError,
+    InvalidCanIdsError,
+    ReleaseNotFoundError,
+)
 from programming.services.ecu_secrets import seal_ecu_secret
 from servicekit.envelope import EnvelopeCipher
 
 __all__ = [
     "SeedCounts",
     "authorize_image_download",
+    "list_ecu_types",
     "list_releases",
     "read_image",
     "seed_catalog",
+    "set_can_ids",
     "signed_release",
 ]
 
@@ -83,6 +91,8 @@ async def seed_catalog(
                 security_level=SEED_LEVEL_PROGRAMMING,
                 memory_address=demo.memory_address,
                 region_size=demo.region_size,
+                can_request_id=demo.can_ids[0],
+                can_response_id=demo.can_ids[1],
             )
         )
     releases_added = 0
@@ -106,6 +116,29 @@ async def seed_catalog(
         for ecu_type, version in targets.items():
             targets_added += await repository.set_target_if_missing(series, ecu_type, version)
     return SeedCounts(ecu_types=types_added, releases=releases_added, targets=targets_added)
+
+
+async def list_ecu_types(session: AsyncSession) -> Sequence[EcuType]:
+    return await CatalogRepository(session).ecu_types()
+
+
+async def set_can_ids(
+    session: AsyncSession, key: str, *, request: int | None, response: int | None
+) -> EcuType:
+    """Set (or, with both None, clear) the CAN ids of ECU type ``key``; the next StartJob of
+    that type carries them. Raises InvalidCanIdsError, EcuTypeNotFoundError."""
+    problem = can_ids_problem(request, response)
+    if problem is not None:
+        raise InvalidCanIdsError(problem)
+    ecu_type = await CatalogRepository(session).ecu_type(key, for_update=True)
+    if ecu_type is None:
+        raise EcuTypeNotFoundError(
+            f"The catalog has no ECU type {key!r}; list them with `ecu-types list`."
+        )
+    ecu_type.can_request_id = request
+    ecu_type.can_response_id = response
+    await session.flush()
+    return ecu_type
 
 
 async def list_releases(session: AsyncSession) -> Sequence[Release]:

@@ -3,6 +3,7 @@ services/security_keys.py)."""
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import UTC, datetime
 
@@ -92,6 +93,10 @@ async def record_job_result(
     job.retried_blocks = result.retried_blocks
     job.resumed_times = result.resumed_times
     job.left_in_bootloader = job.state == JobState.FAILED and result.ecu_in_bootloader
+    if result.has_battery_volts:
+        job.battery_volts_at_start = _volts(result.battery_volts_at_start)
+        job.battery_volts_min = _volts(result.battery_volts_min)
+        job.battery_volts_max = _volts(result.battery_volts_max)
     job.download_token_hash = None  # the image link dies with the job
     repository = SessionRepository(session)
     if result.has_trace_summary:
@@ -110,3 +115,15 @@ async def record_job_result(
     await record_job_finished(session, job, programming_session=owner)
     FLASH_OUTCOMES.labels(state=job.state).inc()
     return job
+
+
+# Readings beyond this are not a vehicle battery (12 V and 24 V systems): not stored.
+_MAX_PLAUSIBLE_VOLTS = 60.0
+
+
+def _volts(value: float) -> float | None:
+    """A battery reading as stored: rounded to 10 mV (the proto's float32 carries noise such
+    as 12.600000381), None when it is not a plausible reading."""
+    if not math.isfinite(value) or not 0.0 <= value <= _MAX_PLAUSIBLE_VOLTS:
+        return None
+    return round(value, 2)

@@ -21,12 +21,13 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Literal, TypeVar
+from typing import Any, Literal, TypeVar
 
 from prometheus_client import Counter
 
 from aos.agent.v1 import agent_pb2
 from programming.db.catalog import CatalogRepository
+from programming.db.models import EcuType
 from programming.db.sessions import SessionRepository
 from programming.domain import sessions as states
 from programming.domain.credentials import digest, new_credential
@@ -240,6 +241,7 @@ async def _prepare_next(runtime: Runtime, session_id: uuid.UUID) -> _Next | Lite
                 memory_address=release.memory_address,
                 security_level=ecu_type.security_level,
                 download_token=token,
+                **_can_ids(ecu_type),
             )
         )
         return _Next(
@@ -565,3 +567,15 @@ async def complete_reports(runtime: Runtime, agent_id: uuid.UUID) -> int:
             completed += 1
     log.info("reports completed", agent_id=str(agent_id), sessions=completed)
     return completed
+
+
+def _can_ids(ecu_type: EcuType) -> dict[str, Any]:
+    """StartJob's CAN id fields from the catalog (proto3 scalars: ``has_can_ids`` tells 0 from
+    not known); none when the catalog does not know them."""
+    if ecu_type.can_request_id is None or ecu_type.can_response_id is None:
+        return {}
+    return {
+        "can_request_id": ecu_type.can_request_id,
+        "can_response_id": ecu_type.can_response_id,
+        "has_can_ids": True,
+    }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import event
@@ -14,12 +14,14 @@ from programming.db.models import FlashJob, ProgrammingSession, TraceSummary
 from programming.db.sessions import SessionRepository
 from programming.domain import sessions as states
 from programming.domain.plan import TargetRelease, plan_jobs
+from programming.domain.preflight import PREFLIGHT_ITEMS, unconfirmed_preflight
 from programming.domain.sessions import TERMINAL_SESSION_STATES, SessionState, TransitionError
 from programming.domain.vehicle import VehicleSnapshot
 from programming.domain.vin import is_valid_vin, model_series
 from programming.errors import (
     AgentOfflineError,
     InvalidVinError,
+    PreflightNotConfirmedError,
     SessionNotFoundError,
     SessionStateError,
     UnknownVehicleError,
@@ -229,12 +231,22 @@ async def start_session(
     session_id: uuid.UUID,
     *,
     principal: Principal,
+    preflight: Mapping[str, bool],
 ) -> SessionView:
-    """Move a PLANNED session to RUNNING (the caller then spawns its runner).
+    """Move a PLANNED session to RUNNING (the caller then spawns its runner), recording who
+    confirmed the pre-flight checklist ``preflight`` (item name -> confirmed) and when.
 
-    Raises SessionNotFoundError, SessionStateError, ProgrammingPassRequiredError,
-    AgentOfflineError.
+    Raises PreflightNotConfirmedError, SessionNotFoundError, SessionStateError,
+    ProgrammingPassRequiredError, AgentOfflineError.
     """
+    missing = unconfirmed_preflight(preflight)
+    if missing:
+        raise PreflightNotConfirmedError(
+            "Confirm the pre-flight checklist before starting: "
+            + "; ".join(f"{PREFLIGHT_ITEMS[item]} ({item})" for item in missing)
+            + ".",
+            unconfirmed=list(missing),
+        )
     repository = SessionRepository(session)
     found = await repository.get(session_id, organization_id=principal.organization_id, lock=True)
     if found is None:
@@ -248,6 +260,8 @@ async def start_session(
     if not await runtime.cluster.is_online(found.agent_id):
         raise AgentOfflineError("The session's agent is not connected; start it and retry.")
     states.start(found, by=principal.user_id, at=now)
+    found.preflight_confirmed_by = principal.user_id
+    found.preflight_confirmed_at = now
     await session.flush()
     await record_session_started(session, found)
     return SessionView(session=found, jobs=await repository.jobs(session_id))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import ssl
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -43,8 +43,9 @@ __all__ = [
 Connector = Callable[[int], BaseConnection]
 
 DEFAULT_BITRATE = 500_000
-# (request id, response id) of the AOS demo vehicle's ECUs on CAN (11-bit, normal addressing).
-# The programming catalog does not hold CAN ids yet; other ECUs need --can-id.
+# (request id, response id) of the AOS demo vehicle's ECUs on CAN (11-bit, normal addressing),
+# for the offline commands; a service job carries its ECU's ids from the programming catalog
+# (IsoTpConnector.learn), and --can-id overrides both.
 DEMO_CAN_IDS: Mapping[int, tuple[int, int]] = MappingProxyType(
     {ecu.logical_address: (ecu.can_request_id, ecu.can_response_id) for ecu in DEMO_ECUS}
 )
@@ -158,11 +159,12 @@ def connector_from_args(args: argparse.Namespace) -> Iterator[Connector]:
             raise ValueError("--tls is for DoIP: leave it out with --interface")
         ids = dict(DEMO_CAN_IDS)
         ids.update({ecu: (request, response) for ecu, request, response in args.can_id})
+        given = frozenset(ecu for ecu, _, _ in args.can_id)
         bus = can.Bus(interface=args.interface, channel=args.channel, bitrate=args.bitrate)
         try:
             notifier = can.Notifier(bus, [], timeout=0.1)
             try:
-                yield IsoTpConnector(bus, ids, notifier=notifier)
+                yield IsoTpConnector(bus, ids, notifier=notifier, pinned=given)
             finally:
                 notifier.stop()
         finally:
@@ -211,7 +213,8 @@ class DoipConnector:
 class IsoTpConnector:
     """Opens an ISO-TP connection to one ECU on ``bus``; ``can_ids`` maps a logical address to
     the ECU's (request id, response id). Every connection reads through the one ``notifier``
-    of the bus (a vehicle read may run while another ECU is flashed)."""
+    of the bus (a vehicle read may run while another ECU is flashed). ``pinned``: logical
+    addresses whose ids the user gave (``--can-id``), which ``learn`` leaves alone."""
 
     def __init__(
         self,
@@ -219,10 +222,18 @@ class IsoTpConnector:
         can_ids: Mapping[int, tuple[int, int]],
         *,
         notifier: can.Notifier,
+        pinned: Iterable[int] = (),
     ) -> None:
         self.bus = bus
         self.can_ids = dict(can_ids)
         self.notifier = notifier
+        self.pinned = frozenset(pinned)
+
+    def learn(self, logical_address: int, ids: tuple[int, int]) -> None:
+        """Use ``ids`` (request id, response id) for the ECU from now on, as a job from the
+        service's catalog gives them, unless the user pinned the ECU's ids."""
+        if logical_address not in self.pinned:
+            self.can_ids[logical_address] = ids
 
     def __call__(self, logical_address: int) -> BaseConnection:
         ids = self.can_ids.get(logical_address)

@@ -24,6 +24,22 @@ function JobProgress({ job }: { job: Job }) {
   );
 }
 
+/** The vehicle's battery during the job, as the agent read it (once the job has ended). */
+export function BatteryVolts({ job }: { job: Job }) {
+  const { t, i18n } = useTranslation();
+  if (!job.battery_volts) return null;
+  const volts = (value: number) => value.toLocaleString(i18n.language, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return (
+    <Text size="xs" c="dimmed" data-testid={`battery-${job.ecu_name}`}>
+      {t("programming.session.batteryVolts", {
+        atStart: volts(job.battery_volts.at_start),
+        min: volts(job.battery_volts.min),
+        max: volts(job.battery_volts.max),
+      })}
+    </Text>
+  );
+}
+
 /** The session's jobs: ECU, versions, reason, estimate, state and live progress. */
 export function Jobs({ session }: { session: Session }) {
   const { t } = useTranslation();
@@ -67,6 +83,7 @@ export function Jobs({ session }: { session: Session }) {
                   {job.detail}
                 </Text>
               )}
+              <BatteryVolts job={job} />
             </Table.Td>
             <Table.Td data-label={t("programming.session.progress")} miw={160}>
               <JobProgress job={job} />

@@ -5,6 +5,7 @@ import { ErrorMessage } from "../../../components/ErrorMessage";
 import { useApi } from "../../../lib/api/ApiProvider";
 import { sessionReportQueryOptions } from "../api/get-session-report";
 import { hexAddress, nrcName, serviceName } from "../format";
+import { BatteryVolts } from "./Jobs";
 import { StateBadge } from "./StateBadge";
 
 /** The report of an ended session: times, versions before and after, the UDS trace summary. */
@@ -38,6 +39,38 @@ export function SessionReport({ sessionId }: { sessionId: string }) {
             {t("programming.report.detail")}: <StateBadge state={session.state} /> {session.end_detail}
           </Text>
         </Group>
+        <Text data-testid="report-preflight">
+          {session.preflight
+            ? t("programming.report.preflight", { by: session.preflight.confirmed_by, at: when(session.preflight.confirmed_at) })
+            : t("programming.report.noPreflight")}
+        </Text>
+        {session.jobs.length > 0 && (
+          <Table className="aos-stack">
+            <Table.Caption>{t("programming.report.jobs")}</Table.Caption>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th scope="col">{t("programming.vehicle.ecu")}</Table.Th>
+                <Table.Th scope="col">{t("programming.session.jobState")}</Table.Th>
+                <Table.Th scope="col">{t("programming.report.battery")}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {session.jobs.map((job) => (
+                <Table.Tr key={job.id} data-testid="report-job">
+                  <Table.Td data-label={t("programming.vehicle.ecu")}>
+                    {job.ecu_name} <Text span size="xs" c="dimmed" ff="monospace">{hexAddress(job.ecu_logical_address)}</Text>
+                  </Table.Td>
+                  <Table.Td data-label={t("programming.session.jobState")}>
+                    <StateBadge state={job.state} />
+                  </Table.Td>
+                  <Table.Td data-label={t("programming.report.battery")}>
+                    {job.battery_volts ? <BatteryVolts job={job} /> : t("programming.report.noBattery")}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
         <Table className="aos-stack">
           <Table.Caption>{t("programming.report.versions")}</Table.Caption>
           <Table.Thead>

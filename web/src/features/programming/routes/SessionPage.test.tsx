@@ -42,6 +42,7 @@ function session(state: string, job: Partial<Schemas["JobRead"]> = {}): Schemas[
         finished_at: null,
         bytes_transferred: 0,
         left_in_bootloader: false,
+        battery_volts: null,
         progress: null,
         ...job,
       },
@@ -243,6 +244,8 @@ describe("SessionPage", () => {
     await confirmPreflight();
     await userEvent.click(await screen.findByRole("button", { name: "Start programming" }));
     await screen.findByText("Live");
+    const start = requests.find((r) => r.url.endsWith("/start"))!;
+    expect(await start.clone().json()).toEqual({ preflight: { charger_connected: true, ignition_on: true, no_other_tester: true } });
     const events = requests.find((r) => r.url.endsWith("/events"))!;
     expect(events.headers.get("Authorization")).toBe("Bearer a");
 
@@ -315,6 +318,42 @@ describe("SessionPage", () => {
       }),
     });
     expect(await screen.findByRole("progressbar", { name: "DME: waiting for the ECU 40 %" })).toBeInTheDocument();
+  });
+
+  it("shows a flash paused for a low battery and what to do", async () => {
+    const waiting = { phase: "WAITING_FOR_VOLTAGE", bytes_done: 159_744, bytes_total: 393_280 };
+    renderWithApp(page(), {
+      route: ROUTE,
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/billing/entitlements/summary") return json(summary(3600));
+        if (path.endsWith("/events")) return eventStream().response();
+        return json(session("RUNNING", { progress: waiting }));
+      }),
+    });
+    expect(await screen.findByRole("progressbar", { name: "DME: Waiting for battery voltage — connect a charger 40 %" })).toBeInTheDocument();
+  });
+
+  it("shows the battery readings of a job and who confirmed the checklist in the report", async () => {
+    const volts = { at_start: 12.6, min: 11.85, max: 12.71 };
+    const ended = {
+      ...session("COMPLETED", { battery_volts: volts }),
+      preflight: { confirmed_by: "00000000-0000-4000-8000-0000000000b1", confirmed_at: "2026-03-01T12:01:00Z" },
+    };
+    renderWithApp(page(), {
+      route: ROUTE,
+      handler: gateway((request) => {
+        const path = new URL(request.url).pathname;
+        if (path === "/api/billing/entitlements/summary") return json(summary(3600));
+        if (path.endsWith("/report")) return json({ ...REPORT, session: ended });
+        return json(ended);
+      }),
+    });
+    const row = (await screen.findAllByTestId("job-row"))[0]!;
+    expect(within(row).getByTestId("battery-DME")).toHaveTextContent("Battery: 12.60 V at start, 11.85–12.71 V during the flash");
+    expect(await screen.findByTestId("report-preflight")).toHaveTextContent("confirmed by user 00000000-0000-4000-8000-0000000000b1");
+    const [reportJob] = screen.getAllByTestId("report-job");
+    expect(within(reportJob!).getByText(/11\.85–12\.71 V/)).toBeInTheDocument();
   });
 
   it("says which ECU a given-up job left in its bootloader and what to do next", async () => {

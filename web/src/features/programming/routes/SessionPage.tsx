@@ -35,7 +35,7 @@ export function SessionPage({ live }: { live?: LiveOptions }) {
     void queryClient.invalidateQueries({ queryKey: SESSIONS_KEY });
   };
   const start = useMutation({
-    mutationFn: () => startSession(api, sessionId),
+    mutationFn: () => startSession(api, sessionId, preflight),
     onSuccess: onSession,
   });
   const abort = useMutation({
