@@ -5,7 +5,8 @@ provider) → 2E F198/F199 → 31 01 FF00 erase → 34 → 36… (22 0120 every 
 31 01 0202 (CRC-32 of the whole image) → 31 01 FF01 → 11 01 → reconnect and read F189 back.
 
 * A lost 0x36 answer is retried with the SAME block counter (the ECU acknowledges a repeat
-  without rewriting), up to ``FlashOptions.block_retries`` times.
+  without rewriting), up to ``FlashOptions.block_retries`` times. A repeat answered "not in
+  this session" (the ECU restarted: a power loss on CAN) is resumed like a link loss.
 * A link or power loss is resumed from the journal: programming session and unlock again,
   then RequestDownload at ``address + acked`` for ``size - acked`` with the counter back at 1;
   if the ECU refuses, erase and restart. The final check memory (over the whole image) decides.
@@ -632,6 +633,16 @@ class Flasher:
                 retries += 1
                 state.update(retried_blocks=state.entry.retried_blocks + 1)
                 connection.mark_retry()
+            except NegativeResponseException as exc:
+                # The repeat is answered "not in this session": the ECU restarted while its
+                # answer was lost. On CAN (ISO-TP, J2534) a power loss shows itself so, with no
+                # socket to close: resume like after a lost link.
+                if retries and exc.response.code in _SESSION_LOST_NRCS:
+                    raise ConnectionResetError(
+                        f"the ECU answered the repeated block {counter} with NRC "
+                        f"0x{exc.response.code:02X}: it restarted"
+                    ) from exc
+                raise
 
     def _check(self, client: Client, image: VerifiedImage, state: _JobState) -> bool:
         self._set_phase(state, JobPhase.CHECKING)

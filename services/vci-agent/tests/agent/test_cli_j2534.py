@@ -21,14 +21,45 @@ DME = 0x0012
 CAN_MAX_BLOCK_LENGTH = 4095
 
 
+def _point_at(monkeypatch: pytest.MonkeyPatch, vehicle: RunningVehicle) -> None:
+    monkeypatch.setenv("AOS_FAKE_J2534_DOIP", f"{vehicle.host}:{vehicle.port}")
+    monkeypatch.setenv("AOS_FAKE_J2534_ROUTES", "0x712:0x0012,0x740:0x0040,0x763:0x0063")
+
+
 @pytest.fixture
 def sim(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[RunningVehicle]:
     with running_vehicle_in_thread(
         tmp_path / "sim", max_block_length=CAN_MAX_BLOCK_LENGTH, erase_time_s=0.05
     ) as vehicle:
-        monkeypatch.setenv("AOS_FAKE_J2534_DOIP", f"{vehicle.host}:{vehicle.port}")
-        monkeypatch.setenv("AOS_FAKE_J2534_ROUTES", "0x712:0x0012,0x740:0x0040,0x763:0x0063")
+        _point_at(monkeypatch, vehicle)
         yield vehicle
+
+
+def _flash_argv(tmp_path: Path, library: Path, signed: Any) -> list[str]:
+    (tmp_path / "dme.img").write_bytes(signed.data)
+    (tmp_path / "dme.sig").write_bytes(signed.signature)
+    (tmp_path / "release.pem").write_bytes(
+        signed.public_key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    return [
+        "--state-dir",
+        str(tmp_path / "state"),
+        "flash",
+        "--interface",
+        "j2534",
+        "--j2534-dll",
+        str(library),
+        "--ecu",
+        "0x0012",
+        "--image",
+        str(tmp_path / "dme.img"),
+        "--signature",
+        str(tmp_path / "dme.sig"),
+        "--public-key",
+        str(tmp_path / "release.pem"),
+        "--secret",
+        DEV_SECRETS["DME_B48"].hex(),
+    ]
 
 
 def test_flash_command_through_a_j2534_device_installs_the_image(
@@ -42,32 +73,8 @@ def test_flash_command_through_a_j2534_device_installs_the_image(
     signed = signed_image_factory(
         release_key, ecu_type="DME_B48", version="2.5.0", payload_size=40_000
     )
-    (tmp_path / "dme.img").write_bytes(signed.data)
-    (tmp_path / "dme.sig").write_bytes(signed.signature)
-    (tmp_path / "release.pem").write_bytes(
-        signed.public_key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
-    )
-    argv = [
-        "--state-dir",
-        str(tmp_path / "state"),
-        "flash",
-        "--interface",
-        "j2534",
-        "--j2534-dll",
-        str(fake_j2534_library),
-        "--ecu",
-        "0x0012",
-        "--image",
-        str(tmp_path / "dme.img"),
-        "--signature",
-        str(tmp_path / "dme.sig"),
-        "--public-key",
-        str(tmp_path / "release.pem"),
-        "--secret",
-        DEV_SECRETS["DME_B48"].hex(),
-    ]
 
-    code = main(argv)
+    code = main(_flash_argv(tmp_path, fake_j2534_library, signed))
 
     assert code == 0, capsys.readouterr().err
     assert sim.ecu(DME).persistent.version == "2.5.0"
@@ -77,6 +84,32 @@ def test_flash_command_through_a_j2534_device_installs_the_image(
     assert entry.version_after == "2.5.0"
     # The battery readings (the simulator's nominal 12.8 V) are in the journal entry.
     assert (entry.volts_at_start, entry.volts_min, entry.volts_max) == (12.8, 12.8, 12.8)
+
+
+def test_a_flash_through_a_j2534_device_resumes_after_the_ecu_lost_power(
+    tmp_path: Path,
+    fake_j2534_library: Path,
+    signed_image_factory: Any,
+    release_key: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    signed = signed_image_factory(
+        release_key, ecu_type="DME_B48", version="2.6.0", payload_size=40_000
+    )
+    with running_vehicle_in_thread(
+        tmp_path / "sim",
+        max_block_length=CAN_MAX_BLOCK_LENGTH,
+        erase_time_s=0.05,
+        faults=["power-loss,ecu=0x12,block=5"],
+    ) as vehicle:
+        _point_at(monkeypatch, vehicle)
+
+        code = main([*_flash_argv(tmp_path, fake_j2534_library, signed), "--p2", "0.5"])
+
+        assert code == 0, capsys.readouterr().err
+        assert vehicle.ecu(DME).persistent.version == "2.6.0"
+    assert "resumed 1 times" in capsys.readouterr().out
 
 
 def test_read_vehicle_through_a_j2534_device(

@@ -7,7 +7,9 @@
  * goes to the ECU that AOS_FAKE_J2534_ROUTES maps that id to ("0x712:0x0012,0x740:0x0040");
  * the ECU's answers come back with the filter's pattern id. Like a real device it reports
  * a TX_DONE indication per write and a start-of-message indication before each answer.
- * READ_VBATT reads DID 0x0120 (millivolts) from the first routed ECU.
+ * READ_VBATT reads DID 0x0120 (millivolts) from the first routed ECU. Like a CAN bus, the
+ * channel outlives a vehicle without power: a lost DoIP link is opened again on the next
+ * write (which fails while nobody answers).
  * One device with one channel; single-threaded callers only. Portable C99 + POSIX sockets.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -55,6 +57,11 @@
 #define MAX_ROUTES 16
 #define ISOTP_MAX 4095
 #define TESTER 0x0E00
+#ifdef MSG_NOSIGNAL
+#define SEND_FLAGS MSG_NOSIGNAL /* a lost link is an error code, not SIGPIPE */
+#else
+#define SEND_FLAGS 0
+#endif
 
 typedef struct {
     unsigned long ProtocolID, RxStatus, TxFlags, Timestamp, DataSize, ExtraDataIndex;
@@ -65,6 +72,7 @@ typedef struct { unsigned long NumOfParams; SCONFIG *ConfigPtr; } SCONFIG_LIST;
 
 static int device_open, channel_open, sock = -1;
 static unsigned long baud;
+static char host[64], port[8];
 static char last_error[80];
 static struct { int used; unsigned long request, response; } filters[MAX_FILTERS];
 static struct { unsigned long can_id, address; } routes[MAX_ROUTES];
@@ -97,7 +105,7 @@ static void push(unsigned long rx_status, unsigned long can_id, const unsigned c
 
 static int send_all(const unsigned char *d, size_t n) {
     while (n) {
-        ssize_t k = send(sock, d, n, 0);
+        ssize_t k = send(sock, d, n, SEND_FLAGS);
         if (k <= 0) return -1;
         d += k; n -= (size_t)k;
     }
@@ -145,13 +153,45 @@ static unsigned long response_id_of(unsigned long address) {
     return 0;
 }
 
+static void drop_link(void) {
+    if (sock >= 0) close(sock);
+    sock = -1;
+}
+
+/* Connect to the DoIP entity and activate routing; 0 when it worked. */
+static int open_link(void) {
+    struct addrinfo hints, *found;
+    unsigned char activation[7] = {TESTER >> 8, TESTER & 0xFF, 0, 0, 0, 0, 0};
+    size_t n;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    if (getaddrinfo(host, port, &hints, &found)) return fail(-1, "bad DoIP address");
+    sock = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
+    if (sock < 0 || connect(sock, found->ai_addr, found->ai_addrlen)) {
+        freeaddrinfo(found);
+        drop_link();
+        return fail(-1, "no vehicle answers at AOS_FAKE_J2534_DOIP");
+    }
+    freeaddrinfo(found);
+    if (send_doip(0x0005, activation, sizeof activation) || recv_doip(&n, 2000) != 0x0006 ||
+        n < 5 || frame[8 + 4] != 0x10) {
+        drop_link();
+        return fail(-1, "the vehicle refused routing activation");
+    }
+    return 0;
+}
+
 /* Read one DoIP message and queue a diagnostic answer. Returns 1 for an ack, 2 a nack, 3 the
  * voltage (with volts_mv), 4 the voltage refused, 0 anything else, -2 nothing in time. */
 static long pump(int timeout_ms, unsigned long *volts_mv) {
     size_t n;
     long type = recv_doip(&n, timeout_ms);
     if (type == -2) return -2;
-    if (type < 0) return fail(-1, "the DoIP link to the vehicle is lost");
+    if (type < 0) {
+        drop_link();
+        return fail(-1, "the DoIP link to the vehicle is lost");
+    }
     if (type == 0x8002) return 1;
     if (type == 0x8003) return 2;
     if (type == 0x8001 && n > 4) {
@@ -174,10 +214,14 @@ static long pump(int timeout_ms, unsigned long *volts_mv) {
 static long diagnostic(unsigned long address, const unsigned char *uds, size_t n, unsigned long *mv) {
     unsigned char payload[4 + ISOTP_MAX];
     long r;
+    if (sock < 0 && open_link()) return ERR_FAILED;
     payload[0] = TESTER >> 8; payload[1] = TESTER & 0xFF;
     payload[2] = (unsigned char)(address >> 8); payload[3] = (unsigned char)address;
     memcpy(payload + 4, uds, n);
-    if (send_doip(0x8001, payload, n + 4)) return fail(ERR_FAILED, "the DoIP link to the vehicle is lost");
+    if (send_doip(0x8001, payload, n + 4)) {
+        drop_link();
+        return fail(ERR_FAILED, "the DoIP link to the vehicle is lost");
+    }
     while ((r = pump(2000, mv)) == 0) {}
     if (r == 1) return STATUS_NOERROR;
     if (r == 2) return fail(ERR_FAILED, "the vehicle refused the message (DoIP NACK)");
@@ -218,10 +262,7 @@ static int parse_routes(void) {
 long PassThruConnect(unsigned long DeviceID, unsigned long ProtocolID, unsigned long Flags,
                      unsigned long BaudRate, unsigned long *pChannelID) {
     const char *target = getenv("AOS_FAKE_J2534_DOIP");
-    char host[64], *colon;
-    struct addrinfo hints, *found;
-    unsigned char activation[7] = {TESTER >> 8, TESTER & 0xFF, 0, 0, 0, 0, 0};
-    size_t n;
+    char *colon;
     (void)Flags;
     if (!device_open || DeviceID != DEVICE_ID) return fail(ERR_INVALID_DEVICE_ID, "no such device");
     if (!pChannelID) return fail(ERR_NULL_PARAMETER, "pChannelID is NULL");
@@ -231,26 +272,10 @@ long PassThruConnect(unsigned long DeviceID, unsigned long ProtocolID, unsigned 
         return fail(ERR_FAILED, "set AOS_FAKE_J2534_DOIP and AOS_FAKE_J2534_ROUTES");
     strcpy(host, target);
     colon = strrchr(host, ':');
-    if (!colon) return fail(ERR_FAILED, "AOS_FAKE_J2534_DOIP is host:port");
+    if (!colon || strlen(colon + 1) >= sizeof port) return fail(ERR_FAILED, "AOS_FAKE_J2534_DOIP is host:port");
     *colon = '\0';
-    memset(&hints, 0, sizeof hints);
-    hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = SOCK_STREAM;
-    if (getaddrinfo(host, colon + 1, &hints, &found)) return fail(ERR_FAILED, "bad DoIP address");
-    sock = socket(found->ai_family, found->ai_socktype, found->ai_protocol);
-    if (sock < 0 || connect(sock, found->ai_addr, found->ai_addrlen)) {
-        freeaddrinfo(found);
-        if (sock >= 0) close(sock);
-        sock = -1;
-        return fail(ERR_FAILED, "no vehicle answers at AOS_FAKE_J2534_DOIP");
-    }
-    freeaddrinfo(found);
-    if (send_doip(0x0005, activation, sizeof activation) || recv_doip(&n, 2000) != 0x0006 ||
-        n < 5 || frame[8 + 4] != 0x10) {
-        close(sock);
-        sock = -1;
-        return fail(ERR_FAILED, "the vehicle refused routing activation");
-    }
+    strcpy(port, colon + 1);
+    if (open_link()) return ERR_FAILED;
     memset(filters, 0, sizeof filters);
     q_head = q_len = 0;
     baud = BaudRate;
@@ -261,8 +286,7 @@ long PassThruConnect(unsigned long DeviceID, unsigned long ProtocolID, unsigned 
 
 long PassThruDisconnect(unsigned long ChannelID) {
     if (!channel_open || ChannelID != CHANNEL_ID) return fail(ERR_INVALID_CHANNEL_ID, "no such channel");
-    close(sock);
-    sock = -1;
+    drop_link();
     channel_open = 0;
     return STATUS_NOERROR;
 }
@@ -274,11 +298,11 @@ long PassThruReadMsgs(unsigned long ChannelID, PASSTHRU_MSG *pMsg, unsigned long
     if (!pMsg || !pNumMsgs) return fail(ERR_NULL_PARAMETER, "pMsg or pNumMsgs is NULL");
     wanted = *pNumMsgs;
     *pNumMsgs = 0;
-    while (q_len == 0) {
-        long r = pump((int)Timeout, NULL);
-        if (r == -1) return ERR_FAILED;
-        if (r == -2) break;
+    while (q_len == 0 && sock >= 0) {
+        long r = pump((int)Timeout, NULL); /* a lost link is dropped: nothing more to read */
+        if (r < 0) break;
     }
+    if (q_len == 0 && sock < 0) poll(NULL, 0, (int)Timeout); /* a silent bus */
     while (got < wanted && q_len) {
         pMsg[got++] = queue[q_head];
         q_head = (q_head + 1) % QUEUE_SIZE;
