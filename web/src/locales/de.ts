@@ -271,7 +271,8 @@ export const de: Messages = {
         items: [
           "Ein DoIP-Interface (ICOM-Art) über Ethernet, ISO 13400 (Port 13400, TLS auf 3496)",
           "oder ein CAN-Interface, das python-can unterstützt (SocketCAN, PEAK, Vector, Kvaser, gs_usb, slcan), mit seinem Treiber",
-          "SAE-J2534-Pass-Thru-Geräte werden noch nicht unterstützt; kein Interface über Bluetooth",
+          "oder ein SAE-J2534-Pass-Thru-Gerät (J2534-1 Version 04.04, CAN/ISO 15765), dessen Treiber eine 64-Bit-DLL mitbringt: Der Agent ist ein 64-Bit-Programm und kann einen reinen 32-Bit-Treiber nicht laden",
+          "Kein Interface über Bluetooth",
         ],
       },
       charger: {

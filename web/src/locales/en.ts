@@ -269,7 +269,8 @@ export const en = {
         items: [
           "A DoIP interface (ICOM type) on Ethernet, ISO 13400 (port 13400, TLS on 3496)",
           "or a CAN interface supported by python-can (SocketCAN, PEAK, Vector, Kvaser, gs_usb, slcan), with its driver",
-          "SAE J2534 pass-thru devices are not supported yet; no interface over Bluetooth",
+          "or a SAE J2534 pass-thru device (J2534-1 version 04.04, CAN/ISO 15765) whose driver includes a 64-bit DLL: the agent is 64-bit and cannot load a 32-bit-only driver",
+          "No interface over Bluetooth",
         ],
       },
       charger: {

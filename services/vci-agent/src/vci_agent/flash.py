@@ -5,7 +5,8 @@ provider) → 2E F198/F199 → 31 01 FF00 erase → 34 → 36… (22 0120 every 
 31 01 0202 (CRC-32 of the whole image) → 31 01 FF01 → 11 01 → reconnect and read F189 back.
 
 * A lost 0x36 answer is retried with the SAME block counter (the ECU acknowledges a repeat
-  without rewriting), up to ``FlashOptions.block_retries`` times.
+  without rewriting), up to ``FlashOptions.block_retries`` times. A repeat answered "not in
+  this session" (the ECU restarted: a power loss on CAN) is resumed like a link loss.
 * A link or power loss is resumed from the journal: programming session and unlock again,
   then RequestDownload at ``address + acked`` for ``size - acked`` with the counter back at 1;
   if the ECU refuses, erase and restart. The final check memory (over the whole image) decides.
@@ -23,7 +24,9 @@ provider) → 2E F198/F199 → 31 01 FF00 erase → 34 → 36… (22 0120 every 
   the flasher holds. A key that is answered "not in this session" anyway (the session lapsed)
   fails the flash clearly; the flasher does not re-enter the session and ask the service for
   another key on its own (see ``_prepare``).
-* The vehicle's battery voltage (DID 0x0120) is read before anything is changed on the ECU:
+* The vehicle's battery voltage is read before anything is changed on the ECU, from the
+  interface when it measures it (a J2534 device's READ_VBATT, see ``BatteryVoltmeter``), else
+  from the ECU (DID 0x0120):
   below ``FlashOptions.min_start_volts`` a job that has erased nothing yet is REFUSED ("connect
   a charger", ``FlashRefusedError``). During the transfer it is read every
   ``voltage_every_blocks`` blocks; below ``min_flash_volts`` the flash pauses (no TransferData,
@@ -70,6 +73,7 @@ from aos_contracts.uds import (
 from vci_agent.image import VerifiedImage
 from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry
 from vci_agent.keys import KeyProvider
+from vci_agent.transport.battery import BatteryVoltmeter
 from vci_agent.transport.tracing import TraceRecord, TracingConnection
 from vci_agent.uds import (
     DID_BATTERY_VOLTAGE,
@@ -517,22 +521,28 @@ class Flasher:
             self._sleep(left if interval is None else min(interval, left))
 
     def _read_volts(self, client: Client, state: _JobState) -> float | None:
-        """The battery voltage (DID 0x0120), recorded in the entry; None when the ECU refuses
-        the DID (it is manufacturer specific: an ECU without it answers some NRC, usually 0x31);
-        then it is not asked again in this attempt."""
-        if state.no_voltage_did:
+        """The battery voltage, recorded in the entry: the interface's reading if it has one
+        (``BatteryVoltmeter``), else DID 0x0120; None when the ECU refuses the DID (it is
+        manufacturer specific: an ECU without it answers some NRC, usually 0x31); then it is
+        not asked again in this attempt."""
+        meter = client.conn
+        measured = meter.battery_volts() if isinstance(meter, BatteryVoltmeter) else None
+        if measured is not None:
+            volts = measured
+        elif state.no_voltage_did:
             return None
-        try:
-            answer = client.read_data_by_identifier(DID_BATTERY_VOLTAGE)
-        except NegativeResponseException as exc:
-            _log.warning(
-                "ECU 0x%04X gives no battery voltage (NRC 0x%02X): flashing without the check",
-                state.entry.ecu_logical_address,
-                exc.response.code,
-            )
-            state.no_voltage_did = True
-            return None
-        volts = float(answer.service_data.values[DID_BATTERY_VOLTAGE])
+        else:
+            try:
+                answer = client.read_data_by_identifier(DID_BATTERY_VOLTAGE)
+            except NegativeResponseException as exc:
+                _log.warning(
+                    "ECU 0x%04X gives no battery voltage (NRC 0x%02X): flashing without the check",
+                    state.entry.ecu_logical_address,
+                    exc.response.code,
+                )
+                state.no_voltage_did = True
+                return None
+            volts = float(answer.service_data.values[DID_BATTERY_VOLTAGE])
         entry = state.entry
         state.update(
             volts_at_start=volts if entry.volts_at_start is None else entry.volts_at_start,
@@ -636,6 +646,16 @@ class Flasher:
                 retries += 1
                 state.update(retried_blocks=state.entry.retried_blocks + 1)
                 connection.mark_retry()
+            except NegativeResponseException as exc:
+                # The repeat is answered "not in this session": the ECU restarted while its
+                # answer was lost. On CAN (ISO-TP, J2534) a power loss shows itself so, with no
+                # socket to close: resume like after a lost link.
+                if retries and exc.response.code in _SESSION_LOST_NRCS:
+                    raise ConnectionResetError(
+                        f"the ECU answered the repeated block {counter} with NRC "
+                        f"0x{exc.response.code:02X}: it restarted"
+                    ) from exc
+                raise
 
     def _check(self, client: Client, image: VerifiedImage, state: _JobState) -> bool:
         self._set_phase(state, JobPhase.CHECKING)

@@ -9,6 +9,7 @@ call and how it is handled.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 import signal
 import stat
@@ -16,21 +17,27 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Protocol
 
 from platformdirs import user_config_dir, user_state_dir
 
 __all__ = [
     "APP_NAME",
+    "PASSTHRU_REGISTRY_KEYS",
     "PLATFORM",
     "WINDOWS_SIGBREAK",
+    "PassThruRegistration",
+    "RegistryReader",
     "aside_path",
     "default_config_dir",
     "default_state_dir",
     "flush_to_disk",
+    "installed_passthru_devices",
     "is_windows",
+    "load_library",
     "on_stop_signals",
     "remove_previous_executable",
     "replace_executable",
@@ -49,6 +56,12 @@ WINDOWS_SIGBREAK: Final = 21
 _OWNER_READ_WRITE: Final = stat.S_IRUSR | stat.S_IWUSR
 # How long a replace on Windows keeps trying while another handle holds the target open.
 _WINDOWS_REPLACE_PATIENCE_S: Final = 2.0
+# Where J2534-1 (04.04) devices register under HKEY_LOCAL_MACHINE, with the bits of their DLL:
+# 64-bit Windows shows 32-bit programs' registrations under WOW6432Node.
+PASSTHRU_REGISTRY_KEYS: Final = (
+    ("SOFTWARE\\PassThruSupport.04.04", 64),
+    ("SOFTWARE\\WOW6432Node\\PassThruSupport.04.04", 32),
+)
 
 
 def is_windows(platform: str = PLATFORM) -> bool:
@@ -249,3 +262,100 @@ def remove_previous_executable(executable: Path, *, platform: str = PLATFORM) ->
     except PermissionError:
         return False
     return True
+
+
+def load_library(path: Path | str, *, platform: str = PLATFORM) -> ctypes.CDLL:
+    """Load a shared library (a J2534 DLL). Raises ``OSError`` when it cannot be loaded (a
+    missing file, or a 32-bit DLL in the 64-bit agent: WinError 193).
+
+    Windows: ``ctypes.WinDLL``, whose functions are ``__stdcall`` (WINAPI, as J2534-1 declares
+    them); that differs from the C convention on 32-bit x86 only, a 64-bit process has one
+    convention. POSIX: ``ctypes.CDLL``."""
+    if is_windows(platform):
+        # ctypes names WinDLL on Windows only: getattr keeps mypy's Linux run quiet.
+        win_dll: type[ctypes.CDLL] = getattr(ctypes, "WinDLL")  # noqa: B009
+        return win_dll(str(path))
+    return ctypes.CDLL(str(path))
+
+
+class RegistryReader(Protocol):
+    """Read access to ``HKEY_LOCAL_MACHINE`` (``winreg`` on Windows, a fake in tests)."""
+
+    def subkeys(self, path: str) -> list[str]:
+        """The names of the keys under ``path``; [] when ``path`` does not exist."""
+        ...
+
+    def value(self, path: str, name: str) -> str | None:
+        """The string value ``name`` of the key ``path``; None when either is missing."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class PassThruRegistration:
+    """A J2534 device as its installer registered it. ``bits``: 32 for a registration under
+    WOW6432Node (a 32-bit DLL, which the 64-bit agent cannot load)."""
+
+    name: str
+    vendor: str
+    function_library: str
+    bits: int
+
+
+def installed_passthru_devices(
+    *, platform: str = PLATFORM, registry: RegistryReader | None = None
+) -> list[PassThruRegistration]:
+    """The J2534 04.04 devices registered on this machine, 64-bit registrations first.
+
+    Windows: every key under ``HKLM\\SOFTWARE\\PassThruSupport.04.04`` (and its WOW6432Node
+    twin) with a ``FunctionLibrary`` value; installers put the device key there directly or
+    under a vendor key, so both levels are looked at. ``registry`` defaults to ``winreg``.
+    Elsewhere there is no registry: []. Raises ``OSError`` when the registry cannot be read."""
+    if not is_windows(platform):
+        return []
+    reader = registry if registry is not None else _windows_registry()
+    found: list[PassThruRegistration] = []
+    for root, bits in PASSTHRU_REGISTRY_KEYS:
+        for key in reader.subkeys(root):
+            path = f"{root}\\{key}"
+            candidates = [path] + [f"{path}\\{sub}" for sub in reader.subkeys(path)]
+            for candidate in candidates:
+                library = reader.value(candidate, "FunctionLibrary")
+                if not library:
+                    continue
+                found.append(
+                    PassThruRegistration(
+                        name=reader.value(candidate, "Name") or candidate.rsplit("\\", 1)[1],
+                        vendor=reader.value(candidate, "Vendor") or key,
+                        function_library=library,
+                        bits=bits,
+                    )
+                )
+    return found
+
+
+def _windows_registry() -> RegistryReader:
+    # sys.platform (not PLATFORM) so that mypy checks the winreg calls for win32 only.
+    if sys.platform != "win32":
+        raise OSError("the Windows registry exists on Windows only")
+    import winreg
+
+    class WinRegistry:
+        def subkeys(self, path: str) -> list[str]:
+            try:
+                with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, path) as key:
+                    count = winreg.QueryInfoKey(key)[0]
+                    return [winreg.EnumKey(key, index) for index in range(count)]
+            except FileNotFoundError:
+                return []
+
+        def value(self, path: str, name: str) -> str | None:
+            try:
+                with winreg.OpenKey(winreg.HKEY_LOCAL_MACHINE, path) as key:
+                    data, kind = winreg.QueryValueEx(key, name)
+            except FileNotFoundError:
+                return None
+            if kind == winreg.REG_EXPAND_SZ:
+                return winreg.ExpandEnvironmentStrings(str(data))
+            return str(data) if kind == winreg.REG_SZ else None
+
+    return WinRegistry()

@@ -7,7 +7,10 @@ import asyncio
 import hashlib
 import os
 import re
+import shutil
 import socket
+import subprocess
+import sys
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -82,6 +85,25 @@ def make_signed_image(
         public_key=private_key.public_key(),
         private_key=private_key,
     )
+
+
+FAKE_J2534_SOURCE = Path(__file__).parent / "fake_j2534" / "fake_j2534.c"
+
+
+@pytest.fixture(scope="session")
+def fake_j2534_library(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fake J2534 library (C, POSIX sockets; it bridges to the simulator over DoIP),
+    compiled for this session. Point it at a vehicle with ``AOS_FAKE_J2534_DOIP=host:port``
+    and ``AOS_FAKE_J2534_ROUTES=REQUEST_ID:LOGICAL_ADDRESS,...``."""
+    compiler = shutil.which("cc")
+    if sys.platform == "win32" or compiler is None:
+        pytest.skip("the fake J2534 library needs a POSIX C compiler (cc) to be built")
+    library = tmp_path_factory.mktemp("fake_j2534") / "libfake_j2534.so"
+    subprocess.run(
+        [compiler, "-std=c99", "-O1", "-shared", "-fPIC", "-o", str(library), FAKE_J2534_SOURCE],
+        check=True,
+    )
+    return library
 
 
 @pytest.fixture(scope="session")

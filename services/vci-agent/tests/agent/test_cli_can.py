@@ -131,3 +131,49 @@ def test_a_malformed_can_id_mapping_is_rejected_by_the_parser(
     with pytest.raises(SystemExit):
         main(["read-vehicle", "--interface", "virtual", "--can-id", "0x12=0x712"])
     assert "not a CAN id mapping: '0x12=0x712'" in capsys.readouterr().err
+
+
+def test_a_flash_over_can_resumes_after_the_ecu_lost_power(
+    tmp_path: Path,
+    signed_image_factory: Any,
+    release_key: Any,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # On CAN no socket closes: the block's answer is lost and its repeat is answered "not in
+    # this session" by the restarted ECU; the flasher resumes.
+    signed = signed_image_factory(
+        release_key, ecu_type="BDC_G20", version="2.4.1", payload_size=24_000
+    )
+    (tmp_path / "bdc.img").write_bytes(signed.data)
+    (tmp_path / "bdc.sig").write_bytes(signed.signature)
+    (tmp_path / "release.pem").write_bytes(
+        signed.public_key.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    with running_isotp_vehicle(
+        tmp_path / "sim", erase_time_s=0.05, faults=["power-loss,ecu=0x40,block=3"]
+    ) as vehicle:
+        argv = [
+            "--state-dir",
+            str(tmp_path / "state"),
+            "flash",
+            *_can(vehicle),
+            "--ecu",
+            "0x0040",
+            "--image",
+            str(tmp_path / "bdc.img"),
+            "--signature",
+            str(tmp_path / "bdc.sig"),
+            "--public-key",
+            str(tmp_path / "release.pem"),
+            "--secret",
+            DEV_SECRETS["BDC_G20"].hex(),
+            "--p2",
+            "1",
+        ]
+
+        code = main(argv)
+
+        assert code == 0, capsys.readouterr().err
+        ecu = vehicle.vehicle.ecu(BDC)
+        assert ecu is not None and ecu.persistent.version == "2.4.1"
+    assert "resumed 1 times" in capsys.readouterr().out

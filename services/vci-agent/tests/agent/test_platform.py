@@ -282,6 +282,8 @@ _OS_SPECIFIC: dict[str, Callable[[str], bool]] = {
     "os.fchmod / os.chmod": lambda line: re.search(r"os\.f?chmod\(", line) is not None,
     "signal handlers": lambda line: "add_signal_handler" in line or "signal.signal(" in line,
     "platformdirs": lambda line: "platformdirs" in line,
+    "Windows registry": lambda line: "winreg" in line,
+    "loading a shared library": lambda line: re.search(r"\b(CDLL|WinDLL)\(", line) is not None,
 }
 
 

@@ -1,6 +1,9 @@
-import pytest
+from __future__ import annotations
 
-from vci_agent.transport.tracing import describe_request
+import pytest
+from udsoncan.connections import BaseConnection
+
+from vci_agent.transport.tracing import TraceRecord, TracingConnection, describe_request
 
 
 @pytest.mark.parametrize(
@@ -20,3 +23,41 @@ def test_describe_request_extracts_service_identifier_and_counter(
     request_bytes: bytes, expected: tuple[int, int, int]
 ) -> None:
     assert describe_request(request_bytes) == expected
+
+
+class _Inner(BaseConnection):
+    """A transport at the boundary: it answers nothing; only its battery reading matters."""
+
+    def open(self) -> _Inner:
+        return self
+
+    def close(self) -> None:
+        pass
+
+    def is_open(self) -> bool:
+        return True
+
+    def empty_rxqueue(self) -> None:
+        pass
+
+    def specific_send(self, payload: bytes, timeout: float | None = None) -> None:
+        pass
+
+    def specific_wait_frame(self, timeout: float | None = None) -> bytes | None:
+        return None
+
+
+class _MeasuringInner(_Inner):
+    def battery_volts(self) -> float | None:
+        return 13.9
+
+
+def test_the_battery_reading_of_a_measuring_transport_is_passed_through_untraced() -> None:
+    records: list[TraceRecord] = []
+
+    assert TracingConnection(_MeasuringInner(), records.append).battery_volts() == 13.9
+    assert records == []
+
+
+def test_a_transport_that_cannot_measure_gives_no_battery_reading() -> None:
+    assert TracingConnection(_Inner(), lambda record: None).battery_volts() is None

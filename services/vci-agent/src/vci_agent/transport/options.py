@@ -3,7 +3,9 @@
 Every command that talks to the vehicle (``flash``, ``connect``, ``read-vehicle``) takes the
 same options and gets one ``connect(logical_address) -> BaseConnection``; the flasher and the
 vehicle reader only ever see that. DoIP is the default; ``--interface`` picks a python-can
-interface instead (ISO-TP on CAN), whose ECUs are found by their CAN ids (``--can-id``).
+interface instead (ISO-TP on CAN), or ``j2534`` for a SAE J2534 pass-thru device (its library
+by ``--j2534-dll`` or, on Windows, its registered name by ``--j2534-device``); on CAN the ECUs
+are found by their CAN ids (``--can-id``).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import can
 from udsoncan.connections import BaseConnection
 
 from aos_contracts.demo import DEMO_ECUS
+from vci_agent.platform import PLATFORM, RegistryReader, installed_passthru_devices, is_windows
 from vci_agent.transport.doip import (
     TCP_DATA_PORT,
     TLS_DATA_PORT,
@@ -28,6 +31,7 @@ from vci_agent.transport.doip import (
     tls_context,
 )
 from vci_agent.transport.isotp import IsoTpEndpoint, isotp_connection
+from vci_agent.transport.j2534 import J2534Connector, J2534Device
 
 __all__ = [
     "DEMO_CAN_IDS",
@@ -36,6 +40,7 @@ __all__ = [
     "IsoTpConnector",
     "add_interface_options",
     "connector_from_args",
+    "j2534_library_path",
     "parse_activation_type",
     "parse_can_id",
 ]
@@ -43,6 +48,7 @@ __all__ = [
 Connector = Callable[[int], BaseConnection]
 
 DEFAULT_BITRATE = 500_000
+J2534_INTERFACE = "j2534"
 # (request id, response id) of the AOS demo vehicle's ECUs on CAN (11-bit, normal addressing),
 # for the offline commands; a service job carries its ECU's ids from the programming catalog
 # (IsoTpConnector.learn), and --can-id overrides both.
@@ -125,10 +131,11 @@ def add_interface_options(command: argparse.ArgumentParser) -> None:
         help="routing activation type: default (0x00), wwh-obd (0x01), central-security "
         "(0xE0, needs --tls) or a number",
     )
-    bus = command.add_argument_group("CAN (ISO-TP on python-can) instead of DoIP")
+    bus = command.add_argument_group("CAN (ISO-TP on python-can or a J2534 device) instead of DoIP")
     bus.add_argument(
         "--interface",
-        help="python-can interface, e.g. socketcan, pcan, vector, kvaser, gs_usb, slcan, virtual",
+        help="python-can interface, e.g. socketcan, pcan, vector, kvaser, gs_usb, slcan, "
+        "virtual; or j2534 for a SAE J2534 (04.04) pass-thru device",
     )
     bus.add_argument("--channel", help="the interface's channel, e.g. can0, PCAN_USBBUS1, 0")
     bus.add_argument(
@@ -143,6 +150,19 @@ def add_interface_options(command: argparse.ArgumentParser) -> None:
         help="CAN request and response ids of an ECU, e.g. 0x12=0x712:0x71A (repeatable; the "
         "demo vehicle's ECUs are known)",
     )
+    passthru = bus.add_mutually_exclusive_group()
+    passthru.add_argument(
+        "--j2534-dll",
+        type=Path,
+        metavar="PATH",
+        help="with --interface j2534: the device's J2534 library (a 64-bit DLL on Windows)",
+    )
+    passthru.add_argument(
+        "--j2534-device",
+        metavar="NAME",
+        help="with --interface j2534 on Windows: the device's name as registered under "
+        "PassThruSupport.04.04 (a wrong name lists the installed ones)",
+    )
 
 
 @contextlib.contextmanager
@@ -154,12 +174,25 @@ def connector_from_args(args: argparse.Namespace) -> Iterator[Connector]:
     when the CA file cannot be read and ``can.CanError`` when the CAN interface cannot be
     opened (before any connection is tried).
     """
+    passthru = args.j2534_dll is not None or args.j2534_device is not None
+    if passthru and args.interface != J2534_INTERFACE:
+        raise ValueError("--j2534-dll and --j2534-device are for J2534: add --interface j2534")
     if args.interface is not None:
         if args.tls:
             raise ValueError("--tls is for DoIP: leave it out with --interface")
         ids = dict(DEMO_CAN_IDS)
         ids.update({ecu: (request, response) for ecu, request, response in args.can_id})
         given = frozenset(ecu for ecu, _, _ in args.can_id)
+        if args.interface == J2534_INTERFACE:
+            device = J2534Device.open(
+                j2534_library_path(dll=args.j2534_dll, device=args.j2534_device),
+                baudrate=args.bitrate,
+            )
+            try:
+                yield J2534Connector(device, ids, pinned=given)
+            finally:
+                device.close()
+            return
         bus = can.Bus(interface=args.interface, channel=args.channel, bitrate=args.bitrate)
         try:
             notifier = can.Notifier(bus, [], timeout=0.1)
@@ -173,6 +206,47 @@ def connector_from_args(args: argparse.Namespace) -> Iterator[Connector]:
     if args.can_id:
         raise ValueError("--can-id is for CAN: add --interface")
     yield _doip_from_args(args)
+
+
+def j2534_library_path(
+    *,
+    dll: Path | None,
+    device: str | None,
+    platform: str = PLATFORM,
+    registry: RegistryReader | None = None,
+) -> Path:
+    """The J2534 library to load: ``dll`` as given, or the one the Windows registry names for
+    ``device`` (its registered name, case-insensitive). Raises ``ValueError`` saying what to
+    give instead, with the installed devices' names."""
+    if dll is not None:
+        if not dll.is_file():
+            raise ValueError(f"no J2534 library at {dll}: give the path of the device's DLL")
+        return dll
+    if not is_windows(platform):
+        raise ValueError(
+            "--interface j2534 needs --j2534-dll PATH (devices are registered by name on "
+            "Windows only)"
+        )
+    installed = installed_passthru_devices(platform=platform, registry=registry)
+    names = "; ".join(
+        f"{d.name} ({d.vendor}{', 32-bit' if d.bits == 32 else ''})" for d in installed
+    )
+    listing = f"installed: {names}" if installed else "none is installed"
+    if device is None:
+        raise ValueError(
+            f"--interface j2534 needs --j2534-device NAME or --j2534-dll PATH; {listing}"
+        )
+    matches = [d for d in installed if d.name.casefold() == device.casefold()]
+    usable = [d for d in matches if d.bits == 64]
+    if usable:
+        return Path(usable[0].function_library)
+    if matches:
+        raise ValueError(
+            f"the J2534 device {device!r} is registered with a 32-bit DLL only "
+            f"({matches[0].function_library}); the agent is 64-bit: install the vendor's "
+            "64-bit driver"
+        )
+    raise ValueError(f"no J2534 device named {device!r}; {listing}")
 
 
 def _doip_from_args(args: argparse.Namespace) -> Connector:

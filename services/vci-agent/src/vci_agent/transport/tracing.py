@@ -16,6 +16,8 @@ from datetime import UTC, datetime
 from udsoncan.connections import BaseConnection
 from udsoncan.exceptions import TimeoutException
 
+from vci_agent.transport.battery import BatteryVoltmeter
+
 __all__ = ["NO_RESPONSE_NRC", "TraceRecord", "TracingConnection", "describe_request"]
 
 # Stored in ``TraceRecord.nrc`` when no answer came in time (not a valid ISO 14229 NRC).
@@ -88,6 +90,13 @@ class TracingConnection(BaseConnection):
 
     def empty_rxqueue(self) -> None:
         self.inner.empty_rxqueue()
+
+    def battery_volts(self) -> float | None:
+        """The inner connection's ``BatteryVoltmeter`` reading; None when it has none (no UDS
+        exchange, so nothing is traced)."""
+        if isinstance(self.inner, BatteryVoltmeter):
+            return self.inner.battery_volts()
+        return None
 
     def specific_send(self, payload: bytes, timeout: float | None = None) -> None:
         self._flush_timeout()

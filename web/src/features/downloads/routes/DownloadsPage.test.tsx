@@ -65,7 +65,8 @@ describe("DownloadsPage", { timeout: 20_000 }, () => {
     await i18n.changeLanguage("de");
     renderWithApp(page(), { handler: gateway([WINDOWS]), route: "/downloads/requirements" });
     expect(await screen.findByTestId("requirements-os")).toHaveTextContent("Windows 10 oder 11, 64 Bit");
-    expect(screen.getByTestId("requirements-vci")).toHaveTextContent("SAE-J2534");
+    expect(screen.getByTestId("requirements-vci")).toHaveTextContent("SAE-J2534-Pass-Thru-Gerät (J2534-1 Version 04.04");
+    expect(screen.getByTestId("requirements-vci")).toHaveTextContent("64-Bit-DLL");
     expect(screen.getByTestId("requirements-charger")).toHaveTextContent("12,5 V");
 
     await userEvent.click(screen.getByRole("tab", { name: "Einrichtung" }));
