@@ -13,13 +13,26 @@ from vehicle_sim.uds.constants import NRC, SID, Session
 from vehicle_sim.uds.reply import NegativeResponseError, Reply, negative_response
 from vehicle_sim.uds.state import VolatileState
 
-__all__ = ["S3_SERVER_S", "SAVE_INTERVAL_S", "EcuServer"]
+__all__ = ["FUNCTIONAL_SILENT_NRCS", "S3_SERVER_S", "SAVE_INTERVAL_S", "EcuServer"]
 
 SAVE_INTERVAL_S = 0.5
 # ISO 14229-2 S3server: a non-default session with no request for this long falls back to the
 # default session (security locked, any download aborted), as a real ECU does when its tester
 # is gone. A tester keeps it alive with TesterPresent (3E 80).
 S3_SERVER_S = 5.0
+
+# ISO 14229-1 (7.5): an ECU does not answer a functionally addressed request with these NRCs
+# (service or sub-function not supported, also not in the active session, request out of range):
+# a request meant for some ECUs of the vehicle does not draw refusals from all the others.
+FUNCTIONAL_SILENT_NRCS = frozenset(
+    {
+        NRC.SERVICE_NOT_SUPPORTED,
+        NRC.SUB_FUNCTION_NOT_SUPPORTED,
+        NRC.REQUEST_OUT_OF_RANGE,
+        NRC.SUB_FUNCTION_NOT_SUPPORTED_IN_ACTIVE_SESSION,
+        NRC.SERVICE_NOT_SUPPORTED_IN_ACTIVE_SESSION,
+    }
+)
 
 Handler = Callable[["EcuServer", memoryview], Reply]
 
@@ -105,8 +118,11 @@ class EcuServer:
             self.enter_session(Session.DEFAULT)
             self.s3_fallbacks += 1
 
-    def handle(self, request: bytes | bytearray | memoryview) -> Reply:
-        """Process one UDS request and return the reply (never raises for bad input)."""
+    def handle(self, request: bytes | bytearray | memoryview, *, functional: bool = False) -> Reply:
+        """Process one UDS request and return the reply (never raises for bad input).
+
+        ``functional``: the request was functionally addressed (to every ECU); then the
+        negative responses of FUNCTIONAL_SILENT_NRCS are not sent (the reply is None)."""
         view = memoryview(request)
         if len(view) == 0:
             return Reply(None)
@@ -115,6 +131,15 @@ class EcuServer:
         # S3 restarts when the answer is complete: after a 0x78-pending phase (the erase) the
         # tester cannot send before then.
         self.last_request_done_at = self.clock() + reply.pending_s
+        response = reply.response
+        if (
+            functional
+            and response is not None
+            and len(response) == 3
+            and response[0] == 0x7F
+            and response[2] in FUNCTIONAL_SILENT_NRCS
+        ):
+            return Reply(None)
         return reply
 
     def _dispatch(self, view: memoryview) -> Reply:
