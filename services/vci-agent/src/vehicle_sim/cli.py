@@ -121,6 +121,9 @@ def _example_config() -> dict[str, Any]:
                 "region_size": f"0x{e.region_size:08X}",
                 "secret_hex": e.secret.hex(),
                 "erase_time_s": e.erase_time_s,
+                "dtcs": [
+                    {"dtc": f"0x{code:06X}", "status": f"0x{status:02X}"} for code, status in e.dtcs
+                ],
             }
             for e in vehicle.ecus
         ],

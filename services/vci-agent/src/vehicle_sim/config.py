@@ -29,6 +29,8 @@ class EcuConfig:
     """One ECU behind the DoIP entity.
 
     Times are seconds. ``region_address``/``region_size`` are the flash region in bytes.
+    ``dtcs`` are the stored DTCs as (3-byte DTC number, ISO 14229-1 status byte), read with
+    service 0x19.
     """
 
     logical_address: int
@@ -46,6 +48,7 @@ class EcuConfig:
     security_delay_s: float = 10.0
     can_request_id: int | None = None
     can_response_id: int | None = None
+    dtcs: tuple[tuple[int, int], ...] = ()
 
     @property
     def can_ids(self) -> tuple[int, int]:
@@ -79,7 +82,13 @@ def demo_vehicle() -> VehicleConfig:
     """The demo G20 (VIN WBA5F3103MFX12345) with DME, BDC and HU, as in the programming catalog."""
 
     def ecu(
-        address: int, name: str, ecu_type: str, version: str, region: int, size: int
+        address: int,
+        name: str,
+        ecu_type: str,
+        version: str,
+        region: int,
+        size: int,
+        dtcs: tuple[tuple[int, int], ...] = (),
     ) -> EcuConfig:
         return EcuConfig(
             logical_address=address,
@@ -91,13 +100,24 @@ def demo_vehicle() -> VehicleConfig:
             secret=DEV_SECRETS[ecu_type],
             serial_number=f"SIM{address:04X}000001",
             supplier_version=f"{ecu_type}-SUP-{version}",
+            dtcs=dtcs,
         )
 
     return VehicleConfig(
         vin="WBA5F3103MFX12345",
         logical_address=0x0010,
         ecus=(
-            ecu(0x0012, "DME", "DME_B48", "1.0.0", 0x00080000, 0x00100000),
+            # P0300 (random misfire) failing now and confirmed; P0171 (system too lean)
+            # confirmed earlier, not failing in this operation cycle.
+            ecu(
+                0x0012,
+                "DME",
+                "DME_B48",
+                "1.0.0",
+                0x00080000,
+                0x00100000,
+                dtcs=((0x030000, 0x2F), (0x017100, 0x28)),
+            ),
             ecu(0x0040, "BDC", "BDC_G20", "2.3.0", 0x00020000, 0x00080000),
             ecu(0x0063, "HU", "HU_MGU", "5.0.1", 0x01000000, 0x00200000),
         ),
@@ -115,6 +135,22 @@ def _int(value: Any, name: str) -> int:
         except ValueError:
             pass
     raise ConfigError(f"{name} must be an integer or a hex string, got {value!r}")
+
+
+def _dtcs_from_json(raw: Any) -> tuple[tuple[int, int], ...]:
+    """``[{"dtc": "0x030000", "status": "0x2F"}, ...]``."""
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        raise ConfigError('dtcs must be a list of {"dtc": ..., "status": ...} objects')
+    dtcs = []
+    for entry in raw:
+        if "dtc" not in entry:
+            raise ConfigError("a DTC entry is missing the field 'dtc'")
+        code = _int(entry["dtc"], "dtc")
+        status = _int(entry.get("status", 0x08), "status")
+        if not 0 <= code <= 0xFFFFFF or not 0 <= status <= 0xFF:
+            raise ConfigError("a DTC is 3 bytes and its status 1 byte")
+        dtcs.append((code, status))
+    return tuple(dtcs)
 
 
 def _ecu_from_json(raw: Any, default_block: int) -> EcuConfig:
@@ -146,6 +182,7 @@ def _ecu_from_json(raw: Any, default_block: int) -> EcuConfig:
             erase_time_s=float(raw.get("erase_time_s", 0.2)),
             session_switch_time_s=float(raw.get("session_switch_time_s", 0.05)),
             security_delay_s=float(raw.get("security_delay_s", 10.0)),
+            dtcs=_dtcs_from_json(raw.get("dtcs", [])),
         )
     except KeyError as exc:
         raise ConfigError(f"ECU is missing the field {exc.args[0]!r}") from exc

@@ -30,7 +30,7 @@ def _diagnostic(target: int, uds: bytes) -> bytes:
 @pytest.mark.parametrize(
     ("request_", "nrc"),
     [
-        (b"\x19\x02\xff", 0x11),  # service not supported
+        (b"\x23\x12\x00\x10\x01", 0x11),  # service not supported (ReadMemoryByAddress)
         (b"\x3e\x05", 0x12),  # sub-function not supported
         (b"\x22\x12\x34", 0x31),  # request out of range (unknown DID)
         (b"\x28\x03\x01", 0x7F),  # service not supported in the active session

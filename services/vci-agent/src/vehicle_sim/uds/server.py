@@ -8,7 +8,7 @@ from vehicle_sim.config import EcuConfig
 from vehicle_sim.image import parse_header
 from vehicle_sim.security import new_seed
 from vehicle_sim.storage import EcuStorage, PersistentState
-from vehicle_sim.uds import data, routines, security_access, session, transfer
+from vehicle_sim.uds import data, dtc, routines, security_access, session, transfer
 from vehicle_sim.uds.constants import NRC, SID, Session
 from vehicle_sim.uds.reply import NegativeResponseError, Reply, negative_response
 from vehicle_sim.uds.state import VolatileState
@@ -49,6 +49,7 @@ _SERVICES: dict[int, tuple[Handler, frozenset[Session]]] = {
     SID.CONTROL_DTC_SETTING: (session.control_dtc_setting, _NON_DEFAULT),
     SID.SECURITY_ACCESS: (security_access.security_access, _NON_DEFAULT),
     SID.READ_DATA_BY_IDENTIFIER: (data.read_data_by_identifier, _ALL),
+    SID.READ_DTC_INFORMATION: (dtc.read_dtc_information, _ALL),
     SID.WRITE_DATA_BY_IDENTIFIER: (data.write_data_by_identifier, _PROGRAMMING),
     SID.ROUTINE_CONTROL: (routines.routine_control, _PROGRAMMING),
     SID.REQUEST_DOWNLOAD: (transfer.request_download, _PROGRAMMING),
