@@ -11,60 +11,27 @@ waits, so no test waits six real seconds.
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import can
 import pytest
-from udsoncan.connections import BaseConnection
+from flashing import DME, DME_SECRET, ManualClock, dme_flasher, new_entry, verified
 
 from vci_agent.flash import Flasher, FlashFailedError, FlashOptions
-from vci_agent.image import VerifiedImage, verify_image
-from vci_agent.journal import JobResultState, Journal, JournalEntry
+from vci_agent.journal import JobResultState, Journal
 from vci_agent.keys import KeyProvider, aos_demo_1_key
-from vci_agent.transport.doip import doip_connection
 from vci_agent.transport.isotp import IsoTpEndpoint, isotp_connection
 from vci_agent.transport.tracing import TraceRecord
 from vci_agent.uds import UdsTiming
 from vehicle_sim.security import DEV_SECRETS
-from vehicle_sim.testing import running_isotp_vehicle, running_vehicle
+from vehicle_sim.testing import RunningVehicle, running_isotp_vehicle, running_vehicle
 from vehicle_sim.uds import EcuServer, Session
 
-DME = 0x0012
 OTHER_ECUS = (0x0040, 0x0063)
-DME_REGION = 0x00080000
-DME_SECRET = DEV_SECRETS["DME_B48"]
 FAST = UdsTiming(p2=0.5, p2_star=3.0, request=20.0)
 KEY_AFTER_S = 6.0
-
-
-class ManualClock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-def _verified(signed_image: Any) -> VerifiedImage:
-    return verify_image(
-        signed_image.data, signature=signed_image.signature, public_key=signed_image.public_key
-    )
-
-
-def _new_entry(journal: Journal, image: VerifiedImage) -> JournalEntry:
-    return journal.save(
-        JournalEntry(
-            job_id=str(uuid.uuid4()),
-            ecu_logical_address=DME,
-            image_path="dme.img",
-            image_sha256=image.sha256.hex(),
-            image_size=image.size,
-            memory_address=DME_REGION,
-        )
-    )
 
 
 async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
@@ -74,15 +41,15 @@ async def _until(condition: Callable[[], bool], timeout: float = 10.0) -> None:
 
 
 def _flasher(
-    connect: Callable[[], BaseConnection],
+    sim: RunningVehicle,
     journal: Journal,
     trace: list[TraceRecord],
     *,
     key_for: KeyProvider,
     tester_present_interval: float | None,
 ) -> Flasher:
-    return Flasher(
-        connect,
+    return dme_flasher(
+        sim,
         journal,
         key_for=key_for,
         options=FlashOptions(
@@ -96,7 +63,7 @@ def _flasher(
 async def test_without_tester_present_a_key_after_6_s_finds_the_ecu_in_the_default_session(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     clock = ManualClock()
@@ -109,13 +76,13 @@ async def test_without_tester_present_a_key_after_6_s_finds_the_ecu_in_the_defau
             return aos_demo_1_key(DME_SECRET, level, seed)
 
         flasher = _flasher(
-            lambda: doip_connection(sim.host, sim.port, DME),
+            sim,
             journal,
             trace,
             key_for=slow_key,
             tester_present_interval=None,
         )
-        entry = _new_entry(journal, image)
+        entry = new_entry(journal, image)
         with pytest.raises(FlashFailedError, match="left the programming session") as failed:
             await asyncio.wait_for(asyncio.to_thread(flasher.run, image, entry), 30)
 
@@ -155,7 +122,7 @@ def _slow_key(
 async def test_with_tester_present_a_key_after_6_s_keeps_the_session_and_the_flash_completes(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     clock = ManualClock()
@@ -166,14 +133,14 @@ async def test_with_tester_present_a_key_after_6_s_keeps_the_session_and_the_fla
 
         # The interval is short so that the test's six seconds pass quickly in real time.
         flasher = _flasher(
-            lambda: doip_connection(sim.host, sim.port, DME),
+            sim,
             journal,
             trace,
             key_for=_slow_key(clock, everyone),
             tester_present_interval=0.02,
         )
         final = await asyncio.wait_for(
-            asyncio.to_thread(flasher.run, image, _new_entry(journal, image)), 60
+            asyncio.to_thread(flasher.run, image, new_entry(journal, image)), 60
         )
 
         assert ecu.s3_fallbacks == 0
@@ -190,7 +157,7 @@ async def test_with_tester_present_a_key_after_6_s_keeps_the_session_and_the_fla
 async def test_to_an_entity_without_functional_address_tester_present_goes_to_the_ecu(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     clock = ManualClock()
@@ -200,14 +167,14 @@ async def test_to_an_entity_without_functional_address_tester_present_goes_to_th
         ecu = sim.ecu(DME)
         others_before = [sim.ecu(address).last_request_done_at for address in OTHER_ECUS]
         flasher = _flasher(
-            lambda: doip_connection(sim.host, sim.port, DME),
+            sim,
             journal,
             trace,
             key_for=_slow_key(clock, [ecu]),
             tester_present_interval=0.02,
         )
         final = await asyncio.wait_for(
-            asyncio.to_thread(flasher.run, image, _new_entry(journal, image)), 60
+            asyncio.to_thread(flasher.run, image, new_entry(journal, image)), 60
         )
         others_after = [sim.ecu(address).last_request_done_at for address in OTHER_ECUS]
 
@@ -223,7 +190,7 @@ async def test_over_can_functional_tester_present_on_0x7df_keeps_the_session(
     signed = signed_image_factory(
         release_key, ecu_type="BDC_G20", version="2.4.0", payload_size=8_000
     )
-    image = _verified(signed)
+    image = verified(signed)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     clock = ManualClock()
@@ -235,11 +202,12 @@ async def test_over_can_functional_tester_present_on_0x7df_keeps_the_session(
         bus = can.Bus(interface="virtual", channel=sim.channel, receive_own_messages=False)
         notifier = can.Notifier(bus, [], timeout=0.05)
         try:
-            flasher = Flasher(
-                lambda: isotp_connection(
+            flasher = dme_flasher(
+                None,
+                journal,
+                connect=lambda: isotp_connection(
                     bus, IsoTpEndpoint(txid=request_id, rxid=response_id), notifier=notifier
                 ),
-                journal,
                 key_for=_slow_key(clock, list(ecus.values()), secret=DEV_SECRETS["BDC_G20"]),
                 options=FlashOptions(
                     # The virtual bus' threads add latency a real CAN ECU would not have.
@@ -250,15 +218,12 @@ async def test_over_can_functional_tester_present_on_0x7df_keeps_the_session(
                 on_trace=trace.append,
                 loop=asyncio.get_running_loop(),
             )
-            entry = journal.save(
-                JournalEntry(
-                    job_id=str(uuid.uuid4()),
-                    ecu_logical_address=0x0040,
-                    image_path="bdc.img",
-                    image_sha256=image.sha256.hex(),
-                    image_size=image.size,
-                    memory_address=bdc.config.region_address,
-                )
+            entry = new_entry(
+                journal,
+                image,
+                ecu=0x0040,
+                memory_address=bdc.config.region_address,
+                image_path="bdc.img",
             )
             final = await asyncio.wait_for(asyncio.to_thread(flasher.run, image, entry), 60)
         finally:
