@@ -20,10 +20,13 @@ provider) → 2E F198/F199 → 31 01 FF00 erase → 34 → 36… (22 0120 every 
 * While the flasher waits with the ECU in a non-default session (for the security key from the
   service), it sends TesterPresent ``3E 80`` every ``FlashOptions.tester_present_interval``
   seconds, so the ECU's S3 timer (5 s in ISO 14229-2) does not drop it back to the default
-  session. It goes physically to the one ECU being flashed: that is the only ECU whose session
-  the flasher holds. A key that is answered "not in this session" anyway (the session lapsed)
-  fails the flash clearly; the flasher does not re-enter the session and ask the service for
-  another key on its own (see ``_prepare``).
+  session. It is sent functionally addressed, as testers do (DoIP: to the vehicle's functional
+  logical address over the same socket; CAN: on the functional id 0x7DF), when the connection
+  offers ``send_functional(payload)``; physically to the ECU being flashed otherwise. Every
+  ECU keeps its session then; no ECU answers (suppressed positive response). A key that is
+  answered "not in this session" anyway (the session lapsed) fails the flash clearly; the
+  flasher does not re-enter the session and ask the service for another key on its own (see
+  ``_prepare``).
 * The vehicle's battery voltage is read before anything is changed on the ECU, from the
   interface when it measures it (a J2534 device's READ_VBATT, see ``BatteryVoltmeter``), else
   from the ECU (DID 0x0120):
@@ -385,18 +388,20 @@ class Flasher:
                 self._tester_present()
 
     def _tester_present(self) -> None:
-        """Send ``3E 80`` to the ECU of the running attempt, straight to its transport (no
-        answer comes, so udsoncan's request/answer matching is not involved), and count it in
-        the trace. A failed send is only logged: the next real request meets the broken link
-        and takes the resume path."""
+        """Send ``3E 80`` straight to the transport of the running attempt (no answer comes,
+        so udsoncan's request/answer matching is not involved), functionally addressed where
+        the connection has ``send_functional``, else to the ECU; count it in the trace. A
+        failed send is only logged: the next real request meets the broken link and takes the
+        resume path."""
         live = self._live
         if live is None:
             return
         connection, trace = live
+        send = getattr(connection.inner, "send_functional", connection.inner.send)
         at = datetime.now(UTC)
         started = time.perf_counter()
         try:
-            connection.inner.send(TESTER_PRESENT_SUPPRESSED)
+            send(TESTER_PRESENT_SUPPRESSED)
         except _LINK_ERRORS as exc:
             _log.warning("TesterPresent not sent: %s", exc)
             return

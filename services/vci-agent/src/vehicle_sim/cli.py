@@ -16,6 +16,7 @@ import platformdirs
 from vehicle_sim.config import ConfigError, VehicleConfig, demo_vehicle, load_config
 from vehicle_sim.doip import (
     CAN_500K_PAYLOAD_BYTES_PER_S,
+    DEFAULT_FUNCTIONAL_ADDRESS,
     TLS_DATA_PORT,
     DoipEntity,
     server_tls_context,
@@ -92,6 +93,13 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="answer vehicle identification requests on UDP --port (never broadcasts)",
     )
+    serve.add_argument(
+        "--functional-address",
+        type=lambda text: int(text, 0),
+        default=DEFAULT_FUNCTIONAL_ADDRESS,
+        help="DoIP logical address of functionally addressed requests, sent to every ECU "
+        f"(default 0x{DEFAULT_FUNCTIONAL_ADDRESS:04X})",
+    )
     serve.add_argument("-v", "--verbose", action="store_true", help="log faults and connections")
     commands.add_parser("example-config", help="print the demo vehicle as a JSON config")
     return parser
@@ -114,6 +122,9 @@ def _example_config() -> dict[str, Any]:
                 "secret_hex": e.secret.hex(),
                 "security_algorithm": e.security_algorithm,
                 "erase_time_s": e.erase_time_s,
+                "dtcs": [
+                    {"dtc": f"0x{code:06X}", "status": f"0x{status:02X}"} for code, status in e.dtcs
+                ],
             }
             for e in vehicle.ecus
         ],
@@ -138,6 +149,7 @@ async def _serve(
         tls=tls,
         tls_port=args.tls_port,
         udp_port=args.port if args.discovery else None,
+        functional_address=args.functional_address,
     )
     await entity.start()
     print(

@@ -32,6 +32,8 @@ class EcuConfig:
 
     Times are seconds. ``region_address``/``region_size`` are the flash region in bytes.
     ``security_algorithm`` names the seed/key algorithm (``aos_contracts.keys``).
+    ``dtcs`` are the stored DTCs as (3-byte DTC number, ISO 14229-1 status byte), read with
+    service 0x19.
     """
 
     logical_address: int
@@ -50,6 +52,7 @@ class EcuConfig:
     can_request_id: int | None = None
     can_response_id: int | None = None
     security_algorithm: str = AOS_DEMO_1
+    dtcs: tuple[tuple[int, int], ...] = ()
 
     @property
     def can_ids(self) -> tuple[int, int]:
@@ -79,9 +82,17 @@ class VehicleConfig:
         return replace(self, ecus=ecus)
 
 
+# The demo DME's stored DTCs (simulator data, not part of the ECU contract): P0300 (random
+# misfire) failing now and confirmed; P0171 (system too lean) confirmed earlier, not failing in
+# this operation cycle.
+_DEMO_DTCS: dict[str, tuple[tuple[int, int], ...]] = {
+    "DME_B48": ((0x030000, 0x2F), (0x017100, 0x28)),
+}
+
+
 def demo_vehicle() -> VehicleConfig:
     """The demo G20 with DME, BDC and HU of ``aos_contracts.demo``, as in the programming
-    catalog, each running its factory version."""
+    catalog, each running its factory version; the DME holds two stored DTCs."""
     return VehicleConfig(
         vin=DEMO_VIN,
         logical_address=0x0010,
@@ -99,6 +110,7 @@ def demo_vehicle() -> VehicleConfig:
                 can_request_id=ecu.can_request_id,
                 can_response_id=ecu.can_response_id,
                 security_algorithm=ecu.security_algorithm,
+                dtcs=_DEMO_DTCS.get(ecu.ecu_type, ()),
             )
             for ecu in DEMO_ECUS
         ),
@@ -116,6 +128,22 @@ def _int(value: Any, name: str) -> int:
         except ValueError:
             pass
     raise ConfigError(f"{name} must be an integer or a hex string, got {value!r}")
+
+
+def _dtcs_from_json(raw: Any) -> tuple[tuple[int, int], ...]:
+    """``[{"dtc": "0x030000", "status": "0x2F"}, ...]``."""
+    if not isinstance(raw, list) or not all(isinstance(entry, dict) for entry in raw):
+        raise ConfigError('dtcs must be a list of {"dtc": ..., "status": ...} objects')
+    dtcs = []
+    for entry in raw:
+        if "dtc" not in entry:
+            raise ConfigError("a DTC entry is missing the field 'dtc'")
+        code = _int(entry["dtc"], "dtc")
+        status = _int(entry.get("status", 0x08), "status")
+        if not 0 <= code <= 0xFFFFFF or not 0 <= status <= 0xFF:
+            raise ConfigError("a DTC is 3 bytes and its status 1 byte")
+        dtcs.append((code, status))
+    return tuple(dtcs)
 
 
 def _ecu_from_json(raw: Any, default_block: int) -> EcuConfig:
@@ -153,6 +181,7 @@ def _ecu_from_json(raw: Any, default_block: int) -> EcuConfig:
             session_switch_time_s=float(raw.get("session_switch_time_s", 0.05)),
             security_delay_s=float(raw.get("security_delay_s", 10.0)),
             security_algorithm=algorithm.strip().upper(),
+            dtcs=_dtcs_from_json(raw.get("dtcs", [])),
         )
     except KeyError as exc:
         raise ConfigError(f"ECU is missing the field {exc.args[0]!r}") from exc

@@ -9,6 +9,10 @@ Speed: the bus itself is not timed. With ``rate_limit=True`` a stack's sending i
 classical CAN 500 kbit/s (can-isotp counts data bits only, so the limit is 500000*64/111 bit/s,
 which gives about 31.4 kB/s of UDS payload). Both sides must be limited to model the bus: use
 ``open_tester_stack(..., rate_limit=True)`` for the tester.
+
+Functional addressing: every ECU also listens on the functional request id (0x7DF, the one
+ISO 15765-4 gives OBD; single frames only) and answers, if at all, on its own response id,
+with the quiet rules of functionally addressed requests (see ``EcuServer.handle``).
 """
 
 import contextlib
@@ -27,6 +31,7 @@ from vehicle_sim.vehicle import SimulatedVehicle
 
 __all__ = [
     "CAN_500K_RATE_LIMIT_BITRATE",
+    "FUNCTIONAL_CAN_ID",
     "ISOTP_MAX_BLOCK_LENGTH",
     "IsoTpVehicle",
     "isotp_params",
@@ -34,6 +39,7 @@ __all__ = [
 ]
 
 CAN_500K_RATE_LIMIT_BITRATE = 500_000 * 64 / 111
+FUNCTIONAL_CAN_ID = 0x7DF
 # Classical ISO-TP (no escape sequence) carries at most 4095 bytes per message.
 ISOTP_MAX_BLOCK_LENGTH = 4095
 
@@ -63,20 +69,35 @@ def _address(request_id: int, response_id: int) -> isotp.Address:
 
 
 class _EcuWorker:
-    def __init__(self, ecu: EcuServer, stack: Any, faults: FaultInjector) -> None:
+    """Answers the requests of one ISO-TP stack with ``ecu``; ``lock`` is the ECU's, shared
+    with its other worker (physical and functional requests arrive on two stacks)."""
+
+    def __init__(
+        self,
+        ecu: EcuServer,
+        stack: Any,
+        faults: FaultInjector,
+        *,
+        lock: threading.Lock,
+        functional: bool = False,
+    ) -> None:
         self.ecu = ecu
         self.stack = stack
         self.faults = faults
+        self.lock = lock
+        self.functional = functional
         self.stopping = threading.Event()
+        kind = "functional" if functional else "ecu"
         self.thread = threading.Thread(
-            target=self._run, name=f"isotp-ecu-{ecu.address:04x}", daemon=True
+            target=self._run, name=f"isotp-{kind}-{ecu.address:04x}", daemon=True
         )
 
     def _run(self) -> None:
         while not self.stopping.is_set():
             request = self.stack.recv(block=True, timeout=0.1)
             if request:
-                self._answer(bytes(request))
+                with self.lock:
+                    self._answer(bytes(request))
 
     def _answer(self, request: bytes) -> None:
         fault = self.faults.check(self.ecu.address, request)
@@ -91,7 +112,7 @@ class _EcuWorker:
             elif fault.kind is FaultKind.POWER_LOSS:
                 self.ecu.power_loss(memoryview(request)[2:] if request[0] == 0x36 else None)
                 return
-        reply = self.ecu.handle(request)
+        reply = self.ecu.handle(request, functional=self.functional)
         if fault is not None and fault.kind is FaultKind.DROP:
             return
         if reply.pending_s > 0:
@@ -104,7 +125,7 @@ class _EcuWorker:
 class IsoTpVehicle:
     """Serves every ECU of ``vehicle`` on the CAN ``channel`` until stop(); ``interface`` is
     python-can's (``virtual`` by default; ``socketcan`` with a ``vcan`` channel reaches testers
-    in other processes)."""
+    in other processes). Requests on ``functional_id`` (None = none) reach every ECU."""
 
     def __init__(
         self,
@@ -114,6 +135,7 @@ class IsoTpVehicle:
         interface: str = "virtual",
         rate_limit: bool = False,
         faults: FaultInjector | None = None,
+        functional_id: int | None = FUNCTIONAL_CAN_ID,
     ) -> None:
         for ecu in vehicle:
             if ecu.config.max_block_length > ISOTP_MAX_BLOCK_LENGTH:
@@ -123,6 +145,7 @@ class IsoTpVehicle:
         self.interface = interface
         self._rate_limit = rate_limit
         self._faults = faults or FaultInjector()
+        self.functional_id = functional_id
         self._bus: can.BusABC | None = None
         self._notifier: can.Notifier | None = None
         self._workers: list[_EcuWorker] = []
@@ -134,21 +157,26 @@ class IsoTpVehicle:
         self._notifier = can.Notifier(self._bus, [], timeout=0.05)
         for ecu in self.vehicle:
             request_id, response_id = ecu.config.can_ids
-            stack = isotp.NotifierBasedCanStack(
-                self._bus,
-                self._notifier,
-                address=_address(response_id, request_id),
-                params=isotp_params(rate_limit=self._rate_limit),
-            )
-            stack.start()
-            worker = _EcuWorker(ecu, stack, self._faults)
-            worker.thread.start()
-            self._workers.append(worker)
+            lock = threading.Lock()
+            listen = [(request_id, False)]
+            if self.functional_id is not None:
+                listen.append((self.functional_id, True))
+            for rxid, functional in listen:
+                stack = isotp.NotifierBasedCanStack(
+                    self._bus,
+                    self._notifier,
+                    address=_address(response_id, rxid),
+                    params=isotp_params(rate_limit=self._rate_limit),
+                )
+                stack.start()
+                worker = _EcuWorker(ecu, stack, self._faults, lock=lock, functional=functional)
+                worker.thread.start()
+                self._workers.append(worker)
 
     @property
     def ecu_stacks(self) -> list[Any]:
-        """The ISO-TP stacks answering for the ECUs (while started)."""
-        return [worker.stack for worker in self._workers]
+        """The ISO-TP stacks answering physical requests to the ECUs (while started)."""
+        return [worker.stack for worker in self._workers if not worker.functional]
 
     def stop(self) -> None:
         for worker in self._workers:

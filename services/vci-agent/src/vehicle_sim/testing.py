@@ -23,9 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from vehicle_sim.config import VehicleConfig, demo_vehicle
-from vehicle_sim.doip import CAN_500K_PAYLOAD_BYTES_PER_S, DoipEntity
+from vehicle_sim.doip import (
+    CAN_500K_PAYLOAD_BYTES_PER_S,
+    DEFAULT_FUNCTIONAL_ADDRESS,
+    DoipEntity,
+)
 from vehicle_sim.faults import Fault, FaultInjector, parse_fault
-from vehicle_sim.isotp_bus import ISOTP_MAX_BLOCK_LENGTH, IsoTpVehicle
+from vehicle_sim.isotp_bus import FUNCTIONAL_CAN_ID, ISOTP_MAX_BLOCK_LENGTH, IsoTpVehicle
 from vehicle_sim.uds import EcuServer
 from vehicle_sim.vehicle import SimulatedVehicle
 
@@ -69,6 +73,7 @@ async def running_vehicle(
     clock: Callable[[], float] = time.monotonic,
     tls: ssl.SSLContext | None = None,
     discovery: bool = False,
+    functional_address: int | None = DEFAULT_FUNCTIONAL_ADDRESS,
 ) -> AsyncIterator[RunningVehicle]:
     """Run a DoIP entity on 127.0.0.1 (port 0 = any free port) for the demo vehicle or
     ``config``, with state persisted in ``state_dir`` (None = in memory only).
@@ -79,7 +84,8 @@ async def running_vehicle(
     with ``bus_sleep``; ``erase_time_s`` overrides the pending time of the erase routine;
     ``clock`` times power losses with a duration, the ECUs' S3 session timers and their
     security delays; ``tls`` (a server context) also serves TLS on ``tls_port``; ``discovery``
-    answers vehicle identification requests on ``udp_port``.
+    answers vehicle identification requests on ``udp_port``; diagnostic messages to
+    ``functional_address`` (None = none) go to every ECU.
     """
     vehicle_config = config or demo_vehicle()
     if max_block_length is not None:
@@ -99,6 +105,7 @@ async def running_vehicle(
         clock=clock,
         tls=tls,
         udp_port=0 if discovery else None,
+        functional_address=functional_address,
     )
     try:
         await entity.start()
@@ -126,11 +133,15 @@ def running_isotp_vehicle(
     erase_time_s: float | None = None,
     interface: str = "virtual",
     channel: str | None = None,
+    functional_id: int | None = FUNCTIONAL_CAN_ID,
+    clock: Callable[[], float] = time.monotonic,
 ) -> Iterator[IsoTpVehicle]:
     """Serve the demo vehicle (or ``config``) over ISO-TP on a fresh virtual CAN channel
     (``vehicle.channel``); maxNumberOfBlockLength is capped at 4095. Connect a tester with
     ``vehicle_sim.isotp_bus.open_tester_stack(vehicle.channel, ecu_config, rate_limit=...)``.
     ``interface``/``channel`` put it on another python-can bus instead (e.g. socketcan, vcan0).
+    Requests on CAN id ``functional_id`` (None = none) reach every ECU. ``clock`` times the
+    ECUs' S3 session timers and security delays.
     """
     base = config or demo_vehicle()
     ecus = tuple(
@@ -140,7 +151,7 @@ def running_isotp_vehicle(
     vehicle_config = replace(base, ecus=ecus)
     if erase_time_s is not None:
         vehicle_config = vehicle_config.with_erase_time(erase_time_s)
-    vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir)
+    vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir, clock=clock)
     injector = FaultInjector(
         [f if isinstance(f, Fault) else parse_fault(f) for f in faults], battery=vehicle.battery
     )
@@ -150,6 +161,7 @@ def running_isotp_vehicle(
         interface=interface,
         rate_limit=rate_limit,
         faults=injector,
+        functional_id=functional_id,
     )
     try:
         isotp_vehicle.start()

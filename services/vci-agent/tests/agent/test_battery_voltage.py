@@ -11,13 +11,11 @@ shares with the flasher: the flasher's sleeps move it.
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flashing import DME, SteppedClock, dme_flasher, new_entry, verified
 
 from vci_agent.flash import (
     Flasher,
@@ -26,61 +24,16 @@ from vci_agent.flash import (
     FlashRefusedError,
     LowVoltageError,
 )
-from vci_agent.image import VerifiedImage, verify_image
-from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry
-from vci_agent.keys import local_key_provider
-from vci_agent.transport.doip import doip_connection
+from vci_agent.journal import JobPhase, JobResultState, Journal
 from vci_agent.transport.tracing import TraceRecord
 from vci_agent.uds import DID_BATTERY_VOLTAGE, UdsTiming
 from vehicle_sim.battery import NOMINAL_VOLTS
-from vehicle_sim.security import DEV_SECRETS
 from vehicle_sim.testing import RunningVehicle, running_vehicle
 from vehicle_sim.uds import Session
 
-DME = 0x0012
-DME_REGION = 0x00080000
 BLOCK = 4096
 SAG_AT_BLOCK = 20
 FAST = UdsTiming(p2=0.5, p2_star=3.0, request=10.0)
-
-
-class SteppedClock:
-    """Monotonic seconds that move only when the flasher sleeps (thread-safe: the flasher runs
-    in a worker thread, the simulator reads the clock on the event loop)."""
-
-    def __init__(self) -> None:
-        self._now = 1_000.0
-        self._lock = threading.Lock()
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self._now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
-            self.slept.append(seconds)
-        time.sleep(0.001)  # let the simulator's loop run
-
-
-def _verified(signed_image: Any) -> VerifiedImage:
-    return verify_image(
-        signed_image.data, signature=signed_image.signature, public_key=signed_image.public_key
-    )
-
-
-def _new_entry(journal: Journal, image: VerifiedImage) -> JournalEntry:
-    return journal.save(
-        JournalEntry(
-            job_id=str(uuid.uuid4()),
-            ecu_logical_address=DME,
-            image_path="dme.img",
-            image_sha256=image.sha256.hex(),
-            image_size=image.size,
-            memory_address=DME_REGION,
-        )
-    )
 
 
 def _flasher(
@@ -93,10 +46,9 @@ def _flasher(
     **options: Any,
 ) -> Flasher:
     timing: dict[str, Any] = {} if clock is None else {"clock": clock, "sleep": clock.sleep}
-    return Flasher(
-        lambda: doip_connection(sim.host, sim.port, DME),
+    return dme_flasher(
+        sim,
         journal,
-        key_for=local_key_provider("aos-demo-1", DEV_SECRETS["DME_B48"]),
         options=FlashOptions(
             block_size=BLOCK, timing=FAST, reset_wait=0.05, voltage_every_blocks=4, **options
         ),
@@ -118,14 +70,14 @@ def _volts_read(trace: list[TraceRecord]) -> list[int]:
 async def test_a_low_battery_refuses_the_job_and_leaves_the_ecu_untouched(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     async with running_vehicle(tmp_path / "sim", faults=["voltage,volts=11.8"]) as sim:
         ecu = sim.ecu(DME)
         before = (ecu.persistent.version, ecu.persistent.fingerprint_hex)
         flasher = _flasher(sim, journal, progress=[], trace=trace)
-        entry = _new_entry(journal, image)
+        entry = new_entry(journal, image)
         with pytest.raises(FlashRefusedError, match="connect a charger") as refused:
             await asyncio.wait_for(asyncio.to_thread(flasher.run, image, entry), 30)
 
@@ -148,7 +100,7 @@ async def test_a_low_battery_refuses_the_job_and_leaves_the_ecu_untouched(
 async def test_a_sag_mid_transfer_pauses_the_flash_which_resumes_when_the_voltage_recovers(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     progress: list[FlashProgress] = []
     trace: list[TraceRecord] = []
@@ -159,7 +111,7 @@ async def test_a_sag_mid_transfer_pauses_the_flash_which_resumes_when_the_voltag
     ) as sim:
         flasher = _flasher(sim, journal, progress=progress, trace=trace, clock=clock)
         final = await asyncio.wait_for(
-            asyncio.to_thread(flasher.run, image, _new_entry(journal, image)), 60
+            asyncio.to_thread(flasher.run, image, new_entry(journal, image)), 60
         )
 
         ecu = sim.ecu(DME)
@@ -199,7 +151,7 @@ def _blocks_before(trace: list[TraceRecord], index: int) -> int:
 async def test_a_sag_longer_than_the_pause_limit_stops_resumable_and_a_later_run_completes(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     progress: list[FlashProgress] = []
     clock = SteppedClock()
@@ -210,7 +162,7 @@ async def test_a_sag_longer_than_the_pause_limit_stops_resumable_and_a_later_run
         flasher = _flasher(
             sim, journal, progress=progress, trace=[], clock=clock, voltage_pause_limit=30.0
         )
-        entry = _new_entry(journal, image)
+        entry = new_entry(journal, image)
         with pytest.raises(LowVoltageError, match=r"below 12\.50 V for 30 s") as stopped:
             await asyncio.wait_for(asyncio.to_thread(flasher.run, image, entry), 60)
 
@@ -236,7 +188,7 @@ async def test_a_sag_longer_than_the_pause_limit_stops_resumable_and_a_later_run
 async def test_an_ecu_without_the_voltage_did_is_flashed_without_the_watch(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     # The first ReadDataByIdentifier (the voltage) is answered requestOutOfRange, as by an ECU
@@ -246,7 +198,7 @@ async def test_an_ecu_without_the_voltage_did_is_flashed_without_the_watch(
     ) as sim:
         flasher = _flasher(sim, journal, progress=[], trace=trace)
         final = await asyncio.wait_for(
-            asyncio.to_thread(flasher.run, image, _new_entry(journal, image)), 60
+            asyncio.to_thread(flasher.run, image, new_entry(journal, image)), 60
         )
 
         assert sim.ecu(DME).persistent.version == "1.1.0"

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flashing import DME, DME_SECRET, dme_flasher, new_entry, verified
 
 from vci_agent.flash import (
     Flasher,
@@ -16,40 +16,15 @@ from vci_agent.flash import (
     FlashInterruptedError,
     FlashOptions,
 )
-from vci_agent.image import VerifiedImage, verify_image
-from vci_agent.journal import JobResultState, Journal, JournalEntry
+from vci_agent.journal import JobResultState, Journal
 from vci_agent.keys import aos_demo_1_key, local_key_provider
-from vci_agent.transport.doip import doip_connection
 from vci_agent.transport.tracing import TraceRecord
 from vci_agent.uds import DID_BATTERY_VOLTAGE, UdsTiming
-from vehicle_sim.security import DEV_SECRETS
 from vehicle_sim.testing import RunningVehicle, running_vehicle
 
-DME = 0x0012
-DME_REGION = 0x00080000
-DME_SECRET = DEV_SECRETS["DME_B48"]
 # 1 KiB blocks: the ~384 KiB image takes 385 blocks, so the counter wraps 0xFF -> 0x00.
 SMALL_BLOCKS = 1024
 FAST = UdsTiming(p2=0.3, p2_star=3.0, request=10.0)
-
-
-def _verified(signed_image: Any) -> VerifiedImage:
-    return verify_image(
-        signed_image.data, signature=signed_image.signature, public_key=signed_image.public_key
-    )
-
-
-def _new_entry(journal: Journal, image: VerifiedImage) -> JournalEntry:
-    return journal.save(
-        JournalEntry(
-            job_id=str(uuid.uuid4()),
-            ecu_logical_address=DME,
-            image_path="dme.img",
-            image_sha256=image.sha256.hex(),
-            image_size=image.size,
-            memory_address=DME_REGION,
-        )
-    )
 
 
 def _flasher(
@@ -67,24 +42,20 @@ def _flasher(
         "reset_wait": 0.05,
     }
     defaults.update(options)
-    return Flasher(
-        lambda: doip_connection(sim.host, sim.port, DME),
-        journal,
-        key_for=key_for or local_key_provider("aos-demo-1", DME_SECRET),
-        options=FlashOptions(**defaults),
-        on_trace=trace.append,
+    return dme_flasher(
+        sim, journal, key_for=key_for, options=FlashOptions(**defaults), on_trace=trace.append
     )
 
 
 async def test_full_flash_installs_the_image_and_wraps_the_block_counter(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     async with running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim:
         flasher = _flasher(sim, journal, trace)
-        final = await asyncio.to_thread(flasher.run, image, _new_entry(journal, image))
+        final = await asyncio.to_thread(flasher.run, image, new_entry(journal, image))
 
         assert final.result is JobResultState.SUCCEEDED
         assert final.version_after == "1.1.0"
@@ -100,12 +71,12 @@ async def test_full_flash_installs_the_image_and_wraps_the_block_counter(
 async def test_flash_sends_the_sequence_in_iso_14229_order(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     async with running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim:
         flasher = _flasher(sim, journal, trace, block_size=None)
-        await asyncio.to_thread(flasher.run, image, _new_entry(journal, image))
+        await asyncio.to_thread(flasher.run, image, new_entry(journal, image))
 
     steps = [(r.service_id, r.subfunction_or_id) for r in trace if r.service_id != 0x36]
     # The battery voltage before anything else, then again every so many blocks.
@@ -138,13 +109,13 @@ async def test_flash_sends_the_sequence_in_iso_14229_order(
 async def test_a_dropped_transfer_response_is_retried_with_the_same_block_counter(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     faults = ["drop,ecu=0x12,block=5"]
     async with running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim:
         flasher = _flasher(sim, journal, trace)
-        final = await asyncio.to_thread(flasher.run, image, _new_entry(journal, image))
+        final = await asyncio.to_thread(flasher.run, image, new_entry(journal, image))
 
         assert sim.ecu(DME).persistent.version == "1.1.0"
     transfers = [r for r in trace if r.service_id == 0x36]
@@ -161,7 +132,7 @@ async def test_a_dropped_transfer_response_is_retried_with_the_same_block_counte
 async def test_a_late_answer_to_a_retried_block_does_not_break_the_flash(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     # The answer to block 5 comes after our 0.3 s P2, so block 5 is sent again and the ECU
@@ -169,7 +140,7 @@ async def test_a_late_answer_to_a_retried_block_does_not_break_the_flash(
     faults = ["delay,ecu=0x12,block=5,seconds=0.5"]
     async with running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim:
         flasher = _flasher(sim, journal, trace)
-        final = await asyncio.to_thread(flasher.run, image, _new_entry(journal, image))
+        final = await asyncio.to_thread(flasher.run, image, new_entry(journal, image))
 
         assert sim.ecu(DME).persistent.version == "1.1.0"
     assert final.result is JobResultState.SUCCEEDED
@@ -178,9 +149,9 @@ async def test_a_late_answer_to_a_retried_block_does_not_break_the_flash(
 
 
 async def test_a_finished_job_is_not_flashed_again(tmp_path: Path, signed_image: Any) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
-    done = journal.update(_new_entry(journal, image), result=JobResultState.SUCCEEDED)
+    done = journal.update(new_entry(journal, image), result=JobResultState.SUCCEEDED)
     flasher = Flasher(
         lambda: pytest.fail("no connection may be opened"),
         journal,
@@ -194,13 +165,13 @@ async def test_a_finished_job_is_not_flashed_again(tmp_path: Path, signed_image:
 async def test_a_link_loss_mid_transfer_is_resumed_within_the_same_run(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     faults = ["link-loss,ecu=0x12,block=20"]
     async with running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim:
         flasher = _flasher(sim, journal, trace)
-        final = await asyncio.to_thread(flasher.run, image, _new_entry(journal, image))
+        final = await asyncio.to_thread(flasher.run, image, new_entry(journal, image))
 
         assert sim.ecu(DME).persistent.version == "1.1.0"
     assert final.resumed_times == 1
@@ -210,12 +181,12 @@ async def test_a_link_loss_mid_transfer_is_resumed_within_the_same_run(
 async def test_power_loss_at_a_block_then_resume_from_the_journal_completes_the_flash(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     first_trace: list[TraceRecord] = []
     faults = ["power-loss,ecu=0x12,block=40"]
     async with running_vehicle(tmp_path / "sim", faults=faults, erase_time_s=0.05) as sim:
-        entry = _new_entry(journal, image)
+        entry = new_entry(journal, image)
         interrupted = _flasher(sim, journal, first_trace, resume_attempts=0)
         with pytest.raises(FlashInterruptedError):
             await asyncio.to_thread(interrupted.run, image, entry)
@@ -243,12 +214,12 @@ async def test_power_loss_at_a_block_then_resume_from_the_journal_completes_the_
 async def test_a_wrong_security_key_fails_the_job_with_the_nrc(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     trace: list[TraceRecord] = []
     async with running_vehicle(tmp_path / "sim") as sim:
         flasher = _flasher(sim, journal, trace, key_for=lambda level, seed: b"\x00\x00\x00\x00")
-        entry = _new_entry(journal, image)
+        entry = new_entry(journal, image)
         with pytest.raises(FlashFailedError, match="NRC 0x35"):
             await asyncio.to_thread(flasher.run, image, entry)
 
@@ -262,7 +233,7 @@ async def test_a_wrong_security_key_fails_the_job_with_the_nrc(
 async def test_an_async_key_provider_is_awaited_on_the_callers_loop(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     asked: list[tuple[int, bytes]] = []
 
@@ -272,14 +243,14 @@ async def test_an_async_key_provider_is_awaited_on_the_callers_loop(
         return aos_demo_1_key(DME_SECRET, level, seed)
 
     async with running_vehicle(tmp_path / "sim", erase_time_s=0.05) as sim:
-        flasher = Flasher(
-            lambda: doip_connection(sim.host, sim.port, DME),
+        flasher = dme_flasher(
+            sim,
             journal,
             key_for=key_from_service,
             options=FlashOptions(timing=FAST, reset_wait=0.05),
             loop=asyncio.get_running_loop(),
         )
-        final = await asyncio.to_thread(flasher.run, image, _new_entry(journal, image))
+        final = await asyncio.to_thread(flasher.run, image, new_entry(journal, image))
 
     assert final.version_after == "1.1.0"
     assert [level for level, _ in asked] == [0x11]

@@ -10,70 +10,23 @@ flasher's sleeps move it, and the simulator's power comes back on the same clock
 from __future__ import annotations
 
 import asyncio
-import threading
-import time
-import uuid
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
+from flashing import DME, SteppedClock, dme_flasher, new_entry, verified
 
 from vci_agent.flash import Flasher, FlashInterruptedError, FlashOptions, FlashProgress
-from vci_agent.image import VerifiedImage, verify_image
-from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry
-from vci_agent.keys import local_key_provider
-from vci_agent.transport.doip import doip_connection
+from vci_agent.journal import JobPhase, JobResultState, Journal
 from vci_agent.transport.tracing import TraceRecord
 from vci_agent.uds import UdsTiming
-from vehicle_sim.security import DEV_SECRETS
 from vehicle_sim.testing import RunningVehicle, running_vehicle
 
-DME = 0x0012
-DME_REGION = 0x00080000
 BLOCK = 4096
 POWER_LOST_AT_BLOCK = 40
 FAST = UdsTiming(p2=0.5, p2_star=3.0, request=10.0)
 RESET_WAIT = 0.05
-
-
-class SteppedClock:
-    """Monotonic seconds that move only when the flasher sleeps (thread-safe: the flasher runs
-    in a worker thread, the simulator reads the clock on the event loop)."""
-
-    def __init__(self) -> None:
-        self._now = 1_000.0
-        self._lock = threading.Lock()
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        with self._lock:
-            return self._now
-
-    def sleep(self, seconds: float) -> None:
-        with self._lock:
-            self._now += seconds
-            self.slept.append(seconds)
-        time.sleep(0.001)  # let the simulator's loop run
-
-
-def _verified(signed_image: Any) -> VerifiedImage:
-    return verify_image(
-        signed_image.data, signature=signed_image.signature, public_key=signed_image.public_key
-    )
-
-
-def _new_entry(journal: Journal, image: VerifiedImage) -> JournalEntry:
-    return journal.save(
-        JournalEntry(
-            job_id=str(uuid.uuid4()),
-            ecu_logical_address=DME,
-            image_path="dme.img",
-            image_sha256=image.sha256.hex(),
-            image_size=image.size,
-            memory_address=DME_REGION,
-        )
-    )
 
 
 def _flasher(
@@ -84,10 +37,9 @@ def _flasher(
     **extra: Any,
 ) -> Flasher:
     options = extra.pop("options", {})
-    return Flasher(
-        lambda: doip_connection(sim.host, sim.port, DME),
+    return dme_flasher(
+        sim,
         journal,
-        key_for=local_key_provider("aos-demo-1", DEV_SECRETS["DME_B48"]),
         options=FlashOptions(block_size=BLOCK, timing=FAST, reset_wait=RESET_WAIT, **options),
         on_progress=progress.append,
         on_trace=(trace if trace is not None else []).append,
@@ -102,14 +54,14 @@ def _power_loss(seconds: float) -> list[str]:
 async def test_a_3_s_power_loss_mid_flash_is_waited_out_and_the_flash_completes(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     progress: list[FlashProgress] = []
     async with running_vehicle(tmp_path / "sim", faults=_power_loss(3), erase_time_s=0.05) as sim:
         # The agent's defaults: resume window and backoff as shipped.
         flasher = _flasher(sim, journal, progress)
         final = await asyncio.wait_for(
-            asyncio.to_thread(flasher.run, image, _new_entry(journal, image)), 60
+            asyncio.to_thread(flasher.run, image, new_entry(journal, image)), 60
         )
 
         assert sim.faults.faults[0].fired
@@ -126,7 +78,7 @@ async def test_a_3_s_power_loss_mid_flash_is_waited_out_and_the_flash_completes(
 async def test_a_60_s_power_loss_mid_flash_is_waited_out_and_the_flash_completes(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     progress: list[FlashProgress] = []
     clock = SteppedClock()
@@ -135,7 +87,7 @@ async def test_a_60_s_power_loss_mid_flash_is_waited_out_and_the_flash_completes
     ) as sim:
         flasher = _flasher(sim, journal, progress, clock=clock, sleep=clock.sleep)
         final = await asyncio.wait_for(
-            asyncio.to_thread(flasher.run, image, _new_entry(journal, image)), 60
+            asyncio.to_thread(flasher.run, image, new_entry(journal, image)), 60
         )
 
         ecu = sim.ecu(DME).persistent
@@ -153,7 +105,7 @@ async def test_a_60_s_power_loss_mid_flash_is_waited_out_and_the_flash_completes
 async def test_past_the_resume_window_the_flash_gives_up_and_the_journal_keeps_the_job(
     tmp_path: Path, signed_image: Any
 ) -> None:
-    image = _verified(signed_image)
+    image = verified(signed_image)
     journal = Journal(tmp_path / "journal")
     progress: list[FlashProgress] = []
     trace: list[TraceRecord] = []
@@ -170,7 +122,7 @@ async def test_past_the_resume_window_the_flash_gives_up_and_the_journal_keeps_t
             sleep=clock.sleep,
             options={"resume_window": 120.0},
         )
-        entry = _new_entry(journal, image)
+        entry = new_entry(journal, image)
         with pytest.raises(FlashInterruptedError, match="did not answer for 120 s") as given_up:
             await asyncio.wait_for(asyncio.to_thread(flasher.run, image, entry), 60)
 

@@ -78,3 +78,40 @@ def test_flash_over_isotp_installs_the_image(
     assert final.result is JobResultState.SUCCEEDED
     assert final.version_after == "2.4.0"
     assert vehicle.vehicle.ecu(BDC).persistent.version == "2.4.0"
+
+
+def _functional_frames(endpoint: IsoTpEndpoint, payload: bytes) -> list[tuple[int, bytes]]:
+    """What ``send_functional(payload)`` of a connection to ``endpoint`` puts on an empty
+    virtual bus, as (id, data) seen by a listener."""
+    channel = f"quiet-{uuid.uuid4().hex}"
+    bus = can.Bus(interface="virtual", channel=channel, receive_own_messages=False)
+    listener = can.Bus(interface="virtual", channel=channel, receive_own_messages=False)
+    connection = isotp_connection(bus, endpoint)
+    try:
+        connection.send_functional(payload)  # type: ignore[attr-defined]
+        frames = []
+        while (message := listener.recv(timeout=0.5)) is not None:
+            frames.append((message.arbitration_id, bytes(message.data)))
+        return frames
+    finally:
+        connection.close()
+        listener.shutdown()
+        bus.shutdown()
+
+
+def test_send_functional_puts_one_single_frame_on_0x7df() -> None:
+    assert _functional_frames(BDC_ENDPOINT, b"\x3e\x80") == [
+        (0x7DF, b"\x02\x3e\x80\x00\x00\x00\x00\x00")
+    ]
+
+
+def test_without_functional_id_send_functional_goes_to_the_ecu() -> None:
+    endpoint = IsoTpEndpoint(txid=0x740, rxid=0x748, functional_id=None)
+    assert _functional_frames(endpoint, b"\x3e\x80") == [
+        (0x740, b"\x02\x3e\x80\x00\x00\x00\x00\x00")
+    ]
+
+
+def test_a_functional_request_longer_than_a_single_frame_is_refused() -> None:
+    with pytest.raises(ValueError, match="Functional"):
+        _functional_frames(BDC_ENDPOINT, b"\x22" + bytes(7))

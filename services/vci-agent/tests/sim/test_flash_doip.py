@@ -1,6 +1,7 @@
 """A standard tester (udsoncan Client over doipclient, no discovery) against the simulator."""
 
 import asyncio
+import hashlib
 import time
 import zlib
 from pathlib import Path
@@ -16,7 +17,7 @@ from udsoncan.services import CommunicationControl, ControlDTCSetting
 
 from vehicle_sim.doip import CAN_500K_PAYLOAD_BYTES_PER_S
 from vehicle_sim.image import demo_image
-from vehicle_sim.security import DEV_SECRETS, compute_key
+from vehicle_sim.security import DEV_SECRETS
 from vehicle_sim.testing import RunningVehicle, running_vehicle, running_vehicle_in_thread
 
 DME = 0x0012
@@ -39,12 +40,16 @@ class RawBytes(udsoncan.DidCodec):
         raise udsoncan.DidCodec.ReadAllRemainingData
 
 
+def aos_demo_1(level: int, seed: bytes, params: Any) -> bytes:
+    """The key as AOS-DEMO-1 is documented (SHA-256 of secret, requestSeed level and seed;
+    the first 4 bytes), computed here rather than by the simulator's own code."""
+    return hashlib.sha256(DEV_SECRETS["DME_B48"] + bytes([level]) + bytes(seed)).digest()[:4]
+
+
 def _client_config() -> dict[str, Any]:
     config = dict(udsoncan.configs.default_client_config)
     config["data_identifiers"] = {did: RawBytes for did in (0xF189, 0xF190, 0xF198, 0xF199)}
-    config["security_algo"] = lambda level, seed, params: compute_key(
-        DEV_SECRETS["DME_B48"], seed_level=level, seed=seed
-    )
+    config["security_algo"] = aos_demo_1
     return config
 
 
@@ -261,6 +266,21 @@ async def test_wrong_key_is_refused_to_a_standard_tester(tmp_path: Path) -> None
 
     async with running_vehicle(tmp_path) as sim:
         assert await asyncio.wait_for(asyncio.to_thread(unlock_with_wrong_key, sim), 30) == 0x35
+
+
+async def test_a_standard_tester_reads_the_vin_and_the_dtcs(tmp_path: Path) -> None:
+    def read(sim: RunningVehicle) -> tuple[bytes, int, list[tuple[int, int]]]:
+        with _open(sim) as client:
+            vin = client.read_data_by_identifier(0xF190).service_data.values[0xF190]
+            failing = client.get_number_of_dtc_by_status_mask(0x01).service_data.dtc_count
+            confirmed = client.get_dtc_by_status_mask(0x08).service_data.dtcs
+        return vin, failing, [(dtc.id, dtc.status.get_byte_as_int()) for dtc in confirmed]
+
+    async with running_vehicle(tmp_path) as sim:
+        vin, failing, confirmed = await asyncio.wait_for(asyncio.to_thread(read, sim), 30)
+    assert vin == b"WBA5F3103MFX12345"
+    assert failing == 1
+    assert confirmed == [(0x030000, 0x2F), (0x017100, 0x28)]
 
 
 async def test_doipclient_with_protocol_version_3_reads_the_vin(tmp_path: Path) -> None:

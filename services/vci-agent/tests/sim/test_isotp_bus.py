@@ -1,9 +1,13 @@
 """The ECU servers over ISO-TP on python-can's virtual bus, with a standard udsoncan tester."""
 
+import hashlib
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import can
 import isotp
 import udsoncan
 from udsoncan.client import Client
@@ -16,7 +20,7 @@ from vehicle_sim.isotp_bus import (
     isotp_params,
     open_tester_stack,
 )
-from vehicle_sim.security import DEV_SECRETS, compute_key
+from vehicle_sim.security import DEV_SECRETS
 from vehicle_sim.testing import running_isotp_vehicle
 
 BDC = 0x0040
@@ -34,12 +38,16 @@ class RawBytes(udsoncan.DidCodec):
         raise udsoncan.DidCodec.ReadAllRemainingData
 
 
+def aos_demo_1(level: int, seed: bytes, params: Any) -> bytes:
+    """The key as AOS-DEMO-1 is documented (SHA-256 of secret, requestSeed level and seed;
+    the first 4 bytes), computed here rather than by the simulator's own code."""
+    return hashlib.sha256(DEV_SECRETS["BDC_G20"] + bytes([level]) + bytes(seed)).digest()[:4]
+
+
 def _config() -> dict[str, Any]:
     config = dict(udsoncan.configs.default_client_config)
     config["data_identifiers"] = {0xF189: RawBytes, 0xF190: RawBytes}
-    config["security_algo"] = lambda level, seed, params: compute_key(
-        DEV_SECRETS["BDC_G20"], seed_level=level, seed=seed
-    )
+    config["security_algo"] = aos_demo_1
     # The threads of the virtual bus add latency that a real CAN ECU would not have.
     config["use_server_timing"] = False
     config["p2_timeout"] = 2
@@ -76,6 +84,58 @@ def test_vin_is_read_over_isotp(tmp_path: Path) -> None:
         ):
             vin = client.read_data_by_identifier(0xF190).service_data.values[0xF190]
     assert vin == b"WBA5F3103MFX12345"
+
+
+@contextmanager
+def _stock_can_client(channel: str, *, request_id: int, response_id: int) -> Iterator[Client]:
+    """udsoncan's Client over can-isotp's own CanStack (it reads the bus itself) on a python-can
+    virtual bus of its own: nothing of the simulator's or the agent's tester code."""
+    bus = can.Bus(interface="virtual", channel=channel, receive_own_messages=False)
+    stack = isotp.CanStack(
+        bus,
+        address=isotp.Address(
+            isotp.AddressingMode.Normal_11bits, txid=request_id, rxid=response_id
+        ),
+        params={"tx_padding": 0x00},
+    )
+    try:
+        with Client(PythonIsoTpConnection(stack), config=_config()) as client:
+            yield client
+    finally:
+        bus.shutdown()
+
+
+def test_a_stock_can_tester_runs_the_programming_sequence_and_reads_vin_and_dtcs(
+    tmp_path: Path,
+) -> None:
+    image = demo_image(ecu_type="BDC_G20", version="2.4.0", payload_size=12 * 1024)
+    with running_isotp_vehicle(tmp_path, erase_time_s=0.01) as sim:
+        bdc = sim.vehicle.ecu(BDC)
+        dme = sim.vehicle.ecu(0x0012)
+        assert bdc is not None and dme is not None
+        request_id, response_id = bdc.config.can_ids
+        with _stock_can_client(
+            sim.channel, request_id=request_id, response_id=response_id
+        ) as client:
+            check, version = _flash(client, image)
+            vin = client.read_data_by_identifier(0xF190).service_data.values[0xF190]
+            bdc_dtcs = client.get_dtc_by_status_mask(0xFF).service_data.dtcs
+        request_id, response_id = dme.config.can_ids
+        with _stock_can_client(
+            sim.channel, request_id=request_id, response_id=response_id
+        ) as client:
+            confirmed = client.get_dtc_by_status_mask(0x08).service_data.dtcs
+            failing = client.get_number_of_dtc_by_status_mask(0x01).service_data.dtc_count
+        stored = bdc.storage.read(0, len(image))
+    assert (check, version) == (b"\x00", "2.4.0")
+    assert stored == image
+    assert vin == b"WBA5F3103MFX12345"
+    assert bdc_dtcs == []
+    assert [(dtc.id, dtc.status.get_byte_as_int()) for dtc in confirmed] == [
+        (0x030000, 0x2F),
+        (0x017100, 0x28),
+    ]
+    assert failing == 1
 
 
 def test_block_length_is_capped_at_4095_on_isotp(tmp_path: Path) -> None:

@@ -96,7 +96,7 @@ def test_reset_unknown_type_is_0x12(ecu: EcuServer) -> None:
 
 
 def test_unknown_service_is_0x11(ecu: EcuServer) -> None:
-    assert ecu.handle(b"\x19\x02\xff").response == b"\x7f\x19\x11"
+    assert ecu.handle(b"\x23\x12\x00\x10\x01").response == b"\x7f\x23\x11"
 
 
 def test_empty_request_gets_no_response(ecu: EcuServer) -> None:

@@ -21,6 +21,11 @@ says what the entity meant, and so that a refusal which no retry can cure (an ac
 the entity does not support, a missing authentication, TLS required) is not an ``OSError``: the
 flasher treats ``OSError`` as a lost link and keeps trying to resume.
 
+The returned connection also sends functionally addressed requests (``send_functional``): a
+diagnostic message to the vehicle's functional logical address (0xE400 unless the maker uses
+another) over the same socket. An entity that does not know that address answers NACK 0x03
+(unknown target); from then on the connection sends them physically to its ECU.
+
 These hooks are private in doipclient, so the package pins doipclient 1.2.x (see pyproject); a
 test fails loudly if the packing ever diverges.
 """
@@ -43,6 +48,7 @@ from udsoncan.connections import BaseConnection
 
 __all__ = [
     "DEFAULT_CLIENT_LOGICAL_ADDRESS",
+    "DEFAULT_FUNCTIONAL_ADDRESS",
     "DIAGNOSTIC_MESSAGE_PAYLOAD_TYPE",
     "TCP_DATA_PORT",
     "TLS_DATA_PORT",
@@ -56,6 +62,8 @@ __all__ = [
 ]
 
 DEFAULT_CLIENT_LOGICAL_ADDRESS = 0x0E00
+# ISO 13400-2 leaves the functional logical address to the vehicle maker; 0xE400 is common.
+DEFAULT_FUNCTIONAL_ADDRESS = 0xE400
 DIAGNOSTIC_MESSAGE_PAYLOAD_TYPE = 0x8001
 TCP_DATA_PORT = 13400  # ISO 13400-2 TCP_DATA
 TLS_DATA_PORT = 3496  # ISO 13400-2:2019 TCP_DATA over TLS
@@ -192,12 +200,43 @@ class FastDoIPClient(DoIPClient):
         self._tcp_sock.sendall(frame)
 
 
+class _DoipConnection(DoIPClientUDSConnector):
+    """doipclient's udsoncan connector, plus ``send_functional``."""
+
+    def __init__(self, client: DoIPClient, *, name: str, functional_address: int | None) -> None:
+        super().__init__(client, name=name, close_connection=True)  # type: ignore[no-untyped-call]
+        self._client = client
+        self._functional_address = functional_address
+
+    def send_functional(self, payload: bytes) -> None:
+        """Send ``payload`` to the functional address and wait for the entity's ACK; to the
+        connection's ECU when there is no functional address or the entity refused it (NACK).
+        Raises ``OSError``/``TimeoutError`` when the link is lost."""
+        address = self._functional_address
+        if address is None:
+            self.send(payload)
+            return
+        try:
+            self._client.send_diagnostic_to_address(  # type: ignore[no-untyped-call]
+                address, bytearray(payload)
+            )
+        except OSError as exc:
+            # doipclient reports a diagnostic NACK as a bare OSError (IOError); socket
+            # failures are subclasses (ConnectionError, TimeoutError) and stay errors.
+            if type(exc) is not OSError:
+                raise
+            _log.info("functional address 0x%04X refused (%s): sending physically", address, exc)
+            self._functional_address = None
+            self.send(payload)
+
+
 def doip_connection(
     host: str,
     port: int,
     ecu_logical_address: int,
     *,
     client_logical_address: int = DEFAULT_CLIENT_LOGICAL_ADDRESS,
+    functional_address: int | None = DEFAULT_FUNCTIONAL_ADDRESS,
     protocol_version: int = 2,
     client_ip_address: str | None = None,
     tls: ssl.SSLContext | None = None,
@@ -233,8 +272,8 @@ def doip_connection(
     except BaseException:
         client.close()  # type: ignore[no-untyped-call]
         raise
-    connection = DoIPClientUDSConnector(  # type: ignore[no-untyped-call]
-        client, name=f"doip-{ecu_logical_address:04X}", close_connection=True
+    connection = _DoipConnection(
+        client, name=f"doip-{ecu_logical_address:04X}", functional_address=functional_address
     )
     connection.open()  # type: ignore[no-untyped-call]
     return connection

@@ -32,7 +32,12 @@ from vehicle_sim.faults import FaultInjector, FaultKind
 from vehicle_sim.uds import EcuServer, negative_response, pending_response
 from vehicle_sim.vehicle import SimulatedVehicle
 
-__all__ = ["CAN_500K_PAYLOAD_BYTES_PER_S", "MAX_PAYLOAD_LENGTH", "DoipEntity"]
+__all__ = [
+    "CAN_500K_PAYLOAD_BYTES_PER_S",
+    "DEFAULT_FUNCTIONAL_ADDRESS",
+    "MAX_PAYLOAD_LENGTH",
+    "DoipEntity",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +46,9 @@ CAN_500K_PAYLOAD_BYTES_PER_S = 31_400.0
 MAX_PAYLOAD_LENGTH = 4 * 1024 * 1024
 # How many leading bytes of a diagnostic message the positive ACK echoes back.
 ACK_ECHO_LENGTH = 4
+# ISO 13400-2 leaves the functional logical address to the vehicle maker; 0xE400 is a common
+# choice (ours unless the entity is given another).
+DEFAULT_FUNCTIONAL_ADDRESS = 0xE400
 _TESTER_ADDRESSES = range(0x0E00, 0x1000)
 _ACTIVATION_TYPES = frozenset(ActivationType)
 
@@ -68,6 +76,12 @@ class DoipEntity:
     ``udp_port`` (0 = any free port, None = none) answers vehicle identification requests with
     the VIN, the logical address, ``eid`` and ``gid`` (default: a locally administered MAC
     made from the logical address; the GID is the EID).
+
+    A diagnostic message to ``functional_address`` (None = none) is functionally addressed: it
+    is acknowledged once (from the functional address), then every ECU handles it and sends
+    its own answer, if any: positive answers suppressed by the request (``3E 80``) and the
+    NRCs an ECU keeps quiet about on functional requests (see ``EcuServer.handle``) are not
+    sent.
     """
 
     def __init__(
@@ -85,8 +99,10 @@ class DoipEntity:
         udp_port: int | None = None,
         eid: bytes | None = None,
         gid: bytes | None = None,
+        functional_address: int | None = DEFAULT_FUNCTIONAL_ADDRESS,
     ) -> None:
         self.vehicle = vehicle
+        self.functional_address = functional_address
         self.host = host
         self._requested_port = port
         self._tls = tls
@@ -301,6 +317,10 @@ class DoipEntity:
             )
             await writer.drain()
             return False
+        if target == self.functional_address:
+            return await self._functional(
+                writer, version, address=target, tester=source, request=uds
+            )
         ecu = self.vehicle.ecu(target)
         if ecu is None:
             writer.write(
@@ -320,6 +340,33 @@ class DoipEntity:
         writer.write(diagnostic_ack(version, source=target, target=source, previous=echo))
         return await self._uds(writer, ecu, version, tester=source, request=uds)
 
+    async def _functional(
+        self,
+        writer: asyncio.StreamWriter,
+        version: int,
+        *,
+        address: int,
+        tester: int,
+        request: memoryview,
+    ) -> bool:
+        """One request to every ECU: one ACK, then each ECU's answer (in address order)."""
+        if self.payload_rate:
+            await self._bus_sleep(len(request) / self.payload_rate)
+        writer.write(
+            diagnostic_ack(
+                version,
+                source=address,
+                target=tester,
+                previous=request[:ACK_ECHO_LENGTH],
+            )
+        )
+        for ecu in sorted(self.vehicle, key=lambda server: server.address):
+            if not await self._uds(
+                writer, ecu, version, tester=tester, request=request, functional=True
+            ):
+                return False
+        return True
+
     async def _uds(
         self,
         writer: asyncio.StreamWriter,
@@ -328,6 +375,7 @@ class DoipEntity:
         *,
         tester: int,
         request: memoryview,
+        functional: bool = False,
     ) -> bool:
         def send(response: bytes) -> None:
             writer.write(
@@ -350,7 +398,7 @@ class DoipEntity:
                 if fault.power_off_seconds > 0:
                     self.power_off(fault.power_off_seconds, cause=ecu)
                 return False
-        reply = ecu.handle(request)
+        reply = ecu.handle(request, functional=functional)
         if self.payload_rate and reply.response is not None:
             await self._bus_sleep(len(reply.response) / self.payload_rate)
         if fault is not None and fault.kind is FaultKind.DROP:

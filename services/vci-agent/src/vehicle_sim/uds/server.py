@@ -8,19 +8,32 @@ from vehicle_sim.config import EcuConfig
 from vehicle_sim.image import HEADER_SIZE, parse_header
 from vehicle_sim.security import new_seed
 from vehicle_sim.storage import EcuStorage, PersistentState
-from vehicle_sim.uds import data, routines, security_access, session, transfer
+from vehicle_sim.uds import data, dtc, routines, security_access, session, transfer
 from vehicle_sim.uds.constants import NRC, SID, Session
 from vehicle_sim.uds.context import EcuContext
 from vehicle_sim.uds.reply import NegativeResponseError, Reply, negative_response
 from vehicle_sim.uds.state import VolatileState
 
-__all__ = ["S3_SERVER_S", "SAVE_INTERVAL_S", "EcuServer"]
+__all__ = ["FUNCTIONAL_SILENT_NRCS", "S3_SERVER_S", "SAVE_INTERVAL_S", "EcuServer"]
 
 SAVE_INTERVAL_S = 0.5
 # ISO 14229-2 S3server: a non-default session with no request for this long falls back to the
 # default session (security locked, any download aborted), as a real ECU does when its tester
 # is gone. A tester keeps it alive with TesterPresent (3E 80).
 S3_SERVER_S = 5.0
+
+# ISO 14229-1 (7.5): an ECU does not answer a functionally addressed request with these NRCs
+# (service or sub-function not supported, also not in the active session, request out of range):
+# a request meant for some ECUs of the vehicle does not draw refusals from all the others.
+FUNCTIONAL_SILENT_NRCS = frozenset(
+    {
+        NRC.SERVICE_NOT_SUPPORTED,
+        NRC.SUB_FUNCTION_NOT_SUPPORTED,
+        NRC.REQUEST_OUT_OF_RANGE,
+        NRC.SUB_FUNCTION_NOT_SUPPORTED_IN_ACTIVE_SESSION,
+        NRC.SERVICE_NOT_SUPPORTED_IN_ACTIVE_SESSION,
+    }
+)
 
 Handler = Callable[[EcuContext, memoryview], Reply]
 
@@ -37,6 +50,7 @@ _SERVICES: dict[int, tuple[Handler, frozenset[Session]]] = {
     SID.CONTROL_DTC_SETTING: (session.control_dtc_setting, _NON_DEFAULT),
     SID.SECURITY_ACCESS: (security_access.security_access, _NON_DEFAULT),
     SID.READ_DATA_BY_IDENTIFIER: (data.read_data_by_identifier, _ALL),
+    SID.READ_DTC_INFORMATION: (dtc.read_dtc_information, _ALL),
     SID.WRITE_DATA_BY_IDENTIFIER: (data.write_data_by_identifier, _PROGRAMMING),
     SID.ROUTINE_CONTROL: (routines.routine_control, _PROGRAMMING),
     SID.REQUEST_DOWNLOAD: (transfer.request_download, _PROGRAMMING),
@@ -106,8 +120,11 @@ class EcuServer:
             self.enter_session(Session.DEFAULT)
             self.s3_fallbacks += 1
 
-    def handle(self, request: bytes | bytearray | memoryview) -> Reply:
-        """Process one UDS request and return the reply (never raises for bad input)."""
+    def handle(self, request: bytes | bytearray | memoryview, *, functional: bool = False) -> Reply:
+        """Process one UDS request and return the reply (never raises for bad input).
+
+        ``functional``: the request was functionally addressed (to every ECU); then the
+        negative responses of FUNCTIONAL_SILENT_NRCS are not sent (the reply is None)."""
         view = memoryview(request)
         if len(view) == 0:
             return Reply(None)
@@ -116,6 +133,15 @@ class EcuServer:
         # S3 restarts when the answer is complete: after a 0x78-pending phase (the erase) the
         # tester cannot send before then.
         self.last_request_done_at = self.clock() + reply.pending_s
+        response = reply.response
+        if (
+            functional
+            and response is not None
+            and len(response) == 3
+            and response[0] == 0x7F
+            and response[2] in FUNCTIONAL_SILENT_NRCS
+        ):
+            return Reply(None)
         return reply
 
     def _dispatch(self, view: memoryview) -> Reply:
