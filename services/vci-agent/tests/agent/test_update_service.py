@@ -162,7 +162,8 @@ async def test_a_connected_agent_installs_the_offered_build_and_stops(
     assert installed == "9.9.9"
     assert executable.read_bytes() == NEWEST
     assert sorted(p.name for p in executable.parent.iterdir()) == [executable.name]
-    assert lines == [f"agent 9.9.9 installed as {executable}"]
+    assert lines[-1] == f"agent 9.9.9 installed as {executable}"
+    assert "agent 9.9.9: downloaded 100%" in "\n".join(lines[:-1])
 
 
 async def test_an_up_to_date_agent_installs_nothing(
