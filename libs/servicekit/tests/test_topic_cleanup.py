@@ -17,7 +17,12 @@ from aiokafka import AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from servicekit.dlq import topic_partitions
-from servicekit.testing import cleaned_topic_namespace, delete_namespace_topics, topic_size
+from servicekit.testing import (
+    cleaned_topic_namespace,
+    delete_namespace_topics,
+    delete_namespace_topics_after,
+    topic_size,
+)
 
 pytest_plugins = ["pytester"]
 
@@ -84,6 +89,19 @@ async def test_asking_for_a_missing_topics_partitions_or_size_creates_no_topic(
 
     # Given the time a creation takes, none appears.
     assert await _topics_once_settled(kafka_bootstrap_servers, topic_namespace, gone=False) == []
+
+
+async def test_a_synchronous_fixture_deletes_the_namespace_its_processes_used(
+    kafka_bootstrap_servers: str,
+) -> None:
+    namespace = f"e2e{uuid.uuid4().hex[:8]}."
+    await _produce(kafka_bootstrap_servers, namespace + "identity.v1")
+    assert await _topics_once_settled(kafka_bootstrap_servers, namespace, gone=False)
+
+    # As a synchronous fixture's teardown calls it (here from a thread: this test is async).
+    await asyncio.to_thread(delete_namespace_topics_after, kafka_bootstrap_servers, namespace)
+
+    assert await _topics_once_settled(kafka_bootstrap_servers, namespace, gone=True) == []
 
 
 async def test_a_namespace_without_topics_is_nothing_to_delete(

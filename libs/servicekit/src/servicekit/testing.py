@@ -673,14 +673,34 @@ async def cleaned_topic_namespace(
     try:
         yield namespace
     finally:
-        try:
-            await delete_namespace_topics(bootstrap_servers, namespace, wait_seconds=wait_seconds)
-        except Exception as exc:  # TimeoutError and KafkaError included
-            _log.warning(
-                "could not delete the test's Kafka topics %s*: %s",
-                namespace,
-                str(exc) or type(exc).__name__,
-            )
+        await _delete_or_warn(bootstrap_servers, namespace, wait_seconds=wait_seconds)
+
+
+async def _delete_or_warn(bootstrap_servers: str, namespace: str, *, wait_seconds: float) -> None:
+    try:
+        await delete_namespace_topics(bootstrap_servers, namespace, wait_seconds=wait_seconds)
+    except Exception as exc:  # TimeoutError and KafkaError included
+        _log.warning(
+            "could not delete the test's Kafka topics %s*: %s",
+            namespace,
+            str(exc) or type(exc).__name__,
+        )
+
+
+def delete_namespace_topics_after(
+    bootstrap_servers: str, namespace: str, *, wait_seconds: float = TOPIC_CLEANUP_SECONDS
+) -> None:
+    """``cleaned_topic_namespace``'s clean-up for a synchronous fixture (one whose processes
+    used ``namespace``, e.g. a whole system started by ``deploy/local/run.py``): delete its
+    topics, logging a failure. Runs in a thread of its own, with its own event loop, so that it
+    neither needs nor disturbs the test session's loop."""
+    worker = threading.Thread(
+        target=asyncio.run,
+        args=(_delete_or_warn(bootstrap_servers, namespace, wait_seconds=wait_seconds),),
+        name="delete-test-topics",
+    )
+    worker.start()
+    worker.join()
 
 
 @pytest.fixture
