@@ -27,6 +27,7 @@ from servicekit.testing import (
     DatabaseFactory,
     TestTokenIssuer,
     assert_problem,
+    cleaned_topic_namespace,
     publish_event,
     running_app,
     timestamp,
@@ -86,9 +87,12 @@ async def live(
     kafka_bootstrap_servers: str,
 ) -> AsyncIterator[Live]:
     issuer = TestTokenIssuer()
-    namespace = f"t{uuid.uuid4().hex[:10]}."
     urls = {name: await database_factory.create(folder) for name, folder in migrations.items()}
     async with AsyncExitStack() as stack:
+        # Entered first, left last: its topics are deleted once the apps have stopped.
+        namespace = await stack.enter_async_context(
+            cleaned_topic_namespace(kafka_bootstrap_servers)
+        )
         jwks_http = await stack.enter_async_context(issuer.http_client())
         primaries = build_apps(
             urls,

@@ -23,7 +23,7 @@ import httpx
 import pytest
 from workshop import PHASE_REPORTS, stop_process
 
-from servicekit.testing import DatabaseFactory, OtlpReceiver
+from servicekit.testing import DatabaseFactory, OtlpReceiver, delete_namespace_topics_after
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every test client reaches the gateway from 127.0.0.1, like many users behind one workshop's
@@ -103,8 +103,10 @@ def system(
     system_databases: dict[str, str],
     otlp_receiver: OtlpReceiver,
     tmp_path_factory: pytest.TempPathFactory,
+    kafka_bootstrap_servers: str,
 ) -> Iterator[System]:
     work = tmp_path_factory.mktemp("system")
+    topic_namespace = f"e2e{uuid.uuid4().hex[:8]}."
     ready = work / "ready.json"
     logs = ROOT / "test-artifacts" / "e2e-logs"
     env: dict[str, Any] = {
@@ -131,7 +133,7 @@ def system(
                 "--ready-file",
                 str(ready),
                 "--topic-namespace",
-                f"e2e{uuid.uuid4().hex[:8]}.",
+                topic_namespace,
                 "--vehicle-state",
                 str(work / "vehicle"),
                 "--no-agent",
@@ -159,6 +161,7 @@ def system(
         )
     finally:
         stop_process(process, timeout=30)
+        delete_namespace_topics_after(kafka_bootstrap_servers, topic_namespace)
 
 
 @pytest.fixture

@@ -38,7 +38,7 @@ from workshop import (
     stop_process,
 )
 
-from servicekit.testing import DatabaseFactory, asyncpg_dsn
+from servicekit.testing import DatabaseFactory, asyncpg_dsn, delete_namespace_topics_after
 
 # The start body: the pre-flight checklist confirmed at the vehicle.
 PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
@@ -108,10 +108,13 @@ async def replica_databases(database_factory: DatabaseFactory) -> dict[str, str]
 
 @pytest.fixture(scope="module")
 def replicated_system(
-    replica_databases: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    replica_databases: dict[str, str],
+    tmp_path_factory: pytest.TempPathFactory,
+    kafka_bootstrap_servers: str,
 ) -> Iterator[ReplicatedSystem]:
     """A whole system of its own (one for this module) with two programming replicas."""
     work = tmp_path_factory.mktemp("replicated")
+    topic_namespace = f"e2r{uuid.uuid4().hex[:8]}."
     ready = work / "ready.json"
     logs = ROOT / "test-artifacts" / "e2e-replica-logs"
     base = _free_base()
@@ -129,7 +132,7 @@ def replicated_system(
                 *("--port-base", str(base), "--environment", "test"),
                 *("--maildir", str(work / "mail"), "--logs", str(logs)),
                 *("--ready-file", str(ready), "--vehicle-state", str(work / "vehicle")),
-                *("--topic-namespace", f"e2r{uuid.uuid4().hex[:8]}."),
+                *("--topic-namespace", topic_namespace),
                 *("--no-agent", "--programming-replicas", "2"),
             ],
             env=env,
@@ -160,6 +163,7 @@ def replicated_system(
         )
     finally:
         stop_process(process, timeout=30)
+        delete_namespace_topics_after(kafka_bootstrap_servers, topic_namespace)
 
 
 @pytest.fixture

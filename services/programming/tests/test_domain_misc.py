@@ -9,7 +9,13 @@ import pytest
 from aos_contracts.demo import DEMO_ECUS
 from aos_contracts.keys import key_algorithm
 from programming.domain.images import DEMO_ECU_TYPES, DEMO_RELEASES, DEMO_TARGETS, demo_payload
-from programming.domain.ranges import RangeNotSatisfiable, parse_range
+from programming.domain.ranges import (
+    RangeNotSatisfiable,
+    none_match,
+    parse_range,
+    range_still_applies,
+    requested_range,
+)
 from programming.domain.versions import is_older, version_key
 from programming.domain.vin import is_valid_vin, model_series
 
@@ -66,6 +72,54 @@ def test_parse_range_accepts_single_byte_ranges(header: str, expected: tuple[int
 def test_parse_range_refuses_unsatisfiable_or_unsupported(header: str) -> None:
     with pytest.raises(RangeNotSatisfiable):
         parse_range(header, size=100)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        (None, None),
+        ("bytes=0-9", (0, 9)),
+        ("bytes=10-", (10, 99)),
+        ("bytes=-10", (90, 99)),
+        ("bytes=-500", (0, 99)),
+        ("bytes=90-500", (90, 99)),
+        ("Bytes = 5-6", (5, 6)),
+        ("bytes=5-2", None),  # last before first: not a valid range, ignored
+        ("bytes=0-1,5-6", None),  # several ranges: ignored, the whole file is sent
+        ("items=0-1", None),
+        ("bytes=-", None),
+        ("bytes=x-", None),
+    ],
+)
+def test_requested_range_ignores_what_rfc_9110_lets_a_server_ignore(
+    header: str | None, expected: tuple[int, int] | None
+) -> None:
+    assert requested_range(header, size=100) == expected
+
+
+@pytest.mark.parametrize(
+    ("header", "size"), [("bytes=100-", 100), ("bytes=-0", 100), ("bytes=-5", 0)]
+)
+def test_requested_range_past_the_end_is_unsatisfiable(header: str, size: int) -> None:
+    with pytest.raises(RangeNotSatisfiable):
+        requested_range(header, size=size)
+
+
+def test_if_none_match_compares_tags_weakly_and_takes_a_star() -> None:
+    assert none_match('"abc"', etag="abc")
+    assert none_match('"x", W/"abc"', etag="abc")
+    assert none_match("*", etag="abc")
+    assert not none_match('"abcd"', etag="abc")
+    assert not none_match("abc", etag="abc")  # not quoted: not an entity tag
+    assert not none_match(None, etag="abc")
+
+
+def test_if_range_holds_only_for_the_current_strong_tag() -> None:
+    assert range_still_applies(None, etag="abc")
+    assert range_still_applies('"abc"', etag="abc")
+    assert not range_still_applies('W/"abc"', etag="abc")
+    assert not range_still_applies('"old"', etag="abc")
+    assert not range_still_applies("Fri, 04 Dec 2026 06:00:00 GMT", etag="abc")
 
 
 def test_demo_payload_is_deterministic_and_depends_on_the_version() -> None:

@@ -97,7 +97,11 @@ async def topic_partitions(bootstrap_servers: str, topics: Sequence[str]) -> lis
     admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
     await admin.start()
     try:
-        described = await admin.describe_topics(list(topics))
+        # Only topics that exist are described: a metadata request naming a missing topic
+        # makes a broker with auto.create.topics.enable create it (aiokafka asks so).
+        existing = set(await admin.list_topics())
+        present = [topic for topic in topics if topic in existing]
+        described = await admin.describe_topics(present) if present else []
     finally:
         await admin.close()
     return [

@@ -67,6 +67,8 @@ from servicekit.tracing import configure_tracing
 
 STACK_ENV_KEYS = ("AOS_POSTGRES_ADMIN_URL", "KAFKA_BOOTSTRAP_SERVERS")
 
+_log = logging.getLogger(__name__)
+
 
 def _find_stack_env() -> Path | None:
     for folder in (Path.cwd(), *Path.cwd().parents):
@@ -622,10 +624,90 @@ def restore_logging() -> Iterator[None]:
     logging.getLogger("aiokafka").setLevel(aiokafka_level)
 
 
+# How long a test's teardown may spend deleting its namespace's topics, in seconds: a broker
+# that does not answer by then costs the run a warning, not a failed or hanging test.
+TOPIC_CLEANUP_SECONDS = 15.0
+# Kafka's UNKNOWN_TOPIC_OR_PARTITION: the topic went already (nothing to do).
+_UNKNOWN_TOPIC = 3
+
+
+async def delete_namespace_topics(
+    bootstrap_servers: str, namespace: str, *, wait_seconds: float = TOPIC_CLEANUP_SECONDS
+) -> list[str]:
+    """Delete every topic whose name starts with ``namespace`` (non-empty); return their names.
+
+    Raises TimeoutError past ``wait_seconds``, KafkaError when the broker cannot be asked,
+    and RuntimeError naming the topics the broker refused to delete."""
+    if not namespace:
+        raise ValueError("an empty namespace would name every topic of the broker")
+    timeout_ms = int(wait_seconds * 1000)
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers, request_timeout_ms=timeout_ms)
+    async with asyncio.timeout(wait_seconds):
+        try:
+            await admin.start()
+            names = sorted(name for name in await admin.list_topics() if name.startswith(namespace))
+            if not names:
+                return []
+            answer = await admin.delete_topics(names, timeout_ms=timeout_ms)
+        finally:
+            await admin.close()
+    refused = [
+        f"{topic} (error {code})"
+        for topic, code, *_ in answer.topic_error_codes
+        if code not in (0, _UNKNOWN_TOPIC)
+    ]
+    if refused:
+        raise RuntimeError(f"the broker did not delete {', '.join(refused)}")
+    return names
+
+
+@asynccontextmanager
+async def cleaned_topic_namespace(
+    bootstrap_servers: str, *, wait_seconds: float = TOPIC_CLEANUP_SECONDS
+) -> AsyncIterator[str]:
+    """A Kafka name prefix no other test uses; its topics (what the code under test created:
+    auto-created by producing, its dead-letter topics) are deleted on exit, so a test run does
+    not leave thousands of topics on the shared broker. A failure to delete them is logged,
+    not raised: it says nothing about the code under test."""
+    namespace = f"t{uuid.uuid4().hex[:10]}."
+    try:
+        yield namespace
+    finally:
+        await _delete_or_warn(bootstrap_servers, namespace, wait_seconds=wait_seconds)
+
+
+async def _delete_or_warn(bootstrap_servers: str, namespace: str, *, wait_seconds: float) -> None:
+    try:
+        await delete_namespace_topics(bootstrap_servers, namespace, wait_seconds=wait_seconds)
+    except Exception as exc:  # TimeoutError and KafkaError included
+        _log.warning(
+            "could not delete the test's Kafka topics %s*: %s",
+            namespace,
+            str(exc) or type(exc).__name__,
+        )
+
+
+def delete_namespace_topics_after(
+    bootstrap_servers: str, namespace: str, *, wait_seconds: float = TOPIC_CLEANUP_SECONDS
+) -> None:
+    """``cleaned_topic_namespace``'s clean-up for a synchronous fixture (one whose processes
+    used ``namespace``, e.g. a whole system started by ``deploy/local/run.py``): delete its
+    topics, logging a failure. Runs in a thread of its own, with its own event loop, so that it
+    neither needs nor disturbs the test session's loop."""
+    worker = threading.Thread(
+        target=asyncio.run,
+        args=(_delete_or_warn(bootstrap_servers, namespace, wait_seconds=wait_seconds),),
+        name="delete-test-topics",
+    )
+    worker.start()
+    worker.join()
+
+
 @pytest.fixture
-def topic_namespace() -> str:
-    """A Kafka name prefix no other test uses."""
-    return f"t{uuid.uuid4().hex[:10]}."
+async def topic_namespace(kafka_bootstrap_servers: str) -> AsyncIterator[str]:
+    """A Kafka name prefix no other test uses; its topics are deleted at teardown."""
+    async with cleaned_topic_namespace(kafka_bootstrap_servers) as namespace:
+        yield namespace
 
 
 @pytest.fixture

@@ -47,6 +47,9 @@ class Settings(ServiceSettings):
     # each signed with the release key and stored once per version and platform, then listed
     # in the portal's downloads area and offered to older agents. None: publish nothing.
     agent_builds_dir: Path | None = None
+    # How long a replica keeps the list of builds it offers agents in Welcome before reading
+    # it again (seconds): a build published elsewhere is offered by every replica this soon.
+    agent_builds_cache_seconds: float = Field(default=10.0, ge=0, le=3600)
 
     # Pairing codes are valid this long, in seconds.
     pairing_code_ttl_seconds: int = Field(default=600, ge=10, le=3600)

@@ -17,7 +17,7 @@ from programming.api import ROUTERS
 from programming.config import Settings
 from programming.consumers.entitlements import ENTITLEMENTS_CONSUMER
 from programming.metrics import programming_metrics
-from programming.services.agent_builds import load_agent_builds, publish_agent_builds
+from programming.services.agent_builds import publish_agent_builds
 from programming.services.catalog import SeedCounts, seed_catalog
 from programming.services.ecu_secrets import load_secret_cipher
 from programming.services.runner import keep_taking_over
@@ -50,15 +50,17 @@ async def seed(database: Database, key: Ed25519PrivateKey, cipher: EnvelopeCiphe
     return counts
 
 
-async def _load_agent_builds(runtime: Runtime) -> None:
-    """Publish the builds of ``agent_builds_dir`` (if set) and keep the list of all builds."""
+async def _publish_agent_builds(runtime: Runtime) -> None:
+    """Publish the builds of ``agent_builds_dir`` (if set); agents are offered them (and
+    every other replica's) from the database."""
     directory = runtime.settings.agent_builds_dir
+    if directory is None:
+        return
     async with runtime.database.transaction() as session:
-        if directory is not None:
-            added = await publish_agent_builds(session, directory, key=runtime.release_key)
-            if added:
-                log.info("agent builds published", files=added)
-        runtime.agent_builds.builds = await load_agent_builds(session)
+        added = await publish_agent_builds(session, directory, key=runtime.release_key)
+    if added:
+        log.info("agent builds published", files=added)
+        runtime.agent_builds.forget()
 
 
 def create_app(
@@ -87,7 +89,7 @@ def create_app(
         runtime.presence.start()
         if settings.should_seed_on_start:
             await seed(app.state.database, release_key, secret_cipher)
-        await _load_agent_builds(runtime)
+        await _publish_agent_builds(runtime)
         await runtime.cluster.start()
         # Sessions left RUNNING by an earlier process or a dead replica are taken over at
         # once, and then whenever their runner's lock is free.

@@ -6,7 +6,9 @@ release key, the same key that signs ECU images and whose public half the agent 
 The agent then:
 
 1. downloads the build next to its own executable (same folder, so the final rename stays on one
-   file system), as ``<executable>.update``, checking size and SHA-256;
+   file system), as ``<executable>.update``, checking size and SHA-256; a download cut short
+   is resumed with an HTTP Range request from the bytes already on disk, a bounded number of
+   times, and its progress is reported;
 2. verifies the signature over the whole file with the release public key; a file that fails
    any check is deleted and the running executable is left alone;
 3. replaces itself (``platform.replace_executable``): on POSIX the new file takes the old
@@ -23,10 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Final
+from typing import Any, BinaryIO, Final
 
 import httpx
 from cryptography.exceptions import InvalidSignature
@@ -49,9 +52,14 @@ __all__ = [
 ]
 
 UPDATE_SUFFIX: Final = ".update"
-_CHUNK: Final = 1 << 16
 # An agent build is a few tens of MB; anything far larger is not one.
 MAX_BUILD_SIZE: Final = 512 * 1024 * 1024
+# Requests per download: the first and the resumes after a cut (a workshop line drops now and
+# then; one that drops on every try is reported rather than retried for ever).
+DOWNLOAD_ATTEMPTS: Final = 5
+RETRY_DELAY_SECONDS: Final = 1.0
+# Answers worth another try: the server or a proxy before it is busy or restarting.
+_RETRY_STATUSES: Final = frozenset({429, 500, 502, 503, 504})
 
 
 class UpdateError(Exception):
@@ -98,44 +106,127 @@ def is_newer(offered: str, running: str) -> bool:
     return _version_key(offered) > _version_key(running)
 
 
+@dataclass
+class _Partial:
+    """The bytes of the build on disk so far and their running SHA-256."""
+
+    written: int = 0
+    digest: Any = field(default_factory=hashlib.sha256)
+
+
+class _Retryable(Exception):
+    """This attempt ended early (connection cut, server busy); another may resume it."""
+
+
+def _resume_start(answer: httpx.Response, *, offset: int, size: int) -> int | None:
+    """The position the answer's body starts at: 0 for a 200 (the whole file), ``offset`` for
+    a 206 of exactly ``bytes offset-(size-1)/size``; None for a 206 that is not the part asked
+    for (the download then starts again)."""
+    if answer.status_code == 200:
+        return 0
+    stated = answer.headers.get("Content-Range", "")
+    return offset if stated == f"bytes {offset}-{size - 1}/{size}" else None
+
+
+def _fetch(
+    client: httpx.Client,
+    update: AgentUpdate,
+    out: BinaryIO,
+    partial: _Partial,
+    progress: Callable[[int, int], None],
+) -> None:
+    """One attempt: ask for the bytes after ``partial.written`` (the whole file when none)
+    and append them to ``out``. Raises _Retryable when the attempt may be repeated, UpdateError
+    when it may not."""
+    headers: dict[str, str] = {}
+    if partial.written:
+        headers["Range"] = f"bytes={partial.written}-"
+        # Our service's ETag is the build's SHA-256: should the file behind the URL have
+        # changed, it sends the whole new one (and the checks below refuse it).
+        headers["If-Range"] = f'"{update.sha256.hex()}"'
+    with client.stream("GET", update.url, headers=headers) as answer:
+        if answer.status_code in _RETRY_STATUSES:
+            raise _Retryable(f"HTTP {answer.status_code}")
+        start = None
+        if answer.status_code in (200, 206):
+            start = _resume_start(answer, offset=partial.written, size=update.size)
+        elif answer.status_code != 416 or not partial.written:
+            raise UpdateError(
+                f"downloading agent {update.version} from {update.url}: HTTP {answer.status_code}"
+            )
+        if start != partial.written:
+            # A whole file, a part we did not ask for, or 416: start again from byte 0.
+            out.seek(0)
+            out.truncate()
+            partial.written, partial.digest = 0, hashlib.sha256()
+            if start is None:
+                raise _Retryable(f"HTTP {answer.status_code} to a resume; starting again")
+        # As received, not gathered into fixed-size chunks: bytes that arrived before a cut
+        # are kept (and not asked for again).
+        for chunk in answer.iter_bytes():
+            if partial.written + len(chunk) > update.size:
+                raise UpdateError(
+                    f"agent {update.version}: the download is larger than the {update.size} "
+                    "bytes offered"
+                )
+            out.write(chunk)
+            partial.digest.update(chunk)
+            partial.written += len(chunk)
+            progress(partial.written, update.size)
+
+
 def download_update(
     client: httpx.Client,
     update: AgentUpdate,
     *,
     executable: Path,
     release_key: Ed25519PublicKey,
+    attempts: int = DOWNLOAD_ATTEMPTS,
+    retry_delay: float = RETRY_DELAY_SECONDS,
+    progress: Callable[[int, int], None] = lambda _done, _total: None,
+    report: Callable[[str], None] = lambda _line: None,
 ) -> Path:
     """Download the build to ``<executable>.update`` and verify it; return that path.
 
-    Raises UpdateError (and leaves no file behind) when the download fails, or the file's size,
-    SHA-256 or release signature is not the offer's."""
+    A download cut short (connection lost, timeout, HTTP 5xx) is resumed from the bytes on
+    disk with a Range request, up to ``attempts`` requests in all, ``retry_delay`` seconds
+    (doubling, at most 30) apart. ``progress(bytes_so_far, size)`` is called per chunk and
+    ``report`` gets a line per interruption. Blocking: run it in a thread.
+
+    Raises UpdateError (and leaves no file behind) when the download fails for good, or the
+    file's size, SHA-256 or release signature is not the offer's."""
     if not 0 < update.size <= MAX_BUILD_SIZE:
         raise UpdateError(f"the offered build's size {update.size} is not that of an agent build")
     target = executable.with_name(executable.name + UPDATE_SUFFIX)
-    digest = hashlib.sha256()
-    written = 0
+    partial = _Partial()
     try:
-        with client.stream("GET", update.url) as answer, target.open("wb") as out:
-            if answer.status_code != 200:
-                raise UpdateError(
-                    f"downloading agent {update.version} from {update.url}: HTTP "
-                    f"{answer.status_code}"
-                )
-            for chunk in answer.iter_bytes(_CHUNK):
-                written += len(chunk)
-                if written > update.size:
-                    raise UpdateError(
-                        f"agent {update.version}: the download is larger than the {update.size} "
-                        "bytes offered"
+        with target.open("wb") as out:
+            for attempt in range(1, attempts + 1):
+                try:
+                    _fetch(client, update, out, partial, progress)
+                except (httpx.TransportError, _Retryable) as exc:
+                    if attempt == attempts:
+                        raise UpdateError(
+                            f"downloading agent {update.version}: {exc} (gave up after "
+                            f"{attempts} attempts, {partial.written} of {update.size} bytes)"
+                        ) from exc
+                    report(
+                        f"agent {update.version}: download interrupted at {partial.written} of "
+                        f"{update.size} bytes ({exc}); resuming, attempt {attempt + 1} of "
+                        f"{attempts}"
                     )
-                digest.update(chunk)
-                out.write(chunk)
+                    time.sleep(min(retry_delay * 2 ** (attempt - 1), 30.0))
+                    continue
+                if partial.written == update.size:
+                    break
+                # Otherwise the server ended the body early but cleanly (an answer without a
+                # length): the next attempt resumes as after a cut.
             flush_to_disk(out)
-        if written != update.size:
+        if partial.written != update.size:
             raise UpdateError(
-                f"agent {update.version}: {written} bytes downloaded, {update.size} offered"
+                f"agent {update.version}: {partial.written} bytes downloaded, {update.size} offered"
             )
-        if digest.digest() != update.sha256:
+        if partial.digest.digest() != update.sha256:
             raise UpdateError(f"agent {update.version}: the download's SHA-256 is not the offer's")
         try:
             release_key.verify(update.signature, target.read_bytes())
@@ -159,10 +250,14 @@ def install_update(
     executable: Path,
     release_key: Ed25519PublicKey,
     platform: str = PLATFORM,
+    **download: Any,
 ) -> None:
     """Download, verify and put the offered build in place of ``executable``. The running
-    process goes on as the old version until it is started again."""
-    new = download_update(client, update, executable=executable, release_key=release_key)
+    process goes on as the old version until it is started again. ``download`` goes to
+    ``download_update`` (attempts, retry_delay, progress, report)."""
+    new = download_update(
+        client, update, executable=executable, release_key=release_key, **download
+    )
     try:
         replace_executable(executable, new, platform=platform)
     finally:
@@ -182,8 +277,10 @@ class SelfUpdater:
         client_factory: Callable[[], httpx.Client] = lambda: httpx.Client(timeout=60),
         platform: str = PLATFORM,
         report: Callable[[str], None] = lambda _line: None,
+        retry_delay: float = RETRY_DELAY_SECONDS,
     ) -> None:
         self.executable = executable
+        self._retry_delay = retry_delay
         self._report = report
         self._release_key = release_key
         self._running_version = running_version
@@ -217,4 +314,26 @@ class SelfUpdater:
                 executable=self.executable,
                 release_key=self._release_key,
                 platform=self._platform,
+                retry_delay=self._retry_delay,
+                progress=_ProgressLines(update, self._report),
+                report=self._report,
+            )
+
+
+class _ProgressLines:
+    """Reports a download's progress as a line at each tenth of it (a build is tens of MB: a
+    line per chunk would flood the console)."""
+
+    def __init__(self, update: AgentUpdate, report: Callable[[str], None]) -> None:
+        self._update = update
+        self._report = report
+        self._shown = 0  # tenths reported so far
+
+    def __call__(self, done: int, total: int) -> None:
+        tenths = done * 10 // total
+        if tenths > self._shown:
+            self._shown = tenths
+            self._report(
+                f"agent {self._update.version}: downloaded {tenths * 10}% "
+                f"({done / 1e6:.1f} of {total / 1e6:.1f} MB)"
             )

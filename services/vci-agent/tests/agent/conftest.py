@@ -118,18 +118,23 @@ def signed_image(release_key: Ed25519PrivateKey) -> SignedImage:
 
 # A minimal HTTP/1.1 file server with single-range Range support, on loopback, in a thread.
 # It stands for any HTTP server holding release images and records the Range headers asked.
+# ``cuts`` makes it a line that drops: the n-th answer sends the full headers, then only
+# ``cuts[n]`` bytes of its body, and closes the connection.
 
 
 @dataclass
 class ServedFile:
     data: bytes
     honour_range: bool = True
+    cuts: list[int] = field(default_factory=list)
     ranges_seen: list[str | None] = field(default_factory=list)
 
 
 @contextmanager
-def _serve(data: bytes, *, honour_range: bool = True) -> Iterator[tuple[str, ServedFile]]:
-    served = ServedFile(data, honour_range)
+def _serve(
+    data: bytes, *, honour_range: bool = True, cuts: tuple[int, ...] = ()
+) -> Iterator[tuple[str, ServedFile]]:
+    served = ServedFile(data, honour_range, list(cuts))
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
@@ -153,6 +158,9 @@ def _serve(data: bytes, *, honour_range: bool = True) -> Iterator[tuple[str, Ser
                 self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
+            if served.cuts:
+                body = body[: served.cuts.pop(0)]
+                self.close_connection = True
             self.wfile.write(body)
 
         def log_message(self, format: str, *args: object) -> None:

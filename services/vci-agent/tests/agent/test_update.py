@@ -1,5 +1,6 @@
-"""The agent's self-update: download an offered build over HTTP, verify it with the release key,
-replace the executable (POSIX and, with the platform switched, Windows).
+"""The agent's self-update: download an offered build over HTTP (resuming a download cut short
+with Range), verify it with the release key, replace the executable (POSIX and, with the
+platform switched, Windows).
 
 The "executables" are small files standing in for the single-file build (test_dist.py runs the
 real one); the HTTP server is the conftest's loopback file server.
@@ -22,7 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from aos.agent.v1 import agent_pb2
 from vci_agent.platform import aside_path, remove_previous_executable, replace_executable
-from vci_agent.update import AgentUpdate, UpdateError, install_update, is_newer
+from vci_agent.update import AgentUpdate, SelfUpdater, UpdateError, install_update, is_newer
 
 OLD = b"#!old agent build\n" * 100
 NEW = b"#!new agent build\n" * 150
@@ -224,3 +225,115 @@ def test_the_executable_bit_is_kept_for_the_owner(
             platform="linux",
         )
     assert os.access(executable, os.X_OK)
+
+
+def _install_recording(
+    client: httpx.Client,
+    url: str,
+    executable: Path,
+    release_key: Ed25519PrivateKey,
+    **download: Any,
+) -> list[tuple[int, int]]:
+    progress: list[tuple[int, int]] = []
+    install_update(
+        client,
+        _offer(url, NEW, release_key),
+        executable=executable,
+        release_key=release_key.public_key(),
+        platform="linux",
+        retry_delay=0,
+        progress=lambda done, total: progress.append((done, total)),
+        **download,
+    )
+    return progress
+
+
+def test_a_download_cut_mid_way_resumes_from_the_bytes_it_has_with_range(
+    tmp_path: Path, range_server: Server, release_key: Ed25519PrivateKey
+) -> None:
+    executable = _executable(tmp_path)
+    with range_server(NEW, cuts=(1000,)) as (url, served), httpx.Client() as client:
+        progress = _install_recording(client, url, executable, release_key)
+
+    assert served.ranges_seen == [None, "bytes=1000-"]
+    assert executable.read_bytes() == NEW
+    assert _leftovers(executable) == []
+    assert progress[-1] == (len(NEW), len(NEW))
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+
+
+def test_each_cut_is_resumed_where_the_previous_attempt_stopped(
+    tmp_path: Path, range_server: Server, release_key: Ed25519PrivateKey
+) -> None:
+    executable = _executable(tmp_path)
+    with range_server(NEW, cuts=(500, 700, 900)) as (url, served), httpx.Client() as client:
+        _install_recording(client, url, executable, release_key)
+
+    assert served.ranges_seen == [None, "bytes=500-", "bytes=1200-", "bytes=2100-"]
+    assert executable.read_bytes() == NEW
+
+
+def test_a_server_that_ignores_range_sends_it_all_again_and_the_download_starts_over(
+    tmp_path: Path, range_server: Server, release_key: Ed25519PrivateKey
+) -> None:
+    executable = _executable(tmp_path)
+    with (
+        range_server(NEW, cuts=(1000,), honour_range=False) as (url, served),
+        httpx.Client() as client,
+    ):
+        progress = _install_recording(client, url, executable, release_key)
+
+    assert served.ranges_seen == [None, "bytes=1000-"]  # asked, answered with 200
+    assert executable.read_bytes() == NEW
+    assert progress[-1] == (len(NEW), len(NEW))
+
+
+def test_a_line_that_drops_every_time_is_given_up_after_the_attempts(
+    tmp_path: Path, range_server: Server, release_key: Ed25519PrivateKey
+) -> None:
+    executable = _executable(tmp_path)
+    with (
+        range_server(NEW, cuts=(100,) * 10) as (url, served),
+        httpx.Client() as client,
+        pytest.raises(UpdateError, match="gave up after 3 attempts, 300 of 2700 bytes"),
+    ):
+        _install_recording(client, url, executable, release_key, attempts=3)
+
+    assert served.ranges_seen == [None, "bytes=100-", "bytes=200-"]
+    assert executable.read_bytes() == OLD
+    assert _leftovers(executable) == []
+
+
+async def test_the_self_updater_reports_progress_and_each_resume(
+    tmp_path: Path, range_server: Server, release_key: Ed25519PrivateKey
+) -> None:
+    executable = _executable(tmp_path)
+    lines: list[str] = []
+    updater = SelfUpdater(
+        executable,
+        release_key=release_key.public_key(),
+        running_version="0.1.0",
+        platform="linux",
+        report=lines.append,
+        retry_delay=0,
+    )
+    with range_server(NEW, cuts=(1350,)) as (url, _served):
+        offer = _offer(url, NEW, release_key)
+        installed = await updater.consider(
+            agent_pb2.AgentUpdate(
+                version=offer.version,
+                platform=offer.platform,
+                url=offer.url,
+                size=offer.size,
+                sha256=offer.sha256,
+                signature=offer.signature,
+            )
+        )
+
+    assert installed is True
+    assert lines[0] == "agent 0.2.0: downloaded 50% (0.0 of 0.0 MB)"
+    assert lines[1].startswith(
+        "agent 0.2.0: download interrupted at 1350 of 2700 bytes ("
+    ) and lines[1].endswith("); resuming, attempt 2 of 5")
+    assert lines[2] == "agent 0.2.0: downloaded 100% (0.0 of 0.0 MB)"
+    assert lines[-1] == f"agent 0.2.0 installed as {executable}"

@@ -12,6 +12,7 @@ import asyncio
 import base64
 import hashlib
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -162,7 +163,8 @@ async def test_a_connected_agent_installs_the_offered_build_and_stops(
     assert installed == "9.9.9"
     assert executable.read_bytes() == NEWEST
     assert sorted(p.name for p in executable.parent.iterdir()) == [executable.name]
-    assert lines == [f"agent 9.9.9 installed as {executable}"]
+    assert lines[-1] == f"agent 9.9.9 installed as {executable}"
+    assert "agent 9.9.9: downloaded 100%" in "\n".join(lines[:-1])
 
 
 async def test_an_up_to_date_agent_installs_nothing(
@@ -212,3 +214,80 @@ async def test_the_downloads_list_shows_every_build_with_sha256_and_signature(
             )
     assert missing.status_code == 404
     assert missing.headers["content-type"] == "application/problem+json"
+
+
+class _CutStream(httpx.SyncByteStream):
+    """A response body that breaks off, as a dropped connection does, after ``after`` bytes."""
+
+    def __init__(self, inner: httpx.SyncByteStream, after: int) -> None:
+        self._inner = inner
+        self._after = after
+
+    def __iter__(self) -> Iterator[bytes]:
+        passed = 0
+        for chunk in self._inner:
+            if passed + len(chunk) >= self._after:
+                yield chunk[: self._after - passed]
+                raise httpx.ReadError("the connection dropped (cut by the test)")
+            passed += len(chunk)
+            yield chunk
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+class _CutFirstDownload(httpx.BaseTransport):
+    """Real HTTP to the service; the first answer's body breaks off after ``after`` bytes."""
+
+    def __init__(self, after: int) -> None:
+        self._inner = httpx.HTTPTransport()
+        self._after = after
+        self.requests: list[httpx.Request] = []
+        self.statuses: list[int] = []
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        response = self._inner.handle_request(request)
+        self.statuses.append(response.status_code)
+        if len(self.requests) > 1:
+            return response
+        assert isinstance(response.stream, httpx.SyncByteStream)
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            stream=_CutStream(response.stream, self._after),
+            extensions=response.extensions,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
+
+
+async def test_a_download_cut_short_is_resumed_from_the_service_with_range(
+    programming_server: Any, pair_agent: Any, tmp_path: Path
+) -> None:
+    credential = await pair_agent(programming_server, uuid.uuid4())
+    executable = tmp_path / "aos-vci-agent"
+    executable.write_bytes(b"the running 0.1.0 build")
+    transport = _CutFirstDownload(after=4000)
+    lines: list[str] = []
+    updater = SelfUpdater(
+        executable,
+        release_key=_release_key(credential),
+        running_version="0.1.0",
+        platform="linux",
+        report=lines.append,
+        client_factory=lambda: httpx.Client(transport=transport),
+        retry_delay=0,
+    )
+
+    welcome = await _welcome(credential, platform_tag=PLATFORM)
+    assert await updater.consider(welcome.update) is True
+
+    assert executable.read_bytes() == NEWEST
+    first, resumed = transport.requests
+    assert "Range" not in first.headers
+    assert resumed.headers["Range"] == "bytes=4000-"
+    assert resumed.headers["If-Range"] == f'"{hashlib.sha256(NEWEST).hexdigest()}"'
+    assert transport.statuses == [200, 206]  # the service sent only the missing bytes
+    assert any("download interrupted at 4000 of" in line for line in lines)

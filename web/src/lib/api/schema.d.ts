@@ -1158,6 +1158,11 @@ export interface paths {
          * @description The build's file, to anyone: it holds no secret (an agent is useless until paired), and
          *     agents fetch it to update themselves before they may connect. Check it against the
          *     SHA-256 and signature of the list.
+         *
+         *     One ``Range`` (``bytes=first-last``, ``first-`` or ``-suffix``) is answered with 206, a
+         *     range past the end with 416; other Range headers are ignored (200). The ETag is the
+         *     SHA-256: ``If-None-Match`` gives 304, and a ``Range`` under an ``If-Range`` that is not
+         *     the ETag gets the whole file.
          */
         get: operations["agent_build_file_agent_builds__build_id__file_get"];
         put?: never;
@@ -10430,7 +10435,11 @@ export interface operations {
     agent_build_file_agent_builds__build_id__file_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                Range?: string | null;
+                "if-range"?: string | null;
+                "if-none-match"?: string | null;
+            };
             path: {
                 build_id: string;
             };
@@ -10438,7 +10447,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description the build */
+            /** @description the whole build */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -10447,8 +10456,34 @@ export interface operations {
                     "application/octet-stream": unknown;
                 };
             };
+            /** @description the single byte range asked for */
+            206: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/octet-stream": unknown;
+                };
+            };
+            /** @description the copy named in If-None-Match is current */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Agent build not found (/problems/agent-build-not-found) */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                    "application/problem+json": unknown;
+                };
+            };
+            /** @description Range not satisfiable (/problems/range-not-satisfiable) */
+            416: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -139,7 +139,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                     f"this service speaks agent protocol {PROTOCOL_VERSION}; update the AOS "
                     "VCI agent to version 0.1.0 or later"
                 ),
-                update=runtime.agent_builds.offer(hello),
+                update=await runtime.agent_builds.offer(hello),
             ),
         )
         await websocket.send_bytes(upgrade.SerializeToString())
@@ -156,6 +156,8 @@ async def agent_socket(websocket: WebSocket) -> None:
     try:
         async with runtime.admission.admit():
             reads_pending = await _connected(runtime, connection, hello)
+            # Read before register(): nothing may await between it and Welcome's send.
+            update = await runtime.agent_builds.offer(hello)
     except Exception as exc:
         if not _busy(exc):
             raise
@@ -176,7 +178,7 @@ async def agent_socket(websocket: WebSocket) -> None:
                     agent_id=str(agent_id),
                     heartbeat_interval_seconds=runtime.settings.heartbeat_interval_seconds,
                     server_time=_now_stamp(),
-                    update=runtime.agent_builds.offer(hello),
+                    update=update,
                 ),
             )
         )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import LargeBinary, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -44,7 +44,13 @@ class AgentBuildRepository:
         statement = select(AgentBuild).order_by(AgentBuild.created_at.desc(), AgentBuild.platform)
         return (await self.session.execute(statement)).scalars().all()
 
-    async def with_content(self, build_id: uuid.UUID) -> tuple[AgentBuild, bytes] | None:
-        statement = select(AgentBuild, AgentBuild.content).where(AgentBuild.id == build_id)
-        row = (await self.session.execute(statement)).first()
-        return None if row is None else (row[0], row[1])
+    async def find(self, build_id: uuid.UUID) -> AgentBuild | None:
+        """The build without the file's bytes."""
+        return await self.session.get(AgentBuild, build_id)
+
+    async def read_slice(self, build_id: uuid.UUID, *, offset: int, length: int) -> bytes | None:
+        """``length`` bytes of the build's file from ``offset`` (0-based; fewer at its end),
+        read by PostgreSQL so that only they leave the database; None when the build is gone."""
+        piece = func.substring(AgentBuild.content, offset + 1, length, type_=LargeBinary)
+        statement = select(piece).where(AgentBuild.id == build_id)
+        return (await self.session.execute(statement)).scalar_one_or_none()

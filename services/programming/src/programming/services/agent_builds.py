@@ -4,19 +4,27 @@ At start the service publishes the builds it finds in ``PROGRAMMING_AGENT_BUILDS
 ``make agent-dist`` leaves in ``dist/``): each file named like a build, whose ``.sha256`` file
 (when present) agrees with its bytes, is signed with the release key (the key of the ECU
 images, whose public half agents get at pairing) and stored, once per version and platform.
-Builds change only at a start, so each replica keeps their list in memory (``AgentBuilds``)
-and an agent's Hello is answered without a database read.
+Any replica (or ``programming publish``-style tooling) may add builds while others run, so the
+list comes from the database on use: ``AgentBuilds`` keeps it for a few seconds
+(``PROGRAMMING_AGENT_BUILDS_CACHE_SECONDS``) so that a burst of reconnecting agents costs one
+query, and every replica offers a new build within that time.
+
+A build's file is served from PostgreSQL in slices (``stream_agent_build``), each read in a
+short transaction of its own: a download holds neither the whole file in memory nor a pooled
+connection for as long as a slow workshop line takes.
 """
 
 from __future__ import annotations
 
 import asyncio
 import hashlib
+import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,6 +34,7 @@ from programming.db.agent_builds import AgentBuildRepository
 from programming.db.models import AgentBuild
 from programming.domain.agent_builds import newest_offer, parse_build_name
 from programming.errors import AgentBuildNotFoundError
+from servicekit.db import Database
 from servicekit.logging import get_logger
 
 __all__ = [
@@ -33,11 +42,16 @@ __all__ = [
     "AgentBuilds",
     "BuildFile",
     "BuildFileError",
+    "find_agent_build",
     "load_agent_builds",
     "publish_agent_builds",
-    "read_agent_build",
     "read_build_files",
+    "stream_agent_build",
 ]
+
+# Bytes read from PostgreSQL per query while a build is served: small next to a build (tens
+# of MB), large enough that a download is a few dozen queries.
+STREAM_CHUNK_BYTES: Final = 1 << 20
 
 log = get_logger(__name__)
 
@@ -143,28 +157,87 @@ async def load_agent_builds(session: AsyncSession) -> list[AgentBuildInfo]:
     return [AgentBuildInfo.of(row) for row in await AgentBuildRepository(session).all()]
 
 
-async def read_agent_build(session: AsyncSession, build_id: uuid.UUID) -> tuple[AgentBuild, bytes]:
-    """The build and its bytes; raises AgentBuildNotFoundError."""
-    found = await AgentBuildRepository(session).with_content(build_id)
+async def find_agent_build(session: AsyncSession, build_id: uuid.UUID) -> AgentBuildInfo:
+    """The build (without its bytes); raises AgentBuildNotFoundError."""
+    found = await AgentBuildRepository(session).find(build_id)
     if found is None:
         raise AgentBuildNotFoundError(f"There is no agent build {build_id}.")
-    return found
+    return AgentBuildInfo.of(found)
 
 
-@dataclass
+async def stream_agent_build(
+    database: Database,
+    build_id: uuid.UUID,
+    *,
+    first: int,
+    last: int,
+    chunk_bytes: int = STREAM_CHUNK_BYTES,
+) -> AsyncIterator[bytes]:
+    """Bytes ``first`` to ``last`` (inclusive) of the build's file, ``chunk_bytes`` at most at
+    a time, each slice read in a transaction of its own. Raises AgentBuildNotFoundError when
+    the build disappears, or its file ends, before ``last`` (the response is then cut short,
+    which the client sees as an incomplete download and resumes)."""
+    offset = first
+    while offset <= last:
+        length = min(chunk_bytes, last + 1 - offset)
+        async with database.transaction() as session:
+            piece = await AgentBuildRepository(session).read_slice(
+                build_id, offset=offset, length=length
+            )
+        if not piece:
+            raise AgentBuildNotFoundError(f"The agent build {build_id} ended at byte {offset}.")
+        yield piece
+        offset += len(piece)
+
+
 class AgentBuilds:
-    """This replica's list of agent builds (loaded at start) and the offer made to agents."""
+    """The builds this replica lists and offers to agents: read from the database at most
+    every ``cache_seconds`` (0: on every use), so a build any replica published is offered
+    by all of them."""
 
-    public_base_url: str
-    builds: Sequence[AgentBuildInfo] = ()
+    def __init__(
+        self,
+        database: Database,
+        *,
+        public_base_url: str,
+        cache_seconds: float,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.public_base_url = public_base_url
+        self._database = database
+        self._cache_seconds = cache_seconds
+        self._monotonic = monotonic
+        self._builds: Sequence[AgentBuildInfo] = ()
+        self._read_at: float | None = None
+        # One read at a time: agents reconnecting together after an outage wait for it
+        # rather than each querying.
+        self._lock = asyncio.Lock()
+
+    def forget(self) -> None:
+        """Read the list again at the next use (this replica just published builds)."""
+        self._read_at = None
+
+    async def current(self) -> Sequence[AgentBuildInfo]:
+        """Every build, newest first (as ``load_agent_builds``), at most ``cache_seconds`` old."""
+        async with self._lock:
+            now = self._monotonic()
+            if self._read_at is None or now - self._read_at >= self._cache_seconds:
+                async with self._database.transaction() as session:
+                    self._builds = await load_agent_builds(session)
+                self._read_at = now
+            return self._builds
 
     def file_url(self, build: AgentBuildInfo) -> str:
         return f"{self.public_base_url.rstrip('/')}/agent-builds/{build.id}/file"
 
-    def offer(self, hello: agent_pb2.Hello) -> agent_pb2.AgentUpdate | None:
+    async def offer(self, hello: agent_pb2.Hello) -> agent_pb2.AgentUpdate | None:
         """The newest build for the agent's platform newer than the agent, as a proto."""
+        if not hello.agent_platform:
+            return None  # an agent run from source: nothing to offer, no query
         build = newest_offer(
-            self.builds, platform=hello.agent_platform, running_version=hello.agent_version
+            await self.current(),
+            platform=hello.agent_platform,
+            running_version=hello.agent_version,
         )
         if build is None:
             return None

@@ -75,7 +75,7 @@ class Runtime:
     # Replaceable so that tests of flash-safe time control time instead of racing it.
     clock: Clock = system_clock
 
-    # The agent builds this replica offers to connecting agents (loaded at start).
+    # The agent builds this replica offers to connecting agents (read from the database).
     agent_builds: AgentBuilds = field(init=False)
     # This replica among the others (leases, remote agent links, broadcasts, session locks).
     cluster: Cluster = field(init=False)
@@ -86,7 +86,11 @@ class Runtime:
 
     def __post_init__(self) -> None:
         self.cluster = Cluster(self)
-        self.agent_builds = AgentBuilds(public_base_url=self.settings.public_base_url)
+        self.agent_builds = AgentBuilds(
+            self.database,
+            public_base_url=self.settings.public_base_url,
+            cache_seconds=self.settings.agent_builds_cache_seconds,
+        )
         self.presence = PresenceWriter(
             self.database, flush_seconds=self.settings.presence_flush_seconds
         )
