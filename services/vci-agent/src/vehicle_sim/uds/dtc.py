@@ -1,10 +1,8 @@
 """Service 0x19 ReadDTCInformation: the ECU's stored DTCs (from its config), read-only."""
 
-
 from vehicle_sim.uds.constants import NRC
 from vehicle_sim.uds.context import EcuContext
 from vehicle_sim.uds.reply import NegativeResponseError, Reply
-
 
 __all__ = [
     "DTC_FORMAT_ISO14229_1",
