@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -16,6 +16,7 @@ from typing import Any
 import can
 import httpx
 
+from aos.agent.v1 import agent_pb2
 from programming.services.catalog import set_can_ids
 from vci_agent.flash import FlashOptions
 from vci_agent.jobs import JobRunner
@@ -63,7 +64,20 @@ async def _can_agent(
     # The session's vehicle read needs the DME's ids too (a real agent's user names them with
     # --can-id for reading); the test takes them away again before the job starts.
     connector = IsoTpConnector(bus, {**DEMO_CAN_IDS, DME: DME_IDS}, notifier=notifier)
+
+    # The link first (its handlers reach the runner made next), then the runner on the link.
+    def dispatch(frame: agent_pb2.AgentFrame, link: AgentLink) -> Awaitable[None]:
+        return runner.handle(frame, link)
+
+    link = AgentLink(
+        credential,
+        handler=dispatch,
+        on_welcome=lambda welcome: runner.on_welcome(welcome),
+        backoff=Backoff(base=0.05, cap=0.2),
+        pending_results=lambda: len(journal.unsynced_results()),
+    )
     runner = JobRunner(
+        link,
         journal=journal,
         cache_dir=cache,
         release_key=JobRunner.release_key_from_base64(credential.release_public_key),
@@ -72,14 +86,6 @@ async def _can_agent(
         # The virtual bus' threads add latency a real CAN ECU would not have.
         flash_options=FlashOptions(timing=UdsTiming(p2=3.0), reset_wait=0.05),
     )
-    link = AgentLink(
-        credential,
-        handler=runner.handle,
-        on_welcome=runner.on_welcome,
-        backoff=Backoff(base=0.05, cap=0.2),
-        pending_results=lambda: len(journal.unsynced_results()),
-    )
-    runner.attach(link)
     stop = asyncio.Event()
     running = asyncio.create_task(link.run(stop))
     try:
