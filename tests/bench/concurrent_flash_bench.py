@@ -49,8 +49,9 @@ from typing import Any
 
 import httpx
 
+from programming.testing import PREFLIGHT
+
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 HOST = "127.0.0.1"

@@ -26,8 +26,9 @@ from workshop import (
     stop_process,
 )
 
+from programming.testing import PREFLIGHT
+
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"

@@ -38,10 +38,10 @@ from workshop import (
     stop_process,
 )
 
+from programming.testing import PREFLIGHT
 from servicekit.testing import DatabaseFactory, asyncpg_dsn, delete_namespace_topics_after
 
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -19,6 +19,7 @@ from programming.domain.can_ids import can_ids_problem
 from programming.errors import EcuTypeNotFoundError, InvalidCanIdsError
 from programming.main import MIGRATIONS_DIR
 from programming.services.catalog import set_can_ids
+from programming.testing import PREFLIGHT
 from servicekit.migrations import downgrade, upgrade
 from servicekit.testing import TestTokenIssuer
 
@@ -26,7 +27,6 @@ Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 VIN = "WBA5F3103MFX12345"
 DEMO_IDS = {
     "BDC_G20": (0x740, 0x748),

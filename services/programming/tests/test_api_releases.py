@@ -20,12 +20,12 @@ from sqlalchemy import update
 from aos.agent.v1 import agent_pb2
 from aos_contracts.aosimg import parse_image
 from programming.db.models import FlashJob
+from programming.testing import PREFLIGHT
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 PROBLEM = "application/problem+json"

@@ -10,11 +10,11 @@ from typing import Any
 import httpx
 
 from aos.events.v1 import billing_pb2
+from programming.testing import PREFLIGHT
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 PROBLEM = "application/problem+json"

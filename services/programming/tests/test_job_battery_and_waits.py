@@ -14,12 +14,12 @@ import pytest
 from fastapi import FastAPI
 
 from aos.agent.v1 import agent_pb2
+from programming.testing import PREFLIGHT
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
 VIN = "WBA5F3103MFX12345"
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 TERMINAL = {"COMPLETED", "EXPIRED", "ABORTED", "FAILED"}
 
 

@@ -18,13 +18,13 @@ from prometheus_client import REGISTRY
 
 from aos.agent.v1 import agent_pb2
 from programming.config import Settings
+from programming.testing import PREFLIGHT
 
 AgentFactory = Callable[..., Awaitable[Any]]
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"

@@ -38,11 +38,11 @@ from programming.consumers.entitlements import handle_entitlement_granted
 from programming.main import MIGRATIONS_DIR, seed
 from programming.services.ecu_secrets import load_secret_cipher
 from programming.services.signing import load_release_key
+from programming.testing import PREFLIGHT
 from servicekit.db import Database
 from servicekit.testing import DatabaseFactory, TestTokenIssuer, incoming_event, timestamp
 
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"

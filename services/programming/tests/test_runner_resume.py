@@ -13,12 +13,12 @@ from fastapi import FastAPI
 
 from aos.agent.v1 import agent_pb2
 from programming.services.runner import resume_sessions
+from programming.testing import PREFLIGHT
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"

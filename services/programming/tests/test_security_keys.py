@@ -17,13 +17,13 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from aos.agent.v1 import agent_pb2
 from aos_contracts.keys import aos_demo_1, aos_demo_2
+from programming.testing import PREFLIGHT
 from servicekit.testing import ManualClock
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"
@@ -252,7 +252,7 @@ async def start_dme_job(
     planned = await http.post(
         "/sessions", json={"agent_id": agent.agent_id, "vin": VIN}, headers=headers
     )
-    await http.post(f"/sessions/{planned.json()['id']}/start", headers=headers)
+    await http.post(f"/sessions/{planned.json()['id']}/start", json=PREFLIGHT, headers=headers)
     job = await asyncio.wait_for(started.get(), 10)
     assert job.ecu_type == "DME_B48"
     await agent.send(progress(job, agent_pb2.JOB_PHASE_PREPARING))

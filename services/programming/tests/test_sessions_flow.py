@@ -15,6 +15,7 @@ from sqlalchemy import text
 from aos.agent.v1 import agent_pb2
 from aos.events.v1 import programming_pb2
 from aos_contracts.keys import aos_demo_1
+from programming.testing import PREFLIGHT
 from servicekit.revocations import Subject
 from servicekit.testing import assert_problem
 
@@ -22,7 +23,6 @@ Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"

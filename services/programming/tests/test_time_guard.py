@@ -15,13 +15,13 @@ from sqlalchemy import text
 
 from aos.agent.v1 import agent_pb2
 from aos.events.v1 import programming_pb2
+from programming.testing import PREFLIGHT
 from servicekit.testing import ManualClock
 
 Auth = Callable[..., dict[str, str]]
 Grant = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"

@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 
+from programming.testing import PREFLIGHT
 from servicekit.testing import assert_problem
 
 Auth = Callable[..., dict[str, str]]
@@ -17,7 +18,6 @@ Grant = Callable[..., Awaitable[Any]]
 Revoke = Callable[..., Awaitable[Any]]
 AgentFactory = Callable[..., Awaitable[Any]]
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"

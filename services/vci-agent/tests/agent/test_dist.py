@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import pytest
 
+from programming.testing import PREFLIGHT
 from vci_agent.credentials import load_credential
 from vci_agent.release import AGENT_VERSION, build_file_name
 from vehicle_sim.testing import running_vehicle
@@ -32,7 +33,6 @@ from vehicle_sim.testing import running_vehicle
 pytestmark = [pytest.mark.agent_dist, pytest.mark.timeout(900)]
 
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 ROOT = Path(__file__).resolve().parents[4]

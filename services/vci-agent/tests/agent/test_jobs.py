@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from sqlalchemy import text
 
 from aos.agent.v1 import agent_pb2
+from programming.testing import PREFLIGHT
 from vci_agent.journal import JobResultState, Journal
 from vci_agent.link import AgentLink, FrameHandler
 from vci_agent.pairing import DeviceCredential
@@ -25,7 +26,6 @@ from vehicle_sim.faults import Fault, FaultKind
 from vehicle_sim.testing import running_vehicle
 
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"

@@ -18,6 +18,7 @@ import httpx
 
 from aos.agent.v1 import agent_pb2
 from programming.services.catalog import set_can_ids
+from programming.testing import PREFLIGHT
 from vci_agent.flash import FlashOptions
 from vci_agent.jobs import JobRunner
 from vci_agent.journal import JobResultState, Journal
@@ -36,7 +37,6 @@ from vehicle_sim.isotp_bus import IsoTpVehicle
 from vehicle_sim.testing import running_isotp_vehicle
 
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 VIN = "WBA5F3103MFX12345"
 DME = 0x0012
 # The DME of this vehicle answers on the OBD-style ids, not the demo's 0x712/0x71A.

@@ -18,13 +18,13 @@ from typing import Any
 import httpx
 import pytest
 
+from programming.testing import PREFLIGHT
 from vci_agent.flash import FlashOptions
 from vci_agent.journal import JobResultState, Journal
 from vci_agent.uds import UdsTiming
 from vehicle_sim.testing import running_vehicle
 
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"

@@ -21,6 +21,7 @@ import httpx
 from udsoncan.connections import BaseConnection
 
 from aos.agent.v1 import agent_pb2
+from programming.testing import PREFLIGHT
 from vci_agent.cli import main
 from vci_agent.credentials import load_credential
 from vci_agent.jobs import JobRunner
@@ -32,7 +33,6 @@ from vci_agent.vehicle import EcuInfo
 from vehicle_sim.testing import RunningVehicle, running_vehicle
 
 # The start body: the pre-flight checklist confirmed at the vehicle.
-PREFLIGHT = {"preflight": {"charger_connected": True, "ignition_on": True, "no_other_tester": True}}
 
 
 VIN = "WBA5F3103MFX12345"
