@@ -139,6 +139,24 @@ def test_staff_get_told_why_can_ids_are_refused(
     assert "HU_MGU           CAN 0x763/0x76b" in capsys.readouterr().out
 
 
+def test_staff_name_the_key_algorithm_of_an_ecu_type(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["seed"]) == 0
+    capsys.readouterr()
+
+    assert main(["ecu-types", "set-algorithm", "HU_MGU", "aos-demo-2"]) == 0
+    assert "HU_MGU           CAN 0x763/0x76b  KEY AOS-DEMO-2" in capsys.readouterr().out
+    assert main(["ecu-types", "set-algorithm", "HU_MGU", "OEM-X-7"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "programming: unknown security key algorithm 'OEM-X-7' (known: AOS-DEMO-1, AOS-DEMO-2)"
+    )
+    assert main(["ecu-types", "list"]) == 0
+    out = capsys.readouterr().out
+    assert "HU_MGU           CAN 0x763/0x76b  KEY AOS-DEMO-2" in out
+    assert "DME_B48          CAN 0x712/0x71a  KEY AOS-DEMO-1" in out
+
+
 async def test_the_migration_fills_the_can_ids_of_the_demo_types_already_in_the_catalog(
     cli_env: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -1,6 +1,7 @@
 """Commands for platform staff: ``python -m programming ecu-types ...``.
 
-Until the maker's admin area exists, staff keep the catalog's CAN ids from the command line.
+Until the maker's admin area exists, staff keep the catalog's CAN ids and key algorithms from
+the command line.
 Each command runs in one transaction and prints what it did; a refused command prints why on
 stderr and exits with status 1.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 
+from aos_contracts.keys import UnknownKeyAlgorithmError
 from programming.config import Settings
 from programming.db.models import EcuType
 from programming.domain.can_ids import format_can_ids
@@ -48,11 +50,16 @@ def add_staff_commands(
     can_ids.add_argument("response", type=_can_id, help="response id, e.g. 0x71A")
     clear = actions.add_parser("clear-can-ids", help="forget an ECU type's CAN ids")
     clear.add_argument("key", help="ECU type, e.g. DME_B48")
+    algorithm = actions.add_parser(
+        "set-algorithm", help="name the seed/key algorithm the service unlocks the type with"
+    )
+    algorithm.add_argument("key", help="ECU type, e.g. DME_B48")
+    algorithm.add_argument("algorithm", help="e.g. AOS-DEMO-1 (an unknown name lists the known)")
 
 
 def _line(ecu_type: EcuType) -> str:
     ids = format_can_ids(ecu_type.can_request_id, ecu_type.can_response_id)
-    return f"{ecu_type.key:<16} CAN {ids:<12} {ecu_type.name}"
+    return f"{ecu_type.key:<16} CAN {ids:<12} KEY {ecu_type.security_algorithm:<12} {ecu_type.name}"
 
 
 async def run_staff_command(args: argparse.Namespace, settings: Settings) -> int:
@@ -63,6 +70,8 @@ async def run_staff_command(args: argparse.Namespace, settings: Settings) -> int
             action = args.ecu_types_command
             if action == "list":
                 found = list(await catalog.list_ecu_types(session))
+            elif action == "set-algorithm":
+                found = [await catalog.set_security_algorithm(session, args.key, args.algorithm)]
             else:
                 set_both = action == "set-can-ids"
                 found = [
@@ -74,7 +83,7 @@ async def run_staff_command(args: argparse.Namespace, settings: Settings) -> int
                     )
                 ]
             lines = [_line(ecu_type) for ecu_type in found]
-    except (EcuTypeNotFoundError, InvalidCanIdsError) as exc:
+    except (EcuTypeNotFoundError, InvalidCanIdsError, UnknownKeyAlgorithmError) as exc:
         print(f"programming: {exc}", file=sys.stderr)
         return 1
     finally:

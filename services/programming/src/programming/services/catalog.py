@@ -12,6 +12,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from aos_contracts.aosimg import build_image
+from aos_contracts.keys import key_algorithm
 from aos_contracts.uds import SEED_LEVEL_PROGRAMMING
 from programming.db.catalog import CatalogRepository
 from programming.db.models import EcuType, Release
@@ -137,6 +138,21 @@ async def set_can_ids(
         )
     ecu_type.can_request_id = request
     ecu_type.can_response_id = response
+    await session.flush()
+    return ecu_type
+
+
+async def set_security_algorithm(session: AsyncSession, key: str, name: str) -> EcuType:
+    """Name the seed/key algorithm of ECU type ``key``; the service computes the next key of
+    that type with it. Raises ``UnknownKeyAlgorithmError`` (its message lists the known ones)
+    before anything is changed, and EcuTypeNotFoundError."""
+    key_algorithm(name)  # refuses an unknown name, listing the known ones
+    ecu_type = await CatalogRepository(session).ecu_type(key, for_update=True)
+    if ecu_type is None:
+        raise EcuTypeNotFoundError(
+            f"The catalog has no ECU type {key!r}; list them with `ecu-types list`."
+        )
+    ecu_type.security_algorithm = name.strip().upper()
     await session.flush()
     return ecu_type
 
