@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
+from sqlalchemy import text
 
 from aos.agent.v1 import agent_pb2
 from programming.config import Settings
@@ -200,6 +201,30 @@ async def test_the_file_is_read_from_the_database_in_slices_of_the_chunk_size(
 
     assert [len(piece) for piece in pieces] == [300, 300, 300, 96]
     assert b"".join(pieces) == content[5:1001]
+
+
+async def test_a_build_is_stored_uncompressed_so_each_slice_reads_only_its_own_bytes(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    # Very compressible bytes: with the default storage PostgreSQL would compress them, and
+    # every substring() slice would decompress from byte 0 (programming_0012).
+    build_id = await _insert_build(app, version="9.9.8", content=bytes(3 << 20))
+    database: Database = app.state.runtime.database
+
+    async with database.transaction() as session:
+        storage = await session.scalar(
+            text(
+                "SELECT attstorage::text FROM pg_attribute "
+                "WHERE attrelid = 'agent_builds'::regclass AND attname = 'content'"
+            )
+        )
+        compression = await session.scalar(
+            text("SELECT pg_column_compression(content) FROM agent_builds WHERE id = :id"),
+            {"id": build_id},
+        )
+
+    assert storage == "e"
+    assert compression is None
 
 
 # --- The list and the offer come from the database, on every replica ----------------------
