@@ -44,6 +44,7 @@ from vci_agent.flash import (
     FlashError,
     FlashOptions,
     FlashProgress,
+    FlashRefusedError,
 )
 from vci_agent.image import ImageError, load_public_key, verify_image
 from vci_agent.jobs import JobRunner
@@ -63,7 +64,12 @@ from vci_agent.regions import KNOWN_REGIONS
 from vci_agent.release import build_platform, running_frozen
 from vci_agent.transport.discovery import DISCOVERY_PORT, discover
 from vci_agent.transport.doip import DoipRefusedError
-from vci_agent.transport.options import Connector, add_interface_options, connector_from_args
+from vci_agent.transport.options import (
+    Connector,
+    add_interface_options,
+    connector_from_args,
+    preflight_problems,
+)
 from vci_agent.uds import UdsTiming
 from vci_agent.update import SelfUpdater
 from vci_agent.vehicle import EcuInfo, read_vehicle
@@ -307,6 +313,13 @@ def _flash(args: argparse.Namespace, state_dir: Path, out: TextIO, *, connect: C
     )
     journal = Journal(state_dir / "journal")
     entry = _resumable_entry(journal, args.ecu, image.sha256.hex())
+    problems = preflight_problems(connect)
+    if problems:
+        # Before any request to the ECU; a journaled job stays as it is, to resume later.
+        raise FlashRefusedError(
+            f"the flash does not start: {'; '.join(problems)}. Nothing was sent to "
+            f"ECU 0x{args.ecu:04X}."
+        )
     if entry is None:
         entry = journal.save(
             JournalEntry(

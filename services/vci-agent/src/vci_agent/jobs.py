@@ -56,6 +56,7 @@ from vci_agent.image import (
 from vci_agent.journal import JobPhase, JobResultState, Journal, JournalEntry, JournalError
 from vci_agent.link import AgentLink
 from vci_agent.transport.doip import DoipRefusedError
+from vci_agent.transport.options import preflight_problems
 from vci_agent.transport.tracing import TraceRecord
 from vci_agent.vehicle import EcuInfo, read_vehicle
 
@@ -281,8 +282,29 @@ class JobRunner:
             entry = self._finish(entry, JobResultState.REFUSED, str(exc))
             await self._send_result(entry)
             return
+        problems = await asyncio.to_thread(preflight_problems, self._connect)
+        if problems:
+            entry = self._refuse(entry, problems)
+            await self._send_result(entry)
+            return
         entry = await self._flash(image, entry)
         await self._send_result(entry)
+
+    def _refuse(self, entry: JournalEntry, problems: Sequence[str]) -> JournalEntry:
+        """End a job the pre-flight check (DoIP: ignition, another tester) stands against,
+        before any request to the ECU. A resumed job whose ECU is erased says so."""
+        address = f"0x{entry.ecu_logical_address:04X}"
+        reasons = "; ".join(problems)
+        if _left_in_bootloader(entry):
+            detail = (
+                f"{reasons}. Nothing was sent to ECU {address} in this attempt; it is left in "
+                "its bootloader without application software: plan a new session for this "
+                "vehicle, it flashes this ECU again."
+            )
+            entry = self._journal.update(entry, ecu_in_bootloader=True)
+        else:
+            detail = f"{reasons}. Nothing was changed on ECU {address}."
+        return self._finish(entry, JobResultState.REFUSED, detail)
 
     def _learn_can_ids(self, entry: JournalEntry) -> None:
         """Tell a CAN connector the ECU's ids the job carries (from the service's catalog);

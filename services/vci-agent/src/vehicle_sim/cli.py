@@ -67,7 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="inject a fault, e.g. 'power-loss,ecu=0x12,block=50' (add ',seconds=60' to keep "
         "the vehicle without power that long), 'drop,block=3', "
         "'nrc,service=0x31,nrc=0x22', 'delay,service=0x36,seconds=2', 'link-loss,block=9', "
-        "'voltage,volts=11.6,block=20,seconds=30' (the battery sags to 11.6 V for 30 s)",
+        "'voltage,volts=11.6,block=20,seconds=30' (the battery sags to 11.6 V for 30 s), "
+        "'ignition-off' (from the start; add ',seconds=S' to switch it on after S s: the "
+        "diagnostic power mode answers 'not ready' meanwhile, see --discovery)",
     )
     serve.add_argument(
         "--can-speed",
@@ -91,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--discovery",
         action="store_true",
-        help="answer vehicle identification requests on UDP --port (never broadcasts)",
+        help="answer vehicle identification, DoIP entity status (open TCP sockets) and "
+        "diagnostic power mode requests on UDP --port (never broadcasts)",
     )
     serve.add_argument(
         "--functional-address",
@@ -144,7 +147,7 @@ async def _serve(
         vehicle,
         host=args.host,
         port=args.port,
-        faults=FaultInjector(faults, battery=vehicle.battery),
+        faults=FaultInjector(faults, battery=vehicle.battery, ignition=vehicle.ignition),
         payload_rate=CAN_500K_PAYLOAD_BYTES_PER_S if args.can_speed else None,
         tls=tls,
         tls_port=args.tls_port,
@@ -160,7 +163,11 @@ async def _serve(
     if entity.tls_port is not None:
         print(f"  TLS on {entity.host}:{entity.tls_port}", flush=True)
     if entity.udp_port is not None:
-        print(f"  vehicle identification on UDP {entity.host}:{entity.udp_port}", flush=True)
+        print(
+            f"  vehicle identification, entity status and power mode on UDP "
+            f"{entity.host}:{entity.udp_port}",
+            flush=True,
+        )
     for ecu in vehicle:
         state = ecu.persistent
         flag = " (in bootloader)" if state.in_bootloader else ""

@@ -16,6 +16,12 @@ A fault fires once, on the first request that matches it. Specification (CLI ``-
   ``seconds`` (on the simulator's clock) or, without, until another ``voltage`` fault fires.
   The request itself is processed normally, and other faults may fire on it too; the
   transports never see this kind (the injector applies it to the battery).
+- ``ignition-off``: the ignition is off, for ``seconds`` (on the simulator's clock) or, without,
+  for good: the DoIP entity answers a diagnostic power mode request "not ready" (0x00). The
+  ECUs keep answering UDS, as behind a gateway on the permanent supply; only the power mode
+  tells. Without ``ecu``, ``service`` or ``block`` it holds from the simulator's start (the
+  usual case: a tester's pre-flight check sees it before any request); with them, from the
+  first matching request on, which is processed normally (the transports never see it).
 
 ``block=N`` means the N-th TransferData (0x36) request since the last RequestDownload (0x34),
 counted per ECU, repeats included; it implies ``service=0x36``. Numbers may be hex (0x12).
@@ -26,6 +32,7 @@ from enum import StrEnum
 from typing import Any
 
 from vehicle_sim.battery import Battery
+from vehicle_sim.ignition import Ignition
 
 __all__ = ["Fault", "FaultInjector", "FaultKind", "fault_from_json", "parse_fault"]
 
@@ -40,6 +47,11 @@ class FaultKind(StrEnum):
     LINK_LOSS = "link-loss"
     POWER_LOSS = "power-loss"
     VOLTAGE = "voltage"
+    IGNITION_OFF = "ignition-off"
+
+
+# Kinds that change the vehicle's state instead of the transport's answer.
+_STATE_KINDS = frozenset({FaultKind.VOLTAGE, FaultKind.IGNITION_OFF})
 
 
 @dataclass(slots=True)
@@ -127,18 +139,38 @@ def parse_fault(spec: str) -> Fault:
 
 class FaultInjector:
     """Decides, per request, which fault (if any) fires. Counts TransferData blocks per ECU.
-    ``battery`` is the vehicle's, which ``voltage`` faults set (without one they are ignored)."""
+    ``battery`` is the vehicle's, which ``voltage`` faults set, and ``ignition`` the one
+    ``ignition-off`` faults switch off (without them those faults are ignored). An
+    ``ignition-off`` fault without ``ecu``, ``service`` or ``block`` fires here, at once."""
 
     def __init__(
-        self, faults: list[Fault] | None = None, *, battery: Battery | None = None
+        self,
+        faults: list[Fault] | None = None,
+        *,
+        battery: Battery | None = None,
+        ignition: Ignition | None = None,
     ) -> None:
         self.faults = list(faults or [])
         self.battery = battery
+        self.ignition = ignition
         self._blocks: dict[int, int] = {}
+        for fault in self.faults:
+            unfiltered = fault.ecu is None and fault.service is None and fault.block is None
+            if fault.kind is FaultKind.IGNITION_OFF and unfiltered:
+                self._apply_state(fault)
+
+    def _apply_state(self, fault: Fault) -> None:
+        fault.fired = True
+        if fault.kind is FaultKind.VOLTAGE:
+            if self.battery is not None and fault.volts is not None:
+                self.battery.set(fault.volts, seconds=fault.seconds)
+        elif self.ignition is not None:
+            self.ignition.switch_off(seconds=fault.seconds)
 
     def check(self, ecu: int, request: bytes | memoryview) -> Fault | None:
         """Return the transport fault to apply to ``request`` for ``ecu`` (marking it fired),
-        or None. Matching ``voltage`` faults are applied to the battery here and not returned."""
+        or None. Matching ``voltage`` and ``ignition-off`` faults are applied to the battery and
+        the ignition here and not returned."""
         if len(request) == 0:
             return None
         sid = request[0]
@@ -148,12 +180,10 @@ class FaultInjector:
         elif sid == _TRANSFER_DATA:
             block = self._blocks[ecu] = self._blocks.get(ecu, 0) + 1
         for fault in self.faults:
-            if fault.kind is FaultKind.VOLTAGE and fault.matches(ecu, sid, block):
-                fault.fired = True
-                if self.battery is not None and fault.volts is not None:
-                    self.battery.set(fault.volts, seconds=fault.seconds)
+            if fault.kind in _STATE_KINDS and fault.matches(ecu, sid, block):
+                self._apply_state(fault)
         for fault in self.faults:
-            if fault.kind is not FaultKind.VOLTAGE and fault.matches(ecu, sid, block):
+            if fault.kind not in _STATE_KINDS and fault.matches(ecu, sid, block):
                 fault.fired = True
                 return fault
         return None

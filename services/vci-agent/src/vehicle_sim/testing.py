@@ -94,7 +94,9 @@ async def running_vehicle(
         vehicle_config = vehicle_config.with_erase_time(erase_time_s)
     vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir, clock=clock)
     injector = FaultInjector(
-        [f if isinstance(f, Fault) else parse_fault(f) for f in faults], battery=vehicle.battery
+        [f if isinstance(f, Fault) else parse_fault(f) for f in faults],
+        battery=vehicle.battery,
+        ignition=vehicle.ignition,
     )
     entity = DoipEntity(
         vehicle,
@@ -153,7 +155,9 @@ def running_isotp_vehicle(
         vehicle_config = vehicle_config.with_erase_time(erase_time_s)
     vehicle = SimulatedVehicle(vehicle_config, state_dir=state_dir, clock=clock)
     injector = FaultInjector(
-        [f if isinstance(f, Fault) else parse_fault(f) for f in faults], battery=vehicle.battery
+        [f if isinstance(f, Fault) else parse_fault(f) for f in faults],
+        battery=vehicle.battery,
+        ignition=vehicle.ignition,
     )
     isotp_vehicle = IsoTpVehicle(
         vehicle,

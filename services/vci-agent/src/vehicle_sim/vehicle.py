@@ -6,6 +6,7 @@ from pathlib import Path
 
 from vehicle_sim.battery import Battery
 from vehicle_sim.config import VehicleConfig
+from vehicle_sim.ignition import Ignition
 from vehicle_sim.storage import EcuStorage, FileStorage, InMemoryStorage
 from vehicle_sim.uds import EcuServer
 
@@ -16,7 +17,8 @@ class SimulatedVehicle:
     """The ECUs of ``config``. With ``state_dir`` their memory and state persist there
     (``ecu_<address>/``), so a new SimulatedVehicle on the same directory resumes them.
     ``clock`` (seconds, monotonic) times the ECUs' S3 session timers and security delays, and
-    how long a lowered battery voltage lasts. ``battery`` is shared by all ECUs."""
+    how long a lowered battery voltage or a switched-off ignition lasts. ``battery`` is shared
+    by all ECUs; ``ignition`` is the vehicle's (the DoIP entity reports it)."""
 
     def __init__(
         self,
@@ -28,6 +30,7 @@ class SimulatedVehicle:
         self.config = config
         self.state_dir = state_dir
         self.battery = Battery(clock=clock)
+        self.ignition = Ignition(clock=clock)
         self._ecus: dict[int, EcuServer] = {}
         for ecu_config in config.ecus:
             storage: EcuStorage

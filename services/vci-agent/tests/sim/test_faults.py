@@ -4,6 +4,7 @@ import pytest
 
 from vehicle_sim.battery import NOMINAL_VOLTS, Battery
 from vehicle_sim.faults import Fault, FaultInjector, FaultKind, fault_from_json, parse_fault
+from vehicle_sim.ignition import Ignition
 
 
 def test_parse_power_loss_at_block() -> None:
@@ -125,3 +126,32 @@ def test_a_voltage_fault_and_a_transport_fault_fire_on_the_same_request() -> Non
 
     assert fired is not None and fired.kind is FaultKind.POWER_LOSS
     assert battery.volts == 9.5
+
+
+# The ignition-off fault: the vehicle's ignition, which the DoIP entity reports as power mode.
+
+
+def test_an_ignition_off_fault_without_a_request_filter_holds_from_the_start() -> None:
+    now = [100.0]
+    ignition = Ignition(clock=lambda: now[0])
+
+    FaultInjector([parse_fault("ignition-off,seconds=30")], ignition=ignition)
+
+    assert not ignition.on
+    now[0] += 30
+    assert ignition.on
+
+
+def test_an_ignition_off_fault_on_a_service_switches_off_there_for_good() -> None:
+    ignition = Ignition()
+    injector = FaultInjector([parse_fault("ignition-off,service=0x31")], ignition=ignition)
+
+    assert injector.check(0x12, b"\x22\xf1\x89") is None
+    assert ignition.on
+    assert injector.check(0x12, b"\x31\x01\xff\x00") is None  # the request goes through
+    assert not ignition.on
+
+
+def test_ignition_off_takes_no_volts() -> None:
+    with pytest.raises(ValueError, match="only a voltage fault takes volts"):
+        parse_fault("ignition-off,volts=12")

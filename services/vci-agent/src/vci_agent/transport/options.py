@@ -6,13 +6,19 @@ vehicle reader only ever see that. DoIP is the default; ``--interface`` picks a 
 interface instead (ISO-TP on CAN), or ``j2534`` for a SAE J2534 pass-thru device (its library
 by ``--j2534-dll`` or, on Windows, its registered name by ``--j2534-device``); on CAN the ECUs
 are found by their CAN ids (``--can-id``).
+
+Over DoIP the connector also offers ``preflight()``, which the flash paths call before a job
+starts: the entity's diagnostic power mode and entity status over UDP (``--udp-port``), unless
+``--skip-doip-checks``.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import ssl
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +29,13 @@ from udsoncan.connections import BaseConnection
 
 from aos_contracts.demo import DEMO_ECUS
 from vci_agent.platform import PLATFORM, RegistryReader, installed_passthru_devices, is_windows
+from vci_agent.transport.discovery import (
+    DISCOVERY_PORT,
+    DiscoveryError,
+    PowerMode,
+    entity_status,
+    power_mode,
+)
 from vci_agent.transport.doip import (
     TCP_DATA_PORT,
     TLS_DATA_PORT,
@@ -34,7 +47,9 @@ from vci_agent.transport.isotp import IsoTpEndpoint, isotp_connection
 from vci_agent.transport.j2534 import J2534Connector, J2534Device
 
 __all__ = [
+    "ANOTHER_TESTER",
     "DEMO_CAN_IDS",
+    "IGNITION_OFF",
     "Connector",
     "DoipConnector",
     "IsoTpConnector",
@@ -43,6 +58,7 @@ __all__ = [
     "j2534_library_path",
     "parse_activation_type",
     "parse_can_id",
+    "preflight_problems",
 ]
 
 Connector = Callable[[int], BaseConnection]
@@ -55,6 +71,12 @@ J2534_INTERFACE = "j2534"
 DEMO_CAN_IDS: Mapping[int, tuple[int, int]] = MappingProxyType(
     {ecu.logical_address: (ecu.can_request_id, ecu.can_response_id) for ecu in DEMO_ECUS}
 )
+
+_log = logging.getLogger(__name__)
+
+# What the DoIP pre-flight check refuses a job with (the technician reads it in the portal).
+IGNITION_OFF = "the vehicle's ignition is off: switch it on and start again"
+ANOTHER_TESTER = "another tester is connected to the vehicle: disconnect it"
 
 _ACTIVATION_NAMES = {
     "default": ActivationType.DEFAULT,
@@ -130,6 +152,18 @@ def add_interface_options(command: argparse.ArgumentParser) -> None:
         default=int(ActivationType.DEFAULT),
         help="routing activation type: default (0x00), wwh-obd (0x01), central-security "
         "(0xE0, needs --tls) or a number",
+    )
+    doip.add_argument(
+        "--udp-port",
+        type=int,
+        default=DISCOVERY_PORT,
+        help=f"the entity's UDP port for the pre-flight checks (default {DISCOVERY_PORT})",
+    )
+    doip.add_argument(
+        "--skip-doip-checks",
+        action="store_true",
+        help="do not ask the entity for its diagnostic power mode (ignition) and status "
+        "(another tester connected) before a flash",
     )
     bus = command.add_argument_group("CAN (ISO-TP on python-can or a J2534 device) instead of DoIP")
     bus.add_argument(
@@ -208,6 +242,16 @@ def connector_from_args(args: argparse.Namespace) -> Iterator[Connector]:
     yield _doip_from_args(args)
 
 
+def preflight_problems(connect: Connector) -> list[str]:
+    """What the connector's pre-flight check finds against starting a flash (``preflight()``,
+    DoIP only); none for a connector without one. It blocks up to a few seconds (UDP)."""
+    check = getattr(connect, "preflight", None)
+    if not callable(check):
+        return []
+    problems: list[str] = check()
+    return problems
+
+
 def j2534_library_path(
     *,
     dll: Path | None,
@@ -260,18 +304,72 @@ def _doip_from_args(args: argparse.Namespace) -> Connector:
         protocol_version=args.protocol_version,
         tls=tls,
         activation_type=args.activation_type,
+        udp_port=args.udp_port,
+        checks=not args.skip_doip_checks,
     )
 
 
 @dataclass(frozen=True, slots=True)
 class DoipConnector:
-    """Opens a DoIP connection to one ECU of the entity at ``host``:``port``."""
+    """Opens a DoIP connection to one ECU of the entity at ``host``:``port``; ``preflight``
+    asks the entity on ``udp_port`` whether a flash may start (unless ``checks`` is False)."""
 
     host: str
     port: int
     protocol_version: int = 2
     tls: ssl.SSLContext | None = None
     activation_type: int = ActivationType.DEFAULT
+    udp_port: int = DISCOVERY_PORT
+    checks: bool = True
+    udp_timeout: float = 0.5
+    udp_attempts: int = 3
+    # A connection a tester (or this agent's last job) just closed may still count for a
+    # moment while the entity takes it down: open sockets are asked again after this pause.
+    settle_seconds: float = 0.5
+
+    def preflight(self) -> list[str]:
+        """What stands against starting a flash now, each a sentence for the technician; call
+        it while this agent holds no connection to the entity. Asks the entity (unicast UDP)
+        for its diagnostic power mode ("not ready": the ignition is off) and its status (open
+        TCP_DATA sockets: another tester is connected). Neither carries a battery voltage.
+        An entity that does not answer, or does not support a request, is let through with a
+        warning in the log: many do not answer these requests."""
+        if not self.checks:
+            _log.warning("DoIP pre-flight checks skipped: ignition and other testers unchecked")
+            return []
+        where = f"the DoIP entity at {self.host} (UDP {self.udp_port})"
+        problems: list[str] = []
+        try:
+            mode = power_mode(
+                self.host,
+                port=self.udp_port,
+                timeout=self.udp_timeout,
+                attempts=self.udp_attempts,
+                protocol_version=self.protocol_version,
+            )
+            status = entity_status(
+                self.host,
+                port=self.udp_port,
+                timeout=self.udp_timeout,
+                attempts=self.udp_attempts,
+                protocol_version=self.protocol_version,
+            )
+        except (DiscoveryError, OSError) as exc:
+            _log.warning("%s cannot be asked for its state (%s): flashing without", where, exc)
+            return []
+        if mode is PowerMode.NOT_READY:
+            problems.append(IGNITION_OFF)
+        elif mode is None:
+            _log.warning("%s did not answer the power mode request: ignition unchecked", where)
+        elif mode is not PowerMode.READY:
+            _log.warning("%s reports power mode 0x%02X: ignition unchecked", where, mode)
+        if status is None:
+            _log.warning(
+                "%s did not answer the entity status request: other testers unchecked", where
+            )
+        elif status.open_sockets > 0 and self._still_busy():
+            problems.append(ANOTHER_TESTER)
+        return problems
 
     def __call__(self, logical_address: int) -> BaseConnection:
         return doip_connection(
@@ -282,6 +380,20 @@ class DoipConnector:
             tls=self.tls,
             activation_type=self.activation_type,
         )
+
+    def _still_busy(self) -> bool:
+        time.sleep(self.settle_seconds)
+        try:
+            status = entity_status(
+                self.host,
+                port=self.udp_port,
+                timeout=self.udp_timeout,
+                attempts=self.udp_attempts,
+                protocol_version=self.protocol_version,
+            )
+        except (DiscoveryError, OSError):
+            return True  # it answered a moment ago: the sockets it reported stand
+        return status is None or status.open_sockets > 0
 
 
 class IsoTpConnector:

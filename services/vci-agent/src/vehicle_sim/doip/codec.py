@@ -15,12 +15,16 @@ __all__ = [
     "GenericNackCode",
     "Header",
     "HeaderError",
+    "NodeType",
     "PayloadType",
+    "PowerMode",
     "RoutingActivationCode",
     "alive_check_response",
     "diagnostic_ack",
     "diagnostic_message",
     "diagnostic_nack",
+    "diagnostic_power_mode_response",
+    "entity_status_response",
     "generic_nack",
     "pack_message",
     "parse_header",
@@ -47,6 +51,10 @@ class PayloadType(IntEnum):
     ROUTING_ACTIVATION_RESPONSE = 0x0006
     ALIVE_CHECK_REQUEST = 0x0007
     ALIVE_CHECK_RESPONSE = 0x0008
+    ENTITY_STATUS_REQUEST = 0x4001
+    ENTITY_STATUS_RESPONSE = 0x4002
+    DIAGNOSTIC_POWER_MODE_REQUEST = 0x4003
+    DIAGNOSTIC_POWER_MODE_RESPONSE = 0x4004
     DIAGNOSTIC_MESSAGE = 0x8001
     DIAGNOSTIC_ACK = 0x8002
     DIAGNOSTIC_NACK = 0x8003
@@ -77,6 +85,19 @@ class RoutingActivationCode(IntEnum):
     UNSUPPORTED_ACTIVATION_TYPE = 0x06
     REQUIRES_TLS = 0x07  # ISO 13400-2:2019
     SUCCESS = 0x10
+
+
+class NodeType(IntEnum):
+    GATEWAY = 0x00
+    NODE = 0x01
+
+
+class PowerMode(IntEnum):
+    """Diagnostic power mode (ISO 13400-2): may the tester run diagnostics now?"""
+
+    NOT_READY = 0x00
+    READY = 0x01
+    NOT_SUPPORTED = 0x02
 
 
 class HeaderError(ValueError):
@@ -156,3 +177,23 @@ def vehicle_identification_response(
     action 0x00 (none needed) and VIN/GID sync status 0x00 (synchronised)."""
     payload = struct.pack(">17sH6s6sBB", vin.encode("ascii"), logical_address, eid, gid, 0x00, 0x00)
     return pack_message(version, PayloadType.VEHICLE_IDENTIFICATION_RESPONSE, payload)
+
+
+def entity_status_response(
+    version: int,
+    *,
+    node_type: NodeType,
+    max_sockets: int,
+    open_sockets: int,
+    max_data_size: int | None,
+) -> bytes:
+    """DoIP entity status response: node type, the most TCP_DATA sockets the entity accepts at
+    once, how many are open now, and (optional) the largest logical request it takes."""
+    payload = struct.pack(">BBB", node_type, max_sockets, open_sockets)
+    if max_data_size is not None:
+        payload += struct.pack(">I", max_data_size)
+    return pack_message(version, PayloadType.ENTITY_STATUS_RESPONSE, payload)
+
+
+def diagnostic_power_mode_response(version: int, mode: PowerMode) -> bytes:
+    return pack_message(version, PayloadType.DIAGNOSTIC_POWER_MODE_RESPONSE, bytes((mode,)))

@@ -1,7 +1,9 @@
 """The DoIP entity: ISO 13400-2 on loopback, routing diagnostic messages to the ECUs.
 
 TCP_DATA in the clear and, given a certificate, over TLS on a second port (ISO 13400-2:2019);
-vehicle identification requests over UDP when asked for (see discovery.py). Never a broadcast.
+vehicle identification, entity status and diagnostic power mode requests over UDP when asked
+for (see discovery.py; ISO 13400-2 has them on UDP only, so TCP_DATA answers them "unknown
+payload type"). Never a broadcast.
 """
 
 import asyncio
@@ -18,6 +20,7 @@ from vehicle_sim.doip.codec import (
     GenericNackCode,
     HeaderError,
     PayloadType,
+    PowerMode,
     RoutingActivationCode,
     alive_check_response,
     diagnostic_ack,
@@ -27,7 +30,7 @@ from vehicle_sim.doip.codec import (
     parse_header,
     routing_activation_response,
 )
-from vehicle_sim.doip.discovery import EntityIdentity, IdentificationResponder
+from vehicle_sim.doip.discovery import DiscoveryResponder, EntityIdentity
 from vehicle_sim.faults import FaultInjector, FaultKind
 from vehicle_sim.uds import EcuServer, negative_response, pending_response
 from vehicle_sim.vehicle import SimulatedVehicle
@@ -75,7 +78,9 @@ class DoipEntity:
     the TLS port only; on the clear port it is answered "requires TLS" (0x07).
     ``udp_port`` (0 = any free port, None = none) answers vehicle identification requests with
     the VIN, the logical address, ``eid`` and ``gid`` (default: a locally administered MAC
-    made from the logical address; the GID is the EID).
+    made from the logical address; the GID is the EID), entity status requests with the
+    TCP_DATA connections open now (clear and TLS), and diagnostic power mode requests with
+    "ready" while the vehicle has power and its ignition is on, else "not ready".
 
     A diagnostic message to ``functional_address`` (None = none) is functionally addressed: it
     is acknowledged once (from the functional address), then every ECU handles it and sends
@@ -173,6 +178,17 @@ class DoipEntity:
             writer.transport.abort()
         logger.info("vehicle without power for %.1f s", seconds)
 
+    @property
+    def open_connections(self) -> int:
+        """TCP_DATA connections open now, clear and TLS (what entity status reports)."""
+        return len(self._writers)
+
+    @property
+    def power_mode(self) -> PowerMode:
+        """Ready for diagnostics: the vehicle has power and its ignition is on."""
+        ready = self.powered and self.vehicle.ignition.on
+        return PowerMode.READY if ready else PowerMode.NOT_READY
+
     async def start(self) -> None:
         self._server = await asyncio.start_server(
             self._serve, self.host, self._requested_port, limit=1 << 20
@@ -183,7 +199,13 @@ class DoipEntity:
             )
         if self._requested_udp_port is not None:
             transport, _ = await asyncio.get_running_loop().create_datagram_endpoint(
-                lambda: IdentificationResponder(self.identity, powered=lambda: self.powered),
+                lambda: DiscoveryResponder(
+                    self.identity,
+                    powered=lambda: self.powered,
+                    open_sockets=lambda: self.open_connections,
+                    power_mode=lambda: self.power_mode,
+                    max_data_size=MAX_PAYLOAD_LENGTH,
+                ),
                 local_addr=(self.host, self._requested_udp_port),
             )
             self._udp = transport
