@@ -35,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 )
 from google.protobuf.timestamp_pb2 import Timestamp
 from keyring.backends import fail
+from udsoncan.connections import BaseConnection
 
 from aos.agent.v1 import agent_pb2
 from aos_contracts.aosimg import build_image
@@ -351,6 +352,7 @@ async def _running_agent(
     wrap: Callable[[FrameHandler], FrameHandler] | None = None,
     flash_options: FlashOptions | None = None,
     activation_type: Callable[[], int] = lambda: 0x00,
+    connect: Callable[[int], BaseConnection] | None = None,
 ) -> AsyncIterator[AgentLink]:
     # The link first (its handlers reach the runner made next), then the runner on the link.
     def dispatch(frame: agent_pb2.AgentFrame, link: AgentLink) -> Awaitable[None]:
@@ -368,8 +370,11 @@ async def _running_agent(
         journal=journal,
         cache_dir=cache,
         release_key=release_key or JobRunner.release_key_from_base64(credential.release_public_key),
-        connect=lambda address: doip_connection(
-            sim.host, sim.port, address, activation_type=activation_type()
+        connect=connect
+        or (
+            lambda address: doip_connection(
+                sim.host, sim.port, address, activation_type=activation_type()
+            )
         ),
         ecus=AGENT_ECUS,
         flash_options=flash_options or FlashOptions(timing=UdsTiming(p2=3.0), reset_wait=0.05),
