@@ -21,6 +21,7 @@ from programming.testing import PREFLIGHT
 from vci_agent.journal import JobResultState, Journal
 from vci_agent.link import AgentLink, FrameHandler
 from vci_agent.pairing import DeviceCredential
+from vci_agent.transport.options import IGNITION_OFF, DoipConnector
 from vehicle_sim.config import demo_vehicle
 from vehicle_sim.faults import Fault, FaultKind
 from vehicle_sim.testing import running_vehicle
@@ -438,6 +439,32 @@ async def test_a_low_battery_refuses_the_job_with_the_advice_to_connect_a_charge
         pytest.approx(11.8),
         pytest.approx(11.8),
     )
+
+
+async def test_a_job_on_a_vehicle_with_the_ignition_off_is_refused_before_any_uds_request(
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
+) -> None:
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    credential = await pair_agent(programming_server, organization_id)
+    journal = Journal(tmp_path / "journal")
+    # The DoIP entity reports power mode "not ready"; the ECUs still answer the vehicle read.
+    async with running_vehicle(tmp_path / "sim", discovery=True, faults=["ignition-off"]) as sim:
+        assert sim.udp_port is not None
+        connector = DoipConnector(sim.host, sim.port, udp_port=sim.udp_port)
+        async with running_agent(credential, sim, journal, tmp_path / "cache", connect=connector):
+            outcome = await _run_session(
+                programming_server, organization_id, credential.agent_id, during=None
+            )
+        ecu = sim.ecu(DME).persistent
+        assert (ecu.version, ecu.erased, ecu.in_bootloader) == ("1.0.0", False, False)
+    [job] = [j for j in outcome["session"]["jobs"] if j["ecu_logical_address"] == DME]
+    assert job["state"] == "REFUSED", job
+    assert IGNITION_OFF in job["detail"]
+    assert not job["left_in_bootloader"]
+    [entry] = journal.entries()
+    assert entry.result is JobResultState.REFUSED
+    assert entry.acked_offset == 0
 
 
 async def test_an_ecu_that_refuses_the_tester_for_good_ends_the_job_failed_with_the_reason(

@@ -89,6 +89,7 @@ async def test_wrong_inverse_version_gets_nack_0x00(raw: RawTester) -> None:
 
 
 async def test_unknown_payload_type_gets_nack_0x01_and_stays_open(raw: RawTester) -> None:
+    # Entity status (0x4001) is a UDP request only (ISO 13400-2): unknown on TCP_DATA.
     await raw.send(b"\x02\xfd\x40\x01\x00\x00\x00\x00")
     assert await raw.receive() == b"\x02\xfd\x00\x00\x00\x00\x00\x01\x01"
     await raw.send(ACTIVATE_V2)
