@@ -151,6 +151,32 @@ async def test_preflight_of_a_ready_entity_finds_nothing(tmp_path: Path) -> None
     assert problems == []
 
 
+async def test_preflight_goes_on_when_the_entity_does_not_support_the_power_mode(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # An entity answering power mode 0x02 "not supported" and entity status with no socket open.
+    answers = {
+        0x4003: b"\x02\xfd\x40\x04\x00\x00\x00\x01\x02",
+        0x4001: b"\x02\xfd\x40\x02\x00\x00\x00\x03\x00\x04\x00",
+    }
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as entity:
+        entity.bind(("127.0.0.1", 0))
+        entity.settimeout(5)
+        connector = DoipConnector("127.0.0.1", 13400, udp_port=entity.getsockname()[1])
+
+        def answer_two() -> None:
+            for _ in range(2):
+                request, tester = entity.recvfrom(64)
+                entity.sendto(answers[int.from_bytes(request[2:4], "big")], tester)
+
+        serving = asyncio.create_task(asyncio.to_thread(answer_two))
+        problems = await asyncio.to_thread(connector.preflight)
+        await asyncio.wait_for(serving, 10)
+
+    assert problems == []
+    assert "reports power mode 0x02" in caplog.text
+
+
 def _preflight_argv(sim: RunningVehicle, tmp_path: Path, files: dict[str, Path]) -> list[str]:
     assert sim.udp_port is not None
     return [*_flash_argv(sim, tmp_path, files), "--udp-port", str(sim.udp_port)]
