@@ -242,8 +242,9 @@ def _ask(
     clock: Callable[[], float],
 ) -> _T | None:
     """Send ``request`` to one entity until ``parse`` accepts an answer from it, at most
-    ``attempts`` times. Answers from other addresses, and ones ``parse`` rejects (a generic
-    NACK: the entity does not know the request), do not count."""
+    ``attempts`` times. The socket is connected to the entity, so datagrams from elsewhere
+    never arrive; answers ``parse`` rejects are skipped, except a generic NACK (the entity
+    does not know the request), which ends the asking."""
     if _is_broadcast(address):
         raise DiscoveryError(f"{address} is a broadcast address: give the vehicle's address")
     family, target = _target(address, port)

@@ -32,6 +32,7 @@ from vci_agent.platform import PLATFORM, RegistryReader, installed_passthru_devi
 from vci_agent.transport.discovery import (
     DISCOVERY_PORT,
     DiscoveryError,
+    EntityStatus,
     PowerMode,
     entity_status,
     power_mode,
@@ -347,13 +348,7 @@ class DoipConnector:
                 attempts=self.udp_attempts,
                 protocol_version=self.protocol_version,
             )
-            status = entity_status(
-                self.host,
-                port=self.udp_port,
-                timeout=self.udp_timeout,
-                attempts=self.udp_attempts,
-                protocol_version=self.protocol_version,
-            )
+            status = self._entity_status()
         except (DiscoveryError, OSError) as exc:
             _log.warning("%s cannot be asked for its state (%s): flashing without", where, exc)
             return []
@@ -381,16 +376,19 @@ class DoipConnector:
             activation_type=self.activation_type,
         )
 
+    def _entity_status(self) -> EntityStatus | None:
+        return entity_status(
+            self.host,
+            port=self.udp_port,
+            timeout=self.udp_timeout,
+            attempts=self.udp_attempts,
+            protocol_version=self.protocol_version,
+        )
+
     def _still_busy(self) -> bool:
         time.sleep(self.settle_seconds)
         try:
-            status = entity_status(
-                self.host,
-                port=self.udp_port,
-                timeout=self.udp_timeout,
-                attempts=self.udp_attempts,
-                protocol_version=self.protocol_version,
-            )
+            status = self._entity_status()
         except (DiscoveryError, OSError):
             return True  # it answered a moment ago: the sockets it reported stand
         return status is None or status.open_sockets > 0
