@@ -21,7 +21,7 @@ from programming.testing import PREFLIGHT
 from vci_agent.journal import JobResultState, Journal
 from vci_agent.link import AgentLink, FrameHandler
 from vci_agent.pairing import DeviceCredential
-from vci_agent.transport.options import IGNITION_OFF, DoipConnector
+from vci_agent.transport.options import ANOTHER_TESTER, IGNITION_OFF, DoipConnector
 from vehicle_sim.config import demo_vehicle
 from vehicle_sim.faults import Fault, FaultKind
 from vehicle_sim.testing import running_vehicle
@@ -465,6 +465,33 @@ async def test_a_job_on_a_vehicle_with_the_ignition_off_is_refused_before_any_ud
     [entry] = journal.entries()
     assert entry.result is JobResultState.REFUSED
     assert entry.acked_offset == 0
+
+
+async def test_a_job_while_another_tester_holds_a_connection_is_refused(
+    programming_server: Any, tmp_path: Path, pair_agent: Any, running_agent: Any
+) -> None:
+    organization_id = uuid.uuid4()
+    await programming_server.grant_programming_time(organization_id)
+    credential = await pair_agent(programming_server, organization_id)
+    journal = Journal(tmp_path / "journal")
+    async with running_vehicle(tmp_path / "sim", discovery=True) as sim:
+        assert sim.udp_port is not None
+        connector = DoipConnector(sim.host, sim.port, udp_port=sim.udp_port)
+        # Another tester's connection, taken up by the entity (its alive check answered).
+        reader, other = await asyncio.open_connection(sim.host, sim.port)
+        other.write(b"\x02\xfd\x00\x07\x00\x00\x00\x00")
+        await other.drain()
+        await asyncio.wait_for(reader.readexactly(10), 5)
+        async with running_agent(credential, sim, journal, tmp_path / "cache", connect=connector):
+            outcome = await _run_session(
+                programming_server, organization_id, credential.agent_id, during=None
+            )
+        other.close()
+        assert sim.ecu(DME).persistent.version == "1.0.0"
+    [job] = [j for j in outcome["session"]["jobs"] if j["ecu_logical_address"] == DME]
+    assert job["state"] == "REFUSED", job
+    assert ANOTHER_TESTER in job["detail"]
+    assert IGNITION_OFF not in job["detail"]
 
 
 async def test_an_ecu_that_refuses_the_tester_for_good_ends_the_job_failed_with_the_reason(
