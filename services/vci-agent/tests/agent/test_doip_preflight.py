@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from test_cli import DME, _files, _flash_argv
 
-from vci_agent.cli import main
+from vci_agent.cli import build_parser, main
 from vci_agent.transport.discovery import (
     DiscoveryError,
     EntityStatus,
@@ -25,7 +25,12 @@ from vci_agent.transport.discovery import (
     power_mode,
     power_mode_request,
 )
-from vci_agent.transport.options import ANOTHER_TESTER, IGNITION_OFF, DoipConnector
+from vci_agent.transport.options import (
+    ANOTHER_TESTER,
+    IGNITION_OFF,
+    DoipConnector,
+    connector_from_args,
+)
 from vehicle_sim.testing import RunningVehicle, running_vehicle
 
 
@@ -144,6 +149,24 @@ async def test_preflight_finds_the_ignition_off_and_another_tester(tmp_path: Pat
     assert problems == [IGNITION_OFF, ANOTHER_TESTER]
 
 
+async def test_the_agents_own_open_connection_is_not_another_tester(tmp_path: Path) -> None:
+    async with running_vehicle(tmp_path, discovery=True) as sim:
+        connector = _connector(sim, settle_seconds=0.05)
+        # A vehicle read of this agent holds a connection while a job is about to start.
+        reading = await asyncio.to_thread(connector, 0x0040)
+        await asyncio.to_thread(reading.open)
+        try:
+            while_reading = await asyncio.to_thread(connector.preflight)
+            other = await _hold_connection(sim)
+            with_another = await asyncio.to_thread(connector.preflight)
+            other.close()
+        finally:
+            await asyncio.to_thread(reading.close)
+
+    assert while_reading == []
+    assert with_another == [ANOTHER_TESTER]
+
+
 async def test_preflight_of_a_ready_entity_finds_nothing(tmp_path: Path) -> None:
     async with running_vehicle(tmp_path, discovery=True) as sim:
         problems = await asyncio.to_thread(_connector(sim).preflight)
@@ -241,3 +264,21 @@ async def test_flash_command_with_skip_doip_checks_flashes_with_the_ignition_off
 
         assert code == 0
         assert sim.ecu(DME).persistent.version == "1.1.0"
+
+
+@pytest.mark.parametrize(
+    ("options", "udp_port"),
+    [
+        ([], 13400),
+        (["--port", "13500"], 13500),  # an entity keeps UDP and TCP on one port
+        (["--tls", "--port", "3500"], 13400),  # the TLS port is TCP only
+        (["--port", "13500", "--udp-port", "13600"], 13600),
+    ],
+)
+def test_the_udp_port_of_the_checks_follows_the_tcp_port_unless_given(
+    options: list[str], udp_port: int
+) -> None:
+    args = build_parser().parse_args(["read-vehicle", *options])
+    with connector_from_args(args) as connector:
+        assert isinstance(connector, DoipConnector)
+        assert connector.udp_port == udp_port

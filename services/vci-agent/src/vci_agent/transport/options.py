@@ -19,8 +19,9 @@ import contextlib
 import logging
 import ssl
 import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 
@@ -157,8 +158,9 @@ def add_interface_options(command: argparse.ArgumentParser) -> None:
     doip.add_argument(
         "--udp-port",
         type=int,
-        default=DISCOVERY_PORT,
-        help=f"the entity's UDP port for the pre-flight checks (default {DISCOVERY_PORT})",
+        default=None,
+        help="the entity's UDP port for the pre-flight checks (default: --port when given "
+        f"without --tls, else {DISCOVERY_PORT}; an entity serves UDP and TCP on one port)",
     )
     doip.add_argument(
         "--skip-doip-checks",
@@ -305,9 +307,20 @@ def _doip_from_args(args: argparse.Namespace) -> Connector:
         protocol_version=args.protocol_version,
         tls=tls,
         activation_type=args.activation_type,
-        udp_port=args.udp_port,
+        udp_port=_udp_port(args),
         checks=not args.skip_doip_checks,
     )
+
+
+def _udp_port(args: argparse.Namespace) -> int:
+    """The entity's UDP port: as given, else the TCP port given (ISO 13400-2 serves both on
+    13400, and an entity on another port, like a simulator, keeps them together), else 13400;
+    the TLS port 3496 is TCP only."""
+    if args.udp_port is not None:
+        return int(args.udp_port)
+    if args.port is not None and not args.tls:
+        return int(args.port)
+    return DISCOVERY_PORT
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,6 +340,11 @@ class DoipConnector:
     # A connection a tester (or this agent's last job) just closed may still count for a
     # moment while the entity takes it down: open sockets are asked again after this pause.
     settle_seconds: float = 0.5
+    # The connections this connector opened: while open, they are ours, not another tester's
+    # (a vehicle read may run while a job starts on the same entity).
+    _opened: weakref.WeakSet[BaseConnection] = field(
+        default_factory=weakref.WeakSet, compare=False, repr=False
+    )
 
     def preflight(self) -> list[str]:
         """What stands against starting a flash now, each a sentence for the technician; call
@@ -362,12 +380,12 @@ class DoipConnector:
             _log.warning(
                 "%s did not answer the entity status request: other testers unchecked", where
             )
-        elif status.open_sockets > 0 and self._still_busy():
+        elif status.open_sockets > self._own_sockets() and self._still_busy():
             problems.append(ANOTHER_TESTER)
         return problems
 
     def __call__(self, logical_address: int) -> BaseConnection:
-        return doip_connection(
+        connection = doip_connection(
             self.host,
             self.port,
             logical_address,
@@ -375,6 +393,12 @@ class DoipConnector:
             tls=self.tls,
             activation_type=self.activation_type,
         )
+        self._opened.add(connection)
+        return connection
+
+    def _own_sockets(self) -> int:
+        """How many TCP connections to the entity this agent holds open now."""
+        return sum(1 for connection in list(self._opened) if connection.is_open())
 
     def _entity_status(self) -> EntityStatus | None:
         return entity_status(
@@ -391,7 +415,7 @@ class DoipConnector:
             status = self._entity_status()
         except (DiscoveryError, OSError):
             return True  # it answered a moment ago: the sockets it reported stand
-        return status is None or status.open_sockets > 0
+        return status is None or status.open_sockets > self._own_sockets()
 
 
 class IsoTpConnector:
