@@ -179,6 +179,7 @@ class JobRunner:
 
     async def _read_vehicle(self, frame: agent_pb2.AgentFrame) -> None:
         request_id = frame.read_vehicle.request_id
+        self._learn_read_can_ids(frame.read_vehicle)
         try:
             state = await asyncio.to_thread(read_vehicle, self._connect, self._ecus)
             answer = agent_pb2.AgentFrame(
@@ -312,6 +313,18 @@ class JobRunner:
         learn = getattr(self._connect, "learn", None)
         if entry.can_ids is not None and callable(learn):
             learn(entry.ecu_logical_address, entry.can_ids)
+
+    def _learn_read_can_ids(self, request: agent_pb2.ReadVehicle) -> None:
+        """Tell a CAN connector the catalog's ids of the ECU types the agent knows at its ECU
+        addresses, so the read finds them (ids the user gave still win)."""
+        learn = getattr(self._connect, "learn", None)
+        if not callable(learn):
+            return
+        by_type = {ids.ecu_type: (ids.request_id, ids.response_id) for ids in request.can_ids}
+        for ecu in self._ecus:
+            found = by_type.get(ecu.ecu_type) if ecu.ecu_type else None
+            if found is not None:
+                learn(ecu.logical_address, found)
 
     def _image_file(self, entry: JournalEntry) -> Path:
         """The cached image of ``entry``, downloaded (HTTP Range resume) when the cache lacks

@@ -1,5 +1,5 @@
-"""A service job on a CAN link reaches its ECU by the CAN ids the job carries from the
-programming catalog: here a vehicle whose DME answers on ids the agent does not know
+"""A vehicle read and a service job on a CAN link reach the ECU by the CAN ids the service
+sends from the programming catalog: here a vehicle whose DME answers on ids the agent does not know
 (not the demo vehicle's), over python-can's ``virtual`` bus."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -57,13 +57,17 @@ def _vehicle_with_the_dme_on(ids: tuple[int, int]) -> Any:
 
 @asynccontextmanager
 async def _can_agent(
-    credential: DeviceCredential, sim: IsoTpVehicle, journal: Journal, cache: Path
+    credential: DeviceCredential,
+    sim: IsoTpVehicle,
+    journal: Journal,
+    cache: Path,
+    *,
+    known: Mapping[int, tuple[int, int]] = DEMO_CAN_IDS,
 ) -> AsyncIterator[IsoTpConnector]:
+    """An agent on the vehicle's CAN bus that knows the CAN ids ``known`` to begin with."""
     bus = can.Bus(interface="virtual", channel=sim.channel, receive_own_messages=False)
     notifier = can.Notifier(bus, [], timeout=0.1)
-    # The session's vehicle read needs the DME's ids too (a real agent's user names them with
-    # --can-id for reading); the test takes them away again before the job starts.
-    connector = IsoTpConnector(bus, {**DEMO_CAN_IDS, DME: DME_IDS}, notifier=notifier)
+    connector = IsoTpConnector(bus, known, notifier=notifier)
 
     # The link first (its handlers reach the runner made next), then the runner on the link.
     def dispatch(frame: agent_pb2.AgentFrame, link: AgentLink) -> Awaitable[None]:
@@ -102,7 +106,12 @@ async def _can_agent(
 
 
 async def _flash_session(
-    server: Any, organization_id: uuid.UUID, agent_id: str, connector: IsoTpConnector
+    server: Any,
+    organization_id: uuid.UUID,
+    agent_id: str,
+    connector: IsoTpConnector,
+    *,
+    forget_dme_after_read: bool = False,
 ) -> dict[str, Any]:
     headers = server.auth(organization_id)
     async with httpx.AsyncClient(base_url=server.url, timeout=30) as http:
@@ -111,8 +120,9 @@ async def _flash_session(
         )
         assert planned.status_code == 201, planned.text
         assert [job["ecu_name"] for job in planned.json()["jobs"]] == ["DME"]
-        # From here the agent knows the DME's ids only if the job brings them.
-        del connector.can_ids[DME]
+        if forget_dme_after_read:
+            # From here the agent knows the DME's ids only if the job brings them.
+            del connector.can_ids[DME]
         session_id = planned.json()["id"]
         started = await http.post(f"/sessions/{session_id}/start", json=PREFLIGHT, headers=headers)
         assert started.status_code == 202, started.text
@@ -149,11 +159,12 @@ async def test_a_job_reaches_the_ecu_by_the_can_ids_of_the_catalog(
         tmp_path / "sim", config=_vehicle_with_the_dme_on(DME_IDS), erase_time_s=0.05
     ) as sim:
         async with _can_agent(credential, sim, journal, tmp_path / "cache") as connector:
+            assert connector.can_ids[DME] != DME_IDS  # the demo DME's ids, not this one's
             session = await _flash_session(
                 programming_server, organization_id, credential.agent_id, connector
             )
 
-            assert connector.can_ids[DME] == DME_IDS  # learnt from the job
+            assert connector.can_ids[DME] == DME_IDS  # learnt from the read and the job
         ecu = sim.vehicle.ecu(DME)
         assert ecu is not None and ecu.persistent.version == "1.1.0"
     assert session["state"] == "COMPLETED", session
@@ -173,9 +184,18 @@ async def test_without_ids_in_the_catalog_the_job_fails_saying_which_ids_are_mis
     with running_isotp_vehicle(
         tmp_path / "sim", config=_vehicle_with_the_dme_on(DME_IDS), erase_time_s=0.05
     ) as sim:
-        async with _can_agent(credential, sim, journal, tmp_path / "cache") as connector:
+        # The vehicle read needs the DME's ids (the user named them with --can-id, say); the
+        # test takes them away again before the job starts.
+        known = {**DEMO_CAN_IDS, DME: DME_IDS}
+        async with _can_agent(
+            credential, sim, journal, tmp_path / "cache", known=known
+        ) as connector:
             session = await _flash_session(
-                programming_server, organization_id, credential.agent_id, connector
+                programming_server,
+                organization_id,
+                credential.agent_id,
+                connector,
+                forget_dme_after_read=True,
             )
 
         ecu = sim.vehicle.ecu(DME)

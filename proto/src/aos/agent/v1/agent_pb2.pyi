@@ -150,10 +150,22 @@ class Heartbeat(_message.Message):
     def __init__(self, sent_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ReadVehicle(_message.Message):
-    __slots__ = ("request_id",)
+    __slots__ = ("request_id", "can_ids")
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    CAN_IDS_FIELD_NUMBER: _ClassVar[int]
     request_id: str
-    def __init__(self, request_id: _Optional[str] = ...) -> None: ...
+    can_ids: _containers.RepeatedCompositeFieldContainer[EcuCanIds]
+    def __init__(self, request_id: _Optional[str] = ..., can_ids: _Optional[_Iterable[_Union[EcuCanIds, _Mapping]]] = ...) -> None: ...
+
+class EcuCanIds(_message.Message):
+    __slots__ = ("ecu_type", "request_id", "response_id")
+    ECU_TYPE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    RESPONSE_ID_FIELD_NUMBER: _ClassVar[int]
+    ecu_type: str
+    request_id: int
+    response_id: int
+    def __init__(self, ecu_type: _Optional[str] = ..., request_id: _Optional[int] = ..., response_id: _Optional[int] = ...) -> None: ...
 
 class EcuReport(_message.Message):
     __slots__ = ("logical_address", "name", "ecu_type", "software_version", "serial_number", "in_bootloader")

@@ -39,7 +39,7 @@ from programming.services.entitlements import paid_windows
 from programming.services.jobs import outcome_state
 from programming.services.runtime import Runtime
 from programming.services.sessions import end_session
-from programming.services.vehicle import read_vehicle
+from programming.services.vehicle import catalog_can_ids, read_vehicle
 from servicekit.failures import is_database_unavailable
 from servicekit.logging import get_logger
 
@@ -505,7 +505,9 @@ async def _finish(runtime: Runtime, session_id: uuid.UUID) -> None:
     if connection is not None:
         try:
             vehicle = await read_vehicle(
-                connection, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
+                connection,
+                timeout_seconds=runtime.settings.vehicle_read_timeout_seconds,
+                can_ids=await catalog_can_ids(runtime.database),
             )
             after = vehicle.to_json()
         except (AgentOfflineError, AgentTimeoutError) as exc:
@@ -550,7 +552,9 @@ async def complete_reports(runtime: Runtime, agent_id: uuid.UUID) -> int:
         return 0
     try:
         vehicle = await read_vehicle(
-            connection, timeout_seconds=settings.vehicle_read_timeout_seconds
+            connection,
+            timeout_seconds=settings.vehicle_read_timeout_seconds,
+            can_ids=await catalog_can_ids(runtime.database),
         )
     except (AgentOfflineError, AgentTimeoutError) as exc:
         log.info("closing vehicle read still missing", agent_id=str(agent_id), reason=exc.detail)

@@ -33,7 +33,7 @@ from programming.services.agent_link import AgentLink
 from programming.services.agents import get_agent
 from programming.services.entitlements import require_programming_pass
 from programming.services.runtime import Runtime
-from programming.services.vehicle import read_vehicle
+from programming.services.vehicle import catalog_can_ids, read_vehicle
 from servicekit.auth import Principal
 
 __all__ = [
@@ -105,7 +105,9 @@ async def read_connected_vehicle(
     """
     link = await _agent_link(runtime, agent_id, organization_id=organization_id)
     vehicle = await read_vehicle(
-        link, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
+        link,
+        timeout_seconds=runtime.settings.vehicle_read_timeout_seconds,
+        can_ids=await catalog_can_ids(runtime.database),
     )
     valid = is_valid_vin(vehicle.vin)
     return ConnectedVehicle(
@@ -151,7 +153,9 @@ async def create_session(
         raise UnknownVehicleError(f"The programming catalog has no model series for VIN {vin}.")
     link = await _agent_link(runtime, agent_id, organization_id=principal.organization_id, vin=vin)
     vehicle = await read_vehicle(
-        link, timeout_seconds=runtime.settings.vehicle_read_timeout_seconds
+        link,
+        timeout_seconds=runtime.settings.vehicle_read_timeout_seconds,
+        can_ids=await catalog_can_ids(runtime.database),
     )
     if vehicle.vin != vin:
         raise VinMismatchError(

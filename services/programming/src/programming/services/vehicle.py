@@ -3,23 +3,49 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from aos.agent.v1 import agent_pb2
+from programming.db.catalog import CatalogRepository
 from programming.domain.vehicle import EcuSnapshot, VehicleSnapshot
 from programming.errors import AgentOfflineError, AgentTimeoutError
 from programming.services.agent_link import AgentDisconnectedError, AgentLink
+from servicekit.db import Database
 
-__all__ = ["read_vehicle", "snapshot_of"]
+__all__ = ["catalog_can_ids", "read_vehicle", "snapshot_of"]
 
 
-async def read_vehicle(link: AgentLink, *, timeout_seconds: float) -> VehicleSnapshot:
-    """Ask the agent for a VehicleReport.
+async def catalog_can_ids(database: Database) -> tuple[agent_pb2.EcuCanIds, ...]:
+    """The CAN ids of every ECU type of the catalog that has them, for a ReadVehicle."""
+    async with database.transaction() as session:
+        ecu_types = await CatalogRepository(session).ecu_types()
+    return tuple(
+        agent_pb2.EcuCanIds(
+            ecu_type=ecu_type.key,
+            request_id=ecu_type.can_request_id,
+            response_id=ecu_type.can_response_id,
+        )
+        for ecu_type in ecu_types
+        if ecu_type.can_request_id is not None and ecu_type.can_response_id is not None
+    )
+
+
+async def read_vehicle(
+    link: AgentLink,
+    *,
+    timeout_seconds: float,
+    can_ids: Sequence[agent_pb2.EcuCanIds] = (),
+) -> VehicleSnapshot:
+    """Ask the agent for a VehicleReport; ``can_ids`` (``catalog_can_ids``) let an agent on a
+    CAN link find the ECUs.
 
     Raises AgentTimeoutError when none comes within ``timeout_seconds``, AgentOfflineError when
     the link drops or the agent answers with an Error frame.
     """
-    request = agent_pb2.AgentFrame(read_vehicle=agent_pb2.ReadVehicle(request_id=str(uuid.uuid4())))
+    request = agent_pb2.AgentFrame(
+        read_vehicle=agent_pb2.ReadVehicle(request_id=str(uuid.uuid4()), can_ids=can_ids)
+    )
     try:
         answer = await link.request(request, timeout_seconds=timeout_seconds)
     except TimeoutError as exc:
