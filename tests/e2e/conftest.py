@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from typing import Any
 
 import httpx
 import pytest
-from workshop import PHASE_REPORTS, stop_process
+from workshop import PHASE_REPORTS, free_port_base, stop_process
 
 from servicekit.testing import DatabaseFactory, OtlpReceiver, delete_namespace_topics_after
 
@@ -50,26 +49,6 @@ class System:
     @property
     def api(self) -> str:
         return self.gateway + "/api"
-
-
-def port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
-
-
-def free_port_base() -> int:
-    """A gateway port whose fixed offsets (see deploy/local/run.py Ports) are all free too."""
-    for _ in range(200):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            base = int(sock.getsockname()[1])
-        if base + max(OFFSETS) < 65536 and all(port_free(base + off) for off in OFFSETS):
-            return base
-    raise RuntimeError("no free port range on 127.0.0.1")
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -123,7 +102,7 @@ def system(
                 sys.executable,
                 str(RUN),
                 "--port-base",
-                str(free_port_base()),
+                str(free_port_base(OFFSETS)),
                 "--environment",
                 "test",
                 "--maildir",

@@ -33,6 +33,7 @@ from workshop import (
     Workshop,
     agent_command,
     buy_pass,
+    free_port_base,
     poll,
     register_and_log_in,
     stop_process,
@@ -70,26 +71,6 @@ class ReplicatedSystem:
         return self.gateway + "/api"
 
 
-def _free_base() -> int:
-    for _ in range(200):
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            base = int(sock.getsockname()[1])
-        if base + max(OFFSETS) >= 65536:
-            continue
-        free = True
-        for offset in OFFSETS:
-            with socket.socket() as probe:
-                try:
-                    probe.bind(("127.0.0.1", base + offset))
-                except OSError:
-                    free = False
-                    break
-        if free:
-            return base
-    raise RuntimeError("no free port range on 127.0.0.1")
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -117,7 +98,7 @@ def replicated_system(
     topic_namespace = f"e2r{uuid.uuid4().hex[:8]}."
     ready = work / "ready.json"
     logs = ROOT / "test-artifacts" / "e2e-replica-logs"
-    base = _free_base()
+    base = free_port_base(OFFSETS)
     rate_limits = {
         f"GATEWAY_RATE_LIMIT_{name}_PER_IP": "10000/minute"
         for name in ("LOGIN", "REGISTRATION", "REFRESH", "RESEND", "TOTP_CONFIRM", "PAIRING")

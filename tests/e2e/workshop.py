@@ -7,7 +7,9 @@ step that broke.
 from __future__ import annotations
 
 import email
+import random
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -52,6 +54,40 @@ def agent_command(config_dir: Path, state_dir: Path, *args: str) -> list[str]:
         "file",
         *args,
     ]
+
+
+def _ephemeral_ports() -> tuple[int, int]:
+    """The kernel's range for outgoing connections' local ports (Linux; else IANA's)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 49152, 65535
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def free_port_base(offsets: tuple[int, ...]) -> int:
+    """A base port whose ``base + offset`` ports are all free, below the ephemeral range when
+    it leaves room: a port there is not taken by some outgoing connection between this check
+    and the bind of the process that gets it (as happened with bases the kernel handed out)."""
+    low, _ = _ephemeral_ports()
+    span = max(offsets)
+    first, last = 10_000, low - 1 - span
+    if last < first:
+        first, last = 1024, 65_535 - span
+    for _ in range(200):
+        base = random.randint(first, last)
+        if all(_port_free(base + offset) for offset in offsets):
+            return base
+    raise RuntimeError("no free port range on 127.0.0.1")
 
 
 def stop_process(process: subprocess.Popen[bytes], *, timeout: float = 15.0) -> None:
